@@ -1,0 +1,76 @@
+import { createHash } from 'node:crypto';
+import type { KubeObject } from '../manifests/types';
+import type { ResolvedResource } from './resources';
+import type { AdmissionRequest, Operation, UserInfo } from './types';
+
+/** kwctl scaffold's identity: the request comes from a cluster admin unless the user says otherwise. */
+export const DEFAULT_USER: UserInfo = { username: 'test-user', groups: ['system:masters'] };
+
+export interface RequestOptions {
+  operation: Operation;
+  userInfo: UserInfo;
+  /** `-n`: namespace for namespaced objects that do not name one. */
+  defaultNamespace?: string;
+}
+
+const OPTIONS_KIND: Record<Operation, string | undefined> = {
+  CREATE: 'CreateOptions',
+  UPDATE: 'UpdateOptions',
+  DELETE: 'DeleteOptions',
+  CONNECT: undefined,
+};
+
+/** The namespace the API server would put the object in, or undefined for cluster-scoped kinds. */
+export function effectiveNamespace(obj: KubeObject, res: ResolvedResource, defaultNamespace?: string): string | undefined {
+  if (!res.namespaced) return undefined;
+  const ns = obj.metadata?.namespace;
+  return typeof ns === 'string' && ns !== '' ? ns : (defaultNamespace ?? 'default');
+}
+
+/** A request and its JSON, serialised once and shared by every policy that evaluates it. */
+export interface SynthesizedRequest {
+  request: AdmissionRequest;
+  json: string;
+}
+
+/**
+ * Synthesises the AdmissionRequest the API server would send for `kubectl apply` of `obj` (spec §8), with the
+ * namespace filled into the object as the API server does. The uid is derived from the request content, so
+ * the same input always gives the same uid.
+ */
+export function buildAdmissionRequest(obj: KubeObject, res: ResolvedResource, opts: RequestOptions): SynthesizedRequest {
+  const namespace = effectiveNamespace(obj, res, opts.defaultNamespace);
+  let object: KubeObject = obj;
+  if (namespace !== undefined && obj.metadata?.namespace !== namespace) {
+    object = { ...obj, metadata: { ...obj.metadata, namespace } };
+  }
+  const kind = { group: res.group, version: res.version, kind: res.kind };
+  const resource = { group: res.group, version: res.version, resource: res.resource };
+  const head: Omit<AdmissionRequest, 'uid'> = {
+    kind,
+    resource,
+    requestKind: kind,
+    requestResource: resource,
+    operation: opts.operation,
+    userInfo: opts.userInfo,
+  };
+  const name = obj.metadata?.name;
+  if (typeof name === 'string' && name !== '') head.name = name;
+  if (namespace !== undefined) head.namespace = namespace;
+  head.dryRun = false;
+  const optionsKind = OPTIONS_KIND[opts.operation];
+  if (optionsKind) head.options = { apiVersion: 'meta.k8s.io/v1', kind: optionsKind };
+  const headJson = JSON.stringify(head);
+  const objectJson = opts.operation === 'DELETE' ? undefined : JSON.stringify(object);
+  const uid = stableUid(headJson + (objectJson ?? ''));
+  const request: AdmissionRequest = { uid, ...head };
+  if (objectJson !== undefined) request.object = object;
+  const json = `{"uid":"${uid}",${headJson.slice(1, -1)}${objectJson !== undefined ? `,"object":${objectJson}` : ''}}`;
+  return { request, json };
+}
+
+/** A UUID-shaped id from the SHA-256 of the request content. */
+function stableUid(content: string): string {
+  const h = createHash('sha256').update(content).digest('hex');
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-5${h.slice(13, 16)}-${((parseInt(h[16], 16) & 0x3) | 0x8).toString(16)}${h.slice(17, 20)}-${h.slice(20, 32)}`;
+}

@@ -1,0 +1,42 @@
+import { DEFAULT_LIMITS, type InputLimits } from './limits';
+import { entriesFromText } from './objects';
+import { expandInputs, readSource, sourceName } from './read';
+import type { ManifestEntry } from './types';
+
+export type { ManifestEntry, ManifestObject, ManifestError, ManifestSkip, KubeObject, SourceLocation } from './types';
+export { DEFAULT_LIMITS, type InputLimits } from './limits';
+export { entriesFromText } from './objects';
+
+export interface LoadOptions {
+  recursive: boolean;
+  limits?: InputLimits;
+  stdin?: NodeJS.ReadableStream;
+}
+
+/** Reads every input named by `-f` and returns its entries in input order; unreadable inputs become errors. */
+export async function loadManifests(args: string[], opts: LoadOptions): Promise<ManifestEntry[]> {
+  const limits = opts.limits ?? DEFAULT_LIMITS;
+  const { sources, errors } = await expandInputs(args, opts.recursive);
+  const out: ManifestEntry[] = errors.map((e) => ({
+    kind: 'error' as const,
+    source: { file: e.name, line: 0, docIndex: 0 },
+    message: e.message,
+  }));
+  let stdinUsed = false;
+  for (const s of sources) {
+    const name = sourceName(s);
+    if (s.type === 'stdin') {
+      if (stdinUsed) continue;
+      stdinUsed = true;
+    }
+    let text: string;
+    try {
+      text = await readSource(s, limits, opts.stdin);
+    } catch (err) {
+      out.push({ kind: 'error', source: { file: name, line: 0, docIndex: 0 }, message: (err as Error).message });
+      continue;
+    }
+    out.push(...entriesFromText(name, text, limits));
+  }
+  return out;
+}

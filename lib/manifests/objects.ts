@@ -1,0 +1,137 @@
+import type { InputLimits } from './limits';
+import type { KubeObject, ManifestEntry, SourceLocation } from './types';
+import { expandedSize, listItemOffsets, parseDocument, YamlSyntaxError } from './yaml';
+import { lineAtOffset, splitDocuments, type DocumentChunk } from './split';
+
+/** Kinds that configure kustomize itself; they are never sent to the API server. */
+const KUSTOMIZE_GROUP = 'kustomize.config.k8s.io/';
+const KUSTOMIZATION_FILE = /(^|[\\/])(kustomization|Kustomization)\.ya?ml$/;
+
+/** Turns the text of one input into entries, one per document or List item, in order. */
+export function entriesFromText(file: string, text: string, limits: InputLimits): ManifestEntry[] {
+  const out: ManifestEntry[] = [];
+  if (KUSTOMIZATION_FILE.test(file)) {
+    out.push({
+      kind: 'skip',
+      source: { file, line: 1, docIndex: 0 },
+      reason: 'kustomize configuration, not an API object (render the folder with -k)',
+    });
+    return out;
+  }
+  for (const chunk of splitDocuments(text)) out.push(...entriesFromChunk(file, chunk, limits));
+  return out;
+}
+
+function entriesFromChunk(file: string, chunk: DocumentChunk, limits: InputLimits): ManifestEntry[] {
+  const docLine = chunk.firstLine + firstContentLine(chunk.text) - 1;
+  const at = (line: number, column?: number): SourceLocation => ({
+    file,
+    line,
+    ...(column !== undefined ? { column } : {}),
+    docIndex: chunk.docIndex,
+  });
+  let parsed;
+  try {
+    parsed = parseDocument(chunk.text, limits);
+  } catch (err) {
+    const e = err as YamlSyntaxError;
+    const message = `YAML syntax error: ${e.reason}${templateHint(chunk.text)}`;
+    if (e.line === 0) {
+      const template = chunk.text.split('\n').findIndex((l) => l.includes('{{'));
+      return [{ kind: 'error', source: at(template >= 0 ? chunk.firstLine + template : docLine), message }];
+    }
+    return [{ kind: 'error', source: at(chunk.firstLine + e.line - 1, e.column), message }];
+  }
+  const { value, events } = parsed;
+  if (value === null || value === undefined) return [];
+  const size = expandedSize(value, limits.maxExpandedNodes);
+  if (size < 0) {
+    return [{ kind: 'error', source: at(docLine), message: 'document refers to itself through a YAML alias (cycle)' }];
+  }
+  if (size > limits.maxExpandedNodes) {
+    return [{
+      kind: 'error',
+      source: at(docLine),
+      message: `document expands to more than ${limits.maxExpandedNodes} nodes through YAML aliases (alias bomb?)`,
+    }];
+  }
+  const problem = objectProblem(value);
+  if (problem) {
+    return [{ kind: 'error', source: at(docLine), message: `not a Kubernetes object: ${problem}${templateHint(chunk.text)}` }];
+  }
+  const obj = value as KubeObject;
+  if (isList(obj)) {
+    const items = (obj as { items?: unknown }).items;
+    if (items === null || items === undefined) return [];
+    if (!Array.isArray(items)) {
+      return [{ kind: 'error', source: at(docLine), message: `${obj.kind}: items must be a list, got ${describe(items)}` }];
+    }
+    const offsets = listItemOffsets(chunk.text, events);
+    return items.map((item, idx): ManifestEntry => {
+      const line = offsets[idx] !== undefined ? chunk.firstLine + lineAtOffset(chunk.text, offsets[idx]) - 1 : docLine;
+      const source: SourceLocation = { file, line, docIndex: chunk.docIndex, itemIndex: idx };
+      const itemProblem = objectProblem(item);
+      if (itemProblem) return { kind: 'error', source, message: `${obj.kind} item ${idx}: not a Kubernetes object: ${itemProblem}` };
+      return classify(item as KubeObject, source);
+    });
+  }
+  return [classify(obj, at(docLine))];
+}
+
+function classify(obj: KubeObject, source: SourceLocation): ManifestEntry {
+  if (obj.apiVersion.startsWith(KUSTOMIZE_GROUP)) {
+    return {
+      kind: 'skip',
+      source,
+      reason: `${obj.kind} is kustomize configuration, not an API object (render the folder with -k)`,
+      apiVersion: obj.apiVersion,
+      objectKind: obj.kind,
+    };
+  }
+  const meta = obj.metadata;
+  if (!meta?.name && !meta?.generateName) {
+    return { kind: 'error', source, message: `${obj.kind}: metadata.name is required` };
+  }
+  return { kind: 'object', object: obj, source };
+}
+
+function isList(obj: KubeObject): boolean {
+  return obj.kind === 'List' || (obj.kind.endsWith('List') && 'items' in obj);
+}
+
+/** Why a value is not an object the API server would accept, or undefined if it is one. */
+export function objectProblem(value: unknown): string | undefined {
+  if (value === null || typeof value !== 'object') return `expected a mapping, got ${describe(value)}`;
+  if (Array.isArray(value)) return 'expected a mapping, got a list';
+  const v = value as Record<string, unknown>;
+  const missing = ['apiVersion', 'kind'].filter((k) => v[k] === undefined || v[k] === null || v[k] === '');
+  if (missing.length > 0) return `${missing.join(' and ')} not set`;
+  if (typeof v.apiVersion !== 'string') return `apiVersion must be a string, got ${describe(v.apiVersion)}`;
+  if (typeof v.kind !== 'string') return `kind must be a string, got ${describe(v.kind)}`;
+  if (!/^([a-z0-9.-]+\/)?[a-z0-9]+$/.test(v.apiVersion)) return `apiVersion "${v.apiVersion}" is not of the form [group/]version`;
+  if (v.metadata !== undefined && v.metadata !== null && (typeof v.metadata !== 'object' || Array.isArray(v.metadata))) {
+    return `metadata must be a mapping, got ${describe(v.metadata)}`;
+  }
+  return undefined;
+}
+
+function describe(v: unknown): string {
+  if (v === null) return 'null';
+  if (Array.isArray(v)) return 'a list';
+  if (typeof v === 'object') return 'a mapping';
+  if (typeof v === 'string') return `the string ${JSON.stringify(v.length > 40 ? v.slice(0, 40) + '…' : v)}`;
+  return `${typeof v} ${String(v)}`;
+}
+
+function templateHint(text: string): string {
+  return text.includes('{{') ? ' (the document contains {{ }} template syntax: render it first, e.g. with helm template)' : '';
+}
+
+function firstContentLine(text: string): number {
+  const lines = text.split('\n');
+  for (let i = 0; i < lines.length; i++) {
+    const t = lines[i].trim();
+    if (t !== '' && !t.startsWith('#')) return i + 1;
+  }
+  return 1;
+}

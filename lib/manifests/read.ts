@@ -1,0 +1,155 @@
+import { promises as fs } from 'node:fs';
+import * as path from 'node:path';
+import type { InputLimits } from './limits';
+
+const MANIFEST_EXT = /\.(ya?ml|json)$/i;
+
+/** One thing to read: a file found on disk, stdin or a URL. */
+export type InputSource =
+  | { type: 'file'; path: string }
+  | { type: 'stdin' }
+  | { type: 'url'; url: string };
+
+/** An input that could not be read at all (missing file, HTTP error); reported like a bad document. */
+export interface InputReadError {
+  name: string;
+  message: string;
+}
+
+export interface ExpandResult {
+  sources: InputSource[];
+  errors: InputReadError[];
+}
+
+/**
+ * Expands `-f` arguments as kubectl does: a directory yields its .yaml/.yml/.json files in lexical order (all
+ * levels with -R, the top level otherwise), a file is taken whatever its extension, `-` is stdin.
+ */
+export async function expandInputs(args: string[], recursive: boolean): Promise<ExpandResult> {
+  const sources: InputSource[] = [];
+  const errors: InputReadError[] = [];
+  for (const arg of args) {
+    if (arg === '-') {
+      sources.push({ type: 'stdin' });
+      continue;
+    }
+    if (/^https?:\/\//i.test(arg)) {
+      sources.push({ type: 'url', url: arg });
+      continue;
+    }
+    let stat;
+    try {
+      stat = await fs.stat(arg);
+    } catch (err) {
+      errors.push({ name: arg, message: `cannot read: ${systemMessage(err)}` });
+      continue;
+    }
+    if (stat.isDirectory()) {
+      const files = await listDirectory(arg, recursive, errors);
+      if (files.length === 0) errors.push({ name: arg, message: `no .yaml, .yml or .json files in directory${recursive ? '' : ' (use -R to descend into sub-directories)'}` });
+      for (const f of files) sources.push({ type: 'file', path: f });
+    } else {
+      sources.push({ type: 'file', path: arg });
+    }
+  }
+  return { sources, errors };
+}
+
+async function listDirectory(dir: string, recursive: boolean, errors: InputReadError[]): Promise<string[]> {
+  let entries;
+  try {
+    entries = await fs.readdir(dir, { withFileTypes: true });
+  } catch (err) {
+    errors.push({ name: dir, message: `cannot read directory: ${systemMessage(err)}` });
+    return [];
+  }
+  entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  const out: string[] = [];
+  for (const e of entries) {
+    const full = path.join(dir, e.name);
+    if (e.isDirectory()) {
+      if (recursive) out.push(...(await listDirectory(full, true, errors)));
+    } else if ((e.isFile() || e.isSymbolicLink()) && MANIFEST_EXT.test(e.name)) {
+      out.push(full);
+    }
+  }
+  return out;
+}
+
+export function sourceName(s: InputSource): string {
+  return s.type === 'file' ? s.path : s.type === 'url' ? s.url : '-';
+}
+
+/** Reads a source as UTF-8 text, enforcing the size limit. */
+export async function readSource(s: InputSource, limits: InputLimits, stdin: NodeJS.ReadableStream = process.stdin): Promise<string> {
+  switch (s.type) {
+    case 'file': {
+      const stat = await fs.stat(s.path).catch((err) => {
+        throw new Error(`cannot read: ${systemMessage(err)}`);
+      });
+      if (stat.size > limits.maxInputBytes) throw new Error(tooLarge(stat.size, limits));
+      return decode(await fs.readFile(s.path).catch((err) => {
+        throw new Error(`cannot read: ${systemMessage(err)}`);
+      }));
+    }
+    case 'stdin':
+      return decode(await readStream(stdin, limits));
+    case 'url':
+      return decode(await fetchUrl(s.url, limits));
+  }
+}
+
+async function readStream(stream: NodeJS.ReadableStream, limits: InputLimits): Promise<Buffer> {
+  const parts: Buffer[] = [];
+  let total = 0;
+  for await (const chunk of stream) {
+    const b = typeof chunk === 'string' ? Buffer.from(chunk) : (chunk as Buffer);
+    total += b.length;
+    if (total > limits.maxInputBytes) throw new Error(tooLarge(total, limits));
+    parts.push(b);
+  }
+  return Buffer.concat(parts);
+}
+
+async function fetchUrl(url: string, limits: InputLimits): Promise<Buffer> {
+  let res: Response;
+  try {
+    res = await fetch(url, { signal: AbortSignal.timeout(limits.urlTimeoutSeconds * 1000), redirect: 'follow' });
+  } catch (err) {
+    const e = err as Error & { cause?: Error };
+    const why = e.name === 'TimeoutError' ? `no answer within ${limits.urlTimeoutSeconds}s` : (e.cause?.message ?? e.message);
+    throw new Error(`cannot fetch: ${why}`);
+  }
+  if (!res.ok) throw new Error(`cannot fetch: HTTP ${res.status} ${res.statusText}`);
+  const declared = Number(res.headers.get('content-length') ?? '0');
+  if (declared > limits.maxInputBytes) throw new Error(tooLarge(declared, limits));
+  if (!res.body) return Buffer.alloc(0);
+  const parts: Buffer[] = [];
+  let total = 0;
+  for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
+    total += chunk.length;
+    if (total > limits.maxInputBytes) throw new Error(tooLarge(total, limits));
+    parts.push(Buffer.from(chunk));
+  }
+  return Buffer.concat(parts);
+}
+
+function decode(buf: Buffer): string {
+  if (buf.includes(0)) {
+    // YAML and JSON never contain NUL; this is a binary file or UTF-16, which kubectl does not read either.
+    throw new Error('not a text file (contains NUL bytes)');
+  }
+  return buf.toString('utf8');
+}
+
+function tooLarge(size: number, limits: InputLimits): string {
+  return `input is ${size} bytes, larger than the limit of ${limits.maxInputBytes} bytes (--max-input-size)`;
+}
+
+function systemMessage(err: unknown): string {
+  const e = err as NodeJS.ErrnoException;
+  if (e.code === 'ENOENT') return 'no such file or directory';
+  if (e.code === 'EACCES') return 'permission denied';
+  if (e.code === 'EISDIR') return 'is a directory';
+  return e.message;
+}

@@ -1,0 +1,71 @@
+/** One YAML document cut out of a stream, with the 1-based line where its content starts. */
+export interface DocumentChunk {
+  text: string;
+  /** Line of the first line of `text` in the whole file. */
+  firstLine: number;
+  docIndex: number;
+}
+
+const DOC_START = /^---(?:[ \t]|$)/;
+const DOC_END = /^\.\.\.(?:[ \t]|$)/;
+
+/**
+ * Splits a YAML stream on document markers line by line, as kubectl's YAML reader does, so that one broken
+ * document cannot hide the others. A `--- ` line may carry content (`--- !tag` or `--- {a: 1}`), which stays in
+ * the new document. CRLF and lone CR line ends are accepted.
+ */
+export function splitDocuments(text: string): DocumentChunk[] {
+  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+  const lines = text.split(/\r\n|\n|\r/);
+  const chunks: DocumentChunk[] = [];
+  let current: string[] = [];
+  let firstLine = 1;
+  let ended = false;
+  const flush = (): void => {
+    if (current.length > 0 && hasContent(current)) {
+      chunks.push({ text: current.join('\n') + '\n', firstLine, docIndex: chunks.length });
+    }
+    current = [];
+  };
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i];
+    if (DOC_START.test(line)) {
+      flush();
+      ended = false;
+      const rest = line.slice(3);
+      // Keep the line (blanked marker) so that column numbers in errors stay right.
+      current = [rest.trim() === '' || rest.trim().startsWith('#') ? '' : '   ' + rest];
+      firstLine = i + 1;
+      continue;
+    }
+    if (DOC_END.test(line)) {
+      flush();
+      ended = true;
+      firstLine = i + 2;
+      continue;
+    }
+    if (ended && current.length === 0 && !hasContent([line])) {
+      firstLine = i + 2;
+      continue;
+    }
+    if (current.length === 0) firstLine = i + 1;
+    current.push(line);
+  }
+  flush();
+  return chunks;
+}
+
+function hasContent(lines: string[]): boolean {
+  for (const l of lines) {
+    const t = l.trim();
+    if (t !== '' && !t.startsWith('#') && !t.startsWith('%')) return true;
+  }
+  return false;
+}
+
+/** Line (1-based) of the first non-blank, non-comment line at or after `offset` in `text`. */
+export function lineAtOffset(text: string, offset: number): number {
+  let line = 1;
+  for (let i = 0; i < offset && i < text.length; i++) if (text.charCodeAt(i) === 10) line++;
+  return line;
+}

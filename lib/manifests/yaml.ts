@@ -1,0 +1,153 @@
+import * as jsyaml from 'js-yaml';
+import type { InputLimits } from './limits';
+
+/**
+ * The schema kubectl effectively uses: sigs.k8s.io/yaml decodes with go-yaml v2, i.e. YAML 1.1 booleans
+ * (`yes`, `on`), YAML 1.1 integers (`0644` is octal 420, common in `defaultMode`) and merge keys, but leaves
+ * timestamps as strings because the target is JSON.
+ */
+export const KUBERNETES_SCHEMA = new jsyaml.Schema([
+  jsyaml.strTag,
+  jsyaml.seqTag,
+  jsyaml.mapTag,
+  jsyaml.nullYaml11Tag,
+  jsyaml.boolYaml11Tag,
+  jsyaml.intYaml11Tag,
+  jsyaml.floatYaml11Tag,
+  jsyaml.mergeTag,
+]);
+
+export type YamlEvent = jsyaml.Event;
+
+export interface ParsedDocument {
+  value: unknown;
+  events: YamlEvent[];
+}
+
+/** A parse failure with its position inside the parsed text (1-based line and column). */
+export class YamlSyntaxError extends Error {
+  override name = 'YamlSyntaxError';
+  constructor(
+    readonly reason: string,
+    readonly line: number,
+    readonly column: number,
+  ) {
+    super(reason);
+  }
+}
+
+/** Parses one YAML document (already split out of its stream). Throws YamlSyntaxError. */
+export function parseDocument(text: string, limits: InputLimits): ParsedDocument {
+  let events: YamlEvent[];
+  let docs: unknown[];
+  try {
+    events = jsyaml.parseEvents(text, { maxDepth: limits.maxDepth });
+    docs = jsyaml.constructFromEvents(events, {
+      source: text,
+      schema: KUBERNETES_SCHEMA,
+      maxAliases: limits.maxAliases,
+    });
+  } catch (err) {
+    throw toSyntaxError(err);
+  }
+  if (docs.length > 1) {
+    // Our splitter already cut on `---` lines, so a second document here came from an inline marker.
+    throw new YamlSyntaxError('more than one document without a `---` line between them', 1, 1);
+  }
+  return { value: docs.length === 0 ? null : docs[0], events };
+}
+
+function toSyntaxError(err: unknown): YamlSyntaxError {
+  if (err instanceof jsyaml.YAMLException) {
+    const mark = err.mark as { line?: number; column?: number; position?: number } | undefined;
+    // Errors raised while constructing values (not parsing) point at offset 0: line 0 says "unknown".
+    return mark?.line === undefined || mark.position === 0 ? new YamlSyntaxError(err.reason, 0, 0) : new YamlSyntaxError(err.reason, mark.line + 1, (mark.column ?? 0) + 1);
+  }
+  if (err instanceof RangeError) {
+    return new YamlSyntaxError('document nests too deeply to be read', 0, 0);
+  }
+  return new YamlSyntaxError(err instanceof Error ? err.message : String(err), 0, 0);
+}
+
+/**
+ * Counts the nodes a value expands to when serialised, following shared references (YAML aliases) every
+ * time they are used, without materialising anything. Returns -1 for a cycle. Stops counting past `limit`.
+ * This is what stops a "billion laughs" document before JSON.stringify would run out of memory.
+ */
+export function expandedSize(value: unknown, limit: number): number {
+  const memo = new Map<object, number>();
+  const inProgress = new Set<object>();
+  const visit = (v: unknown): number => {
+    if (v === null || typeof v !== 'object') return 1;
+    const known = memo.get(v);
+    if (known !== undefined) return known;
+    if (inProgress.has(v)) return -1;
+    inProgress.add(v);
+    let total = 1;
+    const children = Array.isArray(v) ? v : Object.values(v as Record<string, unknown>);
+    for (const child of children) {
+      const n = visit(child);
+      if (n < 0) return -1;
+      total += n;
+      if (total > limit) break;
+    }
+    inProgress.delete(v);
+    memo.set(v, total);
+    return total;
+  };
+  return visit(value);
+}
+
+/** Offsets (into the parsed text) where each item of the top-level mapping's `items` sequence starts. */
+export function listItemOffsets(text: string, events: YamlEvent[]): number[] {
+  const E = jsyaml.EVENT_ID;
+  let i = 0;
+  while (i < events.length && events[i].type === E.DOCUMENT) i++;
+  if (i >= events.length || events[i].type !== E.MAPPING) return [];
+  i++;
+  // Walk key/value pairs of the top mapping at depth 1.
+  while (i < events.length && events[i].type !== E.POP) {
+    const key = events[i];
+    const isItems = key.type === E.SCALAR && jsyaml.getScalarValue(text, key) === 'items';
+    i = skipNode(events, i);
+    if (i >= events.length) return [];
+    if (isItems && events[i].type === E.SEQUENCE) {
+      const offsets: number[] = [];
+      let j = i + 1;
+      while (j < events.length && events[j].type !== E.POP) {
+        offsets.push(nodeStart(events[j]));
+        j = skipNode(events, j);
+      }
+      return offsets;
+    }
+    i = skipNode(events, i);
+  }
+  return [];
+}
+
+function nodeStart(ev: YamlEvent): number {
+  switch (ev.type) {
+    case jsyaml.EVENT_ID.SCALAR:
+      return ev.anchorStart >= 0 ? Math.min(ev.anchorStart, ev.valueStart) : ev.valueStart;
+    case jsyaml.EVENT_ID.SEQUENCE:
+    case jsyaml.EVENT_ID.MAPPING:
+      return ev.start;
+    case jsyaml.EVENT_ID.ALIAS:
+      return ev.anchorStart;
+    default:
+      return 0;
+  }
+}
+
+/** Index of the event after the node that starts at `i`. */
+function skipNode(events: YamlEvent[], i: number): number {
+  const t = events[i].type;
+  if (t !== jsyaml.EVENT_ID.SEQUENCE && t !== jsyaml.EVENT_ID.MAPPING) return i + 1;
+  let depth = 0;
+  for (; i < events.length; i++) {
+    const ty = events[i].type;
+    if (ty === jsyaml.EVENT_ID.SEQUENCE || ty === jsyaml.EVENT_ID.MAPPING) depth++;
+    else if (ty === jsyaml.EVENT_ID.POP && --depth === 0) return i + 1;
+  }
+  return i;
+}

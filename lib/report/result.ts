@@ -1,0 +1,62 @@
+import type { JsonPatchOperation } from '../admission/types';
+import type { SourceLocation } from '../manifests/types';
+
+/** pass: admitted (possibly with a patch); fail: rejected; warn: admitted with warnings or rejected in monitor mode. */
+export type Verdict = 'pass' | 'fail' | 'warn' | 'skip' | 'error';
+
+export interface ObjectRef {
+  apiVersion: string;
+  kind: string;
+  name?: string;
+  namespace?: string;
+}
+
+/** One object × one policy, or one input problem (then `policy` is absent). */
+export interface Result {
+  source: SourceLocation;
+  object?: ObjectRef;
+  policy?: string;
+  verdict: Verdict;
+  message?: string;
+  code?: number;
+  /** RFC 6902 patch the policy's mutation produces (also on monitor-mode results, as information). */
+  patch?: JsonPatchOperation[];
+  warnings?: string[];
+  /** Further causes (custom messages keep the policy's own text here). */
+  causes?: string[];
+}
+
+export interface PolicySummary {
+  id: string;
+  module: string;
+  title?: string;
+  mode: string;
+  mutating: boolean;
+  sha256: string;
+}
+
+export interface Summary {
+  objects: number;
+  policies: number;
+  pass: number;
+  fail: number;
+  warn: number;
+  skip: number;
+  error: number;
+  mutated: number;
+}
+
+export interface Report {
+  results: Result[];
+  policies: PolicySummary[];
+  summary: Summary;
+}
+
+export function summarize(results: Result[], objects: number, policies: number): Summary {
+  const s: Summary = { objects, policies, pass: 0, fail: 0, warn: 0, skip: 0, error: 0, mutated: 0 };
+  for (const r of results) {
+    s[r.verdict]++;
+    if (r.patch && r.verdict === 'pass') s.mutated++;
+  }
+  return s;
+}

@@ -1,0 +1,214 @@
+import { WasiExit, WasiPreview1, WASI_MODULES } from '../wasi/preview1';
+
+/** Answers a guest's `__host_call`. Throw HostCallError (or any Error) to hand the guest a host error. */
+export type HostCallHandler = (binding: string, namespace: string, operation: string, payload: Uint8Array) => Uint8Array;
+
+export interface WapcHostOptions {
+  hostCall: HostCallHandler;
+  /** `__console_log` and anything the guest writes to WASI stdout/stderr. */
+  log: (message: string) => void;
+}
+
+/** A guest call that ended in an error (guest error, trap, or missing response); `message` is the waPC text. */
+export class GuestCallError extends Error {
+  override name = 'GuestCallError';
+  constructor(message: string, readonly trapped: boolean) {
+    super(message);
+  }
+}
+
+/** The module does not satisfy the waPC contract (spec §1.1) or failed to initialise (§1.2). */
+export class WapcLoadError extends Error {
+  override name = 'WapcLoadError';
+}
+
+const WAPC = 'wapc';
+const dec = new TextDecoder('utf-8', { fatal: false });
+const enc = new TextEncoder();
+
+/** Checks the exports and imports a waPC guest needs before anything is instantiated. */
+export function wapcContractProblems(module: WebAssembly.Module): string[] {
+  const problems: string[] = [];
+  const exports = new Map(WebAssembly.Module.exports(module).map((e) => [e.name, e.kind]));
+  if (exports.get('memory') !== 'memory') problems.push('it does not export "memory"');
+  if (exports.get('__guest_call') !== 'function') problems.push('it does not export the function "__guest_call"');
+  if (exports.get('_start') !== 'function' && exports.get('wapc_init') !== 'function') {
+    problems.push('it exports neither "_start" nor "wapc_init"');
+  }
+  for (const imp of WebAssembly.Module.imports(module)) {
+    if (imp.module === WAPC || (WASI_MODULES as readonly string[]).includes(imp.module)) {
+      if (imp.module === WAPC && !(imp.name in WAPC_IMPORT_NAMES)) problems.push(`it imports unknown waPC function "${imp.name}"`);
+      continue;
+    }
+    problems.push(`it imports "${imp.module}.${imp.name}", which a Kubewarden host does not provide`);
+  }
+  return problems;
+}
+
+const WAPC_IMPORT_NAMES = {
+  __guest_request: 1,
+  __guest_response: 1,
+  __guest_error: 1,
+  __host_call: 1,
+  __host_response_len: 1,
+  __host_response: 1,
+  __host_error_len: 1,
+  __host_error: 1,
+  __console_log: 1,
+} as const;
+
+/**
+ * One waPC guest instance (spec §1): imports built from what the module declares, `_start` then `wapc_init`
+ * on creation, and `call()` following wapc-rs's WapcHost::call. An instance that trapped must be thrown away.
+ */
+export class WapcInstance {
+  private memory!: WebAssembly.Memory;
+  private guestCall!: (opLen: number, payloadLen: number) => number;
+  private request: { op: Uint8Array; payload: Uint8Array } = { op: new Uint8Array(), payload: new Uint8Array() };
+  private guestResponse?: Uint8Array;
+  private guestError?: string;
+  private hostResponse?: Uint8Array;
+  private hostError?: Uint8Array;
+
+  private constructor(private readonly opts: WapcHostOptions) {}
+
+  static create(module: WebAssembly.Module, opts: WapcHostOptions): WapcInstance {
+    const problems = wapcContractProblems(module);
+    if (problems.length > 0) throw new WapcLoadError(`not a waPC policy: ${problems.join('; ')}`);
+    const inst = new WapcInstance(opts);
+    inst.instantiate(module);
+    return inst;
+  }
+
+  private instantiate(module: WebAssembly.Module): void {
+    const lineLog = lineLogger(this.opts.log);
+    const wasi = new WasiPreview1({ args: [], env: {}, stdout: lineLog, stderr: lineLog });
+    const imports: WebAssembly.Imports = { ...wasi.importsFor(module), [WAPC]: this.wapcImports() };
+    let instance: WebAssembly.Instance;
+    try {
+      instance = new WebAssembly.Instance(module, imports);
+    } catch (err) {
+      throw new WapcLoadError(`cannot instantiate: ${(err as Error).message}`);
+    }
+    this.memory = instance.exports.memory as WebAssembly.Memory;
+    wasi.bindMemory(this.memory);
+    this.guestCall = instance.exports.__guest_call as (a: number, b: number) => number;
+    for (const init of ['_start', 'wapc_init']) {
+      const fn = instance.exports[init];
+      if (typeof fn !== 'function') continue;
+      try {
+        (fn as () => void)();
+      } catch (err) {
+        if (err instanceof WasiExit && err.code === 0) continue;
+        const why = err instanceof WasiExit ? `exited with code ${err.code}` : trapMessage(err);
+        throw new WapcLoadError(`initialisation (${init}) failed: ${why}`);
+      }
+    }
+  }
+
+  /** Runs one operation; returns the guest response bytes or throws GuestCallError. */
+  call(operation: string, payload: Uint8Array): Uint8Array {
+    this.request = { op: enc.encode(operation), payload };
+    this.guestResponse = undefined;
+    this.guestError = undefined;
+    this.hostResponse = undefined;
+    this.hostError = undefined;
+    let rc: number;
+    try {
+      rc = this.guestCall(this.request.op.length, payload.length);
+    } catch (err) {
+      // wasmtime-provider stores the trap text as the guest error and reports failure.
+      throw new GuestCallError(err instanceof WasiExit ? `exited with code ${err.code}` : trapMessage(err), true);
+    }
+    if (rc === 0) throw new GuestCallError(this.guestError ?? 'No error message set for call failure', false);
+    if (this.guestResponse !== undefined) return this.guestResponse;
+    throw new GuestCallError(this.guestError ?? 'No error message OR response set for call success', false);
+  }
+
+  /** Current size of the guest's linear memory in bytes. */
+  memoryBytes(): number {
+    return this.memory.buffer.byteLength;
+  }
+
+  private mem(): Uint8Array {
+    // memory.grow detaches earlier views, so take a fresh one on every access.
+    return new Uint8Array(this.memory.buffer);
+  }
+
+  private read(ptr: number, len: number): Uint8Array {
+    const m = this.mem();
+    if (ptr < 0 || len < 0 || ptr + len > m.length) throw new RangeError(`guest pointer out of bounds (${ptr}+${len})`);
+    return m.slice(ptr, ptr + len);
+  }
+
+  private write(ptr: number, bytes: Uint8Array): void {
+    const m = this.mem();
+    if (ptr < 0 || ptr + bytes.length > m.length) throw new RangeError(`guest pointer out of bounds (${ptr}+${bytes.length})`);
+    m.set(bytes, ptr);
+  }
+
+  private wapcImports(): Record<string, (...args: number[]) => number | void> {
+    const ptr = (n: number): number => n >>> 0;
+    return {
+      __guest_request: (opPtr, payloadPtr) => {
+        this.write(ptr(payloadPtr), this.request.payload);
+        this.write(ptr(opPtr), this.request.op);
+      },
+      __guest_response: (p, len) => {
+        this.guestResponse = this.read(ptr(p), ptr(len));
+      },
+      __guest_error: (p, len) => {
+        this.guestError = dec.decode(this.read(ptr(p), ptr(len)));
+      },
+      __host_call: (bdPtr, bdLen, nsPtr, nsLen, opPtr, opLen, payloadPtr, payloadLen) => {
+        this.hostResponse = undefined;
+        this.hostError = undefined;
+        const binding = dec.decode(this.read(ptr(bdPtr), ptr(bdLen)));
+        const namespace = dec.decode(this.read(ptr(nsPtr), ptr(nsLen)));
+        const operation = dec.decode(this.read(ptr(opPtr), ptr(opLen)));
+        const payload = this.read(ptr(payloadPtr), ptr(payloadLen));
+        try {
+          this.hostResponse = this.opts.hostCall(binding, namespace, operation, payload);
+          return 1;
+        } catch (err) {
+          this.hostError = enc.encode(err instanceof Error ? err.message : String(err));
+          return 0;
+        }
+      },
+      __host_response_len: () => this.hostResponse?.length ?? 0,
+      __host_response: (p) => {
+        if (this.hostResponse) this.write(ptr(p), this.hostResponse);
+      },
+      __host_error_len: () => this.hostError?.length ?? 0,
+      __host_error: (p) => {
+        if (this.hostError) this.write(ptr(p), this.hostError);
+      },
+      __console_log: (p, len) => {
+        this.opts.log(dec.decode(this.read(ptr(p), ptr(len))));
+      },
+    };
+  }
+}
+
+function trapMessage(err: unknown): string {
+  if (err instanceof WebAssembly.RuntimeError) return err.message;
+  if (err instanceof RangeError && /call stack/i.test(err.message)) return 'call stack exhausted';
+  return err instanceof Error ? err.message : String(err);
+}
+
+/** Buffers WASI output into lines so a policy's prints reach the log whole. */
+function lineLogger(log: (m: string) => void): (bytes: Uint8Array) => void {
+  let pending = '';
+  return (bytes) => {
+    pending += dec.decode(bytes);
+    let nl: number;
+    while ((nl = pending.indexOf('\n')) >= 0) {
+      log(pending.slice(0, nl));
+      pending = pending.slice(nl + 1);
+    }
+    if (pending.length > 4096) {
+      log(pending);
+      pending = '';
+    }
+  };
+}

@@ -1,0 +1,75 @@
+// Build: bundle the CLI into one CommonJS file (dist/kubectl-wasmpolicy.cjs), then compile the bundled
+// policies from source (plugins/) and annotate them with their metadata (dist/plugins/<name>.wasm).
+import { execFileSync } from 'node:child_process';
+import { mkdir, readFile, writeFile, rename, rm } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import * as path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import * as esbuild from 'esbuild';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const dist = path.join(root, 'dist');
+const pkg = JSON.parse(await readFile(path.join(root, 'package.json'), 'utf8'));
+
+function gitCommit() {
+  if (process.env.WASMPOLICY_COMMIT) return process.env.WASMPOLICY_COMMIT;
+  try {
+    return execFileSync('git', ['rev-parse', '--short=12', 'HEAD'], { cwd: root, stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim();
+  } catch {
+    return 'unknown';
+  }
+}
+
+const common = {
+  bundle: true,
+  platform: 'node',
+  target: 'node20',
+  sourcemap: 'linked',
+  logLevel: 'warning',
+  // ES-module sources read import.meta.url; in the CommonJS bundle it comes from __filename.
+  define: { 'import.meta.url': '__import_meta_url' },
+  banner: { js: "const __import_meta_url = require('url').pathToFileURL(__filename).href;" },
+};
+
+const t0 = Date.now();
+await mkdir(dist, { recursive: true });
+await esbuild.build({
+  ...common,
+  entryPoints: [path.join(root, 'cmd/cli.ts')],
+  outfile: path.join(dist, 'kubectl-wasmpolicy.cjs'),
+  format: 'cjs',
+  define: {
+    ...common.define,
+    __WASMPOLICY_VERSION__: JSON.stringify(pkg.version),
+    __WASMPOLICY_COMMIT__: JSON.stringify(gitCommit()),
+  },
+});
+await esbuild.build({
+  ...common,
+  entryPoints: [path.join(root, 'lib/annotate.ts')],
+  outfile: path.join(dist, 'tools/annotate.cjs'),
+  format: 'cjs',
+});
+console.error(`built dist/kubectl-wasmpolicy.cjs in ${Date.now() - t0} ms`);
+
+if (process.argv.includes('--no-plugins')) process.exit(0);
+
+const t1 = Date.now();
+const { buildPlugins } = await import(pathToFileURL(path.join(root, 'plugins/build.mjs')).href);
+const rawDir = path.join(dist, 'plugins', 'raw');
+await mkdir(rawDir, { recursive: true });
+const built = await buildPlugins({ outDir: rawDir });
+const { createRequire } = await import('node:module');
+const { annotate } = createRequire(import.meta.url)(path.join(dist, 'tools/annotate.cjs'));
+for (const p of built) {
+  const wasm = await readFile(p.rawWasm);
+  const metadata = await readFile(p.metadata, 'utf8');
+  const readme = path.join(p.dir, 'README.md');
+  const usage = existsSync(readme) ? await readFile(readme, 'utf8') : undefined;
+  const { bytes } = annotate(wasm, metadata, usage);
+  const out = path.join(dist, 'plugins', `${p.name}.wasm`);
+  await writeFile(out + '.tmp', bytes);
+  await rename(out + '.tmp', out);
+}
+await rm(rawDir, { recursive: true, force: true });
+console.error(`built ${built.length} bundled policies into dist/plugins in ${Date.now() - t1} ms`);
