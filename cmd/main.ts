@@ -10,7 +10,7 @@ import { UsageError } from './context';
 
 /** Entry point: argument parsing and wiring only; every behaviour lives in lib/. */
 export async function main(argv: string[] = hideBin(process.argv)): Promise<void> {
-  const parser = yargs(argv)
+  const parser = yargs(joinStdinValues(argv))
     .scriptName('kubectl wasmpolicy')
     .usage('$0 <command> [flags]\n\nRun Kubewarden WebAssembly admission policies on manifests, before they reach a cluster.')
     .option('verbose', { alias: 'v', type: 'count', describe: 'More output: -v lists passes and skips, -vv logs policy output' })
@@ -44,4 +44,18 @@ export async function main(argv: string[] = hideBin(process.argv)): Promise<void
     process.stderr.write(`error: ${(err as Error).stack ?? String(err)}\n`);
     process.exitCode = EXIT_ERROR;
   }
+}
+
+/** yargs reads a lone `-` as an unknown positional; `-f -` means stdin, so bind it to its flag. */
+function joinStdinValues(argv: string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    if ((argv[i] === '-f' || argv[i] === '--filename') && argv[i + 1] === '-') {
+      out.push('--filename=-');
+      i++;
+    } else {
+      out.push(argv[i]);
+    }
+  }
+  return out;
 }

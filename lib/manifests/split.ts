@@ -17,6 +17,8 @@ const DOC_END = /^\.\.\.(?:[ \t]|$)/;
 export function splitDocuments(text: string): DocumentChunk[] {
   if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
   const lines = text.split(/\r\n|\n|\r/);
+  // A final line end does not start another line.
+  if (lines.length > 0 && lines[lines.length - 1] === '') lines.pop();
   const chunks: DocumentChunk[] = [];
   let current: string[] = [];
   let firstLine = 1;

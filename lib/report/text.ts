@@ -10,6 +10,9 @@ const STYLE: Record<string, [string, string]> = {
   skip: ['\x1b[2m', 'skipped'],
 };
 
+/** Words that change with the count; the others are participles. */
+const PLURAL: Partial<Record<string, string>> = { warn: 'warnings', error: 'errors' };
+
 function label(r: Result): string {
   return r.verdict === 'pass' && r.patch ? 'mutated' : r.verdict;
 }
@@ -57,7 +60,7 @@ function summaryLine(report: Report, opts: ReporterOptions): string {
     ['skip', s.skip],
   ];
   const parts = counts.map(([k, n]) => {
-    const text = `${n} ${STYLE[k][1]}`;
+    const text = `${n} ${(n !== 1 && PLURAL[k]) || STYLE[k][1]}`;
     return opts.color && n > 0 && k !== 'skip' && k !== 'pass' ? `${STYLE[k][0]}${text}\x1b[0m` : text;
   });
   return `${s.objects} object${s.objects === 1 ? '' : 's'}, ${s.policies} polic${s.policies === 1 ? 'y' : 'ies'}: ${parts.join(', ')}`;
