@@ -85,8 +85,7 @@ function evaluateOne(
   if (!anyRuleMatches(policy.metadata.rules, target)) {
     return { ...base, verdict: 'skip', message: 'the policy rules do not match this resource and operation' };
   }
-  const payload = `{"request":${synth.json},"settings":${policy.settingsJson}}`;
-  const outcome = policy.runtime.validate(payload);
+  const outcome = policy.runtime.validate({ requestJson: synth.json, settingsJson: policy.settingsJson });
   if (!outcome.ok) return { ...base, verdict: 'error', message: outcome.message, code: outcome.code };
   const evaluated = toAdmissionResponse(synth.request, outcome);
   const final = postProcess(evaluated, {

@@ -109,16 +109,16 @@ describe('waPC host (spec §1)', () => {
     it('maps a response that is not JSON, or not a ValidationResponse, to the policy-server error', async () => {
       const notJson = respond('nope');
       const r1 = new WapcRuntime(await compile(wapcGuest(notJson.code, notJson.data)), host());
-      const o1 = r1.validate('{}');
+      const o1 = r1.validate({ requestJson: '{}', settingsJson: '{}' });
       assert.equal(o1.ok, false);
       assert.match(!o1.ok ? o1.message : '', /^internal server error: invalid response from policy: Unexpected token/);
       const noAccepted = respond('{"message":"x"}');
-      const o2 = new WapcRuntime(await compile(wapcGuest(noAccepted.code, noAccepted.data)), host()).validate('{}');
+      const o2 = new WapcRuntime(await compile(wapcGuest(noAccepted.code, noAccepted.data)), host()).validate({ requestJson: '{}', settingsJson: '{}' });
       assert.deepEqual(o2, { ok: false, message: 'internal server error: invalid response from policy: missing field `accepted`', code: 500, reason: 'error' });
     });
 
     it('reports a trap as a Guest call failure with code 500', async () => {
-      const o = new WapcRuntime(await compile(wapcGuest('(unreachable)')), host()).validate('{}');
+      const o = new WapcRuntime(await compile(wapcGuest('(unreachable)')), host()).validate({ requestJson: '{}', settingsJson: '{}' });
       assert.deepEqual(o, { ok: false, message: 'internal server error: Guest call failure: unreachable', code: 500, reason: 'error' });
     });
 

@@ -1,10 +1,19 @@
 import type { SettingsValidationResponse, ValidationResponse } from '../admission/types';
 import type { ExecutionMode } from './metadata';
 
-/** What the host sends a policy for one evaluation (spec §1.4): the request and the user's settings. */
-export interface ValidationRequest {
-  request: unknown;
-  settings: unknown;
+/**
+ * One evaluation's input, already serialised: the AdmissionRequest (or raw request) JSON and the settings JSON.
+ * Each mode composes its own document from them (waPC/WASI: `{"request":R,"settings":S}`; OPA: input
+ * `{"request":R}` with data S; Gatekeeper: input `{"parameters":S,"review":R}`), so nothing is parsed twice.
+ */
+export interface EvaluationInput {
+  requestJson: string;
+  settingsJson: string;
+}
+
+/** The waPC/WASI ValidationRequest document (spec §1.4). */
+export function validationRequestJson(input: EvaluationInput): string {
+  return `{"request":${input.requestJson},"settings":${input.settingsJson}}`;
 }
 
 /** A policy's answer, or why there is none. `message` of a failure is the text policy-server would return. */
@@ -19,8 +28,7 @@ export type RuntimeOutcome =
 export interface PolicyRuntime {
   readonly mode: ExecutionMode;
   validateSettings(settings: unknown): SettingsValidationResponse;
-  /** `payload` is the JSON of the ValidationRequest, serialised once by the caller. */
-  validate(payload: string): RuntimeOutcome;
+  validate(input: EvaluationInput): RuntimeOutcome;
 }
 
 export const INTERNAL_ERROR_CODE = 500;

@@ -1,6 +1,5 @@
 import type { SettingsValidationResponse } from '../../admission/types';
-import type { PolicyRuntime, RuntimeOutcome } from '../runtime';
-import { INTERNAL_ERROR_CODE } from '../runtime';
+import { INTERNAL_ERROR_CODE, validationRequestJson, type EvaluationInput, type PolicyRuntime, type RuntimeOutcome } from '../runtime';
 import { parseSettingsResponse, parseValidationResponse } from '../responses';
 import { GuestCallError, WapcInstance, type WapcHostOptions } from './host';
 
@@ -37,12 +36,12 @@ export class WapcRuntime implements PolicyRuntime {
     }
   }
 
-  validate(payload: string): RuntimeOutcome {
+  validate(input: EvaluationInput): RuntimeOutcome {
     let out: Uint8Array;
     try {
       // policy-server rehydrates a fresh instance for every evaluation (spec §1.7).
       const inst = WapcInstance.create(this.module, this.host);
-      out = inst.call('validate', enc.encode(payload));
+      out = inst.call('validate', enc.encode(validationRequestJson(input)));
     } catch (err) {
       const msg = err instanceof GuestCallError ? `Guest call failure: ${err.message}` : (err as Error).message;
       return { ok: false, message: `internal server error: ${msg}`, code: INTERNAL_ERROR_CODE, reason: 'error' };
