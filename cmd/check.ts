@@ -1,4 +1,8 @@
+import { availableParallelism } from 'node:os';
+import { promises as fs } from 'node:fs';
+import * as jsyaml from 'js-yaml';
 import type { Argv, ArgumentsCamelCase } from 'yargs';
+import { DEFAULT_EVALUATION_LIMITS, parseDuration, parseMemory, type EvaluationLimits } from '../lib/wasm/limits';
 import { DEFAULT_USER } from '../lib/admission/request';
 import type { Operation } from '../lib/admission/types';
 import { runCheck } from '../lib/check';
@@ -14,6 +18,11 @@ interface CheckArgs extends GlobalArgs {
   recursive: boolean;
   policy: string[];
   'settings-json'?: string;
+  settings?: string;
+  workers: number;
+  timeout: string;
+  'memory-limit': string;
+  'max-output-size': number;
   'execution-mode'?: ExecutionMode;
   namespace?: string;
   user?: string;
@@ -32,6 +41,11 @@ export function builder(y: Argv): Argv<CheckArgs> {
     .option('recursive', { alias: 'R', type: 'boolean', default: false, describe: 'Descend into sub-directories of -f directories' })
     .option('policy', { alias: 'p', type: 'string', array: true, default: [], describe: 'Policy: builtin://NAME, file path, file://, https://; repeatable (default: the bundled set)' })
     .option('settings-json', { type: 'string', describe: 'Settings (a JSON object) for the policies given with -p' })
+    .option('settings', { type: 'string', describe: 'File with the settings (YAML or JSON object) for the policies given with -p' })
+    .option('workers', { type: 'number', default: availableParallelism(), describe: 'Worker threads evaluating policies' })
+    .option('timeout', { type: 'string', default: `${DEFAULT_EVALUATION_LIMITS.timeoutMs / 1000}s`, describe: 'Deadline per evaluation (e.g. 2s, 500ms; 0 disables), as policy-server\'s --policy-timeout' })
+    .option('memory-limit', { type: 'string', default: `${DEFAULT_EVALUATION_LIMITS.memoryLimitBytes / 1048576}Mi`, describe: 'Largest memory a policy instance may grow to (e.g. 256Mi, 1Gi)' })
+    .option('max-output-size', { type: 'number', default: DEFAULT_EVALUATION_LIMITS.maxOutputBytes, describe: 'Largest policy response or stdout, in bytes' })
     .option('execution-mode', { alias: 'e', choices: EXECUTION_MODES as unknown as string[], describe: 'Execution mode of -p policies; must agree with their metadata' })
     .option('namespace', { alias: 'n', type: 'string', describe: 'Namespace for namespaced objects that do not name one (default: default)' })
     .option('user', { type: 'string', describe: `userInfo.username of the requests (default: ${DEFAULT_USER.username})` })
@@ -44,10 +58,13 @@ export function builder(y: Argv): Argv<CheckArgs> {
 export async function handler(args: ArgumentsCamelCase<CheckArgs>): Promise<void> {
   const log = loggerFor(args);
   let settings: Record<string, unknown> | undefined;
-  if (args['settings-json'] !== undefined) {
-    if (args.policy.length === 0) throw new UsageError('--settings-json applies to policies given with -p; none was given');
-    settings = parseSettings(args['settings-json']);
+  if (args['settings-json'] !== undefined && args.settings !== undefined) throw new UsageError('give either --settings-json or --settings, not both');
+  if (args['settings-json'] !== undefined || args.settings !== undefined) {
+    if (args.policy.length === 0) throw new UsageError('settings apply to policies given with -p; none was given');
+    settings = args.settings !== undefined ? await readSettingsFile(args.settings) : parseSettings(args['settings-json']!);
   }
+  if (!Number.isInteger(args.workers) || args.workers < 1) throw new UsageError(`--workers must be a whole number of at least 1, got ${args.workers}`);
+  const evaluationLimits = parseLimits(args);
   if (args['execution-mode'] && args.policy.length === 0) throw new UsageError('--execution-mode applies to policies given with -p; none was given');
   const policies = args.policy.length > 0 ? policiesFromRefs(args.policy, { settings, executionMode: args['execution-mode'] }) : bundledPolicySet();
   if (policies.length === 0) throw new UsageError('no policies to run: the bundled set is missing (run npm run build) and no -p was given');
@@ -65,7 +82,10 @@ export async function handler(args: ArgumentsCamelCase<CheckArgs>): Promise<void
       ...(args.namespace ? { defaultNamespace: args.namespace } : {}),
     },
     limits: { ...DEFAULT_LIMITS, maxInputBytes: args['max-input-size'] },
+    evaluationLimits,
+    workers: args.workers,
     log,
+    debug: args.verbose >= 2,
   });
   const reporter = REPORTERS[args.output];
   process.stdout.write(reporter.render(report, { color: useColor(args), verbose: args.verbose > 0 }));
@@ -79,7 +99,38 @@ function parseSettings(text: string): Record<string, unknown> {
   } catch (err) {
     throw new UsageError(`--settings-json is not valid JSON: ${(err as Error).message}`);
   }
-  if (v === null) return {};
-  if (typeof v !== 'object' || Array.isArray(v)) throw new UsageError('--settings-json must be a JSON object');
+  return settingsObject(v, '--settings-json');
+}
+
+async function readSettingsFile(file: string): Promise<Record<string, unknown>> {
+  let text: string;
+  try {
+    text = await fs.readFile(file, 'utf8');
+  } catch (err) {
+    throw new UsageError(`--settings ${file}: cannot read: ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (err as Error).message}`);
+  }
+  let v: unknown;
+  try {
+    v = jsyaml.load(text);
+  } catch (err) {
+    throw new UsageError(`--settings ${file}: ${(err as Error).message}`);
+  }
+  return settingsObject(v, `--settings ${file}`);
+}
+
+function settingsObject(v: unknown, where: string): Record<string, unknown> {
+  if (v === null || v === undefined) return {};
+  if (typeof v !== 'object' || Array.isArray(v)) throw new UsageError(`${where} must be an object (a mapping of setting names to values)`);
   return v as Record<string, unknown>;
+}
+
+function parseLimits(args: CheckArgs): EvaluationLimits {
+  try {
+    const memoryLimitBytes = parseMemory(args['memory-limit']);
+    if (memoryLimitBytes < 65536) throw new Error('--memory-limit must be at least 64Ki (one wasm page)');
+    if (!(args['max-output-size'] > 0)) throw new Error('--max-output-size must be positive');
+    return { timeoutMs: parseDuration(args.timeout), memoryLimitBytes, maxOutputBytes: args['max-output-size'] };
+  } catch (err) {
+    throw new UsageError((err as Error).message);
+  }
 }

@@ -29,7 +29,7 @@ export async function handler(args: ArgumentsCamelCase<InspectArgs>): Promise<vo
   }
   let compiled;
   try {
-    compiled = compilePolicy(args.ref, bytes);
+    compiled = await compilePolicy(args.ref, bytes);
   } catch (err) {
     if (err instanceof PolicyLoadError) throw new UsageError(err.message);
     throw err;

@@ -1,7 +1,7 @@
 import * as jsyaml from 'js-yaml';
 import { silentLogger } from './log';
 import { createDispatcher } from './capabilities/dispatcher';
-import { isWasm, replaceCustomSection } from './wasm/custom-section';
+import { isWasm, replaceCustomSection } from './wasm/binary';
 import { METADATA_SECTION, parseMetadata, type PolicyMetadata } from './wasm/metadata';
 import { WapcRuntime } from './wasm/wapc/runtime';
 

@@ -1,13 +1,16 @@
 import { anyRuleMatches } from './admission/match';
 import { postProcess } from './admission/postprocess';
 import { buildAdmissionRequest, type RequestOptions } from './admission/request';
-import { ResourceResolver, type ResolvedResource } from './admission/resources';
+import { ResourceResolver } from './admission/resources';
 import { toAdmissionResponse, type EvaluatedResponse } from './admission/response';
 import type { Logger } from './log';
 import { loadManifests, type InputLimits, type KubeObject, type ManifestEntry, type ManifestObject } from './manifests';
 import { loadPolicies, type LoadedPolicy } from './policy/load';
 import type { PolicySpec } from './policy/spec';
 import { summarize, type ObjectRef, type Report, type Result } from './report/result';
+import type { EvaluationLimits } from './wasm/limits';
+import type { EvaluationPool } from './wasm/pool/pool';
+import type { RuntimeOutcome } from './wasm/runtime';
 
 export interface CheckOptions {
   files: string[];
@@ -15,15 +18,28 @@ export interface CheckOptions {
   policies: PolicySpec[];
   request: RequestOptions;
   limits?: InputLimits;
+  evaluationLimits?: EvaluationLimits;
+  workers: number;
   log: Logger;
+  debug?: boolean;
   stdin?: NodeJS.ReadableStream;
 }
 
 /** `check`: manifests → requests → evaluations → results. Throws PolicyLoadError when a policy cannot load. */
 export async function runCheck(opts: CheckOptions): Promise<Report> {
-  const policies = await loadPolicies(opts.policies, opts.log);
-  const entries = await loadManifests(opts.files, { recursive: opts.recursive, limits: opts.limits, stdin: opts.stdin });
-  const results = evaluateEntries(entries, policies, opts.request, opts.log);
+  // Policies load (compile, start in workers, validate settings) while the manifests are read.
+  const loading = loadPolicies(opts.policies, { log: opts.log, limits: opts.evaluationLimits, workers: opts.workers, debug: opts.debug });
+  const reading = loadManifests(opts.files, { recursive: opts.recursive, limits: opts.limits, stdin: opts.stdin });
+  const [{ policies, pool }, entries] = await Promise.all([loading, reading.catch(async (err) => {
+    await loading.then((l) => l.pool.close(), () => undefined);
+    throw err;
+  })]);
+  let results: Result[];
+  try {
+    results = await evaluateEntries(entries, policies, pool, opts.request, opts.log, opts.workers);
+  } finally {
+    await pool.close();
+  }
   const objects = entries.filter((e) => e.kind === 'object').length;
   return {
     results,
@@ -39,19 +55,31 @@ export async function runCheck(opts: CheckOptions): Promise<Report> {
   };
 }
 
-/** Evaluates every object against every policy, in input order then policy order. */
-export function evaluateEntries(entries: ManifestEntry[], policies: LoadedPolicy[], reqOpts: RequestOptions, log: Logger): Result[] {
+/** How many objects may be in the pool at once: enough to keep every worker busy, few enough to bound memory. */
+const IN_FLIGHT_PER_WORKER = 8;
+
+/** Evaluates every object against every policy; results come in input order then policy order. */
+export async function evaluateEntries(
+  entries: ManifestEntry[],
+  policies: LoadedPolicy[],
+  pool: EvaluationPool,
+  reqOpts: RequestOptions,
+  log: Logger,
+  workers = 4,
+): Promise<Result[]> {
   const resolver = new ResourceResolver();
   resolver.addCrds(entries.filter((e): e is ManifestObject => e.kind === 'object').map((e) => e.object));
   const guessedWarned = new Set<string>();
-  const results: Result[] = [];
-  for (const entry of entries) {
+  const perEntry: Result[][] = new Array(entries.length);
+  const inFlight = new Set<Promise<void>>();
+  for (let i = 0; i < entries.length; i++) {
+    const entry = entries[i];
     if (entry.kind === 'error') {
-      results.push({ source: entry.source, verdict: 'error', message: entry.message });
+      perEntry[i] = [{ source: entry.source, verdict: 'error', message: entry.message }];
       continue;
     }
     if (entry.kind === 'skip') {
-      results.push({ source: entry.source, verdict: 'skip', message: entry.reason });
+      perEntry[i] = [{ source: entry.source, verdict: 'skip', message: entry.reason }];
       continue;
     }
     const obj = entry.object;
@@ -65,29 +93,32 @@ export function evaluateEntries(entries: ManifestEntry[], policies: LoadedPolicy
     }
     const synth = buildAdmissionRequest(obj, res, reqOpts);
     const ref = objectRef(obj, synth.request.namespace);
-    for (const policy of policies) {
-      results.push(evaluateOne(entry, ref, res, synth, policy, reqOpts));
-    }
+    const target = { group: res.group, version: res.version, resource: res.resource, namespaced: res.namespaced, operation: reqOpts.operation };
+    const matching = policies.filter((p) => anyRuleMatches(p.metadata.rules, target));
+    const job = pool.evaluate(synth.json, matching.map((p) => p.index)).then((outcomes) => {
+      perEntry[i] = policies.map((policy) => {
+        const base = { source: entry.source, object: ref, policy: policy.spec.id };
+        const at = matching.indexOf(policy);
+        if (at < 0) return { ...base, verdict: 'skip', message: 'the policy rules do not match this resource and operation' };
+        return resultOf(base, synth.request, policy, outcomes[at]);
+      });
+    });
+    const tracked = job.finally(() => inFlight.delete(tracked));
+    inFlight.add(tracked);
+    if (inFlight.size >= workers * IN_FLIGHT_PER_WORKER) await Promise.race(inFlight);
   }
-  return results;
+  await Promise.all(inFlight);
+  return perEntry.flat();
 }
 
-function evaluateOne(
-  entry: ManifestObject,
-  ref: ObjectRef,
-  res: ResolvedResource,
-  synth: ReturnType<typeof buildAdmissionRequest>,
+function resultOf(
+  base: Pick<Result, 'source' | 'object' | 'policy'>,
+  request: ReturnType<typeof buildAdmissionRequest>['request'],
   policy: LoadedPolicy,
-  reqOpts: RequestOptions,
+  outcome: RuntimeOutcome,
 ): Result {
-  const base = { source: entry.source, object: ref, policy: policy.spec.id };
-  const target = { group: res.group, version: res.version, resource: res.resource, namespaced: res.namespaced, operation: reqOpts.operation };
-  if (!anyRuleMatches(policy.metadata.rules, target)) {
-    return { ...base, verdict: 'skip', message: 'the policy rules do not match this resource and operation' };
-  }
-  const outcome = policy.runtime.validate({ requestJson: synth.json, settingsJson: policy.settingsJson });
   if (!outcome.ok) return { ...base, verdict: 'error', message: outcome.message, code: outcome.code };
-  const evaluated = toAdmissionResponse(synth.request, outcome);
+  const evaluated = toAdmissionResponse(request, outcome);
   const final = postProcess(evaluated, {
     policyId: policy.spec.id,
     mode: policy.spec.mode,

@@ -33,6 +33,18 @@ const common = {
 
 const t0 = Date.now();
 await mkdir(dist, { recursive: true });
+// The evaluation worker is bundled first: the CLI carries its code as a string (one file to ship), and
+// code run from the sources (tests) loads dist/evaluator-worker.cjs.
+const workerFile = path.join(dist, 'evaluator-worker.cjs');
+await esbuild.build({
+  ...common,
+  entryPoints: [path.join(root, 'lib/wasm/pool/worker.ts')],
+  outfile: workerFile,
+  format: 'cjs',
+  sourcemap: false,
+  minifySyntax: true,
+});
+const workerSource = await readFile(workerFile, 'utf8');
 await esbuild.build({
   ...common,
   entryPoints: [path.join(root, 'cmd/cli.ts')],
@@ -42,6 +54,7 @@ await esbuild.build({
     ...common.define,
     __WASMPOLICY_VERSION__: JSON.stringify(pkg.version),
     __WASMPOLICY_COMMIT__: JSON.stringify(gitCommit()),
+    __EVALUATOR_WORKER_SOURCE__: JSON.stringify(workerSource),
   },
 });
 await esbuild.build({

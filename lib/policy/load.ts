@@ -1,56 +1,80 @@
 import type { Logger } from '../log';
-import { compilePolicy, createRuntime, PolicyLoadError, resolveExecutionMode, type CompiledPolicy } from '../wasm/load';
+import { compilePolicy, modeContractProblems, PolicyLoadError, resolveExecutionMode, type CompiledPolicy } from '../wasm/load';
+import { DEFAULT_EVALUATION_LIMITS, type EvaluationLimits } from '../wasm/limits';
 import type { PolicyMetadata } from '../wasm/metadata';
-import type { PolicyRuntime } from '../wasm/runtime';
+import { EvaluationPool } from '../wasm/pool/pool';
+import type { WorkerPolicy } from '../wasm/pool/messages';
 import { fetchPolicy, PolicyFetchError } from '../store/fetch';
 import type { PolicySpec } from './spec';
 
-/** A policy ready to evaluate: fetched, compiled once, started once, settings validated. */
+/** A policy ready to evaluate: fetched, compiled once, started and its settings validated in the pool. */
 export interface LoadedPolicy {
   spec: PolicySpec;
   metadata: PolicyMetadata;
-  runtime: PolicyRuntime;
   sha256: string;
-  /** `{"settings": ...}` tail of every ValidationRequest, serialised once. */
-  settingsJson: string;
+  /** Index of the policy in the pool. */
+  index: number;
   allowedToMutate: boolean;
+}
+
+export interface LoadOptions {
+  log: Logger;
+  limits?: EvaluationLimits;
+  workers: number;
+  debug?: boolean;
 }
 
 /**
  * Loads every policy, as policy-server does at start-up: any failure (fetch, compile, contract, init,
  * invalid settings) is fatal, because evaluating with a policy missing would report wrong verdicts.
+ * The returned pool must be closed by the caller.
  */
-export async function loadPolicies(specs: PolicySpec[], log: Logger): Promise<LoadedPolicy[]> {
-  const compiled = new Map<string, CompiledPolicy>();
-  const out: LoadedPolicy[] = [];
-  for (const spec of specs) {
-    const name = `policy ${spec.id} (${spec.module})`;
+export async function loadPolicies(specs: PolicySpec[], opts: LoadOptions): Promise<{ policies: LoadedPolicy[]; pool: EvaluationPool }> {
+  const limits = opts.limits ?? DEFAULT_EVALUATION_LIMITS;
+  const compiled = new Map<string, Promise<CompiledPolicy>>();
+  const compileOnce = (spec: PolicySpec, name: string): Promise<CompiledPolicy> => {
     let c = compiled.get(spec.module);
     if (!c) {
-      let bytes: Uint8Array;
-      try {
-        bytes = await fetchPolicy(spec.module);
-      } catch (err) {
-        if (err instanceof PolicyFetchError) throw new PolicyLoadError(`${name}: ${err.message}`);
-        throw err;
-      }
-      c = compilePolicy(name, bytes);
+      c = fetchPolicy(spec.module).then(
+        (bytes) => compilePolicy(name, bytes, limits.memoryLimitBytes),
+        (err) => {
+          throw err instanceof PolicyFetchError ? new PolicyLoadError(`${name}: ${err.message}`) : err;
+        },
+      );
       compiled.set(spec.module, c);
     }
-    const mode = resolveExecutionMode(name, c, spec.executionMode);
-    const runtime = createRuntime(name, c, mode, { policyId: spec.id, log });
-    const sv = runtime.validateSettings(spec.settings);
-    if (!sv.valid) {
-      throw new PolicyLoadError(`${name}: invalid settings (${spec.origin}): ${sv.message ?? 'no message'}`);
-    }
-    out.push({
-      spec,
-      metadata: c.metadata,
-      runtime,
-      sha256: c.sha256,
+    return c;
+  };
+  const names = specs.map((s) => `policy ${s.id} (${s.module})`);
+  // Fetch and compile in parallel; V8 compiles on background threads.
+  const all = await Promise.all(specs.map((s, i) => compileOnce(s, names[i])));
+  const workerPolicies: WorkerPolicy[] = [];
+  const loaded: LoadedPolicy[] = specs.map((spec, i) => {
+    const c = all[i];
+    const mode = resolveExecutionMode(names[i], c, spec.executionMode);
+    const problems = modeContractProblems(c, mode);
+    if (problems.length > 0) throw new PolicyLoadError(`${names[i]}: ${problems.join('; ')}`);
+    workerPolicies.push({
+      id: spec.id,
+      mode,
+      module: c.module,
+      policyType: c.metadata.policyType,
       settingsJson: JSON.stringify(spec.settings ?? {}),
-      allowedToMutate: spec.allowedToMutate ?? c.metadata.mutating,
+      limits,
     });
+    return { spec, metadata: c.metadata, sha256: c.sha256, index: i, allowedToMutate: spec.allowedToMutate ?? c.metadata.mutating };
+  });
+  const pool = new EvaluationPool(workerPolicies, { workers: Math.max(1, Math.min(opts.workers, specs.length || 1)), log: opts.log, debug: opts.debug ?? false });
+  try {
+    const prepared = await Promise.all(loaded.map((p) => pool.prepare(p.index)));
+    prepared.forEach((outcome, i) => {
+      const spec = specs[i];
+      if (!outcome.ok) throw new PolicyLoadError(`${names[i]}: ${outcome.message}`);
+      if (!outcome.settings.valid) throw new PolicyLoadError(`${names[i]}: invalid settings (${spec.origin}): ${outcome.settings.message ?? 'no message'}`);
+    });
+  } catch (err) {
+    await pool.close();
+    throw err;
   }
-  return out;
+  return { policies: loaded, pool };
 }

@@ -1,11 +1,8 @@
 import { createHash } from 'node:crypto';
-import type { Logger } from '../log';
-import { createDispatcher } from '../capabilities/dispatcher';
-import { isWasm } from './custom-section';
+import { capDefinedMemories, isWasm, WASM_PAGE } from './binary';
 import { defaultMetadata, loadProblems, MetadataError, readMetadata, type ExecutionMode, type PolicyMetadata } from './metadata';
-import type { PolicyRuntime } from './runtime';
-import { WapcRuntime } from './wapc/runtime';
-import { WapcLoadError } from './wapc/host';
+import { wapcContractProblems } from './wapc/host';
+import { wasiContractProblems } from './wasi/runtime';
 
 /** A policy that could not be loaded; the run stops with exit code 2 (nothing can be evaluated reliably). */
 export class PolicyLoadError extends Error {
@@ -21,12 +18,23 @@ export interface CompiledPolicy {
   size: number;
 }
 
-/** Compiles a module once and reads its metadata. `name` is used in error messages. */
-export function compilePolicy(name: string, bytes: Uint8Array): CompiledPolicy {
+/**
+ * Compiles a module once (the same Module serves every worker) and reads its metadata. With a memory limit,
+ * the memories the module defines are capped first. `name` is used in error messages.
+ */
+export async function compilePolicy(name: string, bytes: Uint8Array, memoryLimitBytes?: number): Promise<CompiledPolicy> {
   if (!isWasm(bytes)) throw new PolicyLoadError(`${name}: not a WebAssembly module (the file does not start with \\0asm)`);
+  let code = bytes;
+  if (memoryLimitBytes !== undefined) {
+    try {
+      code = capDefinedMemories(bytes, Math.floor(memoryLimitBytes / WASM_PAGE));
+    } catch (err) {
+      throw new PolicyLoadError(`${name}: ${(err as Error).message}`);
+    }
+  }
   let module: WebAssembly.Module;
   try {
-    module = new WebAssembly.Module(bytes as Uint8Array<ArrayBuffer>);
+    module = await WebAssembly.compile(code as Uint8Array<ArrayBuffer>);
   } catch (err) {
     throw new PolicyLoadError(`${name}: invalid WebAssembly module: ${(err as Error).message}`);
   }
@@ -69,32 +77,15 @@ export function resolveExecutionMode(name: string, compiled: CompiledPolicy, req
   return requested ?? 'kubewarden-wapc';
 }
 
-export interface RuntimeOptions {
-  policyId: string;
-  log: Logger;
-}
-
-/** Builds the runtime for a compiled policy and checks that it can start, as policy-server does at load. */
-export function createRuntime(name: string, compiled: CompiledPolicy, mode: ExecutionMode, opts: RuntimeOptions): PolicyRuntime {
-  if (compiled.annotated) {
-    const problems = loadProblems(compiled.metadata);
-    if (problems.length > 0) throw new PolicyLoadError(`${name}: ${problems.join('; ')}`);
+/** What can be checked without running guest code: exports and imports the mode needs (spec §1.1, §5). */
+export function modeContractProblems(compiled: CompiledPolicy, mode: ExecutionMode): string[] {
+  const problems = compiled.annotated ? loadProblems(compiled.metadata) : [];
+  if (mode === 'kubewarden-wapc') {
+    const contract = wapcContractProblems(compiled.module);
+    if (contract.length > 0) problems.push(`not a waPC policy: ${contract.join('; ')}`);
+  } else if (mode === 'wasi') {
+    const contract = wasiContractProblems(compiled.module);
+    if (contract.length > 0) problems.push(`not a WASI policy: ${contract.join('; ')}`);
   }
-  switch (mode) {
-    case 'kubewarden-wapc': {
-      const runtime = new WapcRuntime(compiled.module, {
-        hostCall: createDispatcher(opts.policyId, opts.log),
-        log: (m) => opts.log.debug(`[${opts.policyId}] ${m}`),
-      });
-      try {
-        runtime.probe();
-      } catch (err) {
-        if (err instanceof WapcLoadError) throw new PolicyLoadError(`${name}: ${err.message}`);
-        throw err;
-      }
-      return runtime;
-    }
-    default:
-      throw new PolicyLoadError(`${name}: execution mode ${mode} is not supported yet (only kubewarden-wapc)`);
-  }
+  return problems;
 }

@@ -1,3 +1,4 @@
+import { OutputLimitError } from '../limits';
 import { WasiExit, WasiPreview1, WASI_MODULES } from '../wasi/preview1';
 
 /** Answers a guest's `__host_call`. Throw HostCallError (or any Error) to hand the guest a host error. */
@@ -7,6 +8,10 @@ export interface WapcHostOptions {
   hostCall: HostCallHandler;
   /** `__console_log` and anything the guest writes to WASI stdout/stderr. */
   log: (message: string) => void;
+  /** Largest guest response or error accepted; larger ones stop the guest. */
+  maxOutputBytes?: number;
+  /** The cap the module's memory was given (capDefinedMemories), to explain traps that hit it. */
+  memoryLimitBytes?: number;
 }
 
 /** A guest call that ended in an error (guest error, trap, or missing response); `message` is the waPC text. */
@@ -118,16 +123,36 @@ export class WapcInstance {
       rc = this.guestCall(this.request.op.length, payload.length);
     } catch (err) {
       // wasmtime-provider stores the trap text as the guest error and reports failure.
-      throw new GuestCallError(err instanceof WasiExit ? `exited with code ${err.code}` : trapMessage(err), true);
+      if (err instanceof WasiExit) throw new GuestCallError(`exited with code ${err.code}`, true);
+      if (err instanceof OutputLimitError) throw new GuestCallError(err.message, true);
+      throw new GuestCallError(this.explainTrap(trapMessage(err)), true);
     }
     if (rc === 0) throw new GuestCallError(this.guestError ?? 'No error message set for call failure', false);
     if (this.guestResponse !== undefined) return this.guestResponse;
     throw new GuestCallError(this.guestError ?? 'No error message OR response set for call success', false);
   }
 
+  /**
+   * A failed memory.grow is invisible to the host (the guest sees -1 and usually aborts), so a trap with the
+   * memory past half the cap (allocators grow by doubling) is explained as the likely cause.
+   */
+  private explainTrap(message: string): string {
+    const cap = this.opts.memoryLimitBytes;
+    const size = this.memory.buffer.byteLength;
+    if (cap !== undefined && size * 2 > cap) {
+      return `${message} (memory at ${mib(size)} MiB of the ${mib(cap)} MiB limit: a failed memory.grow is the likely cause)`;
+    }
+    return message;
+  }
+
   /** Current size of the guest's linear memory in bytes. */
   memoryBytes(): number {
     return this.memory.buffer.byteLength;
+  }
+
+  private checkOutput(len: number, what: string): void {
+    const limit = this.opts.maxOutputBytes;
+    if (limit !== undefined && len > limit) throw new OutputLimitError(what, limit);
   }
 
   private mem(): Uint8Array {
@@ -155,9 +180,11 @@ export class WapcInstance {
         this.write(ptr(opPtr), this.request.op);
       },
       __guest_response: (p, len) => {
+        this.checkOutput(ptr(len), 'returned a response of');
         this.guestResponse = this.read(ptr(p), ptr(len));
       },
       __guest_error: (p, len) => {
+        this.checkOutput(ptr(len), 'returned an error of');
         this.guestError = dec.decode(this.read(ptr(p), ptr(len)));
       },
       __host_call: (bdPtr, bdLen, nsPtr, nsLen, opPtr, opLen, payloadPtr, payloadLen) => {
@@ -188,6 +215,10 @@ export class WapcInstance {
       },
     };
   }
+}
+
+function mib(bytes: number): string {
+  return (bytes / 1048576).toFixed(bytes % 1048576 === 0 ? 0 : 1);
 }
 
 function trapMessage(err: unknown): string {

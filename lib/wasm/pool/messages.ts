@@ -1,0 +1,37 @@
+import type { SettingsValidationResponse } from '../../admission/types';
+import type { EvaluationLimits } from '../limits';
+import type { ExecutionMode, PolicyMetadata } from '../metadata';
+import type { RuntimeOutcome } from '../runtime';
+
+/** What a worker needs to run one policy; the compiled module is shared, not recompiled. */
+export interface WorkerPolicy {
+  id: string;
+  mode: ExecutionMode;
+  module: WebAssembly.Module;
+  policyType: PolicyMetadata['policyType'];
+  settingsJson: string;
+  limits: EvaluationLimits;
+}
+
+export type MainToWorker =
+  | { type: 'init'; policies: WorkerPolicy[]; heartbeat: SharedArrayBuffer; debug: boolean }
+  | { type: 'prepare'; taskId: number; policy: number }
+  | { type: 'evaluate'; taskId: number; requestJson: string; policies: number[] };
+
+/** Load-time result of one policy: it started and its settings are valid, or why not. */
+export type PrepareOutcome = { ok: true; settings: SettingsValidationResponse } | { ok: false; message: string };
+
+export type WorkerToMain =
+  | { type: 'ready' }
+  | { type: 'prepared'; taskId: number; outcome: PrepareOutcome }
+  | { type: 'evaluated'; taskId: number; outcomes: RuntimeOutcome[] }
+  | { type: 'log'; level: 'error' | 'warn' | 'info' | 'debug'; message: string };
+
+/**
+ * Heartbeat slots (Float64Array over a SharedArrayBuffer, one per worker): the worker writes when the current
+ * evaluation started (Date.now()) and which position of the task it is at; the main thread's watchdog reads
+ * them to enforce deadlines without a message per evaluation.
+ */
+export const HB_STARTED = 0;
+export const HB_POSITION = 1;
+export const HB_SLOTS = 2;

@@ -1,0 +1,209 @@
+import { Worker } from 'node:worker_threads';
+import type { Logger } from '../../log';
+import { INTERNAL_ERROR_CODE, type RuntimeOutcome } from '../runtime';
+import { HB_POSITION, HB_SLOTS, HB_STARTED, type MainToWorker, type PrepareOutcome, type WorkerPolicy, type WorkerToMain } from './messages';
+import { workerScript } from './worker-script';
+
+/** policy-server's text for an interrupted waPC/WASI evaluation (spec §9). */
+export const TIMEOUT_MESSAGE = 'Policy execution interrupted because it exceeded the allowed execution time';
+/** burrego's text for an interrupted Rego evaluation. */
+export const REGO_TIMEOUT_MESSAGE = 'internal server error: guest code interrupted, execution deadline exceeded';
+
+export interface PoolOptions {
+  workers: number;
+  log: Logger;
+  debug: boolean;
+}
+
+type Task =
+  | { kind: 'prepare'; id: number; policy: number; resolve: (o: PrepareOutcome) => void }
+  | { kind: 'evaluate'; id: number; requestJson: string; policies: number[]; resolve: (o: RuntimeOutcome[]) => void };
+
+interface Slot {
+  worker: Worker;
+  heartbeat: Float64Array;
+  ready: boolean;
+  task?: Task;
+  /** Set when the slot was killed on purpose; its exit is not a crash. */
+  retired?: boolean;
+}
+
+/**
+ * A pool of worker threads that evaluate policies. The main thread cannot interrupt running wasm, so each
+ * evaluation runs in a worker under a deadline: a watchdog reads the worker's heartbeat and, past the
+ * deadline, terminates the worker (throwing its instances away), answers the timeout for that policy, and
+ * re-runs the rest of the task on a fresh worker. Results are returned per task, so callers keep input order.
+ */
+export class EvaluationPool {
+  private readonly slots: Slot[] = [];
+  private readonly queue: Task[] = [];
+  private nextId = 1;
+  private watchdog?: NodeJS.Timeout;
+  private closed = false;
+
+  constructor(
+    private readonly policies: WorkerPolicy[],
+    private readonly opts: PoolOptions,
+  ) {
+    if (opts.workers < 1) throw new Error('the pool needs at least one worker');
+  }
+
+  /** Starts the policy in a worker and validates its settings, under its deadline. */
+  prepare(policy: number): Promise<PrepareOutcome> {
+    return new Promise((resolve) => this.submit({ kind: 'prepare', id: this.nextId++, policy, resolve }));
+  }
+
+  /** Evaluates one request with the given policies (indices into the pool's policies), in that order. */
+  evaluate(requestJson: string, policies: number[]): Promise<RuntimeOutcome[]> {
+    if (policies.length === 0) return Promise.resolve([]);
+    return new Promise((resolve) => this.submit({ kind: 'evaluate', id: this.nextId++, requestJson, policies, resolve }));
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    if (this.watchdog) clearInterval(this.watchdog);
+    await Promise.all(this.slots.map((s) => this.retire(s)));
+    this.slots.length = 0;
+  }
+
+  private submit(task: Task): void {
+    if (this.closed) throw new Error('the evaluation pool is closed');
+    this.queue.push(task);
+    // A worker costs ~50 ms to start: start-up checks (prepare) share the first one, and more are added only
+    // when evaluations wait.
+    const idle = this.slots.filter((s) => !s.task && !s.retired).length;
+    const waiting = this.queue.filter((t) => t.kind === 'evaluate').length;
+    if (this.slots.length === 0 || (this.slots.length < this.opts.workers && waiting > idle)) this.spawn();
+    this.dispatch();
+  }
+
+  private spawn(): Slot {
+    const script = workerScript();
+    const worker = script.eval ? new Worker(script.code, { eval: true }) : new Worker(script.file);
+    const shared = new SharedArrayBuffer(HB_SLOTS * Float64Array.BYTES_PER_ELEMENT);
+    const slot: Slot = { worker, heartbeat: new Float64Array(shared), ready: false };
+    worker.on('message', (m: WorkerToMain) => this.onMessage(slot, m));
+    worker.on('error', (err) => this.onCrash(slot, err.message));
+    worker.on('exit', (code) => {
+      if (!slot.retired) this.onCrash(slot, `exit code ${code}`);
+    });
+    const init: MainToWorker = { type: 'init', policies: this.policies, heartbeat: shared, debug: this.opts.debug };
+    worker.postMessage(init);
+    this.slots.push(slot);
+    this.startWatchdog();
+    return slot;
+  }
+
+  private onMessage(slot: Slot, m: WorkerToMain): void {
+    switch (m.type) {
+      case 'ready':
+        slot.ready = true;
+        this.dispatch();
+        return;
+      case 'log':
+        this.opts.log[m.level](m.message);
+        return;
+      case 'prepared':
+      case 'evaluated': {
+        const task = slot.task;
+        slot.task = undefined;
+        if (task && task.id === m.taskId) {
+          if (task.kind === 'prepare' && m.type === 'prepared') task.resolve(m.outcome);
+          else if (task.kind === 'evaluate' && m.type === 'evaluated') task.resolve(m.outcomes);
+        }
+        this.dispatch();
+        return;
+      }
+    }
+  }
+
+  private dispatch(): void {
+    for (const slot of this.slots) {
+      if (this.queue.length === 0) return;
+      if (!slot.ready || slot.task || slot.retired) continue;
+      const task = this.queue.shift()!;
+      slot.task = task;
+      const msg: MainToWorker =
+        task.kind === 'prepare'
+          ? { type: 'prepare', taskId: task.id, policy: task.policy }
+          : { type: 'evaluate', taskId: task.id, requestJson: task.requestJson, policies: task.policies };
+      slot.worker.postMessage(msg);
+    }
+  }
+
+  private startWatchdog(): void {
+    if (this.watchdog) return;
+    const deadlines = this.policies.map((p) => p.limits.timeoutMs).filter((t) => t > 0);
+    if (deadlines.length === 0) return;
+    const every = Math.max(10, Math.min(100, Math.floor(Math.min(...deadlines) / 10)));
+    this.watchdog = setInterval(() => this.checkDeadlines(), every);
+    this.watchdog.unref();
+  }
+
+  private checkDeadlines(): void {
+    const now = Date.now();
+    for (const slot of [...this.slots]) {
+      const task = slot.task;
+      const started = slot.heartbeat[HB_STARTED];
+      if (!task || started === 0 || slot.retired) continue;
+      const position = slot.heartbeat[HB_POSITION];
+      const policy = task.kind === 'prepare' ? task.policy : task.policies[position];
+      const timeout = this.policies[policy].limits.timeoutMs;
+      if (timeout > 0 && now - started > timeout) this.timeOut(slot, task, position, policy);
+    }
+  }
+
+  /** Kills the worker stuck in `task` at `position`, answers the timeout there and re-runs the rest. */
+  private timeOut(slot: Slot, task: Task, position: number, policy: number): void {
+    slot.task = undefined;
+    void this.retire(slot);
+    this.slots.splice(this.slots.indexOf(slot), 1);
+    const p = this.policies[policy];
+    this.opts.log.warn(`policy ${p.id} exceeded its ${p.limits.timeoutMs} ms deadline; its worker was stopped`);
+    if (task.kind === 'prepare') {
+      task.resolve({ ok: false, message: `initialisation did not finish within ${p.limits.timeoutMs} ms (${TIMEOUT_MESSAGE})` });
+    } else {
+      const timeout: RuntimeOutcome = {
+        ok: false,
+        message: p.mode === 'opa' || p.mode === 'gatekeeper' ? REGO_TIMEOUT_MESSAGE : TIMEOUT_MESSAGE,
+        code: INTERNAL_ERROR_CODE,
+        reason: 'timeout',
+      };
+      this.resubmitAround(task, position, timeout);
+    }
+    if (this.queue.length > 0 && !this.closed) this.spawn();
+  }
+
+  /** Re-runs every policy of `task` but the one at `position`, which gets `fixed`. */
+  private resubmitAround(task: Extract<Task, { kind: 'evaluate' }>, position: number, fixed: RuntimeOutcome): void {
+    const rest = task.policies.filter((_, i) => i !== position);
+    const finish = (outcomes: RuntimeOutcome[]): void => {
+      const merged = [...outcomes];
+      merged.splice(position, 0, fixed);
+      task.resolve(merged);
+    };
+    if (rest.length === 0) finish([]);
+    else this.queue.unshift({ kind: 'evaluate', id: this.nextId++, requestJson: task.requestJson, policies: rest, resolve: finish });
+  }
+
+  private onCrash(slot: Slot, why: string): void {
+    if (slot.retired) return;
+    slot.retired = true;
+    const i = this.slots.indexOf(slot);
+    if (i >= 0) this.slots.splice(i, 1);
+    const task = slot.task;
+    slot.task = undefined;
+    const message = `internal server error: the evaluation worker crashed (${why})`;
+    if (task?.kind === 'prepare') task.resolve({ ok: false, message });
+    else if (task?.kind === 'evaluate') {
+      const position = slot.heartbeat[HB_POSITION];
+      this.resubmitAround(task, position, { ok: false, message, code: INTERNAL_ERROR_CODE, reason: 'error' });
+    }
+    if (!this.closed && (this.queue.length > 0 || this.slots.length === 0)) this.spawn();
+  }
+
+  private async retire(slot: Slot): Promise<void> {
+    slot.retired = true;
+    await slot.worker.terminate();
+  }
+}

@@ -1,0 +1,30 @@
+// Entry point of an evaluation worker thread (bundled into dist/evaluator-worker.cjs).
+import { parentPort } from 'node:worker_threads';
+import { createLogger } from '../../log';
+import { Evaluator } from './evaluator';
+import type { MainToWorker, WorkerToMain } from './messages';
+
+if (!parentPort) throw new Error('the evaluator must run in a worker thread');
+const port = parentPort;
+const send = (m: WorkerToMain): void => port.postMessage(m);
+let evaluator: Evaluator | undefined;
+
+port.on('message', (msg: MainToWorker) => {
+  switch (msg.type) {
+    case 'init': {
+      const log = createLogger(msg.debug ? 'debug' : 'warn', (line) => {
+        const m = /^(error|warn|debug): /.exec(line);
+        send({ type: 'log', level: (m?.[1] as 'error' | 'warn' | 'debug' | undefined) ?? 'info', message: m ? line.slice(m[0].length) : line });
+      });
+      evaluator = new Evaluator(msg.policies, new Float64Array(msg.heartbeat), log);
+      send({ type: 'ready' });
+      break;
+    }
+    case 'prepare':
+      send({ type: 'prepared', taskId: msg.taskId, outcome: evaluator!.prepare(msg.policy) });
+      break;
+    case 'evaluate':
+      send({ type: 'evaluated', taskId: msg.taskId, outcomes: evaluator!.evaluate(msg.requestJson, msg.policies) });
+      break;
+  }
+});

@@ -1,0 +1,152 @@
+import type { SettingsValidationResponse } from '../../admission/types';
+import type { HostCallHandler } from '../wapc/host';
+import { OutputLimitError } from '../limits';
+import { parseValidationResponse } from '../responses';
+import { INTERNAL_ERROR_CODE, validationRequestJson, type EvaluationInput, type PolicyRuntime, type RuntimeOutcome } from '../runtime';
+import { ByteQueue, WasiExit, WasiPreview1, WASI_MODULES } from './preview1';
+
+export interface WasiRuntimeOptions {
+  hostCall: HostCallHandler;
+  /** stderr lines (policy-server logs them as warnings). */
+  log: (message: string) => void;
+  maxOutputBytes: number;
+}
+
+const enc = new TextEncoder();
+const dec = new TextDecoder();
+/** Import names a WASI policy may use for host capabilities (Javy's name is renamed by annotate, spec §3). */
+const HOST_CALL_MODULES = new Set(['host', 'kubewarden:javy/host']);
+
+/** A WASI module's contract problems, checked once at load. */
+export function wasiContractProblems(module: WebAssembly.Module): string[] {
+  const problems: string[] = [];
+  if (!WebAssembly.Module.exports(module).some((e) => e.name === '_start' && e.kind === 'function')) {
+    problems.push('a WASI policy must export "_start"');
+  }
+  for (const imp of WebAssembly.Module.imports(module)) {
+    if ((WASI_MODULES as readonly string[]).includes(imp.module)) continue;
+    if (HOST_CALL_MODULES.has(imp.module) && imp.name === 'call') continue;
+    if (imp.module === 'env' && imp.kind === 'memory') continue;
+    problems.push(`it imports "${imp.module}.${imp.name}", which a Kubewarden host does not provide`);
+  }
+  return problems;
+}
+
+interface RunResult {
+  exitCode: number;
+  stdout: string;
+  stderr: string;
+  trap?: string;
+  /** The guest was stopped by the host (output limit): its own stderr is not the reason. */
+  stopped?: boolean;
+}
+
+/**
+ * Kubewarden's `wasi` mode (spec §5): a brand-new instance per operation, `_start` run once with argv
+ * `policy.wasm validate|validate-settings`, the document on stdin, the answer on stdout; no env, no files.
+ * `host.call` appends its reply (or error) to stdin, which the guest reads until it is empty.
+ */
+export class WasiRuntime implements PolicyRuntime {
+  readonly mode = 'wasi' as const;
+
+  constructor(
+    private readonly module: WebAssembly.Module,
+    private readonly opts: WasiRuntimeOptions,
+  ) {}
+
+  validateSettings(settings: unknown): SettingsValidationResponse {
+    const r = this.run('validate-settings', JSON.stringify(settings ?? {}));
+    if (r.exitCode !== 0 || r.trap !== undefined) return { valid: false, message: failureText(r) };
+    let v: unknown;
+    try {
+      v = JSON.parse(r.stdout);
+    } catch (err) {
+      return { valid: false, message: `Cannot deserialize settings validation response: ${(err as Error).message}` };
+    }
+    const o = v as { valid?: unknown; message?: unknown } | null;
+    if (!o || typeof o.valid !== 'boolean') return { valid: false, message: 'Cannot deserialize settings validation response: missing field `valid`' };
+    return { valid: o.valid, message: typeof o.message === 'string' ? o.message : null };
+  }
+
+  validate(input: EvaluationInput): RuntimeOutcome {
+    const r = this.run('validate', validationRequestJson(input));
+    if (r.exitCode !== 0 || r.trap !== undefined) {
+      return { ok: false, message: failureText(r), code: INTERNAL_ERROR_CODE, reason: 'error' };
+    }
+    const parsed = parseValidationResponse(r.stdout);
+    if (!parsed.ok) {
+      return { ...parsed, message: parsed.message.replace('invalid response from policy: ', 'Cannot deserialize policy validation response: ') };
+    }
+    return parsed;
+  }
+
+  private run(command: string, stdinText: string): RunResult {
+    const stdin = new ByteQueue();
+    stdin.push(enc.encode(stdinText));
+    const out = new Capture(this.opts.maxOutputBytes, 'wrote to stdout');
+    const err = new Capture(this.opts.maxOutputBytes, 'wrote to stderr');
+    const wasi = new WasiPreview1({ args: ['policy.wasm', command], env: {}, stdin, stdout: (b) => out.add(b), stderr: (b) => err.add(b) });
+    let memory: WebAssembly.Memory | undefined;
+    const read = (ptr: number, len: number): Uint8Array => new Uint8Array(memory!.buffer).slice(ptr >>> 0, (ptr >>> 0) + (len >>> 0));
+    const hostCall = (bd: number, bdLen: number, ns: number, nsLen: number, op: number, opLen: number, p: number, pLen: number): number => {
+      try {
+        stdin.push(this.opts.hostCall(dec.decode(read(bd, bdLen)), dec.decode(read(ns, nsLen)), dec.decode(read(op, opLen)), read(p, pLen)));
+        return 0;
+      } catch (e) {
+        if (e instanceof OutputLimitError) throw e;
+        stdin.push(enc.encode(e instanceof Error ? e.message : String(e)));
+        return 1;
+      }
+    };
+    const imports: WebAssembly.Imports = { ...wasi.importsFor(this.module) };
+    for (const imp of WebAssembly.Module.imports(this.module)) {
+      if (HOST_CALL_MODULES.has(imp.module) && imp.name === 'call') imports[imp.module] = { call: hostCall };
+    }
+    let exitCode = 0;
+    let trap: string | undefined;
+    let stopped = false;
+    try {
+      const instance = new WebAssembly.Instance(this.module, imports);
+      memory = instance.exports.memory as WebAssembly.Memory;
+      wasi.bindMemory(memory);
+      const start = instance.exports._start;
+      if (typeof start !== 'function') throw new Error('the module does not export "_start"');
+      (start as () => void)();
+    } catch (e) {
+      if (e instanceof WasiExit) exitCode = e.code;
+      else if (e instanceof OutputLimitError) {
+        trap = e.message;
+        stopped = true;
+      }
+      else trap = e instanceof Error ? e.message : String(e);
+    }
+    const stderr = err.text();
+    if (stderr.trim() !== '') for (const line of stderr.trimEnd().split('\n')) this.opts.log(line);
+    return { exitCode, stdout: out.text(), stderr, ...(trap !== undefined ? { trap } : {}), ...(stopped ? { stopped } : {}) };
+  }
+}
+
+/** policy-evaluator reports the trimmed stderr of a failed run; we add the trap or exit code when stderr is empty. */
+function failureText(r: RunResult): string {
+  if (r.stopped && r.trap !== undefined) return r.trap;
+  const stderr = r.stderr.trim();
+  if (stderr !== '') return stderr;
+  return r.trap !== undefined ? r.trap : `the policy exited with code ${r.exitCode}`;
+}
+
+class Capture {
+  private parts: Uint8Array[] = [];
+  private size = 0;
+  constructor(
+    private readonly limit: number,
+    private readonly what: string,
+  ) {}
+  add(b: Uint8Array): void {
+    this.size += b.length;
+    if (this.size > this.limit) throw new OutputLimitError(this.what, this.limit);
+    this.parts.push(b);
+  }
+  text(): string {
+    return dec.decode(Buffer.concat(this.parts));
+  }
+}
