@@ -133,3 +133,135 @@ export function capDefinedMemories(bytes: Uint8Array, maxPages: number): Uint8Ar
 export function pagesToMiB(pages: number): number {
   return Math.round((pages * WASM_PAGE) / (1024 * 1024));
 }
+
+const IMPORT_SECTION = 2;
+const GLOBAL_SECTION = 6;
+const EXPORT_SECTION = 7;
+/** Prefix of the exports `exportMutableGlobals` adds. */
+export const GLOBAL_EXPORT_PREFIX = '__wasmpolicy_global_';
+
+/** Skips one `valtype`/`reftype` byte-coded type; the value types policies use are all one byte. */
+function skipLimits(bytes: Uint8Array, pos: number): number {
+  const flags = bytes[pos++];
+  [, pos] = readU32(bytes, pos);
+  if (flags & 0x01) [, pos] = readU32(bytes, pos);
+  return pos;
+}
+
+function skipName(bytes: Uint8Array, pos: number): number {
+  const [len, p] = readU32(bytes, pos);
+  return p + len;
+}
+
+/** Skips a constant expression (init of a global), up to and including `end` (0x0b). */
+function skipConstExpr(bytes: Uint8Array, pos: number): number {
+  for (;;) {
+    const op = bytes[pos++];
+    switch (op) {
+      case 0x0b:
+        return pos;
+      case 0x41: // i32.const (signed LEB)
+      case 0x42: // i64.const
+        while (bytes[pos++] & 0x80);
+        break;
+      case 0x43:
+        pos += 4;
+        break;
+      case 0x44:
+        pos += 8;
+        break;
+      case 0x23: // global.get
+      case 0xd2: // ref.func
+        [, pos] = readU32(bytes, pos);
+        break;
+      case 0xd0: // ref.null t
+        pos++;
+        break;
+      case 0x6a: // i32.add and friends (extended-const)
+      case 0x6b:
+      case 0x6c:
+      case 0x7c:
+      case 0x7d:
+      case 0x7e:
+        break;
+      case 0xfd: // v128.const
+        [, pos] = readU32(bytes, pos);
+        pos += 16;
+        break;
+      default:
+        throw new Error(`unsupported instruction 0x${op.toString(16)} in a constant expression`);
+    }
+  }
+}
+
+/**
+ * Adds an export for every mutable global the module defines, so the host can save them after start-up and
+ * put them back before the next evaluation (instance reuse with fresh-instance semantics). Returns the new
+ * bytes and the export names in the order of the globals; the module is unchanged when it has none.
+ */
+export function exportMutableGlobals(bytes: Uint8Array): { bytes: Uint8Array; names: string[] } {
+  const secs = sections(bytes);
+  let importedGlobals = 0;
+  const imp = secs.find((s) => s.id === IMPORT_SECTION);
+  if (imp) {
+    let [count, pos] = readU32(bytes, imp.body);
+    while (count-- > 0) {
+      pos = skipName(bytes, pos);
+      pos = skipName(bytes, pos);
+      const kind = bytes[pos++];
+      if (kind === 0x00) [, pos] = readU32(bytes, pos);
+      else if (kind === 0x01) pos = skipLimits(bytes, pos + 1);
+      else if (kind === 0x02) pos = skipLimits(bytes, pos);
+      else if (kind === 0x03) {
+        importedGlobals++;
+        pos += 2;
+      } else if (kind === 0x04) [, pos] = readU32(bytes, pos + 1);
+      else throw new Error(`unknown import kind ${kind}`);
+    }
+  }
+  const glob = secs.find((s) => s.id === GLOBAL_SECTION);
+  const mutable: number[] = [];
+  if (glob) {
+    let [count, pos] = readU32(bytes, glob.body);
+    for (let i = 0; i < count; i++) {
+      pos++; // value type
+      const mut = bytes[pos++];
+      if (mut === 1) mutable.push(importedGlobals + i);
+      pos = skipConstExpr(bytes, pos);
+    }
+  }
+  if (mutable.length === 0) return { bytes, names: [] };
+  const names = mutable.map((idx) => `${GLOBAL_EXPORT_PREFIX}${idx}`);
+  const added: number[] = [];
+  for (let i = 0; i < mutable.length; i++) {
+    const name = Buffer.from(names[i], 'utf8');
+    added.push(...writeU32(name.length), ...name, 0x03, ...writeU32(mutable[i]));
+  }
+  const exp = secs.find((s) => s.id === EXPORT_SECTION);
+  let payload: Uint8Array;
+  if (exp) {
+    const [count, pos] = readU32(bytes, exp.body);
+    payload = Buffer.concat([Uint8Array.from(writeU32(count + mutable.length)), bytes.subarray(pos, exp.end), Uint8Array.from(added)]);
+  } else {
+    payload = Buffer.concat([Uint8Array.from(writeU32(mutable.length)), Uint8Array.from(added)]);
+  }
+  const newExport = encodeSection(EXPORT_SECTION, payload);
+  const parts: Uint8Array[] = [bytes.subarray(0, 8)];
+  let placed = false;
+  for (const s of secs) {
+    if (s.id === EXPORT_SECTION) {
+      parts.push(newExport);
+      placed = true;
+      continue;
+    }
+    // Known sections are ordered (custom ones aside): export goes after global, before start/element/
+    // data count/code/data. The tag section (13) comes before global, so it does not count.
+    if (!placed && s.id !== 0 && s.id !== 13 && s.id > EXPORT_SECTION) {
+      parts.push(newExport);
+      placed = true;
+    }
+    parts.push(bytes.subarray(s.start, s.end));
+  }
+  if (!placed) parts.push(newExport);
+  return { bytes: Buffer.concat(parts), names };
+}

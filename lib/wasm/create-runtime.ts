@@ -20,7 +20,7 @@ export function createRuntime(p: WorkerPolicy, deps: RuntimeDeps): PolicyRuntime
         log: (m) => deps.log.debug(tag(m)),
         maxOutputBytes: p.limits.maxOutputBytes,
         memoryLimitBytes: p.limits.memoryLimitBytes,
-      });
+      }, p.snapshotGlobals);
       rt.probe();
       return rt;
     }

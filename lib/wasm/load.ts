@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { capDefinedMemories, isWasm, WASM_PAGE } from './binary';
+import { capDefinedMemories, exportMutableGlobals, isWasm, WASM_PAGE } from './binary';
 import { defaultMetadata, loadProblems, MetadataError, readMetadata, type ExecutionMode, type PolicyMetadata } from './metadata';
 import { wapcContractProblems } from './wapc/host';
 import { wasiContractProblems } from './wasi/runtime';
@@ -16,6 +16,8 @@ export interface CompiledPolicy {
   annotated: boolean;
   sha256: string;
   size: number;
+  /** Exports added for every mutable global, so instances can be restored instead of re-created. */
+  snapshotGlobals?: string[];
 }
 
 /**
@@ -31,6 +33,14 @@ export async function compilePolicy(name: string, bytes: Uint8Array, memoryLimit
     } catch (err) {
       throw new PolicyLoadError(`${name}: ${(err as Error).message}`);
     }
+  }
+  let snapshotGlobals: string[] | undefined;
+  try {
+    const exported = exportMutableGlobals(code);
+    code = exported.bytes;
+    snapshotGlobals = exported.names;
+  } catch {
+    // An unusual module layout: it still runs, with a new instance per evaluation.
   }
   let module: WebAssembly.Module;
   try {
@@ -51,6 +61,7 @@ export async function compilePolicy(name: string, bytes: Uint8Array, memoryLimit
     annotated: metadata !== undefined,
     sha256: createHash('sha256').update(bytes).digest('hex'),
     size: bytes.length,
+    ...(snapshotGlobals ? { snapshotGlobals } : {}),
   };
 }
 

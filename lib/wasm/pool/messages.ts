@@ -11,6 +11,8 @@ export interface WorkerPolicy {
   policyType: PolicyMetadata['policyType'];
   settingsJson: string;
   limits: EvaluationLimits;
+  /** See CompiledPolicy.snapshotGlobals. */
+  snapshotGlobals?: string[];
 }
 
 export type MainToWorker =

@@ -77,15 +77,17 @@ export class WapcInstance {
 
   private constructor(private readonly opts: WapcHostOptions) {}
 
-  static create(module: WebAssembly.Module, opts: WapcHostOptions): WapcInstance {
+  /** With `snapshotGlobals` (every mutable global, exported by exportMutableGlobals), the instance can be restored. */
+  static create(module: WebAssembly.Module, opts: WapcHostOptions, snapshotGlobals?: string[]): WapcInstance {
     const problems = wapcContractProblems(module);
     if (problems.length > 0) throw new WapcLoadError(`not a waPC policy: ${problems.join('; ')}`);
     const inst = new WapcInstance(opts);
-    inst.instantiate(module);
+    const instance = inst.instantiate(module);
+    if (snapshotGlobals) inst.takeSnapshot(instance, snapshotGlobals);
     return inst;
   }
 
-  private instantiate(module: WebAssembly.Module): void {
+  private instantiate(module: WebAssembly.Module): WebAssembly.Instance {
     const lineLog = lineLogger(this.opts.log);
     const wasi = new WasiPreview1({ args: [], env: {}, stdout: lineLog, stderr: lineLog });
     const imports: WebAssembly.Imports = { ...wasi.importsFor(module), [WAPC]: this.wapcImports() };
@@ -109,6 +111,36 @@ export class WapcInstance {
         throw new WapcLoadError(`initialisation (${init}) failed: ${why}`);
       }
     }
+    return instance;
+  }
+
+  private snapshot?: { memory: Uint8Array; globals: WebAssembly.Global[]; values: unknown[] };
+
+  /**
+   * Saves linear memory and the given (exported) mutable globals right after start-up. With every mutable
+   * global saved, `restore()` brings the instance back to exactly the state a fresh instance has after its
+   * init functions, at the cost of a memory copy instead of an instantiation.
+   */
+  takeSnapshot(instance: WebAssembly.Instance, globalNames: string[]): void {
+    const globals = globalNames.map((n) => instance.exports[n] as WebAssembly.Global);
+    try {
+      this.snapshot = { memory: new Uint8Array(this.memory.buffer).slice(), globals, values: globals.map((g) => g.value) };
+    } catch {
+      this.snapshot = undefined; // e.g. a v128 global, which JS cannot read: fall back to fresh instances
+    }
+  }
+
+  /**
+   * Puts the post-init state back (memory contents and every mutable global), which is exactly the state of a
+   * fresh instance after its init functions. Memory cannot shrink: an instance whose memory grew is not
+   * restored (false), and the caller makes a new one.
+   */
+  restore(): boolean {
+    const snap = this.snapshot;
+    if (!snap || this.memory.buffer.byteLength !== snap.memory.length) return false;
+    new Uint8Array(this.memory.buffer).set(snap.memory);
+    for (let i = 0; i < snap.globals.length; i++) snap.globals[i].value = snap.values[i];
+    return true;
   }
 
   /** Runs one operation; returns the guest response bytes or throws GuestCallError. */

@@ -10,14 +10,30 @@ const dec = new TextDecoder();
 export class WapcRuntime implements PolicyRuntime {
   readonly mode = 'kubewarden-wapc' as const;
 
+  /** The instance kept between evaluations, restored to its post-init snapshot before each one. */
+  private cached?: WapcInstance;
+
+  /**
+   * `snapshotGlobals`: the exports that expose every mutable global of the module (see exportMutableGlobals).
+   * With them, one instance is reused and restored between evaluations; without, each evaluation gets a
+   * new instance. Either way every evaluation starts from the post-init state, as in policy-server.
+   */
   constructor(
     private readonly module: WebAssembly.Module,
     private readonly host: WapcHostOptions,
+    private readonly snapshotGlobals?: string[],
   ) {}
+
+  private acquire(): WapcInstance {
+    const c = this.cached;
+    this.cached = undefined;
+    if (c && c.restore()) return c;
+    return WapcInstance.create(this.module, this.host, this.snapshotGlobals);
+  }
 
   /** Fails with WapcLoadError when the module breaks the waPC contract or its init fails. */
   probe(): void {
-    WapcInstance.create(this.module, this.host);
+    this.cached = WapcInstance.create(this.module, this.host, this.snapshotGlobals);
   }
 
   protocolVersion(): string {
@@ -39,9 +55,11 @@ export class WapcRuntime implements PolicyRuntime {
   validate(input: EvaluationInput): RuntimeOutcome {
     let out: Uint8Array;
     try {
-      // policy-server rehydrates a fresh instance for every evaluation (spec §1.7).
-      const inst = WapcInstance.create(this.module, this.host);
+      // policy-server rehydrates a fresh instance for every evaluation (spec §1.7); a restored snapshot is
+      // the same state. An instance that failed is never reused.
+      const inst = this.acquire();
       out = inst.call('validate', enc.encode(validationRequestJson(input)));
+      this.cached = inst;
     } catch (err) {
       const msg = err instanceof GuestCallError ? `Guest call failure: ${err.message}` : (err as Error).message;
       return { ok: false, message: `internal server error: ${msg}`, code: INTERNAL_ERROR_CODE, reason: 'error' };
