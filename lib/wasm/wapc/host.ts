@@ -14,6 +14,18 @@ export interface WapcHostOptions {
   memoryLimitBytes?: number;
 }
 
+/** Linear memory and mutable-global values of an instance right after its init functions. */
+export interface InstanceSnapshot {
+  memory: Uint8Array;
+  values: unknown[];
+}
+
+/** The exports that expose every mutable global (exportMutableGlobals), and a snapshot to reuse if any. */
+export interface SnapshotSpec {
+  globalNames: string[];
+  state?: InstanceSnapshot;
+}
+
 /** A guest call that ended in an error (guest error, trap, or missing response); `message` is the waPC text. */
 export class GuestCallError extends Error {
   override name = 'GuestCallError';
@@ -77,13 +89,17 @@ export class WapcInstance {
 
   private constructor(private readonly opts: WapcHostOptions) {}
 
-  /** With `snapshotGlobals` (every mutable global, exported by exportMutableGlobals), the instance can be restored. */
-  static create(module: WebAssembly.Module, opts: WapcHostOptions, snapshotGlobals?: string[]): WapcInstance {
+  /**
+   * With `snapshot`, the instance can later be restored to the post-init state. Pass the snapshot of an
+   * earlier instance of the same module to reuse it (init is the same for every instance); otherwise one is
+   * taken from this instance, which `snapshot()` then returns.
+   */
+  static create(module: WebAssembly.Module, opts: WapcHostOptions, snapshot?: SnapshotSpec): WapcInstance {
     const problems = wapcContractProblems(module);
     if (problems.length > 0) throw new WapcLoadError(`not a waPC policy: ${problems.join('; ')}`);
     const inst = new WapcInstance(opts);
     const instance = inst.instantiate(module);
-    if (snapshotGlobals) inst.takeSnapshot(instance, snapshotGlobals);
+    if (snapshot) inst.bindSnapshot(instance, snapshot);
     return inst;
   }
 
@@ -114,20 +130,30 @@ export class WapcInstance {
     return instance;
   }
 
-  private snapshot?: { memory: Uint8Array; globals: WebAssembly.Global[]; values: unknown[] };
+  private snapshot?: { state: InstanceSnapshot; globals: WebAssembly.Global[] };
 
   /**
-   * Saves linear memory and the given (exported) mutable globals right after start-up. With every mutable
-   * global saved, `restore()` brings the instance back to exactly the state a fresh instance has after its
-   * init functions, at the cost of a memory copy instead of an instantiation.
+   * Links the instance to a snapshot of linear memory and every (exported) mutable global right after
+   * start-up, taking it from this instance when none is given. With every mutable global saved, `restore()`
+   * brings the instance back to exactly the state a fresh instance has after its init functions, at the cost
+   * of a memory copy instead of an instantiation.
    */
-  takeSnapshot(instance: WebAssembly.Instance, globalNames: string[]): void {
-    const globals = globalNames.map((n) => instance.exports[n] as WebAssembly.Global);
+  private bindSnapshot(instance: WebAssembly.Instance, spec: SnapshotSpec): void {
+    const globals = spec.globalNames.map((n) => instance.exports[n] as WebAssembly.Global);
+    if (spec.state) {
+      this.snapshot = { state: spec.state, globals };
+      return;
+    }
     try {
-      this.snapshot = { memory: new Uint8Array(this.memory.buffer).slice(), globals, values: globals.map((g) => g.value) };
+      this.snapshot = { state: { memory: new Uint8Array(this.memory.buffer).slice(), values: globals.map((g) => g.value) }, globals };
     } catch {
       this.snapshot = undefined; // e.g. a v128 global, which JS cannot read: fall back to fresh instances
     }
+  }
+
+  /** The post-init state, to hand to the next instance of the same module. */
+  savedState(): InstanceSnapshot | undefined {
+    return this.snapshot?.state;
   }
 
   /**
@@ -137,9 +163,9 @@ export class WapcInstance {
    */
   restore(): boolean {
     const snap = this.snapshot;
-    if (!snap || this.memory.buffer.byteLength !== snap.memory.length) return false;
-    new Uint8Array(this.memory.buffer).set(snap.memory);
-    for (let i = 0; i < snap.globals.length; i++) snap.globals[i].value = snap.values[i];
+    if (!snap || this.memory.buffer.byteLength !== snap.state.memory.length) return false;
+    new Uint8Array(this.memory.buffer).set(snap.state.memory);
+    for (let i = 0; i < snap.globals.length; i++) snap.globals[i].value = snap.state.values[i];
     return true;
   }
 

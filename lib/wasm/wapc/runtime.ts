@@ -1,7 +1,7 @@
 import type { SettingsValidationResponse } from '../../admission/types';
 import { INTERNAL_ERROR_CODE, validationRequestJson, type EvaluationInput, type PolicyRuntime, type RuntimeOutcome } from '../runtime';
 import { parseSettingsResponse, parseValidationResponse } from '../responses';
-import { GuestCallError, WapcInstance, type WapcHostOptions } from './host';
+import { GuestCallError, WapcInstance, type InstanceSnapshot, type WapcHostOptions } from './host';
 
 const enc = new TextEncoder();
 const dec = new TextDecoder();
@@ -24,16 +24,26 @@ export class WapcRuntime implements PolicyRuntime {
     private readonly snapshotGlobals?: string[],
   ) {}
 
+  /** The post-init state, taken once from the first instance and shared by the later ones. */
+  private state?: InstanceSnapshot;
+
   private acquire(): WapcInstance {
     const c = this.cached;
     this.cached = undefined;
     if (c && c.restore()) return c;
-    return WapcInstance.create(this.module, this.host, this.snapshotGlobals);
+    return this.fresh();
+  }
+
+  private fresh(): WapcInstance {
+    if (!this.snapshotGlobals) return WapcInstance.create(this.module, this.host);
+    const inst = WapcInstance.create(this.module, this.host, { globalNames: this.snapshotGlobals, ...(this.state ? { state: this.state } : {}) });
+    this.state ??= inst.savedState();
+    return inst;
   }
 
   /** Fails with WapcLoadError when the module breaks the waPC contract or its init fails. */
   probe(): void {
-    this.cached = WapcInstance.create(this.module, this.host, this.snapshotGlobals);
+    this.cached = this.fresh();
   }
 
   protocolVersion(): string {
