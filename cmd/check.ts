@@ -9,14 +9,21 @@ import { runCheck } from '../lib/check';
 import { DEFAULT_LIMITS } from '../lib/manifests';
 import { bundledPolicySet } from '../lib/policy/builtin';
 import { policiesFromRefs } from '../lib/policy/from-flags';
+import { DEFAULT_KUBEWARDEN_NAMESPACE, loadPolicyConfig } from '../lib/policy/config';
+import type { PolicyEntry } from '../lib/policy/spec';
+import { DOCKER_CONFIG_OPTION, fetchOptionsFromArgs, PULL_OPTION, SOURCES_PATH_OPTION, type StoreArgs } from '../lib/store/cli-options';
 import { EXECUTION_MODES, type ExecutionMode } from '../lib/wasm/metadata';
 import { REPORTERS, exitCode } from '../lib/report';
-import { loggerFor, useColor, UsageError, type GlobalArgs } from './context';
+import { loggerFor, logLevelFor, useColor, UsageError, type GlobalArgs } from './context';
 
-interface CheckArgs extends GlobalArgs {
+interface CheckArgs extends GlobalArgs, StoreArgs {
   filename: string[];
   recursive: boolean;
   policy: string[];
+  policies: string[];
+  'kubewarden-namespace': string;
+  operation: Operation;
+  old: string[];
   'settings-json'?: string;
   settings?: string;
   workers: number;
@@ -39,7 +46,11 @@ export function builder(y: Argv): Argv<CheckArgs> {
   return y
     .option('filename', { alias: 'f', type: 'string', array: true, demandOption: 'give manifests with -f FILE|DIR|URL|-', describe: 'File, directory, URL or - (stdin); repeatable' })
     .option('recursive', { alias: 'R', type: 'boolean', default: false, describe: 'Descend into sub-directories of -f directories' })
-    .option('policy', { alias: 'p', type: 'string', array: true, default: [], describe: 'Policy: builtin://NAME, file path, file://, https://; repeatable (default: the bundled set)' })
+    .option('policy', { alias: 'p', type: 'string', array: true, default: [], describe: 'Policy: registry://host/repo:tag, https://, file path, file://, builtin://NAME; repeatable (default: the bundled set)' })
+    .option('policies', { type: 'string', array: true, default: [], describe: 'Policy configuration: policies.yml and/or policies.kubewarden.io/v1 policy resources (file, directory or -); repeatable' })
+    .option('kubewarden-namespace', { type: 'string', default: DEFAULT_KUBEWARDEN_NAMESPACE, describe: 'Namespace Kubewarden runs in; cluster-wide policies from --policies never select it, as the Kubewarden controller configures them' })
+    .option('operation', { choices: ['CREATE', 'UPDATE', 'DELETE'], default: 'CREATE', describe: 'Operation to simulate: CREATE, UPDATE (with --old) or DELETE (the -f objects are the ones deleted)' })
+    .option('old', { type: 'string', array: true, default: [], describe: 'UPDATE: the stored objects (file, directory, URL or -), matched by apiVersion, kind, namespace and name' })
     .option('settings-json', { type: 'string', describe: 'Settings (a JSON object) for the policies given with -p' })
     .option('settings', { type: 'string', describe: 'File with the settings (YAML or JSON object) for the policies given with -p' })
     .option('workers', { type: 'number', default: availableParallelism(), describe: 'Worker threads evaluating policies' })
@@ -52,7 +63,10 @@ export function builder(y: Argv): Argv<CheckArgs> {
     .option('group', { type: 'string', array: true, describe: `userInfo.groups of the requests; repeatable (default: ${DEFAULT_USER.groups!.join(',')})` })
     .option('output', { alias: 'o', type: 'string', default: 'text', choices: Object.keys(REPORTERS), describe: 'Output format' })
     .option('fail-on-warn', { type: 'boolean', default: false, describe: 'Exit 1 on warnings too' })
-    .option('max-input-size', { type: 'number', default: DEFAULT_LIMITS.maxInputBytes, describe: 'Largest input file in bytes' }) as unknown as Argv<CheckArgs>;
+    .option('max-input-size', { type: 'number', default: DEFAULT_LIMITS.maxInputBytes, describe: 'Largest input file in bytes' })
+    .option('pull', PULL_OPTION)
+    .option('sources-path', SOURCES_PATH_OPTION)
+    .option('docker-config', DOCKER_CONFIG_OPTION) as unknown as Argv<CheckArgs>;
 }
 
 export async function handler(args: ArgumentsCamelCase<CheckArgs>): Promise<void> {
@@ -66,13 +80,29 @@ export async function handler(args: ArgumentsCamelCase<CheckArgs>): Promise<void
   if (!Number.isInteger(args.workers) || args.workers < 1) throw new UsageError(`--workers must be a whole number of at least 1, got ${args.workers}`);
   const evaluationLimits = parseLimits(args);
   if (args['execution-mode'] && args.policy.length === 0) throw new UsageError('--execution-mode applies to policies given with -p; none was given');
-  const policies = args.policy.length > 0 ? policiesFromRefs(args.policy, { settings, executionMode: args['execution-mode'] }) : bundledPolicySet();
-  if (policies.length === 0) throw new UsageError('no policies to run: the bundled set is missing (run npm run build) and no -p was given');
-  const operation: Operation = 'CREATE';
+  const operation: Operation = args.operation;
+  if (args.old.length > 0 && operation !== 'UPDATE') throw new UsageError('--old gives the stored objects of an UPDATE: use it with --operation UPDATE');
+  if (operation === 'UPDATE' && args.old.length === 0) throw new UsageError('--operation UPDATE needs the stored objects: give them with --old FILE');
+  if ([args.filename, args.policies, args.old].filter((list) => list.includes('-')).length > 1) throw new UsageError('only one of -f, --policies and --old can read stdin (-)');
+  const fromFlags = args.policy.length > 0 ? policiesFromRefs(args.policy, { settings, executionMode: args['execution-mode'] }) : [];
+  const fromConfig = args.policies.length > 0
+    ? await loadPolicyConfig(args.policies, { log, kubewardenNamespace: args['kubewarden-namespace'], defaultNamespace: args.namespace ?? 'default', limits: { ...DEFAULT_LIMITS, maxInputBytes: args['max-input-size'] } })
+    : [];
+  // -p and --policies together run both; with neither, the bundled set runs.
+  const policies: PolicyEntry[] = args.policy.length > 0 || args.policies.length > 0 ? [...fromConfig, ...fromFlags] : bundledPolicySet();
+  if (policies.length === 0) {
+    throw new UsageError(args.policies.length > 0 ? `no policies to run: --policies ${args.policies.join(' ')} defines none` : 'no policies to run: the bundled set is missing (run npm run build) and no -p was given');
+  }
+  const ids = new Set<string>();
+  for (const p of policies) {
+    if (ids.has(p.id)) throw new UsageError(`two policies are named ${p.id} (from -p and --policies); rename one`);
+    ids.add(p.id);
+  }
   const report = await runCheck({
     files: args.filename,
     recursive: args.recursive,
     policies,
+    ...(args.old.length > 0 ? { oldFiles: args.old } : {}),
     request: {
       operation,
       userInfo: {
@@ -85,7 +115,8 @@ export async function handler(args: ArgumentsCamelCase<CheckArgs>): Promise<void
     evaluationLimits,
     workers: args.workers,
     log,
-    debug: args.verbose >= 2,
+    logLevel: logLevelFor(args),
+    fetch: fetchOptionsFromArgs(args, log),
   });
   const reporter = REPORTERS[args.output];
   process.stdout.write(reporter.render(report, { color: useColor(args), verbose: args.verbose > 0 }));

@@ -1,4 +1,4 @@
-import { createLogger, type Logger } from '../lib/log';
+import { createLogger, type Logger, type LogLevel } from '../lib/log';
 
 /** Flags every subcommand accepts. */
 export interface GlobalArgs {
@@ -15,9 +15,13 @@ export function useColor(args: GlobalArgs, stream: NodeJS.WriteStream = process.
   return Boolean(stream.isTTY);
 }
 
+export function logLevelFor(args: GlobalArgs): LogLevel {
+  if (args.quiet) return 'error';
+  return args.verbose >= 2 ? 'debug' : args.verbose === 1 ? 'info' : 'warn';
+}
+
 export function loggerFor(args: GlobalArgs): Logger {
-  if (args.quiet) return createLogger('error');
-  return createLogger(args.verbose >= 2 ? 'debug' : args.verbose === 1 ? 'info' : 'warn');
+  return createLogger(logLevelFor(args));
 }
 
 /** A user-facing failure: printed as `error: <message>` and exit code 2. */

@@ -1,11 +1,12 @@
 import * as jsyaml from 'js-yaml';
 import type { Argv, ArgumentsCamelCase } from 'yargs';
-import { fetchPolicy, PolicyFetchError } from '../lib/store/fetch';
+import { DOCKER_CONFIG_OPTION, fetchOptionsFromArgs, PULL_OPTION, SOURCES_PATH_OPTION, type StoreArgs } from '../lib/store/cli-options';
+import { manifestDigestOf, PolicyFetchError, resolvePolicy } from '../lib/store/fetch';
 import { compilePolicy, PolicyLoadError } from '../lib/wasm/load';
 import { ANNOTATION, type PolicyMetadata } from '../lib/wasm/metadata';
-import { UsageError, type GlobalArgs } from './context';
+import { loggerFor, UsageError, type GlobalArgs } from './context';
 
-interface InspectArgs extends GlobalArgs {
+interface InspectArgs extends GlobalArgs, StoreArgs {
   ref: string;
   output: string;
 }
@@ -15,14 +16,22 @@ export const describe = "Show a policy's metadata";
 
 export function builder(y: Argv): Argv<InspectArgs> {
   return y
-    .positional('ref', { type: 'string', demandOption: true, describe: 'builtin://NAME, file path, file:// or https://' })
-    .option('output', { alias: 'o', choices: ['text', 'yaml', 'json'], default: 'text', describe: 'Output format' }) as unknown as Argv<InspectArgs>;
+    .positional('ref', { type: 'string', demandOption: true, describe: 'registry://host/repo:tag, https://, file path, file:// or builtin://NAME' })
+    .option('output', { alias: 'o', choices: ['text', 'yaml', 'json'], default: 'text', describe: 'Output format' })
+    .option('pull', PULL_OPTION)
+    .option('sources-path', SOURCES_PATH_OPTION)
+    .option('docker-config', DOCKER_CONFIG_OPTION) as unknown as Argv<InspectArgs>;
 }
 
 export async function handler(args: ArgumentsCamelCase<InspectArgs>): Promise<void> {
   let bytes: Uint8Array;
+  let manifestDigest: string | undefined;
   try {
-    bytes = await fetchPolicy(args.ref);
+    const fetchOpts = fetchOptionsFromArgs(args, loggerFor(args));
+    const r = await resolvePolicy(args.ref, fetchOpts);
+    bytes = r.bytes;
+    manifestDigest = r.manifestDigest;
+    if (!manifestDigest && r.source.kind === 'registry' && fetchOpts.pull !== 'never') manifestDigest = await manifestDigestOf(r.source.ref, fetchOpts);
   } catch (err) {
     if (err instanceof PolicyFetchError) throw new UsageError(err.message);
     throw err;
@@ -35,18 +44,19 @@ export async function handler(args: ArgumentsCamelCase<InspectArgs>): Promise<vo
     throw err;
   }
   const md = compiled.metadata;
-  const doc = { ref: args.ref, sha256: compiled.sha256, size: compiled.size, annotated: compiled.annotated, metadata: md };
+  const doc = { ref: args.ref, ...(manifestDigest ? { manifestDigest } : {}), sha256: compiled.sha256, size: compiled.size, annotated: compiled.annotated, metadata: md };
   if (args.output === 'json') process.stdout.write(JSON.stringify(doc, null, 2) + '\n');
   else if (args.output === 'yaml') process.stdout.write(jsyaml.dump(doc, { lineWidth: -1 }));
-  else process.stdout.write(renderText(args.ref, compiled.sha256, compiled.size, compiled.annotated ? md : undefined));
+  else process.stdout.write(renderText(args.ref, compiled.sha256, compiled.size, compiled.annotated ? md : undefined, manifestDigest));
 }
 
-function renderText(ref: string, sha256: string, size: number, md: PolicyMetadata | undefined): string {
+function renderText(ref: string, sha256: string, size: number, md: PolicyMetadata | undefined, manifestDigest?: string): string {
   const lines: string[] = [];
   const row = (k: string, v: string | undefined): void => {
     if (v !== undefined && v !== '') lines.push(`${(k + ':').padEnd(22)}${v}`);
   };
   row('Reference', ref);
+  row('Manifest digest', manifestDigest);
   row('SHA-256', sha256);
   row('Size', `${size} bytes`);
   if (!md) {

@@ -4,7 +4,14 @@ import { PolicyLoadError } from '../lib/wasm/load';
 import { EXIT_ERROR } from '../lib/report/exit-code';
 import * as annotate from './annotate';
 import * as check from './check';
+import * as digest from './digest';
 import * as inspect from './inspect';
+import * as load from './load';
+import * as policies from './policies';
+import * as pull from './pull';
+import * as push from './push';
+import * as rm from './rm';
+import * as save from './save';
 import * as version from './version';
 import { UsageError } from './context';
 
@@ -19,6 +26,13 @@ export async function main(argv: string[] = hideBin(process.argv)): Promise<void
     .command(check)
     .command(inspect)
     .command(annotate)
+    .command(pull)
+    .command(push)
+    .command(policies)
+    .command(rm)
+    .command(digest)
+    .command(save)
+    .command(load)
     .command(version)
     .demandCommand(1, 'name a command')
     .strict()
@@ -46,12 +60,15 @@ export async function main(argv: string[] = hideBin(process.argv)): Promise<void
   }
 }
 
+/** Flags whose value may be `-` (stdin). */
+const STDIN_FLAGS = new Set(['-f', '--filename', '--policies', '--old']);
+
 /** yargs reads a lone `-` as an unknown positional; `-f -` means stdin, so bind it to its flag. */
 function joinStdinValues(argv: string[]): string[] {
   const out: string[] = [];
   for (let i = 0; i < argv.length; i++) {
-    if ((argv[i] === '-f' || argv[i] === '--filename') && argv[i + 1] === '-') {
-      out.push('--filename=-');
+    if (STDIN_FLAGS.has(argv[i]) && argv[i + 1] === '-') {
+      out.push(`${argv[i] === '-f' ? '--filename' : argv[i]}=-`);
       i++;
     } else {
       out.push(argv[i]);

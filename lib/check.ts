@@ -1,57 +1,61 @@
-import { anyRuleMatches } from './admission/match';
-import { postProcess } from './admission/postprocess';
-import { buildAdmissionRequest, type RequestOptions } from './admission/request';
+import { BUILTIN_RESOURCES } from './admission/builtin-resources';
+import { EquivalentIndex } from './admission/match';
+import { buildOperationRequest, objectKey } from './admission/operation';
+import type { RequestOptions } from './admission/request';
 import { ResourceResolver } from './admission/resources';
-import { toAdmissionResponse, type EvaluatedResponse } from './admission/response';
-import type { Logger } from './log';
+import type { Logger, LogLevel } from './log';
+import type { FetchOptions } from './store/fetch';
 import { loadManifests, type InputLimits, type KubeObject, type ManifestEntry, type ManifestObject } from './manifests';
-import { loadPolicies, type LoadedPolicy } from './policy/load';
-import type { PolicySpec } from './policy/spec';
+import { loadPolicies } from './policy/load';
+import type { PolicyEntry } from './policy/spec';
+import { bindUnits, evaluateObject, NamespaceIndex, planUnits, unitSummary, type EvaluationUnit } from './policy/units';
 import { summarize, type ObjectRef, type Report, type Result } from './report/result';
-import type { EvaluationLimits } from './wasm/limits';
+import { DEFAULT_EVALUATION_LIMITS, type EvaluationLimits } from './wasm/limits';
 import type { EvaluationPool } from './wasm/pool/pool';
-import type { RuntimeOutcome } from './wasm/runtime';
 
 export interface CheckOptions {
   files: string[];
   recursive: boolean;
-  policies: PolicySpec[];
+  /** Policies and policy groups, in the order results are wanted. */
+  policies: PolicyEntry[];
+  /** UPDATE: the stored objects (`--old`), matched to the new ones by apiVersion, kind, namespace and name. */
+  oldFiles?: string[];
   request: RequestOptions;
   limits?: InputLimits;
   evaluationLimits?: EvaluationLimits;
   workers: number;
   log: Logger;
-  debug?: boolean;
+  logLevel?: LogLevel;
+  fetch?: FetchOptions;
   stdin?: NodeJS.ReadableStream;
 }
 
 /** `check`: manifests → requests → evaluations → results. Throws PolicyLoadError when a policy cannot load. */
 export async function runCheck(opts: CheckOptions): Promise<Report> {
   // Policies load (compile, start in workers, validate settings) while the manifests are read.
-  const loading = loadPolicies(opts.policies, { log: opts.log, limits: opts.evaluationLimits, workers: opts.workers, debug: opts.debug });
-  const reading = loadManifests(opts.files, { recursive: opts.recursive, limits: opts.limits, stdin: opts.stdin });
-  const [{ policies, pool }, entries] = await Promise.all([loading, reading.catch(async (err) => {
+  // Policy groups are loaded as their members; results come per unit (policy or group).
+  const { specs, plans } = planUnits(opts.policies);
+  const loading = loadPolicies(specs, { log: opts.log, limits: opts.evaluationLimits, workers: opts.workers, logLevel: opts.logLevel, ...(opts.fetch ? { fetch: opts.fetch } : {}) });
+  const reading = Promise.all([
+    loadManifests(opts.files, { recursive: opts.recursive, limits: opts.limits, stdin: opts.stdin }),
+    opts.oldFiles ? loadManifests(opts.oldFiles, { recursive: opts.recursive, limits: opts.limits, stdin: opts.stdin }) : Promise.resolve([]),
+  ]);
+  const [{ policies, pool }, [entries, oldEntries]] = await Promise.all([loading, reading.catch(async (err) => {
     await loading.then((l) => l.pool.close(), () => undefined);
     throw err;
   })]);
+  const units = bindUnits(plans, policies, (opts.evaluationLimits ?? DEFAULT_EVALUATION_LIMITS).timeoutMs);
   let results: Result[];
   try {
-    results = await evaluateEntries(entries, policies, pool, opts.request, opts.log, opts.workers);
+    results = await evaluateEntries(entries, units, pool, opts.request, opts.log, opts.workers, opts.oldFiles ? oldEntries : undefined);
   } finally {
     await pool.close();
   }
   const objects = entries.filter((e) => e.kind === 'object').length;
   return {
     results,
-    policies: policies.map((p) => ({
-      id: p.spec.id,
-      module: p.spec.module,
-      ...(p.metadata.annotations['io.kubewarden.policy.title'] ? { title: p.metadata.annotations['io.kubewarden.policy.title'] } : {}),
-      mode: p.spec.mode,
-      mutating: p.metadata.mutating,
-      sha256: p.sha256,
-    })),
-    summary: summarize(results, objects, policies.length),
+    policies: units.map(unitSummary),
+    summary: summarize(results, objects, units.length),
   };
 }
 
@@ -61,14 +65,31 @@ const IN_FLIGHT_PER_WORKER = 8;
 /** Evaluates every object against every policy; results come in input order then policy order. */
 export async function evaluateEntries(
   entries: ManifestEntry[],
-  policies: LoadedPolicy[],
+  units: EvaluationUnit[],
   pool: EvaluationPool,
   reqOpts: RequestOptions,
   log: Logger,
   workers = 4,
+  /** UPDATE: the stored objects; an object without one gets an error result. */
+  oldEntries?: ManifestEntry[],
 ): Promise<Result[]> {
   const resolver = new ResourceResolver();
-  resolver.addCrds(entries.filter((e): e is ManifestObject => e.kind === 'object').map((e) => e.object));
+  const objects = entries.filter((e): e is ManifestObject => e.kind === 'object').map((e) => e.object);
+  const oldObjects = (oldEntries ?? []).filter((e): e is ManifestObject => e.kind === 'object').map((e) => e.object);
+  resolver.addCrds([...objects, ...oldObjects]);
+  const equivalents = new EquivalentIndex(BUILTIN_RESOURCES, [...objects, ...oldObjects]);
+  const namespaces = new NamespaceIndex(objects, oldObjects);
+  const olds = new Map<string, KubeObject>();
+  for (const o of oldObjects) olds.set(objectKey(o, resolver.resolve(o.apiVersion, o.kind), reqOpts.defaultNamespace), o);
+  const failedOpen = new Set<string>();
+  const onFailOpen = (m: string): void => {
+    if (!failedOpen.has(m)) {
+      failedOpen.add(m);
+      log.warn(m);
+    }
+  };
+  // --old errors are reported like input errors, first.
+  const oldProblems: Result[] = (oldEntries ?? []).filter((e) => e.kind === 'error').map((e) => ({ source: e.source, verdict: 'error' as const, message: (e as { message: string }).message }));
   const guessedWarned = new Set<string>();
   const perEntry: Result[][] = new Array(entries.length);
   const inFlight = new Set<Promise<void>>();
@@ -91,64 +112,34 @@ export async function evaluateEntries(
         log.warn(`${entry.source.file}:${entry.source.line}: unknown kind ${obj.kind} (${obj.apiVersion}): assuming resource "${res.resource}", namespaced; include its CustomResourceDefinition in the input to resolve it`);
       }
     }
-    const synth = buildAdmissionRequest(obj, res, reqOpts);
+    let old: KubeObject | undefined;
+    if (oldEntries && reqOpts.operation === 'UPDATE') {
+      old = olds.get(objectKey(obj, res, reqOpts.defaultNamespace));
+      if (!old) {
+        const ref = objectRef(obj, undefined);
+        perEntry[i] = [{ source: entry.source, object: ref, verdict: 'error', message: `--operation UPDATE: no object with the same apiVersion, kind, namespace and name in --old` }];
+        continue;
+      }
+    }
+    const synth = buildOperationRequest(obj, res, reqOpts, old);
     const ref = objectRef(obj, synth.request.namespace);
-    const target = { group: res.group, version: res.version, resource: res.resource, namespaced: res.namespaced, operation: reqOpts.operation };
-    const matching = policies.filter((p) => anyRuleMatches(p.metadata.rules, target));
-    const job = pool.evaluate(synth.json, matching.map((p) => p.index)).then((outcomes) => {
-      perEntry[i] = policies.map((policy) => {
-        const base = { source: entry.source, object: ref, policy: policy.spec.id };
-        const at = matching.indexOf(policy);
-        if (at < 0) return { ...base, verdict: 'skip', message: 'the policy rules do not match this resource and operation' };
-        return resultOf(base, synth.request, policy, outcomes[at]);
-      });
+    const job = evaluateObject(units, pool, {
+      source: entry.source,
+      ref,
+      synth,
+      namespaced: res.namespaced,
+      namespaces,
+      equivalents: () => equivalents.equivalents(res.group, res.resource),
+      onFailOpen,
+    }).then((results) => {
+      perEntry[i] = results;
     });
     const tracked = job.finally(() => inFlight.delete(tracked));
     inFlight.add(tracked);
     if (inFlight.size >= workers * IN_FLIGHT_PER_WORKER) await Promise.race(inFlight);
   }
   await Promise.all(inFlight);
-  return perEntry.flat();
-}
-
-function resultOf(
-  base: Pick<Result, 'source' | 'object' | 'policy'>,
-  request: ReturnType<typeof buildAdmissionRequest>['request'],
-  policy: LoadedPolicy,
-  outcome: RuntimeOutcome,
-): Result {
-  if (!outcome.ok) return { ...base, verdict: 'error', message: outcome.message, code: outcome.code };
-  const evaluated = toAdmissionResponse(request, outcome);
-  const final = postProcess(evaluated, {
-    policyId: policy.spec.id,
-    mode: policy.spec.mode,
-    allowedToMutate: policy.allowedToMutate,
-    ...(policy.spec.message !== undefined ? { message: policy.spec.message } : {}),
-  });
-  return toResult(base, final, final.monitored);
-}
-
-function toResult(base: Pick<Result, 'source' | 'object' | 'policy'>, ev: EvaluatedResponse, monitored?: EvaluatedResponse): Result {
-  const r = ev.response;
-  const warnings = r.warnings;
-  const causes = r.status?.details?.causes?.map((c) => c.message ?? '').filter((m) => m !== '');
-  const out: Result = { ...base, verdict: 'pass' };
-  if (monitored && !monitored.response.allowed) {
-    out.verdict = 'warn';
-    out.message = `monitor mode: would be rejected: ${monitored.response.status?.message ?? ''}`.trimEnd();
-    if (monitored.patch) out.patch = monitored.patch;
-  } else if (!r.allowed) {
-    out.verdict = 'fail';
-    if (r.status?.message !== undefined) out.message = r.status.message;
-    if (r.status?.code !== undefined) out.code = r.status.code;
-  } else {
-    if (ev.patch) out.patch = ev.patch;
-    if (warnings && warnings.length > 0) out.verdict = 'warn';
-    if (r.status?.message) out.message = r.status.message;
-  }
-  if (warnings && warnings.length > 0) out.warnings = warnings;
-  if (causes && causes.length > 0) out.causes = causes;
-  return out;
+  return [...oldProblems, ...perEntry.flat()];
 }
 
 function objectRef(obj: KubeObject, namespace: string | undefined): ObjectRef {

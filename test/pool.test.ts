@@ -48,7 +48,7 @@ describe('evaluation pool: sandbox and limits', function () {
   });
 
   it('stops an infinite loop at the deadline, answers policy-server\'s timeout and keeps evaluating', async () => {
-    const pool = new EvaluationPool([await policy('ok', accepting), await policy('loop', looping, { timeoutMs: 300 })], { workers: 1, log: quiet, debug: false });
+    const pool = new EvaluationPool([await policy('ok', accepting), await policy('loop', looping, { timeoutMs: 300 })], { workers: 1, log: quiet, logLevel: 'error' });
     try {
       const started = Date.now();
       const [a, b] = await Promise.all([pool.evaluate('{}', [0, 1, 0]), pool.evaluate('{}', [0])]);
@@ -68,7 +68,7 @@ describe('evaluation pool: sandbox and limits', function () {
   });
 
   it('reports a loop in _start as an initialisation timeout', async () => {
-    const pool = new EvaluationPool([await policy('start', loopingStart, { timeoutMs: 300 })], { workers: 1, log: quiet, debug: false });
+    const pool = new EvaluationPool([await policy('start', loopingStart, { timeoutMs: 300 })], { workers: 1, log: quiet, logLevel: 'error' });
     try {
       const p = await pool.prepare(0);
       assert.deepEqual(p, { ok: false, message: `initialisation did not finish within 300 ms (${TIMEOUT_MESSAGE})` });
@@ -80,7 +80,7 @@ describe('evaluation pool: sandbox and limits', function () {
   it('turns unbounded recursion, a memory bomb and an oversized response into error results', async () => {
     const pool = new EvaluationPool(
       [await policy('rec', recursing), await policy('bomb', bomb, { memoryLimitBytes: 8 * 1048576 }), await policy('huge', huge, { maxOutputBytes: 65536 })],
-      { workers: 2, log: quiet, debug: false },
+      { workers: 2, log: quiet, logLevel: 'error' },
     );
     try {
       const [rec, mem, big] = await pool.evaluate('{}', [0, 1, 2]);
@@ -93,7 +93,7 @@ describe('evaluation pool: sandbox and limits', function () {
   });
 
   it('returns every task\'s results in submission order whatever the workers do', async () => {
-    const pool = new EvaluationPool([await policy('ok', accepting)], { workers: 2, log: quiet, debug: false });
+    const pool = new EvaluationPool([await policy('ok', accepting)], { workers: 2, log: quiet, logLevel: 'error' });
     try {
       const answers = await Promise.all(Array.from({ length: 50 }, (_, i) => pool.evaluate(`{"i":${i}}`, [0])));
       assert.equal(answers.length, 50);

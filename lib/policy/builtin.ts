@@ -10,6 +10,48 @@ function moduleDir(): string {
   return typeof __dirname !== 'undefined' ? __dirname : path.dirname(fileURLToPath(import.meta.url));
 }
 
+/** The part of `node:sea` used here (Node ≥ 20.12). */
+interface SeaModule {
+  isSea(): boolean;
+  getAsset(key: string): ArrayBuffer;
+  getAsset(key: string, encoding: string): string;
+}
+
+/** SEA asset keys: the index (a JSON array of names) and one asset per policy (scripts/package.mjs writes them). */
+export const SEA_POLICY_INDEX = 'plugins/index.json';
+export const seaPolicyKey = (name: string): string => `plugins/${name}.wasm`;
+
+let seaModule: SeaModule | null | undefined;
+
+/**
+ * `node:sea` when this process is a single executable application (the krew binary), else null. In the binary the
+ * bundled policies are SEA assets, not files; `$KUBECTL_WASMPOLICY_PLUGINS_DIR` still takes precedence.
+ */
+function sea(): SeaModule | null {
+  if (seaModule !== undefined) return seaModule;
+  seaModule = null;
+  try {
+    // Only the CommonJS bundle can be a single executable; the sources run as ES modules (no `require`).
+    if (typeof require === 'function') {
+      const m = require('node:sea') as SeaModule;
+      if (m.isSea()) seaModule = m;
+    }
+  } catch {
+    // a Node.js without node:sea
+  }
+  return seaModule;
+}
+
+function seaPolicies(): SeaModule | null {
+  return process.env.KUBECTL_WASMPOLICY_PLUGINS_DIR ? null : sea();
+}
+
+/** The bytes of a bundled policy embedded in the single executable, or undefined when not running as one. */
+export function bundledPolicyAsset(name: string): Uint8Array | undefined {
+  const s = seaPolicies();
+  return s ? new Uint8Array(s.getAsset(seaPolicyKey(name))) : undefined;
+}
+
 /**
  * Folder holding the bundled policies (`<name>.wasm`): `$KUBECTL_WASMPOLICY_PLUGINS_DIR`, else `plugins/`
  * beside the CLI bundle (dist/), else `dist/plugins` of the source tree.
@@ -29,6 +71,8 @@ export function bundledPluginsDir(): string {
 
 /** Names of the bundled policies, sorted. */
 export function bundledPolicyNames(): string[] {
+  const s = seaPolicies();
+  if (s) return (JSON.parse(s.getAsset(SEA_POLICY_INDEX, 'utf8')) as string[]).slice().sort();
   const dir = bundledPluginsDir();
   if (!existsSync(dir)) return [];
   return readdirSync(dir)

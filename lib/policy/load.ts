@@ -1,11 +1,11 @@
-import type { Logger } from '../log';
+import type { Logger, LogLevel } from '../log';
 import { compilePolicy, modeContractProblems, PolicyLoadError, resolveExecutionMode, type CompiledPolicy } from '../wasm/load';
 import { DEFAULT_EVALUATION_LIMITS, type EvaluationLimits } from '../wasm/limits';
 import type { PolicyMetadata } from '../wasm/metadata';
 import { EvaluationPool } from '../wasm/pool/pool';
 import type { WorkerPolicy } from '../wasm/pool/messages';
-import { fetchPolicy, PolicyFetchError } from '../store/fetch';
-import type { PolicySpec } from './spec';
+import { fetchPolicy, PolicyFetchError, type FetchOptions } from '../store/fetch';
+import { evaluationDeadline, type PolicySpec } from './spec';
 
 /** A policy ready to evaluate: fetched, compiled once, started and its settings validated in the pool. */
 export interface LoadedPolicy {
@@ -21,7 +21,9 @@ export interface LoadOptions {
   log: Logger;
   limits?: EvaluationLimits;
   workers: number;
-  debug?: boolean;
+  logLevel?: LogLevel;
+  /** Store, registry and credentials settings (check --pull, --sources-path, --docker-config). */
+  fetch?: FetchOptions;
 }
 
 /**
@@ -35,7 +37,7 @@ export async function loadPolicies(specs: PolicySpec[], opts: LoadOptions): Prom
   const compileOnce = (spec: PolicySpec, name: string): Promise<CompiledPolicy> => {
     let c = compiled.get(spec.module);
     if (!c) {
-      c = fetchPolicy(spec.module).then(
+      c = fetchPolicy(spec.module, opts.fetch).then(
         (bytes) => compilePolicy(name, bytes, limits.memoryLimitBytes),
         (err) => {
           throw err instanceof PolicyFetchError ? new PolicyLoadError(`${name}: ${err.message}`) : err;
@@ -60,11 +62,13 @@ export async function loadPolicies(specs: PolicySpec[], opts: LoadOptions): Prom
       module: c.module,
       policyType: c.metadata.policyType,
       settingsJson: JSON.stringify(spec.settings ?? {}),
-      limits,
+      // timeoutEvalSeconds, or the API server's webhook timeout when shorter (lib/policy/spec.ts).
+      limits: { ...limits, timeoutMs: evaluationDeadline(spec, limits.timeoutMs).timeoutMs },
+      ...(c.snapshotGlobals ? { snapshotGlobals: c.snapshotGlobals } : {}),
     });
     return { spec, metadata: c.metadata, sha256: c.sha256, index: i, allowedToMutate: spec.allowedToMutate ?? c.metadata.mutating };
   });
-  const pool = new EvaluationPool(workerPolicies, { workers: Math.max(1, Math.min(opts.workers, specs.length || 1)), log: opts.log, debug: opts.debug ?? false });
+  const pool = new EvaluationPool(workerPolicies, { workers: Math.max(1, Math.min(opts.workers, specs.length || 1)), log: opts.log, logLevel: opts.logLevel ?? 'warn' });
   try {
     const prepared = await Promise.all(loaded.map((p) => pool.prepare(p.index)));
     prepared.forEach((outcome, i) => {

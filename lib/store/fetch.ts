@@ -1,59 +1,302 @@
 import { promises as fs } from 'node:fs';
-import { fileURLToPath } from 'node:url';
-import { BUILTIN_SCHEME, builtinPath, bundledPolicyNames } from '../policy/builtin';
+import * as path from 'node:path';
+import { silentLogger, type Logger } from '../log';
+import { BUILTIN_SCHEME, builtinPath, bundledPolicyAsset, bundledPolicyNames } from '../policy/builtin';
+import { isWasm } from '../wasm/binary';
+import { Credentials } from './credentials';
+import { PolicyFetchError } from './errors';
+import { httpRequest, redactUrl, tlsHint, TransportError, type HttpResponse, type TlsSettings } from './http';
+import { defaultSourcesPath, defaultStoreRoot, dockerConfigPath } from './locations';
+import { digestLike, sha256Digest } from './oci';
+import { formatRegistryRef, isMutableLatest, parseSourceRef, type RegistryRef, type SourceRef } from './ref';
+import { MAX_MODULE_BYTES, RegistryClient } from './registry';
+import { loadSources, type Sources } from './sources';
+import { Store } from './store';
 
-/** A policy module that could not be obtained. */
-export class PolicyFetchError extends Error {
-  override name = 'PolicyFetchError';
+export { PolicyFetchError } from './errors';
+
+/** When to contact the source: `always`; `missing` (only when not in the store); `never` (offline). */
+export type PullPolicy = 'always' | 'missing' | 'never';
+export const PULL_POLICIES: readonly PullPolicy[] = ['always', 'missing', 'never'];
+
+export interface FetchOptions {
+  /** Unset: kwctl's rule (reuse the store copy unless the tag is `latest`). */
+  pull?: PullPolicy;
+  /** sources.yaml; unset: kwctl's default location (a missing file there is fine). */
+  sourcesPath?: string;
+  /** Directory holding config.json (as DOCKER_CONFIG), or the file itself. */
+  dockerConfig?: string;
+  /** Store root; unset: kwctl's (`~/.cache/kubewarden/store` on Linux). */
+  storeRoot?: string;
+  log?: Logger;
+  /** Deadline per network exchange (default 30 s). */
+  timeoutMs?: number;
+  /** Environment (HOME, XDG_*, DOCKER_CONFIG, proxies, PATH for credential helpers); default process.env. */
+  env?: NodeJS.ProcessEnv;
 }
 
-const MAX_MODULE_BYTES = 256 * 1024 * 1024;
+export interface ResolvedPolicy {
+  /** The reference as given. */
+  ref: string;
+  /** Its normalised form (`registry://docker.io/library/x:latest`, a URL, a path, `builtin://x`). */
+  uri: string;
+  source: SourceRef;
+  bytes: Uint8Array;
+  /** The file the bytes came from or were stored in. */
+  path?: string;
+  /** True when the store copy was used without contacting the source. */
+  fromCache: boolean;
+  /** Registry refs: the digest of the OCI manifest, when known (pulled now, recorded at pull time, or pinned). */
+  manifestDigest?: string;
+}
 
-/** Reads the bytes of a policy module named by `ref` (builtin://, file://, a path, https://). */
-export async function fetchPolicy(ref: string): Promise<Uint8Array> {
-  if (ref.startsWith(BUILTIN_SCHEME)) {
-    const name = ref.slice(BUILTIN_SCHEME.length);
-    const names = bundledPolicyNames();
-    if (!names.includes(name)) {
+/** Reads the bytes of a policy module named by `ref` (registry://, https://, http://, file://, a path, builtin://). */
+export async function fetchPolicy(ref: string, opts?: FetchOptions): Promise<Uint8Array> {
+  return (await resolvePolicy(ref, opts)).bytes;
+}
+
+/** Everything the store knows about one process's settings: built once, shared by concurrent fetches. */
+export class StoreContext {
+  readonly env: NodeJS.ProcessEnv;
+  readonly log: Logger;
+  readonly store: Store;
+  readonly sourcesPath: string;
+  readonly dockerConfigPath: string;
+  readonly timeoutMs: number;
+  private sourcesP?: Promise<Sources>;
+  private clientP?: Promise<RegistryClient>;
+
+  constructor(readonly opts: FetchOptions = {}) {
+    this.env = opts.env ?? process.env;
+    this.log = opts.log ?? silentLogger;
+    this.store = new Store(opts.storeRoot ?? defaultStoreRoot({ env: this.env }));
+    this.sourcesPath = opts.sourcesPath ?? defaultSourcesPath({ env: this.env });
+    this.dockerConfigPath = resolveDockerConfig(opts.dockerConfig, this.env);
+    this.timeoutMs = opts.timeoutMs ?? 30_000;
+  }
+
+  sources(): Promise<Sources> {
+    this.sourcesP ??= loadSources(this.sourcesPath, this.opts.sourcesPath !== undefined).then((s) => {
+      if (s.path && (s.insecure.size > 0 || s.authorities.size > 0)) {
+        this.log.debug(`sources ${s.path}: insecure_sources [${[...s.insecure].join(', ')}], source_authorities [${[...s.authorities.keys()].join(', ')}]`);
+      }
+      return s;
+    });
+    return this.sourcesP;
+  }
+
+  client(): Promise<RegistryClient> {
+    this.clientP ??= this.sources().then(
+      (sources) =>
+        new RegistryClient({
+          sources,
+          sourcesPath: this.sourcesPath,
+          credentials: new Credentials({ configPath: this.dockerConfigPath, explicit: this.opts.dockerConfig !== undefined, env: this.env, log: this.log }),
+          dockerConfigPath: this.dockerConfigPath,
+          log: this.log,
+          timeoutMs: this.timeoutMs,
+          env: this.env,
+        }),
+    );
+    return this.clientP;
+  }
+}
+
+function resolveDockerConfig(given: string | undefined, env: NodeJS.ProcessEnv): string {
+  if (given === undefined) return dockerConfigPath({ env });
+  return given.endsWith('.json') ? given : path.join(given, 'config.json');
+}
+
+const contexts = new Map<string, StoreContext>();
+
+/** One context per distinct options (the loader fetches policies in parallel: they share tokens and sources). */
+export function storeContext(opts: FetchOptions = {}): StoreContext {
+  if (opts.env !== undefined) return new StoreContext(opts);
+  const key = JSON.stringify([opts.pull, opts.sourcesPath, opts.dockerConfig, opts.storeRoot, opts.timeoutMs]);
+  let c = contexts.get(key);
+  if (!c || c.opts.log !== opts.log) {
+    c = new StoreContext(opts);
+    contexts.set(key, c);
+  }
+  return c;
+}
+
+/** Fetches a policy like `fetchPolicy`, and says where it came from. */
+export async function resolvePolicy(ref: string, opts?: FetchOptions): Promise<ResolvedPolicy> {
+  const o = opts ?? {};
+  const source = parseSourceRef(ref);
+  switch (source.kind) {
+    case 'builtin': {
+      const names = bundledPolicyNames();
+      if (!names.includes(source.name)) {
+        throw new PolicyFetchError(
+          names.length === 0
+            ? `${ref}: the bundled policies are missing (run npm run build)`
+            : `${ref}: no bundled policy of that name; bundled policies: ${names.join(', ')}`,
+          'not-found',
+        );
+      }
+      // The single executable (krew binary) carries the bundled policies as SEA assets, not files.
+      const embedded = bundledPolicyAsset(source.name);
+      if (embedded) return { ref, uri: source.uri, source, bytes: embedded, fromCache: false };
+      const file = builtinPath(source.name);
+      return { ref, uri: source.uri, source, bytes: await readFile(ref, file), path: file, fromCache: false };
+    }
+    case 'file':
+      return { ref, uri: source.uri, source, bytes: await readFile(ref, source.path), path: source.path, fromCache: false };
+    case 'registry':
+    case 'url': {
+      const ctx = storeContext(o);
+      try {
+        return await resolveRemote(ref, source, ctx, o.pull);
+      } catch (err) {
+        if (err instanceof TransportError) throw new PolicyFetchError(`${ref}: cannot reach ${err.hostPort}: ${err.message}`, err.kind);
+        throw err;
+      }
+    }
+  }
+}
+
+async function resolveRemote(ref: string, source: SourceRef & { kind: 'registry' | 'url' }, ctx: StoreContext, pull: PullPolicy | undefined): Promise<ResolvedPolicy> {
+  const uri = source.uri;
+  const store = ctx.store;
+  const mutable = source.kind === 'registry' && isMutableLatest(source.ref);
+  const pinned = source.kind === 'registry' && source.ref.digest?.startsWith('sha256:') ? source.ref.digest : undefined;
+  if (pull !== 'always') {
+    const cached = await store.read(uri);
+    if (cached && (pull !== undefined || !mutable)) {
+      const record = await store.readRecord(uri);
+      const problem = !isWasm(cached.bytes)
+        ? 'is not a WebAssembly module'
+        : record?.layerDigest && digestLike(record.layerDigest, cached.bytes) !== record.layerDigest
+          ? `does not match the digest recorded when it was pulled (${record.layerDigest})`
+          : undefined;
+      if (!problem) {
+        ctx.log.debug(`${uri}: using the store copy ${cached.path}`);
+        return { ref, uri, source, bytes: cached.bytes, path: cached.path, fromCache: true, manifestDigest: pinned ?? record?.manifestDigest };
+      }
+      if (pull === 'never') throw new PolicyFetchError(`${ref}: the store copy ${cached.path} ${problem}, and --pull never forbids pulling it again`, 'digest-mismatch');
+      ctx.log.warn(`${ref}: the store copy ${cached.path} ${problem}; pulling it again`);
+    } else if (cached) {
+      ctx.log.debug(`${uri}: the tag is latest, pulling it again`);
+    }
+  }
+  if (pull === 'never') {
+    throw new PolicyFetchError(
+      `${ref}: not in the local store (${store.pathFor(uri)}) and --pull never forbids downloading it; pull it first (kubectl wasmpolicy pull ${ref}) or load a saved archive (kubectl wasmpolicy load FILE)`,
+      'offline',
+    );
+  }
+  const started = Date.now();
+  let bytes: Uint8Array;
+  let manifestDigest: string | undefined;
+  let layerDigest: string;
+  if (source.kind === 'registry') {
+    ctx.log.info(`pulling ${uri}`);
+    const pulled = await (await ctx.client()).pull(source.ref);
+    bytes = pulled.bytes;
+    manifestDigest = pulled.manifestDigest;
+    layerDigest = pulled.layerDigest;
+  } else {
+    ctx.log.info(`downloading ${redactUrl(source.url)}`);
+    bytes = await download(source.url, ctx);
+    layerDigest = sha256Digest(bytes);
+  }
+  const file = await store.write(uri, bytes);
+  await store.writeRecord({ uri, layerDigest, size: bytes.length, pulledAt: new Date().toISOString(), ...(manifestDigest ? { manifestDigest } : {}) });
+  ctx.log.info(`pulled ${uri} (${bytes.length} bytes${manifestDigest ? `, manifest ${manifestDigest}` : ''}) in ${Date.now() - started} ms into ${file}`);
+  return { ref, uri, source, bytes, path: file, fromCache: false, manifestDigest };
+}
+
+/** Downloads an https:// (or, for insecure sources, http://) module, following redirects. */
+async function download(url: URL, ctx: StoreContext): Promise<Uint8Array> {
+  const sources = await ctx.sources();
+  const name = redactUrl(url);
+  let current = url;
+  for (let hop = 0; hop < 10; hop++) {
+    const res = await getWithFallback(current, sources, ctx, name);
+    if ([301, 302, 303, 307, 308].includes(res.status) && typeof res.headers.location === 'string') {
+      current = new URL(res.headers.location, res.url);
+      ctx.log.debug(`${name}: redirected to ${redactUrl(current)}`);
+      continue;
+    }
+    if (res.status === 404) throw new PolicyFetchError(`${name}: not found (HTTP 404)`, 'not-found');
+    if (res.status === 401 || res.status === 403) throw new PolicyFetchError(`${name}: ${res.status === 401 ? 'unauthorized' : 'denied'} (HTTP ${res.status})`, res.status === 401 ? 'unauthorized' : 'denied');
+    if (res.status !== 200) throw new PolicyFetchError(`${name}: cannot fetch: HTTP ${res.status}`, 'http');
+    if (!isWasm(res.body)) throw new PolicyFetchError(`${name}: not a WebAssembly module (the download does not start with \\0asm)`, 'not-wasm');
+    return res.body;
+  }
+  throw new PolicyFetchError(`${name}: too many redirects`, 'http');
+}
+
+async function getWithFallback(url: URL, sources: Sources, ctx: StoreContext, name: string): Promise<HttpResponse> {
+  const host = url.host;
+  const insecure = sources.insecure.has(host);
+  const ca = sources.authorities.get(host);
+  const attempts: { url: URL; tls?: TlsSettings; label: string }[] = [];
+  if (url.protocol === 'http:') {
+    if (!insecure) {
       throw new PolicyFetchError(
-        names.length === 0
-          ? `${ref}: the bundled policies are missing (run npm run build)`
-          : `${ref}: no bundled policy of that name; bundled policies: ${names.join(', ')}`,
+        `${name}: plain http:// is allowed only for insecure sources: add "${host}" to insecure_sources in ${ctx.sourcesPath} (or pass --sources-path), or use https://`,
+        'config',
       );
     }
-    return readFile(ref, builtinPath(name));
+    attempts.push({ url, label: 'plain HTTP' });
+  } else {
+    attempts.push({ url, tls: ca ? { ca } : undefined, label: 'HTTPS' });
+    if (insecure) {
+      attempts.push({ url, tls: { insecure: true }, label: 'HTTPS without certificate verification' });
+      const plain = new URL(url.href);
+      plain.protocol = 'http:';
+      attempts.push({ url: plain, label: 'plain HTTP' });
+    }
   }
-  if (ref.startsWith('file://')) return readFile(ref, fileURLToPath(ref));
-  if (/^https?:\/\//.test(ref)) return download(ref);
-  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(ref)) {
-    throw new PolicyFetchError(`${ref}: ${ref.split('://')[0]}:// sources are not supported yet (use a file path, file:// or builtin://)`);
+  const failures: string[] = [];
+  let last: TransportError | undefined;
+  for (const a of attempts) {
+    try {
+      const res = await httpRequest(a.url, { tls: a.tls, timeoutMs: ctx.timeoutMs, maxBytes: MAX_MODULE_BYTES, env: ctx.env });
+      ctx.log.debug(`GET ${redactUrl(a.url)} → ${res.status} (${res.body.length} bytes)`);
+      return res;
+    } catch (err) {
+      if (!(err instanceof TransportError)) throw err;
+      last = err;
+      failures.push(`${a.label}: ${err.message}`);
+    }
   }
-  return readFile(ref, ref);
+  if (attempts.length > 1) throw new PolicyFetchError(`${name}: cannot reach ${host} (an insecure source): ${failures.join('; ')}`, last!.kind);
+  if (last!.kind === 'tls') {
+    throw new PolicyFetchError(`${name}: TLS failure talking to ${host}: ${last!.message}. ${tlsHint(host, last!, ctx.sourcesPath)}`, 'tls');
+  }
+  throw new PolicyFetchError(`${name}: cannot reach ${host}: ${last!.message}`, last!.kind);
 }
 
 async function readFile(ref: string, file: string): Promise<Uint8Array> {
   try {
     const stat = await fs.stat(file);
-    if (stat.isDirectory()) throw new PolicyFetchError(`${ref}: is a directory, not a .wasm file`);
-    if (stat.size > MAX_MODULE_BYTES) throw new PolicyFetchError(`${ref}: ${stat.size} bytes is larger than the ${MAX_MODULE_BYTES} byte limit`);
+    if (stat.isDirectory()) throw new PolicyFetchError(`${ref}: is a directory, not a .wasm file`, 'io');
+    if (stat.size > MAX_MODULE_BYTES) throw new PolicyFetchError(`${ref}: ${stat.size} bytes is larger than the ${MAX_MODULE_BYTES} byte limit`, 'too-large');
     return await fs.readFile(file);
   } catch (err) {
     if (err instanceof PolicyFetchError) throw err;
     const e = err as NodeJS.ErrnoException;
-    throw new PolicyFetchError(`${ref}: cannot read: ${e.code === 'ENOENT' ? 'no such file' : e.message}`);
+    throw new PolicyFetchError(`${ref}: cannot read: ${e.code === 'ENOENT' ? 'no such file' : e.message}`, e.code === 'ENOENT' ? 'not-found' : 'io');
   }
 }
 
-async function download(url: string): Promise<Uint8Array> {
-  let res: Response;
-  try {
-    res = await fetch(url, { signal: AbortSignal.timeout(60_000) });
-  } catch (err) {
-    const e = err as Error & { cause?: Error };
-    throw new PolicyFetchError(`${url}: cannot fetch: ${e.cause?.message ?? e.message}`);
+/** The manifest digest of a registry reference: pinned, recorded at pull time, or asked from the registry. */
+export async function manifestDigestOf(ref: RegistryRef, opts: FetchOptions = {}): Promise<string> {
+  if (ref.digest?.startsWith('sha256:') && opts.pull === 'never') return ref.digest;
+  const ctx = storeContext(opts);
+  if (opts.pull === 'never') {
+    const record = await ctx.store.readRecord(formatRegistryRef(ref));
+    if (record?.manifestDigest) return record.manifestDigest;
+    throw new PolicyFetchError(`${formatRegistryRef(ref)}: the manifest digest is not recorded in the store and --pull never forbids asking the registry`, 'offline');
   }
-  if (!res.ok) throw new PolicyFetchError(`${url}: cannot fetch: HTTP ${res.status} ${res.statusText}`);
-  const buf = new Uint8Array(await res.arrayBuffer());
-  if (buf.length > MAX_MODULE_BYTES) throw new PolicyFetchError(`${url}: larger than the ${MAX_MODULE_BYTES} byte limit`);
-  return buf;
+  try {
+    return await (await ctx.client()).manifestDigest(ref);
+  } catch (err) {
+    if (err instanceof TransportError) throw new PolicyFetchError(`${formatRegistryRef(ref)}: cannot reach ${err.hostPort}: ${err.message}`, err.kind);
+    throw err;
+  }
 }

@@ -2,6 +2,7 @@ import type { Logger } from '../log';
 import type { HostCallHandler } from './wapc/host';
 import { WapcRuntime } from './wapc/runtime';
 import { WasiRuntime } from './wasi/runtime';
+import { RegoRuntime } from './opa/runtime';
 import type { PolicyRuntime } from './runtime';
 import type { WorkerPolicy } from './pool/messages';
 
@@ -32,6 +33,12 @@ export function createRuntime(p: WorkerPolicy, deps: RuntimeDeps): PolicyRuntime
       });
     case 'opa':
     case 'gatekeeper':
-      throw new Error(`execution mode ${p.mode} is not available yet`);
+      // Loading calls the module (builtins(), entrypoints()): it happens in the worker, under the deadline.
+      return new RegoRuntime(p.module, {
+        mode: p.mode,
+        log: { ...deps.log, info: (m) => deps.log.info(tag(m)), error: (m) => deps.log.error(tag(m)) },
+        memoryLimitBytes: p.limits.memoryLimitBytes,
+        policyType: p.policyType,
+      });
   }
 }

@@ -136,10 +136,13 @@ export function loadProblems(md: PolicyMetadata): string[] {
   return problems;
 }
 
-/** The metadata a module without a section gets (kwctl's defaults). */
+/**
+ * The metadata a module without a section gets: kwctl's defaults, except the rules, which match every
+ * resource and operation, since a module that declares no rules is run on whatever it is given (kwctl run).
+ */
 export function defaultMetadata(mode: ExecutionMode = 'kubewarden-wapc'): PolicyMetadata {
   return {
-    rules: [],
+    rules: [{ apiGroups: ['*'], apiVersions: ['*'], resources: ['*'], operations: ['*'] }],
     annotations: {},
     mutating: false,
     backgroundAudit: true,

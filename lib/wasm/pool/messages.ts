@@ -1,4 +1,5 @@
 import type { SettingsValidationResponse } from '../../admission/types';
+import type { LogLevel } from '../../log';
 import type { EvaluationLimits } from '../limits';
 import type { ExecutionMode, PolicyMetadata } from '../metadata';
 import type { RuntimeOutcome } from '../runtime';
@@ -16,7 +17,7 @@ export interface WorkerPolicy {
 }
 
 export type MainToWorker =
-  | { type: 'init'; policies: WorkerPolicy[]; heartbeat: SharedArrayBuffer; debug: boolean }
+  | { type: 'init'; policies: WorkerPolicy[]; heartbeat: SharedArrayBuffer; logLevel: LogLevel }
   | { type: 'prepare'; taskId: number; policy: number }
   | { type: 'evaluate'; taskId: number; requestJson: string; policies: number[] };
 

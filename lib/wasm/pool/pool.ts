@@ -1,5 +1,5 @@
 import { Worker } from 'node:worker_threads';
-import type { Logger } from '../../log';
+import type { Logger, LogLevel } from '../../log';
 import { INTERNAL_ERROR_CODE, type RuntimeOutcome } from '../runtime';
 import { HB_POSITION, HB_SLOTS, HB_STARTED, type MainToWorker, type PrepareOutcome, type WorkerPolicy, type WorkerToMain } from './messages';
 import { workerScript } from './worker-script';
@@ -12,7 +12,8 @@ export const REGO_TIMEOUT_MESSAGE = 'internal server error: guest code interrupt
 export interface PoolOptions {
   workers: number;
   log: Logger;
-  debug: boolean;
+  /** The level the workers log at (their lines are forwarded to `log`). */
+  logLevel: LogLevel;
 }
 
 type Task =
@@ -87,7 +88,7 @@ export class EvaluationPool {
     worker.on('exit', (code) => {
       if (!slot.retired) this.onCrash(slot, `exit code ${code}`);
     });
-    const init: MainToWorker = { type: 'init', policies: this.policies, heartbeat: shared, debug: this.opts.debug };
+    const init: MainToWorker = { type: 'init', policies: this.policies, heartbeat: shared, logLevel: this.opts.logLevel };
     worker.postMessage(init);
     this.slots.push(slot);
     this.startWatchdog();

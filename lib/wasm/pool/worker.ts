@@ -12,7 +12,7 @@ let evaluator: Evaluator | undefined;
 port.on('message', (msg: MainToWorker) => {
   switch (msg.type) {
     case 'init': {
-      const log = createLogger(msg.debug ? 'debug' : 'warn', (line) => {
+      const log = createLogger(msg.logLevel, (line) => {
         const m = /^(error|warn|debug): /.exec(line);
         send({ type: 'log', level: (m?.[1] as 'error' | 'warn' | 'debug' | undefined) ?? 'info', message: m ? line.slice(m[0].length) : line });
       });

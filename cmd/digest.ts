@@ -1,0 +1,31 @@
+import type { Argv, ArgumentsCamelCase } from 'yargs';
+import { DOCKER_CONFIG_OPTION, fetchOptionsFromArgs, SOURCES_PATH_OPTION, type StoreArgs } from '../lib/store/cli-options';
+import { manifestDigestOf, PolicyFetchError } from '../lib/store/fetch';
+import { formatRegistryRef, parseSourceRef } from '../lib/store/ref';
+import { loggerFor, UsageError, type GlobalArgs } from './context';
+
+interface DigestArgs extends GlobalArgs, StoreArgs {
+  ref: string;
+}
+
+export const command = 'digest <ref>';
+export const describe = 'Print the manifest digest of a registry policy, as REF@sha256:...';
+
+export function builder(y: Argv): Argv<DigestArgs> {
+  return y
+    .positional('ref', { type: 'string', demandOption: true, describe: 'registry://host/repo:tag (or host/repo:tag)' })
+    .option('sources-path', SOURCES_PATH_OPTION)
+    .option('docker-config', DOCKER_CONFIG_OPTION) as unknown as Argv<DigestArgs>;
+}
+
+export async function handler(args: ArgumentsCamelCase<DigestArgs>): Promise<void> {
+  try {
+    const s = parseSourceRef(args.ref);
+    if (s.kind !== 'registry') throw new UsageError(`${args.ref}: digest needs a registry reference (registry://host/repo:tag)`);
+    const digest = await manifestDigestOf(s.ref, fetchOptionsFromArgs(args, loggerFor(args)));
+    process.stdout.write(`${formatRegistryRef({ ...s.ref, digest: undefined })}@${digest}\n`);
+  } catch (err) {
+    if (err instanceof PolicyFetchError) throw new UsageError(err.message);
+    throw err;
+  }
+}

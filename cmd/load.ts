@@ -1,0 +1,31 @@
+import { promises as fs } from 'node:fs';
+import type { Argv, ArgumentsCamelCase } from 'yargs';
+import { loadArchive } from '../lib/store/archive';
+import { PolicyFetchError } from '../lib/store/fetch';
+import { UsageError, type GlobalArgs } from './context';
+
+interface LoadArgs extends GlobalArgs {
+  file: string;
+}
+
+export const command = 'load <file>';
+export const describe = 'Put the policies of an archive made by `save` into the local store';
+
+export function builder(y: Argv): Argv<LoadArgs> {
+  return y.positional('file', { type: 'string', demandOption: true, describe: 'Archive (.tar.gz) written by save' }) as unknown as Argv<LoadArgs>;
+}
+
+export async function handler(args: ArgumentsCamelCase<LoadArgs>): Promise<void> {
+  let data: Buffer;
+  try {
+    data = await fs.readFile(args.file);
+  } catch (err) {
+    throw new UsageError(`cannot read ${args.file}: ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (err as Error).message}`);
+  }
+  try {
+    for (const p of await loadArchive(data, {}, args.file)) process.stdout.write(`Loaded ${p.uri} (sha256 ${p.sha256.slice(0, 12)})\n`);
+  } catch (err) {
+    if (err instanceof PolicyFetchError) throw new UsageError(err.message);
+    throw err;
+  }
+}

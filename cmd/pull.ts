@@ -1,0 +1,51 @@
+import { createHash } from 'node:crypto';
+import type { Argv, ArgumentsCamelCase } from 'yargs';
+import { DOCKER_CONFIG_OPTION, fetchOptionsFromArgs, PULL_OPTION, SOURCES_PATH_OPTION, type StoreArgs } from '../lib/store/cli-options';
+import { PolicyFetchError, resolvePolicy } from '../lib/store/fetch';
+import { writeFileAtomic } from '../lib/fs-atomic';
+import { loggerFor, UsageError, type GlobalArgs } from './context';
+
+interface PullArgs extends GlobalArgs, StoreArgs {
+  ref: string;
+  output?: string;
+}
+
+export const command = 'pull <ref>';
+export const describe = 'Pull a policy into the local store (shared with kwctl)';
+
+export function builder(y: Argv): Argv<PullArgs> {
+  return y
+    .positional('ref', { type: 'string', demandOption: true, describe: 'registry://host/repo:tag|@sha256:..., https://..., or host/repo:tag' })
+    .option('output', { alias: 'o', type: 'string', describe: 'Also write the module to this file' })
+    .option('pull', { ...PULL_OPTION, default: 'always' })
+    .option('sources-path', SOURCES_PATH_OPTION)
+    .option('docker-config', DOCKER_CONFIG_OPTION) as unknown as Argv<PullArgs>;
+}
+
+export async function handler(args: ArgumentsCamelCase<PullArgs>): Promise<void> {
+  const log = loggerFor(args);
+  let r;
+  try {
+    r = await resolvePolicy(args.ref, fetchOptionsFromArgs(args, log));
+  } catch (err) {
+    if (err instanceof PolicyFetchError) throw new UsageError(err.message);
+    throw err;
+  }
+  if (r.source.kind !== 'registry' && r.source.kind !== 'url') throw new UsageError(`${args.ref}: pull takes a registry or https reference (this is a ${r.source.kind})`);
+  if (args.output) {
+    try {
+      await writeFileAtomic(args.output, r.bytes);
+    } catch (err) {
+      throw new UsageError(`cannot write ${args.output}: ${(err as Error).message}`);
+    }
+  }
+  const lines = [
+    `${r.fromCache ? 'Up to date' : 'Pulled'}: ${r.uri}`,
+    ...(r.manifestDigest ? [`  manifest: ${r.manifestDigest}`] : []),
+    `  sha256:   ${createHash('sha256').update(r.bytes).digest('hex')}`,
+    `  size:     ${r.bytes.length} bytes`,
+    `  path:     ${r.path}`,
+    ...(args.output ? [`  written:  ${args.output}`] : []),
+  ];
+  process.stdout.write(lines.join('\n') + '\n');
+}

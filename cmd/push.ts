@@ -1,0 +1,42 @@
+import { promises as fs } from 'node:fs';
+import type { Argv, ArgumentsCamelCase } from 'yargs';
+import { DOCKER_CONFIG_OPTION, fetchOptionsFromArgs, SOURCES_PATH_OPTION, type StoreArgs } from '../lib/store/cli-options';
+import { PolicyFetchError } from '../lib/store/fetch';
+import { pushPolicy } from '../lib/store/push';
+import { loggerFor, UsageError, type GlobalArgs } from './context';
+
+interface PushArgs extends GlobalArgs, StoreArgs {
+  wasm: string;
+  ref: string;
+  force: boolean;
+}
+
+export const command = 'push <wasm> <ref>';
+export const describe = 'Push a policy module to an OCI registry; prints the immutable @sha256: reference';
+
+export function builder(y: Argv): Argv<PushArgs> {
+  return y
+    .positional('wasm', { type: 'string', demandOption: true, describe: 'Annotated policy module (.wasm)' })
+    .positional('ref', { type: 'string', demandOption: true, describe: 'registry://host[:port]/repo:tag (or host/repo:tag)' })
+    .option('force', { type: 'boolean', default: false, describe: 'Push a module without (valid) metadata too' })
+    .option('sources-path', SOURCES_PATH_OPTION)
+    .option('docker-config', DOCKER_CONFIG_OPTION) as unknown as Argv<PushArgs>;
+}
+
+export async function handler(args: ArgumentsCamelCase<PushArgs>): Promise<void> {
+  const log = loggerFor(args);
+  let wasm: Buffer;
+  try {
+    wasm = await fs.readFile(args.wasm);
+  } catch (err) {
+    throw new UsageError(`cannot read ${args.wasm}: ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (err as Error).message}`);
+  }
+  try {
+    const r = await pushPolicy(wasm, args.ref, { ...fetchOptionsFromArgs(args, log), force: args.force });
+    log.info(`pushed ${args.wasm} to ${r.uri}`);
+    process.stdout.write(r.pinned + '\n');
+  } catch (err) {
+    if (err instanceof PolicyFetchError) throw new UsageError(`${args.wasm}: ${err.message}`);
+    throw err;
+  }
+}

@@ -1,0 +1,244 @@
+import { Environment } from '@marcbachmann/cel-js';
+import type { AdmissionRequest } from './types';
+
+/**
+ * CEL for webhook `matchConditions`, as the API server evaluates them (k8s.io/apiserver
+ * `admission/plugin/webhook/matchconditions`): variables `object`, `oldObject`, `request` and
+ * `namespaceObject`; every condition must evaluate to a bool. Backed by @marcbachmann/cel-js (docs/decisions.md).
+ *
+ * Differences from the API server, documented in docs/policy-config.md:
+ * - values are untyped JSON (the API server types `object` from the OpenAPI schema): JSON integers become CEL
+ *   `int`, other numbers `double`; comparisons between the two work, as in Kubernetes' CEL.
+ * - `authorizer` and `authorizer.requestResource` cannot be evaluated without a cluster: an expression that uses
+ *   them fails at evaluation time, and `failurePolicy` decides.
+ * - `namespaceObject` is declared but null, as the API server leaves it for webhook match conditions.
+ * - Kubernetes' extension libraries are partly available: the string functions of cel-go's strings extension,
+ *   `matches` (ECMAScript regular expressions, not RE2), optionals (`?.`, `orValue`), plus the Kubernetes list
+ *   and regex helpers registered below; `url()`, `ip()`, `cidr()`, `quantity()`, `semver()` and `format()` are not.
+ * - no cost budget: limits are structural (AST size and depth).
+ */
+
+export interface MatchCondition {
+  name: string;
+  expression: string;
+}
+
+/** A condition compiled once and evaluated per request. */
+export interface CompiledCondition {
+  name: string;
+  expression: string;
+  run(activation: CelActivation): unknown;
+}
+
+export interface CelActivation {
+  object: unknown;
+  oldObject: unknown;
+  request: unknown;
+  namespaceObject: unknown;
+  authorizer: unknown;
+}
+
+/** The API server's limit per webhook (and Kubewarden's CRD validation). */
+export const MAX_MATCH_CONDITIONS = 64;
+
+let env: Environment | undefined;
+
+function environment(): Environment {
+  if (env) return env;
+  const e = new Environment({
+    enableOptionalTypes: true,
+    homogeneousAggregateLiterals: false,
+    limits: { maxAstNodes: 10000, maxDepth: 100, maxListElements: 1000, maxMapEntries: 1000, maxCallArguments: 32 },
+  })
+    .registerVariable('object', 'dyn')
+    .registerVariable('oldObject', 'dyn')
+    .registerVariable('request', 'dyn')
+    .registerVariable('namespaceObject', 'dyn')
+    .registerVariable('authorizer', 'dyn');
+  // cel-go strings extension functions Kubernetes enables that the library does not ship.
+  e.registerFunction('string.replace(string, string): string', (s: string, from: string, to: string) => s.split(from).join(to));
+  e.registerFunction('string.replace(string, string, int): string', (s: string, from: string, to: string, n: bigint) => replaceN(s, from, to, Number(n)));
+  e.registerFunction('string.reverse(): string', (s: string) => [...s].reverse().join(''));
+  // Kubernetes regex library.
+  e.registerFunction('string.find(string): string', (s: string, re: string) => new RegExp(re, 'u').exec(s)?.[0] ?? '');
+  e.registerFunction('string.findAll(string): list<string>', (s: string, re: string) => [...s.matchAll(new RegExp(re, 'gu'))].map((m) => m[0]));
+  e.registerFunction('string.findAll(string, int): list<string>', (s: string, re: string, n: bigint) => {
+    const all = [...s.matchAll(new RegExp(re, 'gu'))].map((m) => m[0]);
+    return n < 0n ? all : all.slice(0, Number(n));
+  });
+  // Kubernetes lists library.
+  e.registerFunction('list.isSorted(): bool', (l: unknown[]) => l.every((x, i) => i === 0 || compare(l[i - 1], x) <= 0));
+  e.registerFunction('list.sum(): dyn', (l: unknown[]) => l.reduce((a, b) => add(a, b)));
+  e.registerFunction('list.min(): dyn', (l: unknown[]) => extreme(l, -1));
+  e.registerFunction('list.max(): dyn', (l: unknown[]) => extreme(l, 1));
+  e.registerFunction('list.indexOf(dyn): int', (l: unknown[], x: unknown) => BigInt(l.findIndex((y) => deepEqual(x, y))));
+  e.registerFunction('list.lastIndexOf(dyn): int', (l: unknown[], x: unknown) => {
+    for (let i = l.length - 1; i >= 0; i--) if (deepEqual(x, l[i])) return BigInt(i);
+    return -1n;
+  });
+  env = e;
+  return e;
+}
+
+function replaceN(s: string, from: string, to: string, n: number): string {
+  if (n < 0) return s.split(from).join(to);
+  let out = s;
+  let at = 0;
+  for (let i = 0; i < n; i++) {
+    const j = out.indexOf(from, at);
+    if (j < 0) break;
+    out = out.slice(0, j) + to + out.slice(j + from.length);
+    at = j + to.length;
+  }
+  return out;
+}
+
+function compare(a: unknown, b: unknown): number {
+  if ((typeof a === 'bigint' || typeof a === 'number') && (typeof b === 'bigint' || typeof b === 'number')) {
+    const x = Number(a);
+    const y = Number(b);
+    return x < y ? -1 : x > y ? 1 : 0;
+  }
+  if (typeof a === 'string' && typeof b === 'string') return a < b ? -1 : a > b ? 1 : 0;
+  throw new Error(`no such overload: comparing ${typeof a} with ${typeof b}`);
+}
+
+function add(a: unknown, b: unknown): unknown {
+  if (typeof a === 'bigint' && typeof b === 'bigint') return a + b;
+  if (typeof a === 'number' && typeof b === 'number') return a + b;
+  throw new Error('no such overload: sum() needs a list of ints or of doubles');
+}
+
+function extreme(l: unknown[], sign: number): unknown {
+  if (l.length === 0) throw new Error(`${sign < 0 ? 'min' : 'max'}() called on an empty list`);
+  return l.reduce((m, x) => (compare(x, m) * sign > 0 ? x : m));
+}
+
+function deepEqual(a: unknown, b: unknown): boolean {
+  if (typeof a === 'bigint' || typeof b === 'bigint' || typeof a === 'number' || typeof b === 'number') {
+    return (typeof a === 'bigint' || typeof a === 'number') && (typeof b === 'bigint' || typeof b === 'number') && Number(a) === Number(b);
+  }
+  return JSON.stringify(a) === JSON.stringify(b);
+}
+
+const AUTHORIZER = /\bauthorizer\b/;
+
+export class CelCompileError extends Error {
+  override name = 'CelCompileError';
+}
+
+/**
+ * Compiles a match condition. Throws CelCompileError (syntax errors, unknown variables or functions, a result
+ * that cannot be a bool), as the API server refuses such a webhook configuration.
+ */
+export function compileCondition(c: MatchCondition): CompiledCondition {
+  let parsed: ReturnType<Environment['parse']>;
+  try {
+    parsed = environment().parse(c.expression);
+  } catch (err) {
+    throw new CelCompileError(`compilation failed: ${firstLine(err)}`);
+  }
+  const checked = parsed.check() as { valid: boolean; type?: string; error?: unknown };
+  if (!checked.valid && AUTHORIZER.test(c.expression)) {
+    // The API server compiles authorizer calls; here they cannot run: accept the condition, fail its evaluation.
+    return {
+      name: c.name,
+      expression: c.expression,
+      run: () => {
+        throw new Error('the authorizer library is not available in kubectl-wasmpolicy');
+      },
+    };
+  }
+  if (!checked.valid) throw new CelCompileError(`compilation failed: ${firstLine(checked.error)}`);
+  if (checked.type !== undefined && checked.type !== 'bool' && checked.type !== 'dyn') {
+    throw new CelCompileError(`must evaluate to bool but got ${checked.type}`);
+  }
+  return { name: c.name, expression: c.expression, run: (activation) => parsed(activation as unknown as Record<string, unknown>) };
+}
+
+function firstLine(err: unknown): string {
+  const m = err instanceof Error ? err.message : String(err);
+  return m.split('\n')[0].trim();
+}
+
+/** JSON → CEL values: integers become `int` (bigint), objects and arrays are copied through. */
+export function toCel(v: unknown): unknown {
+  if (typeof v === 'number') return Number.isInteger(v) ? BigInt(v) : v;
+  if (Array.isArray(v)) return v.map(toCel);
+  if (v !== null && typeof v === 'object') {
+    const out: Record<string, unknown> = {};
+    for (const [k, x] of Object.entries(v)) out[k] = toCel(x);
+    return out;
+  }
+  return v;
+}
+
+/** The `request` variable: the AdmissionRequest without uid, object and oldObject, absent strings as "". */
+export function celRequest(r: AdmissionRequest): unknown {
+  return toCel({
+    kind: r.kind,
+    resource: r.resource,
+    subResource: r.subResource ?? '',
+    requestKind: r.requestKind ?? r.kind,
+    requestResource: r.requestResource ?? r.resource,
+    requestSubResource: r.requestSubResource ?? '',
+    name: r.name ?? '',
+    namespace: r.namespace ?? '',
+    operation: r.operation,
+    userInfo: { username: r.userInfo.username, uid: r.userInfo.uid ?? '', groups: r.userInfo.groups ?? [], extra: r.userInfo.extra ?? {} },
+    dryRun: r.dryRun ?? false,
+    options: r.options ?? null,
+  });
+}
+
+const activations = new WeakMap<AdmissionRequest, CelActivation>();
+
+/** The variables for one request; converted once and shared by every policy whose conditions look at it. */
+export function activationFor(r: AdmissionRequest): CelActivation {
+  const known = activations.get(r);
+  if (known) return known;
+  const a: CelActivation = {
+    object: r.object === undefined ? null : toCel(r.object),
+    oldObject: r.oldObject === undefined ? null : toCel(r.oldObject),
+    request: celRequest(r),
+    namespaceObject: null,
+    authorizer: null,
+  };
+  activations.set(r, a);
+  return a;
+}
+
+/** The outcome of a webhook's match conditions (matchconditions/matcher.go). */
+export type ConditionsOutcome =
+  | { kind: 'match' }
+  | { kind: 'no-match'; condition: string }
+  | { kind: 'error'; errors: string[] };
+
+/**
+ * Evaluates every condition: any false → no match (even if others failed); otherwise any error → error;
+ * otherwise match. The caller applies the failure policy to an error.
+ */
+export function evaluateConditions(conditions: CompiledCondition[], activation: CelActivation): ConditionsOutcome {
+  const errors: string[] = [];
+  for (const c of conditions) {
+    let value: unknown;
+    try {
+      value = c.run(activation);
+    } catch (err) {
+      const hint = AUTHORIZER.test(c.expression) ? ' (authorizer checks cannot be evaluated without a cluster)' : '';
+      errors.push(`matchConditions[${c.name}]: ${firstLine(err)}${hint}`);
+      continue;
+    }
+    if (value === false) return { kind: 'no-match', condition: c.name };
+    if (value !== true) errors.push(`matchConditions[${c.name}]: expression must evaluate to bool, got ${describeCel(value)}`);
+  }
+  return errors.length > 0 ? { kind: 'error', errors } : { kind: 'match' };
+}
+
+function describeCel(v: unknown): string {
+  if (v === null) return 'null';
+  if (typeof v === 'bigint') return 'int';
+  if (typeof v === 'number') return 'double';
+  if (Array.isArray(v)) return 'list';
+  return typeof v === 'object' ? 'map' : typeof v;
+}
