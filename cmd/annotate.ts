@@ -11,9 +11,6 @@ interface AnnotateArgs extends GlobalArgs {
   usage?: string;
 }
 
-export const command = 'annotate <wasm>';
-export const describe = 'Write the io.kubewarden.metadata section of a policy module (like kwctl annotate)';
-
 export function builder(y: Argv): Argv<AnnotateArgs> {
   return y
     .positional('wasm', { type: 'string', demandOption: true, describe: 'Policy module (.wasm)' })

@@ -13,7 +13,7 @@ import { DEFAULT_KUBEWARDEN_NAMESPACE, loadPolicyConfig } from '../lib/policy/co
 import type { PolicyEntry } from '../lib/policy/spec';
 import { DOCKER_CONFIG_OPTION, fetchOptionsFromArgs, PULL_OPTION, SOURCES_PATH_OPTION, type StoreArgs } from '../lib/store/cli-options';
 import { EXECUTION_MODES, type ExecutionMode } from '../lib/wasm/metadata';
-import { REPORTERS, exitCode } from '../lib/report';
+import { REPORTERS, exitCode, parseOutputs, writeOutputs, type OutputSpec } from '../lib/report';
 import { loggerFor, logLevelFor, useColor, UsageError, type GlobalArgs } from './context';
 
 interface CheckArgs extends GlobalArgs, StoreArgs {
@@ -34,13 +34,10 @@ interface CheckArgs extends GlobalArgs, StoreArgs {
   namespace?: string;
   user?: string;
   group?: string[];
-  output: string;
+  output: string[];
   'fail-on-warn': boolean;
   'max-input-size': number;
 }
-
-export const command = 'check';
-export const describe = 'Evaluate manifests against Wasm admission policies, as the API server would on kubectl apply';
 
 export function builder(y: Argv): Argv<CheckArgs> {
   return y
@@ -61,7 +58,7 @@ export function builder(y: Argv): Argv<CheckArgs> {
     .option('namespace', { alias: 'n', type: 'string', describe: 'Namespace for namespaced objects that do not name one (default: default)' })
     .option('user', { type: 'string', describe: `userInfo.username of the requests (default: ${DEFAULT_USER.username})` })
     .option('group', { type: 'string', array: true, describe: `userInfo.groups of the requests; repeatable (default: ${DEFAULT_USER.groups!.join(',')})` })
-    .option('output', { alias: 'o', type: 'string', default: 'text', choices: Object.keys(REPORTERS), describe: 'Output format' })
+    .option('output', { alias: 'o', type: 'string', array: true, default: ['text'], describe: `Output format: ${Object.keys(REPORTERS).join('|')}; FORMAT=FILE writes a file; repeatable (at most one to stdout)` })
     .option('fail-on-warn', { type: 'boolean', default: false, describe: 'Exit 1 on warnings too' })
     .option('max-input-size', { type: 'number', default: DEFAULT_LIMITS.maxInputBytes, describe: 'Largest input file in bytes' })
     .option('pull', PULL_OPTION)
@@ -76,6 +73,12 @@ export async function handler(args: ArgumentsCamelCase<CheckArgs>): Promise<void
   if (args['settings-json'] !== undefined || args.settings !== undefined) {
     if (args.policy.length === 0) throw new UsageError('settings apply to policies given with -p; none was given');
     settings = args.settings !== undefined ? await readSettingsFile(args.settings) : parseSettings(args['settings-json']!);
+  }
+  let outputs: OutputSpec[];
+  try {
+    outputs = parseOutputs(args.output, Object.keys(REPORTERS));
+  } catch (err) {
+    throw new UsageError((err as Error).message);
   }
   if (!Number.isInteger(args.workers) || args.workers < 1) throw new UsageError(`--workers must be a whole number of at least 1, got ${args.workers}`);
   const evaluationLimits = parseLimits(args);
@@ -118,8 +121,7 @@ export async function handler(args: ArgumentsCamelCase<CheckArgs>): Promise<void
     logLevel: logLevelFor(args),
     fetch: fetchOptionsFromArgs(args, log),
   });
-  const reporter = REPORTERS[args.output];
-  process.stdout.write(reporter.render(report, { color: useColor(args), verbose: args.verbose > 0 }));
+  await writeOutputs(report, outputs, REPORTERS, { color: useColor(args), verbose: args.verbose > 0 }, (text) => process.stdout.write(text));
   process.exitCode = exitCode(report.summary, args['fail-on-warn']);
 }
 

@@ -8,9 +8,6 @@ interface DigestArgs extends GlobalArgs, StoreArgs {
   ref: string;
 }
 
-export const command = 'digest <ref>';
-export const describe = 'Print the manifest digest of a registry policy, as REF@sha256:...';
-
 export function builder(y: Argv): Argv<DigestArgs> {
   return y
     .positional('ref', { type: 'string', demandOption: true, describe: 'registry://host/repo:tag (or host/repo:tag)' })

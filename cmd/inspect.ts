@@ -11,9 +11,6 @@ interface InspectArgs extends GlobalArgs, StoreArgs {
   output: string;
 }
 
-export const command = 'inspect <ref>';
-export const describe = "Show a policy's metadata";
-
 export function builder(y: Argv): Argv<InspectArgs> {
   return y
     .positional('ref', { type: 'string', demandOption: true, describe: 'registry://host/repo:tag, https://, file path, file:// or builtin://NAME' })

@@ -8,9 +8,6 @@ interface LoadArgs extends GlobalArgs {
   file: string;
 }
 
-export const command = 'load <file>';
-export const describe = 'Put the policies of an archive made by `save` into the local store';
-
 export function builder(y: Argv): Argv<LoadArgs> {
   return y.positional('file', { type: 'string', demandOption: true, describe: 'Archive (.tar.gz) written by save' }) as unknown as Argv<LoadArgs>;
 }

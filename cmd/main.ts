@@ -1,39 +1,26 @@
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
-import { PolicyLoadError } from '../lib/wasm/load';
 import { EXIT_ERROR } from '../lib/report/exit-code';
-import * as annotate from './annotate';
-import * as check from './check';
-import * as digest from './digest';
-import * as inspect from './inspect';
-import * as load from './load';
-import * as policies from './policies';
-import * as pull from './pull';
-import * as push from './push';
-import * as rm from './rm';
-import * as save from './save';
-import * as version from './version';
+import { COMMANDS, commandName } from './commands';
 import { UsageError } from './context';
 
 /** Entry point: argument parsing and wiring only; every behaviour lives in lib/. */
 export async function main(argv: string[] = hideBin(process.argv)): Promise<void> {
-  const parser = yargs(joinStdinValues(argv))
+  argv = joinStdinValues(argv);
+  // Only the command being run is loaded (with its share of lib/); the others are listed for --help.
+  const wanted = argv.find((a) => !a.startsWith('-'));
+  const entry = COMMANDS.find((c) => commandName(c) === wanted);
+  const impl = entry ? await entry.load() : undefined;
+  let parser = yargs(argv)
     .scriptName('kubectl wasmpolicy')
     .usage('$0 <command> [flags]\n\nRun Kubewarden WebAssembly admission policies on manifests, before they reach a cluster.')
     .option('verbose', { alias: 'v', type: 'count', describe: 'More output: -v lists passes and skips, -vv logs policy output' })
     .option('color', { type: 'boolean', describe: 'Colour output (default: only on a terminal; NO_COLOR disables)' })
     .option('quiet', { alias: 'q', type: 'boolean', describe: 'Only errors on stderr' })
-    .command(check)
-    .command(inspect)
-    .command(annotate)
-    .command(pull)
-    .command(push)
-    .command(policies)
-    .command(rm)
-    .command(digest)
-    .command(save)
-    .command(load)
-    .command(version)
+  for (const c of COMMANDS) {
+    parser = c === entry && impl ? parser.command(c.command, c.describe, impl.builder, impl.handler) : parser.command(c.command, c.describe);
+  }
+  parser = parser
     .demandCommand(1, 'name a command')
     .strict()
     .recommendCommands()
@@ -47,8 +34,9 @@ export async function main(argv: string[] = hideBin(process.argv)): Promise<void
   try {
     await parser.parseAsync();
   } catch (err) {
-    if (err instanceof UsageError || err instanceof PolicyLoadError) {
-      process.stderr.write(`error: ${err.message}\n`);
+    // PolicyLoadError is matched by name: importing its module here would load the wasm layer for --help.
+    if (err instanceof UsageError || (err instanceof Error && err.name === 'PolicyLoadError')) {
+      process.stderr.write(`error: ${(err as Error).message}\n`);
       if (err instanceof UsageError && /Unknown|Missing|Invalid|Not enough|name a command/.test(err.message)) {
         process.stderr.write(`Run 'kubectl wasmpolicy --help' for usage.\n`);
       }

@@ -7,9 +7,6 @@ interface PoliciesArgs extends GlobalArgs {
   output: string;
 }
 
-export const command = 'policies';
-export const describe = 'List the policies in the local store (shared with kwctl)';
-
 export function builder(y: Argv): Argv<PoliciesArgs> {
   return y.option('output', { alias: 'o', choices: ['text', 'json'], default: 'text', describe: 'Output format' }) as unknown as Argv<PoliciesArgs>;
 }

@@ -10,9 +10,6 @@ interface PullArgs extends GlobalArgs, StoreArgs {
   output?: string;
 }
 
-export const command = 'pull <ref>';
-export const describe = 'Pull a policy into the local store (shared with kwctl)';
-
 export function builder(y: Argv): Argv<PullArgs> {
   return y
     .positional('ref', { type: 'string', demandOption: true, describe: 'registry://host/repo:tag|@sha256:..., https://..., or host/repo:tag' })

@@ -11,9 +11,6 @@ interface PushArgs extends GlobalArgs, StoreArgs {
   force: boolean;
 }
 
-export const command = 'push <wasm> <ref>';
-export const describe = 'Push a policy module to an OCI registry; prints the immutable @sha256: reference';
-
 export function builder(y: Argv): Argv<PushArgs> {
   return y
     .positional('wasm', { type: 'string', demandOption: true, describe: 'Annotated policy module (.wasm)' })

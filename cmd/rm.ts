@@ -7,9 +7,6 @@ interface RmArgs extends GlobalArgs {
   ref: string;
 }
 
-export const command = 'rm <ref>';
-export const describe = 'Remove a policy from the local store, by reference or sha256 (prefix)';
-
 export function builder(y: Argv): Argv<RmArgs> {
   return y.positional('ref', { type: 'string', demandOption: true, describe: 'Reference as listed by `policies`, or a sha256 prefix' }) as unknown as Argv<RmArgs>;
 }

@@ -10,9 +10,6 @@ interface SaveArgs extends GlobalArgs, StoreArgs {
   output: string;
 }
 
-export const command = 'save <refs..>';
-export const describe = 'Write policies (pulled if needed) to a .tar.gz for air-gapped networks; see `load`';
-
 export function builder(y: Argv): Argv<SaveArgs> {
   return y
     .positional('refs', { type: 'string', array: true, demandOption: true, describe: 'Registry or https references' })

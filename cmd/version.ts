@@ -6,9 +6,6 @@ interface VersionArgs extends GlobalArgs {
   output: string;
 }
 
-export const command = 'version';
-export const describe = 'Print the version, the commit and the Node.js version';
-
 export function builder(y: Argv): Argv<VersionArgs> {
   return y.option('output', { alias: 'o', choices: ['text', 'json'], default: 'text' }) as unknown as Argv<VersionArgs>;
 }

@@ -6,12 +6,13 @@ import { ResourceResolver } from './admission/resources';
 import type { Logger, LogLevel } from './log';
 import type { FetchOptions } from './store/fetch';
 import { loadManifests, type InputLimits, type KubeObject, type ManifestEntry, type ManifestObject } from './manifests';
-import { loadPolicies } from './policy/load';
+import { loadPolicies, poolOptions } from './policy/load';
 import type { PolicyEntry } from './policy/spec';
 import { bindUnits, evaluateObject, NamespaceIndex, planUnits, unitSummary, type EvaluationUnit } from './policy/units';
+import { enrichReport } from './report/enrich';
 import { summarize, type ObjectRef, type Report, type Result } from './report/result';
 import { DEFAULT_EVALUATION_LIMITS, type EvaluationLimits } from './wasm/limits';
-import type { EvaluationPool } from './wasm/pool/pool';
+import { EvaluationPool } from './wasm/pool/pool';
 
 export interface CheckOptions {
   files: string[];
@@ -35,13 +36,21 @@ export async function runCheck(opts: CheckOptions): Promise<Report> {
   // Policies load (compile, start in workers, validate settings) while the manifests are read.
   // Policy groups are loaded as their members; results come per unit (policy or group).
   const { specs, plans } = planUnits(opts.policies);
-  const loading = loadPolicies(specs, { log: opts.log, limits: opts.evaluationLimits, workers: opts.workers, logLevel: opts.logLevel, ...(opts.fetch ? { fetch: opts.fetch } : {}) });
+  const loadOpts = { log: opts.log, limits: opts.evaluationLimits, workers: opts.workers, logLevel: opts.logLevel, ...(opts.fetch ? { fetch: opts.fetch } : {}) };
+  // The first worker starts now, while policies compile and manifests are read.
+  const early = new EvaluationPool(undefined, poolOptions(loadOpts, specs.length));
+  const loading = loadPolicies(specs, { ...loadOpts, pool: early }).catch(async (err) => {
+    await early.close();
+    throw err;
+  });
+  // Input texts, kept for the reporters to locate fields in.
+  const texts = new Map<string, string>();
   const reading = Promise.all([
-    loadManifests(opts.files, { recursive: opts.recursive, limits: opts.limits, stdin: opts.stdin }),
+    loadManifests(opts.files, { recursive: opts.recursive, limits: opts.limits, stdin: opts.stdin, onText: (name, text) => texts.set(name, text) }),
     opts.oldFiles ? loadManifests(opts.oldFiles, { recursive: opts.recursive, limits: opts.limits, stdin: opts.stdin }) : Promise.resolve([]),
   ]);
   const [{ policies, pool }, [entries, oldEntries]] = await Promise.all([loading, reading.catch(async (err) => {
-    await loading.then((l) => l.pool.close(), () => undefined);
+    await early.close();
     throw err;
   })]);
   const units = bindUnits(plans, policies, (opts.evaluationLimits ?? DEFAULT_EVALUATION_LIMITS).timeoutMs);
@@ -52,11 +61,11 @@ export async function runCheck(opts: CheckOptions): Promise<Report> {
     await pool.close();
   }
   const objects = entries.filter((e) => e.kind === 'object').length;
-  return {
+  return enrichReport({
     results,
     policies: units.map(unitSummary),
     summary: summarize(results, objects, units.length),
-  };
+  }, entries, texts, units);
 }
 
 /** How many objects may be in the pool at once: enough to keep every worker busy, few enough to bound memory. */

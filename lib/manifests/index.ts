@@ -11,6 +11,8 @@ export interface LoadOptions {
   recursive: boolean;
   limits?: InputLimits;
   stdin?: NodeJS.ReadableStream;
+  /** Called with each input's text as read (reporters use it to locate fields). */
+  onText?: (name: string, text: string) => void;
 }
 
 /** Reads every input named by `-f` and returns its entries in input order; unreadable inputs become errors. */
@@ -36,6 +38,7 @@ export async function loadManifests(args: string[], opts: LoadOptions): Promise<
       out.push({ kind: 'error', source: { file: name, line: 0, docIndex: 0 }, message: (err as Error).message });
       continue;
     }
+    opts.onText?.(name, text);
     out.push(...entriesFromText(name, text, limits));
   }
   return out;

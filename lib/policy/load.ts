@@ -2,7 +2,7 @@ import type { Logger, LogLevel } from '../log';
 import { compilePolicy, modeContractProblems, PolicyLoadError, resolveExecutionMode, type CompiledPolicy } from '../wasm/load';
 import { DEFAULT_EVALUATION_LIMITS, type EvaluationLimits } from '../wasm/limits';
 import type { PolicyMetadata } from '../wasm/metadata';
-import { EvaluationPool } from '../wasm/pool/pool';
+import { EvaluationPool, type PoolOptions } from '../wasm/pool/pool';
 import type { WorkerPolicy } from '../wasm/pool/messages';
 import { fetchPolicy, PolicyFetchError, type FetchOptions } from '../store/fetch';
 import { evaluationDeadline, type PolicySpec } from './spec';
@@ -24,6 +24,8 @@ export interface LoadOptions {
   logLevel?: LogLevel;
   /** Store, registry and credentials settings (check --pull, --sources-path, --docker-config). */
   fetch?: FetchOptions;
+  /** A pool created early (without policies) so its first worker starts while policies compile. */
+  pool?: EvaluationPool;
 }
 
 /**
@@ -68,7 +70,8 @@ export async function loadPolicies(specs: PolicySpec[], opts: LoadOptions): Prom
     });
     return { spec, metadata: c.metadata, sha256: c.sha256, index: i, allowedToMutate: spec.allowedToMutate ?? c.metadata.mutating };
   });
-  const pool = new EvaluationPool(workerPolicies, { workers: Math.max(1, Math.min(opts.workers, specs.length || 1)), log: opts.log, logLevel: opts.logLevel ?? 'warn' });
+  const pool = opts.pool ?? new EvaluationPool(undefined, poolOptions(opts, specs.length));
+  pool.setPolicies(workerPolicies);
   try {
     const prepared = await Promise.all(loaded.map((p) => pool.prepare(p.index)));
     prepared.forEach((outcome, i) => {
@@ -81,4 +84,9 @@ export async function loadPolicies(specs: PolicySpec[], opts: LoadOptions): Prom
     throw err;
   }
   return { policies: loaded, pool };
+}
+
+/** Pool settings for `count` policies: never more workers than policies. */
+export function poolOptions(opts: LoadOptions, count: number): PoolOptions {
+  return { workers: Math.max(1, Math.min(opts.workers, count || 1)), log: opts.log, logLevel: opts.logLevel ?? 'warn' };
 }

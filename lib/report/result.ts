@@ -1,5 +1,5 @@
 import type { JsonPatchOperation } from '../admission/types';
-import type { SourceLocation } from '../manifests/types';
+import type { KubeObject, SourceLocation } from '../manifests/types';
 
 /** pass: admitted (possibly with a patch); fail: rejected; warn: admitted with warnings or rejected in monitor mode. */
 export type Verdict = 'pass' | 'fail' | 'warn' | 'skip' | 'error';
@@ -24,12 +24,32 @@ export interface Result {
   warnings?: string[];
   /** Further causes (custom messages keep the policy's own text here). */
   causes?: string[];
+  /**
+   * Where the field the result is about is written (a mutation's first patched path, or the container/volume
+   * the message names), when it could be located in the input. `source` stays where the object starts.
+   */
+  location?: FieldLocation;
+}
+
+/** A field's own position in the input file. */
+export interface FieldLocation {
+  /** 1-based line and column (UTF-16 code units) in `source.file`. */
+  line: number;
+  column: number;
+  /** JSON pointer, relative to the object, of the field located (the longest existing prefix of the one asked for). */
+  path: string;
 }
 
 export interface PolicySummary {
   id: string;
   module: string;
   title?: string;
+  /** From the policy metadata annotations (io.kubewarden.policy.description, .severity, .url, .category, .version). */
+  description?: string;
+  severity?: string;
+  url?: string;
+  category?: string;
+  version?: string;
   mode: string;
   mutating: boolean;
   sha256: string;
@@ -50,6 +70,11 @@ export interface Report {
   results: Result[];
   policies: PolicySummary[];
   summary: Summary;
+  /**
+   * Not part of the serialised report: the object each result was evaluated on, as read, for reporters that
+   * show it (the text reporter's mutation diffs).
+   */
+  originals?: WeakMap<Result, KubeObject>;
 }
 
 export function summarize(results: Result[], objects: number, policies: number): Summary {

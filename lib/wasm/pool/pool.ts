@@ -42,11 +42,31 @@ export class EvaluationPool {
   private watchdog?: NodeJS.Timeout;
   private closed = false;
 
+  private policies: WorkerPolicy[] = [];
+  private hasPolicies = false;
+
+  /** Without policies, the pool starts one worker at once (to overlap its ~50 ms start-up); see setPolicies. */
   constructor(
-    private readonly policies: WorkerPolicy[],
+    policies: WorkerPolicy[] | undefined,
     private readonly opts: PoolOptions,
   ) {
     if (opts.workers < 1) throw new Error('the pool needs at least one worker');
+    if (policies) this.setPolicies(policies);
+    else this.spawn();
+  }
+
+  /** Gives the policies (once); workers already started receive them now. Tasks may follow. */
+  setPolicies(policies: WorkerPolicy[]): void {
+    if (this.hasPolicies) throw new Error('the pool already has its policies');
+    this.policies = policies;
+    this.hasPolicies = true;
+    for (const slot of this.slots) this.init(slot);
+    this.startWatchdog();
+  }
+
+  private init(slot: Slot): void {
+    const init: MainToWorker = { type: 'init', policies: this.policies, heartbeat: slot.heartbeat.buffer as SharedArrayBuffer, logLevel: this.opts.logLevel };
+    slot.worker.postMessage(init);
   }
 
   /** Starts the policy in a worker and validates its settings, under its deadline. */
@@ -69,6 +89,7 @@ export class EvaluationPool {
 
   private submit(task: Task): void {
     if (this.closed) throw new Error('the evaluation pool is closed');
+    if (!this.hasPolicies) throw new Error('the pool has no policies yet');
     this.queue.push(task);
     // A worker costs ~50 ms to start: start-up checks (prepare) share the first one, and more are added only
     // when evaluations wait.
@@ -88,10 +109,11 @@ export class EvaluationPool {
     worker.on('exit', (code) => {
       if (!slot.retired) this.onCrash(slot, `exit code ${code}`);
     });
-    const init: MainToWorker = { type: 'init', policies: this.policies, heartbeat: shared, logLevel: this.opts.logLevel };
-    worker.postMessage(init);
     this.slots.push(slot);
-    this.startWatchdog();
+    if (this.hasPolicies) {
+      this.init(slot);
+      this.startWatchdog();
+    }
     return slot;
   }
 

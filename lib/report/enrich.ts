@@ -1,0 +1,80 @@
+import { FileLocator, parseDottedPath, parseJsonPointer, type PathSegment } from '../manifests/locate';
+import type { KubeObject, ManifestEntry } from '../manifests/types';
+import type { EvaluationUnit } from '../policy/units';
+import type { PolicySummary, Report, Result } from './result';
+
+/**
+ * What reporters need beyond the evaluation itself: field locations, the objects as read (for diffs) and the
+ * policies' metadata. Applied by `check` after evaluating; everything here is optional information.
+ */
+
+/** The path of the field a result is about: the first path a mutation patches, or the `(spec.x[0])` its message names. */
+export function findingPath(r: Result): PathSegment[] | undefined {
+  if (!r.object || r.verdict === 'skip' || (r.verdict === 'pass' && !r.patch)) return undefined;
+  if (r.patch && r.patch.length > 0) {
+    try {
+      return parseJsonPointer(r.patch[0].path);
+    } catch {
+      return undefined;
+    }
+  }
+  for (const text of [r.message, ...(r.causes ?? []), ...(r.warnings ?? [])]) {
+    if (!text) continue;
+    for (const m of text.matchAll(/\(([A-Za-z][\w.$[\]-]*)\)/g)) {
+      const path = parseDottedPath(m[1]);
+      if (path && path.length >= 2) return path;
+    }
+  }
+  return undefined;
+}
+
+/** Sets `location` on results whose field can be found; `texts` holds each input's text by its name. */
+export function attachLocations(results: readonly Result[], texts: ReadonlyMap<string, string>): void {
+  const locators = new Map<string, FileLocator>();
+  for (const r of results) {
+    const path = findingPath(r);
+    if (!path) continue;
+    const text = texts.get(r.source.file);
+    if (text === undefined) continue;
+    let loc = locators.get(r.source.file);
+    if (!loc) locators.set(r.source.file, (loc = new FileLocator(text)));
+    const pos = loc.locate(r.source, path);
+    if (pos && pos.path !== '') r.location = { line: pos.line, column: pos.column, path: pos.path };
+  }
+}
+
+/** Maps each result to the object it was evaluated on (by file, document and List item). */
+export function originalsFor(results: readonly Result[], entries: readonly ManifestEntry[]): WeakMap<Result, KubeObject> {
+  const key = (s: { file: string; docIndex: number; itemIndex?: number }): string => `${s.file}\0${s.docIndex}\0${s.itemIndex ?? ''}`;
+  const objects = new Map<string, KubeObject>();
+  for (const e of entries) if (e.kind === 'object') objects.set(key(e.source), e.object);
+  const out = new WeakMap<Result, KubeObject>();
+  for (const r of results) {
+    if (!r.object) continue;
+    const o = objects.get(key(r.source));
+    if (o) out.set(r, o);
+  }
+  return out;
+}
+
+const ANNOTATION = 'io.kubewarden.policy.';
+
+/** The unit's summary with what its metadata annotations say about it (description, severity, url, ...). */
+export function withMetadata(summary: PolicySummary, unit: EvaluationUnit): PolicySummary {
+  if (unit.kind !== 'single') return summary;
+  const a: Record<string, string | undefined> = unit.policy.metadata?.annotations ?? {};
+  const out: PolicySummary = { ...summary };
+  for (const f of ['description', 'severity', 'url', 'category', 'version'] as const) {
+    const v = a[ANNOTATION + f];
+    if (typeof v === 'string' && v !== '') out[f] = v;
+  }
+  return out;
+}
+
+/** Everything `check` adds to a report for its reporters. */
+export function enrichReport(report: Report, entries: readonly ManifestEntry[], texts: ReadonlyMap<string, string>, units: readonly EvaluationUnit[]): Report {
+  attachLocations(report.results, texts);
+  report.originals = originalsFor(report.results, entries);
+  report.policies = report.policies.map((p, i) => (units[i] ? withMetadata(p, units[i]) : p));
+  return report;
+}

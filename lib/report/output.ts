@@ -1,0 +1,49 @@
+import { writeFileAtomic } from '../fs-atomic';
+import type { Reporter, ReporterOptions } from './reporter';
+import type { Report } from './result';
+
+/** One `-o` value: `FORMAT` (stdout) or `FORMAT=FILE`. */
+export interface OutputSpec {
+  format: string;
+  file?: string;
+}
+
+/** Parses `-o` values; throws an Error with a user-facing message on unknown formats or conflicts. */
+export function parseOutputs(values: readonly string[], known: readonly string[]): OutputSpec[] {
+  const specs: OutputSpec[] = [];
+  for (const v of values.length > 0 ? values : ['text']) {
+    const eq = v.indexOf('=');
+    const format = (eq < 0 ? v : v.slice(0, eq)).trim();
+    const file = eq < 0 ? undefined : v.slice(eq + 1);
+    if (!known.includes(format)) throw new Error(`-o ${v}: unknown format "${format}" (one of ${known.join(', ')}; add =FILE to write a file)`);
+    if (file === '') throw new Error(`-o ${v}: give a file name after =`);
+    specs.push(file === undefined || file === '-' ? { format } : { format, file });
+  }
+  const toStdout = specs.filter((s) => s.file === undefined);
+  if (toStdout.length > 1) throw new Error(`-o: at most one format can go to stdout (${toStdout.map((s) => s.format).join(', ')}); write the others to files with -o FORMAT=FILE`);
+  const files = new Set<string>();
+  for (const s of specs) {
+    if (s.file === undefined) continue;
+    if (files.has(s.file)) throw new Error(`-o: ${s.file} is named twice`);
+    files.add(s.file);
+  }
+  return specs;
+}
+
+/**
+ * Renders every output: files are written atomically (a reader never sees half a report) before stdout is
+ * written, so a failure to write a file is reported before anything else is printed.
+ */
+export async function writeOutputs(
+  report: Report,
+  specs: readonly OutputSpec[],
+  reporters: Readonly<Record<string, Reporter>>,
+  opts: ReporterOptions,
+  stdout: (text: string) => void,
+): Promise<void> {
+  for (const s of specs) {
+    if (s.file === undefined) continue;
+    await writeFileAtomic(s.file, reporters[s.format].render(report, { ...opts, color: false }));
+  }
+  for (const s of specs) if (s.file === undefined) stdout(reporters[s.format].render(report, opts));
+}
