@@ -28,6 +28,8 @@ const common = {
   logLevel: 'warning',
   // ES-module sources read import.meta.url; in the CommonJS bundle it comes from __filename.
   define: { 'import.meta.url': '__import_meta_url' },
+  // See scripts/string-width.mjs: yargs's help layout, made cheap.
+  alias: { 'string-width': path.join(root, 'scripts/string-width.mjs') },
   banner: { js: "const __import_meta_url = require('url').pathToFileURL(__filename).href;" },
 };
 

@@ -1,8 +1,8 @@
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import type { Logger, LogLevel } from '../../log';
 import { INTERNAL_ERROR_CODE, type RuntimeOutcome } from '../runtime';
 import { HB_POSITION, HB_SLOTS, HB_STARTED, type MainToWorker, type PrepareOutcome, type WorkerPolicy, type WorkerToMain } from './messages';
-import { workerScript } from './worker-script';
+import { takeWorker } from './prewarm';
 
 /** policy-server's text for an interrupted waPC/WASI evaluation (spec §9). */
 export const TIMEOUT_MESSAGE = 'Policy execution interrupted because it exceeded the allowed execution time';
@@ -100,8 +100,7 @@ export class EvaluationPool {
   }
 
   private spawn(): Slot {
-    const script = workerScript();
-    const worker = script.eval ? new Worker(script.code, { eval: true }) : new Worker(script.file);
+    const worker = takeWorker();
     const shared = new SharedArrayBuffer(HB_SLOTS * Float64Array.BYTES_PER_ELEMENT);
     const slot: Slot = { worker, heartbeat: new Float64Array(shared), ready: false };
     worker.on('message', (m: WorkerToMain) => this.onMessage(slot, m));

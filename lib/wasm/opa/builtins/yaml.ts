@@ -1,21 +1,14 @@
 import * as jsyaml from 'js-yaml';
+import { KUBERNETES_SCHEMA } from '../../../manifests/yaml';
 import { OperandError, stringOperand, type Builtin } from './types';
 import { fromPlain, toPlain, type RegoValue } from '../value';
 
 /**
- * OPA reads and writes YAML with sigs.k8s.io/yaml (go-yaml v2): YAML 1.1 scalars (`yes` is true, `0644` is
- * octal), only the first document of a stream, keys sorted and sequences not indented on output.
+ * OPA reads and writes YAML with sigs.k8s.io/yaml (go-yaml v2), as kubectl does: the same schema as our
+ * manifest reader (YAML 1.1 scalars, merge keys, timestamps as strings); only the first document of a
+ * stream, keys sorted and sequences not indented on output.
  */
-const YAML11_SCHEMA = new jsyaml.Schema([
-  jsyaml.strTag,
-  jsyaml.seqTag,
-  jsyaml.mapTag,
-  jsyaml.nullYaml11Tag,
-  jsyaml.boolYaml11Tag,
-  jsyaml.intYaml11Tag,
-  jsyaml.floatYaml11Tag,
-  jsyaml.mergeTag,
-]);
+const YAML11_SCHEMA = KUBERNETES_SCHEMA;
 
 function reason(err: unknown): string {
   return err instanceof jsyaml.YAMLException ? err.message.split('\n')[0] : (err as Error).message;
