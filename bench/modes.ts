@@ -1,7 +1,8 @@
 // Per-evaluation cost of each execution mode: one policy, one realistic request, the runtime called in a loop
 // on one thread (no worker, no parsing, no reporting). Prints a table of medians.
 // Run: npm run build && node --import tsx bench/modes.ts   (RUNS=... to change the count)
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { buildAdmissionRequest, DEFAULT_USER } from '../lib/admission/request';
@@ -51,12 +52,22 @@ const pod = { requestJson: requestFor('test/fixtures/guests/manifests/pods.yaml'
 const guests = mkdtempSync(path.join(tmpdir(), 'bench-guests-'));
 const built = new Map<string, string>((await buildGuestFixtures(guests)).map((f: { name: string; path: string }) => [f.name, f.path]));
 
+// The OPA fixtures are written to the ABI by hand (test/fixtures/opa); built by a plain node child.
+const opaDir = mkdtempSync(path.join(tmpdir(), 'bench-opa-'));
+execFileSync(process.execPath, [path.join(root, 'test/fixtures/opa/build.mjs'), opaDir], { env: { ...process.env, NODE_OPTIONS: '' } });
+writeFileSync(path.join(opaDir, 'svc.yaml'), 'apiVersion: v1\nkind: Service\nmetadata: {name: lb, namespace: shop}\nspec: {type: LoadBalancer, ports: [{port: 80}]}\n');
+const service = { requestJson: requestFor(path.relative(root, path.join(opaDir, 'svc.yaml'))), settingsJson: '{}' };
+const gkSettings = { ...service, settingsJson: '{"forbiddenTypes":["LoadBalancer"],"requiredLabels":["team"]}' };
+
 const rows = [
   await measure('pss-privileged (AssemblyScript, bundled)', 'kubewarden-wapc', path.join(root, 'dist/plugins/pss-privileged.wasm'), deployment),
   await measure('pss-capabilities-restricted (mutating)', 'kubewarden-wapc', path.join(root, 'dist/plugins/pss-capabilities-restricted.wasm'), deployment),
   await measure('wapc-c', 'kubewarden-wapc', built.get('wapc-c')!, pod),
   await measure('wapc-rust', 'kubewarden-wapc', built.get('wapc-rust')!, pod),
   await measure('wasi-c', 'wasi', built.get('wasi-c')!, pod),
+  await measure('opa-lb-abi11 (OPA ABI 1.1)', 'opa', path.join(opaDir, 'opa-lb-abi11.wasm'), service),
+  await measure('opa-lb-abi12 (OPA ABI 1.2)', 'opa', path.join(opaDir, 'opa-lb-abi12.wasm'), service),
+  await measure('gk-lb-abi12 (Gatekeeper)', 'gatekeeper', path.join(opaDir, 'gk-lb-abi12.wasm'), gkSettings),
 ];
 console.log(`| policy | mode | median µs | p10 | p90 |  (${RUNS} runs each)`);
 console.log('| --- | --- | ---: | ---: | ---: |');
