@@ -6,7 +6,8 @@ import { DEFAULT_EVALUATION_LIMITS, parseDuration, parseMemory, type EvaluationL
 import { DEFAULT_USER } from '../lib/admission/request';
 import type { Operation } from '../lib/admission/types';
 import { runCheck } from '../lib/check';
-import { DEFAULT_LIMITS } from '../lib/manifests';
+import { checkRenderTools, DEFAULT_LIMITS, MissingToolError, type RenderSpec } from '../lib/manifests';
+import { createProgress, shouldShowProgress } from '../lib/progress';
 import { bundledPolicySet } from '../lib/policy/builtin';
 import { policiesFromRefs } from '../lib/policy/from-flags';
 import { DEFAULT_KUBEWARDEN_NAMESPACE, loadPolicyConfig } from '../lib/policy/config';
@@ -14,10 +15,15 @@ import type { PolicyEntry } from '../lib/policy/spec';
 import { DOCKER_CONFIG_OPTION, fetchOptionsFromArgs, PULL_OPTION, SOURCES_PATH_OPTION, type StoreArgs } from '../lib/store/cli-options';
 import { EXECUTION_MODES, type ExecutionMode } from '../lib/wasm/metadata';
 import { REPORTERS, exitCode, parseOutputs, writeOutputs, type OutputSpec } from '../lib/report';
+import { writeBack, WriteBackError, writeBackRefusal } from '../lib/report/write-back';
 import { loggerFor, logLevelFor, useColor, UsageError, type GlobalArgs } from './context';
 
 interface CheckArgs extends GlobalArgs, StoreArgs {
   filename: string[];
+  kustomize: string[];
+  helm?: string;
+  values: string[];
+  set: string[];
   recursive: boolean;
   policy: string[];
   policies: string[];
@@ -37,11 +43,16 @@ interface CheckArgs extends GlobalArgs, StoreArgs {
   output: string[];
   'fail-on-warn': boolean;
   'max-input-size': number;
+  write: boolean;
 }
 
 export function builder(y: Argv): Argv<CheckArgs> {
   return y
-    .option('filename', { alias: 'f', type: 'string', array: true, demandOption: 'give manifests with -f FILE|DIR|URL|-', describe: 'File, directory, URL or - (stdin); repeatable' })
+    .option('filename', { alias: 'f', type: 'string', array: true, default: [], defaultDescription: 'none', describe: 'File, directory, URL or - (stdin); repeatable' })
+    .option('kustomize', { alias: 'k', type: 'string', array: true, default: [], defaultDescription: 'none', describe: 'Kustomization directory, rendered with kubectl kustomize ($KUBECTL or kubectl on PATH); repeatable' })
+    .option('helm', { type: 'string', describe: 'Helm chart (directory, .tgz or repo/name), rendered with helm template (helm on PATH)' })
+    .option('values', { type: 'string', array: true, default: [], defaultDescription: 'none', describe: '--helm: values file; repeatable' })
+    .option('set', { type: 'string', array: true, default: [], defaultDescription: 'none', describe: '--helm: set a value, KEY=VALUE; repeatable' })
     .option('recursive', { alias: 'R', type: 'boolean', default: false, describe: 'Descend into sub-directories of -f directories' })
     .option('policy', { alias: 'p', type: 'string', array: true, default: [], describe: 'Policy: registry://host/repo:tag, https://, file path, file://, builtin://NAME; repeatable (default: the bundled set)' })
     .option('policies', { type: 'string', array: true, default: [], describe: 'Policy configuration: policies.yml and/or policies.kubewarden.io/v1 policy resources (file, directory or -); repeatable' })
@@ -61,6 +72,7 @@ export function builder(y: Argv): Argv<CheckArgs> {
     .option('output', { alias: 'o', type: 'string', array: true, default: ['text'], describe: `Output format: ${Object.keys(REPORTERS).join('|')}; FORMAT=FILE writes a file; repeatable (at most one to stdout)` })
     .option('fail-on-warn', { type: 'boolean', default: false, describe: 'Exit 1 on warnings too' })
     .option('max-input-size', { type: 'number', default: DEFAULT_LIMITS.maxInputBytes, describe: 'Largest input file in bytes' })
+    .option('write', { type: 'boolean', default: false, describe: 'Write accepted mutations (admitted with a patch) back into the -f files, changing only the mutated fields' })
     .option('pull', PULL_OPTION)
     .option('sources-path', SOURCES_PATH_OPTION)
     .option('docker-config', DOCKER_CONFIG_OPTION) as unknown as Argv<CheckArgs>;
@@ -68,6 +80,7 @@ export function builder(y: Argv): Argv<CheckArgs> {
 
 export async function handler(args: ArgumentsCamelCase<CheckArgs>): Promise<void> {
   const log = loggerFor(args);
+  const render = renderSpecs(args);
   let settings: Record<string, unknown> | undefined;
   if (args['settings-json'] !== undefined && args.settings !== undefined) throw new UsageError('give either --settings-json or --settings, not both');
   if (args['settings-json'] !== undefined || args.settings !== undefined) {
@@ -87,6 +100,11 @@ export async function handler(args: ArgumentsCamelCase<CheckArgs>): Promise<void
   if (args.old.length > 0 && operation !== 'UPDATE') throw new UsageError('--old gives the stored objects of an UPDATE: use it with --operation UPDATE');
   if (operation === 'UPDATE' && args.old.length === 0) throw new UsageError('--operation UPDATE needs the stored objects: give them with --old FILE');
   if ([args.filename, args.policies, args.old].filter((list) => list.includes('-')).length > 1) throw new UsageError('only one of -f, --policies and --old can read stdin (-)');
+  if (args.write) {
+    const refusal = writeBackRefusal(args.filename ?? []);
+    if (refusal) throw new UsageError(refusal);
+    if ((args.kustomize ?? []).length > 0 || args.helm !== undefined) throw new UsageError('--write cannot write back to rendered input (-k, --helm): fix the kustomization or chart sources');
+  }
   const fromFlags = args.policy.length > 0 ? policiesFromRefs(args.policy, { settings, executionMode: args['execution-mode'] }) : [];
   const fromConfig = args.policies.length > 0
     ? await loadPolicyConfig(args.policies, { log, kubewardenNamespace: args['kubewarden-namespace'], defaultNamespace: args.namespace ?? 'default', limits: { ...DEFAULT_LIMITS, maxInputBytes: args['max-input-size'] } })
@@ -101,8 +119,11 @@ export async function handler(args: ArgumentsCamelCase<CheckArgs>): Promise<void
     if (ids.has(p.id)) throw new UsageError(`two policies are named ${p.id} (from -p and --policies); rename one`);
     ids.add(p.id);
   }
+  const progress = createProgress({ enabled: shouldShowProgress({ isTTY: Boolean(process.stderr.isTTY), env: process.env, quiet: args.quiet }) });
   const report = await runCheck({
     files: args.filename,
+    ...(render.length > 0 ? { render } : {}),
+    onProgress: (done, total) => progress.update(done, total),
     recursive: args.recursive,
     policies,
     ...(args.old.length > 0 ? { oldFiles: args.old } : {}),
@@ -120,9 +141,39 @@ export async function handler(args: ArgumentsCamelCase<CheckArgs>): Promise<void
     log,
     logLevel: logLevelFor(args),
     fetch: fetchOptionsFromArgs(args, log),
-  });
+  }).finally(() => progress.stop());
   await writeOutputs(report, outputs, REPORTERS, { color: useColor(args), verbose: args.verbose > 0 }, (text) => process.stdout.write(text));
   process.exitCode = exitCode(report.summary, args['fail-on-warn']);
+  if (args.write) {
+    // Accepted mutations are written even when another policy rejects the object: the fix is wanted either way.
+    try {
+      for (const f of await writeBack(report.results, { limits: { ...DEFAULT_LIMITS, maxInputBytes: args['max-input-size'] } })) {
+        for (const s of f.skipped) log.warn(`${f.file}: not applied: ${s}`);
+        if (f.written) process.stderr.write(`wrote ${f.file} (${f.applied} mutation${f.applied === 1 ? '' : 's'})\n`);
+      }
+    } catch (err) {
+      if (!(err instanceof WriteBackError)) throw err;
+      log.error(err.message);
+      process.exitCode = 2;
+    }
+  }
+}
+
+/** `-k` and `--helm` as render specs; checks the inputs are given and the renderers installed. */
+function renderSpecs(args: CheckArgs): RenderSpec[] {
+  if (args.filename.length === 0 && args.kustomize.length === 0 && args.helm === undefined) {
+    throw new UsageError('give manifests with -f FILE|DIR|URL|-, -k DIR or --helm CHART');
+  }
+  if (args.helm === undefined && (args.values.length > 0 || args.set.length > 0)) throw new UsageError('--values and --set apply to a chart given with --helm; none was given');
+  const specs: RenderSpec[] = args.kustomize.map((dir) => ({ kind: 'kustomize' as const, dir }));
+  if (args.helm !== undefined) specs.push({ kind: 'helm', chart: args.helm, values: args.values, set: args.set, ...(args.namespace ? { namespace: args.namespace } : {}) });
+  try {
+    checkRenderTools(specs);
+  } catch (err) {
+    if (err instanceof MissingToolError) throw new UsageError(err.message);
+    throw err;
+  }
+  return specs;
 }
 
 function parseSettings(text: string): Record<string, unknown> {

@@ -5,7 +5,7 @@ import type { RequestOptions } from './admission/request';
 import { ResourceResolver } from './admission/resources';
 import type { Logger, LogLevel } from './log';
 import type { FetchOptions } from './store/fetch';
-import { loadManifests, type InputLimits, type KubeObject, type ManifestEntry, type ManifestObject } from './manifests';
+import { loadManifests, type InputLimits, type KubeObject, type ManifestEntry, type ManifestObject, type RenderSpec } from './manifests';
 import { loadPolicies, poolOptions } from './policy/load';
 import type { PolicyEntry } from './policy/spec';
 import { bindUnits, evaluateObject, NamespaceIndex, planUnits, unitSummary, type EvaluationUnit } from './policy/units';
@@ -29,6 +29,10 @@ export interface CheckOptions {
   logLevel?: LogLevel;
   fetch?: FetchOptions;
   stdin?: NodeJS.ReadableStream;
+  /** `-k DIR` / `--helm CHART`: inputs rendered by kubectl kustomize / helm template, after the `-f` ones. */
+  render?: RenderSpec[];
+  /** Called as objects finish evaluating (done of total), e.g. for a progress spinner. */
+  onProgress?: (done: number, total: number) => void;
 }
 
 /** `check`: manifests → requests → evaluations → results. Throws PolicyLoadError when a policy cannot load. */
@@ -46,7 +50,7 @@ export async function runCheck(opts: CheckOptions): Promise<Report> {
   // Input texts, kept for the reporters to locate fields in.
   const texts = new Map<string, string>();
   const reading = Promise.all([
-    loadManifests(opts.files, { recursive: opts.recursive, limits: opts.limits, stdin: opts.stdin, onText: (name, text) => texts.set(name, text) }),
+    loadManifests(opts.files, { recursive: opts.recursive, limits: opts.limits, stdin: opts.stdin, onText: (name, text) => texts.set(name, text), ...(opts.render ? { render: opts.render } : {}) }),
     opts.oldFiles ? loadManifests(opts.oldFiles, { recursive: opts.recursive, limits: opts.limits, stdin: opts.stdin }) : Promise.resolve([]),
   ]);
   const [{ policies, pool }, [entries, oldEntries]] = await Promise.all([loading, reading.catch(async (err) => {
@@ -56,7 +60,7 @@ export async function runCheck(opts: CheckOptions): Promise<Report> {
   const units = bindUnits(plans, policies, (opts.evaluationLimits ?? DEFAULT_EVALUATION_LIMITS).timeoutMs);
   let results: Result[];
   try {
-    results = await evaluateEntries(entries, units, pool, opts.request, opts.log, opts.workers, opts.oldFiles ? oldEntries : undefined);
+    results = await evaluateEntries(entries, units, pool, opts.request, opts.log, opts.workers, opts.oldFiles ? oldEntries : undefined, opts.onProgress);
   } finally {
     await pool.close();
   }
@@ -81,6 +85,8 @@ export async function evaluateEntries(
   workers = 4,
   /** UPDATE: the stored objects; an object without one gets an error result. */
   oldEntries?: ManifestEntry[],
+  /** Called after each object is evaluated, with the count done and the number of objects. */
+  onProgress?: (done: number, total: number) => void,
 ): Promise<Result[]> {
   const resolver = new ResourceResolver();
   const objects = entries.filter((e): e is ManifestObject => e.kind === 'object').map((e) => e.object);
@@ -102,6 +108,8 @@ export async function evaluateEntries(
   const guessedWarned = new Set<string>();
   const perEntry: Result[][] = new Array(entries.length);
   const inFlight = new Set<Promise<void>>();
+  let done = 0;
+  onProgress?.(0, objects.length);
   for (let i = 0; i < entries.length; i++) {
     const entry = entries[i];
     if (entry.kind === 'error') {
@@ -142,6 +150,7 @@ export async function evaluateEntries(
       onFailOpen,
     }).then((results) => {
       perEntry[i] = results;
+      onProgress?.(++done, objects.length);
     });
     const tracked = job.finally(() => inFlight.delete(tracked));
     inFlight.add(tracked);

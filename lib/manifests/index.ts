@@ -1,11 +1,13 @@
 import { DEFAULT_LIMITS, type InputLimits } from './limits';
 import { entriesFromText } from './objects';
 import { expandInputs, readSource, sourceName } from './read';
+import { renderManifests, type RenderSpec } from './render';
 import type { ManifestEntry } from './types';
 
 export type { ManifestEntry, ManifestObject, ManifestError, ManifestSkip, KubeObject, SourceLocation } from './types';
 export { DEFAULT_LIMITS, type InputLimits } from './limits';
 export { entriesFromText } from './objects';
+export { checkRenderTools, MissingToolError, renderManifests, renderSourceName, type RenderSpec } from './render';
 
 export interface LoadOptions {
   recursive: boolean;
@@ -13,6 +15,8 @@ export interface LoadOptions {
   stdin?: NodeJS.ReadableStream;
   /** Called with each input's text as read (reporters use it to locate fields). */
   onText?: (name: string, text: string) => void;
+  /** `-k` / `--helm`: rendered after the `-f` inputs, their entries appended in order. */
+  render?: RenderSpec[];
 }
 
 /** Reads every input named by `-f` and returns its entries in input order; unreadable inputs become errors. */
@@ -41,5 +45,6 @@ export async function loadManifests(args: string[], opts: LoadOptions): Promise<
     opts.onText?.(name, text);
     out.push(...entriesFromText(name, text, limits));
   }
+  if (opts.render?.length) out.push(...(await renderManifests(opts.render, { limits, onText: opts.onText })));
   return out;
 }

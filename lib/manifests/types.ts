@@ -9,6 +9,8 @@ export interface SourceLocation {
   docIndex: number;
   /** 0-based index inside a `kind: List` / `*List` document. */
   itemIndex?: number;
+  /** Rendered inputs (`-k`, `--helm`): the file the renderer says the object came from, relative to its DIR/chart. */
+  origin?: string;
 }
 
 /** A Kubernetes object as read from the input. Only apiVersion/kind/metadata are guaranteed in shape. */
