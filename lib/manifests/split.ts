@@ -6,8 +6,9 @@ export interface DocumentChunk {
   docIndex: number;
 }
 
-const DOC_START = /^---(?:[ \t]|$)/;
-const DOC_END = /^\.\.\.(?:[ \t]|$)/;
+/** Document markers, as kubectl's YAML reader recognises them (shared with the write-back). */
+export const DOC_START = /^---(?:[ \t]|$)/;
+export const DOC_END = /^\.\.\.(?:[ \t]|$)/;
 
 /**
  * Splits a YAML stream on document markers line by line, as kubectl's YAML reader does, so that one broken
@@ -57,7 +58,8 @@ export function splitDocuments(text: string): DocumentChunk[] {
   return chunks;
 }
 
-function hasContent(lines: string[]): boolean {
+/** Whether any line holds YAML content (not blank, a comment or a directive). */
+export function hasContent(lines: string[]): boolean {
   for (const l of lines) {
     const t = l.trim();
     if (t !== '' && !t.startsWith('#') && !t.startsWith('%')) return true;

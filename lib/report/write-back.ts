@@ -6,6 +6,7 @@ import type { JsonPatchOperation } from '../admission/types';
 import { writeFileAtomic } from '../fs-atomic';
 import { DEFAULT_LIMITS, entriesFromText, type InputLimits, type ManifestEntry } from '../manifests';
 import { parseJsonPointer, type PathSegment } from '../manifests/locate';
+import { DOC_END, DOC_START, hasContent } from '../manifests/split';
 import type { Result } from './result';
 
 /**
@@ -165,8 +166,6 @@ function dominantEol(text: string): string {
   return crlf > lf ? '\r\n' : '\n';
 }
 
-const DOC_START = /^---(?:[ \t]|$)/;
-const DOC_END = /^\.\.\.(?:[ \t]|$)/;
 
 interface Region {
   /** Line indices [start, end) of the document's lines (markers excluded). */
@@ -216,14 +215,6 @@ function documentRegions(lines: string[]): Region[] {
   }
   flush(lines.length);
   return regions;
-}
-
-function hasContent(lines: string[]): boolean {
-  for (const l of lines) {
-    const t = l.trim();
-    if (t !== '' && !t.startsWith('#') && !t.startsWith('%')) return true;
-  }
-  return false;
 }
 
 function isJsonText(text: string): boolean {
