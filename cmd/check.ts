@@ -14,7 +14,7 @@ import { DEFAULT_KUBEWARDEN_NAMESPACE, loadPolicyConfig } from '../lib/policy/co
 import type { PolicyEntry } from '../lib/policy/spec';
 import { DOCKER_CONFIG_OPTION, fetchOptionsFromArgs, PULL_OPTION, SOURCES_PATH_OPTION, type StoreArgs } from '../lib/store/cli-options';
 import { EXECUTION_MODES, type ExecutionMode } from '../lib/wasm/metadata';
-import { REPORTERS, exitCode, parseOutputs, writeOutputs, type OutputSpec } from '../lib/report';
+import { REPORTERS, EXIT_ERROR, exitCode, parseOutputs, writeOutputs, type OutputSpec } from '../lib/report';
 import { writeBack, WriteBackError, writeBackRefusal } from '../lib/report/write-back';
 import { loggerFor, logLevelFor, useColor, UsageError, type GlobalArgs } from './context';
 
@@ -95,6 +95,7 @@ export async function handler(args: ArgumentsCamelCase<CheckArgs>): Promise<void
   }
   if (!Number.isInteger(args.workers) || args.workers < 1) throw new UsageError(`--workers must be a whole number of at least 1, got ${args.workers}`);
   const evaluationLimits = parseLimits(args);
+  const inputLimits = { ...DEFAULT_LIMITS, maxInputBytes: args['max-input-size'] };
   if (args['execution-mode'] && args.policy.length === 0) throw new UsageError('--execution-mode applies to policies given with -p; none was given');
   const operation: Operation = args.operation;
   if (args.old.length > 0 && operation !== 'UPDATE') throw new UsageError('--old gives the stored objects of an UPDATE: use it with --operation UPDATE');
@@ -107,7 +108,7 @@ export async function handler(args: ArgumentsCamelCase<CheckArgs>): Promise<void
   }
   const fromFlags = args.policy.length > 0 ? policiesFromRefs(args.policy, { settings, executionMode: args['execution-mode'] }) : [];
   const fromConfig = args.policies.length > 0
-    ? await loadPolicyConfig(args.policies, { log, kubewardenNamespace: args['kubewarden-namespace'], defaultNamespace: args.namespace ?? 'default', limits: { ...DEFAULT_LIMITS, maxInputBytes: args['max-input-size'] } })
+    ? await loadPolicyConfig(args.policies, { log, kubewardenNamespace: args['kubewarden-namespace'], defaultNamespace: args.namespace ?? 'default', limits: inputLimits })
     : [];
   // -p and --policies together run both; with neither, the bundled set runs.
   const policies: PolicyEntry[] = args.policy.length > 0 || args.policies.length > 0 ? [...fromConfig, ...fromFlags] : bundledPolicySet();
@@ -135,7 +136,7 @@ export async function handler(args: ArgumentsCamelCase<CheckArgs>): Promise<void
       },
       ...(args.namespace ? { defaultNamespace: args.namespace } : {}),
     },
-    limits: { ...DEFAULT_LIMITS, maxInputBytes: args['max-input-size'] },
+    limits: inputLimits,
     evaluationLimits,
     workers: args.workers,
     log,
@@ -147,14 +148,14 @@ export async function handler(args: ArgumentsCamelCase<CheckArgs>): Promise<void
   if (args.write) {
     // Accepted mutations are written even when another policy rejects the object: the fix is wanted either way.
     try {
-      for (const f of await writeBack(report.results, { limits: { ...DEFAULT_LIMITS, maxInputBytes: args['max-input-size'] } })) {
+      for (const f of await writeBack(report.results, { limits: inputLimits })) {
         for (const s of f.skipped) log.warn(`${f.file}: not applied: ${s}`);
         if (f.written) process.stderr.write(`wrote ${f.file} (${f.applied} mutation${f.applied === 1 ? '' : 's'})\n`);
       }
     } catch (err) {
       if (!(err instanceof WriteBackError)) throw err;
       log.error(err.message);
-      process.exitCode = 2;
+      process.exitCode = EXIT_ERROR;
     }
   }
 }
