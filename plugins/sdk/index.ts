@@ -42,4 +42,7 @@ export {
   VolumeRef,
   volumesOf,
   validatePods,
+  requireInheritedField,
+  SecurityField,
+  AllowedValue,
 } from "./pod";

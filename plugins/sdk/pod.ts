@@ -215,6 +215,50 @@ export function joinQuoted(items: Array<string>): string {
   return s;
 }
 
+/** Reads one field out of a securityContext (pod- or container-level); null when unset. */
+export type SecurityField = (securityContext: JValue | null) => JValue | null;
+/** Whether a set value is allowed. */
+export type AllowedValue = (value: JValue) => bool;
+
+/**
+ * The Pod Security Standards rule for a field set at pod level and overridable per container
+ * (runAsNonRoot, seccompProfile.type): an explicit value must be allowed at either level, and a
+ * container that leaves it unset inherits the pod's value, so it needs one there. `field` names the
+ * field under securityContext in messages; `mustBe` describes the allowed values.
+ */
+export function requireInheritedField(
+  pod: PodSpecRef,
+  v: Violations,
+  field: string,
+  read: SecurityField,
+  allowed: AllowedValue,
+  mustBe: string,
+): void {
+  const podValue = read(pod.securityContext);
+  if (podValue !== null && !allowed(podValue)) {
+    v.add(pod.subject + "securityContext." + field + " is " + show(podValue) + "; it must be " + mustBe);
+  }
+  const containers = containersOf(pod);
+  for (let i = 0; i < containers.length; i++) {
+    const c = containers[i];
+    const value = read(c.securityContext);
+    if (value === null) {
+      // inherits the pod-level value; an explicit bad pod value is already reported
+      if (podValue === null) {
+        v.add(
+          c.subject +
+            "securityContext." + field + " is not set, and neither is " +
+            pod.path +
+            ".securityContext." + field + "; one of them must be " +
+            mustBe,
+        );
+      }
+    } else if (!allowed(value)) {
+      v.add(c.subject + "securityContext." + field + " is " + show(value) + "; it must be " + mustBe);
+    }
+  }
+}
+
 /** A check run on each pod spec of the request's object; it records violations. */
 export type PodCheck = (pod: PodSpecRef, violations: Violations) => void;
 

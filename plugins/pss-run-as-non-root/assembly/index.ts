@@ -8,8 +8,7 @@
 import {
   registerPolicy,
   validatePods,
-  containersOf,
-  show,
+  requireInheritedField,
   JValue,
   PodSpecRef,
   Violations,
@@ -27,33 +26,15 @@ function runAsNonRoot(sc: JValue | null): JValue | null {
   return sc.field("runAsNonRoot");
 }
 
+function isTrue(value: JValue): bool {
+  return value.isTrue();
+}
+
 function check(pod: PodSpecRef, v: Violations): void {
   // user-namespaced pods (hostUsers: false) are exempt, as in Kubernetes 1.35+ Pod Security admission:
   // UID 0 in the container is an unprivileged UID on the host
   if (pod.usesUserNamespace) return;
-  const podValue = runAsNonRoot(pod.securityContext);
-  const podTrue = podValue !== null && podValue.isTrue();
-  if (podValue !== null && !podTrue) {
-    v.add(pod.subject + "securityContext.runAsNonRoot is " + show(podValue) + "; it must be true");
-  }
-  const containers = containersOf(pod);
-  for (let i = 0; i < containers.length; i++) {
-    const c = containers[i];
-    const value = runAsNonRoot(c.securityContext);
-    if (value === null) {
-      // inherits the pod-level value; an explicit bad pod value is already reported
-      if (podValue === null) {
-        v.add(
-          c.subject +
-            "securityContext.runAsNonRoot is not set, and neither is " +
-            pod.path +
-            ".securityContext.runAsNonRoot; one of them must be true",
-        );
-      }
-    } else if (!value.isTrue()) {
-      v.add(c.subject + "securityContext.runAsNonRoot is " + show(value) + "; it must be true");
-    }
-  }
+  requireInheritedField(pod, v, "runAsNonRoot", runAsNonRoot, isTrue, "true");
 }
 
 function validate(req: ValidationRequest): ValidationResponse {

@@ -8,8 +8,7 @@
 import {
   registerPolicy,
   validatePods,
-  containersOf,
-  show,
+  requireInheritedField,
   JValue,
   PodSpecRef,
   Violations,
@@ -37,29 +36,7 @@ function allowed(t: JValue): bool {
 
 function check(pod: PodSpecRef, v: Violations): void {
   if (pod.isWindows) return;
-  const podType = profileType(pod.securityContext);
-  if (podType !== null && !allowed(podType)) {
-    v.add(pod.subject + "securityContext.seccompProfile.type is " + show(podType) + "; it must be " + ALLOWED);
-  }
-  const containers = containersOf(pod);
-  for (let i = 0; i < containers.length; i++) {
-    const c = containers[i];
-    const t = profileType(c.securityContext);
-    if (t === null) {
-      // inherits the pod-level type; an explicit bad pod type is already reported
-      if (podType === null) {
-        v.add(
-          c.subject +
-            "securityContext.seccompProfile.type is not set, and neither is " +
-            pod.path +
-            ".securityContext.seccompProfile.type; one of them must be " +
-            ALLOWED,
-        );
-      }
-    } else if (!allowed(t)) {
-      v.add(c.subject + "securityContext.seccompProfile.type is " + show(t) + "; it must be " + ALLOWED);
-    }
-  }
+  requireInheritedField(pod, v, "seccompProfile.type", profileType, allowed, ALLOWED);
 }
 
 function validate(req: ValidationRequest): ValidationResponse {
