@@ -43,6 +43,8 @@ export {
   volumesOf,
   validatePods,
   requireInheritedField,
+  checkSecurityContexts,
+  SecurityContextCheck,
   SecurityField,
   AllowedValue,
 } from "./pod";

@@ -215,6 +215,19 @@ export function joinQuoted(items: Array<string>): string {
   return s;
 }
 
+/** A check of one securityContext (pod- or container-level); `subject` prefixes its messages. */
+export type SecurityContextCheck = (securityContext: JValue | null, subject: string, v: Violations) => void;
+
+/** Runs `check` on the pod's securityContext, then on every container's (init and ephemeral included). */
+export function checkSecurityContexts(pod: PodSpecRef, v: Violations, check: SecurityContextCheck): void {
+  check(pod.securityContext, pod.subject, v);
+  const containers = containersOf(pod);
+  for (let i = 0; i < containers.length; i++) {
+    const c = containers[i];
+    check(c.securityContext, c.subject, v);
+  }
+}
+
 /** Reads one field out of a securityContext (pod- or container-level); null when unset. */
 export type SecurityField = (securityContext: JValue | null) => JValue | null;
 /** Whether a set value is allowed. */

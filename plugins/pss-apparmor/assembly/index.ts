@@ -8,7 +8,7 @@
 import {
   registerPolicy,
   validatePods,
-  containersOf,
+  checkSecurityContexts,
   quote,
   show,
   JValue,
@@ -49,12 +49,7 @@ function allowedAnnotation(value: JValue): bool {
 }
 
 function check(pod: PodSpecRef, v: Violations): void {
-  checkType(pod.securityContext, pod.subject, v);
-  const containers = containersOf(pod);
-  for (let i = 0; i < containers.length; i++) {
-    const c = containers[i];
-    checkType(c.securityContext, c.subject, v);
-  }
+  checkSecurityContexts(pod, v, checkType);
   const annotations = pod.annotations;
   if (annotations === null) return;
   for (let i = 0; i < annotations.length; i++) {

@@ -7,7 +7,7 @@
 import {
   registerPolicy,
   validatePods,
-  containersOf,
+  checkSecurityContexts,
   show,
   JValue,
   PodSpecRef,
@@ -35,12 +35,7 @@ function check(pod: PodSpecRef, v: Violations): void {
   // user-namespaced pods (hostUsers: false) are exempt, as in Kubernetes 1.35+ Pod Security admission:
   // UID 0 in the container is an unprivileged UID on the host
   if (pod.usesUserNamespace) return;
-  checkUser(pod.securityContext, pod.subject, v);
-  const containers = containersOf(pod);
-  for (let i = 0; i < containers.length; i++) {
-    const c = containers[i];
-    checkUser(c.securityContext, c.subject, v);
-  }
+  checkSecurityContexts(pod, v, checkUser);
 }
 
 function validate(req: ValidationRequest): ValidationResponse {

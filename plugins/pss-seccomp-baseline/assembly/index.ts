@@ -6,7 +6,7 @@
 import {
   registerPolicy,
   validatePods,
-  containersOf,
+  checkSecurityContexts,
   show,
   JValue,
   PodSpecRef,
@@ -36,12 +36,7 @@ function checkProfile(sc: JValue | null, subject: string, v: Violations): void {
 }
 
 function check(pod: PodSpecRef, v: Violations): void {
-  checkProfile(pod.securityContext, pod.subject, v);
-  const containers = containersOf(pod);
-  for (let i = 0; i < containers.length; i++) {
-    const c = containers[i];
-    checkProfile(c.securityContext, c.subject, v);
-  }
+  checkSecurityContexts(pod, v, checkProfile);
 }
 
 function validate(req: ValidationRequest): ValidationResponse {

@@ -8,7 +8,7 @@
 import {
   registerPolicy,
   validatePods,
-  containersOf,
+  checkSecurityContexts,
   show,
   JValue,
   PodSpecRef,
@@ -53,12 +53,7 @@ function checkOptions(sc: JValue | null, subject: string, v: Violations): void {
 }
 
 function check(pod: PodSpecRef, v: Violations): void {
-  checkOptions(pod.securityContext, pod.subject, v);
-  const containers = containersOf(pod);
-  for (let i = 0; i < containers.length; i++) {
-    const c = containers[i];
-    checkOptions(c.securityContext, c.subject, v);
-  }
+  checkSecurityContexts(pod, v, checkOptions);
 }
 
 function validate(req: ValidationRequest): ValidationResponse {
