@@ -1,14 +1,9 @@
 import { existsSync, readdirSync } from 'node:fs';
 import * as path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { findBuildOutput, moduleDir } from '../build-output';
 import type { PolicySpec } from './spec';
 
 export const BUILTIN_SCHEME = 'builtin://';
-
-function moduleDir(): string {
-  // The CLI bundle is CommonJS (it has __dirname); tests run the TypeScript sources as ES modules.
-  return typeof __dirname !== 'undefined' ? __dirname : path.dirname(fileURLToPath(import.meta.url));
-}
 
 /** The part of `node:sea` used here (Node ≥ 20.12). */
 interface SeaModule {
@@ -59,14 +54,8 @@ export function bundledPolicyAsset(name: string): Uint8Array | undefined {
 export function bundledPluginsDir(): string {
   const env = process.env.KUBECTL_WASMPOLICY_PLUGINS_DIR;
   if (env) return env;
-  let dir = moduleDir();
-  for (let i = 0; i < 4; i++) {
-    for (const candidate of [path.join(dir, 'plugins'), path.join(dir, 'dist', 'plugins')]) {
-      if (existsSync(candidate) && readdirSync(candidate).some((f) => f.endsWith('.wasm'))) return candidate;
-    }
-    dir = path.dirname(dir);
-  }
-  return path.join(moduleDir(), 'plugins');
+  const hasWasm = (dir: string): boolean => readdirSync(dir).some((f) => f.endsWith('.wasm'));
+  return findBuildOutput('plugins', 4, hasWasm) ?? path.join(moduleDir(), 'plugins');
 }
 
 /** Names of the bundled policies, sorted. */

@@ -1,6 +1,4 @@
-import { existsSync } from 'node:fs';
-import * as path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { findBuildOutput } from '../../build-output';
 
 declare const __EVALUATOR_WORKER_SOURCE__: string | undefined;
 
@@ -12,12 +10,7 @@ export const WORKER_BUNDLE = 'evaluator-worker.cjs';
  */
 export function workerScript(): { code: string; eval: true } | { file: string; eval: false } {
   if (typeof __EVALUATOR_WORKER_SOURCE__ !== 'undefined') return { code: __EVALUATOR_WORKER_SOURCE__, eval: true };
-  let dir = typeof __dirname !== 'undefined' ? __dirname : path.dirname(fileURLToPath(import.meta.url));
-  for (let i = 0; i < 5; i++) {
-    for (const candidate of [path.join(dir, WORKER_BUNDLE), path.join(dir, 'dist', WORKER_BUNDLE)]) {
-      if (existsSync(candidate)) return { file: candidate, eval: false };
-    }
-    dir = path.dirname(dir);
-  }
+  const file = findBuildOutput(WORKER_BUNDLE, 5);
+  if (file) return { file, eval: false };
   throw new Error(`cannot find ${WORKER_BUNDLE}: run npm run build`);
 }
