@@ -15,6 +15,7 @@ import type { PolicyEntry } from '../lib/policy/spec';
 import { DOCKER_CONFIG_OPTION, fetchOptionsFromArgs, PULL_OPTION, SOURCES_PATH_OPTION, type StoreArgs } from '../lib/store/cli-options';
 import { EXECUTION_MODES, type ExecutionMode } from '../lib/wasm/metadata';
 import { REPORTERS, EXIT_ERROR, exitCode, parseOutputs, writeOutputs, type OutputSpec } from '../lib/report';
+import { REPORT_KINDS, type ReportKind } from '../lib/report/policyreport';
 import { writeBack, WriteBackError, writeBackRefusal } from '../lib/report/write-back';
 import { loggerFor, logLevelFor, useColor, UsageError, type GlobalArgs } from './context';
 
@@ -42,6 +43,7 @@ interface CheckArgs extends GlobalArgs, StoreArgs {
   group?: string[];
   output: string[];
   'fail-on-warn': boolean;
+  'report-kind': ReportKind;
   'max-input-size': number;
   write: boolean;
 }
@@ -71,6 +73,7 @@ export function builder(y: Argv): Argv<CheckArgs> {
     .option('group', { type: 'string', array: true, describe: `userInfo.groups of the requests; repeatable (default: ${DEFAULT_USER.groups!.join(',')})` })
     .option('output', { alias: 'o', type: 'string', array: true, default: ['text'], describe: `Output format: ${Object.keys(REPORTERS).join('|')}; FORMAT=FILE writes a file; repeatable (at most one to stdout)` })
     .option('fail-on-warn', { type: 'boolean', default: false, describe: 'Exit 1 on warnings too' })
+    .option('report-kind', { choices: REPORT_KINDS, default: 'policyreport' as ReportKind, describe: '-o policyreport writes wgpolicyk8s.io PolicyReports (policyreport) or openreports.io Reports (openreports)' })
     .option('max-input-size', { type: 'number', default: DEFAULT_LIMITS.maxInputBytes, describe: 'Largest input file in bytes' })
     .option('write', { type: 'boolean', default: false, describe: 'Write accepted mutations (admitted with a patch) back into the -f files, changing only the mutated fields' })
     .option('pull', PULL_OPTION)
@@ -143,7 +146,7 @@ export async function handler(args: ArgumentsCamelCase<CheckArgs>): Promise<void
     logLevel: logLevelFor(args),
     fetch: fetchOptionsFromArgs(args, log),
   }).finally(() => progress.stop());
-  await writeOutputs(report, outputs, REPORTERS, { color: useColor(args), verbose: args.verbose > 0 }, (text) => process.stdout.write(text));
+  await writeOutputs(report, outputs, REPORTERS, { color: useColor(args), verbose: args.verbose > 0, reportKind: args['report-kind'] }, (text) => process.stdout.write(text));
   process.exitCode = exitCode(report.summary, args['fail-on-warn']);
   if (args.write) {
     // Accepted mutations are written even when another policy rejects the object: the fix is wanted either way.

@@ -103,7 +103,7 @@ interface Outputs {
 async function runAll(extra: string[] = []): Promise<Outputs> {
   const dir = mkdtempSync(path.join(tmpdir(), 'wasmpolicy-report-'));
   writeFileSync(path.join(dir, 'crlf.yaml'), readFileSync(YAML_FILE, 'utf8').replace(/\n/g, '\r\n'));
-  const formats = ['json', 'yaml', 'junit', 'sarif', 'text'];
+  const formats = ['json', 'yaml', 'junit', 'sarif', 'text', 'policyreport'];
   const args = ['check', '-f', YAML_FILE, '-f', JSON_FILE, '-f', path.join(dir, 'crlf.yaml'), '-p', 'builtin://pss-privileged', '-p', 'builtin://pss-capabilities-restricted', ...extra];
   for (const f of formats) args.push('-o', `${f}=${path.join(dir, 'out.' + f)}`);
   args.push('-o', 'github');
@@ -117,6 +117,69 @@ function nameOf(fullyQualifiedName: string): string {
   return fullyQualifiedName.split('/').pop()!;
 }
 
+interface PolicyReportDoc {
+  apiVersion: string;
+  kind: string;
+  metadata: { name: string; namespace?: string; labels: Record<string, string> };
+  scope: { apiVersion: string; kind: string; name: string; namespace?: string; uid: string };
+  summary: Record<string, number>;
+  results: { policy: string; result: string; severity?: string; message?: string; timestamp: { seconds: number; nanos: number }; properties: Record<string, string> }[];
+}
+
+/** The report CRDs' structural schema as JSON Schema, with unknown fields forbidden (the API server would prune them). */
+function reportSchema(): Record<string, unknown> {
+  const doc = jsyaml.load(readFileSync(fixture('policyreport', 'crds.yaml'), 'utf8')) as { crds: { spec: { versions: { schema: { openAPIV3Schema: unknown } }[] } }[] };
+  type Node = { properties?: Record<string, Node>; items?: Node; additionalProperties?: Node | boolean; [k: string]: unknown };
+  const strict = (n: Node): Node => {
+    const o: Node = { ...n };
+    if (n.properties) {
+      o.properties = Object.fromEntries(Object.entries(n.properties).map(([k, v]) => [k, strict(v)]));
+      if (n.additionalProperties === undefined) o.additionalProperties = false;
+    }
+    if (n.items) o.items = strict(n.items);
+    return o;
+  };
+  return strict(doc.crds[0].spec.versions[0].schema.openAPIV3Schema as Node) as Record<string, unknown>;
+}
+
+function assertReportSchema(r: PolicyReportDoc, apiVersion: string, kind: string): void {
+  const ajv = new Ajv04({ allErrors: true, strict: false });
+  addFormats(ajv);
+  const validate = ajv.compile(reportSchema());
+  assert.ok(validate(r), JSON.stringify(validate.errors));
+  assert.equal(validate({ ...r, results: [{ result: 'passed' }] }), false, 'the schema does check');
+  assert.equal(r.apiVersion, apiVersion);
+  assert.equal(r.kind, kind);
+}
+
+describe('report: policyreport kinds', function () {
+  it('writes ClusterPolicyReports for cluster-scoped objects, OpenReports with --report-kind, pinned timestamps', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'wasmpolicy-polr-'));
+    const file = path.join(dir, 'in.yaml');
+    writeFileSync(file, 'apiVersion: v1\nkind: Namespace\nmetadata:\n  name: team\n---\n' + readFileSync(JSON_FILE, 'utf8'));
+    const base = ['check', '-f', file, '-p', 'builtin://pss-privileged', '-o', 'policyreport'];
+    const env = { SOURCE_DATE_EPOCH: '1700000000' };
+    const polr = await runCli(base, { env });
+    assert.equal(polr.code, 1, polr.stderr);
+    const [ns, pod] = jsyaml.loadAll(polr.stdout) as PolicyReportDoc[];
+    assertReportSchema(ns, 'wgpolicyk8s.io/v1alpha2', 'ClusterPolicyReport');
+    assert.equal(ns.metadata.namespace, undefined);
+    assert.deepEqual(ns.summary, { pass: 0, fail: 0, warn: 0, error: 0, skip: 1 });
+    assert.deepEqual(ns.results, [], 'skipped policies are counted, not listed (as audit-scanner)');
+    assertReportSchema(pod, 'wgpolicyk8s.io/v1alpha2', 'PolicyReport');
+    assert.deepEqual(pod.results[0].timestamp, { seconds: 1700000000, nanos: 0 });
+    assert.equal(pod.results[0].properties['source-line'], '6');
+    const open = await runCli([...base, '--report-kind', 'openreports'], { env });
+    const [ons, opod] = jsyaml.loadAll(open.stdout) as PolicyReportDoc[];
+    assertReportSchema(ons, 'openreports.io/v1alpha1', 'ClusterReport');
+    assertReportSchema(opod, 'openreports.io/v1alpha1', 'Report');
+    assert.deepEqual(opod.results, pod.results);
+    const bad = await runCli([...base, '--report-kind', 'kyverno']);
+    assert.equal(bad.code, 2);
+    assert.match(bad.stderr, /report-kind/);
+  });
+});
+
 describe('report: every format, through the CLI', function () {
   let out: Outputs;
   before(async function () {
@@ -125,7 +188,7 @@ describe('report: every format, through the CLI', function () {
   });
 
   it('writes the files atomically (no temporary files left) and github to stdout', () => {
-    assert.deepEqual(readdirSync(out.dir).sort(), ['crlf.yaml', 'out.json', 'out.junit', 'out.sarif', 'out.text', 'out.yaml']);
+    assert.deepEqual(readdirSync(out.dir).sort(), ['crlf.yaml', 'out.json', 'out.junit', 'out.policyreport', 'out.sarif', 'out.text', 'out.yaml']);
     assert.match(out.stdout, /^::error /m);
     assert.doesNotMatch(out.stdout, /"results"/);
   });
@@ -194,6 +257,30 @@ describe('report: every format, through the CLI', function () {
     const mutated = results.find((r) => r.object?.name === 'first' && r.policy === 'pss-capabilities-restricted');
     assert.ok(mutated?.patch && mutated.location);
     assert.equal(mutated.location.path, '/spec/containers/0', 'the mutation adds securityContext under the first container');
+  });
+
+  it('policyreport: one PolicyReport per object, valid against the report CRD fields, file:line in properties', () => {
+    const reports = jsyaml.loadAll(out.files.policyreport) as PolicyReportDoc[];
+    assert.equal(reports.length, 7, 'one report per object');
+    for (const r of reports) assertReportSchema(r, 'wgpolicyk8s.io/v1alpha2', 'PolicyReport');
+    for (const r of reports) {
+      assert.equal(r.metadata.labels['app.kubernetes.io/managed-by'], 'kubewarden');
+      assert.equal(r.metadata.name, r.scope.uid);
+      assert.deepEqual(r.summary, { pass: 1, fail: 1, warn: 0, error: 0, skip: 0 }, r.scope.name);
+      const priv = r.results.find((x) => x.policy === 'pss-privileged')!;
+      assert.equal(priv.result, 'fail');
+      assert.match(priv.message ?? '', /privileged containers are not allowed/);
+      assert.equal(priv.severity, 'high');
+      const file = path.basename(priv.properties['source-file']);
+      assert.equal(`${file === 'crlf.yaml' ? 'locations.yaml' : file}:${priv.properties['field-line']}:${priv.properties['field-column']}`, EXPECTED[r.scope.name]);
+      const mut = r.results.find((x) => x.policy === 'pss-capabilities-restricted')!;
+      assert.equal(mut.result, 'pass');
+      assert.equal(mut.properties.mutating, 'true');
+      assert.ok(Array.isArray(JSON.parse(mut.properties.patch)));
+    }
+    // The same object read twice (LF and CRLF copies) gets the same report name: re-runs update, not duplicate.
+    const names = reports.map((r) => `${r.scope.namespace}/${r.scope.name}=${r.metadata.name}`);
+    assert.equal(new Set(names).size, 4, names.join(' '));
   });
 
   it('github: workflow commands with file, line, col and escaped title', () => {

@@ -70,7 +70,7 @@ export function buildAdmissionRequest(obj: KubeObject, res: ResolvedResource, op
 }
 
 /** A UUID-shaped id from the SHA-256 of the request content. */
-function stableUid(content: string): string {
+export function stableUid(content: string): string {
   const h = createHash('sha256').update(content).digest('hex');
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-5${h.slice(13, 16)}-${((parseInt(h[16], 16) & 0x3) | 0x8).toString(16)}${h.slice(17, 20)}-${h.slice(20, 32)}`;
 }

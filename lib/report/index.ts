@@ -1,6 +1,7 @@
 import { githubReporter } from './github';
 import { jsonReporter } from './json';
 import { junitReporter } from './junit';
+import { policyReportReporter } from './policyreport';
 import type { Reporter } from './reporter';
 import { sarifReporter } from './sarif';
 import { textReporter } from './text';
@@ -13,6 +14,7 @@ export const REPORTERS: Record<string, Reporter> = {
   junit: junitReporter,
   sarif: sarifReporter,
   github: githubReporter,
+  policyreport: policyReportReporter,
 };
 export type { Reporter, ReporterOptions } from './reporter';
 export * from './result';

@@ -1,0 +1,164 @@
+import * as jsyaml from 'js-yaml';
+import { stableUid } from '../admission/request';
+import type { KubeObject } from '../manifests/types';
+import type { Reporter } from './reporter';
+import type { PolicySummary, Report, Result, Verdict } from './result';
+
+/**
+ * `-o policyreport`: one report per object, shaped as Kubewarden's audit-scanner writes them, so the same
+ * dashboards (Policy Reporter, kubectl get polr) read the results of `check` and of `audit`.
+ * `policyreport` writes wgpolicyk8s.io/v1alpha2 PolicyReport / ClusterPolicyReport; `openreports` writes
+ * openreports.io/v1alpha1 Report / ClusterReport (the successor API audit-scanner also writes).
+ */
+export type ReportKind = 'policyreport' | 'openreports';
+export const REPORT_KINDS: readonly ReportKind[] = ['policyreport', 'openreports'];
+
+const API: Record<ReportKind, { apiVersion: string; namespaced: string; cluster: string }> = {
+  policyreport: { apiVersion: 'wgpolicyk8s.io/v1alpha2', namespaced: 'PolicyReport', cluster: 'ClusterPolicyReport' },
+  openreports: { apiVersion: 'openreports.io/v1alpha1', namespaced: 'Report', cluster: 'ClusterReport' },
+};
+
+/** Labels audit-scanner sets: reports are found (and old runs' reports cleaned up) through them. */
+export const LABEL_MANAGED_BY = 'app.kubernetes.io/managed-by';
+export const LABEL_REPORT_VERSION = 'kubewarden.io/policyreport-version';
+export const LABEL_RUN_UID = 'kubewarden.io/audit-scanner-run-uid';
+const SOURCE = 'kubewarden';
+/** The severities the report CRDs accept; anything else a policy annotates is left out rather than rejected by the API server. */
+const SEVERITIES = new Set(['critical', 'high', 'medium', 'low', 'info']);
+
+export interface PolicyReportOptions {
+  kind: ReportKind;
+  /** When the results were computed (reports carry it per result). */
+  now: Date;
+  /** The audit run's id, as audit-scanner labels its reports; absent for `check`. */
+  runUid?: string;
+}
+
+/** One report result (the fields both report APIs define). */
+export interface ReportResult {
+  source: string;
+  policy: string;
+  category?: string;
+  severity?: string;
+  timestamp: { seconds: number; nanos: number };
+  result: 'pass' | 'fail' | 'warn' | 'error';
+  scored: boolean;
+  message?: string;
+  properties: Record<string, string>;
+}
+
+interface ObjectResults {
+  object: KubeObject | undefined;
+  results: Result[];
+}
+
+/** Builds the reports for every evaluated object; input problems have no object and are not reported here. */
+export function buildPolicyReports(report: Report, opts: PolicyReportOptions): KubeObject[] {
+  const policies = new Map(report.policies.map((p) => [p.id, p]));
+  return groupByObject(report).map((g) => policyReport(g, policies, opts));
+}
+
+/** Results of one object are adjacent (input order, then policy order); the source position identifies the object. */
+function groupByObject(report: Report): ObjectResults[] {
+  const groups = new Map<string, ObjectResults>();
+  for (const r of report.results) {
+    if (!r.object) continue;
+    const key = `${r.source.file}\0${r.source.docIndex}\0${r.source.itemIndex ?? ''}`;
+    let g = groups.get(key);
+    if (!g) groups.set(key, (g = { object: report.originals?.get(r), results: [] }));
+    g.results.push(r);
+  }
+  return [...groups.values()];
+}
+
+function policyReport(g: ObjectResults, policies: ReadonlyMap<string, PolicySummary>, opts: PolicyReportOptions): KubeObject {
+  const ref = g.results[0].object!;
+  const meta = (g.object?.metadata ?? {}) as { uid?: unknown; resourceVersion?: unknown };
+  // Live objects have a uid; manifests do not, so one is derived from the identity (re-runs update the same report).
+  const uid = typeof meta.uid === 'string' ? meta.uid : stableUid(`${ref.apiVersion}\0${ref.kind}\0${ref.namespace ?? ''}\0${ref.name ?? ''}`);
+  const api = API[opts.kind];
+  const labels: Record<string, string> = { [LABEL_MANAGED_BY]: SOURCE, [LABEL_REPORT_VERSION]: 'v2' };
+  if (opts.runUid) labels[LABEL_RUN_UID] = opts.runUid;
+  const metadata: Record<string, unknown> = { name: uid };
+  if (ref.namespace !== undefined) metadata.namespace = ref.namespace;
+  metadata.labels = labels;
+  if (typeof meta.uid === 'string') metadata.ownerReferences = [{ apiVersion: ref.apiVersion, kind: ref.kind, name: ref.name ?? '', uid }];
+  const scope: Record<string, string> = { apiVersion: ref.apiVersion, kind: ref.kind };
+  if (ref.namespace !== undefined) scope.namespace = ref.namespace;
+  if (ref.name !== undefined) scope.name = ref.name;
+  scope.uid = uid;
+  if (typeof meta.resourceVersion === 'string') scope.resourceVersion = meta.resourceVersion;
+  const summary = { pass: 0, fail: 0, warn: 0, error: 0, skip: 0 };
+  const results: ReportResult[] = [];
+  for (const r of g.results) {
+    summary[r.verdict]++;
+    // audit-scanner lists evaluated policies only; skips are counted.
+    if (r.verdict !== 'skip') results.push(reportResult(r, policies.get(r.policy ?? ''), opts.now));
+  }
+  return {
+    apiVersion: api.apiVersion,
+    kind: ref.namespace !== undefined ? api.namespaced : api.cluster,
+    metadata: metadata as KubeObject['metadata'],
+    scope,
+    summary,
+    results,
+  };
+}
+
+function reportResult(r: Result, policy: PolicySummary | undefined, now: Date): ReportResult {
+  // As audit-scanner: a monitor-mode policy's results are informational.
+  const severity = policy?.mode === 'monitor' ? 'info' : policy?.severity?.toLowerCase();
+  const message = r.message ?? (r.warnings?.length ? r.warnings.join('; ') : undefined);
+  // Field order follows audit-scanner's reports, so the two diff cleanly.
+  return {
+    source: SOURCE,
+    policy: r.policy ?? '',
+    ...(policy?.category ? { category: policy.category } : {}),
+    ...(severity && SEVERITIES.has(severity) ? { severity } : {}),
+    timestamp: { seconds: Math.floor(now.getTime() / 1000), nanos: 0 },
+    result: r.verdict as Exclude<Verdict, 'skip'>,
+    scored: true,
+    ...(message ? { message } : {}),
+    properties: properties(r, policy),
+  };
+}
+
+/** audit-scanner's properties, plus where the object (and the field) is written: file:line on every result. */
+function properties(r: Result, policy: PolicySummary | undefined): Record<string, string> {
+  const p: Record<string, string> = {};
+  if (policy) p[policy.mutating ? 'mutating' : 'validating'] = 'true';
+  if (r.policy) p['policy-name'] = r.policy;
+  if (r.source.file !== '' && r.source.line > 0) {
+    p['source-file'] = r.source.file;
+    p['source-line'] = String(r.source.line);
+  }
+  if (r.source.origin) p['source-origin'] = r.source.origin;
+  if (r.location) {
+    p['field-path'] = r.location.path;
+    p['field-line'] = String(r.location.line);
+    p['field-column'] = String(r.location.column);
+  }
+  if (r.code !== undefined) p['code'] = String(r.code);
+  if (r.patch) p['patch'] = JSON.stringify(r.patch);
+  if (r.warnings?.length) p['warnings'] = r.warnings.join('\n');
+  return p;
+}
+
+/** `SOURCE_DATE_EPOCH` (reproducible builds' convention) pins the timestamps, e.g. for golden files. */
+export function reportTime(env: NodeJS.ProcessEnv = process.env): Date {
+  const pinned = env.SOURCE_DATE_EPOCH;
+  if (pinned !== undefined && /^\d+$/.test(pinned)) return new Date(Number(pinned) * 1000);
+  return new Date();
+}
+
+/** Renders the reports as a YAML stream, ready for `kubectl apply -f -`. */
+export function renderPolicyReports(reports: readonly KubeObject[]): string {
+  return reports.map((r) => '---\n' + jsyaml.dump(r, { noRefs: true, lineWidth: -1 })).join('');
+}
+
+export const policyReportReporter: Reporter = {
+  name: 'policyreport',
+  render(report, opts) {
+    return renderPolicyReports(buildPolicyReports(report, { kind: opts.reportKind ?? 'policyreport', now: reportTime() }));
+  },
+};
