@@ -225,7 +225,7 @@ spec:
       assert.equal(about('policyServer').length, 1);
       assert.equal(about('policyServer')[0].level, 'warn', 'b names another PolicyServer');
       assert.match(about('policyServer')[0].msg, /2 policies, first at .*:6\)/);
-      assert.equal(about('backgroundAudit')[0].level, 'info');
+      assert.equal(about('backgroundAudit').length, 0, 'read for audit, not ignored');
       assert.equal(about('sideEffects')[0].level, 'info');
     });
   });

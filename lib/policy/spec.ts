@@ -33,6 +33,10 @@ export interface PolicySpec {
    * policies.yml entries: then every request the module's metadata rules allow reaches it.
    */
   webhook?: WebhookSpec;
+  /** Policy resources: `spec.backgroundAudit` (default true); `audit` leaves out policies that set it false. */
+  backgroundAudit?: boolean;
+  /** Policy resources read from a cluster: `status.policyStatus`; audit-scanner only audits `active` policies. */
+  policyStatus?: string;
 }
 
 /** One member of a policy group: a policy that always runs in protect mode, may not mutate, has no message. */
@@ -56,6 +60,8 @@ export interface PolicyGroupSpec {
   members: PolicyGroupMember[];
   origin: string;
   webhook?: WebhookSpec;
+  backgroundAudit?: boolean;
+  policyStatus?: string;
 }
 
 export type PolicyEntry = PolicySpec | PolicyGroupSpec;

@@ -82,8 +82,9 @@ export function readPolicyResource(r: FieldReader, obj: Record<string, unknown>,
   }
   const policyServer = r.string(spec.policyServer, ['spec', 'policyServer']);
   if (policyServer !== undefined) r.ignore(['spec', 'policyServer'], 'it only picks the PolicyServer deployment that runs the policy', policyServer !== 'default');
-  const backgroundAudit = r.bool(spec.backgroundAudit, ['spec', 'backgroundAudit']);
-  if (backgroundAudit !== undefined) r.ignore(['spec', 'backgroundAudit'], 'it only affects the audit scanner, not admission', backgroundAudit === false);
+  // Only `audit` reads these two: admission does not depend on them.
+  const backgroundAudit = r.bool(spec.backgroundAudit, ['spec', 'backgroundAudit']) ?? true;
+  const status = readPolicyStatus(obj.status);
 
   let namespaceSelector: LabelSelector | undefined;
   if (namespaced) {
@@ -128,7 +129,8 @@ export function readPolicyResource(r: FieldReader, obj: Record<string, unknown>,
       r.ignore(['spec', 'contextAwareResources'], 'the kubernetes host capabilities are not available in kubectl-wasmpolicy yet: a policy that reads cluster resources gets an error from the host', true);
     }
     if (module === undefined) return undefined;
-    const out: PolicySpec = { id, module, settings, mode, allowedToMutate: mutating, origin, webhook };
+    const out: PolicySpec = { id, module, settings, mode, allowedToMutate: mutating, origin, webhook, backgroundAudit };
+    if (status) out.policyStatus = status;
     if (message) out.message = message;
     if (timeoutEvalSeconds !== undefined) out.timeoutEvalSeconds = timeoutEvalSeconds;
     if (contextAwareResources) out.contextAwareResources = contextAwareResources;
@@ -174,8 +176,16 @@ export function readPolicyResource(r: FieldReader, obj: Record<string, unknown>,
   }
   if (expression !== undefined && membersMap) checkExpression(r, expression, Object.keys(membersMap), ['spec', 'expression']);
   if (expression === undefined || message === undefined || !membersMap) return undefined;
-  const group: PolicyGroupSpec = { kind: 'group', id, mode, expression, message, members, origin, webhook };
+  const group: PolicyGroupSpec = { kind: 'group', id, mode, expression, message, members, origin, webhook, backgroundAudit };
+  if (status) group.policyStatus = status;
   return group;
+}
+
+/** `status.policyStatus` as the controller writes it (unscheduled, scheduled, pending, active), when present. */
+function readPolicyStatus(status: unknown): string | undefined {
+  if (!status || typeof status !== 'object') return undefined;
+  const v = (status as Record<string, unknown>).policyStatus;
+  return typeof v === 'string' ? v : undefined;
 }
 
 /** KC's unique names: the policies.yml key and the `/validate/<id>` path. */
