@@ -1,8 +1,6 @@
-import { availableParallelism } from 'node:os';
 import { promises as fs } from 'node:fs';
 import * as jsyaml from 'js-yaml';
 import type { Argv, ArgumentsCamelCase } from 'yargs';
-import { DEFAULT_EVALUATION_LIMITS, parseDuration, parseMemory, type EvaluationLimits } from '../lib/wasm/limits';
 import { DEFAULT_USER } from '../lib/admission/request';
 import type { Operation } from '../lib/admission/types';
 import { runCheck } from '../lib/check';
@@ -18,8 +16,9 @@ import { REPORTERS, EXIT_ERROR, exitCode, parseOutputs, writeOutputs, type Outpu
 import { REPORT_KINDS, type ReportKind } from '../lib/report/policyreport';
 import { writeBack, WriteBackError, writeBackRefusal } from '../lib/report/write-back';
 import { loggerFor, logLevelFor, useColor, UsageError, type GlobalArgs } from './context';
+import { EVALUATION_OPTIONS, evaluationLimitsFromArgs, type EvaluationArgs } from './evaluation-options';
 
-interface CheckArgs extends GlobalArgs, StoreArgs {
+interface CheckArgs extends GlobalArgs, StoreArgs, EvaluationArgs {
   filename: string[];
   kustomize: string[];
   helm?: string;
@@ -33,10 +32,6 @@ interface CheckArgs extends GlobalArgs, StoreArgs {
   old: string[];
   'settings-json'?: string;
   settings?: string;
-  workers: number;
-  timeout: string;
-  'memory-limit': string;
-  'max-output-size': number;
   'execution-mode'?: ExecutionMode;
   namespace?: string;
   user?: string;
@@ -63,10 +58,7 @@ export function builder(y: Argv): Argv<CheckArgs> {
     .option('old', { type: 'string', array: true, default: [], describe: 'UPDATE: the stored objects (file, directory, URL or -), matched by apiVersion, kind, namespace and name' })
     .option('settings-json', { type: 'string', describe: 'Settings (a JSON object) for the policies given with -p' })
     .option('settings', { type: 'string', describe: 'File with the settings (YAML or JSON object) for the policies given with -p' })
-    .option('workers', { type: 'number', default: availableParallelism(), describe: 'Worker threads evaluating policies' })
-    .option('timeout', { type: 'string', default: `${DEFAULT_EVALUATION_LIMITS.timeoutMs / 1000}s`, describe: 'Deadline per evaluation (e.g. 2s, 500ms; 0 disables), as policy-server\'s --policy-timeout' })
-    .option('memory-limit', { type: 'string', default: `${DEFAULT_EVALUATION_LIMITS.memoryLimitBytes / 1048576}Mi`, describe: 'Largest memory a policy instance may grow to (e.g. 256Mi, 1Gi)' })
-    .option('max-output-size', { type: 'number', default: DEFAULT_EVALUATION_LIMITS.maxOutputBytes, describe: 'Largest policy response or stdout, in bytes' })
+    .options(EVALUATION_OPTIONS)
     .option('execution-mode', { alias: 'e', choices: EXECUTION_MODES as unknown as string[], describe: 'Execution mode of -p policies; must agree with their metadata' })
     .option('namespace', { alias: 'n', type: 'string', describe: 'Namespace for namespaced objects that do not name one (default: default)' })
     .option('user', { type: 'string', describe: `userInfo.username of the requests (default: ${DEFAULT_USER.username})` })
@@ -96,8 +88,7 @@ export async function handler(args: ArgumentsCamelCase<CheckArgs>): Promise<void
   } catch (err) {
     throw new UsageError((err as Error).message);
   }
-  if (!Number.isInteger(args.workers) || args.workers < 1) throw new UsageError(`--workers must be a whole number of at least 1, got ${args.workers}`);
-  const evaluationLimits = parseLimits(args);
+  const evaluationLimits = evaluationLimitsFromArgs(args);
   const inputLimits = { ...DEFAULT_LIMITS, maxInputBytes: args['max-input-size'] };
   if (args['execution-mode'] && args.policy.length === 0) throw new UsageError('--execution-mode applies to policies given with -p; none was given');
   const operation: Operation = args.operation;
@@ -210,15 +201,4 @@ function settingsObject(v: unknown, where: string): Record<string, unknown> {
   if (v === null || v === undefined) return {};
   if (typeof v !== 'object' || Array.isArray(v)) throw new UsageError(`${where} must be an object (a mapping of setting names to values)`);
   return v as Record<string, unknown>;
-}
-
-function parseLimits(args: CheckArgs): EvaluationLimits {
-  try {
-    const memoryLimitBytes = parseMemory(args['memory-limit']);
-    if (memoryLimitBytes < 65536) throw new Error('--memory-limit must be at least 64Ki (one wasm page)');
-    if (!(args['max-output-size'] > 0)) throw new Error('--max-output-size must be positive');
-    return { timeoutMs: parseDuration(args.timeout), memoryLimitBytes, maxOutputBytes: args['max-output-size'] };
-  } catch (err) {
-    throw new UsageError((err as Error).message);
-  }
 }

@@ -10,7 +10,7 @@ import { defaultSourcesPath, defaultStoreRoot, dockerConfigPath } from './locati
 import { digestLike, sha256Digest } from './oci';
 import { formatRegistryRef, isMutableLatest, parseSourceRef, type RegistryRef, type SourceRef } from './ref';
 import { MAX_MODULE_BYTES, RegistryClient } from './registry';
-import { loadSources, type Sources } from './sources';
+import { loadSources, mergeSources, type Sources } from './sources';
 import { Store } from './store';
 
 export { PolicyFetchError } from './errors';
@@ -24,6 +24,8 @@ export interface FetchOptions {
   pull?: PullPolicy;
   /** sources.yaml; unset: kwctl's default location (a missing file there is fine). */
   sourcesPath?: string;
+  /** More sources, added to the file's (`--from-cluster`: the PolicyServers' insecureSources and sourceAuthorities). */
+  extraSources?: Sources;
   /** Directory holding config.json (as DOCKER_CONFIG), or the file itself. */
   dockerConfig?: string;
   /** Store root; unset: kwctl's (`~/.cache/kubewarden/store` on Linux). */
@@ -77,6 +79,7 @@ export class StoreContext {
 
   sources(): Promise<Sources> {
     this.sourcesP ??= loadSources(this.sourcesPath, this.opts.sourcesPath !== undefined).then((s) => {
+      if (this.opts.extraSources) s = mergeSources(s, this.opts.extraSources);
       if (s.path && (s.insecure.size > 0 || s.authorities.size > 0)) {
         this.log.debug(`sources ${s.path}: insecure_sources [${[...s.insecure].join(', ')}], source_authorities [${[...s.authorities.keys()].join(', ')}]`);
       }
@@ -112,7 +115,7 @@ const contexts = new Map<string, StoreContext>();
 /** One context per distinct options (the loader fetches policies in parallel: they share tokens and sources). */
 export function storeContext(opts: FetchOptions = {}): StoreContext {
   if (opts.env !== undefined) return new StoreContext(opts);
-  const key = JSON.stringify([opts.pull, opts.sourcesPath, opts.dockerConfig, opts.storeRoot, opts.timeoutMs]);
+  const key = JSON.stringify([opts.pull, opts.sourcesPath, opts.dockerConfig, opts.storeRoot, opts.timeoutMs, opts.extraSources ? [[...opts.extraSources.insecure], [...opts.extraSources.authorities]] : null]);
   let c = contexts.get(key);
   if (!c || c.opts.log !== opts.log) {
     c = new StoreContext(opts);

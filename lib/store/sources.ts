@@ -112,6 +112,13 @@ export function certificatesToPem(raw: Buffer): string[] {
   }
 }
 
+/** Both sets of sources: insecure hosts of either, and every certificate authority of both per host. */
+export function mergeSources(a: Sources, b: Sources): Sources {
+  const authorities = new Map(a.authorities);
+  for (const [host, pems] of b.authorities) authorities.set(host, [...(authorities.get(host) ?? []), ...pems]);
+  return { ...(a.path ? { path: a.path } : {}), insecure: new Set([...a.insecure, ...b.insecure]), authorities };
+}
+
 export function isInsecure(sources: Sources, hostPort: string): boolean {
   return sources.insecure.has(hostPort);
 }

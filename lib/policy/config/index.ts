@@ -58,6 +58,27 @@ export async function loadPolicyConfig(args: string[], opts: PolicyConfigOptions
     }
     entries.push(...readText(file, text, limits, crdOpts, problems, warnings, ignored));
   }
+  return finish(entries, problems, warnings, ignored, opts.log, `--policies ${args.join(' ')}`);
+}
+
+/**
+ * Reads policy resources that did not come from a file (`--from-cluster` serialises what it listed as YAML under
+ * a name such as `cluster kind-dev`), with the same validation and messages as `--policies`.
+ */
+export function readPolicyConfigText(file: string, text: string, opts: PolicyConfigOptions): PolicyEntry[] {
+  const crdOpts: CrdOptions = {
+    kubewardenNamespace: opts.kubewardenNamespace ?? DEFAULT_KUBEWARDEN_NAMESPACE,
+    defaultNamespace: opts.defaultNamespace ?? 'default',
+  };
+  const problems: ConfigProblem[] = [];
+  const warnings: string[] = [];
+  const ignored: IgnoredField[] = [];
+  const entries = readText(file, text, opts.limits ?? DEFAULT_LIMITS, crdOpts, problems, warnings, ignored);
+  return finish(entries, problems, warnings, ignored, opts.log, file);
+}
+
+/** Duplicate ids are problems too; every problem is thrown at once, warnings and ignored fields are logged. */
+function finish(entries: PolicyEntry[], problems: ConfigProblem[], warnings: string[], ignored: IgnoredField[], log: Logger, what: string): PolicyEntry[] {
   const seen = new Map<string, string>();
   for (const e of entries) {
     const before = seen.get(e.id);
@@ -67,9 +88,9 @@ export async function loadPolicyConfig(args: string[], opts: PolicyConfigOptions
     } else seen.set(e.id, e.origin);
   }
   if (problems.length > 0) throw new PolicyConfigError(problems);
-  for (const w of warnings) opts.log.warn(w);
-  reportIgnored(ignored, opts.log);
-  if (entries.length === 0) opts.log.warn(`--policies ${args.join(' ')}: no policy found`);
+  for (const w of warnings) log.warn(w);
+  reportIgnored(ignored, log);
+  if (entries.length === 0) log.warn(`${what}: no policy found`);
   return entries;
 }
 
