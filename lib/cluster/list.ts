@@ -1,0 +1,77 @@
+/**
+ * Paginated lists (`limit` + `continue`). A continue token can expire while a long list is read (410 Gone, reason
+ * Expired); the list is then read again from the start, once, and objects already given (by uid) are not given
+ * twice. Items come back with apiVersion and kind set: the API server leaves them out of list items.
+ */
+import type { Logger } from '../log';
+import { ClusterError, isClusterError } from './errors';
+import { groupVersion } from './discovery';
+import type { Transport } from './transport';
+import type { ApiResource, KubeObject, ListOptions } from './types';
+
+/** kubectl's default page size. */
+export const DEFAULT_PAGE_SIZE = 500;
+
+interface ListPage {
+  metadata?: { continue?: string; resourceVersion?: string };
+  items?: KubeObject[];
+}
+
+/** The URL path of a resource's collection, or of one object in it. */
+export function resourcePath(res: ApiResource, namespace: string | undefined, name?: string): string {
+  const root = res.group === '' ? `/api/${res.version}` : `/apis/${res.group}/${res.version}`;
+  // A namespace means nothing to a cluster-scoped resource (kubectl ignores -n for them too).
+  const ns = res.namespaced && namespace ? `/namespaces/${encodeURIComponent(namespace)}` : '';
+  return `${root}${ns}/${res.resource}${name !== undefined ? `/${encodeURIComponent(name)}` : ''}`;
+}
+
+/** Sets apiVersion/kind when the server left them out. */
+export function withTypeMeta(obj: KubeObject, res: ApiResource): KubeObject {
+  if (obj.apiVersion && obj.kind) return obj;
+  return { ...obj, apiVersion: obj.apiVersion || groupVersion(res.group, res.version), kind: obj.kind || res.kind };
+}
+
+export function describe(res: ApiResource, namespace: string | undefined): string {
+  const what = res.group ? `${res.resource}.${res.group}` : res.resource;
+  return res.namespaced ? `${what} in ${namespace ? `namespace ${namespace}` : 'all namespaces'}` : what;
+}
+
+export async function* listObjects(t: Transport, res: ApiResource, opts: ListOptions, log: Logger): AsyncGenerator<KubeObject> {
+  const path = resourcePath(res, opts.namespace);
+  const limit = opts.pageSize ?? DEFAULT_PAGE_SIZE;
+  const given = new Set<string>();
+  let restarted = false;
+  let token: string | undefined;
+  let pages = 0;
+  for (;;) {
+    let page: ListPage;
+    try {
+      page = await t.json<ListPage>('GET', path, {
+        query: { limit, continue: token, labelSelector: opts.labelSelector, fieldSelector: opts.fieldSelector },
+      });
+    } catch (err) {
+      if (isClusterError(err) && err.kind === 'gone' && token !== undefined && !restarted) {
+        log.warn(`the list of ${describe(res, opts.namespace)} expired on ${t.where} after ${pages} page(s) (410 Gone); listing again from the start`);
+        restarted = true;
+        token = undefined;
+        pages = 0;
+        continue;
+      }
+      throw err;
+    }
+    pages++;
+    if (!Array.isArray(page.items)) {
+      throw new ClusterError(`the list of ${describe(res, opts.namespace)} from ${t.where} has no items array`, 'invalid-response');
+    }
+    for (const item of page.items) {
+      const uid = item.metadata?.uid;
+      if (typeof uid === 'string') {
+        if (given.has(uid)) continue;
+        given.add(uid);
+      }
+      yield withTypeMeta(item, res);
+    }
+    token = page.metadata?.continue || undefined;
+    if (!token) return;
+  }
+}

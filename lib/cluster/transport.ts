@@ -1,0 +1,167 @@
+/**
+ * HTTP(S) requests to the API server. client-node's KubeConfig supplies, per request, the TLS material and the
+ * Authorization header (so exec-plugin and token-file credentials refresh as they expire); the requests themselves
+ * go through node:https with one kept-alive agent per TLS identity, because the agent client-node builds is new
+ * on every call and would pay a TLS handshake per page of a list.
+ */
+import { createHash } from 'node:crypto';
+import * as http from 'node:http';
+import * as https from 'node:https';
+import { ClusterError, httpError } from './errors';
+import type { ResolvedConfig } from './kubeconfig';
+
+export interface TransportResponse {
+  status: number;
+  contentType: string;
+  body: string;
+}
+
+export interface RequestOptions {
+  query?: Record<string, string | number | undefined>;
+  body?: unknown;
+  accept?: string;
+}
+
+export interface Transport {
+  /** "https://host:6443 (context dev)", for messages. */
+  readonly where: string;
+  /** Any answer, error statuses included; throws ClusterError only when there is no answer. */
+  request(method: string, path: string, opts?: RequestOptions): Promise<TransportResponse>;
+  /** A 2xx JSON answer, or a ClusterError built from the status. */
+  json<T>(method: string, path: string, opts?: RequestOptions): Promise<T>;
+  close(): void;
+}
+
+const USER_AGENT = 'kubectl-wasmpolicy';
+/** A list page or a discovery document is far below this; more means something is wrong. */
+const MAX_BODY_BYTES = 256 * 1024 * 1024;
+
+export function createTransport(cfg: ResolvedConfig, timeoutMs: number): Transport {
+  const where = `${cfg.server} (context ${cfg.context})`;
+  const base = new URL(cfg.server);
+  // A server URL may carry a path prefix (a proxy in front of the API server); request paths go below it.
+  const prefix = base.pathname.replace(/\/$/, '');
+  const agents = new Map<string, http.Agent>();
+  const proxied = Boolean(cfg.kc.getCurrentCluster()?.proxyUrl);
+
+  async function prepare(): Promise<https.RequestOptions> {
+    const o: https.RequestOptions = { headers: {} };
+    try {
+      await cfg.kc.applyToHTTPSOptions(o);
+    } catch (err) {
+      throw new ClusterError(`cannot get credentials for ${where}: ${oneLine((err as Error).message)}`, 'credentials');
+    }
+    const headers = (o.headers ?? {}) as Record<string, string>;
+    if (typeof headers.Authorization === 'string') headers.Authorization = headers.Authorization.trim();
+    if (typeof headers.authorization === 'string') headers.authorization = headers.authorization.trim();
+    o.headers = headers;
+    // client-node builds the proxy agent itself (HTTP CONNECT or SOCKS); without a proxy our own agents are kept.
+    if (!proxied) o.agent = agentFor(o);
+    return o;
+  }
+
+  function agentFor(o: https.RequestOptions): http.Agent {
+    if (base.protocol === 'http:') {
+      let a = agents.get('http');
+      if (!a) agents.set('http', (a = new http.Agent({ keepAlive: true, maxSockets: 16 })));
+      return a;
+    }
+    const h = createHash('sha256');
+    for (const part of [o.ca, o.cert, o.key, String(o.rejectUnauthorized), o.servername]) h.update(String(part ?? '')).update('\0');
+    const key = h.digest('hex');
+    let a = agents.get(key);
+    if (!a) {
+      a = new https.Agent({
+        keepAlive: true,
+        maxSockets: 16,
+        ca: o.ca,
+        cert: o.cert,
+        key: o.key,
+        servername: o.servername,
+        ...(o.rejectUnauthorized === false ? { rejectUnauthorized: false } : {}),
+      });
+      agents.set(key, a);
+    }
+    return a;
+  }
+
+  async function request(method: string, path: string, opts: RequestOptions = {}): Promise<TransportResponse> {
+    const o = await prepare();
+    const url = new URL(base.origin + prefix + path);
+    for (const [k, v] of Object.entries(opts.query ?? {})) if (v !== undefined && v !== '') url.searchParams.set(k, String(v));
+    const payload = opts.body === undefined ? undefined : Buffer.from(JSON.stringify(opts.body));
+    const headers: Record<string, string> = {
+      ...(o.headers as Record<string, string>),
+      Accept: opts.accept ?? 'application/json',
+      'User-Agent': USER_AGENT,
+      ...(payload ? { 'Content-Type': 'application/json', 'Content-Length': String(payload.length) } : {}),
+    };
+    const mod = url.protocol === 'http:' ? http : https;
+    return new Promise<TransportResponse>((resolve, reject) => {
+      let settled = false;
+      const fail = (e: ClusterError) => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
+        req.destroy();
+        reject(e);
+      };
+      const req = mod.request(url, { method, headers, agent: o.agent, auth: o.auth }, (res) => {
+        const chunks: Buffer[] = [];
+        let size = 0;
+        res.on('data', (c: Buffer) => {
+          size += c.length;
+          if (size > MAX_BODY_BYTES) fail(new ClusterError(`the answer from ${where} to ${method} ${path} is larger than ${MAX_BODY_BYTES} bytes`, 'invalid-response'));
+          else chunks.push(c);
+        });
+        res.on('error', (err) => fail(transportError(err, where)));
+        res.on('end', () => {
+          if (settled) return;
+          settled = true;
+          clearTimeout(timer);
+          resolve({ status: res.statusCode ?? 0, contentType: String(res.headers['content-type'] ?? ''), body: Buffer.concat(chunks).toString('utf8') });
+        });
+      });
+      const timer = setTimeout(() => fail(new ClusterError(`no answer from ${where} to ${method} ${path} within ${timeoutMs} ms`, 'timeout')), timeoutMs);
+      req.on('error', (err) => fail(transportError(err, where)));
+      req.end(payload);
+    });
+  }
+
+  async function json<T>(method: string, path: string, opts?: RequestOptions): Promise<T> {
+    const res = await request(method, path, opts);
+    if (res.status < 200 || res.status > 299) throw httpError(res.status, res.body, where);
+    try {
+      return JSON.parse(res.body) as T;
+    } catch {
+      throw new ClusterError(`the answer from ${where} to ${method} ${path} is not JSON (${res.contentType || 'no content type'})`, 'invalid-response', res.status);
+    }
+  }
+
+  return {
+    where,
+    request,
+    json,
+    close() {
+      for (const a of agents.values()) a.destroy();
+      agents.clear();
+    },
+  };
+}
+
+/** Node's socket and TLS errors, as messages that say which server and what failed. */
+export function transportError(err: NodeJS.ErrnoException, where: string): ClusterError {
+  if (err instanceof ClusterError) return err;
+  const code = err.code ?? '';
+  const detail = oneLine(err.message);
+  if (/CERT|SELF_SIGNED|UNABLE_TO_VERIFY|UNABLE_TO_GET_ISSUER|ALTNAME|^ERR_SSL_|^ERR_TLS_|^EPROTO$/.test(code)) {
+    const plain = /wrong version number|packet length too long|http request/i.test(detail) ? ' (is it serving plain HTTP?)' : '';
+    return new ClusterError(`TLS handshake with ${where} failed: ${detail}${code && !detail.includes(code) ? ` (${code})` : ''}${plain}`, 'tls');
+  }
+  if (code === 'ETIMEDOUT') return new ClusterError(`cannot reach ${where}: ${detail}`, 'timeout');
+  return new ClusterError(`cannot reach ${where}: ${detail}`, 'connection');
+}
+
+function oneLine(s: string): string {
+  return s.trim().replace(/\s*\n\s*/g, '; ');
+}

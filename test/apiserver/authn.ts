@@ -1,0 +1,37 @@
+/**
+ * Authentication as kube-apiserver does it: a bearer token from a static token table, or a client certificate
+ * signed by the server's CA (CN = user name, O = groups). Either way the user joins system:authenticated.
+ */
+import type { IncomingMessage } from 'node:http';
+import type { TLSSocket } from 'node:tls';
+
+export interface UserInfo {
+  user: string;
+  groups: string[];
+}
+
+export type TokenTable = Readonly<Record<string, { user: string; groups?: string[] }>>;
+
+const withAuthenticated = (groups: readonly string[]): string[] =>
+  groups.includes('system:authenticated') ? [...groups] : [...groups, 'system:authenticated'];
+
+function asList(v: string | string[] | undefined): string[] {
+  if (v === undefined) return [];
+  return Array.isArray(v) ? v : [v];
+}
+
+/** The authenticated user, or undefined (answer 401). A request with a bad token is refused even with a good cert. */
+export function authenticate(req: IncomingMessage, tokens: TokenTable): UserInfo | undefined {
+  const header = req.headers.authorization;
+  if (header !== undefined) {
+    const m = /^Bearer\s+(\S+)\s*$/i.exec(header);
+    const entry = m ? tokens[m[1]] : undefined;
+    return entry ? { user: entry.user, groups: withAuthenticated(entry.groups ?? []) } : undefined;
+  }
+  const socket = req.socket as TLSSocket;
+  if (!socket.authorized) return undefined;
+  const subject = socket.getPeerCertificate()?.subject;
+  const cn = subject ? asList(subject.CN)[0] : undefined;
+  if (!cn) return undefined;
+  return { user: cn, groups: withAuthenticated(asList(subject!.O)) };
+}
