@@ -10,12 +10,15 @@ import { bundledPolicySet } from '../lib/policy/builtin';
 import { policiesFromRefs } from '../lib/policy/from-flags';
 import { DEFAULT_KUBEWARDEN_NAMESPACE, loadPolicyConfig } from '../lib/policy/config';
 import type { PolicyEntry } from '../lib/policy/spec';
+import { readClusterPolicies } from '../lib/policy/from-cluster';
+import type { Sources } from '../lib/store/sources';
 import { DOCKER_CONFIG_OPTION, fetchOptionsFromArgs, PULL_OPTION, SOURCES_PATH_OPTION, type StoreArgs } from '../lib/store/cli-options';
 import { EXECUTION_MODES, type ExecutionMode } from '../lib/wasm/metadata';
 import { REPORTERS, EXIT_ERROR, exitCode, parseOutputs, writeOutputs, type OutputSpec } from '../lib/report';
 import { REPORT_KINDS, type ReportKind } from '../lib/report/policyreport';
 import { writeBack, WriteBackError, writeBackRefusal } from '../lib/report/write-back';
 import { loggerFor, logLevelFor, useColor, UsageError, type GlobalArgs } from './context';
+import { connect } from './cluster-options';
 import { EVALUATION_OPTIONS, evaluationLimitsFromArgs, type EvaluationArgs } from './evaluation-options';
 
 interface CheckArgs extends GlobalArgs, StoreArgs, EvaluationArgs {
@@ -28,6 +31,9 @@ interface CheckArgs extends GlobalArgs, StoreArgs, EvaluationArgs {
   policy: string[];
   policies: string[];
   'kubewarden-namespace': string;
+  'from-cluster': boolean;
+  kubeconfig?: string;
+  context?: string;
   operation: Operation;
   old: string[];
   'settings-json'?: string;
@@ -53,6 +59,9 @@ export function builder(y: Argv): Argv<CheckArgs> {
     .option('recursive', { alias: 'R', type: 'boolean', default: false, describe: 'Descend into sub-directories of -f directories' })
     .option('policy', { alias: 'p', type: 'string', array: true, default: [], describe: 'Policy: registry://host/repo:tag, https://, file path, file://, builtin://NAME; repeatable (default: the bundled set)' })
     .option('policies', { type: 'string', array: true, default: [], describe: 'Policy configuration: policies.yml and/or policies.kubewarden.io/v1 policy resources (file, directory or -); repeatable' })
+    .option('from-cluster', { type: 'boolean', default: false, describe: "Evaluate with the cluster's own Kubewarden policies (would the cluster accept these manifests?); objects without a namespace get the context's" })
+    .option('kubeconfig', { type: 'string', describe: '--from-cluster: path to the kubeconfig file (default: $KUBECONFIG, else ~/.kube/config)' })
+    .option('context', { type: 'string', describe: '--from-cluster: the kubeconfig context to use' })
     .option('kubewarden-namespace', { type: 'string', default: DEFAULT_KUBEWARDEN_NAMESPACE, describe: 'Namespace Kubewarden runs in; cluster-wide policies from --policies never select it, as the Kubewarden controller configures them' })
     .option('operation', { choices: ['CREATE', 'UPDATE', 'DELETE'], default: 'CREATE', describe: 'Operation to simulate: CREATE, UPDATE (with --old) or DELETE (the -f objects are the ones deleted)' })
     .option('old', { type: 'string', array: true, default: [], describe: 'UPDATE: the stored objects (file, directory, URL or -), matched by apiVersion, kind, namespace and name' })
@@ -104,10 +113,29 @@ export async function handler(args: ArgumentsCamelCase<CheckArgs>): Promise<void
   const fromConfig = args.policies.length > 0
     ? await loadPolicyConfig(args.policies, { log, kubewardenNamespace: args['kubewarden-namespace'], defaultNamespace: args.namespace ?? 'default', limits: inputLimits })
     : [];
-  // -p and --policies together run both; with neither, the bundled set runs.
-  const policies: PolicyEntry[] = args.policy.length > 0 || args.policies.length > 0 ? [...fromConfig, ...fromFlags] : bundledPolicySet();
+  let defaultNamespace = args.namespace;
+  let extraSources: Sources | undefined;
+  const fromCluster: PolicyEntry[] = [];
+  if (args['from-cluster']) {
+    const cluster = await connect(args, log);
+    try {
+      const read = await readClusterPolicies(cluster, { log, kubewardenNamespace: args['kubewarden-namespace'] });
+      if (!read.installed) throw new UsageError(`--from-cluster: ${cluster.server} (context ${cluster.context}) serves no policies.kubewarden.io/v1 resources: is Kubewarden installed?`);
+      fromCluster.push(...read.entries.filter((e) => e.policyStatus === undefined || e.policyStatus === 'active'));
+      if (fromCluster.length < read.entries.length) log.info(`--from-cluster: ${read.entries.length - fromCluster.length} policies are not active in the cluster and are left out`);
+      extraSources = read.sources;
+      // As kubectl apply: objects without a namespace go to the context's.
+      defaultNamespace ??= cluster.namespace;
+    } finally {
+      cluster.close();
+    }
+  } else if (args.kubeconfig !== undefined || args.context !== undefined) {
+    throw new UsageError('--kubeconfig and --context apply to --from-cluster; add it');
+  }
+  // -p, --policies and --from-cluster together run all; with none, the bundled set runs.
+  const policies: PolicyEntry[] = args.policy.length > 0 || args.policies.length > 0 || args['from-cluster'] ? [...fromCluster, ...fromConfig, ...fromFlags] : bundledPolicySet();
   if (policies.length === 0) {
-    throw new UsageError(args.policies.length > 0 ? `no policies to run: --policies ${args.policies.join(' ')} defines none` : 'no policies to run: the bundled set is missing (run npm run build) and no -p was given');
+    throw new UsageError(args['from-cluster'] ? '--from-cluster: the cluster has no active Kubewarden policies' : args.policies.length > 0 ? `no policies to run: --policies ${args.policies.join(' ')} defines none` : 'no policies to run: the bundled set is missing (run npm run build) and no -p was given');
   }
   const ids = new Set<string>();
   for (const p of policies) {
@@ -128,14 +156,14 @@ export async function handler(args: ArgumentsCamelCase<CheckArgs>): Promise<void
         username: args.user ?? DEFAULT_USER.username,
         groups: args.group ?? DEFAULT_USER.groups,
       },
-      ...(args.namespace ? { defaultNamespace: args.namespace } : {}),
+      ...(defaultNamespace ? { defaultNamespace } : {}),
     },
     limits: inputLimits,
     evaluationLimits,
     workers: args.workers,
     log,
     logLevel: logLevelFor(args),
-    fetch: fetchOptionsFromArgs(args, log),
+    fetch: { ...fetchOptionsFromArgs(args, log), ...(extraSources ? { extraSources } : {}) },
   }).finally(() => progress.stop());
   await writeOutputs(report, outputs, REPORTERS, { color: useColor(args), verbose: args.verbose > 0, reportKind: args['report-kind'] }, (text) => process.stdout.write(text));
   process.exitCode = exitCode(report.summary, args['fail-on-warn']);

@@ -34,8 +34,8 @@ export async function main(argv: string[] = hideBin(process.argv)): Promise<void
   try {
     await parser.parseAsync();
   } catch (err) {
-    // PolicyLoadError is matched by name: importing its module here would load the wasm layer for --help.
-    if (err instanceof UsageError || (err instanceof Error && err.name === 'PolicyLoadError')) {
+    // Matched by name: importing their modules here would load the wasm layer (or the cluster client) for --help.
+    if (err instanceof UsageError || (err instanceof Error && USER_FACING_ERRORS.has(err.name))) {
       process.stderr.write(`error: ${(err as Error).message}\n`);
       if (err instanceof UsageError && /Unknown|Missing|Invalid|Not enough|name a command/.test(err.message)) {
         process.stderr.write(`Run 'kubectl wasmpolicy --help' for usage.\n`);
@@ -47,6 +47,9 @@ export async function main(argv: string[] = hideBin(process.argv)): Promise<void
     process.exitCode = EXIT_ERROR;
   }
 }
+
+/** Errors whose message is complete for the user (no stack trace). */
+const USER_FACING_ERRORS = new Set(['PolicyLoadError', 'PolicyConfigError', 'PolicyFetchError', 'ClusterError']);
 
 /** Flags whose value may be `-` (stdin). */
 const STDIN_FLAGS = new Set(['-f', '--filename', '--policies', '--old']);

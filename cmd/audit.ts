@@ -1,0 +1,145 @@
+import { randomUUID } from 'node:crypto';
+import type { Argv, ArgumentsCamelCase } from 'yargs';
+import type { Cluster } from '../lib/cluster/types';
+import { runAudit } from '../lib/audit/run';
+import { parseShard, type Shard } from '../lib/audit/shard';
+import { createProgress, shouldShowProgress } from '../lib/progress';
+import { bundledPolicySet } from '../lib/policy/builtin';
+import { DEFAULT_KUBEWARDEN_NAMESPACE, loadPolicyConfig } from '../lib/policy/config';
+import { readClusterPolicies } from '../lib/policy/from-cluster';
+import { policiesFromRefs } from '../lib/policy/from-flags';
+import type { PolicyEntry } from '../lib/policy/spec';
+import { EXIT_ERROR, exitCode, parseOutputs, writeOutputs, type OutputSpec } from '../lib/report';
+import { AUDIT_REPORTERS, type AuditReport } from '../lib/report/audit';
+import { buildPolicyReports, REPORT_KINDS, reportTime, type ReportKind } from '../lib/report/policyreport';
+import { DOCKER_CONFIG_OPTION, fetchOptionsFromArgs, PULL_OPTION, SOURCES_PATH_OPTION, type StoreArgs } from '../lib/store/cli-options';
+import type { Logger } from '../lib/log';
+import { loggerFor, logLevelFor, useColor, UsageError, type GlobalArgs } from './context';
+import { EVALUATION_OPTIONS, evaluationLimitsFromArgs, type EvaluationArgs } from './evaluation-options';
+import { CLUSTER_OPTIONS, connect, type ClusterArgs } from './cluster-options';
+
+interface AuditArgs extends GlobalArgs, StoreArgs, EvaluationArgs, ClusterArgs {
+  'all-namespaces': boolean;
+  policy: string[];
+  policies: string[];
+  'from-cluster': boolean;
+  'kubewarden-namespace': string;
+  'include-wildcard': boolean;
+  'ignore-namespaces': string[];
+  shard?: string;
+  'page-size': number;
+  'parallel-namespaces': number;
+  'parallel-resources': number;
+  output: string[];
+  'report-kind': ReportKind;
+  'apply-reports': boolean;
+  'fail-on-warn': boolean;
+}
+
+export function builder(y: Argv): Argv<AuditArgs> {
+  return y
+    .options(CLUSTER_OPTIONS)
+    .option('all-namespaces', { alias: 'A', type: 'boolean', default: false, describe: 'Audit every namespace, and cluster-scoped resources' })
+    .option('policy', { alias: 'p', type: 'string', array: true, default: [], describe: 'Policy to audit with (as check -p); repeatable' })
+    .option('policies', { type: 'string', array: true, default: [], describe: 'Policy configuration files (as check --policies); repeatable' })
+    .option('from-cluster', { type: 'boolean', default: false, describe: "The cluster's own Kubewarden policies (the default when its CRDs are installed and no -p/--policies is given)" })
+    .option('kubewarden-namespace', { type: 'string', default: DEFAULT_KUBEWARDEN_NAMESPACE, describe: 'Namespace Kubewarden runs in' })
+    .option('include-wildcard', { type: 'boolean', default: false, describe: 'Also audit policies whose rules use * (expanded through discovery); audit-scanner skips them' })
+    .option('ignore-namespaces', { type: 'string', array: true, default: [], describe: 'Namespaces never audited; repeatable' })
+    .option('shard', { type: 'string', describe: 'INDEX/COUNT: audit only this share of the namespaces (one Indexed Job pod per shard); shard 0 also takes cluster-scoped resources' })
+    .option('page-size', { type: 'number', default: 500, describe: 'Objects per list request (limit/continue)' })
+    .option('parallel-namespaces', { type: 'number', default: 4, describe: 'Namespaces listed at once' })
+    .option('parallel-resources', { type: 'number', default: 4, describe: 'Resources listed at once in each namespace' })
+    .options(EVALUATION_OPTIONS)
+    .option('output', { alias: 'o', type: 'string', array: true, default: ['text'], describe: `Output format: ${Object.keys(AUDIT_REPORTERS).join('|')}; FORMAT=FILE writes a file; repeatable` })
+    .option('report-kind', { choices: REPORT_KINDS, default: 'policyreport' as ReportKind, describe: 'Reports for -o policyreport and --apply-reports: wgpolicyk8s.io (policyreport) or openreports.io (openreports)' })
+    .option('apply-reports', { type: 'boolean', default: false, describe: 'Create or update one report per audited object in the cluster (the only write the tool makes)' })
+    .option('fail-on-warn', { type: 'boolean', default: false, describe: 'Exit 1 on warnings too' })
+    .option('pull', PULL_OPTION)
+    .option('sources-path', SOURCES_PATH_OPTION)
+    .option('docker-config', DOCKER_CONFIG_OPTION) as unknown as Argv<AuditArgs>;
+}
+
+export async function handler(args: ArgumentsCamelCase<AuditArgs>): Promise<void> {
+  const log = loggerFor(args);
+  if (args['all-namespaces'] && args.namespace !== undefined) throw new UsageError('give either -n NAMESPACE or -A, not both');
+  if (args['from-cluster'] && (args.policy.length > 0 || args.policies.length > 0)) throw new UsageError('--from-cluster audits with the cluster\'s policies: leave out -p and --policies');
+  for (const f of ['page-size', 'parallel-namespaces', 'parallel-resources'] as const) {
+    if (!Number.isInteger(args[f]) || args[f] < 1) throw new UsageError(`--${f} must be a whole number of at least 1, got ${args[f]}`);
+  }
+  let outputs: OutputSpec[];
+  let shard: Shard | undefined;
+  try {
+    outputs = parseOutputs(args.output, Object.keys(AUDIT_REPORTERS));
+    if (args.shard !== undefined) shard = parseShard(args.shard);
+  } catch (err) {
+    throw new UsageError((err as Error).message);
+  }
+  if (shard && !args['all-namespaces']) throw new UsageError('--shard splits the namespaces of -A: add -A');
+  const evaluationLimits = evaluationLimitsFromArgs(args);
+  const cluster = await connect(args, log);
+  try {
+    const { policies, extraSources } = await auditPolicies(args, cluster, log);
+    const fetch = { ...fetchOptionsFromArgs(args, log), ...(extraSources ? { extraSources } : {}) };
+    const progress = createProgress({ enabled: shouldShowProgress({ isTTY: Boolean(process.stderr.isTTY), env: process.env, quiet: args.quiet }) });
+    progress.phase(`loading policies, listing namespaces of ${cluster.context}`);
+    const report = await runAudit({
+      cluster,
+      policies,
+      ...(args['all-namespaces'] ? {} : { namespace: cluster.namespace }),
+      ignoreNamespaces: args['ignore-namespaces'],
+      ...(shard ? { shard } : {}),
+      includeWildcard: args['include-wildcard'],
+      pageSize: args['page-size'],
+      parallelNamespaces: args['parallel-namespaces'],
+      parallelResources: args['parallel-resources'],
+      evaluationLimits,
+      workers: args.workers,
+      log,
+      logLevel: logLevelFor(args),
+      fetch,
+      onProgress: (objects, done, total) => progress.phase(`audit: ${objects} object${objects === 1 ? '' : 's'} evaluated, ${done}/${total} lists done`),
+    }).finally(() => progress.stop());
+    await writeOutputs(report, outputs, AUDIT_REPORTERS, { color: useColor(args), verbose: args.verbose > 0, reportKind: args['report-kind'] }, (text) => process.stdout.write(text));
+    process.exitCode = exitCode(report.summary, args['fail-on-warn']);
+    if (args['apply-reports'] && !(await applyReports(cluster, report, args['report-kind'], log))) process.exitCode = EXIT_ERROR;
+  } finally {
+    cluster.close();
+  }
+}
+
+/** -p and --policies as given; else the cluster's policies when Kubewarden is installed; else the bundled set. */
+async function auditPolicies(args: AuditArgs, cluster: Cluster, log: Logger): Promise<{ policies: PolicyEntry[]; extraSources?: Awaited<ReturnType<typeof readClusterPolicies>>['sources'] }> {
+  if (args.policy.length > 0 || args.policies.length > 0) {
+    const fromConfig = args.policies.length > 0 ? await loadPolicyConfig(args.policies, { log, kubewardenNamespace: args['kubewarden-namespace'], defaultNamespace: cluster.namespace }) : [];
+    return { policies: [...fromConfig, ...policiesFromRefs(args.policy, {})] };
+  }
+  const fromCluster = await readClusterPolicies(cluster, { log, kubewardenNamespace: args['kubewarden-namespace'] });
+  if (args['from-cluster'] && !fromCluster.installed) throw new UsageError(`--from-cluster: ${cluster.server} (context ${cluster.context}) serves no policies.kubewarden.io/v1 resources: is Kubewarden installed?`);
+  if (fromCluster.installed) {
+    if (fromCluster.entries.length === 0) throw new UsageError(`the cluster (context ${cluster.context}) has Kubewarden installed but no policies; give policies with -p or --policies`);
+    log.info(`auditing with the cluster's ${fromCluster.entries.length} Kubewarden policies`);
+    return { policies: fromCluster.entries, extraSources: fromCluster.sources };
+  }
+  log.info('Kubewarden is not installed in the cluster: auditing with the bundled policy set');
+  const bundled = bundledPolicySet();
+  if (bundled.length === 0) throw new UsageError('no policies to run: the bundled set is missing (run npm run build) and no -p was given');
+  return { policies: bundled };
+}
+
+/** --apply-reports: one report per object, created or replaced; a failure is logged and the others go on. */
+async function applyReports(cluster: Cluster, report: AuditReport, kind: ReportKind, log: Logger): Promise<boolean> {
+  const reports = buildPolicyReports(report, { kind, now: reportTime(), runUid: randomUUID() });
+  let failed = 0;
+  for (const r of reports) {
+    try {
+      await cluster.apply(r);
+    } catch (err) {
+      failed++;
+      log.error(`cannot write ${r.kind} ${r.metadata?.namespace ? `${r.metadata.namespace}/` : ''}${r.metadata?.name}: ${(err as Error).message}`);
+      if (failed === 1 && /not found|404/i.test((err as Error).message)) log.error(`is the ${r.apiVersion} ${r.kind} CRD installed? (--report-kind ${kind === 'policyreport' ? 'openreports' : 'policyreport'} writes the other report API)`);
+    }
+  }
+  process.stderr.write(`applied ${reports.length - failed} of ${reports.length} ${kind === 'policyreport' ? 'policy reports' : 'reports'} to ${cluster.context}\n`);
+  return failed === 0;
+}

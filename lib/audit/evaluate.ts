@@ -1,0 +1,83 @@
+import { anyRuleMatches, selectWebhook } from '../admission/match';
+import { toAdmissionResponse } from '../admission/response';
+import type { SynthesizedRequest } from '../admission/request';
+import type { AdmissionRequest } from '../admission/types';
+import type { KubeObject, SourceLocation } from '../manifests/types';
+import { groupResponse } from '../policy/group';
+import type { ObjectRef, Result } from '../report/result';
+import type { EvaluationPool } from '../wasm/pool/pool';
+import type { RuntimeOutcome } from '../wasm/runtime';
+import { auditRequest, type AuditResource } from './request';
+import type { AuditedUnit } from './select';
+
+/** One live object, where it was listed from, and how the audit names it in results. */
+export interface LiveObject {
+  object: KubeObject;
+  res: AuditResource;
+  source: SourceLocation;
+}
+
+type Decision = { call: true } | { call: false; reason: string };
+
+/**
+ * Evaluates one live object as audit-scanner has policy-server do it on `/audit`: the rules (with CREATE),
+ * namespaceSelector and objectSelector select the policies; matchConditions are not evaluated; the verdict is the
+ * policy's own answer, without monitor mode, mutation refusal or custom messages (spec §8).
+ */
+export async function evaluateLive(audited: readonly AuditedUnit[], pool: EvaluationPool, live: LiveObject, namespaceLabels: (name: string) => Record<string, string>): Promise<Result[]> {
+  const synth = auditRequest(live.object, live.res);
+  const ref = objectRef(live.object, live.res);
+  const decisions = audited.map((a) => decide(a, live, synth, namespaceLabels));
+  const indices = new Set<number>();
+  decisions.forEach((d, i) => {
+    if (!d.call) return;
+    const u = audited[i].unit;
+    for (const idx of u.kind === 'single' ? [u.policy.index] : u.members.map((m) => m.index)) indices.add(idx);
+  });
+  const unique = [...indices];
+  const outcomes = new Map<number, RuntimeOutcome>();
+  if (unique.length > 0) (await pool.evaluate(synth.json, unique)).forEach((o, k) => outcomes.set(unique[k], o));
+  return audited.map(({ unit }, i): Result => {
+    const base = { source: live.source, object: ref, policy: unit.id };
+    const d = decisions[i];
+    if (!d.call) return { ...base, verdict: 'skip', message: d.reason };
+    if (unit.kind === 'single') return verdictOf(base, outcomes.get(unit.policy.index)!);
+    const members = unit.members.map((m, k) => ({ name: unit.spec.members[k].name, response: toAdmissionResponse(synth.request, outcomes.get(m.index)!) }));
+    const r = groupResponse(synth.request.uid, unit.expr, unit.spec.message, members).response;
+    if (!r.allowed && r.status?.code === 500) return { ...base, verdict: 'error', message: r.status.message ?? 'error evaluating policy group expression', code: 500 };
+    return r.allowed ? { ...base, verdict: 'pass' } : { ...base, verdict: 'fail', ...(r.status?.message !== undefined ? { message: r.status.message } : {}) };
+  });
+}
+
+function decide(a: AuditedUnit, live: LiveObject, synth: SynthesizedRequest, namespaceLabels: (name: string) => Record<string, string>): Decision {
+  const res = live.res;
+  const target = { group: res.group, version: res.version, resource: res.resource, namespaced: res.namespaced, operation: 'CREATE' as const };
+  if (!anyRuleMatches(a.rules, target)) return { call: false, reason: 'the policy rules do not match this resource' };
+  const webhook = a.unit.webhook;
+  if (!webhook) return { call: true };
+  // Selection sees the plural resource the rules name; the policy gets audit-scanner's request.
+  const matching: AdmissionRequest = { ...synth.request, resource: { group: res.group, version: res.version, resource: res.resource } };
+  const d = selectWebhook(
+    { ...webhook, rules: a.rules, matchPolicy: 'Exact', matchConditions: [] },
+    { request: matching, namespaced: res.namespaced, namespaceLabels, equivalents: () => [] },
+  );
+  return d.action === 'call' ? { call: true } : { call: false, reason: d.action === 'skip' ? d.reason : d.message };
+}
+
+/** audit-scanner: an error (policy-server's 500) is "error"; otherwise allowed is pass, else fail with the message. */
+function verdictOf(base: Pick<Result, 'source' | 'object' | 'policy'>, outcome: RuntimeOutcome): Result {
+  if (!outcome.ok) return { ...base, verdict: 'error', message: outcome.message, code: outcome.code };
+  const vr = outcome.response;
+  if (vr.accepted) return { ...base, verdict: 'pass' };
+  const out: Result = { ...base, verdict: vr.code === 500 ? 'error' : 'fail' };
+  if (typeof vr.message === 'string') out.message = vr.message;
+  if (typeof vr.code === 'number') out.code = vr.code;
+  return out;
+}
+
+function objectRef(obj: KubeObject, res: AuditResource): ObjectRef {
+  const ref: ObjectRef = { apiVersion: obj.apiVersion, kind: obj.kind };
+  if (typeof obj.metadata?.name === 'string') ref.name = obj.metadata.name;
+  if (res.namespaced && typeof obj.metadata?.namespace === 'string') ref.namespace = obj.metadata.namespace;
+  return ref;
+}

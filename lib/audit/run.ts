@@ -1,0 +1,187 @@
+import type { ClusterError } from '../cluster/errors';
+import type { ApiResource, Cluster, ListTarget } from '../cluster/types';
+import type { Logger, LogLevel } from '../log';
+import type { KubeObject } from '../manifests/types';
+import { METADATA_NAME_LABEL } from '../admission/match';
+import { loadPolicies, poolOptions } from '../policy/load';
+import type { PolicyEntry } from '../policy/spec';
+import { bindUnits, planUnits, unitSummary } from '../policy/units';
+import { withMetadata } from '../report/enrich';
+import type { AuditReport } from '../report/audit';
+import { summarize, type Result } from '../report/result';
+import type { FetchOptions } from '../store/fetch';
+import { DEFAULT_EVALUATION_LIMITS, type EvaluationLimits } from '../wasm/limits';
+import { EvaluationPool } from '../wasm/pool/pool';
+import { evaluateLive } from './evaluate';
+import { selectAudited, type AuditedUnit } from './select';
+import { inShard, type Shard } from './shard';
+
+export interface AuditOptions {
+  cluster: Cluster;
+  policies: PolicyEntry[];
+  /** `-n`: one namespace (and no cluster-scoped resources); absent with `-A`. */
+  namespace?: string;
+  /** `--ignore-namespaces`: never scanned (audit-scanner's -i). */
+  ignoreNamespaces?: string[];
+  /** Sharding for large clusters: this run scans only its share of the namespaces. */
+  shard?: Shard;
+  includeWildcard: boolean;
+  pageSize?: number;
+  parallelNamespaces: number;
+  parallelResources: number;
+  evaluationLimits?: EvaluationLimits;
+  workers: number;
+  log: Logger;
+  logLevel?: LogLevel;
+  fetch?: FetchOptions;
+  /** Objects evaluated so far, and lists finished of the total. */
+  onProgress?: (objects: number, listsDone: number, listsTotal: number) => void;
+}
+
+/** How many objects may be evaluating at once: enough to keep every worker busy, few enough to bound memory. */
+const IN_FLIGHT_PER_WORKER = 8;
+
+/** `audit`: what the cluster holds today, evaluated as audit-scanner does, without a policy-server. */
+export async function runAudit(opts: AuditOptions): Promise<AuditReport> {
+  const { specs, plans } = planUnits(opts.policies);
+  const loadOpts = { log: opts.log, limits: opts.evaluationLimits, workers: opts.workers, logLevel: opts.logLevel, ...(opts.fetch ? { fetch: opts.fetch } : {}) };
+  const early = new EvaluationPool(undefined, poolOptions(loadOpts, specs.length));
+  const loading = loadPolicies(specs, { ...loadOpts, pool: early }).catch(async (err) => {
+    await early.close();
+    throw err;
+  });
+  // Namespaces (their labels serve namespaceSelector) and discovery load while the policies compile.
+  const namespacesP = scannedNamespaces(opts).catch(async (err) => {
+    await loading.then(({ pool }) => pool.close(), () => undefined);
+    throw err;
+  });
+  const [{ policies, pool }, namespaces] = await Promise.all([loading, namespacesP]);
+  try {
+    const units = bindUnits(plans, policies, (opts.evaluationLimits ?? DEFAULT_EVALUATION_LIMITS).timeoutMs);
+    const selection = selectAudited(units, { includeWildcard: opts.includeWildcard });
+    for (const n of selection.notAudited) opts.log.info(`policy ${n.id} is not audited: ${n.reason}`);
+    const resources = await auditedResources(opts.cluster, selection.audited);
+    const targets = listTargets(resources, namespaces, opts);
+    const labels = new Map(namespaces.map((n) => [n.name, n.labels]));
+    const namespaceLabels = (name: string): Record<string, string> => labels.get(name) ?? { [METADATA_NAME_LABEL]: name };
+    // Per target, per object in list order: results keep a stable order whatever order evaluations finish in.
+    const perTarget: Result[][][] = targets.map(() => []);
+    const targetIndex = new Map(targets.map((t, i) => [t, i]));
+    const originals = new WeakMap<Result, KubeObject>();
+    const inFlight = new Set<Promise<void>>();
+    let evaluated = 0;
+    let listsDone = 0;
+    let objects = 0;
+    opts.onProgress?.(0, 0, targets.length);
+    for await (const item of opts.cluster.listMany(targets, {
+      parallel: opts.parallelNamespaces * opts.parallelResources,
+      perResource: opts.parallelNamespaces,
+      perNamespace: opts.parallelResources,
+      ...(opts.pageSize ? { list: { pageSize: opts.pageSize } } : {}),
+    })) {
+      const slots = perTarget[targetIndex.get(item.target)!];
+      if ('error' in item) {
+        slots.push([listError(item.target, item.error)]);
+        listsDone++;
+        opts.onProgress?.(evaluated, listsDone, targets.length);
+        continue;
+      }
+      const position = slots.length;
+      slots.push([]);
+      objects++;
+      const object = item.object;
+      const source = { file: objectPath(item.target.res, object), line: 0, docIndex: 0 };
+      const job = evaluateLive(selection.audited, pool, { object, res: item.target.res, source }, namespaceLabels).then((results) => {
+        for (const r of results) originals.set(r, object);
+        slots[position] = results;
+        evaluated++;
+        opts.onProgress?.(evaluated, listsDone, targets.length);
+      });
+      const tracked = job.finally(() => inFlight.delete(tracked));
+      inFlight.add(tracked);
+      if (inFlight.size >= opts.workers * IN_FLIGHT_PER_WORKER) await Promise.race(inFlight);
+    }
+    await Promise.all(inFlight);
+    opts.onProgress?.(evaluated, targets.length, targets.length);
+    const results = perTarget.flat(2);
+    const summaries = units.map((u) => withMetadata(unitSummary(u), u));
+    const audited = new Set(selection.audited.map((a) => a.unit.id));
+    return {
+      results,
+      originals,
+      policies: summaries.filter((p) => audited.has(p.id)),
+      summary: summarize(results, objects, audited.size),
+      notAudited: selection.notAudited,
+      scanned: { resources: resources.length, namespaces: namespaces.length, lists: targets.length },
+    };
+  } finally {
+    await pool.close();
+  }
+}
+
+interface ScannedNamespace {
+  name: string;
+  labels: Record<string, string>;
+}
+
+/** The namespaces this run scans, with their labels: `-n NS`, or every namespace (less ignored ones, in this shard). */
+async function scannedNamespaces(opts: AuditOptions): Promise<ScannedNamespace[]> {
+  const c = opts.cluster;
+  const nsRes = await c.resolve('v1', 'Namespace');
+  if (!nsRes) throw new Error(`${c.server} serves no v1 Namespace resource`);
+  const toScanned = (o: KubeObject): ScannedNamespace => {
+    const name = String(o.metadata?.name ?? '');
+    return { name, labels: { ...(o.metadata?.labels ?? {}), [METADATA_NAME_LABEL]: name } };
+  };
+  if (opts.namespace !== undefined) {
+    // Reading the namespace may be forbidden to a namespaced auditor: then only the automatic label is known.
+    const ns = await c.get(nsRes, opts.namespace).catch(() => undefined);
+    return [ns ? toScanned(ns) : { name: opts.namespace, labels: { [METADATA_NAME_LABEL]: opts.namespace } }];
+  }
+  const ignored = new Set(opts.ignoreNamespaces ?? []);
+  const out: ScannedNamespace[] = [];
+  for await (const o of c.list(nsRes, opts.pageSize ? { pageSize: opts.pageSize } : {})) {
+    const n = toScanned(o);
+    if (!ignored.has(n.name) && (!opts.shard || inShard(n.name, opts.shard))) out.push(n);
+  }
+  return out.sort((a, b) => a.name.localeCompare(b.name));
+}
+
+/** Every listable resource the audited rules name (wildcards expanded by discovery), in a stable order. */
+async function auditedResources(cluster: Cluster, audited: readonly AuditedUnit[]): Promise<ApiResource[]> {
+  const byKey = new Map<string, ApiResource>();
+  for (const a of audited) {
+    for (const rule of a.rules) {
+      for (const res of await cluster.resourcesFor(rule)) {
+        if (rule.scope === 'Cluster' && res.namespaced) continue;
+        if (rule.scope === 'Namespaced' && !res.namespaced) continue;
+        byKey.set(`${res.group}/${res.version}/${res.resource}`, res);
+      }
+    }
+  }
+  return [...byKey.values()].sort((a, b) => `${a.group}/${a.resource}`.localeCompare(`${b.group}/${b.resource}`));
+}
+
+/** One list per namespace and namespaced resource (as audit-scanner scans), plus one per cluster-scoped resource with -A. */
+function listTargets(resources: readonly ApiResource[], namespaces: readonly ScannedNamespace[], opts: AuditOptions): ListTarget[] {
+  const targets: ListTarget[] = [];
+  for (const ns of namespaces) for (const res of resources) if (res.namespaced) targets.push({ res, namespace: ns.name });
+  // Cluster-scoped objects belong to no namespace: with -n they are out of scope, and with shards the first shard takes them.
+  const clusterWide = opts.namespace === undefined && (!opts.shard || opts.shard.index === 0);
+  if (clusterWide) for (const res of resources) if (!res.namespaced) targets.push({ res });
+  return targets;
+}
+
+/** The object's API path: how results of a live object name where it is. */
+export function objectPath(res: ApiResource, obj: KubeObject): string {
+  const base = res.group === '' ? `/api/${res.version}` : `/apis/${res.group}/${res.version}`;
+  const ns = res.namespaced && obj.metadata?.namespace ? `/namespaces/${obj.metadata.namespace}` : '';
+  return `${base}${ns}/${res.resource}/${obj.metadata?.name ?? ''}`;
+}
+
+/** A list that failed (403 on one resource, typically) is an error entry; the audit goes on. */
+function listError(t: ListTarget, err: ClusterError): Result {
+  const base = t.res.group === '' ? `/api/${t.res.version}` : `/apis/${t.res.group}/${t.res.version}`;
+  const file = `${base}${t.namespace !== undefined ? `/namespaces/${t.namespace}` : ''}/${t.res.resource}`;
+  return { source: { file, line: 0, docIndex: 0 }, object: { apiVersion: t.res.group === '' ? t.res.version : `${t.res.group}/${t.res.version}`, kind: t.res.kind, ...(t.namespace !== undefined ? { namespace: t.namespace } : {}) }, verdict: 'error', message: `cannot list ${t.res.resource}${t.namespace !== undefined ? ` in namespace ${t.namespace}` : ''}: ${err.message}` };
+}
