@@ -36,6 +36,6 @@ export function answerReview(resource: string, version: string, body: unknown, c
     apiVersion: `authorization.k8s.io/${version}`,
     metadata: { creationTimestamp: null },
     spec,
-    status: denied ? { allowed: false, reason: 'forbidden by the test server\'s rules' } : { allowed: true, reason: 'allowed by the test server (no rule forbids it)' },
+    status: denied ? { allowed: false } : { allowed: true, reason: 'allowed by the test server (no rule forbids it)' },
   };
 }

@@ -35,3 +35,15 @@ export function authenticate(req: IncomingMessage, tokens: TokenTable): UserInfo
   if (!cn) return undefined;
   return { user: cn, groups: withAuthenticated(asList(subject!.O)) };
 }
+
+/**
+ * `kubectl --as USER --as-group GROUP`: the Impersonate-User/Impersonate-Group headers. Returns the impersonated
+ * user, or undefined when the request does not impersonate. (The caller checks the "impersonate" permission.)
+ */
+export function impersonated(req: IncomingMessage): UserInfo | undefined {
+  const user = req.headers['impersonate-user'];
+  if (typeof user !== 'string' || user === '') return undefined;
+  const raw = req.headers['impersonate-group'];
+  const groups = (Array.isArray(raw) ? raw : raw === undefined ? [] : raw.split(',')).map((g) => g.trim()).filter(Boolean);
+  return { user, groups: withAuthenticated(groups) };
+}

@@ -10,7 +10,7 @@ import type { ListSnapshots } from './list-snapshots';
 import type { ObjectStore } from './object-store';
 import type { ServedResource } from './served-resources';
 import { applyServerDefaults } from './server-defaults';
-import { alreadyExists, badRequest, conflict, invalid, notFound, unsupportedMediaType } from './status';
+import { alreadyExists, badRequest, conflict, invalid, notFound } from './status';
 
 export interface Target {
   served: ServedResource;
@@ -151,11 +151,9 @@ function mergePatch(target: unknown, patch: unknown): unknown {
  * PATCH with merge-patch+json, or strategic-merge-patch+json treated as a merge patch (lists are replaced whole
  * rather than merged by key: enough for the fields tests patch, labels, annotations and scalars).
  */
-export function patchObject(store: ObjectStore, t: Target, contentType: string, patch: unknown, validateCrd: (o: KubeObject) => void): KubeObject {
-  const type = contentType.split(';')[0].trim();
-  if (type !== 'application/merge-patch+json' && type !== 'application/strategic-merge-patch+json') {
-    throw unsupportedMediaType(type);
-  }
+export const MERGE_PATCH_TYPES = ['application/merge-patch+json', 'application/strategic-merge-patch+json'] as const;
+
+export function patchObject(store: ObjectStore, t: Target, patch: unknown, validateCrd: (o: KubeObject) => void): KubeObject {
   const current = store.get(t.served.group, t.served.kind, t.namespace ?? '', t.name!);
   if (!current) throw notFound(t.served.group, t.served.resource, t.name!);
   const merged = mergePatch(present(current, t.served, false), patch) as KubeObject;

@@ -21,3 +21,5 @@ export type { ForbiddenRule } from './authz';
 export type { KubeconfigOptions } from './kubeconfig';
 export type { ClientCert } from './client-cert';
 export { ObjectStore } from './object-store';
+export { customResourceDefinition, kubewardenCrds, reportCrds, type CrdSpec } from './crds';
+export { defaultCorpusDir, seedFromCorpus, type CorpusSeed } from './corpus-seed';

@@ -6,6 +6,8 @@ export type Route =
   | { type: 'groupVersion'; group: string; version: string }
   | { type: 'group'; group: string }
   | { type: 'resource'; group: string; version: string; resource: string; namespace?: string; name?: string; subresource?: string }
+  | { type: 'openapiRoot' }
+  | { type: 'openapiGroupVersion'; group: string; version: string }
   | { type: 'unknown' };
 
 function resourceRoute(group: string, version: string, rest: string[]): Route {
@@ -25,6 +27,12 @@ function resourceRoute(group: string, version: string, rest: string[]): Route {
 export function parseRoute(pathname: string): Route {
   const parts = pathname.split('/').filter((p) => p !== '').map(decodeURIComponent);
   if (parts.length === 1 && parts[0] === 'version') return { type: 'version' };
+  if (parts[0] === 'openapi' && parts[1] === 'v3') {
+    if (parts.length === 2) return { type: 'openapiRoot' };
+    if (parts.length === 4 && parts[2] === 'api') return { type: 'openapiGroupVersion', group: '', version: parts[3] };
+    if (parts.length === 5 && parts[2] === 'apis') return { type: 'openapiGroupVersion', group: parts[3], version: parts[4] };
+    return { type: 'unknown' };
+  }
   if (parts[0] === 'api') {
     if (parts.length === 1) return { type: 'root', root: 'api' };
     return resourceRoute('', parts[1], parts.slice(2));

@@ -10,14 +10,17 @@ import type { KubeObject } from '../../lib/manifests';
 import { lookupBuiltin } from '../../lib/admission/builtin-resources';
 import { makePki, type TestPki } from '../registry/pki';
 import { answerReview, REVIEW_RESOURCES } from './access-reviews';
-import { authenticate, type TokenTable, type UserInfo } from './authn';
+import { authenticate, impersonated, type TokenTable, type UserInfo } from './authn';
 import { isForbidden, type ForbiddenRule } from './authz';
 import { issueClientCert, type ClientCert } from './client-cert';
 import { AGGREGATED_MEDIA_TYPE, aggregatedDiscovery, apiGroupList, apiResourceList, apiVersions, wantsAggregated } from './discovery';
-import { createObject, deleteObject, getObject, listObjects, patchObject, updateObject, type Target } from './handlers';
+import { createObject, deleteObject, getObject, listObjects, MERGE_PATCH_TYPES, patchObject, updateObject, type Target } from './handlers';
 import { writeKubeconfig, type KubeconfigOptions } from './kubeconfig';
 import { listSnapshots } from './list-snapshots';
+import { decodeReview, PROTOBUF_MEDIA_TYPE, ProtobufError } from './protobuf-review';
+import { jsonBody, readBody } from './request-body';
 import { groupOf, ObjectStore } from './object-store';
+import { openApiGroupVersion, openApiRoot } from './openapi';
 import { parseRoute, type Route } from './route';
 import { crdResources, SERVER_VERSION, ServedIndex } from './served-resources';
 import { applyServerDefaults, isCrd } from './server-defaults';
@@ -68,34 +71,11 @@ export interface TestApiServer {
 const ADMIN = { user: 'test-admin', groups: ['system:masters'] };
 /** The namespaces every real cluster has. */
 const SYSTEM_NAMESPACES = ['default', 'kube-node-lease', 'kube-public', 'kube-system'];
-const MAX_BODY = 32 * 1024 * 1024;
 
 function send(res: ServerResponse, code: number, body: unknown, contentType = 'application/json'): void {
   const text = JSON.stringify(body);
   res.writeHead(code, { 'Content-Type': contentType, 'Content-Length': Buffer.byteLength(text), 'Cache-Control': 'no-cache, private' });
   res.end(text);
-}
-
-function readBody(req: IncomingMessage): Promise<unknown> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (c: Buffer) => {
-      size += c.length;
-      if (size > MAX_BODY) reject(new ApiError({ kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message: 'Request entity too large', reason: 'RequestEntityTooLarge', code: 413 }));
-      else chunks.push(c);
-    });
-    req.on('end', () => {
-      const text = Buffer.concat(chunks).toString('utf8');
-      if (text.trim() === '') return resolve(undefined);
-      try {
-        resolve(JSON.parse(text));
-      } catch (err) {
-        reject(badRequest(`the request body is not valid JSON: ${(err as Error).message}`));
-      }
-    });
-    req.on('error', reject);
-  });
 }
 
 const VERB_OF: Record<string, string> = { POST: 'create', PUT: 'update', PATCH: 'patch', DELETE: 'delete' };
@@ -145,7 +125,8 @@ export async function startApiServer(opts: ApiServerOptions = {}): Promise<TestA
   };
 
   const seed = (obj: KubeObject): void => {
-    const copy = structuredClone(obj);
+    // A shallow copy is enough: put() stores a deep copy, and only top-level fields and metadata are changed here.
+    const copy: KubeObject = { ...obj, metadata: { ...(obj.metadata ?? {}) } };
     const meta = (copy.metadata ??= {});
     const namespaced = namespacedKind(served(), copy);
     if (namespaced === true && !meta.namespace) meta.namespace = 'default';
@@ -174,7 +155,15 @@ export async function startApiServer(opts: ApiServerOptions = {}): Promise<TestA
     if (!r || route.subresource !== undefined) throw pathNotFound();
     if (!r.namespaced && route.namespace !== undefined) throw pathNotFound();
     if (method === 'POST' && route.name === undefined && REVIEW_RESOURCES.has(r.resource)) {
-      return [201, answerReview(r.resource, r.version, await readBody(req), who, rules, route.namespace)];
+      const body = await readBody(req);
+      let review: unknown;
+      try {
+        review = body.mediaType === PROTOBUF_MEDIA_TYPE ? decodeReview(body.bytes) : jsonBody(body);
+      } catch (err) {
+        if (err instanceof ProtobufError) throw badRequest(`the protobuf body could not be decoded: ${err.message}`);
+        throw err;
+      }
+      return [201, answerReview(r.resource, r.version, review, who, rules, route.namespace)];
     }
     const t: Target = { served: r, namespace: route.namespace, name: route.name };
     if (r.namespaced && route.name !== undefined && route.namespace === undefined) throw pathNotFound();
@@ -190,7 +179,7 @@ export async function startApiServer(opts: ApiServerOptions = {}): Promise<TestA
       }
       if (method === 'POST') {
         if (r.namespaced && route.namespace === undefined) throw pathNotFound();
-        return [201, createObject(store, t, await readBody(req), validateCrd)];
+        return [201, createObject(store, t, jsonBody(await readBody(req)), validateCrd)];
       }
       throw methodNotAllowed();
     }
@@ -198,9 +187,9 @@ export async function startApiServer(opts: ApiServerOptions = {}): Promise<TestA
       case 'GET':
         return [200, getObject(store, t)];
       case 'PUT':
-        return [200, updateObject(store, t, await readBody(req), validateCrd)];
+        return [200, updateObject(store, t, jsonBody(await readBody(req)), validateCrd)];
       case 'PATCH':
-        return [200, patchObject(store, t, req.headers['content-type'] ?? '', await readBody(req), validateCrd)];
+        return [200, patchObject(store, t, jsonBody(await readBody(req), MERGE_PATCH_TYPES), validateCrd)];
       case 'DELETE':
         return [200, deleteObject(store, t)];
       default:
@@ -217,8 +206,13 @@ export async function startApiServer(opts: ApiServerOptions = {}): Promise<TestA
       send(res, code, body, contentType);
     };
     try {
-      const who = authenticate(req, tokens);
-      if (!who) throw unauthorized();
+      const caller = authenticate(req, tokens);
+      if (!caller) throw unauthorized();
+      const as = impersonated(req);
+      if (as && isForbidden(rules, caller, { verb: 'impersonate', group: '', resource: 'users' })) {
+        throw forbidden({ user: caller.user, verb: 'impersonate', group: '', resource: 'users', name: as.user });
+      }
+      const who = as ?? caller;
       record.user = who.user;
       const route = parseRoute(url.pathname);
       const aggregated = wantsAggregated(req.headers.accept);
@@ -233,6 +227,13 @@ export async function startApiServer(opts: ApiServerOptions = {}): Promise<TestA
           if (!g) throw pathNotFound();
           const versions = g.versions.map((version) => ({ groupVersion: `${g.name}/${version}`, version }));
           return reply(200, { kind: 'APIGroup', apiVersion: 'v1', name: g.name, versions, preferredVersion: versions[0] });
+        }
+        case 'openapiRoot':
+          return reply(200, openApiRoot(served()));
+        case 'openapiGroupVersion': {
+          const doc = openApiGroupVersion(served(), route.group, route.version);
+          if (!doc) throw pathNotFound();
+          return reply(200, doc);
         }
         case 'groupVersion':
           if (!served().hasGroupVersion(route.group, route.version)) throw pathNotFound();
