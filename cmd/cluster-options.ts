@@ -1,3 +1,4 @@
+import { loadClusterModule } from '../lib/cluster/lazy';
 import type { Cluster } from '../lib/cluster/types';
 import type { Logger } from '../lib/log';
 
@@ -18,7 +19,7 @@ export const CLUSTER_OPTIONS = {
 
 /** Connects lazily: the cluster client (and @kubernetes/client-node) loads only for commands that use it. */
 export async function connect(args: ClusterArgs, log: Logger): Promise<Cluster> {
-  const { connectCluster } = await import('../lib/cluster/index');
+  const { connectCluster } = await loadClusterModule();
   return connectCluster({
     log,
     ...(args.kubeconfig ? { kubeconfig: args.kubeconfig } : {}),

@@ -432,7 +432,10 @@ function seaBlob(target, generator, useCodeCache, workDir) {
   const { dir, names } = bundledPolicies();
   const index = path.join(workDir, 'plugins-index.json');
   writeFileSync(index, JSON.stringify(names));
-  const assets = { 'plugins/index.json': index };
+  const cluster = path.join(root, 'dist', 'cluster.cjs');
+  if (!existsSync(cluster)) throw new Error('dist/cluster.cjs is missing: run npm run build');
+  // lib/cluster/lazy.ts reads the cluster client from this asset.
+  const assets = { 'plugins/index.json': index, 'cluster.cjs': cluster };
   for (const n of names) assets[`plugins/${n}.wasm`] = path.join(dir, `${n}.wasm`);
   const blob = path.join(workDir, 'sea.blob');
   const config = path.join(workDir, 'sea-config.json');

