@@ -249,6 +249,19 @@ describe('test API server: writes, discovery changes and access reviews through 
     assert.deepEqual(api.objects.get('', 'ConfigMap', 'team-a', 'settings')?.data, { mode: 'enforce' });
   });
 
+  it('create namespace, auth whoami and delete: the protobuf bodies of kubectl\'s typed clients', async () => {
+    const ns = await k(['create', 'namespace', 'team-b']);
+    assert.equal(ns.code, 0, ns.stderr);
+    assert.equal(api.objects.get('', 'Namespace', '', 'team-b')?.metadata?.labels?.['kubernetes.io/metadata.name'], 'team-b');
+    const who = await k(['auth', 'whoami', '-o', 'json']);
+    assert.equal(who.code, 0, who.stderr);
+    assert.deepEqual(JSON.parse(who.stdout).status.userInfo, { username: 'test-admin', groups: ['system:masters', 'system:authenticated'] });
+    const del = await k(['delete', 'pod', 'app-0']);
+    assert.equal(del.code, 0, del.stderr);
+    assert.equal(del.stdout.trim(), 'pod "app-0" deleted');
+    assert.equal(api.objects.get('', 'Pod', 'team-a', 'app-0'), undefined);
+  });
+
   it('auth can-i answers yes, and no where a rule forbids it (also through --as)', async () => {
     const yes = await k(['auth', 'can-i', 'list', 'secrets']);
     assert.equal(yes.code, 0, yes.stderr);
@@ -352,7 +365,7 @@ describe('test API server: the wire protocol, over plain HTTPS', function () {
     assert.match(bad.body.message, /unable to parse requirement/);
   });
 
-  it('get, 404 with details, 403 and cluster-scoped paths', async () => {
+  it('get, 404 with details, and paths that do not route', async () => {
     const got = await call(api, 'GET', '/api/v1/namespaces/b/pods/p-4');
     assert.equal(got.body.kind, 'Pod');
     assert.equal(got.body.apiVersion, 'v1');
@@ -397,6 +410,50 @@ describe('test API server: the wire protocol, over plain HTTPS', function () {
     const deleted = await call(api, 'DELETE', `${base}/r1`);
     assert.equal(deleted.status, 200);
     assert.equal((await call(api, 'GET', `${base}/r1`)).status, 404);
+  });
+
+  it('resourceVersion: refused beside continue; "0" ignores limit as the watch cache does', async () => {
+    const first = await call(api, 'GET', '/api/v1/namespaces/b/pods?limit=1');
+    const both = await call(api, 'GET', `/api/v1/namespaces/b/pods?limit=1&resourceVersion=5&continue=${encodeURIComponent(first.body.metadata.continue)}`);
+    assert.equal(both.status, 400);
+    assert.equal(both.body.message, 'specifying resource version is not allowed when using continue');
+    const any = await call(api, 'GET', '/api/v1/pods?limit=2&resourceVersion=0');
+    assert.equal(any.body.items.length, 7);
+    assert.equal(any.body.metadata.continue, undefined);
+  });
+
+  it('media types: 406 when plain JSON is not acceptable, 415 for bodies it cannot read, YAML bodies accepted', async () => {
+    const table = await call(api, 'GET', '/api/v1/pods', { headers: { Accept: 'application/json;as=Table;v=v1;g=meta.k8s.io' } });
+    assert.equal(table.status, 406);
+    assert.equal(table.body.reason, 'NotAcceptable');
+    const kubectlStyle = await call(api, 'GET', '/api/v1/pods', { headers: { Accept: 'application/json;as=Table;v=v1;g=meta.k8s.io,application/json' } });
+    assert.equal(kubectlStyle.status, 200);
+    assert.equal(kubectlStyle.body.kind, 'PodList');
+    const proto = await call(api, 'POST', '/api/v1/namespaces/a/configmaps', { body: 'k8s\u0000', headers: { 'Content-Type': 'application/vnd.kubernetes.protobuf' } });
+    assert.equal(proto.status, 415);
+    assert.match(proto.body.message, /decodes protobuf only for/);
+    const yaml = await call(api, 'POST', '/api/v1/namespaces/a/configmaps', { body: 'metadata:\n  name: from-yaml\ndata:\n  k: v\n', headers: { 'Content-Type': 'application/yaml' } });
+    assert.equal(yaml.status, 201, JSON.stringify(yaml.body));
+    assert.deepEqual(yaml.body.data, { k: 'v' });
+    const jsonPatch = await call(api, 'PATCH', '/api/v1/namespaces/a/configmaps/from-yaml', { body: '[]', headers: { 'Content-Type': 'application/json-patch+json' } });
+    assert.equal(jsonPatch.status, 415);
+    const merge = await call(api, 'PATCH', '/api/v1/namespaces/a/configmaps/from-yaml', { body: { data: { k: null, j: 'w' } }, headers: { 'Content-Type': 'application/merge-patch+json' } });
+    assert.deepEqual(merge.body.data, { j: 'w' });
+  });
+
+  it('pageLimitMax caps every page, asked for or not', async () => {
+    const capped = await startApiServer({ objects: pods, pageLimitMax: 2 });
+    try {
+      const unasked = await call(capped, 'GET', '/api/v1/pods');
+      assert.equal(unasked.body.items.length, 2);
+      assert.equal(unasked.body.metadata.remainingItemCount, 5);
+      const big = await call(capped, 'GET', '/api/v1/pods?limit=100');
+      assert.equal(big.body.items.length, 2);
+      const small = await call(capped, 'GET', '/api/v1/pods?limit=1');
+      assert.equal(small.body.items.length, 1);
+    } finally {
+      await capped.close();
+    }
   });
 
   it('SubjectAccessReview (JSON) is answered from the forbidden rules', async () => {

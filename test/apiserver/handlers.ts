@@ -44,12 +44,17 @@ export function listObjects(store: ObjectStore, snapshots: ListSnapshots, t: Tar
     throw err;
   }
   const limitText = query.get('limit');
-  const limit = limitText === null ? undefined : Number(limitText);
-  if (limit !== undefined && (!Number.isInteger(limit) || limit < 0)) throw badRequest(`limit: Invalid value: "${limitText}": must be a non-negative integer`);
+  const asked = limitText === null ? undefined : Number(limitText);
+  if (asked !== undefined && (!Number.isInteger(asked) || asked < 0)) throw badRequest(`limit: Invalid value: "${limitText}": must be a non-negative integer`);
+  const token = query.get('continue') || undefined;
+  const rv = query.get('resourceVersion') || undefined;
+  if (token && rv) throw badRequest('specifying resource version is not allowed when using continue');
+  // resourceVersion=0 ("any version") is served from the watch cache, which ignores limit: the whole list comes back.
+  const limit = rv === '0' ? undefined : asked;
   const filtered = labels.length > 0 || fields.length > 0;
   const page = snapshots.page({
     limit,
-    token: query.get('continue') || undefined,
+    token,
     countRemaining: !filtered,
     currentRv: store.resourceVersion,
     matching: () => {

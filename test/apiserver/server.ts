@@ -9,6 +9,7 @@ import * as path from 'node:path';
 import type { KubeObject } from '../../lib/manifests';
 import { lookupBuiltin } from '../../lib/admission/builtin-resources';
 import { makePki, type TestPki } from '../registry/pki';
+import { acceptsPlainJson, notAcceptable } from './accept';
 import { answerReview, REVIEW_RESOURCES } from './access-reviews';
 import { authenticate, impersonated, type TokenTable, type UserInfo } from './authn';
 import { isForbidden, type ForbiddenRule } from './authz';
@@ -17,8 +18,7 @@ import { AGGREGATED_MEDIA_TYPE, aggregatedDiscovery, apiGroupList, apiResourceLi
 import { createObject, deleteObject, getObject, listObjects, MERGE_PATCH_TYPES, patchObject, updateObject, type Target } from './handlers';
 import { writeKubeconfig, type KubeconfigOptions } from './kubeconfig';
 import { listSnapshots } from './list-snapshots';
-import { decodeReview, PROTOBUF_MEDIA_TYPE, ProtobufError } from './protobuf-review';
-import { jsonBody, readBody } from './request-body';
+import { decodeBody, readBody } from './request-body';
 import { groupOf, ObjectStore } from './object-store';
 import { openApiGroupVersion, openApiRoot } from './openapi';
 import { parseRoute, type Route } from './route';
@@ -155,15 +155,11 @@ export async function startApiServer(opts: ApiServerOptions = {}): Promise<TestA
     if (!r || route.subresource !== undefined) throw pathNotFound();
     if (!r.namespaced && route.namespace !== undefined) throw pathNotFound();
     if (method === 'POST' && route.name === undefined && REVIEW_RESOURCES.has(r.resource)) {
-      const body = await readBody(req);
-      let review: unknown;
-      try {
-        review = body.mediaType === PROTOBUF_MEDIA_TYPE ? decodeReview(body.bytes) : jsonBody(body);
-      } catch (err) {
-        if (err instanceof ProtobufError) throw badRequest(`the protobuf body could not be decoded: ${err.message}`);
-        throw err;
-      }
-      return [201, answerReview(r.resource, r.version, review, who, rules, route.namespace)];
+      return [201, answerReview(r.resource, r.version, decodeBody(await readBody(req), r.resource), who, rules, route.namespace)];
+    }
+    if (method === 'POST' && route.name === undefined && r.group === 'authentication.k8s.io' && r.resource === 'selfsubjectreviews') {
+      decodeBody(await readBody(req), r.resource);
+      return [201, { kind: 'SelfSubjectReview', apiVersion: `authentication.k8s.io/${r.version}`, metadata: { creationTimestamp: null }, status: { userInfo: { username: who.user, groups: who.groups } } }];
     }
     const t: Target = { served: r, namespace: route.namespace, name: route.name };
     if (r.namespaced && route.name !== undefined && route.namespace === undefined) throw pathNotFound();
@@ -179,7 +175,7 @@ export async function startApiServer(opts: ApiServerOptions = {}): Promise<TestA
       }
       if (method === 'POST') {
         if (r.namespaced && route.namespace === undefined) throw pathNotFound();
-        return [201, createObject(store, t, jsonBody(await readBody(req)), validateCrd)];
+        return [201, createObject(store, t, decodeBody(await readBody(req), r.resource), validateCrd)];
       }
       throw methodNotAllowed();
     }
@@ -187,9 +183,9 @@ export async function startApiServer(opts: ApiServerOptions = {}): Promise<TestA
       case 'GET':
         return [200, getObject(store, t)];
       case 'PUT':
-        return [200, updateObject(store, t, jsonBody(await readBody(req)), validateCrd)];
+        return [200, updateObject(store, t, decodeBody(await readBody(req), r.resource), validateCrd)];
       case 'PATCH':
-        return [200, patchObject(store, t, jsonBody(await readBody(req), MERGE_PATCH_TYPES), validateCrd)];
+        return [200, patchObject(store, t, decodeBody(await readBody(req), r.resource, MERGE_PATCH_TYPES), validateCrd)];
       case 'DELETE':
         return [200, deleteObject(store, t)];
       default:
@@ -215,7 +211,8 @@ export async function startApiServer(opts: ApiServerOptions = {}): Promise<TestA
       const who = as ?? caller;
       record.user = who.user;
       const route = parseRoute(url.pathname);
-      const aggregated = wantsAggregated(req.headers.accept);
+      const aggregated = route.type === 'root' && wantsAggregated(req.headers.accept);
+      if (!aggregated && !acceptsPlainJson(req.headers.accept)) throw notAcceptable();
       switch (route.type) {
         case 'version':
           return reply(200, { ...SERVER_VERSION, gitCommit: '0000000000000000000000000000000000000000', gitTreeState: 'clean', buildDate: '2025-04-23T00:00:00Z', goVersion: process.version, compiler: 'gc', platform: `${process.platform}/${process.arch === 'x64' ? 'amd64' : process.arch}` });
