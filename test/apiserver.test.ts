@@ -247,6 +247,16 @@ describe('test API server: writes, discovery changes and access reviews through 
     assert.equal(second.code, 0, second.stderr);
     assert.equal(second.stdout.trim(), 'configmap/settings configured');
     assert.deepEqual(api.objects.get('', 'ConfigMap', 'team-a', 'settings')?.data, { mode: 'enforce' });
+    const twoContainers = deployment('team-a', 'web');
+    const spec = (twoContainers.spec as { template: { spec: { containers: Array<{ name: string; image: string }> } } }).template.spec;
+    spec.containers.push({ name: 'proxy', image: 'envoy:1' });
+    assert.equal((await k(['apply', '-f', '-'], JSON.stringify(twoContainers))).code, 0);
+    spec.containers[1].image = 'envoy:2';
+    const changed = await k(['apply', '-f', '-'], JSON.stringify(twoContainers));
+    assert.equal(changed.code, 0, changed.stderr);
+    assert.equal(changed.stdout.trim(), 'deployment.apps/web configured');
+    const stored = api.objects.get('apps', 'Deployment', 'team-a', 'web')?.spec as typeof twoContainers.spec & { template: { spec: { containers: unknown[] } } };
+    assert.deepEqual(stored.template.spec.containers, [{ name: 'app', image: 'nginx:1.27' }, { name: 'proxy', image: 'envoy:2' }]);
   });
 
   it('create namespace, auth whoami and delete: the protobuf bodies of kubectl\'s typed clients', async () => {
@@ -435,10 +445,31 @@ describe('test API server: the wire protocol, over plain HTTPS', function () {
     const yaml = await call(api, 'POST', '/api/v1/namespaces/a/configmaps', { body: 'metadata:\n  name: from-yaml\ndata:\n  k: v\n', headers: { 'Content-Type': 'application/yaml' } });
     assert.equal(yaml.status, 201, JSON.stringify(yaml.body));
     assert.deepEqual(yaml.body.data, { k: 'v' });
-    const jsonPatch = await call(api, 'PATCH', '/api/v1/namespaces/a/configmaps/from-yaml', { body: '[]', headers: { 'Content-Type': 'application/json-patch+json' } });
-    assert.equal(jsonPatch.status, 415);
-    const merge = await call(api, 'PATCH', '/api/v1/namespaces/a/configmaps/from-yaml', { body: { data: { k: null, j: 'w' } }, headers: { 'Content-Type': 'application/merge-patch+json' } });
+    const applyPatch = await call(api, 'PATCH', '/api/v1/namespaces/a/configmaps/from-yaml', { body: 'data: {}', headers: { 'Content-Type': 'application/apply-patch+yaml' } });
+    assert.equal(applyPatch.status, 415);
+  });
+
+  it('PATCH: JSON patch, merge patch, and strategic merge that merges containers by name', async () => {
+    const cm = '/api/v1/namespaces/a/configmaps/patched';
+    await call(api, 'POST', '/api/v1/namespaces/a/configmaps', { body: { metadata: { name: 'patched' }, data: { k: 'v' } } });
+    const merge = await call(api, 'PATCH', cm, { body: { data: { k: null, j: 'w' } }, headers: { 'Content-Type': 'application/merge-patch+json' } });
     assert.deepEqual(merge.body.data, { j: 'w' });
+    const json = await call(api, 'PATCH', cm, { body: [{ op: 'add', path: '/data/x', value: 'y' }, { op: 'test', path: '/data/j', value: 'w' }], headers: { 'Content-Type': 'application/json-patch+json' } });
+    assert.deepEqual(json.body.data, { j: 'w', x: 'y' });
+    const failedTest = await call(api, 'PATCH', cm, { body: [{ op: 'test', path: '/data/j', value: 'nope' }], headers: { 'Content-Type': 'application/json-patch+json' } });
+    assert.equal(failedTest.status, 422);
+    const stale = await call(api, 'PATCH', cm, { body: { metadata: { resourceVersion: '1' }, data: { z: '1' } }, headers: { 'Content-Type': 'application/merge-patch+json' } });
+    assert.equal(stale.status, 409);
+    const p = '/api/v1/namespaces/b/pods/p-4';
+    await call(api, 'PUT', p, { body: { ...pod('b', 'p-4'), spec: { containers: [{ name: 'app', image: 'nginx:1.27' }, { name: 'sidecar', image: 'envoy:1' }] } } });
+    const smp = await call(api, 'PATCH', p, {
+      body: { spec: { '$setElementOrder/containers': [{ name: 'app' }, { name: 'sidecar' }], containers: [{ name: 'sidecar', image: 'envoy:2' }] } },
+      headers: { 'Content-Type': 'application/strategic-merge-patch+json' },
+    });
+    assert.equal(smp.status, 200, JSON.stringify(smp.body));
+    assert.deepEqual(smp.body.spec.containers, [{ name: 'app', image: 'nginx:1.27' }, { name: 'sidecar', image: 'envoy:2' }]);
+    const onCustom = await call(api, 'PATCH', '/apis/wgpolicyk8s.io/v1alpha2/namespaces/a/policyreports/none', { body: {}, headers: { 'Content-Type': 'application/strategic-merge-patch+json' } });
+    assert.equal(onCustom.status, 415);
   });
 
   it('pageLimitMax caps every page, asked for or not', async () => {

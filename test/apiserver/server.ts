@@ -15,7 +15,7 @@ import { authenticate, impersonated, type TokenTable, type UserInfo } from './au
 import { isForbidden, type ForbiddenRule } from './authz';
 import { issueClientCert, type ClientCert } from './client-cert';
 import { AGGREGATED_MEDIA_TYPE, aggregatedDiscovery, apiGroupList, apiResourceList, apiVersions, wantsAggregated } from './discovery';
-import { createObject, deleteObject, getObject, listObjects, MERGE_PATCH_TYPES, patchObject, updateObject, type Target } from './handlers';
+import { createObject, deleteObject, getObject, listObjects, PATCH_MEDIA_TYPES, patchObject, updateObject, type Target } from './handlers';
 import { writeKubeconfig, type KubeconfigOptions } from './kubeconfig';
 import { listSnapshots } from './list-snapshots';
 import { decodeBody, readBody } from './request-body';
@@ -184,8 +184,10 @@ export async function startApiServer(opts: ApiServerOptions = {}): Promise<TestA
         return [200, getObject(store, t)];
       case 'PUT':
         return [200, updateObject(store, t, decodeBody(await readBody(req), r.resource), validateCrd)];
-      case 'PATCH':
-        return [200, patchObject(store, t, decodeBody(await readBody(req), r.resource, MERGE_PATCH_TYPES), validateCrd)];
+      case 'PATCH': {
+        const body = await readBody(req);
+        return [200, patchObject(store, t, body.mediaType, decodeBody(body, r.resource, PATCH_MEDIA_TYPES), validateCrd)];
+      }
       case 'DELETE':
         return [200, deleteObject(store, t)];
       default:
