@@ -77,8 +77,8 @@ export function invalid(kind: string, group: string, name: string, field: string
   });
 }
 
-export function methodNotAllowed(): ApiError {
-  return failure(405, 'MethodNotAllowed', 'the server does not allow this method on the requested resource', {});
+export function methodNotAllowed(message = 'the server does not allow this method on the requested resource'): ApiError {
+  return failure(405, 'MethodNotAllowed', message, {});
 }
 
 export const expiredContinue = (): ApiError =>
