@@ -472,7 +472,7 @@ describe('test API server: the wire protocol, over plain HTTPS', function () {
     assert.equal(onCustom.status, 415);
   });
 
-  it('pageLimitMax caps every page, asked for or not', async () => {
+  it('pageLimitMax caps every page, asked for or not; expireContinueTokens() makes tokens stale', async () => {
     const capped = await startApiServer({ objects: pods, pageLimitMax: 2 });
     try {
       const unasked = await call(capped, 'GET', '/api/v1/pods');
@@ -482,6 +482,10 @@ describe('test API server: the wire protocol, over plain HTTPS', function () {
       assert.equal(big.body.items.length, 2);
       const small = await call(capped, 'GET', '/api/v1/pods?limit=1');
       assert.equal(small.body.items.length, 1);
+      capped.expireContinueTokens();
+      const compacted = await call(capped, 'GET', `/api/v1/pods?continue=${encodeURIComponent(big.body.metadata.continue)}`);
+      assert.equal(compacted.status, 410);
+      assert.equal(compacted.body.reason, 'Expired');
     } finally {
       await capped.close();
     }
@@ -559,6 +563,15 @@ describe('test API server: seeded from the shared corpus', function () {
     assert.ok(deployments.length > 20 && deployments.every((d) => d.metadata?.namespace));
     const crb = seeded.objects.find((o) => o.kind === 'ClusterRoleBinding');
     assert.equal(crb?.metadata?.namespace, undefined);
+  });
+
+  it('a second seeding comes from memory, as a copy the caller may change', async () => {
+    const started = performance.now();
+    const again = await seedFromCorpus();
+    assert.ok(performance.now() - started < 2000);
+    assert.equal(again.objects.length, seeded.objects.length);
+    again.objects[0].metadata!.name = 'changed';
+    assert.notEqual((await seedFromCorpus()).objects[0].metadata!.name, 'changed');
   });
 
   it('serves the corpus CRDs and their objects to kubectl', async () => {
