@@ -2,6 +2,7 @@ import { strict as assert } from 'node:assert';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import * as net from 'node:net';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { stringify } from 'yaml';
@@ -444,6 +445,21 @@ describe('cluster: against the test API server', function () {
       const err = await rejects((await connect({ kubeconfig: file })).discover());
       assert.equal(err.kind, 'connection');
       assert.match(err.message, /^cannot reach https:\/\/127\.0\.0\.1:1 \(context down\): connect ECONNREFUSED 127\.0\.0\.1:1/);
+    });
+    it('a server that never answers: a timeout error after requestTimeoutMs', async () => {
+      const silent = net.createServer(() => {});
+      await new Promise<void>((r) => silent.listen(0, '127.0.0.1', () => r()));
+      try {
+        const port = (silent.address() as net.AddressInfo).port;
+        const file = writeConfig('silent', { token: api.token }, { server: `https://127.0.0.1:${port}`, 'certificate-authority': api.caFile });
+        const started = Date.now();
+        const err = await rejects((await connect({ kubeconfig: file, requestTimeoutMs: 300 })).discover());
+        assert.equal(err.kind, 'timeout');
+        assert.match(err.message, new RegExp(`^no answer from https://127\\.0\\.0\\.1:${port} \\(context silent\\) to GET /apis? within 300 ms$`));
+        assert.ok(Date.now() - started < 5000);
+      } finally {
+        silent.close();
+      }
     });
   });
 
