@@ -270,6 +270,10 @@ describe('test API server: writes, discovery changes and access reviews through 
     assert.equal(del.code, 0, del.stderr);
     assert.equal(del.stdout.trim(), 'pod "app-0" deleted');
     assert.equal(api.objects.get('', 'Pod', 'team-a', 'app-0'), undefined);
+    api.objects.put(pod('team-b', 'doomed'));
+    const delNs = await k(['delete', 'namespace', 'team-b']);
+    assert.equal(delNs.code, 0, delNs.stderr);
+    assert.equal(api.objects.list('', 'Pod', 'team-b').length, 0);
   });
 
   it('auth can-i answers yes, and no where a rule forbids it (also through --as)', async () => {
@@ -482,6 +486,9 @@ describe('test API server: the wire protocol, over plain HTTPS', function () {
       assert.equal(big.body.items.length, 2);
       const small = await call(capped, 'GET', '/api/v1/pods?limit=1');
       assert.equal(small.body.items.length, 1);
+      const otherList = await call(capped, 'GET', `/api/v1/namespaces/a/pods?continue=${encodeURIComponent(big.body.metadata.continue)}`);
+      assert.equal(otherList.status, 400);
+      assert.match(otherList.body.message, /continues a different list/);
       capped.expireContinueTokens();
       const compacted = await call(capped, 'GET', `/api/v1/pods?continue=${encodeURIComponent(big.body.metadata.continue)}`);
       assert.equal(compacted.status, 410);

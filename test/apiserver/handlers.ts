@@ -54,6 +54,7 @@ export function listObjects(store: ObjectStore, snapshots: ListSnapshots, t: Tar
   const limit = rv === '0' ? undefined : asked;
   const filtered = labels.length > 0 || fields.length > 0;
   const page = snapshots.page({
+    listKey: [t.served.group, t.served.kind, t.namespace ?? '', query.get('labelSelector') ?? '', query.get('fieldSelector') ?? ''].join('\n'),
     limit,
     token,
     countRemaining: !filtered,
@@ -165,8 +166,10 @@ export function patchObject(store: ObjectStore, t: Target, mediaType: string, pa
   return updateObject(store, t, merged, validateCrd);
 }
 
+/** Deleting a Namespace deletes what is in it, at once (a real server gets there through the Terminating phase). */
 export function deleteObject(store: ObjectStore, t: Target): KubeObject {
   const gone = store.delete(t.served.group, t.served.kind, t.namespace ?? '', t.name!);
   if (!gone) throw notFound(t.served.group, t.served.resource, t.name!);
+  if (t.served.group === '' && t.served.kind === 'Namespace') store.deleteNamespaceContents(t.name!);
   return present(gone, t.served, false);
 }
