@@ -2,6 +2,7 @@ import { strict as assert } from 'node:assert';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import * as http from 'node:http';
 import * as net from 'node:net';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
@@ -446,6 +447,51 @@ describe('cluster: against the test API server', function () {
       assert.equal(err.kind, 'connection');
       assert.match(err.message, /^cannot reach https:\/\/127\.0\.0\.1:1 \(context down\): connect ECONNREFUSED 127\.0\.0\.1:1/);
     });
+    it('proxy-url: requests go through a CONNECT tunnel (with proxy credentials); a refused tunnel is an error', async () => {
+      const tunnels: string[] = [];
+      const proxy = http.createServer((_req, res) => res.writeHead(405).end());
+      proxy.on('connect', (req: http.IncomingMessage, client: net.Socket, head: Buffer) => {
+        const auth = req.headers['proxy-authorization'];
+        if (auth !== `Basic ${Buffer.from('me:s3cret').toString('base64')}`) return client.end('HTTP/1.1 407 Proxy Authentication Required\r\n\r\n');
+        tunnels.push(req.url ?? '');
+        const [host, port] = (req.url ?? '').split(':');
+        const upstream = net.connect(Number(port), host, () => {
+          client.write('HTTP/1.1 200 Connection Established\r\n\r\n');
+          upstream.write(head);
+          upstream.pipe(client).on('error', () => {});
+          client.pipe(upstream).on('error', () => {});
+        });
+        upstream.on('error', () => client.destroy());
+      });
+      await new Promise<void>((r) => proxy.listen(0, '127.0.0.1', () => r()));
+      try {
+        const proxyPort = (proxy.address() as net.AddressInfo).port;
+        const cluster = (proxyUrl: string) => ({ server: api.url, 'certificate-authority': api.caFile, 'proxy-url': proxyUrl });
+        const good = writeConfig('proxied', { token: api.token }, cluster(`http://me:s3cret@127.0.0.1:${proxyPort}`));
+        const c = await connect({ kubeconfig: good });
+        const pods = await collect(c.list(await mustResolve(c, 'v1', 'Pod'), { namespace: 'pag', pageSize: 2 }));
+        assert.equal(pods.length, PODS.length);
+        const apiHost = new URL(api.url).host;
+        assert.ok(tunnels.length >= 1 && tunnels.length <= 2, `connections kept alive: ${tunnels.length}`);
+        assert.ok(tunnels.every((t) => t === apiHost));
+
+        const refused = writeConfig('proxy-refused', { token: api.token }, cluster(`http://127.0.0.1:${proxyPort}`));
+        const err = await rejects((await connect({ kubeconfig: refused })).discover());
+        assert.equal(err.kind, 'connection');
+        assert.equal(err.message, `the proxy http://127.0.0.1:${proxyPort}/ refused the tunnel to ${apiHost}: 407 Proxy Authentication Required`);
+
+        const socks = writeConfig('socks', { token: api.token }, cluster('socks5://127.0.0.1:1080'));
+        assert.match((await rejects(connect({ kubeconfig: socks }))).message, /the proxy socks5:\/\/127\.0\.0\.1:1080 for .* is not supported: only http:\/\/ and https:\/\/ proxies are/);
+      } finally {
+        proxy.close();
+      }
+    });
+
+    it('HTTPS_PROXY is not used for a loopback server (Go\'s rule)', async () => {
+      const c = await connect({ kubeconfig, env: { HTTPS_PROXY: 'http://127.0.0.1:1' } });
+      assert.ok((await c.discover()).length > 0);
+    });
+
     it('a server that never answers: a timeout error after requestTimeoutMs', async () => {
       const silent = net.createServer(() => {});
       await new Promise<void>((r) => silent.listen(0, '127.0.0.1', () => r()));

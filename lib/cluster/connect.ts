@@ -27,15 +27,10 @@ import type {
 const DEFAULT_TIMEOUT_MS = 30_000;
 
 export async function connectCluster(opts: ClusterOptions): Promise<Cluster> {
-  const cfg = resolveKubeConfig({
-    kubeconfig: opts.kubeconfig,
-    context: opts.context,
-    namespace: opts.namespace,
-    env: opts.env ?? process.env,
-    serviceAccountDir: opts.serviceAccountDir,
-  });
+  const env = opts.env ?? process.env;
+  const cfg = resolveKubeConfig({ kubeconfig: opts.kubeconfig, context: opts.context, namespace: opts.namespace, env, serviceAccountDir: opts.serviceAccountDir });
   const log = opts.log;
-  const t = createTransport(cfg, opts.requestTimeoutMs ?? DEFAULT_TIMEOUT_MS);
+  const t = createTransport(cfg, opts.requestTimeoutMs ?? DEFAULT_TIMEOUT_MS, env);
   log.debug(`cluster: ${t.where}, namespace ${cfg.namespace}, from ${cfg.source}`);
   let discovery: Promise<Discovery> | undefined;
 

@@ -1,6 +1,7 @@
 /**
- * HTTP(S) requests to the API server through node:http(s), with one kept-alive agent per TLS identity (an exec
- * plugin may hand out a new client certificate), so a long paginated list pays one TLS handshake, not one per page.
+ * HTTP(S) requests to the API server through node:http(s), directly or through a proxy (proxy.ts), with one
+ * kept-alive agent per TLS identity (an exec plugin may hand out a new client certificate), so a long paginated
+ * list pays one TLS handshake, not one per page.
  */
 import { createHash } from 'node:crypto';
 import * as http from 'node:http';
@@ -8,6 +9,7 @@ import * as https from 'node:https';
 import { RequestCredentials, type RequestSettings, type TlsSettings } from './credentials';
 import { ClusterError, httpError } from './errors';
 import type { ResolvedConfig } from './kubeconfig';
+import { chooseProxy, tunnelingAgent } from './proxy';
 
 export interface TransportResponse {
   status: number;
@@ -35,29 +37,24 @@ const USER_AGENT = 'kubectl-wasmpolicy';
 /** A list page or a discovery document is far below this; more means something is wrong. */
 const MAX_BODY_BYTES = 256 * 1024 * 1024;
 
-export function createTransport(cfg: ResolvedConfig, timeoutMs: number): Transport {
+export function createTransport(cfg: ResolvedConfig, timeoutMs: number, env: NodeJS.ProcessEnv = process.env): Transport {
   const where = `${cfg.server} (context ${cfg.context})`;
   const base = new URL(cfg.server);
   // A server URL may carry a path prefix (a proxy in front of the API server); request paths go below it.
   const prefix = base.pathname.replace(/\/$/, '');
   const credentials = new RequestCredentials(cfg.cluster, cfg.user, where);
   const agents = new Map<string, http.Agent>();
-  if (cfg.cluster.proxyUrl) {
-    throw new ClusterError(`cluster "${cfg.cluster.name}" (${where}) names a proxy-url, which is not supported yet`, 'config');
-  }
+  const secure = base.protocol === 'https:';
+  const proxy = chooseProxy(base, cfg.cluster.proxyUrl, env, where);
 
   function agentFor(tls: TlsSettings): http.Agent {
-    if (base.protocol === 'http:') {
-      let a = agents.get('http');
-      if (!a) agents.set('http', (a = new http.Agent({ keepAlive: true, maxSockets: 16 })));
-      return a;
-    }
     const h = createHash('sha256');
-    for (const part of [tls.ca, tls.cert, tls.key, String(tls.rejectUnauthorized), tls.servername]) h.update(part ?? '').update('\0');
+    if (secure) for (const part of [tls.ca, tls.cert, tls.key, String(tls.rejectUnauthorized), tls.servername]) h.update(part ?? '').update('\0');
     const key = h.digest('hex');
     let a = agents.get(key);
     if (!a) {
-      a = new https.Agent({ keepAlive: true, maxSockets: 16, ...tls });
+      const options = { keepAlive: true, maxSockets: 16, ...(secure ? tls : {}) };
+      a = proxy ? tunnelingAgent(proxy, secure, options) : secure ? new https.Agent(options) : new http.Agent(options);
       agents.set(key, a);
     }
     return a;
