@@ -1,11 +1,13 @@
 import { strict as assert } from 'node:assert';
 import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import type { KubeObject } from '../lib/manifests';
 import * as https from 'node:https';
-import { customResourceDefinition, kubewardenCrds, reportCrds, seedFromCorpus, startApiServer, type TestApiServer } from './apiserver';
+import { customResourceDefinition, kubewardenCrds, reportCrds, seedFromCorpus, startApiServer, type ClientCert, type TestApiServer } from './apiserver';
+import { issueClientCert } from './apiserver/client-cert';
+import { makePki } from './registry/pki';
 
 const KUBECTL = '/usr/bin/kubectl';
 
@@ -28,17 +30,18 @@ function kubectl(kubeconfig: string, cacheDir: string, args: string[], stdin?: s
 interface HttpReply {
   status: number;
   contentType: string;
-  body: any; // eslint-disable-line @typescript-eslint/no-explicit-any -- parsed JSON, asserted field by field
+  body: any; // parsed JSON, asserted field by field
 }
 
 /** One HTTPS request to the server, trusting its CA, with its valid token unless told otherwise. */
-function call(api: TestApiServer, method: string, urlPath: string, o: { body?: unknown; token?: string | null; headers?: Record<string, string> } = {}): Promise<HttpReply> {
+function call(api: TestApiServer, method: string, urlPath: string, o: { body?: unknown; token?: string | null; headers?: Record<string, string>; cert?: ClientCert } = {}): Promise<HttpReply> {
   return new Promise((resolve, reject) => {
     const headers: Record<string, string> = { Accept: 'application/json', ...(o.headers ?? {}) };
     if (o.token !== null) headers.Authorization = `Bearer ${o.token ?? api.token}`;
     const text = o.body === undefined ? undefined : typeof o.body === 'string' ? o.body : JSON.stringify(o.body);
     if (text !== undefined) headers['Content-Type'] ??= 'application/json';
-    const req = https.request(new URL(urlPath, api.url), { method, ca: api.caPem, headers }, (res) => {
+    const tls = o.cert ? { cert: readFileSync(o.cert.certFile), key: readFileSync(o.cert.keyFile) } : {};
+    const req = https.request(new URL(urlPath, api.url), { method, ca: api.caPem, headers, ...tls }, (res) => {
       let data = '';
       res.setEncoding('utf8');
       res.on('data', (d) => (data += d));
@@ -309,6 +312,22 @@ describe('test API server: the wire protocol, over plain HTTPS', function () {
       const r = await call(api, 'GET', '/api/v1/pods', { token });
       assert.equal(r.status, 401);
       assert.deepEqual(r.body, { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message: 'Unauthorized', reason: 'Unauthorized', code: 401 });
+    }
+  });
+
+  it('client certificates: CN is the user, O the groups; one from another CA is Unauthorized', async () => {
+    const ssr = { apiVersion: 'authentication.k8s.io/v1', kind: 'SelfSubjectReview' };
+    const mine = await call(api, 'POST', '/apis/authentication.k8s.io/v1/selfsubjectreviews', { token: null, body: ssr, cert: api.clientCert('carol', ['ops', 'dev']) });
+    assert.equal(mine.status, 201);
+    assert.deepEqual(mine.body.status.userInfo, { username: 'carol', groups: ['ops', 'dev', 'system:authenticated'] });
+    const otherDir = mkdtempSync(path.join(tmpdir(), 'wasmpolicy-other-ca-'));
+    try {
+      const foreign = issueClientCert(makePki(otherDir), 'mallory', ['system:masters'], 'foreign');
+      const r = await call(api, 'GET', '/api/v1/pods', { token: null, cert: foreign });
+      assert.equal(r.status, 401);
+      assert.equal(r.body.reason, 'Unauthorized');
+    } finally {
+      rmSync(otherDir, { recursive: true, force: true });
     }
   });
 
