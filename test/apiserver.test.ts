@@ -1,11 +1,13 @@
 import { strict as assert } from 'node:assert';
 import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import type { KubeObject } from '../lib/manifests';
 import * as https from 'node:https';
-import { customResourceDefinition, kubewardenCrds, reportCrds, seedFromCorpus, startApiServer, type TestApiServer } from './apiserver';
+import { customResourceDefinition, kubewardenCrds, reportCrds, seedFromCorpus, startApiServer, type ClientCert, type TestApiServer } from './apiserver';
+import { issueClientCert } from './apiserver/client-cert';
+import { makePki } from './registry/pki';
 
 const KUBECTL = '/usr/bin/kubectl';
 
@@ -28,17 +30,18 @@ function kubectl(kubeconfig: string, cacheDir: string, args: string[], stdin?: s
 interface HttpReply {
   status: number;
   contentType: string;
-  body: any; // eslint-disable-line @typescript-eslint/no-explicit-any -- parsed JSON, asserted field by field
+  body: any; // parsed JSON, asserted field by field
 }
 
 /** One HTTPS request to the server, trusting its CA, with its valid token unless told otherwise. */
-function call(api: TestApiServer, method: string, urlPath: string, o: { body?: unknown; token?: string | null; headers?: Record<string, string> } = {}): Promise<HttpReply> {
+function call(api: TestApiServer, method: string, urlPath: string, o: { body?: unknown; token?: string | null; headers?: Record<string, string>; cert?: ClientCert } = {}): Promise<HttpReply> {
   return new Promise((resolve, reject) => {
     const headers: Record<string, string> = { Accept: 'application/json', ...(o.headers ?? {}) };
     if (o.token !== null) headers.Authorization = `Bearer ${o.token ?? api.token}`;
     const text = o.body === undefined ? undefined : typeof o.body === 'string' ? o.body : JSON.stringify(o.body);
     if (text !== undefined) headers['Content-Type'] ??= 'application/json';
-    const req = https.request(new URL(urlPath, api.url), { method, ca: api.caPem, headers }, (res) => {
+    const tls = o.cert ? { cert: readFileSync(o.cert.certFile), key: readFileSync(o.cert.keyFile) } : {};
+    const req = https.request(new URL(urlPath, api.url), { method, ca: api.caPem, headers, ...tls }, (res) => {
       let data = '';
       res.setEncoding('utf8');
       res.on('data', (d) => (data += d));
@@ -247,6 +250,33 @@ describe('test API server: writes, discovery changes and access reviews through 
     assert.equal(second.code, 0, second.stderr);
     assert.equal(second.stdout.trim(), 'configmap/settings configured');
     assert.deepEqual(api.objects.get('', 'ConfigMap', 'team-a', 'settings')?.data, { mode: 'enforce' });
+    const twoContainers = deployment('team-a', 'web');
+    const spec = (twoContainers.spec as { template: { spec: { containers: Array<{ name: string; image: string }> } } }).template.spec;
+    spec.containers.push({ name: 'proxy', image: 'envoy:1' });
+    assert.equal((await k(['apply', '-f', '-'], JSON.stringify(twoContainers))).code, 0);
+    spec.containers[1].image = 'envoy:2';
+    const changed = await k(['apply', '-f', '-'], JSON.stringify(twoContainers));
+    assert.equal(changed.code, 0, changed.stderr);
+    assert.equal(changed.stdout.trim(), 'deployment.apps/web configured');
+    const stored = api.objects.get('apps', 'Deployment', 'team-a', 'web')?.spec as typeof twoContainers.spec & { template: { spec: { containers: unknown[] } } };
+    assert.deepEqual(stored.template.spec.containers, [{ name: 'app', image: 'nginx:1.27' }, { name: 'proxy', image: 'envoy:2' }]);
+  });
+
+  it('create namespace, auth whoami and delete: the protobuf bodies of kubectl\'s typed clients', async () => {
+    const ns = await k(['create', 'namespace', 'team-b']);
+    assert.equal(ns.code, 0, ns.stderr);
+    assert.equal(api.objects.get('', 'Namespace', '', 'team-b')?.metadata?.labels?.['kubernetes.io/metadata.name'], 'team-b');
+    const who = await k(['auth', 'whoami', '-o', 'json']);
+    assert.equal(who.code, 0, who.stderr);
+    assert.deepEqual(JSON.parse(who.stdout).status.userInfo, { username: 'test-admin', groups: ['system:masters', 'system:authenticated'] });
+    const del = await k(['delete', 'pod', 'app-0']);
+    assert.equal(del.code, 0, del.stderr);
+    assert.equal(del.stdout.trim(), 'pod "app-0" deleted');
+    assert.equal(api.objects.get('', 'Pod', 'team-a', 'app-0'), undefined);
+    api.objects.put(pod('team-b', 'doomed'));
+    const delNs = await k(['delete', 'namespace', 'team-b']);
+    assert.equal(delNs.code, 0, delNs.stderr);
+    assert.equal(api.objects.list('', 'Pod', 'team-b').length, 0);
   });
 
   it('auth can-i answers yes, and no where a rule forbids it (also through --as)', async () => {
@@ -282,6 +312,22 @@ describe('test API server: the wire protocol, over plain HTTPS', function () {
       const r = await call(api, 'GET', '/api/v1/pods', { token });
       assert.equal(r.status, 401);
       assert.deepEqual(r.body, { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message: 'Unauthorized', reason: 'Unauthorized', code: 401 });
+    }
+  });
+
+  it('client certificates: CN is the user, O the groups; one from another CA is Unauthorized', async () => {
+    const ssr = { apiVersion: 'authentication.k8s.io/v1', kind: 'SelfSubjectReview' };
+    const mine = await call(api, 'POST', '/apis/authentication.k8s.io/v1/selfsubjectreviews', { token: null, body: ssr, cert: api.clientCert('carol', ['ops', 'dev']) });
+    assert.equal(mine.status, 201);
+    assert.deepEqual(mine.body.status.userInfo, { username: 'carol', groups: ['ops', 'dev', 'system:authenticated'] });
+    const otherDir = mkdtempSync(path.join(tmpdir(), 'wasmpolicy-other-ca-'));
+    try {
+      const foreign = issueClientCert(makePki(otherDir), 'mallory', ['system:masters'], 'foreign');
+      const r = await call(api, 'GET', '/api/v1/pods', { token: null, cert: foreign });
+      assert.equal(r.status, 401);
+      assert.equal(r.body.reason, 'Unauthorized');
+    } finally {
+      rmSync(otherDir, { recursive: true, force: true });
     }
   });
 
@@ -352,7 +398,7 @@ describe('test API server: the wire protocol, over plain HTTPS', function () {
     assert.match(bad.body.message, /unable to parse requirement/);
   });
 
-  it('get, 404 with details, 403 and cluster-scoped paths', async () => {
+  it('get, 404 with details, and paths that do not route', async () => {
     const got = await call(api, 'GET', '/api/v1/namespaces/b/pods/p-4');
     assert.equal(got.body.kind, 'Pod');
     assert.equal(got.body.apiVersion, 'v1');
@@ -397,6 +443,78 @@ describe('test API server: the wire protocol, over plain HTTPS', function () {
     const deleted = await call(api, 'DELETE', `${base}/r1`);
     assert.equal(deleted.status, 200);
     assert.equal((await call(api, 'GET', `${base}/r1`)).status, 404);
+  });
+
+  it('resourceVersion: refused beside continue; "0" ignores limit as the watch cache does', async () => {
+    const first = await call(api, 'GET', '/api/v1/namespaces/b/pods?limit=1');
+    const both = await call(api, 'GET', `/api/v1/namespaces/b/pods?limit=1&resourceVersion=5&continue=${encodeURIComponent(first.body.metadata.continue)}`);
+    assert.equal(both.status, 400);
+    assert.equal(both.body.message, 'specifying resource version is not allowed when using continue');
+    const any = await call(api, 'GET', '/api/v1/pods?limit=2&resourceVersion=0');
+    assert.equal(any.body.items.length, 7);
+    assert.equal(any.body.metadata.continue, undefined);
+  });
+
+  it('media types: 406 when plain JSON is not acceptable, 415 for bodies it cannot read, YAML bodies accepted', async () => {
+    const table = await call(api, 'GET', '/api/v1/pods', { headers: { Accept: 'application/json;as=Table;v=v1;g=meta.k8s.io' } });
+    assert.equal(table.status, 406);
+    assert.equal(table.body.reason, 'NotAcceptable');
+    const kubectlStyle = await call(api, 'GET', '/api/v1/pods', { headers: { Accept: 'application/json;as=Table;v=v1;g=meta.k8s.io,application/json' } });
+    assert.equal(kubectlStyle.status, 200);
+    assert.equal(kubectlStyle.body.kind, 'PodList');
+    const proto = await call(api, 'POST', '/api/v1/namespaces/a/configmaps', { body: 'k8s\u0000', headers: { 'Content-Type': 'application/vnd.kubernetes.protobuf' } });
+    assert.equal(proto.status, 415);
+    assert.match(proto.body.message, /decodes protobuf only for/);
+    const yaml = await call(api, 'POST', '/api/v1/namespaces/a/configmaps', { body: 'metadata:\n  name: from-yaml\ndata:\n  k: v\n', headers: { 'Content-Type': 'application/yaml' } });
+    assert.equal(yaml.status, 201, JSON.stringify(yaml.body));
+    assert.deepEqual(yaml.body.data, { k: 'v' });
+    const applyPatch = await call(api, 'PATCH', '/api/v1/namespaces/a/configmaps/from-yaml', { body: 'data: {}', headers: { 'Content-Type': 'application/apply-patch+yaml' } });
+    assert.equal(applyPatch.status, 415);
+  });
+
+  it('PATCH: JSON patch, merge patch, and strategic merge that merges containers by name', async () => {
+    const cm = '/api/v1/namespaces/a/configmaps/patched';
+    await call(api, 'POST', '/api/v1/namespaces/a/configmaps', { body: { metadata: { name: 'patched' }, data: { k: 'v' } } });
+    const merge = await call(api, 'PATCH', cm, { body: { data: { k: null, j: 'w' } }, headers: { 'Content-Type': 'application/merge-patch+json' } });
+    assert.deepEqual(merge.body.data, { j: 'w' });
+    const json = await call(api, 'PATCH', cm, { body: [{ op: 'add', path: '/data/x', value: 'y' }, { op: 'test', path: '/data/j', value: 'w' }], headers: { 'Content-Type': 'application/json-patch+json' } });
+    assert.deepEqual(json.body.data, { j: 'w', x: 'y' });
+    const failedTest = await call(api, 'PATCH', cm, { body: [{ op: 'test', path: '/data/j', value: 'nope' }], headers: { 'Content-Type': 'application/json-patch+json' } });
+    assert.equal(failedTest.status, 422);
+    const stale = await call(api, 'PATCH', cm, { body: { metadata: { resourceVersion: '1' }, data: { z: '1' } }, headers: { 'Content-Type': 'application/merge-patch+json' } });
+    assert.equal(stale.status, 409);
+    const p = '/api/v1/namespaces/b/pods/p-4';
+    await call(api, 'PUT', p, { body: { ...pod('b', 'p-4'), spec: { containers: [{ name: 'app', image: 'nginx:1.27' }, { name: 'sidecar', image: 'envoy:1' }] } } });
+    const smp = await call(api, 'PATCH', p, {
+      body: { spec: { '$setElementOrder/containers': [{ name: 'app' }, { name: 'sidecar' }], containers: [{ name: 'sidecar', image: 'envoy:2' }] } },
+      headers: { 'Content-Type': 'application/strategic-merge-patch+json' },
+    });
+    assert.equal(smp.status, 200, JSON.stringify(smp.body));
+    assert.deepEqual(smp.body.spec.containers, [{ name: 'app', image: 'nginx:1.27' }, { name: 'sidecar', image: 'envoy:2' }]);
+    const onCustom = await call(api, 'PATCH', '/apis/wgpolicyk8s.io/v1alpha2/namespaces/a/policyreports/none', { body: {}, headers: { 'Content-Type': 'application/strategic-merge-patch+json' } });
+    assert.equal(onCustom.status, 415);
+  });
+
+  it('pageLimitMax caps every page, asked for or not; expireContinueTokens() makes tokens stale', async () => {
+    const capped = await startApiServer({ objects: pods, pageLimitMax: 2 });
+    try {
+      const unasked = await call(capped, 'GET', '/api/v1/pods');
+      assert.equal(unasked.body.items.length, 2);
+      assert.equal(unasked.body.metadata.remainingItemCount, 5);
+      const big = await call(capped, 'GET', '/api/v1/pods?limit=100');
+      assert.equal(big.body.items.length, 2);
+      const small = await call(capped, 'GET', '/api/v1/pods?limit=1');
+      assert.equal(small.body.items.length, 1);
+      const otherList = await call(capped, 'GET', `/api/v1/namespaces/a/pods?continue=${encodeURIComponent(big.body.metadata.continue)}`);
+      assert.equal(otherList.status, 400);
+      assert.match(otherList.body.message, /continues a different list/);
+      capped.expireContinueTokens();
+      const compacted = await call(capped, 'GET', `/api/v1/pods?continue=${encodeURIComponent(big.body.metadata.continue)}`);
+      assert.equal(compacted.status, 410);
+      assert.equal(compacted.body.reason, 'Expired');
+    } finally {
+      await capped.close();
+    }
   });
 
   it('SubjectAccessReview (JSON) is answered from the forbidden rules', async () => {
@@ -471,6 +589,15 @@ describe('test API server: seeded from the shared corpus', function () {
     assert.ok(deployments.length > 20 && deployments.every((d) => d.metadata?.namespace));
     const crb = seeded.objects.find((o) => o.kind === 'ClusterRoleBinding');
     assert.equal(crb?.metadata?.namespace, undefined);
+  });
+
+  it('a second seeding comes from memory, as a copy the caller may change', async () => {
+    const started = performance.now();
+    const again = await seedFromCorpus();
+    assert.ok(performance.now() - started < 2000);
+    assert.equal(again.objects.length, seeded.objects.length);
+    again.objects[0].metadata!.name = 'changed';
+    assert.notEqual((await seedFromCorpus()).objects[0].metadata!.name, 'changed');
   });
 
   it('serves the corpus CRDs and their objects to kubectl', async () => {

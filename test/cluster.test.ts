@@ -1,7 +1,9 @@
 import { strict as assert } from 'node:assert';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import * as http from 'node:http';
+import * as net from 'node:net';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { stringify } from 'yaml';
@@ -15,6 +17,7 @@ import { createTransport, type Transport } from '../lib/cluster/transport';
 import { ClusterError, connectCluster, type ApiResource, type Cluster, type ClusterOptions, type KubeObject, type ListManyItem, type ListTarget } from '../lib/cluster/index';
 import { createLogger, silentLogger } from '../lib/log';
 import { startApiServer, type TestApiServer } from './apiserver/index';
+import { ROOT } from './support/cli';
 
 const res = (group: string, version: string, resource: string, kind: string, namespaced = true, verbs = ['get', 'list']): ApiResource => ({
   group,
@@ -57,6 +60,27 @@ describe('cluster: kubeconfig file choice (kubectl precedence)', () => {
   it('falls back to ~/.kube/config, else nothing', () => {
     assert.deepEqual(chooseConfigFiles(undefined, { HOME: '/h' }, exists(['/h/.kube/config'])).files, ['/h/.kube/config']);
     assert.deepEqual(chooseConfigFiles(undefined, { HOME: '/h' }, exists([])).files, []);
+  });
+});
+
+describe('cluster: stays lazy', () => {
+  function sources(d: string): string[] {
+    return readdirSync(d, { withFileTypes: true }).flatMap((e) =>
+      e.isDirectory() ? sources(path.join(d, e.name)) : e.name.endsWith('.ts') ? [path.join(d, e.name)] : [],
+    );
+  }
+  const files = [...sources(path.join(ROOT, 'lib')), ...sources(path.join(ROOT, 'cmd'))];
+
+  it('nothing outside lib/cluster imports it statically', () => {
+    const offenders = files
+      .filter((f) => !f.startsWith(path.join(ROOT, 'lib', 'cluster') + path.sep))
+      .filter((f) => /^\s*(import|export)\s[^;]*?from\s+['"][^'"]*\/cluster(\/[^'"]*)?['"]/m.test(readFileSync(f, 'utf8')));
+    assert.deepEqual(offenders, []);
+  });
+
+  it('@kubernetes/client-node is imported by lib/cluster/client-node.ts alone', () => {
+    const importers = files.filter((f) => /from\s+['"]@kubernetes\/client-node/.test(readFileSync(f, 'utf8')));
+    assert.deepEqual(importers, [path.join(ROOT, 'lib', 'cluster', 'client-node.ts')]);
   });
 });
 
@@ -318,24 +342,71 @@ describe('cluster: against the test API server', function () {
       assert.ok(!err.message.includes('not-a-token'), 'no credential in the message');
     });
 
-    it('an exec credential plugin (relative to the kubeconfig) supplies the token', async () => {
+    /** An exec plugin script that logs each run to `calls` and prints the token `token.sh` chooses. */
+    function execPlugin(name: string, tokenScript: string): { file: string; calls: () => number } {
       const plugins = path.join(dir, 'plugins');
       mkdirSync(plugins, { recursive: true });
-      const script = path.join(plugins, 'cred.sh');
-      const calls = path.join(dir, 'exec-calls');
+      const calls = path.join(dir, `${name}-calls`);
+      writeFileSync(calls, '');
+      const script = path.join(plugins, `${name}.sh`);
       writeFileSync(
         script,
-        `#!/bin/sh\necho call >> "${calls}"\nprintf '{"apiVersion":"client.authentication.k8s.io/v1","kind":"ExecCredential","status":{"token":"%s"}}' "$TEST_TOKEN"\n`,
+        `#!/bin/sh\necho call >> "${calls}"\nn=$(wc -l < "${calls}")\n${tokenScript}\nprintf '{"apiVersion":"client.authentication.k8s.io/v1","kind":"ExecCredential","status":{"token":"%s"}}' "$token"\n`,
       );
       chmodSync(script, 0o755);
-      const file = writeConfig('exec', {
-        exec: { apiVersion: 'client.authentication.k8s.io/v1', command: './plugins/cred.sh', env: [{ name: 'TEST_TOKEN', value: api.token }], interactiveMode: 'Never' },
+      // Named relative to the kubeconfig, which kubectl resolves against the file's directory.
+      const file = writeConfig(name, {
+        exec: { apiVersion: 'client.authentication.k8s.io/v1', command: `./plugins/${name}.sh`, env: [{ name: 'TEST_TOKEN', value: api.token }], interactiveMode: 'Never' },
       });
-      const c = await connect({ kubeconfig: file });
-      const pods = await collect(c.list(await mustResolve(c, 'v1', 'Pod'), { namespace: 'pag' }));
+      return { file, calls: () => readFileSync(calls, 'utf8').split('\n').filter(Boolean).length };
+    }
+
+    it('an exec credential plugin supplies the token, run once for many requests', async () => {
+      const plugin = execPlugin('exec', 'token="$TEST_TOKEN"');
+      const c = await connect({ kubeconfig: plugin.file });
+      const pods = await collect(c.list(await mustResolve(c, 'v1', 'Pod'), { namespace: 'pag', pageSize: 2 }));
       assert.equal(pods.length, PODS.length);
-      assert.ok(api.requests.every((r) => r.user === 'test-admin'));
-      assert.ok(readFileSync(calls, 'utf8').split('\n').filter(Boolean).length >= 1);
+      const targets = ['Pod', 'ConfigMap', 'Namespace'].map(async (k) => ({ res: await mustResolve(c, 'v1', k) }));
+      await collect(c.listMany(await Promise.all(targets), { parallel: 3 }));
+      assert.ok(api.requests.length >= 8 && api.requests.every((r) => r.user === 'test-admin'));
+      assert.equal(plugin.calls(), 1);
+    });
+
+    it('a 401 runs the exec plugin again, once', async () => {
+      // The first answer is a token the server does not know (expired, say); the next ones are good.
+      const plugin = execPlugin('exec-rotating', 'if [ "$n" = 1 ]; then token=stale; else token="$TEST_TOKEN"; fi');
+      const c = await connect({ kubeconfig: plugin.file });
+      assert.ok((await c.discover()).length > 0);
+      assert.equal(plugin.calls(), 2);
+      assert.deepEqual(api.requests.map((r) => r.status).sort(), [200, 200, 401, 401]);
+    });
+
+    it('a token file relative to the kubeconfig, trimmed; an unused user\'s missing token file is no error', async () => {
+      const sub = path.join(dir, 'tf');
+      mkdirSync(sub, { recursive: true });
+      writeFileSync(path.join(sub, 'token'), `${api.token}\n`);
+      const file = path.join(sub, 'config');
+      writeFileSync(
+        file,
+        stringify({
+          clusters: [{ name: 'c', cluster: { server: api.url, 'certificate-authority': api.caFile } }],
+          users: [
+            { name: 'u', user: { 'token-file': 'token' } },
+            { name: 'unused', user: { 'token-file': 'missing' } },
+          ],
+          contexts: [{ name: 'tf', context: { cluster: 'c', user: 'u' } }],
+          'current-context': 'tf',
+        }),
+      );
+      const c = await connect({ kubeconfig: file });
+      assert.ok((await c.discover()).length > 0);
+    });
+
+    it('a legacy auth-provider is refused with a pointer to exec plugins', async () => {
+      const file = writeConfig('oidc', { 'auth-provider': { name: 'oidc', config: { 'id-token': 'x' } } });
+      const err = await rejects((await connect({ kubeconfig: file })).discover());
+      assert.equal(err.kind, 'credentials');
+      assert.match(err.message, /uses the auth-provider "oidc", which is not supported; use an exec credential plugin/);
     });
 
     it('a failing exec plugin is a credentials error', async () => {
@@ -343,7 +414,7 @@ describe('cluster: against the test API server', function () {
       const c = await connect({ kubeconfig: file });
       const err = await rejects(c.discover());
       assert.equal(err.kind, 'credentials');
-      assert.match(err.message, /cannot get credentials for https:\/\/127\.0\.0\.1:\d+ \(context exec-fail\)/);
+      assert.match(err.message, /^cannot get credentials for https:\/\/127\.0\.0\.1:\d+ \(context exec-fail\), user "exec-fail": the exec plugin \/bin\/false failed$/);
     });
 
     it('client certificates, as files and as data', async () => {
@@ -375,6 +446,66 @@ describe('cluster: against the test API server', function () {
       const err = await rejects((await connect({ kubeconfig: file })).discover());
       assert.equal(err.kind, 'connection');
       assert.match(err.message, /^cannot reach https:\/\/127\.0\.0\.1:1 \(context down\): connect ECONNREFUSED 127\.0\.0\.1:1/);
+    });
+    it('proxy-url: requests go through a CONNECT tunnel (with proxy credentials); a refused tunnel is an error', async () => {
+      const tunnels: string[] = [];
+      const proxy = http.createServer((_req, res) => res.writeHead(405).end());
+      proxy.on('connect', (req: http.IncomingMessage, client: net.Socket, head: Buffer) => {
+        const auth = req.headers['proxy-authorization'];
+        if (auth !== `Basic ${Buffer.from('me:s3cret').toString('base64')}`) return client.end('HTTP/1.1 407 Proxy Authentication Required\r\n\r\n');
+        tunnels.push(req.url ?? '');
+        const [host, port] = (req.url ?? '').split(':');
+        const upstream = net.connect(Number(port), host, () => {
+          client.write('HTTP/1.1 200 Connection Established\r\n\r\n');
+          upstream.write(head);
+          upstream.pipe(client).on('error', () => {});
+          client.pipe(upstream).on('error', () => {});
+        });
+        upstream.on('error', () => client.destroy());
+      });
+      await new Promise<void>((r) => proxy.listen(0, '127.0.0.1', () => r()));
+      try {
+        const proxyPort = (proxy.address() as net.AddressInfo).port;
+        const cluster = (proxyUrl: string) => ({ server: api.url, 'certificate-authority': api.caFile, 'proxy-url': proxyUrl });
+        const good = writeConfig('proxied', { token: api.token }, cluster(`http://me:s3cret@127.0.0.1:${proxyPort}`));
+        const c = await connect({ kubeconfig: good });
+        const pods = await collect(c.list(await mustResolve(c, 'v1', 'Pod'), { namespace: 'pag', pageSize: 2 }));
+        assert.equal(pods.length, PODS.length);
+        const apiHost = new URL(api.url).host;
+        assert.ok(tunnels.length >= 1 && tunnels.length <= 2, `connections kept alive: ${tunnels.length}`);
+        assert.ok(tunnels.every((t) => t === apiHost));
+
+        const refused = writeConfig('proxy-refused', { token: api.token }, cluster(`http://127.0.0.1:${proxyPort}`));
+        const err = await rejects((await connect({ kubeconfig: refused })).discover());
+        assert.equal(err.kind, 'connection');
+        assert.equal(err.message, `the proxy http://127.0.0.1:${proxyPort}/ refused the tunnel to ${apiHost}: 407 Proxy Authentication Required`);
+
+        const socks = writeConfig('socks', { token: api.token }, cluster('socks5://127.0.0.1:1080'));
+        assert.match((await rejects(connect({ kubeconfig: socks }))).message, /the proxy socks5:\/\/127\.0\.0\.1:1080 for .* is not supported: only http:\/\/ and https:\/\/ proxies are/);
+      } finally {
+        proxy.close();
+      }
+    });
+
+    it('HTTPS_PROXY is not used for a loopback server (Go\'s rule)', async () => {
+      const c = await connect({ kubeconfig, env: { HTTPS_PROXY: 'http://127.0.0.1:1' } });
+      assert.ok((await c.discover()).length > 0);
+    });
+
+    it('a server that never answers: a timeout error after requestTimeoutMs', async () => {
+      const silent = net.createServer(() => {});
+      await new Promise<void>((r) => silent.listen(0, '127.0.0.1', () => r()));
+      try {
+        const port = (silent.address() as net.AddressInfo).port;
+        const file = writeConfig('silent', { token: api.token }, { server: `https://127.0.0.1:${port}`, 'certificate-authority': api.caFile });
+        const started = Date.now();
+        const err = await rejects((await connect({ kubeconfig: file, requestTimeoutMs: 300 })).discover());
+        assert.equal(err.kind, 'timeout');
+        assert.match(err.message, new RegExp(`^no answer from https://127\\.0\\.0\\.1:${port} \\(context silent\\) to GET /apis? within 300 ms$`));
+        assert.ok(Date.now() - started < 5000);
+      } finally {
+        silent.close();
+      }
     });
   });
 

@@ -6,14 +6,17 @@
  */
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { KubeConfig, type KubeConfigCluster, type KubeConfigContext, type KubeConfigUser } from './client-node';
+import * as jsyaml from 'js-yaml';
+import { KUBERNETES_SCHEMA } from '../manifests/yaml';
+import { newClusters, newContexts, newUsers, type KubeConfigCluster, type KubeConfigContext, type KubeConfigUser } from './client-node';
 import { chooseConfigFiles } from './config-files';
 import { ClusterError } from './errors';
 import { inClusterConfig, SERVICE_ACCOUNT_DIR } from './in-cluster';
 
 export interface ResolvedConfig {
-  /** The merged configuration, its current context set to the one in use. */
-  kc: KubeConfig;
+  cluster: KubeConfigCluster;
+  /** Absent for a context without a user (anonymous requests). */
+  user?: KubeConfigUser;
   context: string;
   server: string;
   namespace: string;
@@ -60,37 +63,60 @@ function readConfigFile(file: string): KubeConfigData {
   } catch (err) {
     throw new ClusterError(`cannot read kubeconfig ${file}: ${(err as Error).message}`, 'config');
   }
-  // An empty file is a valid, empty configuration to kubectl.
-  if (text.trim() === '') return { clusters: [], users: [], contexts: [] };
-  const kc = new KubeConfig();
   try {
-    kc.loadFromString(text);
+    const raw = jsyaml.load(text, { schema: KUBERNETES_SCHEMA }) as unknown;
+    // An empty file is a valid, empty configuration to kubectl.
+    if (raw === null || raw === undefined) return { clusters: [], users: [], contexts: [] };
+    if (typeof raw !== 'object' || Array.isArray(raw)) throw new Error('not a YAML mapping');
+    const doc = raw as RawKubeConfig;
+    resolvePaths(doc, path.dirname(path.resolve(file)));
+    const current = doc['current-context'];
+    return {
+      clusters: newClusters(doc.clusters),
+      users: newUsers(doc.users).map(trimToken),
+      contexts: newContexts(doc.contexts),
+      currentContext: typeof current === 'string' && current ? current : undefined,
+    };
   } catch (err) {
     throw new ClusterError(`kubeconfig ${file} is not valid: ${firstLine((err as Error).message)}`, 'config');
   }
-  const dir = path.dirname(path.resolve(file));
-  kc.makePathsAbsolute(dir);
-  return {
-    clusters: kc.getClusters() ?? [],
-    users: (kc.getUsers() ?? []).map((u) => normaliseUser(u, dir)),
-    contexts: kc.getContexts() ?? [],
-    currentContext: kc.getCurrentContext() || undefined,
-  };
+}
+
+interface RawKubeConfig {
+  clusters?: Array<{ cluster?: Record<string, unknown> }>;
+  users?: Array<{ user?: Record<string, unknown> }>;
+  contexts?: unknown;
+  'current-context'?: unknown;
 }
 
 /**
- * kubectl trims token files and runs an exec plugin named by a relative path (one with a separator) from the
- * kubeconfig's directory; client-node does neither.
+ * Relative file names in a kubeconfig are relative to the file, as kubectl reads them: CA, client certificate
+ * and key, token file, and an exec plugin command that contains a slash ("./bin/cred", not "aws").
  */
-function normaliseUser(u: KubeConfigUser, dir: string): KubeConfigUser {
-  const exec = u.exec as { command?: unknown } | null | undefined;
-  const command = exec && typeof exec.command === 'string' ? exec.command : undefined;
-  const relativeCommand = command !== undefined && command.includes('/') && !path.isAbsolute(command);
-  return {
-    ...u,
-    token: typeof u.token === 'string' ? u.token.trim() : u.token,
-    exec: relativeCommand ? { ...exec, command: path.join(dir, command) } : u.exec,
+function resolvePaths(doc: RawKubeConfig, dir: string): void {
+  const abs = (o: Record<string, unknown> | undefined, key: string) => {
+    const v = o?.[key];
+    if (o && typeof v === 'string' && v !== '' && !path.isAbsolute(v)) o[key] = path.join(dir, v);
   };
+  for (const c of Array.isArray(doc.clusters) ? doc.clusters : []) abs(c?.cluster, 'certificate-authority');
+  for (const u of Array.isArray(doc.users) ? doc.users : []) {
+    const user = u?.user;
+    if (!user || typeof user !== 'object') continue;
+    for (const key of ['client-certificate', 'client-key', 'token-file']) abs(user, key);
+    const exec = user.exec as Record<string, unknown> | undefined;
+    if (exec && typeof exec === 'object' && typeof exec.command === 'string' && exec.command.includes('/')) abs(exec, 'command');
+    // A token file is read when a request needs it (and again as it rotates), not at load: client-node's
+    // token-file authenticator does that; an unused user's missing file must not break loading either.
+    if (typeof user['token-file'] === 'string' && !user.token && !user['auth-provider']) {
+      user['auth-provider'] = { name: 'tokenFile', config: { tokenFile: user['token-file'] } };
+      delete user['token-file'];
+    }
+  }
+}
+
+/** kubectl trims a token read from a file; a trailing newline would make an invalid header. */
+function trimToken(u: KubeConfigUser): KubeConfigUser {
+  return typeof u.token === 'string' ? { ...u, token: u.token.trim() } : u;
 }
 
 export function mergeFirstWins(files: KubeConfigData[]): KubeConfigData {
@@ -123,16 +149,9 @@ function select(config: KubeConfigData, source: string, opts: ResolveOptions): R
   if (context.user && !config.users.some((u) => u.name === context.user)) {
     throw new ClusterError(`user "${context.user}" of context "${contextName}" not found in ${source}`, 'config');
   }
-  const kc = new KubeConfig();
-  kc.loadFromOptions({
-    // TLS settings mean nothing to a plain-HTTP server (kubectl proxy); client-node refuses one unless told to skip them.
-    clusters: config.clusters.map((c) => (c.server.startsWith('http:') ? { ...c, skipTLSVerify: true } : c)),
-    users: config.users,
-    contexts: config.contexts,
-    currentContext: contextName,
-  });
   return {
-    kc,
+    cluster,
+    user: context.user ? config.users.find((u) => u.name === context.user) : undefined,
     context: contextName,
     server: cluster.server,
     namespace: opts.namespace || context.namespace || 'default',

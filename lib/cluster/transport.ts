@@ -1,14 +1,15 @@
 /**
- * HTTP(S) requests to the API server. client-node's KubeConfig supplies, per request, the TLS material and the
- * Authorization header (so exec-plugin and token-file credentials refresh as they expire); the requests themselves
- * go through node:https with one kept-alive agent per TLS identity, because the agent client-node builds is new
- * on every call and would pay a TLS handshake per page of a list.
+ * HTTP(S) requests to the API server through node:http(s), directly or through a proxy (proxy.ts), with one
+ * kept-alive agent per TLS identity (an exec plugin may hand out a new client certificate), so a long paginated
+ * list pays one TLS handshake, not one per page.
  */
 import { createHash } from 'node:crypto';
 import * as http from 'node:http';
 import * as https from 'node:https';
+import { RequestCredentials, type RequestSettings, type TlsSettings } from './credentials';
 import { ClusterError, httpError } from './errors';
 import type { ResolvedConfig } from './kubeconfig';
+import { chooseProxy, tunnelingAgent } from './proxy';
 
 export interface TransportResponse {
   status: number;
@@ -36,62 +37,45 @@ const USER_AGENT = 'kubectl-wasmpolicy';
 /** A list page or a discovery document is far below this; more means something is wrong. */
 const MAX_BODY_BYTES = 256 * 1024 * 1024;
 
-export function createTransport(cfg: ResolvedConfig, timeoutMs: number): Transport {
+export function createTransport(cfg: ResolvedConfig, timeoutMs: number, env: NodeJS.ProcessEnv = process.env): Transport {
   const where = `${cfg.server} (context ${cfg.context})`;
   const base = new URL(cfg.server);
   // A server URL may carry a path prefix (a proxy in front of the API server); request paths go below it.
   const prefix = base.pathname.replace(/\/$/, '');
+  const credentials = new RequestCredentials(cfg.cluster, cfg.user, where);
   const agents = new Map<string, http.Agent>();
-  const proxied = Boolean(cfg.kc.getCurrentCluster()?.proxyUrl);
+  const secure = base.protocol === 'https:';
+  const proxy = chooseProxy(base, cfg.cluster.proxyUrl, env, where);
 
-  async function prepare(): Promise<https.RequestOptions> {
-    const o: https.RequestOptions = { headers: {} };
-    try {
-      await cfg.kc.applyToHTTPSOptions(o);
-    } catch (err) {
-      throw new ClusterError(`cannot get credentials for ${where}: ${oneLine((err as Error).message)}`, 'credentials');
-    }
-    const headers = (o.headers ?? {}) as Record<string, string>;
-    if (typeof headers.Authorization === 'string') headers.Authorization = headers.Authorization.trim();
-    if (typeof headers.authorization === 'string') headers.authorization = headers.authorization.trim();
-    o.headers = headers;
-    // client-node builds the proxy agent itself (HTTP CONNECT or SOCKS); without a proxy our own agents are kept.
-    if (!proxied) o.agent = agentFor(o);
-    return o;
-  }
-
-  function agentFor(o: https.RequestOptions): http.Agent {
-    if (base.protocol === 'http:') {
-      let a = agents.get('http');
-      if (!a) agents.set('http', (a = new http.Agent({ keepAlive: true, maxSockets: 16 })));
-      return a;
-    }
+  function agentFor(tls: TlsSettings): http.Agent {
     const h = createHash('sha256');
-    for (const part of [o.ca, o.cert, o.key, String(o.rejectUnauthorized), o.servername]) h.update(String(part ?? '')).update('\0');
+    if (secure) for (const part of [tls.ca, tls.cert, tls.key, String(tls.rejectUnauthorized), tls.servername]) h.update(part ?? '').update('\0');
     const key = h.digest('hex');
     let a = agents.get(key);
     if (!a) {
-      a = new https.Agent({
-        keepAlive: true,
-        maxSockets: 16,
-        ca: o.ca,
-        cert: o.cert,
-        key: o.key,
-        servername: o.servername,
-        ...(o.rejectUnauthorized === false ? { rejectUnauthorized: false } : {}),
-      });
+      const options = { keepAlive: true, maxSockets: 16, ...(secure ? tls : {}) };
+      a = proxy ? tunnelingAgent(proxy, secure, options) : secure ? new https.Agent(options) : new http.Agent(options);
       agents.set(key, a);
     }
     return a;
   }
 
   async function request(method: string, path: string, opts: RequestOptions = {}): Promise<TransportResponse> {
-    const o = await prepare();
+    const used = credentials.settings();
+    const first = await send(await used, method, path, opts);
+    if (first.status !== 401 || !credentials.refreshable) return first;
+    // An exec plugin's token may have expired or been revoked: run the plugin again, once.
+    credentials.invalidate(used);
+    return send(await credentials.settings(), method, path, opts);
+  }
+
+  async function send({ tls, headers: auth }: RequestSettings, method: string, path: string, opts: RequestOptions): Promise<TransportResponse> {
+    const agent = agentFor(tls);
     const url = new URL(base.origin + prefix + path);
     for (const [k, v] of Object.entries(opts.query ?? {})) if (v !== undefined && v !== '') url.searchParams.set(k, String(v));
     const payload = opts.body === undefined ? undefined : Buffer.from(JSON.stringify(opts.body));
     const headers: Record<string, string> = {
-      ...(o.headers as Record<string, string>),
+      ...auth,
       Accept: opts.accept ?? 'application/json',
       'User-Agent': USER_AGENT,
       ...(payload ? { 'Content-Type': 'application/json', 'Content-Length': String(payload.length) } : {}),
@@ -106,7 +90,7 @@ export function createTransport(cfg: ResolvedConfig, timeoutMs: number): Transpo
         req.destroy();
         reject(e);
       };
-      const req = mod.request(url, { method, headers, agent: o.agent, auth: o.auth }, (res) => {
+      const req = mod.request(url, { method, headers, agent }, (res) => {
         const chunks: Buffer[] = [];
         let size = 0;
         res.on('data', (c: Buffer) => {

@@ -15,7 +15,7 @@ export interface ClusterOptions {
   log: Logger;
   /** Deadline for one HTTP request (not for a whole paginated list). Default 30 s. */
   requestTimeoutMs?: number;
-  /** Where KUBECONFIG, HOME and KUBERNETES_SERVICE_HOST/PORT are read. Default `process.env`. */
+  /** Where KUBECONFIG, HOME, KUBERNETES_SERVICE_HOST/PORT and HTTPS_PROXY/NO_PROXY are read. Default `process.env`. */
   env?: NodeJS.ProcessEnv;
   /** The service-account directory for in-cluster configuration. Default /var/run/secrets/kubernetes.io/serviceaccount. */
   serviceAccountDir?: string;

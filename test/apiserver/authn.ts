@@ -20,20 +20,22 @@ function asList(v: string | string[] | undefined): string[] {
   return Array.isArray(v) ? v : [v];
 }
 
-/** The authenticated user, or undefined (answer 401). A request with a bad token is refused even with a good cert. */
+/**
+ * The authenticated user, or undefined (answer 401). A verified client certificate is tried first, then the bearer
+ * token, in kube-apiserver's authenticator order.
+ */
 export function authenticate(req: IncomingMessage, tokens: TokenTable): UserInfo | undefined {
-  const header = req.headers.authorization;
-  if (header !== undefined) {
-    const m = /^Bearer\s+(\S+)\s*$/i.exec(header);
-    const entry = m ? tokens[m[1]] : undefined;
-    return entry ? { user: entry.user, groups: withAuthenticated(entry.groups ?? []) } : undefined;
-  }
   const socket = req.socket as TLSSocket;
-  if (!socket.authorized) return undefined;
-  const subject = socket.getPeerCertificate()?.subject;
-  const cn = subject ? asList(subject.CN)[0] : undefined;
-  if (!cn) return undefined;
-  return { user: cn, groups: withAuthenticated(asList(subject!.O)) };
+  if (socket.authorized) {
+    const subject = socket.getPeerCertificate()?.subject;
+    const cn = subject ? asList(subject.CN)[0] : undefined;
+    if (cn) return { user: cn, groups: withAuthenticated(asList(subject!.O)) };
+  }
+  const header = req.headers.authorization;
+  if (header === undefined) return undefined;
+  const m = /^Bearer\s+(\S+)\s*$/i.exec(header);
+  const entry = m ? tokens[m[1]] : undefined;
+  return entry ? { user: entry.user, groups: withAuthenticated(entry.groups ?? []) } : undefined;
 }
 
 /**

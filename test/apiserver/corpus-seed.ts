@@ -29,7 +29,21 @@ function namespaceObject(name: string): KubeObject {
   return { apiVersion: 'v1', kind: 'Namespace', metadata: { name, labels: { 'kubernetes.io/metadata.name': name } } };
 }
 
+/** Reading the corpus takes seconds; each directory is read once per process and each caller gets its own copy. */
+const cache = new Map<string, Promise<CorpusSeed>>();
+
 export async function seedFromCorpus(dir: string = defaultCorpusDir()): Promise<CorpusSeed> {
+  const key = path.resolve(dir);
+  let loaded = cache.get(key);
+  if (!loaded) {
+    loaded = readCorpus(key);
+    cache.set(key, loaded);
+    loaded.catch(() => cache.delete(key));
+  }
+  return structuredClone(await loaded);
+}
+
+async function readCorpus(dir: string): Promise<CorpusSeed> {
   const entries = await loadManifests([dir], { recursive: true });
   const candidates: KubeObject[] = [];
   let skipped = 0;

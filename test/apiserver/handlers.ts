@@ -10,7 +10,8 @@ import type { ListSnapshots } from './list-snapshots';
 import type { ObjectStore } from './object-store';
 import type { ServedResource } from './served-resources';
 import { applyServerDefaults } from './server-defaults';
-import { alreadyExists, badRequest, conflict, invalid, notFound } from './status';
+import { jsonMergePatch, jsonPatch, PatchError, strategicMergePatch } from './patches';
+import { alreadyExists, badRequest, conflict, invalid, notFound, unsupportedMediaType } from './status';
 
 export interface Target {
   served: ServedResource;
@@ -44,12 +45,18 @@ export function listObjects(store: ObjectStore, snapshots: ListSnapshots, t: Tar
     throw err;
   }
   const limitText = query.get('limit');
-  const limit = limitText === null ? undefined : Number(limitText);
-  if (limit !== undefined && (!Number.isInteger(limit) || limit < 0)) throw badRequest(`limit: Invalid value: "${limitText}": must be a non-negative integer`);
+  const asked = limitText === null ? undefined : Number(limitText);
+  if (asked !== undefined && (!Number.isInteger(asked) || asked < 0)) throw badRequest(`limit: Invalid value: "${limitText}": must be a non-negative integer`);
+  const token = query.get('continue') || undefined;
+  const rv = query.get('resourceVersion') || undefined;
+  if (token && rv) throw badRequest('specifying resource version is not allowed when using continue');
+  // resourceVersion=0 ("any version") is served from the watch cache, which ignores limit: the whole list comes back.
+  const limit = rv === '0' ? undefined : asked;
   const filtered = labels.length > 0 || fields.length > 0;
   const page = snapshots.page({
+    listKey: [t.served.group, t.served.kind, t.namespace ?? '', query.get('labelSelector') ?? '', query.get('fieldSelector') ?? ''].join('\n'),
     limit,
-    token: query.get('continue') || undefined,
+    token,
     countRemaining: !filtered,
     currentRv: store.resourceVersion,
     matching: () => {
@@ -136,35 +143,33 @@ export function updateObject(store: ObjectStore, t: Target, body: unknown, valid
   return present(store.put(obj), t.served, false);
 }
 
-/** RFC 7386 JSON merge patch: objects merge key by key, null deletes, anything else replaces. */
-function mergePatch(target: unknown, patch: unknown): unknown {
-  if (typeof patch !== 'object' || patch === null || Array.isArray(patch)) return patch;
-  const out: Record<string, unknown> = typeof target === 'object' && target !== null && !Array.isArray(target) ? { ...(target as Record<string, unknown>) } : {};
-  for (const [k, v] of Object.entries(patch)) {
-    if (v === null) delete out[k];
-    else out[k] = mergePatch(out[k], v);
+export const PATCH_MEDIA_TYPES = ['application/json-patch+json', 'application/merge-patch+json', 'application/strategic-merge-patch+json'] as const;
+
+/** PATCH in any of PATCH_MEDIA_TYPES; strategic merge only for built-in types, as on the real server. */
+export function patchObject(store: ObjectStore, t: Target, mediaType: string, patch: unknown, validateCrd: (o: KubeObject) => void): KubeObject {
+  if (mediaType === 'application/strategic-merge-patch+json' && t.served.custom) {
+    throw unsupportedMediaType(mediaType, ['application/json-patch+json', 'application/merge-patch+json'], 'strategic merge patch does not apply to custom resources');
   }
-  return out;
-}
-
-/**
- * PATCH with merge-patch+json, or strategic-merge-patch+json treated as a merge patch (lists are replaced whole
- * rather than merged by key: enough for the fields tests patch, labels, annotations and scalars).
- */
-export const MERGE_PATCH_TYPES = ['application/merge-patch+json', 'application/strategic-merge-patch+json'] as const;
-
-export function patchObject(store: ObjectStore, t: Target, patch: unknown, validateCrd: (o: KubeObject) => void): KubeObject {
   const current = store.get(t.served.group, t.served.kind, t.namespace ?? '', t.name!);
   if (!current) throw notFound(t.served.group, t.served.resource, t.name!);
-  const merged = mergePatch(present(current, t.served, false), patch) as KubeObject;
-  const rv = (patch as KubeObject | null)?.metadata?.resourceVersion;
+  const before = present(current, t.served, false);
+  let merged: KubeObject;
+  try {
+    merged = (mediaType === 'application/json-patch+json' ? jsonPatch(before, patch) : mediaType === 'application/merge-patch+json' ? jsonMergePatch(before, patch) : strategicMergePatch(before, patch)) as KubeObject;
+  } catch (err) {
+    if (err instanceof PatchError) throw invalid(t.served.kind, t.served.group, t.name!, 'patch', err.message);
+    throw err;
+  }
+  // A resourceVersion in the patch is a precondition; without one the patch applies to whatever is current.
+  const rv = merged.metadata?.resourceVersion;
   if (rv !== undefined && rv !== current.metadata!.resourceVersion) throw conflict(t.served.group, t.served.resource, t.name!);
-  if (merged.metadata) merged.metadata.resourceVersion = current.metadata!.resourceVersion;
   return updateObject(store, t, merged, validateCrd);
 }
 
+/** Deleting a Namespace deletes what is in it, at once (a real server gets there through the Terminating phase). */
 export function deleteObject(store: ObjectStore, t: Target): KubeObject {
   const gone = store.delete(t.served.group, t.served.kind, t.namespace ?? '', t.name!);
   if (!gone) throw notFound(t.served.group, t.served.resource, t.name!);
+  if (t.served.group === '' && t.served.kind === 'Namespace') store.deleteNamespaceContents(t.name!);
   return present(gone, t.served, false);
 }

@@ -23,7 +23,15 @@ export interface Page {
 
 export interface ListSnapshots {
   /** The page starting at a continue token, or (token undefined) the first page of `matching()`. */
-  page(opts: { limit?: number; token?: string; countRemaining: boolean; currentRv: string; matching: () => readonly KubeObject[] }): Page;
+  page(opts: {
+    /** What is listed (resource, namespace, selectors): a token only continues the list it came from. */
+    listKey: string;
+    limit?: number;
+    token?: string;
+    countRemaining: boolean;
+    currentRv: string;
+    matching: () => readonly KubeObject[];
+  }): Page;
   /** Forgets every snapshot: the next continue of any list answers 410 Expired. */
   expireAll(): void;
   /** How many continue requests have been served (or refused). */
@@ -44,11 +52,11 @@ function decode(token: string): ContinueToken {
 
 /** `expireContinueAfter`: the Nth continue request (1-based) and every later one answers 410, as if compacted. */
 export function listSnapshots(expireContinueAfter?: number): ListSnapshots {
-  const snapshots = new Map<number, readonly KubeObject[]>();
+  const snapshots = new Map<number, { listKey: string; items: readonly KubeObject[] }>();
   let nextId = 1;
   let continues = 0;
 
-  const slice = (all: readonly KubeObject[], offset: number, limit: number | undefined, rv: string, snapshotId: number | undefined, countRemaining: boolean): Page => {
+  const slice = (listKey: string, all: readonly KubeObject[], offset: number, limit: number | undefined, rv: string, snapshotId: number | undefined, countRemaining: boolean): Page => {
     const end = limit === undefined ? all.length : Math.min(all.length, offset + limit);
     const items = all.slice(offset, end);
     if (end >= all.length) {
@@ -58,7 +66,7 @@ export function listSnapshots(expireContinueAfter?: number): ListSnapshots {
     let id = snapshotId;
     if (id === undefined) {
       id = nextId++;
-      snapshots.set(id, all);
+      snapshots.set(id, { listKey, items: all });
     }
     return {
       items,
@@ -69,9 +77,9 @@ export function listSnapshots(expireContinueAfter?: number): ListSnapshots {
   };
 
   return {
-    page({ limit, token, countRemaining, currentRv, matching }) {
+    page({ listKey, limit, token, countRemaining, currentRv, matching }) {
       const max = limit !== undefined && limit > 0 ? limit : undefined;
-      if (token === undefined) return slice(matching(), 0, max, currentRv, undefined, countRemaining);
+      if (token === undefined) return slice(listKey, matching(), 0, max, currentRv, undefined, countRemaining);
       const t = decode(token);
       continues += 1;
       if (expireContinueAfter !== undefined && continues >= expireContinueAfter) {
@@ -80,7 +88,8 @@ export function listSnapshots(expireContinueAfter?: number): ListSnapshots {
       }
       const frozen = snapshots.get(t.snapshot);
       if (!frozen) throw expiredContinue();
-      return slice(frozen, t.offset, max, t.rv, t.snapshot, countRemaining);
+      if (frozen.listKey !== listKey) throw badRequest('invalid continue token: it continues a different list (another resource, namespace or selector)');
+      return slice(listKey, frozen.items, t.offset, max, t.rv, t.snapshot, countRemaining);
     },
     expireAll() {
       snapshots.clear();

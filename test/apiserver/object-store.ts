@@ -123,6 +123,19 @@ export class ObjectStore {
     return found;
   }
 
+  /** Removes every object in a namespace; returns how many. */
+  deleteNamespaceContents(namespace: string): number {
+    let removed = 0;
+    for (const [type, bucket] of this.types) {
+      const names = bucket.byNamespace.get(namespace);
+      if (!names || names.size === 0) continue;
+      removed += names.size;
+      const [group, kind] = type.split('\n');
+      for (const name of [...names.keys()]) this.delete(group, kind, namespace, name);
+    }
+    return removed;
+  }
+
   private bucket(group: string, kind: string, namespace: string): Map<string, KubeObject> {
     let bucket = this.types.get(typeKey(group, kind));
     if (!bucket) this.types.set(typeKey(group, kind), (bucket = { byNamespace: new Map(), sortedByNamespace: new Map() }));

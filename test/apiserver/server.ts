@@ -7,24 +7,22 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import type { KubeObject } from '../../lib/manifests';
-import { lookupBuiltin } from '../../lib/admission/builtin-resources';
 import { makePki, type TestPki } from '../registry/pki';
-import { answerReview, REVIEW_RESOURCES } from './access-reviews';
-import { authenticate, impersonated, type TokenTable, type UserInfo } from './authn';
+import { acceptsPlainJson, notAcceptable } from './accept';
+import { authenticate, impersonated, type TokenTable } from './authn';
 import { isForbidden, type ForbiddenRule } from './authz';
 import { issueClientCert, type ClientCert } from './client-cert';
 import { AGGREGATED_MEDIA_TYPE, aggregatedDiscovery, apiGroupList, apiResourceList, apiVersions, wantsAggregated } from './discovery';
-import { createObject, deleteObject, getObject, listObjects, MERGE_PATCH_TYPES, patchObject, updateObject, type Target } from './handlers';
+import { seedStore } from './initial-objects';
 import { writeKubeconfig, type KubeconfigOptions } from './kubeconfig';
 import { listSnapshots } from './list-snapshots';
-import { decodeReview, PROTOBUF_MEDIA_TYPE, ProtobufError } from './protobuf-review';
-import { jsonBody, readBody } from './request-body';
-import { groupOf, ObjectStore } from './object-store';
+import { ObjectStore } from './object-store';
 import { openApiGroupVersion, openApiRoot } from './openapi';
-import { parseRoute, type Route } from './route';
-import { crdResources, SERVER_VERSION, ServedIndex } from './served-resources';
-import { applyServerDefaults, isCrd } from './server-defaults';
-import { ApiError, badRequest, forbidden, invalid, methodNotAllowed, pathNotFound, unauthorized } from './status';
+import { resourceRequest, type ResourceContext } from './resource-requests';
+import { parseRoute } from './route';
+import { SERVER_VERSION, ServedIndex } from './served-resources';
+import { isCrd } from './server-defaults';
+import { ApiError, forbidden, pathNotFound, unauthorized } from './status';
 
 export interface ApiServerOptions {
   /** Objects stored at start (CRDs among them are served). Missing namespaces are created. */
@@ -69,42 +67,11 @@ export interface TestApiServer {
 }
 
 const ADMIN = { user: 'test-admin', groups: ['system:masters'] };
-/** The namespaces every real cluster has. */
-const SYSTEM_NAMESPACES = ['default', 'kube-node-lease', 'kube-public', 'kube-system'];
 
 function send(res: ServerResponse, code: number, body: unknown, contentType = 'application/json'): void {
   const text = JSON.stringify(body);
   res.writeHead(code, { 'Content-Type': contentType, 'Content-Length': Buffer.byteLength(text), 'Cache-Control': 'no-cache, private' });
   res.end(text);
-}
-
-const VERB_OF: Record<string, string> = { POST: 'create', PUT: 'update', PATCH: 'patch', DELETE: 'delete' };
-
-function verbOf(method: string, route: Extract<Route, { type: 'resource' }>, query: URLSearchParams): string {
-  if (method === 'GET') return route.name !== undefined ? 'get' : query.get('watch') === 'true' || query.get('watch') === '1' ? 'watch' : 'list';
-  return VERB_OF[method] ?? method.toLowerCase();
-}
-
-/** A CRD must be named `<plural>.<group>` and carry names, like apiextensions validation demands. */
-function validateCrd(obj: KubeObject): void {
-  if (!isCrd(groupOf(obj.apiVersion), obj.kind)) return;
-  const name = obj.metadata?.name ?? '';
-  const spec = obj.spec as { group?: string; names?: { plural?: string; kind?: string }; versions?: unknown[] } | undefined;
-  const plural = spec?.names?.plural;
-  if (!spec?.group || !plural || !spec.names?.kind || !Array.isArray(spec.versions) || spec.versions.length === 0) {
-    throw invalid('CustomResourceDefinition', 'apiextensions.k8s.io', name, 'spec', 'Required value: group, names.plural, names.kind and versions are required');
-  }
-  if (name !== `${plural}.${spec.group}`) {
-    throw invalid('CustomResourceDefinition', 'apiextensions.k8s.io', name, 'metadata.name', `Invalid value: "${name}": must be spec.names.plural+"."+spec.group`);
-  }
-  if (crdResources(obj).length === 0) throw invalid('CustomResourceDefinition', 'apiextensions.k8s.io', name, 'spec.versions', 'Invalid value: must serve at least one version');
-}
-
-/** Whether an object's kind is namespaced: from the served types, then the built-in table; unknown kinds keep their namespace. */
-function namespacedKind(index: ServedIndex, obj: KubeObject): boolean | undefined {
-  const served = index.byKind(groupOf(obj.apiVersion), obj.kind);
-  if (served) return served.namespaced;
-  return lookupBuiltin(obj.apiVersion, obj.kind)?.namespaced;
 }
 
 export async function startApiServer(opts: ApiServerOptions = {}): Promise<TestApiServer> {
@@ -124,78 +91,11 @@ export async function startApiServer(opts: ApiServerOptions = {}): Promise<TestA
     if (isCrd(group, kind)) index = undefined;
   };
 
-  const seed = (obj: KubeObject): void => {
-    // A shallow copy is enough: put() stores a deep copy, and only top-level fields and metadata are changed here.
-    const copy: KubeObject = { ...obj, metadata: { ...(obj.metadata ?? {}) } };
-    const meta = (copy.metadata ??= {});
-    const namespaced = namespacedKind(served(), copy);
-    if (namespaced === true && !meta.namespace) meta.namespace = 'default';
-    if (namespaced === false) delete meta.namespace;
-    if (meta.namespace && !store.get('', 'Namespace', '', meta.namespace)) {
-      store.put(applyServerDefaults({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: meta.namespace } }));
-    }
-    store.put(applyServerDefaults(copy));
-  };
-  for (const ns of SYSTEM_NAMESPACES) seed({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } });
-  for (const crd of opts.crds ?? []) seed(crd);
-  const crdsFirst = [...(opts.objects ?? [])].sort((a, b) => Number(isCrd(groupOf(b.apiVersion), b.kind)) - Number(isCrd(groupOf(a.apiVersion), a.kind)));
-  for (const obj of crdsFirst) seed(obj);
+  seedStore(store, served, opts.crds ?? [], opts.objects ?? []);
 
   let serverAddress = '';
 
-  const resourceRequest = async (req: IncomingMessage, route: Extract<Route, { type: 'resource' }>, query: URLSearchParams, who: UserInfo): Promise<[number, unknown]> => {
-    const method = req.method ?? 'GET';
-    const verb = verbOf(method, route, query);
-    // Namespace objects are addressed as /api/v1/namespaces/<name>: RBAC sees the name as the namespace too.
-    const attrNamespace = route.namespace ?? (route.group === '' && route.resource === 'namespaces' ? route.name : undefined);
-    if (isForbidden(rules, who, { verb, group: route.group, resource: route.resource, namespace: attrNamespace })) {
-      throw forbidden({ user: who.user, verb, group: route.group, resource: route.resource, namespace: route.namespace, name: route.name });
-    }
-    const r = served().find(route.group, route.version, route.resource);
-    if (!r || route.subresource !== undefined) throw pathNotFound();
-    if (!r.namespaced && route.namespace !== undefined) throw pathNotFound();
-    if (method === 'POST' && route.name === undefined && REVIEW_RESOURCES.has(r.resource)) {
-      const body = await readBody(req);
-      let review: unknown;
-      try {
-        review = body.mediaType === PROTOBUF_MEDIA_TYPE ? decodeReview(body.bytes) : jsonBody(body);
-      } catch (err) {
-        if (err instanceof ProtobufError) throw badRequest(`the protobuf body could not be decoded: ${err.message}`);
-        throw err;
-      }
-      return [201, answerReview(r.resource, r.version, review, who, rules, route.namespace)];
-    }
-    const t: Target = { served: r, namespace: route.namespace, name: route.name };
-    if (r.namespaced && route.name !== undefined && route.namespace === undefined) throw pathNotFound();
-    if (route.name === undefined) {
-      if (method === 'GET') {
-        if (verb === 'watch') throw methodNotAllowed();
-        const q = new URLSearchParams(query);
-        if (opts.pageLimitMax !== undefined) {
-          const asked = Number(q.get('limit') ?? '0');
-          if (!(asked > 0 && asked <= opts.pageLimitMax)) q.set('limit', String(opts.pageLimitMax));
-        }
-        return [200, listObjects(store, snapshots, t, q)];
-      }
-      if (method === 'POST') {
-        if (r.namespaced && route.namespace === undefined) throw pathNotFound();
-        return [201, createObject(store, t, jsonBody(await readBody(req)), validateCrd)];
-      }
-      throw methodNotAllowed();
-    }
-    switch (method) {
-      case 'GET':
-        return [200, getObject(store, t)];
-      case 'PUT':
-        return [200, updateObject(store, t, jsonBody(await readBody(req)), validateCrd)];
-      case 'PATCH':
-        return [200, patchObject(store, t, jsonBody(await readBody(req), MERGE_PATCH_TYPES), validateCrd)];
-      case 'DELETE':
-        return [200, deleteObject(store, t)];
-      default:
-        throw methodNotAllowed();
-    }
-  };
+  const resources: ResourceContext = { store, snapshots, served, rules, pageLimitMax: opts.pageLimitMax };
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const url = new URL(req.url ?? '/', 'https://127.0.0.1');
@@ -215,7 +115,8 @@ export async function startApiServer(opts: ApiServerOptions = {}): Promise<TestA
       const who = as ?? caller;
       record.user = who.user;
       const route = parseRoute(url.pathname);
-      const aggregated = wantsAggregated(req.headers.accept);
+      const aggregated = route.type === 'root' && wantsAggregated(req.headers.accept);
+      if (!aggregated && !acceptsPlainJson(req.headers.accept)) throw notAcceptable();
       switch (route.type) {
         case 'version':
           return reply(200, { ...SERVER_VERSION, gitCommit: '0000000000000000000000000000000000000000', gitTreeState: 'clean', buildDate: '2025-04-23T00:00:00Z', goVersion: process.version, compiler: 'gc', platform: `${process.platform}/${process.arch === 'x64' ? 'amd64' : process.arch}` });
@@ -239,7 +140,7 @@ export async function startApiServer(opts: ApiServerOptions = {}): Promise<TestA
           if (!served().hasGroupVersion(route.group, route.version)) throw pathNotFound();
           return reply(200, apiResourceList(served(), route.group, route.version));
         case 'resource': {
-          const [code, body] = await resourceRequest(req, route, url.searchParams, who);
+          const [code, body] = await resourceRequest(resources, req, route, url.searchParams, who);
           return reply(code, body);
         }
         default:

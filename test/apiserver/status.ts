@@ -77,8 +77,8 @@ export function invalid(kind: string, group: string, name: string, field: string
   });
 }
 
-export function methodNotAllowed(): ApiError {
-  return failure(405, 'MethodNotAllowed', 'the server does not allow this method on the requested resource', {});
+export function methodNotAllowed(message = 'the server does not allow this method on the requested resource'): ApiError {
+  return failure(405, 'MethodNotAllowed', message, {});
 }
 
 export const expiredContinue = (): ApiError =>
@@ -108,4 +108,6 @@ export function forbidden(a: ForbiddenAttributes): ApiError {
   );
 }
 
-export const unsupportedMediaType = (type: string): ApiError => failure(415, 'UnsupportedMediaType', `the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml, application/strategic-merge-patch+json; got ${type}`);
+export function unsupportedMediaType(type: string, accepted: readonly string[], why?: string): ApiError {
+  return failure(415, 'UnsupportedMediaType', `the body of the request was in an unknown format - accepted media types include: ${accepted.join(', ')}${why ? ` (${why})` : ''}; got ${type}`);
+}

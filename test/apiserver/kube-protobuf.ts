@@ -1,7 +1,7 @@
 /**
- * kubectl sends access reviews (`kubectl auth can-i`) as Kubernetes protobuf: the "k8s\0" magic, a runtime.Unknown
- * envelope, then the typed message. This decodes just those review messages into their JSON shape; the field numbers
- * are the ones in k8s.io/api/authorization/v1/generated.proto.
+ * kubectl's typed clients (`auth can-i`, `auth whoami`, `create namespace`) send Kubernetes protobuf: the "k8s\0"
+ * magic, a runtime.Unknown envelope, then the typed message. This decodes just those messages into their JSON shape;
+ * field numbers are the ones in k8s.io/api/{authorization,core}/v1 and apimachinery meta/v1 generated.proto.
  */
 export const PROTOBUF_MEDIA_TYPE = 'application/vnd.kubernetes.protobuf';
 const MAGIC = Buffer.from([0x6b, 0x38, 0x73, 0x00]);
@@ -83,17 +83,44 @@ function nonResourceAttributes(b: Buffer | undefined): object | undefined {
   return compact({ path: str(f, 1), verb: str(f, 2) });
 }
 
-/** The JSON form of a protobuf-encoded Self/Local/SubjectAccessReview request body. */
-export function decodeReview(body: Buffer): object {
+const EMPTY = Buffer.alloc(0);
+
+/** The envelope: apiVersion and kind, and the fields of the typed message inside. */
+function unwrap(body: Buffer): { apiVersion?: string; kind?: string; message: Fields } {
   if (!body.subarray(0, 4).equals(MAGIC)) throw new ProtobufError('missing the k8s protobuf magic prefix');
   const unknown = fields(body.subarray(4));
-  const typeMeta = fields(bytes(unknown, 1) ?? Buffer.alloc(0));
-  const raw = fields(bytes(unknown, 2) ?? Buffer.alloc(0));
-  const spec = fields(bytes(raw, 2) ?? Buffer.alloc(0));
+  const typeMeta = fields(bytes(unknown, 1) ?? EMPTY);
+  return { apiVersion: str(typeMeta, 1), kind: str(typeMeta, 2), message: fields(bytes(unknown, 2) ?? EMPTY) };
+}
+
+/** map<string, string> entries: key = 1, value = 2. */
+function stringMap(f: Fields, n: number): Record<string, string> | undefined {
+  const entries = (f.get(n) ?? []).filter(Buffer.isBuffer).map((b) => fields(b));
+  if (entries.length === 0) return undefined;
+  return Object.fromEntries(entries.map((e) => [str(e, 1) ?? '', str(e, 2) ?? '']));
+}
+
+/** The ObjectMeta fields a client sets on create: name, generateName, namespace, labels, annotations, finalizers. */
+function objectMeta(b: Buffer | undefined): Record<string, unknown> {
+  const f = fields(b ?? EMPTY);
+  return compact({ name: str(f, 1), generateName: str(f, 2), namespace: str(f, 3), labels: stringMap(f, 11), annotations: stringMap(f, 12), finalizers: strs(f, 14) });
+}
+
+/** The JSON form of a protobuf-encoded Namespace (metadata and spec.finalizers). */
+export function decodeNamespace(body: Buffer): object {
+  const { apiVersion, kind, message } = unwrap(body);
+  const finalizers = strs(fields(bytes(message, 2) ?? EMPTY), 1);
+  return { apiVersion, kind, metadata: objectMeta(bytes(message, 1)), ...(finalizers.length ? { spec: { finalizers } } : {}) };
+}
+
+/** The JSON form of a protobuf-encoded Self/Local/SubjectAccessReview request body. */
+export function decodeReview(body: Buffer): object {
+  const { apiVersion, kind, message } = unwrap(body);
+  const spec = fields(bytes(message, 2) ?? EMPTY);
   return {
-    apiVersion: str(typeMeta, 1),
-    kind: str(typeMeta, 2),
-    metadata: {},
+    apiVersion,
+    kind,
+    metadata: objectMeta(bytes(message, 1)),
     spec: compact({
       resourceAttributes: resourceAttributes(bytes(spec, 1)),
       nonResourceAttributes: nonResourceAttributes(bytes(spec, 2)),

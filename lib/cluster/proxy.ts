@@ -1,0 +1,84 @@
+/**
+ * Reaching the API server through an HTTP(S) proxy, as kubectl does: the cluster's `proxy-url`, else HTTPS_PROXY /
+ * HTTP_PROXY with NO_PROXY, except for loopback servers, which Go's proxy rules never send to a proxy. The proxy
+ * opens a CONNECT tunnel and TLS to the API server runs inside it, so the server's certificate is checked as usual.
+ * SOCKS proxies are not supported.
+ */
+import * as http from 'node:http';
+import * as https from 'node:https';
+import * as net from 'node:net';
+import type { Duplex } from 'node:stream';
+import * as tls from 'node:tls';
+import { proxyFor, redactUrl } from '../store/http';
+import { ClusterError } from './errors';
+
+/** The proxy for `server`, or undefined to connect directly. */
+export function chooseProxy(server: URL, proxyUrl: string | undefined, env: NodeJS.ProcessEnv, where: string): URL | undefined {
+  let proxy: URL | undefined;
+  if (proxyUrl) {
+    try {
+      proxy = new URL(proxyUrl);
+    } catch {
+      throw new ClusterError(`the proxy-url of ${where} is not a URL: ${redactUrl(proxyUrl)}`, 'config');
+    }
+  } else {
+    if (isLoopback(server.hostname)) return undefined;
+    try {
+      proxy = proxyFor(server, env);
+    } catch (err) {
+      throw new ClusterError(`${(err as Error).message} (for ${where})`, 'config');
+    }
+  }
+  if (proxy && proxy.protocol !== 'http:' && proxy.protocol !== 'https:') {
+    throw new ClusterError(`the proxy ${redactUrl(proxy)} for ${where} is not supported: only http:// and https:// proxies are`, 'config');
+  }
+  return proxy;
+}
+
+function isLoopback(host: string): boolean {
+  const h = host.replace(/^\[|\]$/g, '').toLowerCase();
+  return h === 'localhost' || h.endsWith('.localhost') || h === '::1' || (net.isIPv4(h) && h.startsWith('127.'));
+}
+
+type ConnectCallback = (err: Error | null, stream: Duplex) => void;
+
+/** An agent whose connections are CONNECT tunnels through `proxy`; `secure` runs TLS to the API server inside. */
+export function tunnelingAgent(proxy: URL, secure: boolean, agentOptions: https.AgentOptions): http.Agent {
+  const base = secure ? https.Agent : http.Agent;
+  class Tunneling extends base {
+    override createConnection(options: http.ClientRequestArgs, callback?: ConnectCallback): undefined {
+      const host = String(options.host ?? options.hostname ?? 'localhost');
+      const port = Number(options.port ?? (secure ? 443 : 80));
+      openTunnel(proxy, host, port).then(
+        (socket) => {
+          if (!secure) return callback?.(null, socket);
+          const t = tls.connect({ ...(options as tls.ConnectionOptions), socket, servername: net.isIP(host) ? undefined : (options as tls.ConnectionOptions).servername ?? host });
+          callback?.(null, t);
+        },
+        (err: Error) => callback?.(err, undefined as unknown as Duplex),
+      );
+      return undefined;
+    }
+  }
+  return new Tunneling(agentOptions);
+}
+
+function openTunnel(proxy: URL, host: string, port: number): Promise<net.Socket> {
+  const target = `${net.isIPv6(host) ? `[${host}]` : host}:${port}`;
+  const headers: Record<string, string> = { Host: target };
+  if (proxy.username) {
+    const credentials = `${decodeURIComponent(proxy.username)}:${decodeURIComponent(proxy.password)}`;
+    headers['Proxy-Authorization'] = `Basic ${Buffer.from(credentials).toString('base64')}`;
+  }
+  const mod = proxy.protocol === 'https:' ? https : http;
+  return new Promise((resolve, reject) => {
+    const req = mod.request({ host: proxy.hostname.replace(/^\[|\]$/g, ''), port: proxy.port || (proxy.protocol === 'https:' ? 443 : 80), method: 'CONNECT', path: target, headers, agent: false });
+    req.once('connect', (res, socket) => {
+      if (res.statusCode === 200) return resolve(socket);
+      socket.destroy();
+      reject(new ClusterError(`the proxy ${redactUrl(proxy)} refused the tunnel to ${target}: ${res.statusCode} ${res.statusMessage ?? ''}`.trim(), 'connection', res.statusCode));
+    });
+    req.once('error', (err: NodeJS.ErrnoException) => reject(new ClusterError(`cannot reach the proxy ${redactUrl(proxy)}: ${err.message}`, 'connection')));
+    req.end();
+  });
+}
