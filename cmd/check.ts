@@ -6,6 +6,7 @@ import { DEFAULT_EVALUATION_LIMITS, parseDuration, parseMemory, type EvaluationL
 import { DEFAULT_USER } from '../lib/admission/request';
 import type { Operation } from '../lib/admission/types';
 import { runCheck } from '../lib/check';
+import { loadSession, SessionFileError, type Exchange } from '../lib/capabilities/session';
 import { checkRenderTools, DEFAULT_LIMITS, MissingToolError, type RenderSpec } from '../lib/manifests';
 import { createProgress, shouldShowProgress } from '../lib/progress';
 import { bundledPolicySet } from '../lib/policy/builtin';
@@ -44,6 +45,8 @@ interface CheckArgs extends GlobalArgs, StoreArgs {
   'fail-on-warn': boolean;
   'max-input-size': number;
   write: boolean;
+  'record-host-capabilities-interactions'?: string;
+  'replay-host-capabilities-interactions'?: string;
 }
 
 export function builder(y: Argv): Argv<CheckArgs> {
@@ -73,6 +76,8 @@ export function builder(y: Argv): Argv<CheckArgs> {
     .option('fail-on-warn', { type: 'boolean', default: false, describe: 'Exit 1 on warnings too' })
     .option('max-input-size', { type: 'number', default: DEFAULT_LIMITS.maxInputBytes, describe: 'Largest input file in bytes' })
     .option('write', { type: 'boolean', default: false, describe: 'Write accepted mutations (admitted with a patch) back into the -f files, changing only the mutated fields' })
+    .option('record-host-capabilities-interactions', { type: 'string', describe: 'Write every host capability exchange of the run to FILE (kwctl session format; the run uses one worker)' })
+    .option('replay-host-capabilities-interactions', { type: 'string', describe: 'Answer host capability calls from a session FILE recorded earlier, strictly in order, instead of the manifests' })
     .option('pull', PULL_OPTION)
     .option('sources-path', SOURCES_PATH_OPTION)
     .option('docker-config', DOCKER_CONFIG_OPTION) as unknown as Argv<CheckArgs>;
@@ -120,6 +125,18 @@ export async function handler(args: ArgumentsCamelCase<CheckArgs>): Promise<void
     if (ids.has(p.id)) throw new UsageError(`two policies are named ${p.id} (from -p and --policies); rename one`);
     ids.add(p.id);
   }
+  const record = args['record-host-capabilities-interactions'];
+  const replayFile = args['replay-host-capabilities-interactions'];
+  if (record !== undefined && replayFile !== undefined) throw new UsageError('give either --record-host-capabilities-interactions or --replay-host-capabilities-interactions, not both');
+  let replay: { file: string; exchanges: Exchange[] } | undefined;
+  if (replayFile !== undefined) {
+    try {
+      replay = { file: replayFile, exchanges: await loadSession(replayFile) };
+    } catch (err) {
+      if (err instanceof SessionFileError) throw new UsageError(`--replay-host-capabilities-interactions ${err.message}`);
+      throw err;
+    }
+  }
   const progress = createProgress({ enabled: shouldShowProgress({ isTTY: Boolean(process.stderr.isTTY), env: process.env, quiet: args.quiet }) });
   const report = await runCheck({
     files: args.filename,
@@ -142,6 +159,7 @@ export async function handler(args: ArgumentsCamelCase<CheckArgs>): Promise<void
     log,
     logLevel: logLevelFor(args),
     fetch: fetchOptionsFromArgs(args, log),
+    hostCapabilities: { ...(record !== undefined ? { record } : {}), ...(replay ? { replay } : {}) },
   }).finally(() => progress.stop());
   await writeOutputs(report, outputs, REPORTERS, { color: useColor(args), verbose: args.verbose > 0 }, (text) => process.stdout.write(text));
   process.exitCode = exitCode(report.summary, args['fail-on-warn']);
