@@ -163,6 +163,8 @@ export class SessionReplayer {
   }
 }
 
+/** `!Variant {field: value, ...}`: a stored request on one line, for messages. */
 function oneLine(yaml: string): string {
-  return yaml.trim().split('\n').join(', ').replace(/, ([a-z_]+:)/g, ' $1');
+  const [tag, ...fields] = yaml.trim().split('\n');
+  return `${tag} {${fields.map((f) => f.trim()).join(', ')}}`;
 }
