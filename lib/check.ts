@@ -58,13 +58,14 @@ export async function runCheck(opts: CheckOptions): Promise<Report> {
     loadManifests(opts.files, { recursive: opts.recursive, limits: opts.limits, stdin: opts.stdin, onText: (name, text) => texts.set(name, text), ...(opts.render ? { render: opts.render } : {}) }),
     opts.oldFiles ? loadManifests(opts.oldFiles, { recursive: opts.recursive, limits: opts.limits, stdin: opts.stdin }) : Promise.resolve([]),
   ]);
+  // The objects of the run are the world the kubernetes capability sees (unless a source says otherwise). It is
+  // ready as soon as they are read: a policy may call the host while it starts or validates its settings.
+  void reading.then(([read]) => caps.start(read.filter((e): e is ManifestObject => e.kind === 'object').map((e) => e.object), opts.request.defaultNamespace ?? 'default'), () => undefined);
   const [{ policies, pool }, [entries, oldEntries]] = await Promise.all([loading, reading.catch(async (err) => {
     await early.close();
     throw err;
   })]);
   const units = bindUnits(plans, policies, (opts.evaluationLimits ?? DEFAULT_EVALUATION_LIMITS).timeoutMs);
-  // The objects of the run are the world the kubernetes capability sees (unless a source says otherwise).
-  caps.start(entries.filter((e): e is ManifestObject => e.kind === 'object').map((e) => e.object), opts.request.defaultNamespace ?? 'default');
   let results: Result[];
   try {
     results = await evaluateEntries(entries, units, pool, opts.request, opts.log, workers, opts.oldFiles ? oldEntries : undefined, opts.onProgress);

@@ -119,6 +119,36 @@ describe('host capabilities through the CLI (context-aware guests built from sou
     assert.doesNotMatch(replayed.stderr, /not asked for/);
   });
 
+  it('net, crypto and can_i are recorded and replayed too (a probing guest)', async () => {
+    const podsOnly = path.join(dir, 'pods-only-probe.yaml');
+    writeFileSync(podsOnly, readFileSync(CONTEXT, 'utf8').split(/^---$/m).filter((d) => /^kind: Pod$/m.test(d)).join('---'));
+    const probes: Record<string, { probe: Record<string, string>; tag: string; expect: RegExp }> = {
+      dns: { probe: { binding: 'kubewarden', namespace: 'net', operation: 'v1/dns_lookup_host', payload: '"localhost"' }, tag: '!DNSLookupHost\nhost: localhost\n', expect: /^probe ok: \{"ips":\["(127\.0\.0\.1|::1)"/ },
+      canI: {
+        probe: { binding: 'kubewarden', namespace: 'kubernetes', operation: 'can_i', payload: JSON.stringify({ subject_access_review: { user: 'alice', resourceAttributes: { namespace: 'shop', verb: 'get', resource: 'pods' } }, disable_cache: false }) },
+        tag: '!KubernetesCanI\nsubject_access_review:\n  apiVersion: authorization.k8s.io/v1\n  kind: SubjectAccessReview\n  metadata: {}\n  spec:\n    resourceAttributes:\n      namespace: shop\n      resource: pods\n      verb: get\n    user: alice\ndisable_cache: false\n',
+        expect: /^probe ok: \{"allowed":true,"reason":"RBAC: allowed by RoleBinding \\"alice-reads-pods\\" of Role \\"pod-reader\\" in namespace \\"shop\\" to User \\"alice\\""\}$/,
+      },
+      crypto: {
+        probe: { binding: 'kubewarden', namespace: 'crypto', operation: 'v1/is_certificate_trusted', payload: JSON.stringify({ cert: { encoding: 'Pem', data: [...Buffer.from('no certificate')] }, cert_chain: null, not_after: null }) },
+        tag: '!CertificateVerification\ncert:\n  encoding: Pem\n  data:\n    - 110\n',
+        expect: /^probe error: cert is not a valid PEM certificate: /,
+      },
+    };
+    for (const [name, p] of Object.entries(probes)) {
+      const session = path.join(dir, `${name}.yml`);
+      const settings = JSON.stringify({ probe: p.probe });
+      const rec = await runCli(['check', '-f', CONTEXT, '-p', wasm['wapc-rust-context'], '--settings-json', settings, '--record-host-capabilities-interactions', session, '-o', 'json']);
+      const live = podVerdicts(rec, 'wapc-rust-context');
+      assert.match(live['shop/ok'].message!, p.expect, name);
+      const doc = jsyaml.load(readFileSync(session, 'utf8')) as { request: string }[];
+      assert.equal(doc.length, 4, `${name}: one exchange per Pod`);
+      assert.ok(doc[0].request.startsWith(p.tag), `${name}: ${doc[0].request}`);
+      const rep = await runCli(['check', '-f', podsOnly, '-p', wasm['wapc-rust-context'], '--settings-json', settings, '--replay-host-capabilities-interactions', session, '-o', 'json']);
+      assert.deepEqual(podVerdicts(rep, 'wapc-rust-context'), live, name);
+    }
+  });
+
   it('a replay that does not match says which exchange and what was asked; a bad session file is a usage error', async () => {
     const session = path.join(dir, 'mismatch.yml');
     writeFileSync(session, jsyaml.dump([

@@ -19,9 +19,19 @@ export interface Exchange {
 const enc = new TextEncoder();
 const dec = new TextDecoder();
 
-/** The request's fields as kwctl writes them (certificate bytes as lists of numbers, like serde's Vec<u8>). */
+/**
+ * The request's fields as kwctl writes them: certificate bytes as lists of numbers (serde's Vec<u8>), and can_i's
+ * review as the Kubernetes SubjectAccessReview object policy-evaluator builds (k8s-openapi field order).
+ */
 function requestFields(req: CallbackRequest): Record<string, unknown> {
   const { type: _type, ...fields } = req;
+  if (req.type === 'KubernetesCanI') {
+    const r = req.subject_access_review;
+    const a = r.resourceAttributes;
+    const attrs = Object.fromEntries((['group', 'name', 'namespace', 'resource', 'subresource', 'verb', 'version'] as const).filter((k) => a[k] !== undefined).map((k) => [k, a[k]]));
+    const spec = { ...(r.groups.length > 0 ? { groups: r.groups } : {}), resourceAttributes: attrs, user: r.user };
+    return { subject_access_review: { apiVersion: 'authorization.k8s.io/v1', kind: 'SubjectAccessReview', metadata: {}, spec }, disable_cache: req.disable_cache };
+  }
   return JSON.parse(JSON.stringify(fields, (_k, v: unknown) => (v instanceof Uint8Array ? Array.from(v) : v))) as Record<string, unknown>;
 }
 
