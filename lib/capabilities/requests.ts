@@ -1,5 +1,5 @@
 import { HostCallError } from './errors';
-import type { Route } from './routes';
+import type { KubernetesOperation, Route } from './routes';
 
 /** What `can_i` asks (Kubernetes SubjectAccessReviewSpec with resource attributes). */
 export interface AccessReviewSpec {
@@ -62,9 +62,9 @@ export function parseCallbackRequest(route: Exclude<Route, { kind: 'tracing-log'
     case 'net':
       return { type: 'DNSLookupHost', host: jsonString(payload, 'net v1/dns_lookup_host', 'a host name') };
     case 'crypto':
-      return certificateRequest(jsonObject(payload, 'crypto v1/is_certificate_trusted'));
+      return certificateRequest(Fields.of(payload, 'crypto v1/is_certificate_trusted'));
     case 'kubernetes':
-      return kubernetesRequest(route.operation, jsonObject(payload, `kubernetes ${route.operation}`));
+      return kubernetesRequest(route.operation, Fields.of(payload, `kubernetes ${route.operation}`));
   }
 }
 
@@ -82,86 +82,97 @@ function jsonString(payload: Uint8Array, what: string, expected: string): string
   return v;
 }
 
-type Obj = Record<string, unknown>;
+const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
 
-function jsonObject(payload: Uint8Array, what: string): Obj & { __what: string } {
-  const v = parse(payload, what);
-  if (v === null || typeof v !== 'object' || Array.isArray(v)) throw new HostCallError(`${what}: the request must be a JSON object`);
-  return Object.assign(Object.create(null) as Obj, v as Obj, { __what: what });
+/** Reads the fields of one JSON object of a request; a missing or mistyped field is a host error naming it. */
+class Fields {
+  constructor(
+    readonly value: Record<string, unknown>,
+    readonly what: string,
+  ) {}
+
+  static of(payload: Uint8Array, what: string): Fields {
+    const v = parse(payload, what);
+    if (!isObject(v)) throw new HostCallError(`${what}: the request must be a JSON object`);
+    return new Fields(v, what);
+  }
+
+  /** The object under `key` (the first of `keys` present), read the same way. */
+  object(...keys: string[]): Fields {
+    const v = keys.map((k) => this.value[k]).find((x) => x !== undefined && x !== null);
+    if (!isObject(v)) throw new HostCallError(`${this.what}: missing field \`${keys[0]}\` (an object)`);
+    return new Fields(v, `${this.what}: ${keys[0]}`);
+  }
+
+  str(key: string): string {
+    const v = this.value[key];
+    if (typeof v !== 'string') throw new HostCallError(`${this.what}: missing field \`${key}\` (a string)`);
+    return v;
+  }
+
+  optStr(key: string): string | null {
+    const v = this.value[key];
+    if (v === undefined || v === null) return null;
+    if (typeof v !== 'string') throw new HostCallError(`${this.what}: field \`${key}\` must be a string`);
+    return v;
+  }
+
+  bool(key: string, dflt: boolean): boolean {
+    const v = this.value[key];
+    if (v === undefined || v === null) return dflt;
+    if (typeof v !== 'boolean') throw new HostCallError(`${this.what}: field \`${key}\` must be a boolean`);
+    return v;
+  }
+
+  strings(key: string): string[] {
+    const v = this.value[key];
+    if (v === undefined || v === null) return [];
+    if (!Array.isArray(v) || !v.every((g) => typeof g === 'string')) throw new HostCallError(`${this.what}: field \`${key}\` must be a list of strings`);
+    return v as string[];
+  }
 }
 
-function str(o: Obj & { __what: string }, key: string): string {
-  const v = o[key];
-  if (typeof v !== 'string') throw new HostCallError(`${o.__what}: missing field \`${key}\` (a string)`);
-  return v;
-}
-
-function optStr(o: Obj & { __what: string }, key: string): string | null {
-  const v = o[key];
-  if (v === undefined || v === null) return null;
-  if (typeof v !== 'string') throw new HostCallError(`${o.__what}: field \`${key}\` must be a string`);
-  return v;
-}
-
-function bool(o: Obj & { __what: string }, key: string, dflt?: boolean): boolean {
-  const v = o[key];
-  if (v === undefined && dflt !== undefined) return dflt;
-  if (typeof v !== 'boolean') throw new HostCallError(`${o.__what}: missing field \`${key}\` (a boolean)`);
-  return v;
-}
-
-function kubernetesRequest(op: string, o: Obj & { __what: string }): CallbackRequest {
+function kubernetesRequest(op: KubernetesOperation, f: Fields): CallbackRequest {
   switch (op) {
     case 'list_resources_by_namespace':
-      return { type: 'KubernetesListResourceNamespace', api_version: str(o, 'api_version'), kind: str(o, 'kind'), namespace: str(o, 'namespace'), label_selector: optStr(o, 'label_selector'), field_selector: optStr(o, 'field_selector') };
+      return { type: 'KubernetesListResourceNamespace', api_version: f.str('api_version'), kind: f.str('kind'), namespace: f.str('namespace'), label_selector: f.optStr('label_selector'), field_selector: f.optStr('field_selector') };
     case 'list_resources_all':
-      return { type: 'KubernetesListResourceAll', api_version: str(o, 'api_version'), kind: str(o, 'kind'), label_selector: optStr(o, 'label_selector'), field_selector: optStr(o, 'field_selector') };
+      return { type: 'KubernetesListResourceAll', api_version: f.str('api_version'), kind: f.str('kind'), label_selector: f.optStr('label_selector'), field_selector: f.optStr('field_selector') };
     case 'get_resource': {
       // An empty namespace means none (cluster-scoped), as the SDKs send it.
-      const ns = optStr(o, 'namespace');
-      return { type: 'KubernetesGetResource', api_version: str(o, 'api_version'), kind: str(o, 'kind'), name: str(o, 'name'), namespace: ns === '' ? null : ns, disable_cache: bool(o, 'disable_cache', false) };
+      const ns = f.optStr('namespace');
+      return { type: 'KubernetesGetResource', api_version: f.str('api_version'), kind: f.str('kind'), name: f.str('name'), namespace: ns === '' ? null : ns, disable_cache: f.bool('disable_cache', false) };
     }
-    default:
-      return canIRequest(o);
+    case 'can_i': {
+      const sar = f.object('subject_access_review');
+      // The Rust SDK sends resource_attributes, the Go SDK resourceAttributes: both are accepted.
+      const r = sar.object('resource_attributes', 'resourceAttributes');
+      const attrs: AccessReviewSpec['resourceAttributes'] = { verb: r.str('verb'), resource: r.str('resource') };
+      for (const k of ['namespace', 'group', 'subresource', 'name', 'version'] as const) {
+        const v = r.optStr(k);
+        if (v !== null) attrs[k] = v;
+      }
+      return { type: 'KubernetesCanI', subject_access_review: { user: sar.str('user'), groups: sar.strings('groups'), resourceAttributes: attrs }, disable_cache: f.bool('disable_cache', false) };
+    }
   }
-}
-
-function canIRequest(o: Obj & { __what: string }): CallbackRequest {
-  const sar = o.subject_access_review;
-  if (sar === null || typeof sar !== 'object' || Array.isArray(sar)) throw new HostCallError(`${o.__what}: missing field \`subject_access_review\` (an object)`);
-  const s = Object.assign(Object.create(null) as Obj, sar as Obj, { __what: `${o.__what}: subject_access_review` });
-  // The Rust SDK sends resource_attributes, the Go SDK resourceAttributes: both are accepted.
-  const ra = s.resource_attributes ?? s.resourceAttributes;
-  if (ra === null || typeof ra !== 'object' || Array.isArray(ra)) throw new HostCallError(`${s.__what}: missing field \`resource_attributes\` (an object)`);
-  const r = Object.assign(Object.create(null) as Obj, ra as Obj, { __what: `${s.__what}: resource_attributes` });
-  const groupsRaw = s.groups;
-  if (groupsRaw !== undefined && groupsRaw !== null && (!Array.isArray(groupsRaw) || !groupsRaw.every((g) => typeof g === 'string'))) {
-    throw new HostCallError(`${s.__what}: field \`groups\` must be a list of strings`);
-  }
-  const attrs: AccessReviewSpec['resourceAttributes'] = { verb: str(r, 'verb'), resource: str(r, 'resource') };
-  for (const k of ['namespace', 'group', 'subresource', 'name', 'version'] as const) {
-    const v = optStr(r, k);
-    if (v !== null) attrs[k] = v;
-  }
-  return { type: 'KubernetesCanI', subject_access_review: { user: str(s, 'user'), groups: (groupsRaw as string[] | undefined | null) ?? [], resourceAttributes: attrs }, disable_cache: bool(o, 'disable_cache', false) };
 }
 
 function certificate(v: unknown, what: string): CertificateInput {
-  if (v === null || typeof v !== 'object' || Array.isArray(v)) throw new HostCallError(`${what} must be an object with encoding and data`);
-  const c = v as Obj;
-  if (c.encoding !== 'Pem' && c.encoding !== 'Der') throw new HostCallError(`${what}.encoding must be "Pem" or "Der"`);
+  if (!isObject(v)) throw new HostCallError(`${what} must be an object with encoding and data`);
+  if (v.encoding !== 'Pem' && v.encoding !== 'Der') throw new HostCallError(`${what}.encoding must be "Pem" or "Der"`);
   // serde's Vec<u8>: a JSON list of numbers.
-  if (!Array.isArray(c.data) || !c.data.every((b) => Number.isInteger(b) && b >= 0 && b <= 255)) throw new HostCallError(`${what}.data must be a list of bytes (numbers 0-255)`);
-  return { encoding: c.encoding, data: Uint8Array.from(c.data as number[]) };
+  if (!Array.isArray(v.data) || !v.data.every((b) => Number.isInteger(b) && b >= 0 && b <= 255)) throw new HostCallError(`${what}.data must be a list of bytes (numbers 0-255)`);
+  return { encoding: v.encoding, data: Uint8Array.from(v.data as number[]) };
 }
 
-function certificateRequest(o: Obj & { __what: string }): CallbackRequest {
-  const cert = certificate(o.cert, `${o.__what}: cert`);
+function certificateRequest(f: Fields): CallbackRequest {
+  const cert = certificate(f.value.cert, `${f.what}: cert`);
   let chain: CertificateInput[] | null = null;
-  if (o.cert_chain !== undefined && o.cert_chain !== null) {
-    if (!Array.isArray(o.cert_chain)) throw new HostCallError(`${o.__what}: cert_chain must be a list of certificates or null`);
-    chain = o.cert_chain.map((c, i) => certificate(c, `${o.__what}: cert_chain[${i}]`));
+  const rawChain = f.value.cert_chain;
+  if (rawChain !== undefined && rawChain !== null) {
+    if (!Array.isArray(rawChain)) throw new HostCallError(`${f.what}: cert_chain must be a list of certificates or null`);
+    chain = rawChain.map((c, i) => certificate(c, `${f.what}: cert_chain[${i}]`));
   }
-  const notAfter = optStr(o, 'not_after');
+  const notAfter = f.optStr('not_after');
   return { type: 'CertificateVerification', cert, cert_chain: chain, not_after: notAfter === '' ? null : notAfter };
 }

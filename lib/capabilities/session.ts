@@ -137,11 +137,10 @@ export function parseSession(text: string, file: string): Exchange[] {
 
 /**
  * Answers from a recorded session, strictly in order as kwctl does: each request must be the next one recorded.
- * A mismatch or a request past the end is a host error saying what was expected; `problems` keeps them for the run.
+ * A mismatch or a request past the end is a host error saying what was expected.
  */
 export class SessionReplayer {
   private next = 0;
-  readonly problems: string[] = [];
 
   constructor(
     private readonly exchanges: Exchange[],
@@ -168,7 +167,6 @@ export class SessionReplayer {
   }
 
   private fail(message: string): never {
-    this.problems.push(message);
     throw new HostCallError(`replay: ${message}`);
   }
 }

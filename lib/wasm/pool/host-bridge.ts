@@ -80,4 +80,3 @@ export function serveHostBridge(port: MessagePort, signal: SharedArrayBuffer, se
   port.unref();
 }
 
-export { HostCallError };
