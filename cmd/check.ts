@@ -4,6 +4,7 @@ import type { Argv, ArgumentsCamelCase } from 'yargs';
 import { DEFAULT_USER } from '../lib/admission/request';
 import type { Operation } from '../lib/admission/types';
 import { runCheck } from '../lib/check';
+import { loadSession, SessionFileError, type Exchange } from '../lib/capabilities/session';
 import { checkRenderTools, DEFAULT_LIMITS, MissingToolError, type RenderSpec } from '../lib/manifests';
 import { createProgress, shouldShowProgress } from '../lib/progress';
 import { bundledPolicySet } from '../lib/policy/builtin';
@@ -11,6 +12,7 @@ import { policiesFromRefs } from '../lib/policy/from-flags';
 import { DEFAULT_KUBEWARDEN_NAMESPACE, loadPolicyConfig } from '../lib/policy/config';
 import type { PolicyEntry } from '../lib/policy/spec';
 import { readClusterPolicies } from '../lib/policy/from-cluster';
+import { ClusterSource } from '../lib/capabilities/cluster-source';
 import type { Sources } from '../lib/store/sources';
 import { DOCKER_CONFIG_OPTION, fetchOptionsFromArgs, PULL_OPTION, SOURCES_PATH_OPTION, type StoreArgs } from '../lib/store/cli-options';
 import { EXECUTION_MODES, type ExecutionMode } from '../lib/wasm/metadata';
@@ -32,6 +34,7 @@ interface CheckArgs extends GlobalArgs, StoreArgs, EvaluationArgs {
   policies: string[];
   'kubewarden-namespace': string;
   'from-cluster': boolean;
+  'context-from-cluster': boolean;
   kubeconfig?: string;
   context?: string;
   operation: Operation;
@@ -47,6 +50,8 @@ interface CheckArgs extends GlobalArgs, StoreArgs, EvaluationArgs {
   'report-kind': ReportKind;
   'max-input-size': number;
   write: boolean;
+  'record-host-capabilities-interactions'?: string;
+  'replay-host-capabilities-interactions'?: string;
 }
 
 export function builder(y: Argv): Argv<CheckArgs> {
@@ -60,8 +65,9 @@ export function builder(y: Argv): Argv<CheckArgs> {
     .option('policy', { alias: 'p', type: 'string', array: true, default: [], describe: 'Policy: registry://host/repo:tag, https://, file path, file://, builtin://NAME; repeatable (default: the bundled set)' })
     .option('policies', { type: 'string', array: true, default: [], describe: 'Policy configuration: policies.yml and/or policies.kubewarden.io/v1 policy resources (file, directory or -); repeatable' })
     .option('from-cluster', { type: 'boolean', default: false, describe: "Evaluate with the cluster's own Kubewarden policies (would the cluster accept these manifests?); objects without a namespace get the context's" })
-    .option('kubeconfig', { type: 'string', describe: '--from-cluster: path to the kubeconfig file (default: $KUBECONFIG, else ~/.kube/config)' })
-    .option('context', { type: 'string', describe: '--from-cluster: the kubeconfig context to use' })
+    .option('context-from-cluster', { type: 'boolean', default: false, describe: 'Context-aware policies read the live cluster (kubernetes host capabilities) instead of the manifests given' })
+    .option('kubeconfig', { type: 'string', describe: '--from-cluster, --context-from-cluster: path to the kubeconfig file (default: $KUBECONFIG, else ~/.kube/config)' })
+    .option('context', { type: 'string', describe: '--from-cluster, --context-from-cluster: the kubeconfig context to use' })
     .option('kubewarden-namespace', { type: 'string', default: DEFAULT_KUBEWARDEN_NAMESPACE, describe: 'Namespace Kubewarden runs in; cluster-wide policies from --policies never select it, as the Kubewarden controller configures them' })
     .option('operation', { choices: ['CREATE', 'UPDATE', 'DELETE'], default: 'CREATE', describe: 'Operation to simulate: CREATE, UPDATE (with --old) or DELETE (the -f objects are the ones deleted)' })
     .option('old', { type: 'string', array: true, default: [], describe: 'UPDATE: the stored objects (file, directory, URL or -), matched by apiVersion, kind, namespace and name' })
@@ -77,6 +83,8 @@ export function builder(y: Argv): Argv<CheckArgs> {
     .option('report-kind', { choices: REPORT_KINDS, default: 'policyreport' as ReportKind, describe: '-o policyreport writes wgpolicyk8s.io PolicyReports (policyreport) or openreports.io Reports (openreports)' })
     .option('max-input-size', { type: 'number', default: DEFAULT_LIMITS.maxInputBytes, describe: 'Largest input file in bytes' })
     .option('write', { type: 'boolean', default: false, describe: 'Write accepted mutations (admitted with a patch) back into the -f files, changing only the mutated fields' })
+    .option('record-host-capabilities-interactions', { type: 'string', describe: 'Write every host capability exchange of the run to FILE (kwctl session format; the run uses one worker)' })
+    .option('replay-host-capabilities-interactions', { type: 'string', describe: 'Answer host capability calls from a session FILE recorded earlier, strictly in order, instead of the manifests' })
     .option('pull', PULL_OPTION)
     .option('sources-path', SOURCES_PATH_OPTION)
     .option('docker-config', DOCKER_CONFIG_OPTION) as unknown as Argv<CheckArgs>;
@@ -116,69 +124,89 @@ export async function handler(args: ArgumentsCamelCase<CheckArgs>): Promise<void
   let defaultNamespace = args.namespace;
   let extraSources: Sources | undefined;
   const fromCluster: PolicyEntry[] = [];
-  if (args['from-cluster']) {
-    const cluster = await connect(args, log);
-    try {
+  if ((args.kubeconfig !== undefined || args.context !== undefined) && !args['from-cluster'] && !args['context-from-cluster']) {
+    throw new UsageError('--kubeconfig and --context apply to --from-cluster and --context-from-cluster; add one');
+  }
+  const cluster = args['from-cluster'] || args['context-from-cluster'] ? await connect(args, log) : undefined;
+  try {
+    // As kubectl apply: objects without a namespace go to the context's.
+    if (cluster) defaultNamespace ??= cluster.namespace;
+    if (cluster && args['from-cluster']) {
       const read = await readClusterPolicies(cluster, { log, kubewardenNamespace: args['kubewarden-namespace'] });
       if (!read.installed) throw new UsageError(`--from-cluster: ${cluster.server} (context ${cluster.context}) serves no policies.kubewarden.io/v1 resources: is Kubewarden installed?`);
       fromCluster.push(...read.entries.filter((e) => e.policyStatus === undefined || e.policyStatus === 'active'));
       if (fromCluster.length < read.entries.length) log.info(`--from-cluster: ${read.entries.length - fromCluster.length} policies are not active in the cluster and are left out`);
       extraSources = read.sources;
-      // As kubectl apply: objects without a namespace go to the context's.
-      defaultNamespace ??= cluster.namespace;
-    } finally {
-      cluster.close();
     }
-  } else if (args.kubeconfig !== undefined || args.context !== undefined) {
-    throw new UsageError('--kubeconfig and --context apply to --from-cluster; add it');
-  }
-  // -p, --policies and --from-cluster together run all; with none, the bundled set runs.
-  const policies: PolicyEntry[] = args.policy.length > 0 || args.policies.length > 0 || args['from-cluster'] ? [...fromCluster, ...fromConfig, ...fromFlags] : bundledPolicySet();
-  if (policies.length === 0) {
-    throw new UsageError(args['from-cluster'] ? '--from-cluster: the cluster has no active Kubewarden policies' : args.policies.length > 0 ? `no policies to run: --policies ${args.policies.join(' ')} defines none` : 'no policies to run: the bundled set is missing (run npm run build) and no -p was given');
-  }
-  const ids = new Set<string>();
-  for (const p of policies) {
-    if (ids.has(p.id)) throw new UsageError(`two policies are named ${p.id} (from -p and --policies); rename one`);
-    ids.add(p.id);
-  }
-  const progress = createProgress({ enabled: shouldShowProgress({ isTTY: Boolean(process.stderr.isTTY), env: process.env, quiet: args.quiet }) });
-  const report = await runCheck({
-    files: args.filename,
-    ...(render.length > 0 ? { render } : {}),
-    onProgress: (done, total) => progress.update(done, total),
-    recursive: args.recursive,
-    policies,
-    ...(args.old.length > 0 ? { oldFiles: args.old } : {}),
-    request: {
-      operation,
-      userInfo: {
-        username: args.user ?? DEFAULT_USER.username,
-        groups: args.group ?? DEFAULT_USER.groups,
-      },
-      ...(defaultNamespace ? { defaultNamespace } : {}),
-    },
-    limits: inputLimits,
-    evaluationLimits,
-    workers: args.workers,
-    log,
-    logLevel: logLevelFor(args),
-    fetch: { ...fetchOptionsFromArgs(args, log), ...(extraSources ? { extraSources } : {}) },
-  }).finally(() => progress.stop());
-  await writeOutputs(report, outputs, REPORTERS, { color: useColor(args), verbose: args.verbose > 0, reportKind: args['report-kind'] }, (text) => process.stdout.write(text));
-  process.exitCode = exitCode(report.summary, args['fail-on-warn']);
-  if (args.write) {
-    // Accepted mutations are written even when another policy rejects the object: the fix is wanted either way.
-    try {
-      for (const f of await writeBack(report.results, { limits: inputLimits })) {
-        for (const s of f.skipped) log.warn(`${f.file}: not applied: ${s}`);
-        if (f.written) process.stderr.write(`wrote ${f.file} (${f.applied} mutation${f.applied === 1 ? '' : 's'})\n`);
+    // -p, --policies and --from-cluster together run all; with none, the bundled set runs.
+    const policies: PolicyEntry[] = args.policy.length > 0 || args.policies.length > 0 || args['from-cluster'] ? [...fromCluster, ...fromConfig, ...fromFlags] : bundledPolicySet();
+    if (policies.length === 0) {
+      throw new UsageError(args['from-cluster'] ? '--from-cluster: the cluster has no active Kubewarden policies' : args.policies.length > 0 ? `no policies to run: --policies ${args.policies.join(' ')} defines none` : 'no policies to run: the bundled set is missing (run npm run build) and no -p was given');
+    }
+    const ids = new Set<string>();
+    for (const p of policies) {
+      if (ids.has(p.id)) throw new UsageError(`two policies are named ${p.id} (from -p and --policies); rename one`);
+      ids.add(p.id);
+    }
+    const record = args['record-host-capabilities-interactions'];
+    const replayFile = args['replay-host-capabilities-interactions'];
+    if (record !== undefined && replayFile !== undefined) throw new UsageError('give either --record-host-capabilities-interactions or --replay-host-capabilities-interactions, not both');
+    let replay: { file: string; exchanges: Exchange[] } | undefined;
+    if (replayFile !== undefined) {
+      try {
+        replay = { file: replayFile, exchanges: await loadSession(replayFile) };
+      } catch (err) {
+        if (err instanceof SessionFileError) throw new UsageError(`--replay-host-capabilities-interactions ${err.message}`);
+        throw err;
       }
-    } catch (err) {
-      if (!(err instanceof WriteBackError)) throw err;
-      log.error(err.message);
-      process.exitCode = EXIT_ERROR;
     }
+    const progress = createProgress({ enabled: shouldShowProgress({ isTTY: Boolean(process.stderr.isTTY), env: process.env, quiet: args.quiet }) });
+    const report = await runCheck({
+      files: args.filename,
+      ...(render.length > 0 ? { render } : {}),
+      onProgress: (done, total) => progress.update(done, total),
+      recursive: args.recursive,
+      policies,
+      ...(args.old.length > 0 ? { oldFiles: args.old } : {}),
+      request: {
+        operation,
+        userInfo: {
+          username: args.user ?? DEFAULT_USER.username,
+          groups: args.group ?? DEFAULT_USER.groups,
+        },
+        ...(defaultNamespace ? { defaultNamespace } : {}),
+      },
+      limits: inputLimits,
+      evaluationLimits,
+      workers: args.workers,
+      log,
+      logLevel: logLevelFor(args),
+      fetch: { ...fetchOptionsFromArgs(args, log), ...(extraSources ? { extraSources } : {}) },
+      hostCapabilities: {
+        ...(record !== undefined ? { record } : {}),
+        ...(replay ? { replay } : {}),
+        // --from-cluster and --context-from-cluster: context-aware policies read the live cluster, not the manifests.
+        ...(cluster ? { kubernetesSource: () => new ClusterSource(cluster) } : {}),
+      },
+    }).finally(() => progress.stop());
+    await writeOutputs(report, outputs, REPORTERS, { color: useColor(args), verbose: args.verbose > 0, reportKind: args['report-kind'] }, (text) => process.stdout.write(text));
+    process.exitCode = exitCode(report.summary, args['fail-on-warn']);
+    if (args.write) {
+      // Accepted mutations are written even when another policy rejects the object: the fix is wanted either way.
+      try {
+        for (const f of await writeBack(report.results, { limits: inputLimits })) {
+          for (const s of f.skipped) log.warn(`${f.file}: not applied: ${s}`);
+          if (f.written) process.stderr.write(`wrote ${f.file} (${f.applied} mutation${f.applied === 1 ? '' : 's'})\n`);
+        }
+      } catch (err) {
+        if (!(err instanceof WriteBackError)) throw err;
+        log.error(err.message);
+        process.exitCode = EXIT_ERROR;
+      }
+    }
+  } finally {
+    // Kept-alive connections would hold the process open.
+    cluster?.close();
   }
 }
 

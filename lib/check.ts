@@ -1,4 +1,5 @@
 import { BUILTIN_RESOURCES } from './admission/builtin-resources';
+import { RunCapabilities, type HostCapabilityOptions } from './capabilities/run';
 import { EquivalentIndex } from './admission/match';
 import { buildOperationRequest, objectKey } from './admission/operation';
 import type { RequestOptions } from './admission/request';
@@ -33,6 +34,8 @@ export interface CheckOptions {
   render?: RenderSpec[];
   /** Called as objects finish evaluating (done of total), e.g. for a progress spinner. */
   onProgress?: (done: number, total: number) => void;
+  /** Host capabilities: the kubernetes source (default: the manifests given), record/replay (lib/capabilities/run.ts). */
+  hostCapabilities?: HostCapabilityOptions;
 }
 
 /** `check`: manifests → requests → evaluations → results. Throws PolicyLoadError when a policy cannot load. */
@@ -40,7 +43,9 @@ export async function runCheck(opts: CheckOptions): Promise<Report> {
   // Policies load (compile, start in workers, validate settings) while the manifests are read.
   // Policy groups are loaded as their members; results come per unit (policy or group).
   const { specs, plans } = planUnits(opts.policies);
-  const loadOpts = { log: opts.log, limits: opts.evaluationLimits, workers: opts.workers, logLevel: opts.logLevel, ...(opts.fetch ? { fetch: opts.fetch } : {}) };
+  const caps = new RunCapabilities(opts.hostCapabilities ?? {}, opts.fetch, opts.log);
+  const workers = caps.sequential ? 1 : opts.workers;
+  const loadOpts = { log: opts.log, limits: opts.evaluationLimits, workers, logLevel: opts.logLevel, hostCalls: caps.hostCalls, ...(opts.fetch ? { fetch: opts.fetch } : {}) };
   // The first worker starts now, while policies compile and manifests are read.
   const early = new EvaluationPool(undefined, poolOptions(loadOpts, specs.length));
   const loading = loadPolicies(specs, { ...loadOpts, pool: early }).catch(async (err) => {
@@ -53,6 +58,9 @@ export async function runCheck(opts: CheckOptions): Promise<Report> {
     loadManifests(opts.files, { recursive: opts.recursive, limits: opts.limits, stdin: opts.stdin, onText: (name, text) => texts.set(name, text), ...(opts.render ? { render: opts.render } : {}) }),
     opts.oldFiles ? loadManifests(opts.oldFiles, { recursive: opts.recursive, limits: opts.limits, stdin: opts.stdin }) : Promise.resolve([]),
   ]);
+  // The objects of the run are the world the kubernetes capability sees (unless a source says otherwise). It is
+  // ready as soon as they are read: a policy may call the host while it starts or validates its settings.
+  void reading.then(([read]) => caps.start(read.filter((e): e is ManifestObject => e.kind === 'object').map((e) => e.object), opts.request.defaultNamespace ?? 'default'), () => undefined);
   const [{ policies, pool }, [entries, oldEntries]] = await Promise.all([loading, reading.catch(async (err) => {
     await early.close();
     throw err;
@@ -60,10 +68,11 @@ export async function runCheck(opts: CheckOptions): Promise<Report> {
   const units = bindUnits(plans, policies, (opts.evaluationLimits ?? DEFAULT_EVALUATION_LIMITS).timeoutMs);
   let results: Result[];
   try {
-    results = await evaluateEntries(entries, units, pool, opts.request, opts.log, opts.workers, opts.oldFiles ? oldEntries : undefined, opts.onProgress);
+    results = await evaluateEntries(entries, units, pool, opts.request, opts.log, workers, opts.oldFiles ? oldEntries : undefined, opts.onProgress);
   } finally {
     await pool.close();
   }
+  await caps.finish();
   const objects = entries.filter((e) => e.kind === 'object').length;
   return enrichReport({
     results,

@@ -5,9 +5,6 @@
 // The fixtures are compiled into a temporary directory by test/fixtures/guests/build.mjs (cached in
 // node_modules/.cache, so only the first run compiles). A missing toolchain fails the build, and so these
 // tests, with the apt package to install: nothing is skipped for lack of a compiler.
-//
-// The case marked it.skip needs the kubernetes capability answered from the manifests (context-aware
-// policies); it states the outcome the spec requires.
 
 import { strict as assert } from 'node:assert';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -217,10 +214,9 @@ describe('guest policies built from source (test/fixtures/guests)', function () 
       }
     });
 
-    // Needs kubewarden/kubernetes/get_resource answered from the manifests (the context-aware issue).
-    it.skip('wasi-rust: with the Namespace in the input, applies the owner rule; a missing Namespace is the host\'s not-found error', async () => {
+    it('wasi-rust: with the Namespace in the input, applies the owner rule; a missing Namespace is the host\'s not-found error', async () => {
       // The kubernetes capability backed by the manifests given (DESIGN.md), the Namespace allowed by the
-      // policy's contextAwareResources. If the CLI requires an opt-in (kwctl: --allow-context-aware), add it here.
+      // policy's contextAwareResources (a -p module is granted its metadata's list, as kwctl --allow-context-aware).
       const r = await runCli(['check', '-f', NAMESPACED_PODS, '-p', wasm('wasi-rust'), '-o', 'json']);
       assert.equal(r.code, 1, r.stderr);
       assert.deepEqual(resultsOf(r, 'wasi-rust'), {

@@ -77,7 +77,11 @@ describe('waPC host (spec §1)', () => {
     assert.throws(() => d('nope', 'x', 'y', new Uint8Array()), /^HostCallError: unknown binding: nope$/);
     assert.throws(() => d('kubewarden', 'nope', 'y', new Uint8Array()), /^HostCallError: unknown namespace: nope$/);
     assert.throws(() => d('kubewarden', 'oci', 'v9/x', new Uint8Array()), /^HostCallError: unknown operation: v9\/x$/);
-    assert.throws(() => d('kubewarden', 'net', 'v1/dns_lookup_host', new Uint8Array()), /not supported yet/);
+    // In-thread (no pool), capabilities that need I/O say so; in a worker they go to the main thread.
+    assert.throws(() => d('kubewarden', 'net', 'v1/dns_lookup_host', new Uint8Array()), /^HostCallError: host capability kubewarden\/net\/v1\/dns_lookup_host is not available here/);
+    const remote = createDispatcher('p', createLogger('error', () => {}), (b, ns, op, p) => enc.encode(`${b}/${ns}/${op}:${dec.decode(p)}`));
+    assert.equal(dec.decode(remote('kubewarden', 'net', 'v1/dns_lookup_host', enc.encode('"x"'))), 'kubewarden/net/v1/dns_lookup_host:"x"');
+    assert.throws(() => remote('kubernetes', 'pods', 'x', new Uint8Array()), /^HostCallError: unknown namespace: pods$/);
     assert.deepEqual(d('kubewarden', 'tracing', 'log', enc.encode('not json')), new Uint8Array());
   });
 

@@ -1,39 +1,28 @@
 import type { Logger } from '../log';
+import { HostCallError } from './errors';
+import { routeOf } from './routes';
 
-/** A host error returned to the guest through `__host_error` (spec §2: errors are not in-band). */
-export class HostCallError extends Error {
-  override name = 'HostCallError';
-}
+export { HostCallError } from './errors';
+
+/** Asks the main thread (or anything else that can do I/O) and waits for the answer; throws HostCallError. */
+export type RemoteHostCall = (binding: string, namespace: string, operation: string, payload: Uint8Array) => Uint8Array;
 
 const dec = new TextDecoder();
 
-/** Operations the spec defines but this host does not answer yet; they get a clear host error. */
-const KNOWN_UNSUPPORTED: Record<string, readonly string[]> = {
-  oci: ['v1/manifest_digest', 'v1/oci_manifest', 'v1/oci_manifest_config', 'v1/verify', 'v2/verify'],
-  net: ['v1/dns_lookup_host'],
-  crypto: ['v1/is_certificate_trusted'],
-  kubernetes: ['list_resources_by_namespace', 'list_resources_all', 'get_resource', 'can_i'],
-};
-
 /**
- * Routes `__host_call` triples (spec §2). Only `kubewarden/tracing/log` is served so far; the other
- * capabilities answer a host error that names them, so a policy fails loudly rather than silently.
+ * Routes `__host_call` triples (spec §2) where the guest runs: `kubewarden/tracing/log` is answered here, an unknown
+ * triple gets policy-evaluator's error, and everything else goes to `remote`. Without `remote` (a runtime used
+ * in-thread, e.g. by annotate or a benchmark) those capabilities answer a host error that names them.
  */
-export function createDispatcher(policyId: string, log: Logger) {
+export function createDispatcher(policyId: string, log: Logger, remote?: RemoteHostCall) {
   return (binding: string, namespace: string, operation: string, payload: Uint8Array): Uint8Array => {
-    if (binding === 'kubernetes') {
-      throw new HostCallError(`host capability kubernetes/${namespace} is not supported yet by kubectl-wasmpolicy`);
-    }
-    if (binding !== 'kubewarden') throw new HostCallError(`unknown binding: ${binding}`);
-    if (namespace === 'tracing') {
-      if (operation !== 'log') throw new HostCallError(`unknown operation: ${operation}`);
+    const route = routeOf(binding, namespace, operation);
+    if (route.kind === 'tracing-log') {
       traceLog(policyId, payload, log);
       return new Uint8Array();
     }
-    const ops = KNOWN_UNSUPPORTED[namespace];
-    if (!ops) throw new HostCallError(`unknown namespace: ${namespace}`);
-    if (!ops.includes(operation)) throw new HostCallError(`unknown operation: ${operation}`);
-    throw new HostCallError(`host capability ${namespace}/${operation} is not supported yet by kubectl-wasmpolicy`);
+    if (!remote) throw new HostCallError(`host capability ${binding}/${namespace}/${operation} is not available here: it needs the evaluation pool (lib/wasm/pool)`);
+    return remote(binding, namespace, operation, payload);
   };
 }
 
@@ -64,4 +53,3 @@ function traceLog(policyId: string, payload: Uint8Array, log: Logger): void {
       log.debug(line);
   }
 }
-

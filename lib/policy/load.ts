@@ -26,6 +26,8 @@ export interface LoadOptions {
   fetch?: FetchOptions;
   /** A pool created early (without policies) so its first worker starts while policies compile. */
   pool?: EvaluationPool;
+  /** Answers the policies' host calls that need I/O (lib/capabilities/run.ts). */
+  hostCalls?: PoolOptions['hostCalls'];
 }
 
 /**
@@ -67,6 +69,8 @@ export async function loadPolicies(specs: PolicySpec[], opts: LoadOptions): Prom
       // timeoutEvalSeconds, or the API server's webhook timeout when shorter (lib/policy/spec.ts).
       limits: { ...limits, timeoutMs: evaluationDeadline(spec, limits.timeoutMs).timeoutMs },
       ...(c.snapshotGlobals ? { snapshotGlobals: c.snapshotGlobals } : {}),
+      // Configuration files grant what they list; a -p module gets its metadata's list (kwctl --allow-context-aware).
+      contextAwareResources: spec.contextAwareResources ?? c.metadata.contextAwareResources,
     });
     return { spec, metadata: c.metadata, sha256: c.sha256, index: i, allowedToMutate: spec.allowedToMutate ?? c.metadata.mutating };
   });
@@ -88,5 +92,5 @@ export async function loadPolicies(specs: PolicySpec[], opts: LoadOptions): Prom
 
 /** Pool settings for `count` policies: never more workers than policies. */
 export function poolOptions(opts: LoadOptions, count: number): PoolOptions {
-  return { workers: Math.max(1, Math.min(opts.workers, count || 1)), log: opts.log, logLevel: opts.logLevel ?? 'warn' };
+  return { workers: Math.max(1, Math.min(opts.workers, count || 1)), log: opts.log, logLevel: opts.logLevel ?? 'warn', ...(opts.hostCalls ? { hostCalls: opts.hostCalls } : {}) };
 }

@@ -142,6 +142,23 @@ export class RegistryClient {
     return (await this.fetchManifest(ref)).manifestDigest;
   }
 
+  /**
+   * The manifest `ref` names exactly as the registry serves it (an image manifest or an index), digest-checked:
+   * what the oci host capability hands to policies.
+   */
+  async manifestDocument(ref: RegistryRef): Promise<{ body: Buffer; digest: string }> {
+    const res = await this.send(ref, 'pull', `/v2/${ref.repository}/manifests/${ref.digest ?? ref.tag}`, { headers: { Accept: MANIFEST_ACCEPT }, maxBytes: MAX_MANIFEST_BYTES });
+    if (res.status !== 200) this.fail(ref, res, 'manifest');
+    const digest = sha256Digest(res.body);
+    if (ref.digest?.startsWith('sha256:') && ref.digest !== digest) throw this.mismatch(ref, 'manifest', ref.digest, digest);
+    return { body: res.body, digest };
+  }
+
+  /** A blob of the repository of `ref` (e.g. an image config), digest-checked. */
+  blob(ref: RegistryRef, digest: string, size?: number): Promise<Uint8Array> {
+    return this.fetchBlob(ref, digest, size);
+  }
+
   /** Pushes a policy artifact; returns the manifest digest. */
   async push(ref: RegistryRef, artifact: PolicyArtifact): Promise<string> {
     await this.pushBlob(ref, artifact.config);

@@ -39,6 +39,7 @@ export function createRuntime(p: WorkerPolicy, deps: RuntimeDeps): PolicyRuntime
         log: { ...deps.log, info: (m) => deps.log.info(tag(m)), error: (m) => deps.log.error(tag(m)) },
         memoryLimitBytes: p.limits.memoryLimitBytes,
         policyType: p.policyType,
+        ...(p.contextAwareResources?.length ? { context: { resources: p.contextAwareResources, hostCall: deps.hostCall } } : {}),
       });
   }
 }

@@ -125,15 +125,13 @@ export function readPolicyResource(r: FieldReader, obj: Record<string, unknown>,
     const message = r.string(spec.message, ['spec', 'message']);
     const timeoutEvalSeconds = r.int(spec.timeoutEvalSeconds, ['spec', 'timeoutEvalSeconds'], 2, 30);
     const contextAwareResources = kind === 'ClusterAdmissionPolicy' ? readContextAwareResources(r, spec.contextAwareResources, ['spec', 'contextAwareResources']) : undefined;
-    if (contextAwareResources && contextAwareResources.length > 0) {
-      r.ignore(['spec', 'contextAwareResources'], 'the kubernetes host capabilities are not available in kubectl-wasmpolicy yet: a policy that reads cluster resources gets an error from the host', true);
-    }
     if (module === undefined) return undefined;
     const out: PolicySpec = { id, module, settings, mode, allowedToMutate: mutating, origin, webhook, backgroundAudit };
     if (status) out.policyStatus = status;
     if (message) out.message = message;
     if (timeoutEvalSeconds !== undefined) out.timeoutEvalSeconds = timeoutEvalSeconds;
-    if (contextAwareResources) out.contextAwareResources = contextAwareResources;
+    // Only what the resource grants (AdmissionPolicies: nothing), as the controller configures policy-server.
+    out.contextAwareResources = contextAwareResources ?? [];
     return out;
   }
 
@@ -162,11 +160,10 @@ export function readPolicyResource(r: FieldReader, obj: Record<string, unknown>,
         }
       }
       const car = kind === 'ClusterAdmissionPolicyGroup' ? readContextAwareResources(r, m.contextAwareResources, [...at, 'contextAwareResources']) : undefined;
-      if (car && car.length > 0) r.ignore([...at, 'contextAwareResources'], 'the kubernetes host capabilities are not available in kubectl-wasmpolicy yet', true);
       if (module === undefined) continue;
       const member: PolicyGroupMember = { name: memberName, module, settings };
       if (timeoutEvalSeconds !== undefined) member.timeoutEvalSeconds = timeoutEvalSeconds;
-      if (car) member.contextAwareResources = car;
+      member.contextAwareResources = car ?? [];
       members.push(member);
     }
     if (spec.timeoutSeconds !== undefined && sumEval > timeoutSeconds) {

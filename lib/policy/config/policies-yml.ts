@@ -40,11 +40,11 @@ export function readPoliciesYml(r: FieldReader, doc: Record<string, unknown>): P
         const settings = readSettings(er, mm.settings, [...mat, 'settings']);
         const timeoutEvalSeconds = er.int(mm.timeoutEvalSeconds, [...mat, 'timeoutEvalSeconds'], 1, 3600);
         const car = readContextAwareResources(er, mm.contextAwareResources, [...mat, 'contextAwareResources']);
-        if (car && car.length > 0) er.ignore([...mat, 'contextAwareResources'], 'the kubernetes host capabilities are not available in kubectl-wasmpolicy yet', true);
         if (module === undefined) continue;
         const member: PolicyGroupMember = { name, module: normaliseModule(er, module, [...mat, 'module']), settings };
         if (timeoutEvalSeconds !== undefined) member.timeoutEvalSeconds = timeoutEvalSeconds;
-        if (car) member.contextAwareResources = car;
+        // policy-server grants a policy from its configuration only what the configuration lists.
+        member.contextAwareResources = car ?? [];
         members.push(member);
       }
       if (membersMap && Object.keys(membersMap).length === 0) er.fail([id, 'policies'], 'a group needs at least one member');
@@ -61,13 +61,12 @@ export function readPoliciesYml(r: FieldReader, doc: Record<string, unknown>): P
     const message = er.string(m.message, [id, 'message']);
     const timeoutEvalSeconds = er.int(m.timeoutEvalSeconds, [id, 'timeoutEvalSeconds'], 1, 3600);
     const car = readContextAwareResources(er, m.contextAwareResources, [id, 'contextAwareResources']);
-    if (car && car.length > 0) er.ignore([id, 'contextAwareResources'], 'the kubernetes host capabilities are not available in kubectl-wasmpolicy yet', true);
-    if (m.hostCapabilities !== undefined) er.ignore([id, 'hostCapabilities'], 'host capabilities other than logging are not available in kubectl-wasmpolicy yet', true);
+    if (m.hostCapabilities !== undefined) er.ignore([id, 'hostCapabilities'], 'the per-policy host capability list is not enforced (policy-server does not enforce it either)', true);
     if (module === undefined) continue;
     const spec: PolicySpec = { id, module: normaliseModule(er, module, [id, 'module']), settings, mode, allowedToMutate, origin };
     if (message) spec.message = message;
     if (timeoutEvalSeconds !== undefined) spec.timeoutEvalSeconds = timeoutEvalSeconds;
-    if (car) spec.contextAwareResources = car;
+    spec.contextAwareResources = car ?? [];
     out.push(spec);
   }
   return out;

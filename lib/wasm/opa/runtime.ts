@@ -4,6 +4,9 @@ import { silentLogger, type Logger } from '../../log';
 import { INTERNAL_ERROR_CODE, type EvaluationInput, type PolicyRuntime, type RuntimeOutcome } from '../runtime';
 import { OpaPolicy, RegoEvalError, RegoLoadError, importProblems } from './abi';
 import { deserializeAdmissionResponse, gatekeeperViolations } from './response';
+import type { ContextAwareResource } from '../metadata';
+import type { HostCallHandler } from '../wapc/host';
+import { gatekeeperInventory, kubeMgmtData, listContextResources } from './context';
 
 export { RegoLoadError } from './abi';
 
@@ -17,6 +20,11 @@ export interface RegoRuntimeOptions {
   policyType: 'kubernetes' | 'raw';
   /** Clock for time.now_ns (nanoseconds since the epoch); the system clock by default. */
   now?: () => bigint;
+  /**
+   * contextAwareResources: each is listed through `hostCall` before every evaluation and given to the policy as
+   * `data.kubernetes` (opa) or `data.inventory` (gatekeeper).
+   */
+  context?: { resources: readonly ContextAwareResource[]; hostCall: HostCallHandler };
 }
 
 export const GATEKEEPER_RAW_MESSAGE = 'Gatekeeper does not support raw validation requests';
@@ -76,17 +84,31 @@ export class RegoRuntime implements PolicyRuntime {
     return { valid: true };
   }
 
+  /** The listed context resources; undefined without any; a string says why they could not be listed. */
+  private contextData(): ReturnType<typeof listContextResources> | string | undefined {
+    const c = this.opts.context;
+    if (!c || c.resources.length === 0) return undefined;
+    try {
+      return listContextResources(c.resources, c.hostCall);
+    } catch (err) {
+      return `cannot build the context data: ${(err as Error).message}`;
+    }
+  }
+
   validate(input: EvaluationInput): RuntimeOutcome {
     const settings = normaliseSettings(input.settingsJson);
     let inputJson: string;
     let dataJson: string;
+    if (this.mode === 'gatekeeper' && this.opts.policyType === 'raw') return fail(GATEKEEPER_RAW_MESSAGE);
+    const context = this.contextData();
+    if (typeof context === 'string') return fail(context);
     if (this.mode === 'gatekeeper') {
-      if (this.opts.policyType === 'raw') return fail(GATEKEEPER_RAW_MESSAGE);
       inputJson = `{"parameters":${settings},"review":${input.requestJson}}`;
-      dataJson = '{}';
+      dataJson = context ? JSON.stringify({ inventory: gatekeeperInventory(context) }) : '{}';
     } else {
       inputJson = `{"request":${input.requestJson}}`;
-      dataJson = settings;
+      // data.kubernetes replaces a setting of that name, as in policy-evaluator.
+      dataJson = context ? JSON.stringify({ ...(JSON.parse(settings) as Record<string, unknown>), kubernetes: kubeMgmtData(context) }) : settings;
     }
     let resultSet: unknown;
     try {

@@ -1,4 +1,4 @@
-import { createDispatcher } from '../../capabilities/dispatcher';
+import { createDispatcher, type RemoteHostCall } from '../../capabilities/dispatcher';
 import type { Logger } from '../../log';
 import { INTERNAL_ERROR_CODE, type PolicyRuntime, type RuntimeOutcome } from '../runtime';
 import { createRuntime } from '../create-runtime';
@@ -15,6 +15,8 @@ export class Evaluator {
     private readonly policies: WorkerPolicy[],
     private readonly heartbeat: Float64Array,
     private readonly log: Logger,
+    /** How policy `index` reaches the capabilities that need I/O; absent in-thread (they then answer a host error). */
+    private readonly remote?: (index: number) => RemoteHostCall,
   ) {
     this.runtimes = policies.map(() => undefined);
   }
@@ -25,7 +27,7 @@ export class Evaluator {
     if (rt === undefined) {
       const p = this.policies[index];
       try {
-        rt = createRuntime(p, { hostCall: createDispatcher(p.id, this.log), log: this.log });
+        rt = createRuntime(p, { hostCall: createDispatcher(p.id, this.log, this.remote?.(index)), log: this.log });
       } catch (err) {
         rt = err as Error;
       }

@@ -1,7 +1,8 @@
 import type { SettingsValidationResponse } from '../../admission/types';
 import type { LogLevel } from '../../log';
 import type { EvaluationLimits } from '../limits';
-import type { ExecutionMode, PolicyMetadata } from '../metadata';
+import type { ContextAwareResource, ExecutionMode, PolicyMetadata } from '../metadata';
+import type { MessagePort } from 'node:worker_threads';
 import type { RuntimeOutcome } from '../runtime';
 
 /** What a worker needs to run one policy; the compiled module is shared, not recompiled. */
@@ -14,10 +15,20 @@ export interface WorkerPolicy {
   limits: EvaluationLimits;
   /** See CompiledPolicy.snapshotGlobals. */
   snapshotGlobals?: string[];
+  /** What the policy may read through the kubernetes capability (and, for Rego, what its context data holds). */
+  contextAwareResources?: ContextAwareResource[];
 }
 
 export type MainToWorker =
-  | { type: 'init'; policies: WorkerPolicy[]; heartbeat: SharedArrayBuffer; logLevel: LogLevel }
+  | {
+      type: 'init';
+      policies: WorkerPolicy[];
+      heartbeat: SharedArrayBuffer;
+      logLevel: LogLevel;
+      /** The worker's end of the host-call bridge (host-bridge.ts) and the flag it sleeps on. */
+      hostPort: MessagePort;
+      hostSignal: SharedArrayBuffer;
+    }
   | { type: 'prepare'; taskId: number; policy: number }
   | { type: 'evaluate'; taskId: number; requestJson: string; policies: number[] };
 

@@ -1,7 +1,8 @@
-import type { Worker } from 'node:worker_threads';
+import { MessageChannel, type MessagePort, type Worker } from 'node:worker_threads';
 import type { Logger, LogLevel } from '../../log';
 import { INTERNAL_ERROR_CODE, type RuntimeOutcome } from '../runtime';
 import { HB_POSITION, HB_SLOTS, HB_STARTED, type MainToWorker, type PrepareOutcome, type WorkerPolicy, type WorkerToMain } from './messages';
+import { serveHostBridge, type HostCallServer } from './host-bridge';
 import { takeWorker } from './prewarm';
 
 /** policy-server's text for an interrupted waPC/WASI evaluation (spec §9). */
@@ -14,6 +15,11 @@ export interface PoolOptions {
   log: Logger;
   /** The level the workers log at (their lines are forwarded to `log`). */
   logLevel: LogLevel;
+  /**
+   * Answers the host calls that need I/O (kubernetes, oci, net, crypto) for policy `policy` (an index). Without
+   * it they get a host error saying no source is configured.
+   */
+  hostCalls?: (policy: WorkerPolicy, binding: string, namespace: string, operation: string, payload: Uint8Array) => Promise<Uint8Array>;
 }
 
 type Task =
@@ -27,6 +33,10 @@ interface Slot {
   task?: Task;
   /** Set when the slot was killed on purpose; its exit is not a crash. */
   retired?: boolean;
+  /** The main thread's end of the host-call bridge, and the worker's end until init hands it over. */
+  hostPort: MessagePort;
+  workerPort?: MessagePort;
+  hostSignal: SharedArrayBuffer;
 }
 
 /**
@@ -65,9 +75,20 @@ export class EvaluationPool {
   }
 
   private init(slot: Slot): void {
-    const init: MainToWorker = { type: 'init', policies: this.policies, heartbeat: slot.heartbeat.buffer as SharedArrayBuffer, logLevel: this.opts.logLevel };
-    slot.worker.postMessage(init);
+    const hostPort = slot.workerPort;
+    if (!hostPort) return;
+    slot.workerPort = undefined;
+    const init: MainToWorker = { type: 'init', policies: this.policies, heartbeat: slot.heartbeat.buffer as SharedArrayBuffer, logLevel: this.opts.logLevel, hostPort, hostSignal: slot.hostSignal };
+    slot.worker.postMessage(init, [hostPort]);
   }
+
+  /** Answers one host call of a worker (host-bridge.ts). */
+  private serveHostCall: HostCallServer = async (call) => {
+    const policy = this.policies[call.policy];
+    if (!policy) throw new Error(`host call from unknown policy #${call.policy}`);
+    if (!this.opts.hostCalls) throw new Error(`host capability ${call.binding}/${call.namespace}/${call.operation} is not available: no capability source is configured for this run`);
+    return this.opts.hostCalls(policy, call.binding, call.namespace, call.operation, call.payload);
+  };
 
   /** Starts the policy in a worker and validates its settings, under its deadline. */
   prepare(policy: number): Promise<PrepareOutcome> {
@@ -102,7 +123,9 @@ export class EvaluationPool {
   private spawn(): Slot {
     const worker = takeWorker();
     const shared = new SharedArrayBuffer(HB_SLOTS * Float64Array.BYTES_PER_ELEMENT);
-    const slot: Slot = { worker, heartbeat: new Float64Array(shared), ready: false };
+    const channel = new MessageChannel();
+    const slot: Slot = { worker, heartbeat: new Float64Array(shared), ready: false, hostPort: channel.port1, workerPort: channel.port2, hostSignal: new SharedArrayBuffer(4) };
+    serveHostBridge(slot.hostPort, slot.hostSignal, this.serveHostCall, () => !slot.retired);
     worker.on('message', (m: WorkerToMain) => this.onMessage(slot, m));
     worker.on('error', (err) => this.onCrash(slot, err.message));
     worker.on('exit', (code) => {
@@ -211,6 +234,7 @@ export class EvaluationPool {
   private onCrash(slot: Slot, why: string): void {
     if (slot.retired) return;
     slot.retired = true;
+    slot.hostPort.close();
     const i = this.slots.indexOf(slot);
     if (i >= 0) this.slots.splice(i, 1);
     const task = slot.task;
@@ -226,6 +250,7 @@ export class EvaluationPool {
 
   private async retire(slot: Slot): Promise<void> {
     slot.retired = true;
+    slot.hostPort.close();
     await slot.worker.terminate();
   }
 }

@@ -2,6 +2,7 @@
 import { parentPort } from 'node:worker_threads';
 import { createLogger } from '../../log';
 import { Evaluator } from './evaluator';
+import { HostBridgeClient } from './host-bridge';
 import type { MainToWorker, WorkerToMain } from './messages';
 
 if (!parentPort) throw new Error('the evaluator must run in a worker thread');
@@ -16,7 +17,8 @@ port.on('message', (msg: MainToWorker) => {
         const m = /^(error|warn|debug): /.exec(line);
         send({ type: 'log', level: (m?.[1] as 'error' | 'warn' | 'debug' | undefined) ?? 'info', message: m ? line.slice(m[0].length) : line });
       });
-      evaluator = new Evaluator(msg.policies, new Float64Array(msg.heartbeat), log);
+      const bridge = new HostBridgeClient(msg.hostPort, msg.hostSignal);
+      evaluator = new Evaluator(msg.policies, new Float64Array(msg.heartbeat), log, (policy) => (b, n, o, payload) => bridge.call(policy, b, n, o, payload));
       send({ type: 'ready' });
       break;
     }

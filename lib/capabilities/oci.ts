@@ -1,0 +1,69 @@
+import { PolicyFetchError } from '../store/errors';
+import type { FetchOptions } from '../store/fetch';
+import { storeContext } from '../store/fetch';
+import { formatRegistryRef, parseRegistryRef, type RegistryRef } from '../store/ref';
+import type { RegistryClient } from '../store/registry';
+import { HostCallError } from './errors';
+
+/** policy-evaluator keeps successful OCI answers this long. */
+export const OCI_CACHE_MS = 60_000;
+
+export type OciOperation = 'v1/manifest_digest' | 'v1/oci_manifest' | 'v1/oci_manifest_config';
+
+/**
+ * The oci capability through the project's registry client: the same credentials, sources.yaml and TLS settings
+ * as policy pulls. Image references are normalised like Docker (`busybox` → `docker.io/library/busybox:latest`).
+ */
+export class OciCapability {
+  private readonly cache = new Map<string, { at: number; value: Promise<unknown> }>();
+
+  constructor(
+    private readonly fetch: FetchOptions = {},
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  answer(operation: OciOperation, image: string): Promise<unknown> {
+    const key = `${operation} ${image}`;
+    const hit = this.cache.get(key);
+    if (hit && this.now() - hit.at < OCI_CACHE_MS) return hit.value;
+    const value = this.load(operation, image);
+    this.cache.set(key, { at: this.now(), value });
+    value.catch(() => this.cache.delete(key));
+    return value;
+  }
+
+  private async load(operation: OciOperation, image: string): Promise<unknown> {
+    let ref: RegistryRef;
+    try {
+      ref = parseRegistryRef(image);
+    } catch (err) {
+      throw new HostCallError((err as Error).message);
+    }
+    try {
+      const client = await storeContext(this.fetch).client();
+      switch (operation) {
+        case 'v1/manifest_digest':
+          return { digest: await client.manifestDigest(ref) };
+        case 'v1/oci_manifest':
+          return JSON.parse((await client.manifestDocument(ref)).body.toString('utf8')) as unknown;
+        case 'v1/oci_manifest_config':
+          return await manifestAndConfig(client, ref);
+      }
+    } catch (err) {
+      // Registry errors already name the reference.
+      if (err instanceof PolicyFetchError) throw new HostCallError(err.message);
+      if (err instanceof SyntaxError) throw new HostCallError(`${formatRegistryRef(ref, false)}: the registry sent a document that is not JSON: ${err.message}`);
+      throw err;
+    }
+  }
+}
+
+async function manifestAndConfig(client: RegistryClient, ref: RegistryRef): Promise<unknown> {
+  const { body, digest } = await client.manifestDocument(ref);
+  const manifest = JSON.parse(body.toString('utf8')) as { manifests?: unknown; config?: { digest?: unknown; size?: unknown } };
+  if (Array.isArray(manifest.manifests)) throw new HostCallError(`${formatRegistryRef(ref, false)} is an image index, not an image manifest: it has no config`);
+  const cfg = manifest.config;
+  if (!cfg || typeof cfg.digest !== 'string') throw new HostCallError(`${formatRegistryRef(ref, false)}: the manifest names no config blob`);
+  const bytes = await client.blob(ref, cfg.digest, typeof cfg.size === 'number' ? cfg.size : undefined);
+  return { manifest, digest, config: JSON.parse(Buffer.from(bytes).toString('utf8')) as unknown };
+}
