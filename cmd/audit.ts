@@ -17,8 +17,9 @@ import type { Logger } from '../lib/log';
 import { loggerFor, logLevelFor, useColor, UsageError, type GlobalArgs } from './context';
 import { EVALUATION_OPTIONS, evaluationLimitsFromArgs, type EvaluationArgs } from './evaluation-options';
 import { CLUSTER_OPTIONS, connect, type ClusterArgs } from './cluster-options';
+import { SESSION_OPTIONS, sessionOptionsFromArgs, type SessionArgs } from './session-options';
 
-interface AuditArgs extends GlobalArgs, StoreArgs, EvaluationArgs, ClusterArgs {
+interface AuditArgs extends GlobalArgs, StoreArgs, EvaluationArgs, ClusterArgs, SessionArgs {
   'all-namespaces': boolean;
   policy: string[];
   policies: string[];
@@ -51,6 +52,7 @@ export function builder(y: Argv): Argv<AuditArgs> {
     .option('parallel-namespaces', { type: 'number', default: 4, describe: 'Namespaces listed at once' })
     .option('parallel-resources', { type: 'number', default: 4, describe: 'Resources listed at once in each namespace' })
     .options(EVALUATION_OPTIONS)
+    .options(SESSION_OPTIONS)
     .option('output', { alias: 'o', type: 'string', array: true, default: ['text'], describe: `Output format: ${Object.keys(AUDIT_REPORTERS).join('|')}; FORMAT=FILE writes a file; repeatable` })
     .option('report-kind', { choices: REPORT_KINDS, default: 'policyreport' as ReportKind, describe: 'Reports for -o policyreport and --apply-reports: wgpolicyk8s.io (policyreport) or openreports.io (openreports)' })
     .option('apply-reports', { type: 'boolean', default: false, describe: 'Create or update one report per audited object in the cluster (the only write the tool makes)' })
@@ -77,6 +79,7 @@ export async function handler(args: ArgumentsCamelCase<AuditArgs>): Promise<void
   }
   if (shard && !args['all-namespaces']) throw new UsageError('--shard splits the namespaces of -A: add -A');
   const evaluationLimits = evaluationLimitsFromArgs(args);
+  const session = await sessionOptionsFromArgs(args);
   const cluster = await connect(args, log);
   try {
     const { policies, extraSources } = await auditPolicies(args, cluster, log);
@@ -98,6 +101,7 @@ export async function handler(args: ArgumentsCamelCase<AuditArgs>): Promise<void
       log,
       logLevel: logLevelFor(args),
       fetch,
+      hostCapabilities: session,
       onProgress: (objects, done, total) => progress.phase(`audit: ${objects} object${objects === 1 ? '' : 's'} evaluated, ${done}/${total} lists done`),
     }).finally(() => progress.stop());
     await writeOutputs(report, outputs, AUDIT_REPORTERS, { color: useColor(args), verbose: args.verbose > 0, reportKind: args['report-kind'] }, (text) => process.stdout.write(text));

@@ -4,7 +4,6 @@ import type { Argv, ArgumentsCamelCase } from 'yargs';
 import { DEFAULT_USER } from '../lib/admission/request';
 import type { Operation } from '../lib/admission/types';
 import { runCheck } from '../lib/check';
-import { loadSession, SessionFileError, type Exchange } from '../lib/capabilities/session';
 import { checkRenderTools, DEFAULT_LIMITS, MissingToolError, type RenderSpec } from '../lib/manifests';
 import { createProgress, shouldShowProgress } from '../lib/progress';
 import { bundledPolicySet } from '../lib/policy/builtin';
@@ -21,9 +20,10 @@ import { REPORT_KINDS, type ReportKind } from '../lib/report/policyreport';
 import { writeBack, WriteBackError, writeBackRefusal } from '../lib/report/write-back';
 import { loggerFor, logLevelFor, useColor, UsageError, type GlobalArgs } from './context';
 import { connect } from './cluster-options';
+import { SESSION_OPTIONS, sessionOptionsFromArgs, type SessionArgs } from './session-options';
 import { EVALUATION_OPTIONS, evaluationLimitsFromArgs, type EvaluationArgs } from './evaluation-options';
 
-interface CheckArgs extends GlobalArgs, StoreArgs, EvaluationArgs {
+interface CheckArgs extends GlobalArgs, StoreArgs, EvaluationArgs, SessionArgs {
   filename: string[];
   kustomize: string[];
   helm?: string;
@@ -50,8 +50,6 @@ interface CheckArgs extends GlobalArgs, StoreArgs, EvaluationArgs {
   'report-kind': ReportKind;
   'max-input-size': number;
   write: boolean;
-  'record-host-capabilities-interactions'?: string;
-  'replay-host-capabilities-interactions'?: string;
 }
 
 export function builder(y: Argv): Argv<CheckArgs> {
@@ -83,8 +81,7 @@ export function builder(y: Argv): Argv<CheckArgs> {
     .option('report-kind', { choices: REPORT_KINDS, default: 'policyreport' as ReportKind, describe: '-o policyreport writes wgpolicyk8s.io PolicyReports (policyreport) or openreports.io Reports (openreports)' })
     .option('max-input-size', { type: 'number', default: DEFAULT_LIMITS.maxInputBytes, describe: 'Largest input file in bytes' })
     .option('write', { type: 'boolean', default: false, describe: 'Write accepted mutations (admitted with a patch) back into the -f files, changing only the mutated fields' })
-    .option('record-host-capabilities-interactions', { type: 'string', describe: 'Write every host capability exchange of the run to FILE (kwctl session format; the run uses one worker)' })
-    .option('replay-host-capabilities-interactions', { type: 'string', describe: 'Answer host capability calls from a session FILE recorded earlier, strictly in order, instead of the manifests' })
+    .options(SESSION_OPTIONS)
     .option('pull', PULL_OPTION)
     .option('sources-path', SOURCES_PATH_OPTION)
     .option('docker-config', DOCKER_CONFIG_OPTION) as unknown as Argv<CheckArgs>;
@@ -148,18 +145,7 @@ export async function handler(args: ArgumentsCamelCase<CheckArgs>): Promise<void
       if (ids.has(p.id)) throw new UsageError(`two policies are named ${p.id} (from -p and --policies); rename one`);
       ids.add(p.id);
     }
-    const record = args['record-host-capabilities-interactions'];
-    const replayFile = args['replay-host-capabilities-interactions'];
-    if (record !== undefined && replayFile !== undefined) throw new UsageError('give either --record-host-capabilities-interactions or --replay-host-capabilities-interactions, not both');
-    let replay: { file: string; exchanges: Exchange[] } | undefined;
-    if (replayFile !== undefined) {
-      try {
-        replay = { file: replayFile, exchanges: await loadSession(replayFile) };
-      } catch (err) {
-        if (err instanceof SessionFileError) throw new UsageError(`--replay-host-capabilities-interactions ${err.message}`);
-        throw err;
-      }
-    }
+    const session = await sessionOptionsFromArgs(args);
     const progress = createProgress({ enabled: shouldShowProgress({ isTTY: Boolean(process.stderr.isTTY), env: process.env, quiet: args.quiet }) });
     const report = await runCheck({
       files: args.filename,
@@ -183,8 +169,7 @@ export async function handler(args: ArgumentsCamelCase<CheckArgs>): Promise<void
       logLevel: logLevelFor(args),
       fetch: { ...fetchOptionsFromArgs(args, log), ...(extraSources ? { extraSources } : {}) },
       hostCapabilities: {
-        ...(record !== undefined ? { record } : {}),
-        ...(replay ? { replay } : {}),
+        ...session,
         // --from-cluster and --context-from-cluster: context-aware policies read the live cluster, not the manifests.
         ...(cluster ? { kubernetesSource: () => new ClusterSource(cluster) } : {}),
       },

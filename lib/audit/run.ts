@@ -1,5 +1,7 @@
 import type { ClusterError } from '../cluster/errors';
 import type { ApiResource, Cluster, ListTarget } from '../cluster/types';
+import { ClusterSource } from '../capabilities/cluster-source';
+import { RunCapabilities, type HostCapabilityOptions } from '../capabilities/run';
 import type { Logger, LogLevel } from '../log';
 import type { KubeObject } from '../manifests/types';
 import { METADATA_NAME_LABEL } from '../admission/match';
@@ -34,6 +36,8 @@ export interface AuditOptions {
   log: Logger;
   logLevel?: LogLevel;
   fetch?: FetchOptions;
+  /** Record or replay the host capability exchanges (the kubernetes source is the audited cluster). */
+  hostCapabilities?: Omit<HostCapabilityOptions, 'kubernetesSource'>;
   /** Objects evaluated so far, and lists finished of the total. */
   onProgress?: (objects: number, listsDone: number, listsTotal: number) => void;
 }
@@ -44,7 +48,11 @@ const IN_FLIGHT_PER_WORKER = 8;
 /** `audit`: what the cluster holds today, evaluated as audit-scanner does, without a policy-server. */
 export async function runAudit(opts: AuditOptions): Promise<AuditReport> {
   const { specs, plans } = planUnits(opts.policies);
-  const loadOpts = { log: opts.log, limits: opts.evaluationLimits, workers: opts.workers, logLevel: opts.logLevel, ...(opts.fetch ? { fetch: opts.fetch } : {}) };
+  // Context-aware policies read the cluster being audited (record/replay may wrap or replace it).
+  const caps = new RunCapabilities({ kubernetesSource: () => new ClusterSource(opts.cluster), ...opts.hostCapabilities }, opts.fetch, opts.log);
+  caps.start([], opts.cluster.namespace);
+  const workers = caps.sequential ? 1 : opts.workers;
+  const loadOpts = { log: opts.log, limits: opts.evaluationLimits, workers, logLevel: opts.logLevel, hostCalls: caps.hostCalls, ...(opts.fetch ? { fetch: opts.fetch } : {}) };
   const early = new EvaluationPool(undefined, poolOptions(loadOpts, specs.length));
   const loading = loadPolicies(specs, { ...loadOpts, pool: early }).catch(async (err) => {
     await early.close();
@@ -99,7 +107,7 @@ export async function runAudit(opts: AuditOptions): Promise<AuditReport> {
       });
       const tracked = job.finally(() => inFlight.delete(tracked));
       inFlight.add(tracked);
-      if (inFlight.size >= opts.workers * IN_FLIGHT_PER_WORKER) await Promise.race(inFlight);
+      if (inFlight.size >= workers * IN_FLIGHT_PER_WORKER) await Promise.race(inFlight);
     }
     await Promise.all(inFlight);
     opts.onProgress?.(evaluated, targets.length, targets.length);
@@ -116,6 +124,7 @@ export async function runAudit(opts: AuditOptions): Promise<AuditReport> {
     };
   } finally {
     await pool.close();
+    await caps.finish();
   }
 }
 

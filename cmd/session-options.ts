@@ -1,0 +1,28 @@
+import type { HostCapabilityOptions } from '../lib/capabilities/run';
+import { loadSession, SessionFileError } from '../lib/capabilities/session';
+import { UsageError } from './context';
+
+/** kwctl's record/replay flags for host capability exchanges, shared by check and audit. */
+export interface SessionArgs {
+  'record-host-capabilities-interactions'?: string;
+  'replay-host-capabilities-interactions'?: string;
+}
+
+export const SESSION_OPTIONS = {
+  'record-host-capabilities-interactions': { type: 'string', describe: 'Write every host capability exchange of the run to FILE (kwctl session format; the run uses one worker)' },
+  'replay-host-capabilities-interactions': { type: 'string', describe: 'Answer host capability calls from a session FILE recorded earlier, strictly in order' },
+} as const;
+
+/** The flags as options for RunCapabilities; a UsageError for both at once or an unreadable session. */
+export async function sessionOptionsFromArgs(args: SessionArgs): Promise<Pick<HostCapabilityOptions, 'record' | 'replay'>> {
+  const record = args['record-host-capabilities-interactions'];
+  const replayFile = args['replay-host-capabilities-interactions'];
+  if (record !== undefined && replayFile !== undefined) throw new UsageError('give either --record-host-capabilities-interactions or --replay-host-capabilities-interactions, not both');
+  if (replayFile === undefined) return record !== undefined ? { record } : {};
+  try {
+    return { replay: { file: replayFile, exchanges: await loadSession(replayFile) } };
+  } catch (err) {
+    if (err instanceof SessionFileError) throw new UsageError(`--replay-host-capabilities-interactions ${err.message}`);
+    throw err;
+  }
+}
