@@ -9,6 +9,8 @@ import { startApiServer, type TestApiServer } from './apiserver/index';
 import { kubewardenCrds, reportCrds } from './apiserver/crds';
 import { defaultCorpusDir, seedFromCorpus } from './apiserver/corpus-seed';
 import { ROOT, runCli } from './support/cli';
+import { testHome } from './registry/env';
+import { registryAvailable, startRegistry } from './registry/registry';
 
 interface AuditResult {
   source: { file: string };
@@ -176,6 +178,35 @@ describe('audit: against the test API server', function () {
       assert.equal(none.code, 2);
       assert.match(none.stderr, /nope/);
     });
+  });
+
+  it('--from-cluster pulls modules from a registry with the PolicyServers\' insecureSources', async function () {
+    if (!registryAvailable()) throw new Error('this test needs the Debian docker-registry package');
+    const reg = await startRegistry();
+    const home = testHome();
+    try {
+      const ref = `registry://${reg.host}/policies/pss-privileged:v1.0.0`;
+      // Pushing needs the host to be insecure too: here through a sources file the audit runs will not see.
+      const sources = path.join(home.dir, 'push-sources.yaml');
+      writeFileSync(sources, JSON.stringify({ insecure_sources: [reg.host] }));
+      const push = await runCli(['push', path.join(ROOT, 'dist/plugins/pss-privileged.wasm'), ref, '--sources-path', sources], { env: home.env });
+      assert.equal(push.code, 0, push.stderr);
+      const policy: KubeObject = { apiVersion: 'policies.kubewarden.io/v1', kind: 'ClusterAdmissionPolicy', metadata: { name: 'privileged' }, spec: { module: ref, rules: [{ apiGroups: [''], apiVersions: ['v1'], resources: ['pods'], operations: ['CREATE'] }] }, status: { policyStatus: 'active' } };
+      const server = (insecure: boolean): KubeObject => ({ apiVersion: 'policies.kubewarden.io/v1', kind: 'PolicyServer', metadata: { name: 'default' }, spec: { image: 'ghcr.io/kubewarden/policy-server:v1.20.0', replicas: 1, ...(insecure ? { insecureSources: [reg.host] } : {}) } });
+      await withServer({ crds: kubewardenCrds(), objects: [policy, server(true), pod('a', 'team-a', { privileged: true })] }, async (_api, kc) => {
+        const r = await runCli(['audit', '-A', '--kubeconfig', kc, '-o', 'json'], { env: home.env });
+        assert.equal(r.code, 1, r.stderr);
+        const doc = JSON.parse(r.stdout) as AuditDoc;
+        assert.deepEqual(doc.results.filter((x) => x.object?.kind === 'Pod').map((x) => [x.policy, x.verdict]), [['clusterwide-privileged', 'fail']]);
+      });
+      await withServer({ crds: kubewardenCrds(), objects: [policy, server(false), pod('a', 'team-a', { privileged: true })] }, async (_api, kc) => {
+        const r = await runCli(['audit', '-A', '--kubeconfig', kc, '--pull', 'always'], { env: home.env });
+        assert.equal(r.code, 2);
+        assert.match(r.stderr, /does not speak TLS on this port .*add "127\.0\.0\.1:\d+" to insecure_sources/);
+      });
+    } finally {
+      await reg.stop();
+    }
   });
 
   it('sharding: every namespace in exactly one shard, stable', () => {
