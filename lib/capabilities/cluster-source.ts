@@ -1,29 +1,13 @@
+import type { ApiResource, Cluster as ClusterClient } from '../cluster/types';
 import type { KubeObject } from '../manifests/types';
 import { HostCallError } from './errors';
 import type { GetQuery, KubernetesSource, ListQuery } from './kubernetes-source';
 import type { AccessReviewSpec, SubjectAccessReviewStatus } from './requests';
 
-/** A resource as API discovery describes it. */
-export interface ApiResource {
-  group: string;
-  version: string;
-  /** The plural, e.g. `deployments`. */
-  resource: string;
-  kind: string;
-  namespaced: boolean;
-  verbs: string[];
-}
+export type { ApiResource };
 
-/**
- * The cluster client this adapter needs, declared structurally so any client with these methods plugs in
- * (the project's lib/cluster client does).
- */
-export interface Cluster {
-  resolve(apiVersion: string, kind: string): Promise<ApiResource | undefined>;
-  list(res: ApiResource, opts: { namespace?: string; labelSelector?: string; fieldSelector?: string }): AsyncIterable<KubeObject>;
-  get(res: ApiResource, name: string, namespace?: string): Promise<KubeObject | undefined>;
-  subjectAccessReview(spec: AccessReviewSpec): Promise<SubjectAccessReviewStatus>;
-}
+/** The part of the cluster client (lib/cluster, a type import only: it stays lazily loaded) this adapter needs. */
+export type Cluster = Pick<ClusterClient, 'resolve' | 'list' | 'get' | 'subjectAccessReview'>;
 
 /** policy-evaluator caches get_resource and can_i answers this long unless the request says disable_cache. */
 export const CLUSTER_CACHE_MS = 5000;

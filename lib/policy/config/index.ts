@@ -37,13 +37,8 @@ export const DEFAULT_KUBEWARDEN_NAMESPACE = 'kubewarden';
  */
 export async function loadPolicyConfig(args: string[], opts: PolicyConfigOptions): Promise<PolicyEntry[]> {
   const limits = opts.limits ?? DEFAULT_LIMITS;
-  const crdOpts: CrdOptions = {
-    kubewardenNamespace: opts.kubewardenNamespace ?? DEFAULT_KUBEWARDEN_NAMESPACE,
-    defaultNamespace: opts.defaultNamespace ?? 'default',
-  };
-  const problems: ConfigProblem[] = [];
-  const warnings: string[] = [];
-  const ignored: IgnoredField[] = [];
+  const read = startRead(opts);
+  const { problems } = read;
   const entries: PolicyEntry[] = [];
   const { sources, errors } = await expandInputs(args, false);
   for (const e of errors) problems.push({ file: e.name, line: 0, subject: '--policies', field: '', message: e.message });
@@ -56,9 +51,9 @@ export async function loadPolicyConfig(args: string[], opts: PolicyConfigOptions
       problems.push({ file, line: 0, subject: '--policies', field: '', message: (err as Error).message });
       continue;
     }
-    entries.push(...readText(file, text, limits, crdOpts, problems, warnings, ignored));
+    entries.push(...readText(file, text, limits, read));
   }
-  return finish(entries, problems, warnings, ignored, opts.log, `--policies ${args.join(' ')}`);
+  return finish(entries, read, opts.log, `--policies ${args.join(' ')}`);
 }
 
 /**
@@ -66,19 +61,29 @@ export async function loadPolicyConfig(args: string[], opts: PolicyConfigOptions
  * a name such as `cluster kind-dev`), with the same validation and messages as `--policies`.
  */
 export function readPolicyConfigText(file: string, text: string, opts: PolicyConfigOptions): PolicyEntry[] {
-  const crdOpts: CrdOptions = {
-    kubewardenNamespace: opts.kubewardenNamespace ?? DEFAULT_KUBEWARDEN_NAMESPACE,
-    defaultNamespace: opts.defaultNamespace ?? 'default',
+  const read = startRead(opts);
+  return finish(readText(file, text, opts.limits ?? DEFAULT_LIMITS, read), read, opts.log, file);
+}
+
+/** One reading of configuration: the options every resource is read with, and what it found wrong or ignored. */
+interface ConfigRead {
+  crdOpts: CrdOptions;
+  problems: ConfigProblem[];
+  warnings: string[];
+  ignored: IgnoredField[];
+}
+
+function startRead(opts: PolicyConfigOptions): ConfigRead {
+  return {
+    crdOpts: { kubewardenNamespace: opts.kubewardenNamespace ?? DEFAULT_KUBEWARDEN_NAMESPACE, defaultNamespace: opts.defaultNamespace ?? 'default' },
+    problems: [],
+    warnings: [],
+    ignored: [],
   };
-  const problems: ConfigProblem[] = [];
-  const warnings: string[] = [];
-  const ignored: IgnoredField[] = [];
-  const entries = readText(file, text, opts.limits ?? DEFAULT_LIMITS, crdOpts, problems, warnings, ignored);
-  return finish(entries, problems, warnings, ignored, opts.log, file);
 }
 
 /** Duplicate ids are problems too; every problem is thrown at once, warnings and ignored fields are logged. */
-function finish(entries: PolicyEntry[], problems: ConfigProblem[], warnings: string[], ignored: IgnoredField[], log: Logger, what: string): PolicyEntry[] {
+function finish(entries: PolicyEntry[], { problems, warnings, ignored }: ConfigRead, log: Logger, what: string): PolicyEntry[] {
   const seen = new Map<string, string>();
   for (const e of entries) {
     const before = seen.get(e.id);
@@ -115,7 +120,7 @@ function reportIgnored(ignored: IgnoredField[], log: Logger): void {
   }
 }
 
-function readText(file: string, text: string, limits: InputLimits, crdOpts: CrdOptions, problems: ConfigProblem[], warnings: string[], ignored: IgnoredField[]): PolicyEntry[] {
+function readText(file: string, text: string, limits: InputLimits, { crdOpts, problems, warnings, ignored }: ConfigRead): PolicyEntry[] {
   const out: PolicyEntry[] = [];
   for (const chunk of splitDocuments(text)) {
     let parsed;
