@@ -65,6 +65,11 @@ export class WapcRuntime implements PolicyRuntime {
     this.initialPages = Math.max(this.initialPages, pages);
   }
 
+  /** Pages new instances start with; 0 when as the module declares. */
+  startPages(): number {
+    return Math.max(0, this.initialPages);
+  }
+
   private fresh(): WapcInstance {
     if (!this.snapshotGlobals) return WapcInstance.create(this.module, this.host);
     const pages = Math.max(0, this.initialPages);
