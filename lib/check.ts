@@ -2,7 +2,7 @@ import type { RequestOptions } from './admission/request';
 import { EvaluationStream } from './evaluation-stream';
 import type { Logger, LogLevel } from './log';
 import type { FetchOptions } from './store/fetch';
-import { loadManifests, streamManifests, type InputLimits, type ManifestEntry, type RenderSpec } from './manifests';
+import { DEFAULT_LIMITS, loadManifests, rereader, streamManifests, type InputLimits, type ManifestEntry, type RenderSpec } from './manifests';
 import { loadPolicies, poolOptions } from './policy/load';
 import type { PolicyEntry } from './policy/spec';
 import { bindUnits, planUnits, unitSummary, type EvaluationUnit } from './policy/units';
@@ -54,10 +54,18 @@ export async function runCheck(opts: CheckOptions): Promise<Report> {
       })
     : undefined;
   // Objects are evaluated as their inputs are parsed, overlapping reading with evaluation.
-  const stream = new EvaluationStream({ request: opts.request, log: opts.log, workers: opts.workers, ...(oldEntries ? { oldEntries } : {}), ...(opts.onProgress ? { onProgress: opts.onProgress } : {}) });
+  const stream = new EvaluationStream({
+    request: opts.request,
+    log: opts.log,
+    workers: opts.workers,
+    reread: rereader(texts, opts.limits ?? DEFAULT_LIMITS),
+    ...(oldEntries ? { oldEntries } : {}),
+    ...(opts.onProgress ? { onProgress: opts.onProgress } : {}),
+  });
   const reading = (async () => {
     for await (const batch of streamManifests(opts.files, { recursive: opts.recursive, limits: opts.limits, stdin: opts.stdin, onText: (name, text) => texts.set(name, text), ...(opts.render ? { render: opts.render } : {}) })) {
       stream.add(batch);
+      await stream.room();
     }
   })();
   const [{ policies, pool }] = await Promise.all([loading, reading]).catch(async (err) => {

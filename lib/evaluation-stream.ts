@@ -4,13 +4,15 @@ import { buildOperationRequest, objectKey } from './admission/operation';
 import type { RequestOptions } from './admission/request';
 import { ResourceResolver, type ResolvedResource } from './admission/resources';
 import type { Logger } from './log';
-import type { KubeObject, ManifestEntry, ManifestObject } from './manifests';
+import type { KubeObject, ManifestEntry, ManifestObject, SourceLocation } from './manifests';
 import { evaluateObject, NamespaceIndex, type EvaluationUnit } from './policy/units';
 import type { ObjectRef, Result } from './report/result';
 import type { EvaluationPool } from './wasm/pool/pool';
 
 /** How many objects may be in the pool at once: enough to keep every worker busy, few enough to bound memory. */
 const IN_FLIGHT_PER_WORKER = 8;
+/** How many objects read but not yet evaluated `room()` lets through: reading stays ahead without holding everything. */
+const READ_AHEAD = 2000;
 
 export interface EvaluationStreamOptions {
   request: RequestOptions;
@@ -20,6 +22,12 @@ export interface EvaluationStreamOptions {
   oldEntries?: ManifestEntry[];
   /** Called after each object is evaluated, with the count done and the number of objects known so far. */
   onProgress?: (done: number, total: number) => void;
+  /**
+   * The object at `source`, read again from its input's text. With it, an evaluated object whose results need
+   * nothing more of it is not kept (its evaluation can be redone from the text): memory stays bounded by what
+   * is in flight rather than by the input's size.
+   */
+  reread?: (source: SourceLocation) => KubeObject | undefined;
 }
 
 /**
@@ -30,6 +38,8 @@ export interface EvaluationStreamOptions {
 interface Assumptions {
   crds: number;
   namespaces: number;
+  apiVersion: string;
+  kind: string;
   resource: string;
   /** Namespace name → labels (JSON) as namespaceSelector saw them. */
   lookups: [string, string][];
@@ -89,6 +99,14 @@ export class EvaluationStream {
     if (!this.holdUntilEnd) this.pump();
   }
 
+  /** Resolves when fewer than READ_AHEAD objects wait for evaluation: the reader's back-pressure. */
+  room(): Promise<void> {
+    if (this.holdUntilEnd || this.pending.length - this.next + this.inFlight < READ_AHEAD) return Promise.resolve();
+    return new Promise((resolve) => (this.roomWaiter = resolve));
+  }
+
+  private roomWaiter?: () => void;
+
   /** The policies are ready: evaluation may start. */
   start(units: EvaluationUnit[], pool: EvaluationPool): void {
     this.runner = { units, pool };
@@ -110,7 +128,10 @@ export class EvaluationStream {
     await this.drained();
     const stale = [...this.assumed].filter(([i, a]) => this.isStale(i, a)).map(([i]) => i);
     if (stale.length > 0) {
-      for (const i of stale) this.assumed.delete(i);
+      for (const i of stale) {
+        this.assumed.delete(i);
+        this.restore(i);
+      }
       this.pending.push(...stale);
       this.redo = true;
       this.pump();
@@ -122,6 +143,15 @@ export class EvaluationStream {
       .filter((e) => e.kind === 'error')
       .map((e) => ({ source: e.source, verdict: 'error' as const, message: (e as { message: string }).message }));
     return [...oldProblems, ...this.perEntry.flat()];
+  }
+
+  /** Puts back a released object, read again from its input. */
+  private restore(i: number): void {
+    const entry = this.entries[i] as ManifestObject;
+    if (!isReleased(entry.object)) return;
+    const obj = this.opts.reread?.(entry.source);
+    if (!obj) throw new Error(`${entry.source.file}:${entry.source.line}: the object changed while it was being checked`);
+    this.entries[i] = { ...entry, object: obj };
   }
 
   /** Re-runs after the input is complete do not count again in progress. */
@@ -188,7 +218,7 @@ export class EvaluationStream {
         return;
       }
     }
-    const a: Assumptions = { crds: this.crds.length, namespaces: this.namespaceObjects, resource: JSON.stringify(res), lookups: [], failOpen: [] };
+    const a: Assumptions = { crds: this.crds.length, namespaces: this.namespaceObjects, apiVersion: obj.apiVersion, kind: obj.kind, resource: JSON.stringify(res), lookups: [], failOpen: [] };
     this.assumed.set(i, a);
     const synth = buildOperationRequest(obj, res, req, old);
     this.inFlight++;
@@ -213,6 +243,8 @@ export class EvaluationStream {
     }).then((results) => {
       this.perEntry[i] = results;
       this.inFlight--;
+      // Reporters need the object only to show a mutation.
+      if (this.opts.reread && !results.some((r) => r.patch)) this.entries[i] = { ...entry, object: released(obj) };
       this.completed();
     });
   }
@@ -220,13 +252,17 @@ export class EvaluationStream {
   private completed(): void {
     if (!this.redo) this.opts.onProgress?.(++this.done, this.objects);
     this.pump();
+    if (this.roomWaiter && this.pending.length - this.next + this.inFlight < READ_AHEAD) {
+      const wake = this.roomWaiter;
+      this.roomWaiter = undefined;
+      wake();
+    }
   }
 
   /** Whether CRDs or Namespace objects read after the object was evaluated change what it was decided on. */
   private isStale(i: number, a: Assumptions): boolean {
     if (a.crds !== this.crds.length) {
-      const obj = (this.entries[i] as ManifestObject).object;
-      const res: ResolvedResource = this.resolver.resolve(obj.apiVersion, obj.kind);
+      const res: ResolvedResource = this.resolver.resolve(a.apiVersion, a.kind);
       if (JSON.stringify(res) !== a.resource) return true;
       if (a.equivalents !== undefined && JSON.stringify(this.equivalents().equivalents(res.group, res.resource)) !== a.equivalents) return true;
     }
@@ -262,6 +298,17 @@ export class EvaluationStream {
     }
   }
 }
+
+const RELEASED = new WeakSet<KubeObject>();
+
+/** What is kept of an evaluated object: enough to name it. */
+function released(obj: KubeObject): KubeObject {
+  const kept: KubeObject = { apiVersion: obj.apiVersion, kind: obj.kind, metadata: { ...(obj.metadata?.name !== undefined ? { name: obj.metadata.name } : {}), ...(obj.metadata?.namespace !== undefined ? { namespace: obj.metadata.namespace } : {}) } };
+  RELEASED.add(kept);
+  return kept;
+}
+
+const isReleased = (obj: KubeObject): boolean => RELEASED.has(obj);
 
 function objectRef(obj: KubeObject, namespace: string | undefined): ObjectRef {
   const ref: ObjectRef = { apiVersion: obj.apiVersion, kind: obj.kind };

@@ -6,7 +6,7 @@ import { DEFAULT_USER } from '../lib/admission/request';
 import { evaluateEntries, runCheck } from '../lib/check';
 import { EvaluationStream } from '../lib/evaluation-stream';
 import { createLogger, silentLogger, type Logger } from '../lib/log';
-import { entriesFromText, type ManifestEntry } from '../lib/manifests';
+import { entriesFromText, rereader, type ManifestEntry } from '../lib/manifests';
 import { DEFAULT_LIMITS } from '../lib/manifests/limits';
 import { loadPolicyConfig } from '../lib/policy/config';
 import { loadPolicies } from '../lib/policy/load';
@@ -43,13 +43,25 @@ async function check(files: string[], policies: Awaited<ReturnType<typeof loadPo
 
 const REQUEST = { operation: 'CREATE' as const, userInfo: DEFAULT_USER };
 
-const entriesOf = (name: string, docs: object[]): ManifestEntry[] => entriesFromText(name, docs.map((d) => jsyaml.dump(d)).join('---\n'), DEFAULT_LIMITS);
+const TEXTS = new Map<string, string>();
+const entriesOf = (name: string, docs: object[]): ManifestEntry[] => {
+  const text = docs.map((d) => jsyaml.dump(d)).join('---\n');
+  TEXTS.set(name, text);
+  return entriesFromText(name, text, DEFAULT_LIMITS);
+};
 
 /**
  * `first` is evaluated completely before `later` is given, as when reading a large input; the results must equal
  * evaluating both at once (and, with `expectRedone`, some must have been redone for that).
  */
-async function streamedAndAtOnce(policyEntries: PolicyEntry[], first: ManifestEntry[], later: ManifestEntry[], workers: number, log: Logger = silentLogger): Promise<{ streamed: Result[]; atOnce: Result[] }> {
+async function streamedAndAtOnce(
+  policyEntries: PolicyEntry[],
+  first: ManifestEntry[],
+  later: ManifestEntry[],
+  workers: number,
+  log: Logger = silentLogger,
+  texts?: Map<string, string>,
+): Promise<{ streamed: Result[]; atOnce: Result[] }> {
   const { specs, plans } = planUnits(policyEntries);
   const { policies, pool } = await loadPolicies(specs, { log: silentLogger, workers });
   try {
@@ -58,7 +70,13 @@ async function streamedAndAtOnce(policyEntries: PolicyEntry[], first: ManifestEn
     let firstDone!: () => void;
     const firstEvaluated = new Promise<void>((resolve) => (firstDone = resolve));
     const objects = first.filter((e) => e.kind === 'object').length;
-    const stream = new EvaluationStream({ request: REQUEST, log, workers, onProgress: (d) => ((done = d), d === objects && firstDone()) });
+    const stream = new EvaluationStream({
+      request: REQUEST,
+      log,
+      workers,
+      onProgress: (d) => ((done = d), d === objects && firstDone()),
+      ...(texts ? { reread: rereader(texts, DEFAULT_LIMITS) } : {}),
+    });
     stream.start(units, pool);
     stream.add(first);
     await firstEvaluated;
@@ -66,6 +84,11 @@ async function streamedAndAtOnce(policyEntries: PolicyEntry[], first: ManifestEn
     stream.add(later);
     const streamed = await stream.finish();
     const atOnce = await evaluateEntries([...first, ...later], units, pool, REQUEST, silentLogger, workers);
+    if (texts) {
+      // Evaluated objects were released: only their names are kept.
+      const kept = stream.allEntries().filter((e) => e.kind === 'object' && e.object.kind === 'Pod');
+      assert.ok(kept.every((e) => e.kind === 'object' && e.object.spec === undefined));
+    }
     return { streamed, atOnce };
   } finally {
     await pool.close();
@@ -98,8 +121,8 @@ describe('check: evaluation overlapping input reading', function () {
       { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'shop', labels: { env: 'prod' } } },
       { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'lab', labels: { env: 'dev' } } },
     ]);
-    for (const workers of [1, 2]) {
-      const { streamed, atOnce } = await streamedAndAtOnce(policies, pods, namespaces, workers);
+    for (const [workers, texts] of [[1, undefined], [2, undefined], [2, TEXTS]] as const) {
+      const { streamed, atOnce } = await streamedAndAtOnce(policies, pods, namespaces, workers, silentLogger, texts);
       assert.deepEqual(streamed, atOnce);
       assert.deepEqual(
         streamed.filter((r) => r.object?.kind === 'Pod').map((r) => `${r.object?.namespace}: ${r.verdict}`),
@@ -123,7 +146,7 @@ describe('check: evaluation overlapping input reading', function () {
       },
     ]);
     const warnings: string[] = [];
-    const { streamed, atOnce } = await streamedAndAtOnce(policies, widgets, crd, 2, createLogger('warn', (l) => warnings.push(l)));
+    const { streamed, atOnce } = await streamedAndAtOnce(policies, widgets, crd, 2, createLogger('warn', (l) => warnings.push(l)), TEXTS);
     assert.deepEqual(streamed, atOnce);
     // Cluster-scoped per the CRD: no namespace in the request or the result.
     const widget = streamed.find((r) => r.object?.kind === 'Widget');

@@ -7,6 +7,7 @@ import type { ManifestEntry } from './types';
 export type { ManifestEntry, ManifestObject, ManifestError, ManifestSkip, KubeObject, SourceLocation } from './types';
 export { DEFAULT_LIMITS, type InputLimits } from './limits';
 export { entriesFromText } from './objects';
+export { rereader } from './reread';
 export { checkRenderTools, MissingToolError, renderManifests, renderSourceName, type RenderSpec } from './render';
 
 export interface LoadOptions {
