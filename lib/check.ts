@@ -68,14 +68,18 @@ export async function runCheck(opts: CheckOptions): Promise<Report> {
       await stream.room();
     }
   })();
-  const [{ policies, pool }] = await Promise.all([loading, reading]).catch(async (err) => {
+  // Evaluation starts as soon as the policies are ready, while the inputs are still being read.
+  const starting = loading.then(({ policies, pool }) => {
+    const units = bindUnits(plans, policies, (opts.evaluationLimits ?? DEFAULT_EVALUATION_LIMITS).timeoutMs);
+    stream.start(units, pool);
+    return { units, pool };
+  });
+  const [{ units, pool }] = await Promise.all([starting, reading]).catch(async (err) => {
     await early.close();
     throw err;
   });
-  const units = bindUnits(plans, policies, (opts.evaluationLimits ?? DEFAULT_EVALUATION_LIMITS).timeoutMs);
   let results: Result[];
   try {
-    stream.start(units, pool);
     results = await stream.finish();
   } finally {
     await pool.close();

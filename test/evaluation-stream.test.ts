@@ -209,6 +209,18 @@ describe('check: evaluation overlapping input reading', function () {
     assert.equal(report.results.filter((r) => r.object?.kind === 'Pod' && r.verdict === 'fail').length, 30);
   });
 
+  it('evaluates an input larger than the read-ahead window while reading it', async () => {
+    const policies = await loadPolicyConfig([write('p-pods.yaml', [{ apiVersion: 'policies.kubewarden.io/v1', kind: 'ClusterAdmissionPolicy', metadata: { name: 'priv' }, spec: { module: 'builtin://pss-privileged', rules: [{ apiGroups: [''], apiVersions: ['v1'], resources: ['pods'], operations: ['CREATE'] }] } }])], { log: silentLogger });
+    const inputs = path.join(dir, 'many');
+    // 2,500 objects: more than are read ahead of evaluation (2,000).
+    for (let f = 0; f < 25; f++) write(`many/f${String(f).padStart(2, '0')}.yaml`, Array.from({ length: 100 }, (_, k) => privilegedPod(`ns${f}-${k}`)));
+    const progress: number[] = [];
+    const report = await runCheck({ files: [inputs], recursive: true, policies, request: REQUEST, workers: 2, log: silentLogger, onProgress: (done, total) => progress.push(total) });
+    assert.equal(report.summary.fail, 2500);
+    // Evaluation began before the last input was read: the total grew while objects were done.
+    assert.ok(progress.some((t) => t < 2500), 'evaluation overlapped reading');
+  });
+
   it('still warns once, in input order, about kinds no CRD resolves', async () => {
     const a = write('unknown/a.yaml', [{ apiVersion: 'example.com/v1', kind: 'Gizmo', metadata: { name: 'g1' } }]);
     const b = write('unknown/b.yaml', [{ apiVersion: 'example.com/v1', kind: 'Gizmo', metadata: { name: 'g2' } }, { apiVersion: 'example.com/v1', kind: 'Doohickey', metadata: { name: 'd' } }]);
