@@ -60,6 +60,19 @@ describe('host capabilities through the CLI (context-aware guests built from sou
     assert.deepEqual(podVerdicts(r, 'wasi-rust-context'), EXPECTED);
   });
 
+  it('sees objects written after the one evaluated, however long the input (evaluation waits for all of it)', async () => {
+    const docs = jsyaml.loadAll(readFileSync(CONTEXT, 'utf8')) as { kind: string }[];
+    // The Pods first, then 2,500 ConfigMaps (more than the read-ahead window), then the Namespaces and Services.
+    const filler = Array.from({ length: 2500 }, (_, i) => ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: `c${i}`, namespace: 'filler' }, data: { k: 'v' } }));
+    const reordered = [...docs.filter((d) => d.kind === 'Pod'), ...filler, ...docs.filter((d) => d.kind !== 'Pod')];
+    const file = path.join(dir, 'late-world.yaml');
+    writeFileSync(file, reordered.map((d) => jsyaml.dump(d)).join('---\n'));
+    const r = await runCli(['check', '-f', file, '-p', wasm['wapc-rust-context'], '-p', wasm['wasi-rust-context'], '-o', 'json']);
+    assert.equal(r.code, 1, r.stderr);
+    assert.deepEqual(podVerdicts(r, 'wapc-rust-context'), EXPECTED);
+    assert.deepEqual(podVerdicts(r, 'wasi-rust-context'), EXPECTED);
+  });
+
   it('refuses a kind outside contextAwareResources with policy-evaluator\'s exact text', async () => {
     const r = await runCli(['check', '-f', CONTEXT, '-p', wasm['wapc-rust-context'], '-p', wasm['wasi-rust-context'], '--settings-json', '{"read_secret":"db"}', '-o', 'json']);
     for (const p of ['wapc-rust-context', 'wasi-rust-context']) {

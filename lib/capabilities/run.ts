@@ -43,12 +43,26 @@ export class RunCapabilities {
     return this.opts.record !== undefined || this.opts.replay !== undefined;
   }
 
+  /** Whether the kubernetes capability answers from the run's own objects (then it needs all of them first). */
+  get worldFromManifests(): boolean {
+    return this.opts.kubernetesSource === undefined && this.opts.replay === undefined;
+  }
+
+  private started = false;
+  private wantedNow!: () => void;
+  /** Resolves when a policy asks the host before the backend is ready: the run must then read all its input. */
+  readonly wanted: Promise<void> = new Promise((resolve) => (this.wantedNow = resolve));
+
   /** The pool's `hostCalls`: waits until the backend is ready. */
-  readonly hostCalls = async (policy: WorkerPolicy, binding: string, namespace: string, operation: string, payload: Uint8Array): Promise<Uint8Array> =>
-    serveHostCall(await this.backend, { id: policy.id, contextAwareResources: policy.contextAwareResources ?? [] }, binding, namespace, operation, payload);
+  readonly hostCalls = async (policy: WorkerPolicy, binding: string, namespace: string, operation: string, payload: Uint8Array): Promise<Uint8Array> => {
+    if (!this.started) this.wantedNow();
+    return serveHostCall(await this.backend, { id: policy.id, contextAwareResources: policy.contextAwareResources ?? [] }, binding, namespace, operation, payload);
+  };
 
   /** The run's objects are known: the backend can answer. */
   start(objects: readonly KubeObject[], defaultNamespace: string): void {
+    if (this.started) return;
+    this.started = true;
     if (this.opts.replay) {
       this.replayer = new SessionReplayer(this.opts.replay.exchanges, this.opts.replay.file);
       this.resolveBackend(this.replayer.backend);

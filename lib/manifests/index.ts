@@ -7,6 +7,7 @@ import type { ManifestEntry } from './types';
 export type { ManifestEntry, ManifestObject, ManifestError, ManifestSkip, KubeObject, SourceLocation } from './types';
 export { DEFAULT_LIMITS, type InputLimits } from './limits';
 export { entriesFromText } from './objects';
+export { rereader } from './reread';
 export { checkRenderTools, MissingToolError, renderManifests, renderSourceName, type RenderSpec } from './render';
 
 export interface LoadOptions {
@@ -21,13 +22,25 @@ export interface LoadOptions {
 
 /** Reads every input named by `-f` and returns its entries in input order; unreadable inputs become errors. */
 export async function loadManifests(args: string[], opts: LoadOptions): Promise<ManifestEntry[]> {
+  const out: ManifestEntry[] = [];
+  for await (const batch of streamManifests(args, opts)) out.push(...batch);
+  return out;
+}
+
+/**
+ * The entries of `loadManifests`, in the same order, one batch per input as soon as it is read and parsed, so
+ * that evaluating the first inputs can overlap reading the rest.
+ */
+export async function* streamManifests(args: string[], opts: LoadOptions): AsyncGenerator<ManifestEntry[]> {
   const limits = opts.limits ?? DEFAULT_LIMITS;
   const { sources, errors } = await expandInputs(args, opts.recursive);
-  const out: ManifestEntry[] = errors.map((e) => ({
-    kind: 'error' as const,
-    source: { file: e.name, line: 0, docIndex: 0 },
-    message: e.message,
-  }));
+  if (errors.length > 0) {
+    yield errors.map((e) => ({
+      kind: 'error' as const,
+      source: { file: e.name, line: 0, docIndex: 0 },
+      message: e.message,
+    }));
+  }
   let stdinUsed = false;
   for (const s of sources) {
     const name = sourceName(s);
@@ -39,12 +52,11 @@ export async function loadManifests(args: string[], opts: LoadOptions): Promise<
     try {
       text = await readSource(s, limits, opts.stdin);
     } catch (err) {
-      out.push({ kind: 'error', source: { file: name, line: 0, docIndex: 0 }, message: (err as Error).message });
+      yield [{ kind: 'error', source: { file: name, line: 0, docIndex: 0 }, message: (err as Error).message }];
       continue;
     }
     opts.onText?.(name, text);
-    out.push(...entriesFromText(name, text, limits));
+    yield entriesFromText(name, text, limits);
   }
-  if (opts.render?.length) out.push(...(await renderManifests(opts.render, { limits, onText: opts.onText })));
-  return out;
+  if (opts.render?.length) yield await renderManifests(opts.render, { limits, onText: opts.onText });
 }

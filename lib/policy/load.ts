@@ -15,6 +15,11 @@ export interface LoadedPolicy {
   /** Index of the policy in the pool. */
   index: number;
   allowedToMutate: boolean;
+  /**
+   * Whether the policy can ask the host anything beyond logging: its module imports waPC's `__host_call` or
+   * WASI's `host.call`, or it is a Rego policy given context data. The bundled policies cannot.
+   */
+  callsHost: boolean;
 }
 
 export interface LoadOptions {
@@ -72,7 +77,8 @@ export async function loadPolicies(specs: PolicySpec[], opts: LoadOptions): Prom
       // Configuration files grant what they list; a -p module gets its metadata's list (kwctl --allow-context-aware).
       contextAwareResources: spec.contextAwareResources ?? c.metadata.contextAwareResources,
     });
-    return { spec, metadata: c.metadata, sha256: c.sha256, index: i, allowedToMutate: spec.allowedToMutate ?? c.metadata.mutating };
+    const contextAware = (spec.contextAwareResources ?? c.metadata.contextAwareResources).length > 0;
+    return { spec, metadata: c.metadata, sha256: c.sha256, index: i, allowedToMutate: spec.allowedToMutate ?? c.metadata.mutating, callsHost: importsHostCall(c.module) || ((mode === 'opa' || mode === 'gatekeeper') && contextAware) };
   });
   const pool = opts.pool ?? new EvaluationPool(undefined, poolOptions(opts, specs.length));
   pool.setPolicies(workerPolicies);
@@ -88,6 +94,10 @@ export async function loadPolicies(specs: PolicySpec[], opts: LoadOptions): Prom
     throw err;
   }
   return { policies: loaded, pool };
+}
+
+function importsHostCall(module: WebAssembly.Module): boolean {
+  return WebAssembly.Module.imports(module).some((i) => (i.module === 'wapc' && i.name === '__host_call') || (i.module === 'host' && i.name === 'call'));
 }
 
 /** Pool settings for `count` policies: never more workers than policies. */

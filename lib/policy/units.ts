@@ -99,24 +99,26 @@ export function unitSummary(u: EvaluationUnit): PolicySummary {
 // One object against every unit.
 // ---------------------------------------------------------------------------------------------------------------
 
+/** Labels of a namespace, as namespaceSelector sees them. */
+export interface NamespaceLabels {
+  get(name: string): Record<string, string>;
+}
+
 /** Namespace labels for namespaceSelector: from Namespace objects of the input, else the automatic label only. */
-export class NamespaceIndex {
+export class NamespaceIndex implements NamespaceLabels {
   private readonly labels = new Map<string, Record<string, string>>();
 
   /** Later objects win; `fallback` objects (e.g. --old) only fill namespaces not seen in `objects`. */
-  constructor(objects: Iterable<KubeObject>, fallback: Iterable<KubeObject> = []) {
+  constructor(objects: Iterable<KubeObject> = [], fallback: Iterable<KubeObject> = []) {
     for (const o of fallback) this.add(o);
-    const primary = new Map<string, Record<string, string>>();
-    for (const o of objects) {
-      const name = namespaceName(o);
-      if (name) primary.set(name, { ...(labelsOf(o) ?? {}), [METADATA_NAME_LABEL]: name });
-    }
-    for (const [k, v] of primary) this.labels.set(k, v);
+    for (const o of objects) this.add(o);
   }
 
-  private add(o: KubeObject): void {
+  /** Learns `o` when it is a Namespace (over any earlier one of that name); returns whether it was. */
+  add(o: KubeObject): boolean {
     const name = namespaceName(o);
     if (name) this.labels.set(name, { ...(labelsOf(o) ?? {}), [METADATA_NAME_LABEL]: name });
+    return name !== undefined;
   }
 
   get(name: string): Record<string, string> {
@@ -133,7 +135,7 @@ export interface ObjectEvaluation {
   ref: ObjectRef;
   synth: SynthesizedRequest;
   namespaced: boolean;
-  namespaces: NamespaceIndex;
+  namespaces: NamespaceLabels;
   equivalents(): EquivalentResource[];
   /** Called once per failed-open webhook, so that the run can say it on stderr. */
   onFailOpen?(message: string): void;

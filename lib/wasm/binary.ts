@@ -265,3 +265,98 @@ export function exportMutableGlobals(bytes: Uint8Array): { bytes: Uint8Array; na
   if (!placed) parts.push(newExport);
   return { bytes: Buffer.concat(parts), names };
 }
+
+/** Module of the import `importDefinedMemory` turns the memory into; the field name carries the limits. */
+export const HOST_MEMORY_MODULE = 'wasmpolicy';
+
+/** The limits encoded in the field name of a host memory import (`memory:MIN:MAX`), or undefined. */
+export function hostMemoryLimits(field: string): MemoryLimits | undefined {
+  const m = /^memory:(\d+):(\d*)$/.exec(field);
+  if (!m) return undefined;
+  return m[2] === '' ? { minPages: Number(m[1]) } : { minPages: Number(m[1]), maxPages: Number(m[2]) };
+}
+
+/** The names the module exports. */
+export function exportNames(bytes: Uint8Array): string[] {
+  const exp = sections(bytes).find((s) => s.id === EXPORT_SECTION);
+  if (!exp) return [];
+  let [count, pos] = readU32(bytes, exp.body);
+  const out: string[] = [];
+  while (count-- > 0) {
+    const [len, p] = readU32(bytes, pos);
+    out.push(Buffer.from(bytes.subarray(p, p + len)).toString('utf8'));
+    pos = p + len + 1;
+    [, pos] = readU32(bytes, pos);
+  }
+  return out;
+}
+
+/**
+ * Turns the one memory the module defines into an import of the same limits (`HOST_MEMORY_MODULE`,
+ * `memory:MIN:MAX`), so the host can hand a new instance a memory already larger than declared. Active data
+ * segments and a start function then run on it, as with a module that declared that minimum. Returns the
+ * bytes unchanged when the module imports a memory, has none, several, or a shared or 64-bit one.
+ */
+export function importDefinedMemory(bytes: Uint8Array): Uint8Array {
+  const secs = sections(bytes);
+  const mem = secs.find((s) => s.id === MEMORY_SECTION);
+  if (!mem) return bytes;
+  let [count, pos] = readU32(bytes, mem.body);
+  if (count !== 1) return bytes;
+  const flags = bytes[pos++];
+  if (flags & ~0x01) return bytes;
+  let min: number;
+  [min, pos] = readU32(bytes, pos);
+  let max: number | undefined;
+  if (flags & 0x01) [max, pos] = readU32(bytes, pos);
+  const field = Buffer.from(`memory:${min}:${max ?? ''}`, 'utf8');
+  const moduleName = Buffer.from(HOST_MEMORY_MODULE, 'utf8');
+  const entry = [...writeU32(moduleName.length), ...moduleName, ...writeU32(field.length), ...field, 0x02, flags, ...writeU32(min), ...(max === undefined ? [] : writeU32(max))];
+  const imp = secs.find((s) => s.id === IMPORT_SECTION);
+  let importSection: Uint8Array;
+  if (imp) {
+    const [n, p] = readU32(bytes, imp.body);
+    const kinds = importKinds(bytes, imp);
+    if (kinds.includes(0x02)) return bytes;
+    importSection = encodeSection(IMPORT_SECTION, Buffer.concat([Uint8Array.from(writeU32(n + 1)), bytes.subarray(p, imp.end), Uint8Array.from(entry)]));
+  } else {
+    importSection = encodeSection(IMPORT_SECTION, Uint8Array.from([...writeU32(1), ...entry]));
+  }
+  const parts: Uint8Array[] = [bytes.subarray(0, 8)];
+  let placed = false;
+  for (const s of secs) {
+    if (s === mem) continue;
+    if (s === imp) {
+      parts.push(importSection);
+      placed = true;
+      continue;
+    }
+    // The import section comes right after the type section (1), before every other known section.
+    if (!placed && s.id !== 0 && s.id !== 1) {
+      parts.push(importSection);
+      placed = true;
+    }
+    parts.push(bytes.subarray(s.start, s.end));
+  }
+  if (!placed) parts.push(importSection);
+  return Buffer.concat(parts);
+}
+
+/** The kind byte of every import (0 function, 1 table, 2 memory, 3 global, 4 tag). */
+function importKinds(bytes: Uint8Array, imp: Section): number[] {
+  let [count, pos] = readU32(bytes, imp.body);
+  const kinds: number[] = [];
+  while (count-- > 0) {
+    pos = skipName(bytes, pos);
+    pos = skipName(bytes, pos);
+    const kind = bytes[pos++];
+    kinds.push(kind);
+    if (kind === 0x00) [, pos] = readU32(bytes, pos);
+    else if (kind === 0x01) pos = skipLimits(bytes, pos + 1);
+    else if (kind === 0x02) pos = skipLimits(bytes, pos);
+    else if (kind === 0x03) pos += 2;
+    else if (kind === 0x04) [, pos] = readU32(bytes, pos + 1);
+    else throw new Error(`unknown import kind ${kind}`);
+  }
+  return kinds;
+}

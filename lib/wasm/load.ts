@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { capDefinedMemories, exportMutableGlobals, isWasm, WASM_PAGE } from './binary';
+import { capDefinedMemories, exportMutableGlobals, exportNames, importDefinedMemory, isWasm, WASM_PAGE } from './binary';
 import { defaultMetadata, loadProblems, MetadataError, readMetadata, type ExecutionMode, type PolicyMetadata } from './metadata';
 import { wapcContractProblems } from './wapc/host';
 import { wasiContractProblems } from './wasi/runtime';
@@ -36,6 +36,9 @@ export async function compilePolicy(name: string, bytes: Uint8Array, memoryLimit
   }
   let snapshotGlobals: string[] | undefined;
   try {
+    // waPC guests get their memory from the host, which can then start an instance with more than declared
+    // (WapcRuntime pre-sizes instances whose evaluations grow memory).
+    if (exportNames(code).includes('__guest_call')) code = importDefinedMemory(code);
     const exported = exportMutableGlobals(code);
     code = exported.bytes;
     snapshotGlobals = exported.names;

@@ -1,3 +1,4 @@
+import { HOST_MEMORY_MODULE, hostMemoryLimits } from '../binary';
 import { OutputLimitError } from '../limits';
 import { WasiExit, WasiPreview1, WASI_MODULES } from '../wasi/preview1';
 
@@ -24,6 +25,11 @@ export interface InstanceSnapshot {
 export interface SnapshotSpec {
   globalNames: string[];
   state?: InstanceSnapshot;
+  /**
+   * Pages the instance's memory starts with when the module imports it from the host (importDefinedMemory), as
+   * if the module declared that minimum, so that evaluations which would grow a smaller memory fit in it.
+   */
+  initialPages?: number;
 }
 
 /** A guest call that ended in an error (guest error, trap, or missing response); `message` is the waPC text. */
@@ -53,6 +59,7 @@ export function wapcContractProblems(module: WebAssembly.Module): string[] {
     problems.push('it exports neither "_start" nor "wapc_init"');
   }
   for (const imp of WebAssembly.Module.imports(module)) {
+    if (imp.module === HOST_MEMORY_MODULE && imp.kind === 'memory' && hostMemoryLimits(imp.name)) continue;
     if (imp.module === WAPC || (WASI_MODULES as readonly string[]).includes(imp.module)) {
       if (imp.module === WAPC && !(imp.name in WAPC_IMPORT_NAMES)) problems.push(`it imports unknown waPC function "${imp.name}"`);
       continue;
@@ -98,15 +105,23 @@ export class WapcInstance {
     const problems = wapcContractProblems(module);
     if (problems.length > 0) throw new WapcLoadError(`not a waPC policy: ${problems.join('; ')}`);
     const inst = new WapcInstance(opts);
-    const instance = inst.instantiate(module);
+    const instance = inst.instantiate(module, snapshot?.initialPages);
     if (snapshot) inst.bindSnapshot(instance, snapshot);
     return inst;
   }
 
-  private instantiate(module: WebAssembly.Module): WebAssembly.Instance {
+  private instantiate(module: WebAssembly.Module, initialPages = 0): WebAssembly.Instance {
     const lineLog = lineLogger(this.opts.log);
     const wasi = new WasiPreview1({ args: [], env: {}, stdout: lineLog, stderr: lineLog });
     const imports: WebAssembly.Imports = { ...wasi.importsFor(module), [WAPC]: this.wapcImports() };
+    const memoryImport = WebAssembly.Module.imports(module).find((i) => i.module === HOST_MEMORY_MODULE && i.kind === 'memory');
+    const limits = memoryImport && hostMemoryLimits(memoryImport.name);
+    if (memoryImport && limits) {
+      const fits = limits.maxPages === undefined || initialPages <= limits.maxPages;
+      const initial = Math.max(limits.minPages, fits ? initialPages : 0);
+      const memory = new WebAssembly.Memory(limits.maxPages === undefined ? { initial } : { initial, maximum: limits.maxPages });
+      imports[HOST_MEMORY_MODULE] = { [memoryImport.name]: memory };
+    }
     let instance: WebAssembly.Instance;
     try {
       instance = new WebAssembly.Instance(module, imports);

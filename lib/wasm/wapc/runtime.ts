@@ -1,9 +1,14 @@
 import type { SettingsValidationResponse } from '../../admission/types';
 import { INTERNAL_ERROR_CODE, validationRequestJson, type EvaluationInput, type PolicyRuntime, type RuntimeOutcome } from '../runtime';
 import { parseSettingsResponse, parseValidationResponse } from '../responses';
+import { WASM_PAGE } from '../binary';
 import { GuestCallError, WapcInstance, type InstanceSnapshot, type WapcHostOptions } from './host';
 
 const enc = new TextEncoder();
+/** Pre-sized instances that still grew before pre-sizing is given up (see WapcRuntime.learnFrom). */
+const MAX_REGROWTHS = 3;
+/** Instances are pre-sized to at most this fraction of the memory limit. */
+const PRESIZE_LIMIT_DIVISOR = 16;
 const dec = new TextDecoder();
 
 /** Kubewarden's `kubewarden-wapc` mode (spec §1.4, §9). */
@@ -24,20 +29,60 @@ export class WapcRuntime implements PolicyRuntime {
     private readonly snapshotGlobals?: string[],
   ) {}
 
-  /** The post-init state, taken once from the first instance and shared by the later ones. */
-  private state?: InstanceSnapshot;
+  /** Post-init states, one per initial memory size (pages; 0: the size the module declares). */
+  private readonly states = new Map<number, InstanceSnapshot>();
+  /** Pages new instances start with (0: as declared; -1: as declared, pre-sizing given up); see learnFrom. */
+  private initialPages = 0;
+  /** How many times an instance already pre-sized still grew. */
+  private regrowths = 0;
 
   private acquire(): WapcInstance {
     const c = this.cached;
     this.cached = undefined;
     if (c && c.restore()) return c;
+    if (c) this.learnFrom(c);
     return this.fresh();
+  }
+
+  /**
+   * An evaluation grew the memory, so the instance cannot be restored (memory cannot shrink) and a new one costs
+   * an instantiation (300-900 µs) per evaluation from then on. Later instances start with the grown size
+   * instead: their init runs on it and their own snapshot is taken, so the next evaluations fit and only a
+   * memory copy is paid. An allocator that takes the whole memory at init (AssemblyScript's) then never grows;
+   * one that only adds what memory.grow returns (Rust's dlmalloc) keeps growing, and after a few tries the
+   * runtime goes back to the declared size. Pre-sizing stays far below the memory limit, so a policy never
+   * runs out of memory where a fresh instance would not.
+   */
+  private learnFrom(grown: WapcInstance): void {
+    if (this.initialPages > 0 && ++this.regrowths > MAX_REGROWTHS) {
+      this.initialPages = -1;
+      return;
+    }
+    if (this.initialPages < 0) return;
+    const pages = grown.memoryBytes() / WASM_PAGE;
+    const cap = this.host.memoryLimitBytes;
+    if (cap !== undefined && pages * WASM_PAGE * PRESIZE_LIMIT_DIVISOR > cap) return;
+    this.initialPages = Math.max(this.initialPages, pages);
+  }
+
+  /** Pages new instances start with; 0 when as the module declares. */
+  startPages(): number {
+    return Math.max(0, this.initialPages);
   }
 
   private fresh(): WapcInstance {
     if (!this.snapshotGlobals) return WapcInstance.create(this.module, this.host);
-    const inst = WapcInstance.create(this.module, this.host, { globalNames: this.snapshotGlobals, ...(this.state ? { state: this.state } : {}) });
-    this.state ??= inst.savedState();
+    const pages = Math.max(0, this.initialPages);
+    const state = this.states.get(pages);
+    const inst = WapcInstance.create(this.module, this.host, {
+      globalNames: this.snapshotGlobals,
+      ...(state ? { state } : {}),
+      ...(pages > 0 ? { initialPages: pages } : {}),
+    });
+    if (!state) {
+      const saved = inst.savedState();
+      if (saved) this.states.set(pages, saved);
+    }
     return inst;
   }
 

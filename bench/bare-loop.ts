@@ -1,0 +1,91 @@
+// The limit: the bundled policies evaluated on the requests of a corpus by a bare loop on one thread. Requests
+// are built and serialised once and modules instantiated once, before the clock starts; no worker, no
+// selection beyond the policies' own rules, no post-processing, no report. Prints one JSON line.
+// Run: node --import tsx bench/bare-loop.ts DIR [--repeat N]
+import { performance } from 'node:perf_hooks';
+import { anyRuleMatches } from '../lib/admission/match';
+import { buildOperationRequest } from '../lib/admission/operation';
+import { DEFAULT_USER } from '../lib/admission/request';
+import { ResourceResolver } from '../lib/admission/resources';
+import { createLogger } from '../lib/log';
+import { loadManifests, type ManifestObject } from '../lib/manifests';
+import { bundledPolicySet } from '../lib/policy/builtin';
+import { fetchPolicy } from '../lib/store/fetch';
+import { createRuntime } from '../lib/wasm/create-runtime';
+import { DEFAULT_EVALUATION_LIMITS } from '../lib/wasm/limits';
+import { compilePolicy, resolveExecutionMode } from '../lib/wasm/load';
+import type { PolicyRuntime } from '../lib/wasm/runtime';
+
+interface Policy {
+  id: string;
+  runtime: PolicyRuntime;
+  settingsJson: string;
+  rules: Parameters<typeof anyRuleMatches>[0];
+}
+
+const [dir, ...rest] = process.argv.slice(2);
+if (!dir) throw new Error('usage: bare-loop.ts DIR [--repeat N]');
+const repeatAt = rest.indexOf('--repeat');
+const repeat = repeatAt >= 0 ? Number(rest[repeatAt + 1]) : 1;
+const log = createLogger('error', () => {});
+
+async function loadBundled(): Promise<Policy[]> {
+  return Promise.all(
+    bundledPolicySet().map(async (spec) => {
+      const c = await compilePolicy(spec.id, await fetchPolicy(spec.module), DEFAULT_EVALUATION_LIMITS.memoryLimitBytes);
+      const settingsJson = JSON.stringify(spec.settings ?? {});
+      const runtime = createRuntime(
+        {
+          id: spec.id,
+          mode: resolveExecutionMode(spec.id, c),
+          module: c.module,
+          policyType: c.metadata.policyType,
+          settingsJson,
+          limits: DEFAULT_EVALUATION_LIMITS,
+          ...(c.snapshotGlobals ? { snapshotGlobals: c.snapshotGlobals } : {}),
+        },
+        { hostCall: () => new Uint8Array(), log },
+      );
+      return { id: spec.id, runtime, settingsJson, rules: c.metadata.rules };
+    }),
+  );
+}
+
+const policies = await loadBundled();
+const entries = await loadManifests([dir], { recursive: true });
+const objects = entries.filter((e): e is ManifestObject => e.kind === 'object').map((e) => e.object);
+const resolver = new ResourceResolver();
+resolver.addCrds(objects);
+// (request JSON, policy) pairs, in input order then policy order, as the pipeline would call them.
+const calls: { json: string; policy: Policy }[] = [];
+for (const obj of objects) {
+  const res = resolver.resolve(obj.apiVersion, obj.kind);
+  const synth = buildOperationRequest(obj, res, { operation: 'CREATE', userInfo: DEFAULT_USER });
+  const r = synth.request;
+  const target = { group: r.resource.group, version: r.resource.version, resource: r.resource.resource, namespaced: res.namespaced, operation: r.operation };
+  for (const p of policies) if (anyRuleMatches(p.rules, target)) calls.push({ json: synth.json, policy: p });
+}
+
+const perPolicy = new Map<string, number>();
+let rejected = 0;
+const t0 = performance.now();
+for (let k = 0; k < repeat; k++) {
+  for (const c of calls) {
+    const s = performance.now();
+    const out = c.policy.runtime.validate({ requestJson: c.json, settingsJson: c.policy.settingsJson });
+    perPolicy.set(c.policy.id, (perPolicy.get(c.policy.id) ?? 0) + performance.now() - s);
+    if (!out.ok || !out.response.accepted) rejected++;
+  }
+}
+const seconds = (performance.now() - t0) / 1000 / repeat;
+process.stdout.write(
+  `${JSON.stringify({
+    objects: objects.length,
+    evaluations: calls.length,
+    rejected: rejected / repeat,
+    seconds,
+    microsPerEvaluation: (seconds * 1e6) / calls.length,
+    perPolicyMs: Object.fromEntries([...perPolicy].sort((a, b) => b[1] - a[1]).map(([id, ms]) => [id, Math.round(ms / repeat)])),
+    maxRSS: process.resourceUsage().maxRSS * 1024,
+  })}\n`,
+);

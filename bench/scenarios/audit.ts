@@ -1,0 +1,65 @@
+// Audit: `audit -A` over objects served by the test API server (test/apiserver). Both are built on other
+// branches; until they are merged this scenario reports "not available" instead of failing the bench.
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { entriesFromText, DEFAULT_LIMITS, type KubeObject } from '../../lib/manifests';
+import { runChild, stats, type Sample } from '../support/measure';
+import { syntheticFile } from '../support/synthetic';
+import type { BenchContext, Row, ScenarioResult, Skipped } from '../support/types';
+
+/** What the bench uses of test/apiserver/index.ts. */
+interface ApiServerModule {
+  startApiServer(opts: { objects?: KubeObject[] }): Promise<{ kubeconfig(dir: string): string; close(): Promise<void> }>;
+}
+
+const OBJECTS_PER_FILE = 50;
+
+function objects(count: number): KubeObject[] {
+  const out: KubeObject[] = [];
+  for (let f = 0; f * OBJECTS_PER_FILE < count; f++) {
+    for (const e of entriesFromText(`synthetic-${f}.yaml`, syntheticFile(f, count), DEFAULT_LIMITS)) if (e.kind === 'object') out.push(e.object);
+  }
+  return out;
+}
+
+/** Why the scenario cannot run here, or undefined. */
+function unavailable(ctx: BenchContext): string | undefined {
+  if (!existsSync(path.join(ctx.root, 'test', 'apiserver', 'index.ts'))) return 'not available: test/apiserver/index.ts does not exist on this branch';
+  if (!existsSync(path.join(ctx.root, 'cmd', 'audit.ts'))) return 'not available: the audit command (cmd/audit.ts) does not exist on this branch';
+  return undefined;
+}
+
+export async function run(ctx: BenchContext): Promise<ScenarioResult> {
+  const name = `audit -A, ${ctx.auditObjects} objects from the test API server`;
+  const why = unavailable(ctx);
+  if (why) return { rows: [{ scenario: 'audit', name, skipped: why } satisfies Skipped], ratios: [] };
+  const mod = (await import(pathToFileURL(path.join(ctx.root, 'test', 'apiserver', 'index.ts')).href)) as Partial<ApiServerModule>;
+  if (typeof mod.startApiServer !== 'function') {
+    return { rows: [{ scenario: 'audit', name, skipped: 'not available: test/apiserver/index.ts exports no startApiServer' }], ratios: [] };
+  }
+  const api = await mod.startApiServer({ objects: objects(ctx.auditObjects) });
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'kwp-bench-audit-'));
+  try {
+    const kubeconfig = api.kubeconfig(dir);
+    const samples: Sample[] = [];
+    for (let k = 0; k < ctx.heavyRuns; k++) {
+      samples.push(
+        await runChild({
+          cmd: process.execPath,
+          args: [ctx.bundle, 'audit', '-A', '-o', 'json'],
+          cwd: ctx.root,
+          env: { ...process.env, KUBECONFIG: kubeconfig },
+          okStatus: [0, 1],
+        }),
+      );
+    }
+    const row: Row = { scenario: 'audit', name, wallMs: stats(samples.map((s) => s.wallMs)), cpuMs: stats(samples.map((s) => s.cpuMs)), peakRssMiB: stats(samples.map((s) => s.peakRssBytes / 1048576)) };
+    ctx.log(`audit: median ${(row.wallMs.median / 1000).toFixed(2)} s`);
+    return { rows: [row], ratios: [] };
+  } finally {
+    await api.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
