@@ -94,6 +94,7 @@ export async function runAudit(opts: AuditOptions): Promise<AuditReport> {
         opts.onProgress?.(evaluated, listsDone, targets.length);
         continue;
       }
+      if (item.target.res.namespaced && !labels.has(String(item.object.metadata?.namespace ?? ''))) continue;
       const position = slots.length;
       slots.push([]);
       objects++;
@@ -171,10 +172,19 @@ async function auditedResources(cluster: Cluster, audited: readonly AuditedUnit[
   return [...byKey.values()].sort((a, b) => `${a.group}/${a.resource}`.localeCompare(`${b.group}/${b.resource}`));
 }
 
-/** One list per namespace and namespaced resource (as audit-scanner scans), plus one per cluster-scoped resource with -A. */
+/**
+ * The lists to make: with -A, one per resource across all namespaces; with -n or a shard, one per namespace and
+ * namespaced resource (as audit-scanner scans); plus one per cluster-scoped resource with -A (the first shard).
+ */
 function listTargets(resources: readonly ApiResource[], namespaces: readonly ScannedNamespace[], opts: AuditOptions): ListTarget[] {
   const targets: ListTarget[] = [];
-  for (const ns of namespaces) for (const res of resources) if (res.namespaced) targets.push({ res, namespace: ns.name });
+  if (opts.namespace === undefined && !opts.shard) {
+    // Every namespace: one list per resource across all of them (objects of ignored namespaces are dropped as they
+    // come) costs a handful of requests where namespace by namespace costs resources × namespaces.
+    for (const res of resources) if (res.namespaced) targets.push({ res });
+  } else {
+    for (const ns of namespaces) for (const res of resources) if (res.namespaced) targets.push({ res, namespace: ns.name });
+  }
   // Cluster-scoped objects belong to no namespace: with -n they are out of scope, and with shards the first shard takes them.
   const clusterWide = opts.namespace === undefined && (!opts.shard || opts.shard.index === 0);
   if (clusterWide) for (const res of resources) if (!res.namespaced) targets.push({ res });
@@ -192,5 +202,5 @@ export function objectPath(res: ApiResource, obj: KubeObject): string {
 function listError(t: ListTarget, err: ClusterError): Result {
   const base = t.res.group === '' ? `/api/${t.res.version}` : `/apis/${t.res.group}/${t.res.version}`;
   const file = `${base}${t.namespace !== undefined ? `/namespaces/${t.namespace}` : ''}/${t.res.resource}`;
-  return { source: { file, line: 0, docIndex: 0 }, object: { apiVersion: t.res.group === '' ? t.res.version : `${t.res.group}/${t.res.version}`, kind: t.res.kind, ...(t.namespace !== undefined ? { namespace: t.namespace } : {}) }, verdict: 'error', message: `cannot list ${t.res.resource}${t.namespace !== undefined ? ` in namespace ${t.namespace}` : ''}: ${err.message}` };
+  return { source: { file, line: 0, docIndex: 0 }, object: { apiVersion: t.res.group === '' ? t.res.version : `${t.res.group}/${t.res.version}`, kind: t.res.kind, ...(t.namespace !== undefined ? { namespace: t.namespace } : {}) }, verdict: 'error', message: `cannot list ${t.res.resource}${t.namespace !== undefined ? ` in namespace ${t.namespace}` : t.res.namespaced ? ' in all namespaces' : ''}: ${err.message}` };
 }
