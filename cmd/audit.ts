@@ -102,7 +102,7 @@ export async function handler(args: ArgumentsCamelCase<AuditArgs>): Promise<void
       logLevel: logLevelFor(args),
       fetch,
       hostCapabilities: session,
-      onProgress: (objects, done, total) => progress.phase(`audit: ${objects} object${objects === 1 ? '' : 's'} evaluated, ${done}/${total} lists done`),
+      onProgress: (evaluated, listed) => progress.phase(`audit: ${evaluated}/${listed} listed objects evaluated`),
     }).finally(() => progress.stop());
     await writeOutputs(report, outputs, AUDIT_REPORTERS, { color: useColor(args), verbose: args.verbose > 0, reportKind: args['report-kind'] }, (text) => process.stdout.write(text));
     process.exitCode = exitCode(report.summary, args['fail-on-warn']);

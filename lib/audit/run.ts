@@ -38,8 +38,8 @@ export interface AuditOptions {
   fetch?: FetchOptions;
   /** Record or replay the host capability exchanges (the kubernetes source is the audited cluster). */
   hostCapabilities?: Omit<HostCapabilityOptions, 'kubernetesSource'>;
-  /** Objects evaluated so far, and lists finished of the total. */
-  onProgress?: (objects: number, listsDone: number, listsTotal: number) => void;
+  /** Objects evaluated so far, of the objects listed so far. */
+  onProgress?: (evaluated: number, listed: number) => void;
 }
 
 /** How many objects may be evaluating at once: enough to keep every worker busy, few enough to bound memory. */
@@ -78,9 +78,8 @@ export async function runAudit(opts: AuditOptions): Promise<AuditReport> {
     const originals = new WeakMap<Result, KubeObject>();
     const inFlight = new Set<Promise<void>>();
     let evaluated = 0;
-    let listsDone = 0;
     let objects = 0;
-    opts.onProgress?.(0, 0, targets.length);
+    opts.onProgress?.(0, 0);
     for await (const item of opts.cluster.listMany(targets, {
       parallel: opts.parallelNamespaces * opts.parallelResources,
       perResource: opts.parallelNamespaces,
@@ -90,8 +89,6 @@ export async function runAudit(opts: AuditOptions): Promise<AuditReport> {
       const slots = perTarget[targetIndex.get(item.target)!];
       if ('error' in item) {
         slots.push([listError(item.target, item.error)]);
-        listsDone++;
-        opts.onProgress?.(evaluated, listsDone, targets.length);
         continue;
       }
       if (item.target.res.namespaced && !labels.has(String(item.object.metadata?.namespace ?? ''))) continue;
@@ -99,19 +96,19 @@ export async function runAudit(opts: AuditOptions): Promise<AuditReport> {
       slots.push([]);
       objects++;
       const object = item.object;
+      // What reports need of the object (its uid and resourceVersion), not the whole of it, stays after evaluation.
+      const identity = identityOf(object);
       const source = { file: objectPath(item.target.res, object), line: 0, docIndex: 0 };
       const job = evaluateLive(selection.audited, pool, { object, res: item.target.res, source }, namespaceLabels).then((results) => {
-        for (const r of results) originals.set(r, object);
+        for (const r of results) originals.set(r, identity);
         slots[position] = results;
-        evaluated++;
-        opts.onProgress?.(evaluated, listsDone, targets.length);
+        opts.onProgress?.(++evaluated, objects);
       });
       const tracked = job.finally(() => inFlight.delete(tracked));
       inFlight.add(tracked);
       if (inFlight.size >= workers * IN_FLIGHT_PER_WORKER) await Promise.race(inFlight);
     }
     await Promise.all(inFlight);
-    opts.onProgress?.(evaluated, targets.length, targets.length);
     const results = perTarget.flat(2);
     const summaries = units.map((u) => withMetadata(unitSummary(u), u));
     const audited = new Set(selection.audited.map((a) => a.unit.id));
@@ -189,6 +186,11 @@ function listTargets(resources: readonly ApiResource[], namespaces: readonly Sca
   const clusterWide = opts.namespace === undefined && (!opts.shard || opts.shard.index === 0);
   if (clusterWide) for (const res of resources) if (!res.namespaced) targets.push({ res });
   return targets;
+}
+
+function identityOf(o: KubeObject): KubeObject {
+  const { name, namespace, uid, resourceVersion } = o.metadata ?? {};
+  return { apiVersion: o.apiVersion, kind: o.kind, metadata: { name, namespace, uid, resourceVersion } };
 }
 
 /** The object's API path: how results of a live object name where it is. */

@@ -52,7 +52,7 @@ interface ObjectResults {
   results: Result[];
 }
 
-/** Builds the reports for every evaluated object; input problems have no object and are not reported here. */
+/** Builds the reports for every evaluated object; input problems and failed lists are not reported here. */
 export function buildPolicyReports(report: Report, opts: PolicyReportOptions): KubeObject[] {
   const policies = new Map(report.policies.map((p) => [p.id, p]));
   return groupByObject(report).map((g) => policyReport(g, policies, opts));
@@ -62,7 +62,8 @@ export function buildPolicyReports(report: Report, opts: PolicyReportOptions): K
 function groupByObject(report: Report): ObjectResults[] {
   const groups = new Map<string, ObjectResults>();
   for (const r of report.results) {
-    if (!r.object) continue;
+    // Input problems and failed lists are about no object × policy pair.
+    if (!r.object || r.policy === undefined) continue;
     const key = `${r.source.file}\0${r.source.docIndex}\0${r.source.itemIndex ?? ''}`;
     let g = groups.get(key);
     if (!g) groups.set(key, (g = { object: report.originals?.get(r), results: [] }));
