@@ -4,7 +4,7 @@ import { EvaluationStream } from './evaluation-stream';
 import type { Logger, LogLevel } from './log';
 import type { FetchOptions } from './store/fetch';
 import { DEFAULT_LIMITS, loadManifests, rereader, streamManifests, type InputLimits, type ManifestEntry, type RenderSpec } from './manifests';
-import { loadPolicies, poolOptions } from './policy/load';
+import { startLoadingPolicies } from './policy/load';
 import type { PolicyEntry } from './policy/spec';
 import { bindUnits, planUnits, unitSummary, type EvaluationUnit } from './policy/units';
 import { enrichReport } from './report/enrich';
@@ -47,11 +47,7 @@ export async function runCheck(opts: CheckOptions): Promise<Report> {
   const workers = caps.sequential ? 1 : opts.workers;
   const loadOpts = { log: opts.log, limits: opts.evaluationLimits, workers, logLevel: opts.logLevel, hostCalls: caps.hostCalls, ...(opts.fetch ? { fetch: opts.fetch } : {}) };
   // The first worker starts now, while policies compile and manifests are read.
-  const early = new EvaluationPool(undefined, poolOptions(loadOpts, specs.length));
-  const loading = loadPolicies(specs, { ...loadOpts, pool: early }).catch(async (err) => {
-    await early.close();
-    throw err;
-  });
+  const { loading, pool: early } = startLoadingPolicies(specs, loadOpts);
   // Input texts, kept for the reporters to locate fields in.
   const texts = new Map<string, string>();
   // --old is read first: UPDATE matches every object to its stored one.

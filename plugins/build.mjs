@@ -24,8 +24,10 @@ const WORKER_TAG = "kubectl-wasmpolicy/plugins/build.mjs";
  * Compiler flags. The guest must import only from `wapc`: AssemblyScript's `abort` goes to the
  * SDK's guestAbort (reports through __guest_error, then traps); nothing uses Math.random
  * (env.seed) or trace (env.trace); no WASI.
+ * `--runtime minimal`: no incremental collector (and its write barriers) during a call; the SDK collects every
+ * few calls instead (sdk/wapc.ts), which keeps memory bounded on hosts that reuse an instance.
  */
-export const ASC_FLAGS = ["--runtime", "incremental", "--use", "abort=sdk/wapc/guestAbort", "-O3", "--noAssert"];
+export const ASC_FLAGS = ["--runtime", "minimal", "--use", "abort=sdk/wapc/guestAbort", "-O3", "--noAssert"];
 
 /** Names of the plugin folders (those with a metadata.yml and an assembly/index.ts). */
 export function listPlugins(pluginsDir = PLUGINS_DIR) {

@@ -5,7 +5,7 @@ import { RunCapabilities, type HostCapabilityOptions } from '../capabilities/run
 import type { Logger, LogLevel } from '../log';
 import type { KubeObject } from '../manifests/types';
 import { METADATA_NAME_LABEL } from '../admission/match';
-import { loadPolicies, poolOptions } from '../policy/load';
+import { startLoadingPolicies } from '../policy/load';
 import type { PolicyEntry } from '../policy/spec';
 import { bindUnits, planUnits, unitSummary } from '../policy/units';
 import { withMetadata } from '../report/enrich';
@@ -13,7 +13,6 @@ import type { AuditReport } from '../report/audit';
 import { summarize, type Result } from '../report/result';
 import type { FetchOptions } from '../store/fetch';
 import { DEFAULT_EVALUATION_LIMITS, type EvaluationLimits } from '../wasm/limits';
-import { EvaluationPool } from '../wasm/pool/pool';
 import { evaluateLive } from './evaluate';
 import { selectAudited, type AuditedUnit } from './select';
 import { inShard, type Shard } from './shard';
@@ -53,11 +52,7 @@ export async function runAudit(opts: AuditOptions): Promise<AuditReport> {
   caps.start([], opts.cluster.namespace);
   const workers = caps.sequential ? 1 : opts.workers;
   const loadOpts = { log: opts.log, limits: opts.evaluationLimits, workers, logLevel: opts.logLevel, hostCalls: caps.hostCalls, ...(opts.fetch ? { fetch: opts.fetch } : {}) };
-  const early = new EvaluationPool(undefined, poolOptions(loadOpts, specs.length));
-  const loading = loadPolicies(specs, { ...loadOpts, pool: early }).catch(async (err) => {
-    await early.close();
-    throw err;
-  });
+  const { loading } = startLoadingPolicies(specs, loadOpts);
   // Namespaces (their labels serve namespaceSelector) and discovery load while the policies compile.
   const namespacesP = scannedNamespaces(opts).catch(async (err) => {
     await loading.then(({ pool }) => pool.close(), () => undefined);

@@ -100,6 +100,25 @@ function importsHostCall(module: WebAssembly.Module): boolean {
   return WebAssembly.Module.imports(module).some((i) => (i.module === 'wapc' && i.name === '__host_call') || (i.module === 'host' && i.name === 'call'));
 }
 
+/** Policies loading, and the pool they load into (to close when something else fails meanwhile). */
+export interface PolicyLoading {
+  loading: Promise<{ policies: LoadedPolicy[]; pool: EvaluationPool }>;
+  pool: EvaluationPool;
+}
+
+/**
+ * Starts loading in the background: the pool's first worker starts at once (its ~50 ms start-up overlaps
+ * compiling and whatever the caller reads meanwhile); a failure closes the pool.
+ */
+export function startLoadingPolicies(specs: PolicySpec[], opts: LoadOptions): PolicyLoading {
+  const pool = new EvaluationPool(undefined, poolOptions(opts, specs.length));
+  const loading = loadPolicies(specs, { ...opts, pool }).catch(async (err) => {
+    await pool.close();
+    throw err;
+  });
+  return { loading, pool };
+}
+
 /** Pool settings for `count` policies: never more workers than policies. */
 export function poolOptions(opts: LoadOptions, count: number): PoolOptions {
   return { workers: Math.max(1, Math.min(opts.workers, count || 1)), log: opts.log, logLevel: opts.logLevel ?? 'warn', ...(opts.hostCalls ? { hostCalls: opts.hostCalls } : {}) };

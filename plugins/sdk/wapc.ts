@@ -62,8 +62,27 @@ function sendError(message: string): void {
   __guest_error(changetype<usize>(buf), <usize>buf.byteLength);
 }
 
+/**
+ * Calls between two full collections. The guest is built with AssemblyScript's minimal runtime
+ * (plugins/build.mjs): no collector runs during a call. A host that keeps the instance across calls gets one
+ * full collection every COLLECT_EVERY calls, so its memory stays bounded; a host that starts every evaluation
+ * from a fresh instance (policy-server, this project's host) never reaches the count and pays nothing.
+ */
+const COLLECT_EVERY = 16;
+let callsSinceCollect = 0;
+
 /** The waPC entry point: fetch the request, dispatch it, send the response or error. */
 export function __guest_call(op_len: i32, payload_len: i32): i32 {
+  const ok = dispatch(op_len, payload_len);
+  if (++callsSinceCollect >= COLLECT_EVERY) {
+    // Nothing of the call is referenced any more: the host copied the response during __guest_response.
+    __collect();
+    callsSinceCollect = 0;
+  }
+  return ok;
+}
+
+function dispatch(op_len: i32, payload_len: i32): i32 {
   if (op_len < 0 || payload_len < 0) {
     sendError("invalid operation or payload length");
     return 0;
