@@ -10,7 +10,7 @@ import type { ObjectRef, Result } from './report/result';
 import type { EvaluationPool } from './wasm/pool/pool';
 
 /** How many objects may be in the pool at once: enough to keep every worker busy, few enough to bound memory. */
-const IN_FLIGHT_PER_WORKER = 8;
+const IN_FLIGHT_PER_WORKER = 32;
 /** How many objects read but not yet evaluated `room()` lets through: reading stays ahead without holding everything. */
 const READ_AHEAD = 2000;
 

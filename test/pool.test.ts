@@ -92,6 +92,19 @@ describe('evaluation pool: sandbox and limits', function () {
     }
   });
 
+  it('a worker holding several tasks: the one that times out gets the timeout, the others their own answers', async () => {
+    const pool = new EvaluationPool([await policy('ok', accepting), await policy('loop', looping, { timeoutMs: 300 })], { workers: 1, log: quiet, logLevel: 'error' });
+    try {
+      const tasks = [[0], [0], [1], [0], [0, 1], [0]];
+      const answers = await Promise.all(tasks.map((t) => pool.evaluate('{}', t)));
+      const ok = { ok: true, response: { accepted: true } };
+      const timeout = { ok: false, message: TIMEOUT_MESSAGE, code: 500, reason: 'timeout' };
+      assert.deepEqual(answers, [[ok], [ok], [timeout], [ok], [ok, timeout], [ok]]);
+    } finally {
+      await pool.close();
+    }
+  });
+
   it('returns every task\'s results in submission order whatever the workers do', async () => {
     const pool = new EvaluationPool([await policy('ok', accepting)], { workers: 2, log: quiet, logLevel: 'error' });
     try {

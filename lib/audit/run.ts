@@ -42,7 +42,7 @@ export interface AuditOptions {
 }
 
 /** How many objects may be evaluating at once: enough to keep every worker busy, few enough to bound memory. */
-const IN_FLIGHT_PER_WORKER = 8;
+const IN_FLIGHT_PER_WORKER = 32;
 
 /** `audit`: what the cluster holds today, evaluated as audit-scanner does, without a policy-server. */
 export async function runAudit(opts: AuditOptions): Promise<AuditReport> {

@@ -48,4 +48,6 @@ export type WorkerToMain =
  */
 export const HB_STARTED = 0;
 export const HB_POSITION = 1;
-export const HB_SLOTS = 2;
+/** The id of the task the worker is running: a worker holds more than one, so the watchdog must know which. */
+export const HB_TASK = 2;
+export const HB_SLOTS = 3;

@@ -1,9 +1,12 @@
 import { MessageChannel, type MessagePort, type Worker } from 'node:worker_threads';
 import type { Logger, LogLevel } from '../../log';
 import { INTERNAL_ERROR_CODE, type RuntimeOutcome } from '../runtime';
-import { HB_POSITION, HB_SLOTS, HB_STARTED, type MainToWorker, type PrepareOutcome, type WorkerPolicy, type WorkerToMain } from './messages';
+import { HB_POSITION, HB_SLOTS, HB_STARTED, HB_TASK, type MainToWorker, type PrepareOutcome, type WorkerPolicy, type WorkerToMain } from './messages';
 import { serveHostBridge, type HostCallServer } from './host-bridge';
 import { takeWorker } from './prewarm';
+
+/** Tasks a worker holds at once: the one it runs and the next, so it never waits for the main thread. */
+const DEPTH = 2;
 
 /** policy-server's text for an interrupted waPC/WASI evaluation (spec §9). */
 export const TIMEOUT_MESSAGE = 'Policy execution interrupted because it exceeded the allowed execution time';
@@ -30,7 +33,8 @@ interface Slot {
   worker: Worker;
   heartbeat: Float64Array;
   ready: boolean;
-  task?: Task;
+  /** Tasks sent to the worker and not answered yet, in the order sent (the worker runs them in that order). */
+  tasks: Task[];
   /** Set when the slot was killed on purpose; its exit is not a crash. */
   retired?: boolean;
   /** The main thread's end of the host-call bridge, and the worker's end until init hands it over. */
@@ -114,7 +118,7 @@ export class EvaluationPool {
     this.queue.push(task);
     // A worker costs ~50 ms to start: start-up checks (prepare) share the first one, and more are added only
     // when evaluations wait.
-    const idle = this.slots.filter((s) => !s.task && !s.retired).length;
+    const idle = this.slots.filter((s) => s.tasks.length === 0 && !s.retired).length;
     const waiting = this.queue.filter((t) => t.kind === 'evaluate').length;
     if (this.slots.length === 0 || (this.slots.length < this.opts.workers && waiting > idle)) this.spawn();
     this.dispatch();
@@ -124,7 +128,7 @@ export class EvaluationPool {
     const worker = takeWorker();
     const shared = new SharedArrayBuffer(HB_SLOTS * Float64Array.BYTES_PER_ELEMENT);
     const channel = new MessageChannel();
-    const slot: Slot = { worker, heartbeat: new Float64Array(shared), ready: false, hostPort: channel.port1, workerPort: channel.port2, hostSignal: new SharedArrayBuffer(4) };
+    const slot: Slot = { worker, heartbeat: new Float64Array(shared), ready: false, tasks: [], hostPort: channel.port1, workerPort: channel.port2, hostSignal: new SharedArrayBuffer(4) };
     serveHostBridge(slot.hostPort, slot.hostSignal, this.serveHostCall, () => !slot.retired);
     worker.on('message', (m: WorkerToMain) => this.onMessage(slot, m));
     worker.on('error', (err) => this.onCrash(slot, err.message));
@@ -150,9 +154,10 @@ export class EvaluationPool {
         return;
       case 'prepared':
       case 'evaluated': {
-        const task = slot.task;
-        slot.task = undefined;
-        if (task && task.id === m.taskId) {
+        // A slot given up on (timed out, crashed) has no tasks left: a late answer is dropped, its task re-run.
+        const i = slot.tasks.findIndex((t) => t.id === m.taskId);
+        if (i >= 0) {
+          const [task] = slot.tasks.splice(i, 1);
           if (task.kind === 'prepare' && m.type === 'prepared') task.resolve(m.outcome);
           else if (task.kind === 'evaluate' && m.type === 'evaluated') task.resolve(m.outcomes);
         }
@@ -162,18 +167,38 @@ export class EvaluationPool {
     }
   }
 
+  /**
+   * Sends queued tasks, up to DEPTH per worker, spreading them over the workers first: a worker that finishes
+   * one task starts the next at once, instead of idling until the main thread (busy parsing input, say) reads
+   * its answer and sends another.
+   */
   private dispatch(): void {
-    for (const slot of this.slots) {
-      if (this.queue.length === 0) return;
-      if (!slot.ready || slot.task || slot.retired) continue;
-      const task = this.queue.shift()!;
-      slot.task = task;
-      const msg: MainToWorker =
-        task.kind === 'prepare'
-          ? { type: 'prepare', taskId: task.id, policy: task.policy }
-          : { type: 'evaluate', taskId: task.id, requestJson: task.requestJson, policies: task.policies };
-      slot.worker.postMessage(msg);
+    for (let depth = 1; depth <= DEPTH; depth++) {
+      for (const slot of this.slots) {
+        if (this.queue.length === 0) return;
+        if (!slot.ready || slot.retired || slot.tasks.length >= depth) continue;
+        const task = this.queue.shift()!;
+        slot.tasks.push(task);
+        const msg: MainToWorker =
+          task.kind === 'prepare'
+            ? { type: 'prepare', taskId: task.id, policy: task.policy }
+            : { type: 'evaluate', taskId: task.id, requestJson: task.requestJson, policies: task.policies };
+        slot.worker.postMessage(msg);
+      }
     }
+  }
+
+  /** The task the worker is running now (its heartbeat says which), if it is one of the slot's. */
+  private running(slot: Slot): Task | undefined {
+    const id = slot.heartbeat[HB_TASK];
+    return slot.tasks.find((t) => t.id === id);
+  }
+
+  /** Gives up on a slot's worker: every task sent to it but `except` goes back to the front of the queue. */
+  private takeBack(slot: Slot, except: Task | undefined): void {
+    const others = slot.tasks.filter((t) => t !== except);
+    slot.tasks = [];
+    this.queue.unshift(...others);
   }
 
   private startWatchdog(): void {
@@ -188,7 +213,7 @@ export class EvaluationPool {
   private checkDeadlines(): void {
     const now = Date.now();
     for (const slot of [...this.slots]) {
-      const task = slot.task;
+      const task = this.running(slot);
       const started = slot.heartbeat[HB_STARTED];
       if (!task || started === 0 || slot.retired) continue;
       const position = slot.heartbeat[HB_POSITION];
@@ -200,7 +225,7 @@ export class EvaluationPool {
 
   /** Kills the worker stuck in `task` at `position`, answers the timeout there and re-runs the rest. */
   private timeOut(slot: Slot, task: Task, position: number, policy: number): void {
-    slot.task = undefined;
+    this.takeBack(slot, task);
     void this.retire(slot);
     this.slots.splice(this.slots.indexOf(slot), 1);
     const p = this.policies[policy];
@@ -237,8 +262,8 @@ export class EvaluationPool {
     slot.hostPort.close();
     const i = this.slots.indexOf(slot);
     if (i >= 0) this.slots.splice(i, 1);
-    const task = slot.task;
-    slot.task = undefined;
+    const task = this.running(slot) ?? slot.tasks[0];
+    this.takeBack(slot, task);
     const message = `internal server error: the evaluation worker crashed (${why})`;
     if (task?.kind === 'prepare') task.resolve({ ok: false, message });
     else if (task?.kind === 'evaluate') {

@@ -3,12 +3,13 @@ import { parentPort } from 'node:worker_threads';
 import { createLogger } from '../../log';
 import { Evaluator } from './evaluator';
 import { HostBridgeClient } from './host-bridge';
-import type { MainToWorker, WorkerToMain } from './messages';
+import { HB_TASK, type MainToWorker, type WorkerToMain } from './messages';
 
 if (!parentPort) throw new Error('the evaluator must run in a worker thread');
 const port = parentPort;
 const send = (m: WorkerToMain): void => port.postMessage(m);
 let evaluator: Evaluator | undefined;
+let heartbeat: Float64Array | undefined;
 
 port.on('message', (msg: MainToWorker) => {
   switch (msg.type) {
@@ -18,14 +19,17 @@ port.on('message', (msg: MainToWorker) => {
         send({ type: 'log', level: (m?.[1] as 'error' | 'warn' | 'debug' | undefined) ?? 'info', message: m ? line.slice(m[0].length) : line });
       });
       const bridge = new HostBridgeClient(msg.hostPort, msg.hostSignal);
+      heartbeat = new Float64Array(msg.heartbeat);
       evaluator = new Evaluator(msg.policies, new Float64Array(msg.heartbeat), log, (policy) => (b, n, o, payload) => bridge.call(policy, b, n, o, payload));
       send({ type: 'ready' });
       break;
     }
     case 'prepare':
+      heartbeat![HB_TASK] = msg.taskId;
       send({ type: 'prepared', taskId: msg.taskId, outcome: evaluator!.prepare(msg.policy) });
       break;
     case 'evaluate':
+      heartbeat![HB_TASK] = msg.taskId;
       send({ type: 'evaluated', taskId: msg.taskId, outcomes: evaluator!.evaluate(msg.requestJson, msg.policies) });
       break;
   }
