@@ -1,5 +1,5 @@
 /**
- * The REST verbs on resources: list, get, create, update, delete and merge-patch, against the object store, with
+ * The REST verbs on resources: list, get, create, update, patch and delete, against the object store, with
  * the real server's validation of bodies against the URL and its Status errors.
  */
 import { randomBytes } from 'node:crypto';

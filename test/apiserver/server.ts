@@ -18,6 +18,7 @@ import { writeKubeconfig, type KubeconfigOptions } from './kubeconfig';
 import { listSnapshots } from './list-snapshots';
 import { ObjectStore } from './object-store';
 import { openApiGroupVersion, openApiRoot } from './openapi';
+import { sendJson } from './response';
 import { resourceRequest, type ResourceContext } from './resource-requests';
 import { parseRoute } from './route';
 import { SERVER_VERSION, ServedIndex } from './served-resources';
@@ -45,6 +46,10 @@ export interface RecordedRequest {
   /** The authenticated user, undefined when authentication failed. */
   user?: string;
   status: number;
+  /** The request's Accept header, e.g. to see whether a client asked for aggregated discovery. */
+  accept?: string;
+  /** Whether the answer was gzip-compressed. */
+  gzip?: boolean;
 }
 
 export interface TestApiServer {
@@ -67,12 +72,6 @@ export interface TestApiServer {
 }
 
 const ADMIN = { user: 'test-admin', groups: ['system:masters'] };
-
-function send(res: ServerResponse, code: number, body: unknown, contentType = 'application/json'): void {
-  const text = JSON.stringify(body);
-  res.writeHead(code, { 'Content-Type': contentType, 'Content-Length': Buffer.byteLength(text), 'Cache-Control': 'no-cache, private' });
-  res.end(text);
-}
 
 export async function startApiServer(opts: ApiServerOptions = {}): Promise<TestApiServer> {
   const dir = mkdtempSync(path.join(tmpdir(), 'wasmpolicy-apiserver-'));
@@ -99,11 +98,11 @@ export async function startApiServer(opts: ApiServerOptions = {}): Promise<TestA
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const url = new URL(req.url ?? '/', 'https://127.0.0.1');
-    const record: RecordedRequest = { method: req.method ?? 'GET', path: url.pathname, query: Object.fromEntries(url.searchParams), status: 0 };
+    const record: RecordedRequest = { method: req.method ?? 'GET', path: url.pathname, query: Object.fromEntries(url.searchParams), status: 0, accept: req.headers.accept };
     requests.push(record);
-    const reply = (code: number, body: unknown, contentType?: string) => {
+    const reply = (code: number, body: unknown, contentType = 'application/json') => {
       record.status = code;
-      send(res, code, body, contentType);
+      record.gzip = sendJson(res, code, body, contentType, req.headers['accept-encoding']);
     };
     try {
       const caller = authenticate(req, tokens);
