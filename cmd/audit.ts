@@ -7,7 +7,6 @@ import { createProgress, shouldShowProgress } from '../lib/progress';
 import { bundledPolicySet } from '../lib/policy/builtin';
 import { DEFAULT_KUBEWARDEN_NAMESPACE, loadPolicyConfig } from '../lib/policy/config';
 import { readClusterPolicies } from '../lib/policy/from-cluster';
-import { policiesFromRefs } from '../lib/policy/from-flags';
 import type { PolicyEntry } from '../lib/policy/spec';
 import { EXIT_ERROR, exitCode, parseOutputs, writeOutputs, type OutputSpec } from '../lib/report';
 import { AUDIT_REPORTERS, type AuditReport } from '../lib/report/audit';
@@ -17,11 +16,11 @@ import type { Logger } from '../lib/log';
 import { loggerFor, logLevelFor, useColor, UsageError, type GlobalArgs } from './context';
 import { EVALUATION_OPTIONS, evaluationLimitsFromArgs, type EvaluationArgs } from './evaluation-options';
 import { CLUSTER_OPTIONS, connect, type ClusterArgs } from './cluster-options';
+import { POLICY_FLAG_OPTIONS, policiesFromFlags, type PolicyFlagArgs } from './policy-flag-options';
 import { SESSION_OPTIONS, sessionOptionsFromArgs, type SessionArgs } from './session-options';
 
-interface AuditArgs extends GlobalArgs, StoreArgs, EvaluationArgs, ClusterArgs, SessionArgs {
+interface AuditArgs extends GlobalArgs, StoreArgs, EvaluationArgs, ClusterArgs, SessionArgs, PolicyFlagArgs {
   'all-namespaces': boolean;
-  policy: string[];
   policies: string[];
   'from-cluster': boolean;
   'kubewarden-namespace': string;
@@ -41,7 +40,7 @@ export function builder(y: Argv): Argv<AuditArgs> {
   return y
     .options(CLUSTER_OPTIONS)
     .option('all-namespaces', { alias: 'A', type: 'boolean', default: false, describe: 'Audit every namespace, and cluster-scoped resources' })
-    .option('policy', { alias: 'p', type: 'string', array: true, default: [], describe: 'Policy to audit with (as check -p); repeatable' })
+    .options(POLICY_FLAG_OPTIONS)
     .option('policies', { type: 'string', array: true, default: [], describe: 'Policy configuration files (as check --policies); repeatable' })
     .option('from-cluster', { type: 'boolean', default: false, describe: "The cluster's own Kubewarden policies (the default when its CRDs are installed and no -p/--policies is given)" })
     .option('kubewarden-namespace', { type: 'string', default: DEFAULT_KUBEWARDEN_NAMESPACE, describe: 'Namespace Kubewarden runs in' })
@@ -80,9 +79,10 @@ export async function handler(args: ArgumentsCamelCase<AuditArgs>): Promise<void
   if (shard && !args['all-namespaces']) throw new UsageError('--shard splits the namespaces of -A: add -A');
   const evaluationLimits = evaluationLimitsFromArgs(args);
   const session = await sessionOptionsFromArgs(args);
+  const fromFlags = await policiesFromFlags(args);
   const cluster = await connect(args, log);
   try {
-    const { policies, extraSources } = await auditPolicies(args, cluster, log);
+    const { policies, extraSources } = await auditPolicies(args, fromFlags, cluster, log);
     const fetch = { ...fetchOptionsFromArgs(args, log), ...(extraSources ? { extraSources } : {}) };
     const progress = createProgress({ enabled: shouldShowProgress({ isTTY: Boolean(process.stderr.isTTY), env: process.env, quiet: args.quiet }) });
     progress.phase(`loading policies, listing namespaces of ${cluster.context}`);
@@ -113,10 +113,10 @@ export async function handler(args: ArgumentsCamelCase<AuditArgs>): Promise<void
 }
 
 /** -p and --policies as given; else the cluster's policies when Kubewarden is installed; else the bundled set. */
-async function auditPolicies(args: AuditArgs, cluster: Cluster, log: Logger): Promise<{ policies: PolicyEntry[]; extraSources?: Awaited<ReturnType<typeof readClusterPolicies>>['sources'] }> {
+async function auditPolicies(args: AuditArgs, fromFlags: PolicyEntry[], cluster: Cluster, log: Logger): Promise<{ policies: PolicyEntry[]; extraSources?: Awaited<ReturnType<typeof readClusterPolicies>>['sources'] }> {
   if (args.policy.length > 0 || args.policies.length > 0) {
     const fromConfig = args.policies.length > 0 ? await loadPolicyConfig(args.policies, { log, kubewardenNamespace: args['kubewarden-namespace'], defaultNamespace: cluster.namespace }) : [];
-    return { policies: [...fromConfig, ...policiesFromRefs(args.policy, {})] };
+    return { policies: [...fromConfig, ...fromFlags] };
   }
   const fromCluster = await readClusterPolicies(cluster, { log, kubewardenNamespace: args['kubewarden-namespace'] });
   if (args['from-cluster'] && !fromCluster.installed) throw new UsageError(`--from-cluster: ${cluster.server} (context ${cluster.context}) serves no policies.kubewarden.io/v1 resources: is Kubewarden installed?`);

@@ -1,5 +1,3 @@
-import { promises as fs } from 'node:fs';
-import * as jsyaml from 'js-yaml';
 import type { Argv, ArgumentsCamelCase } from 'yargs';
 import { DEFAULT_USER } from '../lib/admission/request';
 import type { Operation } from '../lib/admission/types';
@@ -7,30 +5,29 @@ import { runCheck } from '../lib/check';
 import { checkRenderTools, DEFAULT_LIMITS, MissingToolError, type RenderSpec } from '../lib/manifests';
 import { createProgress, shouldShowProgress } from '../lib/progress';
 import { bundledPolicySet } from '../lib/policy/builtin';
-import { policiesFromRefs } from '../lib/policy/from-flags';
 import { DEFAULT_KUBEWARDEN_NAMESPACE, loadPolicyConfig } from '../lib/policy/config';
 import type { PolicyEntry } from '../lib/policy/spec';
 import { readClusterPolicies } from '../lib/policy/from-cluster';
 import { ClusterSource } from '../lib/capabilities/cluster-source';
 import type { Sources } from '../lib/store/sources';
 import { DOCKER_CONFIG_OPTION, fetchOptionsFromArgs, PULL_OPTION, SOURCES_PATH_OPTION, type StoreArgs } from '../lib/store/cli-options';
-import { EXECUTION_MODES, type ExecutionMode } from '../lib/wasm/metadata';
+import { EXECUTION_MODES } from '../lib/wasm/metadata';
 import { REPORTERS, EXIT_ERROR, exitCode, parseOutputs, writeOutputs, type OutputSpec } from '../lib/report';
 import { REPORT_KINDS, type ReportKind } from '../lib/report/policyreport';
 import { writeBack, WriteBackError, writeBackRefusal } from '../lib/report/write-back';
 import { loggerFor, logLevelFor, useColor, UsageError, type GlobalArgs } from './context';
 import { connect } from './cluster-options';
+import { policiesFromFlags, type PolicyFlagArgs } from './policy-flag-options';
 import { SESSION_OPTIONS, sessionOptionsFromArgs, type SessionArgs } from './session-options';
 import { EVALUATION_OPTIONS, evaluationLimitsFromArgs, type EvaluationArgs } from './evaluation-options';
 
-interface CheckArgs extends GlobalArgs, StoreArgs, EvaluationArgs, SessionArgs {
+interface CheckArgs extends GlobalArgs, StoreArgs, EvaluationArgs, SessionArgs, PolicyFlagArgs {
   filename: string[];
   kustomize: string[];
   helm?: string;
   values: string[];
   set: string[];
   recursive: boolean;
-  policy: string[];
   policies: string[];
   'kubewarden-namespace': string;
   'from-cluster': boolean;
@@ -39,9 +36,6 @@ interface CheckArgs extends GlobalArgs, StoreArgs, EvaluationArgs, SessionArgs {
   context?: string;
   operation: Operation;
   old: string[];
-  'settings-json'?: string;
-  settings?: string;
-  'execution-mode'?: ExecutionMode;
   namespace?: string;
   user?: string;
   group?: string[];
@@ -90,12 +84,7 @@ export function builder(y: Argv): Argv<CheckArgs> {
 export async function handler(args: ArgumentsCamelCase<CheckArgs>): Promise<void> {
   const log = loggerFor(args);
   const render = renderSpecs(args);
-  let settings: Record<string, unknown> | undefined;
-  if (args['settings-json'] !== undefined && args.settings !== undefined) throw new UsageError('give either --settings-json or --settings, not both');
-  if (args['settings-json'] !== undefined || args.settings !== undefined) {
-    if (args.policy.length === 0) throw new UsageError('settings apply to policies given with -p; none was given');
-    settings = args.settings !== undefined ? await readSettingsFile(args.settings) : parseSettings(args['settings-json']!);
-  }
+  const fromFlags = await policiesFromFlags(args);
   let outputs: OutputSpec[];
   try {
     outputs = parseOutputs(args.output, Object.keys(REPORTERS));
@@ -104,7 +93,6 @@ export async function handler(args: ArgumentsCamelCase<CheckArgs>): Promise<void
   }
   const evaluationLimits = evaluationLimitsFromArgs(args);
   const inputLimits = { ...DEFAULT_LIMITS, maxInputBytes: args['max-input-size'] };
-  if (args['execution-mode'] && args.policy.length === 0) throw new UsageError('--execution-mode applies to policies given with -p; none was given');
   const operation: Operation = args.operation;
   if (args.old.length > 0 && operation !== 'UPDATE') throw new UsageError('--old gives the stored objects of an UPDATE: use it with --operation UPDATE');
   if (operation === 'UPDATE' && args.old.length === 0) throw new UsageError('--operation UPDATE needs the stored objects: give them with --old FILE');
@@ -114,7 +102,6 @@ export async function handler(args: ArgumentsCamelCase<CheckArgs>): Promise<void
     if (refusal) throw new UsageError(refusal);
     if ((args.kustomize ?? []).length > 0 || args.helm !== undefined) throw new UsageError('--write cannot write back to rendered input (-k, --helm): fix the kustomization or chart sources');
   }
-  const fromFlags = args.policy.length > 0 ? policiesFromRefs(args.policy, { settings, executionMode: args['execution-mode'] }) : [];
   const fromConfig = args.policies.length > 0
     ? await loadPolicyConfig(args.policies, { log, kubewardenNamespace: args['kubewarden-namespace'], defaultNamespace: args.namespace ?? 'default', limits: inputLimits })
     : [];
@@ -210,36 +197,4 @@ function renderSpecs(args: CheckArgs): RenderSpec[] {
     throw err;
   }
   return specs;
-}
-
-function parseSettings(text: string): Record<string, unknown> {
-  let v: unknown;
-  try {
-    v = JSON.parse(text);
-  } catch (err) {
-    throw new UsageError(`--settings-json is not valid JSON: ${(err as Error).message}`);
-  }
-  return settingsObject(v, '--settings-json');
-}
-
-async function readSettingsFile(file: string): Promise<Record<string, unknown>> {
-  let text: string;
-  try {
-    text = await fs.readFile(file, 'utf8');
-  } catch (err) {
-    throw new UsageError(`--settings ${file}: cannot read: ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (err as Error).message}`);
-  }
-  let v: unknown;
-  try {
-    v = jsyaml.load(text);
-  } catch (err) {
-    throw new UsageError(`--settings ${file}: ${(err as Error).message}`);
-  }
-  return settingsObject(v, `--settings ${file}`);
-}
-
-function settingsObject(v: unknown, where: string): Record<string, unknown> {
-  if (v === null || v === undefined) return {};
-  if (typeof v !== 'object' || Array.isArray(v)) throw new UsageError(`${where} must be an object (a mapping of setting names to values)`);
-  return v as Record<string, unknown>;
 }

@@ -210,6 +210,17 @@ describe('audit: against the test API server', function () {
     }
   });
 
+  it('-p takes --settings-json as in check; settings without -p are refused', async () => {
+    await withServer({ objects: [pod('a', 'team-a', { privileged: true })] }, async (_api, kc) => {
+      const bad = await runCli(['audit', '-A', '--kubeconfig', kc, '-p', 'builtin://pss-privileged', '--settings-json', '{"no_such_setting":1}']);
+      assert.equal(bad.code, 2);
+      assert.match(bad.stderr, /invalid settings .*no_such_setting/);
+      const orphan = await runCli(['audit', '-A', '--kubeconfig', kc, '--settings-json', '{}']);
+      assert.equal(orphan.code, 2);
+      assert.match(orphan.stderr, /settings apply to policies given with -p/);
+    });
+  });
+
   it('sharding: every namespace in exactly one shard, stable', () => {
     assert.deepEqual(parseShard('1/4'), { index: 1, count: 4 });
     assert.throws(() => parseShard('4/4'), /INDEX must be/);

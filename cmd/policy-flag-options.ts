@@ -1,0 +1,65 @@
+import { promises as fs } from 'node:fs';
+import * as jsyaml from 'js-yaml';
+import { policiesFromRefs } from '../lib/policy/from-flags';
+import type { PolicySpec } from '../lib/policy/spec';
+import { EXECUTION_MODES, type ExecutionMode } from '../lib/wasm/metadata';
+import { UsageError } from './context';
+
+/** `-p` and the flags that go with it, shared by check and audit. */
+export interface PolicyFlagArgs {
+  policy: string[];
+  'settings-json'?: string;
+  settings?: string;
+  'execution-mode'?: ExecutionMode;
+}
+
+export const POLICY_FLAG_OPTIONS = {
+  policy: { alias: 'p', type: 'string', array: true, default: [], describe: 'Policy: registry://host/repo:tag, https://, file path, file://, builtin://NAME; repeatable (default: the bundled set)' },
+  'settings-json': { type: 'string', describe: 'Settings (a JSON object) for the policies given with -p' },
+  settings: { type: 'string', describe: 'File with the settings (YAML or JSON object) for the policies given with -p' },
+  'execution-mode': { alias: 'e', choices: EXECUTION_MODES as unknown as string[], describe: 'Execution mode of -p policies; must agree with their metadata' },
+} as const;
+
+/** The -p policies with their settings and mode; a UsageError names the flag that is wrong. */
+export async function policiesFromFlags(args: PolicyFlagArgs): Promise<PolicySpec[]> {
+  if (args['settings-json'] !== undefined && args.settings !== undefined) throw new UsageError('give either --settings-json or --settings, not both');
+  let settings: Record<string, unknown> | undefined;
+  if (args['settings-json'] !== undefined || args.settings !== undefined) {
+    if (args.policy.length === 0) throw new UsageError('settings apply to policies given with -p; none was given');
+    settings = args.settings !== undefined ? await readSettingsFile(args.settings) : parseSettings(args['settings-json']!);
+  }
+  if (args['execution-mode'] && args.policy.length === 0) throw new UsageError('--execution-mode applies to policies given with -p; none was given');
+  return args.policy.length > 0 ? policiesFromRefs(args.policy, { settings, executionMode: args['execution-mode'] }) : [];
+}
+
+function parseSettings(text: string): Record<string, unknown> {
+  let v: unknown;
+  try {
+    v = JSON.parse(text);
+  } catch (err) {
+    throw new UsageError(`--settings-json is not valid JSON: ${(err as Error).message}`);
+  }
+  return settingsObject(v, '--settings-json');
+}
+
+async function readSettingsFile(file: string): Promise<Record<string, unknown>> {
+  let text: string;
+  try {
+    text = await fs.readFile(file, 'utf8');
+  } catch (err) {
+    throw new UsageError(`--settings ${file}: cannot read: ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (err as Error).message}`);
+  }
+  let v: unknown;
+  try {
+    v = jsyaml.load(text);
+  } catch (err) {
+    throw new UsageError(`--settings ${file}: ${(err as Error).message}`);
+  }
+  return settingsObject(v, `--settings ${file}`);
+}
+
+function settingsObject(v: unknown, where: string): Record<string, unknown> {
+  if (v === null || v === undefined) return {};
+  if (typeof v !== 'object' || Array.isArray(v)) throw new UsageError(`${where} must be an object (a mapping of setting names to values)`);
+  return v as Record<string, unknown>;
+}
