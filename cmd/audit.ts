@@ -131,19 +131,27 @@ async function auditPolicies(args: AuditArgs, fromFlags: PolicyEntry[], cluster:
   return { policies: bundled };
 }
 
+const APPLY_PARALLEL = 8;
+
 /** --apply-reports: one report per object, created or replaced; a failure is logged and the others go on. */
 async function applyReports(cluster: Cluster, report: AuditReport, kind: ReportKind, log: Logger): Promise<boolean> {
   const reports = buildPolicyReports(report, { kind, now: reportTime(), runUid: randomUUID() });
   let failed = 0;
-  for (const r of reports) {
-    try {
-      await cluster.apply(r);
-    } catch (err) {
-      failed++;
-      log.error(`cannot write ${r.kind} ${r.metadata?.namespace ? `${r.metadata.namespace}/` : ''}${r.metadata?.name}: ${(err as Error).message}`);
-      if (failed === 1 && /not found|404/i.test((err as Error).message)) log.error(`is the ${r.apiVersion} ${r.kind} CRD installed? (--report-kind ${kind === 'policyreport' ? 'openreports' : 'policyreport'} writes the other report API)`);
+  let next = 0;
+  // A few writes at once: one per report would take minutes on a large cluster, all at once would flood it.
+  const writer = async (): Promise<void> => {
+    while (next < reports.length) {
+      const r = reports[next++];
+      try {
+        await cluster.apply(r);
+      } catch (err) {
+        failed++;
+        log.error(`cannot write ${r.kind} ${r.metadata?.namespace ? `${r.metadata.namespace}/` : ''}${r.metadata?.name}: ${(err as Error).message}`);
+        if (failed === 1 && /not found|404/i.test((err as Error).message)) log.error(`is the ${r.apiVersion} ${r.kind} CRD installed? (--report-kind ${kind === 'policyreport' ? 'openreports' : 'policyreport'} writes the other report API)`);
+      }
     }
-  }
+  };
+  await Promise.all(Array.from({ length: APPLY_PARALLEL }, writer));
   process.stderr.write(`applied ${reports.length - failed} of ${reports.length} ${kind === 'policyreport' ? 'policy reports' : 'reports'} to ${cluster.context}\n`);
   return failed === 0;
 }
