@@ -15,9 +15,10 @@ interface SeaModule {
 }
 
 /**
- * lib/cluster, loaded when a command first talks to a cluster. The CLI does not carry it: @kubernetes/client-node
- * doubles the bundle, and V8 parsing it cost every command ~65 ms, `--help` included (docs/decisions.md). The
- * build writes it to dist/cluster.cjs, and the single executable holds it as an asset. The sources import it.
+ * lib/cluster, loaded when a command first talks to a cluster, so that no other command parses it (with the
+ * first, whole-KubeConfig client inside the CLI bundle that cost every command ~65 ms, `--help` included; see
+ * docs/decisions.md). The build writes it to dist/cluster.cjs, and the single executable holds it as an asset.
+ * The sources import it.
  */
 export async function loadClusterModule(): Promise<ClusterModule> {
   if (typeof __CLUSTER_BUNDLE__ === 'undefined') {
