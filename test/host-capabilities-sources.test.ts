@@ -250,6 +250,11 @@ describe('host capabilities: oci against a real registry', function () {
     assert.match(((await call('oci', 'v1/manifest_digest', `${repo}:missing`, { oci })) as { error: string }).error, new RegExp(`^registry://${repo.replace(/\./g, '\\.')}:missing: `));
   });
 
+  it('--pull never: no registry is contacted, the policy gets a host error saying why', async () => {
+    const offline = new OciCapability({ ...fetchOpts(home), pull: 'never' });
+    assert.deepEqual(await call('oci', 'v1/manifest_digest', `${repo}:v1`, { oci: offline }), { error: `${repo}:v1: --pull never: the oci capability does not contact registries (replay a session recorded online with --replay-host-capabilities-interactions)` });
+  });
+
   it('image references are normalised like Docker, and answers are cached for a minute', async () => {
     assert.deepEqual(parseRegistryRef('busybox'), { registry: 'docker.io', repository: 'library/busybox', tag: 'latest', implicitTag: true });
     let now = 0;

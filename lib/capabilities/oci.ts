@@ -33,6 +33,8 @@ export class OciCapability {
   }
 
   private async load(operation: OciOperation, image: string): Promise<unknown> {
+    // Offline runs stay offline: answers can still come from a session recorded with network access.
+    if (this.fetch.pull === 'never') throw new HostCallError(`${image}: --pull never: the oci capability does not contact registries (replay a session recorded online with --replay-host-capabilities-interactions)`);
     let ref: RegistryRef;
     try {
       ref = parseRegistryRef(image);
