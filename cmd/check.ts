@@ -6,7 +6,7 @@ import { checkRenderTools, DEFAULT_LIMITS, MissingToolError, type RenderSpec } f
 import { createProgress, shouldShowProgress } from '../lib/progress';
 import { bundledPolicySet } from '../lib/policy/builtin';
 import { DEFAULT_KUBEWARDEN_NAMESPACE, loadPolicyConfig } from '../lib/policy/config';
-import type { PolicyEntry } from '../lib/policy/spec';
+import { isActive, type PolicyEntry } from '../lib/policy/spec';
 import { readClusterPolicies } from '../lib/policy/from-cluster';
 import { ClusterSource } from '../lib/capabilities/cluster-source';
 import type { Sources } from '../lib/store/sources';
@@ -118,7 +118,7 @@ export async function handler(args: ArgumentsCamelCase<CheckArgs>): Promise<void
     if (cluster && args['from-cluster']) {
       const read = await readClusterPolicies(cluster, { log, kubewardenNamespace: args['kubewarden-namespace'] });
       if (!read.installed) throw new UsageError(`--from-cluster: ${cluster.server} (context ${cluster.context}) serves no policies.kubewarden.io/v1 resources: is Kubewarden installed?`);
-      fromCluster.push(...read.entries.filter((e) => e.policyStatus === undefined || e.policyStatus === 'active'));
+      fromCluster.push(...read.entries.filter(isActive));
       if (fromCluster.length < read.entries.length) log.info(`--from-cluster: ${read.entries.length - fromCluster.length} policies are not active in the cluster and are left out`);
       extraSources = read.sources;
     }

@@ -2,10 +2,10 @@ import { strict as assert } from 'node:assert';
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { PolicyFetchError } from '../lib/store/errors';
 import { resolvePolicy } from '../lib/store/fetch';
 import { pushPolicy } from '../lib/store/push';
 import { fetchOpts, testHome, type TestHome } from './registry/env';
+import { rejectsWith } from './registry/fetch-error';
 import { makeTokenSigner } from './registry/pki';
 import { registryAvailable, startRegistry, type TestRegistry } from './registry/registry';
 import { startTokenServer, type TokenServer } from './registry/token-server';
@@ -14,18 +14,6 @@ import { ROOT, runCli } from './support/cli';
 const WASM = readFileSync(path.join(ROOT, 'dist/plugins/pss-privileged.wasm'));
 const sha = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
 const basic = (u: string, p: string) => Buffer.from(`${u}:${p}`).toString('base64');
-
-async function rejectsWith(p: Promise<unknown>, kind: string, re: RegExp): Promise<void> {
-  let caught: unknown;
-  try {
-    await p;
-  } catch (err) {
-    caught = err;
-  }
-  assert.ok(caught instanceof PolicyFetchError, `expected a PolicyFetchError, got ${String(caught)}`);
-  assert.equal(caught.kind, kind, caught.message);
-  assert.match(caught.message, re);
-}
 
 /** Whatever the CLI printed must not contain a secret, in clear or encoded. */
 function assertNoSecrets(output: string, secrets: string[]): void {

@@ -5,7 +5,6 @@ import * as http from 'node:http';
 import * as net from 'node:net';
 import type { AddressInfo } from 'node:net';
 import * as path from 'node:path';
-import { PolicyFetchError } from '../lib/store/errors';
 import { manifestDigestOf, resolvePolicy, storeContext } from '../lib/store/fetch';
 import { loadArchive } from '../lib/store/archive';
 import { removeStoredPolicy } from '../lib/store/manage';
@@ -13,25 +12,12 @@ import { MEDIA_TYPE, sha256Digest } from '../lib/store/oci';
 import { pushPolicy } from '../lib/store/push';
 import { parseRegistryRef } from '../lib/store/ref';
 import { fetchOpts, testHome, type TestHome } from './registry/env';
+import { rejectsWith } from './registry/fetch-error';
 import { blobPath, registryAvailable, startRegistry, type TestRegistry } from './registry/registry';
 import { ROOT, runCli } from './support/cli';
 
 const plugin = (name: string) => path.join(ROOT, 'dist/plugins', `${name}.wasm`);
 const sha = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
-
-/** Rejects with a PolicyFetchError of `kind` whose message matches `re`. */
-async function rejectsWith(p: Promise<unknown>, kind: string, re: RegExp): Promise<PolicyFetchError> {
-  let caught: unknown;
-  try {
-    await p;
-  } catch (err) {
-    caught = err;
-  }
-  assert.ok(caught instanceof PolicyFetchError, `expected a PolicyFetchError, got ${String(caught)}`);
-  assert.equal(caught.kind, kind, caught.message);
-  assert.match(caught.message, re);
-  return caught;
-}
 
 interface CheckJson {
   results: { source: { file: string; line: number }; object?: unknown; policy?: string; verdict: string; message?: string; patch?: unknown }[];

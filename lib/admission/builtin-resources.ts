@@ -20,6 +20,8 @@
  * and apimachinery's restmapper.go in kubernetes/kubernetes.
  */
 
+import { apiVersionOf } from './api-path';
+
 export interface ResourceInfo {
   group: string;
   version: string;
@@ -269,10 +271,6 @@ const TABLE: Readonly<Record<string, readonly Row[]>> = {
 // ---------------------------------------------------------------------------
 // Expansion and index (built once, at module load).
 // ---------------------------------------------------------------------------
-
-function apiVersionOf(group: string, version: string): string {
-  return group === '' ? version : `${group}/${version}`;
-}
 
 function keyOf(apiVersion: string, kind: string): string {
   return `${apiVersion}\n${kind}`;

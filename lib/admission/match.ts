@@ -1,4 +1,5 @@
 import type { PolicyRule } from '../wasm/metadata';
+import { apiVersionOf } from './api-path';
 import { activationFor, evaluateConditions, type CompiledCondition } from './cel';
 import { formatSelector, isEmptySelector, labelsOf, selectorMatches, type LabelSelector } from './selector';
 import type { AdmissionRequest, Operation } from './types';
@@ -188,10 +189,6 @@ function objectSelectorMatches(s: LabelSelector | undefined, req: AdmissionReque
   if ((objectLabels && selectorMatches(s, objectLabels)) || (oldLabels && selectorMatches(s, oldLabels))) return { matches: true };
   const which = req.operation === 'DELETE' ? 'the labels of oldObject' : req.oldObject !== undefined ? 'the labels of object or oldObject' : 'the labels of the object';
   return { matches: false, reason: `objectSelector (${formatSelector(s)}) does not match ${which}` };
-}
-
-function apiVersionOf(group: string, version: string): string {
-  return group === '' ? version : `${group}/${version}`;
 }
 
 /** The request as sent after an Equivalent match: kind and resource of the webhook's version, request* unchanged. */

@@ -1,6 +1,5 @@
 import { anyRuleMatches, selectWebhook } from '../admission/match';
 import { toAdmissionResponse } from '../admission/response';
-import type { SynthesizedRequest } from '../admission/request';
 import type { AdmissionRequest } from '../admission/types';
 import type { KubeObject, SourceLocation } from '../manifests/types';
 import { groupResponse } from '../policy/group';
@@ -27,7 +26,9 @@ type Decision = { call: true } | { call: false; reason: string };
 export async function evaluateLive(audited: readonly AuditedUnit[], pool: EvaluationPool, live: LiveObject, namespaceLabels: (name: string) => Record<string, string>): Promise<Result[]> {
   const synth = auditRequest(live.object, live.res);
   const ref = objectRef(live.object, live.res);
-  const decisions = audited.map((a) => decide(a, live, synth, namespaceLabels));
+  // Selection sees the plural resource the rules name; the policy gets audit-scanner's request.
+  const matching: AdmissionRequest = { ...synth.request, resource: { group: live.res.group, version: live.res.version, resource: live.res.resource } };
+  const decisions = audited.map((a) => decide(a, live, matching, namespaceLabels));
   const indices = new Set<number>();
   decisions.forEach((d, i) => {
     if (!d.call) return;
@@ -49,18 +50,12 @@ export async function evaluateLive(audited: readonly AuditedUnit[], pool: Evalua
   });
 }
 
-function decide(a: AuditedUnit, live: LiveObject, synth: SynthesizedRequest, namespaceLabels: (name: string) => Record<string, string>): Decision {
+function decide(a: AuditedUnit, live: LiveObject, matching: AdmissionRequest, namespaceLabels: (name: string) => Record<string, string>): Decision {
   const res = live.res;
   const target = { group: res.group, version: res.version, resource: res.resource, namespaced: res.namespaced, operation: 'CREATE' as const };
   if (!anyRuleMatches(a.rules, target)) return { call: false, reason: 'the policy rules do not match this resource' };
-  const webhook = a.unit.webhook;
-  if (!webhook) return { call: true };
-  // Selection sees the plural resource the rules name; the policy gets audit-scanner's request.
-  const matching: AdmissionRequest = { ...synth.request, resource: { group: res.group, version: res.version, resource: res.resource } };
-  const d = selectWebhook(
-    { ...webhook, rules: a.rules, matchPolicy: 'Exact', matchConditions: [] },
-    { request: matching, namespaced: res.namespaced, namespaceLabels, equivalents: () => [] },
-  );
+  if (!a.selection) return { call: true };
+  const d = selectWebhook(a.selection, { request: matching, namespaced: res.namespaced, namespaceLabels, equivalents: () => [] });
   return d.action === 'call' ? { call: true } : { call: false, reason: d.action === 'skip' ? d.reason : d.message };
 }
 

@@ -4,6 +4,7 @@ import { ClusterSource } from '../capabilities/cluster-source';
 import { RunCapabilities, type HostCapabilityOptions } from '../capabilities/run';
 import type { Logger, LogLevel } from '../log';
 import type { KubeObject } from '../manifests/types';
+import { apiVersionOf, resourcePath } from '../admission/api-path';
 import { METADATA_NAME_LABEL } from '../admission/match';
 import { startLoadingPolicies } from '../policy/load';
 import type { PolicyEntry } from '../policy/spec';
@@ -93,7 +94,8 @@ export async function runAudit(opts: AuditOptions): Promise<AuditReport> {
       const object = item.object;
       // What reports need of the object (its uid and resourceVersion), not the whole of it, stays after evaluation.
       const identity = identityOf(object);
-      const source = { file: objectPath(item.target.res, object), line: 0, docIndex: 0 };
+      // Results of a live object name it by its API path.
+      const source = { file: resourcePath(item.target.res, object.metadata?.namespace, object.metadata?.name ?? ''), line: 0, docIndex: 0 };
       const job = evaluateLive(selection.audited, pool, { object, res: item.target.res, source }, namespaceLabels).then((results) => {
         for (const r of results) originals.set(r, identity);
         slots[position] = results;
@@ -188,16 +190,8 @@ function identityOf(o: KubeObject): KubeObject {
   return { apiVersion: o.apiVersion, kind: o.kind, metadata: { name, namespace, uid, resourceVersion } };
 }
 
-/** The object's API path: how results of a live object name where it is. */
-export function objectPath(res: ApiResource, obj: KubeObject): string {
-  const base = res.group === '' ? `/api/${res.version}` : `/apis/${res.group}/${res.version}`;
-  const ns = res.namespaced && obj.metadata?.namespace ? `/namespaces/${obj.metadata.namespace}` : '';
-  return `${base}${ns}/${res.resource}/${obj.metadata?.name ?? ''}`;
-}
-
 /** A list that failed (403 on one resource, typically) is an error entry; the audit goes on. */
 function listError(t: ListTarget, err: ClusterError): Result {
-  const base = t.res.group === '' ? `/api/${t.res.version}` : `/apis/${t.res.group}/${t.res.version}`;
-  const file = `${base}${t.namespace !== undefined ? `/namespaces/${t.namespace}` : ''}/${t.res.resource}`;
-  return { source: { file, line: 0, docIndex: 0 }, object: { apiVersion: t.res.group === '' ? t.res.version : `${t.res.group}/${t.res.version}`, kind: t.res.kind, ...(t.namespace !== undefined ? { namespace: t.namespace } : {}) }, verdict: 'error', message: `cannot list ${t.res.resource}${t.namespace !== undefined ? ` in namespace ${t.namespace}` : t.res.namespaced ? ' in all namespaces' : ''}: ${err.message}` };
+  const file = resourcePath(t.res, t.namespace);
+  return { source: { file, line: 0, docIndex: 0 }, object: { apiVersion: apiVersionOf(t.res.group, t.res.version), kind: t.res.kind, ...(t.namespace !== undefined ? { namespace: t.namespace } : {}) }, verdict: 'error', message: `cannot list ${t.res.resource}${t.namespace !== undefined ? ` in namespace ${t.namespace}` : t.res.namespaced ? ' in all namespaces' : ''}: ${err.message}` };
 }

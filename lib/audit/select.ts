@@ -1,5 +1,7 @@
 import type { NotAudited } from '../report/audit';
+import type { WebhookSelection } from '../admission/match';
 import type { PolicyRule } from '../wasm/metadata';
+import { isActive } from '../policy/spec';
 import type { EvaluationUnit } from '../policy/units';
 
 /** A unit the audit evaluates, with the rules that decide which resources are listed for it. */
@@ -7,6 +9,11 @@ export interface AuditedUnit {
   unit: EvaluationUnit;
   /** Rules with CREATE (or `*`), wildcard rules only with --include-wildcard. */
   rules: PolicyRule[];
+  /**
+   * Policy resources: their webhook as the audit applies it (those rules, namespace and object selectors, no
+   * matchConditions, no conversion); absent for policies selected by their module's rules alone.
+   */
+  selection?: WebhookSelection;
 }
 
 
@@ -40,7 +47,7 @@ export function selectAudited(units: readonly EvaluationUnit[], opts: { includeW
       notAudited.push({ id: unit.id, reason: 'backgroundAudit is false' });
       continue;
     }
-    if (spec.policyStatus !== undefined && spec.policyStatus !== 'active') {
+    if (!isActive(spec)) {
       notAudited.push({ id: unit.id, reason: `its status is ${spec.policyStatus}, not active (the cluster does not enforce it yet)` });
       continue;
     }
@@ -54,7 +61,8 @@ export function selectAudited(units: readonly EvaluationUnit[], opts: { includeW
       notAudited.push({ id: unit.id, reason: 'its rules use * wildcards, which audit-scanner does not audit (use --include-wildcard to expand them through discovery)' });
       continue;
     }
-    audited.push({ unit, rules });
+    const webhook = unit.webhook;
+    audited.push(webhook ? { unit, rules, selection: { ...webhook, rules, matchPolicy: 'Exact', matchConditions: [] } } : { unit, rules });
   }
   return { audited, notAudited };
 }

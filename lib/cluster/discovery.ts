@@ -4,6 +4,7 @@
  * (APIVersions, APIGroupList) is then asked for each group version's APIResourceList. A group version that fails
  * (an aggregated API whose backend is down, typically) is left out with a warning, as kubectl does.
  */
+import { apiVersionOf } from '../admission/api-path';
 import type { Logger } from '../log';
 import { isClusterError } from './errors';
 import type { Transport } from './transport';
@@ -86,7 +87,7 @@ function addAggregated(out: Discovery, doc: AggregatedList, isCore: boolean, log
     if (versions[0] && !out.preferred.has(group)) out.preferred.set(group, versions[0].version);
     for (const v of versions) {
       if (v.freshness === 'Stale') {
-        log.warn(`discovery: ${groupVersion(group, v.version)} is stale on the server (its API service is not answering); it is left out`);
+        log.warn(`discovery: ${apiVersionOf(group, v.version)} is stale on the server (its API service is not answering); it is left out`);
         continue;
       }
       for (const r of v.resources ?? []) {
@@ -106,13 +107,9 @@ async function fetchGroupVersion(t: Transport, group: string, version: string, l
       .map((r) => ({ group, version, resource: r.name, kind: r.kind, namespaced: Boolean(r.namespaced), verbs: r.verbs ?? [] }));
   } catch (err) {
     if (!isClusterError(err)) throw err;
-    log.warn(`discovery: cannot get the resources of ${groupVersion(group, version)}: ${err.message}; they are left out`);
+    log.warn(`discovery: cannot get the resources of ${apiVersionOf(group, version)}: ${err.message}; they are left out`);
     return [];
   }
-}
-
-export function groupVersion(group: string, version: string): string {
-  return group ? `${group}/${version}` : version;
 }
 
 async function mapLimited<T, R>(items: T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {

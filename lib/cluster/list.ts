@@ -5,7 +5,7 @@
  */
 import type { Logger } from '../log';
 import { ClusterError, isClusterError } from './errors';
-import { groupVersion } from './discovery';
+import { apiVersionOf, resourcePath } from '../admission/api-path';
 import type { Transport } from './transport';
 import type { ApiResource, KubeObject, ListOptions } from './types';
 
@@ -17,18 +17,10 @@ interface ListPage {
   items?: KubeObject[];
 }
 
-/** The URL path of a resource's collection, or of one object in it. */
-export function resourcePath(res: ApiResource, namespace: string | undefined, name?: string): string {
-  const root = res.group === '' ? `/api/${res.version}` : `/apis/${res.group}/${res.version}`;
-  // A namespace means nothing to a cluster-scoped resource (kubectl ignores -n for them too).
-  const ns = res.namespaced && namespace ? `/namespaces/${encodeURIComponent(namespace)}` : '';
-  return `${root}${ns}/${res.resource}${name !== undefined ? `/${encodeURIComponent(name)}` : ''}`;
-}
-
 /** Sets apiVersion/kind when the server left them out. */
 export function withTypeMeta(obj: KubeObject, res: ApiResource): KubeObject {
   if (obj.apiVersion && obj.kind) return obj;
-  return { ...obj, apiVersion: obj.apiVersion || groupVersion(res.group, res.version), kind: obj.kind || res.kind };
+  return { ...obj, apiVersion: obj.apiVersion || apiVersionOf(res.group, res.version), kind: obj.kind || res.kind };
 }
 
 export function describe(res: ApiResource, namespace: string | undefined): string {

@@ -66,6 +66,11 @@ export interface PolicyGroupSpec {
 
 export type PolicyEntry = PolicySpec | PolicyGroupSpec;
 
+/** Whether the cluster enforces the policy: `status.policyStatus` is active, or there is no status (not read from a cluster). */
+export function isActive(e: PolicyEntry): boolean {
+  return e.policyStatus === undefined || e.policyStatus === 'active';
+}
+
 export function isGroup(e: PolicyEntry): e is PolicyGroupSpec {
   return (e as PolicyGroupSpec).kind === 'group';
 }

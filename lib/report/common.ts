@@ -1,3 +1,4 @@
+import type { SourceLocation } from '../manifests/types';
 import type { Result } from './result';
 
 /** `Deployment shop/api`, or '' for input problems. */
@@ -23,4 +24,9 @@ export function resultMessage(r: Result): string {
   if (r.verdict === 'warn' && r.warnings?.length) return r.warnings.join('; ');
   if (r.patch) return `mutated: ${r.patch.length} change${r.patch.length === 1 ? '' : 's'}`;
   return r.verdict;
+}
+
+/** One object of the input: its file, document and List item (results of one object share it). */
+export function sourceKey(s: Pick<SourceLocation, 'file' | 'docIndex' | 'itemIndex'>): string {
+  return `${s.file}\0${s.docIndex}\0${s.itemIndex ?? ''}`;
 }

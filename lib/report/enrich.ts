@@ -1,6 +1,7 @@
 import { FileLocator, parseDottedPath, parseJsonPointer, type PathSegment } from '../manifests/locate';
 import type { KubeObject, ManifestEntry } from '../manifests/types';
 import type { EvaluationUnit } from '../policy/units';
+import { sourceKey } from './common';
 import type { PolicySummary, Report, Result } from './result';
 
 /**
@@ -45,13 +46,12 @@ export function attachLocations(results: readonly Result[], texts: ReadonlyMap<s
 
 /** Maps each result to the object it was evaluated on (by file, document and List item). */
 export function originalsFor(results: readonly Result[], entries: readonly ManifestEntry[]): WeakMap<Result, KubeObject> {
-  const key = (s: { file: string; docIndex: number; itemIndex?: number }): string => `${s.file}\0${s.docIndex}\0${s.itemIndex ?? ''}`;
   const objects = new Map<string, KubeObject>();
-  for (const e of entries) if (e.kind === 'object') objects.set(key(e.source), e.object);
+  for (const e of entries) if (e.kind === 'object') objects.set(sourceKey(e.source), e.object);
   const out = new WeakMap<Result, KubeObject>();
   for (const r of results) {
     if (!r.object) continue;
-    const o = objects.get(key(r.source));
+    const o = objects.get(sourceKey(r.source));
     if (o) out.set(r, o);
   }
   return out;

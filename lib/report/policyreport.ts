@@ -1,6 +1,7 @@
 import * as jsyaml from 'js-yaml';
 import { stableUid } from '../admission/request';
 import type { KubeObject } from '../manifests/types';
+import { sourceKey } from './common';
 import type { Reporter } from './reporter';
 import type { PolicySummary, Report, Result, Verdict } from './result';
 
@@ -64,7 +65,7 @@ function groupByObject(report: Report): ObjectResults[] {
   for (const r of report.results) {
     // Input problems and failed lists are about no object × policy pair.
     if (!r.object || r.policy === undefined) continue;
-    const key = `${r.source.file}\0${r.source.docIndex}\0${r.source.itemIndex ?? ''}`;
+    const key = sourceKey(r.source);
     let g = groups.get(key);
     if (!g) groups.set(key, (g = { object: report.originals?.get(r), results: [] }));
     g.results.push(r);

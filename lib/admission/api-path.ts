@@ -1,0 +1,22 @@
+/** A resource as far as its names go: enough to write its apiVersion and its REST path. */
+export interface ResourceNames {
+  /** "" for the core group. */
+  group: string;
+  version: string;
+  /** The plural used in URLs. */
+  resource: string;
+  namespaced: boolean;
+}
+
+/** "apps", "v1" → "apps/v1"; the core group → "v1". */
+export function apiVersionOf(group: string, version: string): string {
+  return group === '' ? version : `${group}/${version}`;
+}
+
+/** The URL path of a resource's collection (in a namespace, or across all), or of one object in it. */
+export function resourcePath(res: ResourceNames, namespace: string | undefined, name?: string): string {
+  const root = res.group === '' ? `/api/${res.version}` : `/apis/${res.group}/${res.version}`;
+  // A namespace means nothing to a cluster-scoped resource (kubectl ignores -n for them too).
+  const ns = res.namespaced && namespace ? `/namespaces/${encodeURIComponent(namespace)}` : '';
+  return `${root}${ns}/${res.resource}${name !== undefined ? `/${encodeURIComponent(name)}` : ''}`;
+}
