@@ -1,3 +1,4 @@
+import { splitApiVersion } from './api-path';
 import type { KubeObject } from '../manifests/types';
 import { guessPlural, lookupBuiltin } from './builtin-resources';
 
@@ -9,11 +10,6 @@ export interface ResolvedResource {
   namespaced: boolean;
   /** How the plural was found; `guessed` ones get a warning. */
   origin: 'builtin' | 'crd' | 'guessed';
-}
-
-export function splitApiVersion(apiVersion: string): { group: string; version: string } {
-  const slash = apiVersion.indexOf('/');
-  return slash < 0 ? { group: '', version: apiVersion } : { group: apiVersion.slice(0, slash), version: apiVersion.slice(slash + 1) };
 }
 
 /**

@@ -5,7 +5,6 @@
 export { connectCluster } from './connect';
 export { ClusterError, isClusterError, type ClusterErrorKind } from './errors';
 export { describe as describeListTarget, DEFAULT_PAGE_SIZE } from './list';
-export { parseApiVersion } from './resources';
 export type {
   ApiResource,
   Cluster,

@@ -1,15 +1,10 @@
 /** Questions answered from discovery alone: which resource serves a kind, which resources a rule names. */
+import { splitApiVersion } from '../admission/api-path';
 import type { Discovery } from './discovery';
 import type { ApiResource, ResourceRule } from './types';
 
-/** "apps/v1" → {group: "apps", version: "v1"}; "v1" → the core group. */
-export function parseApiVersion(apiVersion: string): { group: string; version: string } {
-  const slash = apiVersion.indexOf('/');
-  return slash < 0 ? { group: '', version: apiVersion } : { group: apiVersion.slice(0, slash), version: apiVersion.slice(slash + 1) };
-}
-
 export function findResource(d: Discovery, apiVersion: string, kind: string): ApiResource | undefined {
-  const { group, version } = parseApiVersion(apiVersion);
+  const { group, version } = splitApiVersion(apiVersion);
   return d.resources.find((r) => r.group === group && r.version === version && r.kind === kind);
 }
 
