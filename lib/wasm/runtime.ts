@@ -9,11 +9,32 @@ import type { ExecutionMode } from './metadata';
 export interface EvaluationInput {
   requestJson: string;
   settingsJson: string;
+  /**
+   * requestJson as UTF-8, when the caller encoded it once for all the policies it runs the request through
+   * (a workload meets 15-20 of the bundled set; encoding per policy was a tenth of a worker's time).
+   */
+  requestUtf8?: Uint8Array;
 }
 
-/** The waPC/WASI ValidationRequest document (spec §1.4). */
-export function validationRequestJson(input: EvaluationInput): string {
-  return `{"request":${input.requestJson},"settings":${input.settingsJson}}`;
+const utf8 = new TextEncoder();
+const REQUEST_OPEN = utf8.encode('{"request":');
+const SETTINGS_OPEN = utf8.encode(',"settings":');
+const CLOSE = utf8.encode('}');
+const settingsUtf8 = new Map<string, Uint8Array>();
+
+/**
+ * The waPC/WASI ValidationRequest document (spec §1.4) `{"request":R,"settings":S}` as UTF-8, in parts that
+ * reuse R's and S's encodings: the host writes them one after the other into the guest, never joining them.
+ */
+export function validationRequestParts(input: EvaluationInput): Uint8Array[] {
+  let settings = settingsUtf8.get(input.settingsJson);
+  if (!settings) {
+    // A run has one settings document per policy; the bound only matters to a long-lived embedder.
+    if (settingsUtf8.size >= 1024) settingsUtf8.clear();
+    settings = utf8.encode(input.settingsJson);
+    settingsUtf8.set(input.settingsJson, settings);
+  }
+  return [REQUEST_OPEN, input.requestUtf8 ?? utf8.encode(input.requestJson), SETTINGS_OPEN, settings, CLOSE];
 }
 
 /** A policy's answer, or why there is none. `message` of a failure is the text policy-server would return. */

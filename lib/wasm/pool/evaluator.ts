@@ -4,6 +4,8 @@ import { INTERNAL_ERROR_CODE, type PolicyRuntime, type RuntimeOutcome } from '..
 import { createRuntime } from '../create-runtime';
 import { HB_POSITION, HB_STARTED, type PrepareOutcome, type WorkerPolicy } from './messages';
 
+const utf8 = new TextEncoder();
+
 /**
  * The evaluating side of the pool, free of any threading: it builds one runtime per policy and runs
  * requests through them, marking each evaluation's start in the heartbeat so a watchdog can stop it.
@@ -52,6 +54,7 @@ export class Evaluator {
 
   evaluate(requestJson: string, indices: number[]): RuntimeOutcome[] {
     const out: RuntimeOutcome[] = [];
+    const requestUtf8 = indices.length > 1 ? utf8.encode(requestJson) : undefined;
     for (let pos = 0; pos < indices.length; pos++) {
       this.mark(pos);
       const rt = this.runtime(indices[pos]);
@@ -61,7 +64,7 @@ export class Evaluator {
         continue;
       }
       try {
-        out.push(rt.validate({ requestJson, settingsJson }));
+        out.push(rt.validate(requestUtf8 ? { requestJson, settingsJson, requestUtf8 } : { requestJson, settingsJson }));
       } catch (err) {
         out.push({ ok: false, message: `internal server error: ${(err as Error).message}`, code: INTERNAL_ERROR_CODE, reason: 'error' });
       }

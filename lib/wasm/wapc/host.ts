@@ -5,6 +5,29 @@ import { WasiExit, WasiPreview1, WASI_MODULES } from '../wasi/preview1';
 /** Answers a guest's `__host_call`. Throw HostCallError (or any Error) to hand the guest a host error. */
 export type HostCallHandler = (binding: string, namespace: string, operation: string, payload: Uint8Array) => Uint8Array;
 
+/** A call's payload: whole, or in parts the host writes one after the other into the guest's memory. */
+export type Payload = Uint8Array | readonly Uint8Array[];
+
+function payloadLength(p: Payload): number {
+  if (p instanceof Uint8Array) return p.length;
+  let n = 0;
+  for (const part of p) n += part.length;
+  return n;
+}
+
+const operations = new Map<string, Uint8Array>();
+
+/** Operation names are few ("validate", "validate_settings", ...): each is encoded once. */
+function operationUtf8(operation: string): Uint8Array {
+  let op = operations.get(operation);
+  if (!op) {
+    if (operations.size >= 64) operations.clear();
+    op = enc.encode(operation);
+    operations.set(operation, op);
+  }
+  return op;
+}
+
 export interface WapcHostOptions {
   hostCall: HostCallHandler;
   /** `__console_log` and anything the guest writes to WASI stdout/stderr. */
@@ -88,7 +111,7 @@ const WAPC_IMPORT_NAMES = {
 export class WapcInstance {
   private memory!: WebAssembly.Memory;
   private guestCall!: (opLen: number, payloadLen: number) => number;
-  private request: { op: Uint8Array; payload: Uint8Array } = { op: new Uint8Array(), payload: new Uint8Array() };
+  private request: { op: Uint8Array; payload: Payload } = { op: new Uint8Array(), payload: new Uint8Array() };
   private guestResponse?: Uint8Array;
   private guestError?: string;
   private hostResponse?: Uint8Array;
@@ -185,15 +208,15 @@ export class WapcInstance {
   }
 
   /** Runs one operation; returns the guest response bytes or throws GuestCallError. */
-  call(operation: string, payload: Uint8Array): Uint8Array {
-    this.request = { op: enc.encode(operation), payload };
+  call(operation: string, payload: Payload): Uint8Array {
+    this.request = { op: operationUtf8(operation), payload };
     this.guestResponse = undefined;
     this.guestError = undefined;
     this.hostResponse = undefined;
     this.hostError = undefined;
     let rc: number;
     try {
-      rc = this.guestCall(this.request.op.length, payload.length);
+      rc = this.guestCall(this.request.op.length, payloadLength(payload));
     } catch (err) {
       // wasmtime-provider stores the trap text as the guest error and reports failure.
       if (err instanceof WasiExit) throw new GuestCallError(`exited with code ${err.code}`, true);
@@ -245,11 +268,23 @@ export class WapcInstance {
     m.set(bytes, ptr);
   }
 
+  private writeParts(ptr: number, parts: readonly Uint8Array[]): void {
+    const m = this.mem();
+    const len = payloadLength(parts);
+    if (ptr < 0 || ptr + len > m.length) throw new RangeError(`guest pointer out of bounds (${ptr}+${len})`);
+    for (const part of parts) {
+      m.set(part, ptr);
+      ptr += part.length;
+    }
+  }
+
   private wapcImports(): Record<string, (...args: number[]) => number | void> {
     const ptr = (n: number): number => n >>> 0;
     return {
       __guest_request: (opPtr, payloadPtr) => {
-        this.write(ptr(payloadPtr), this.request.payload);
+        const payload = this.request.payload;
+        if (payload instanceof Uint8Array) this.write(ptr(payloadPtr), payload);
+        else this.writeParts(ptr(payloadPtr), payload);
         this.write(ptr(opPtr), this.request.op);
       },
       __guest_response: (p, len) => {

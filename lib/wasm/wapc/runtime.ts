@@ -1,5 +1,5 @@
 import type { SettingsValidationResponse } from '../../admission/types';
-import { INTERNAL_ERROR_CODE, validationRequestJson, type EvaluationInput, type PolicyRuntime, type RuntimeOutcome } from '../runtime';
+import { INTERNAL_ERROR_CODE, validationRequestParts, type EvaluationInput, type PolicyRuntime, type RuntimeOutcome } from '../runtime';
 import { parseSettingsResponse, parseValidationResponse } from '../responses';
 import { WASM_PAGE } from '../binary';
 import { GuestCallError, WapcInstance, type InstanceSnapshot, type WapcHostOptions } from './host';
@@ -113,7 +113,7 @@ export class WapcRuntime implements PolicyRuntime {
       // policy-server rehydrates a fresh instance for every evaluation (spec §1.7); a restored snapshot is
       // the same state. An instance that failed is never reused.
       const inst = this.acquire();
-      out = inst.call('validate', enc.encode(validationRequestJson(input)));
+      out = inst.call('validate', validationRequestParts(input));
       this.cached = inst;
     } catch (err) {
       const msg = err instanceof GuestCallError ? `Guest call failure: ${err.message}` : (err as Error).message;

@@ -2,7 +2,7 @@ import type { SettingsValidationResponse } from '../../admission/types';
 import type { HostCallHandler } from '../wapc/host';
 import { OutputLimitError } from '../limits';
 import { parseValidationResponse } from '../responses';
-import { INTERNAL_ERROR_CODE, validationRequestJson, type EvaluationInput, type PolicyRuntime, type RuntimeOutcome } from '../runtime';
+import { INTERNAL_ERROR_CODE, validationRequestParts, type EvaluationInput, type PolicyRuntime, type RuntimeOutcome } from '../runtime';
 import { ByteQueue, WasiExit, WasiPreview1, WASI_MODULES } from './preview1';
 
 export interface WasiRuntimeOptions {
@@ -55,7 +55,7 @@ export class WasiRuntime implements PolicyRuntime {
   ) {}
 
   validateSettings(settings: unknown): SettingsValidationResponse {
-    const r = this.run('validate-settings', JSON.stringify(settings ?? {}));
+    const r = this.run('validate-settings', [enc.encode(JSON.stringify(settings ?? {}))]);
     if (r.exitCode !== 0 || r.trap !== undefined) return { valid: false, message: failureText(r) };
     let v: unknown;
     try {
@@ -69,7 +69,7 @@ export class WasiRuntime implements PolicyRuntime {
   }
 
   validate(input: EvaluationInput): RuntimeOutcome {
-    const r = this.run('validate', validationRequestJson(input));
+    const r = this.run('validate', validationRequestParts(input));
     if (r.exitCode !== 0 || r.trap !== undefined) {
       return { ok: false, message: failureText(r), code: INTERNAL_ERROR_CODE, reason: 'error' };
     }
@@ -80,9 +80,9 @@ export class WasiRuntime implements PolicyRuntime {
     return parsed;
   }
 
-  private run(command: string, stdinText: string): RunResult {
+  private run(command: string, stdinParts: readonly Uint8Array[]): RunResult {
     const stdin = new ByteQueue();
-    stdin.push(enc.encode(stdinText));
+    for (const part of stdinParts) stdin.push(part);
     const out = new Capture(this.opts.maxOutputBytes, 'wrote to stdout');
     const err = new Capture(this.opts.maxOutputBytes, 'wrote to stderr');
     const wasi = new WasiPreview1({ args: ['policy.wasm', command], env: {}, stdin, stdout: (b) => out.add(b), stderr: (b) => err.add(b) });
