@@ -47,6 +47,17 @@ await esbuild.build({
   minifySyntax: true,
 });
 const workerSource = await readFile(workerFile, 'utf8');
+// The manifest parser thread (lib/manifests/parser.ts), carried the same way.
+const parserFile = path.join(dist, 'manifest-parser.cjs');
+await esbuild.build({
+  ...common,
+  entryPoints: [path.join(root, 'lib/manifests/parse-thread.ts')],
+  outfile: parserFile,
+  format: 'cjs',
+  sourcemap: false,
+  minifySyntax: true,
+});
+const parserSource = await readFile(parserFile, 'utf8');
 // The cluster client (lib/cluster with @kubernetes/client-node) is a bundle of its own, loaded by the first command
 // that talks to a cluster (lib/cluster/lazy.ts): parsing it as part of the CLI would slow every command down.
 const clusterFile = path.join(dist, 'cluster.cjs');
@@ -68,6 +79,7 @@ await esbuild.build({
     __WASMPOLICY_VERSION__: JSON.stringify(pkg.version),
     __WASMPOLICY_COMMIT__: JSON.stringify(gitCommit()),
     __EVALUATOR_WORKER_SOURCE__: JSON.stringify(workerSource),
+    __MANIFEST_PARSER_SOURCE__: JSON.stringify(parserSource),
     __CLUSTER_BUNDLE__: JSON.stringify('cluster.cjs'),
   },
 });

@@ -1,8 +1,11 @@
 import { DEFAULT_LIMITS, type InputLimits } from './limits';
-import { entriesFromText } from './objects';
+import { ManifestParser } from './parser';
 import { expandInputs, readSource, sourceName } from './read';
 import { renderManifests, type RenderSpec } from './render';
 import type { ManifestEntry } from './types';
+
+/** Inputs read ahead of the one being parsed on the parser thread. */
+const PARSE_AHEAD = 4;
 
 export type { ManifestEntry, ManifestObject, ManifestError, ManifestSkip, KubeObject, SourceLocation } from './types';
 export { DEFAULT_LIMITS, type InputLimits } from './limits';
@@ -42,21 +45,34 @@ export async function* streamManifests(args: string[], opts: LoadOptions): Async
     }));
   }
   let stdinUsed = false;
-  for (const s of sources) {
-    const name = sourceName(s);
-    if (s.type === 'stdin') {
-      if (stdinUsed) continue;
-      stdinUsed = true;
+  const parser = new ManifestParser();
+  // Inputs read and being parsed, in input order: reading the next ones overlaps parsing on the parser thread.
+  const parsing: (ManifestEntry[] | Promise<ManifestEntry[]>)[] = [];
+  try {
+    for (const s of sources) {
+      const name = sourceName(s);
+      if (s.type === 'stdin') {
+        if (stdinUsed) continue;
+        stdinUsed = true;
+      }
+      let text: string | undefined;
+      try {
+        text = await readSource(s, limits, opts.stdin);
+      } catch (err) {
+        parsing.push([{ kind: 'error', source: { file: name, line: 0, docIndex: 0 }, message: (err as Error).message }]);
+      }
+      if (text !== undefined) {
+        opts.onText?.(name, text);
+        const entries = parser.parse(name, text, limits);
+        // Awaited in order below; a later failure must not surface as unhandled meanwhile.
+        if (entries instanceof Promise) entries.catch(() => undefined);
+        parsing.push(entries);
+      }
+      while (parsing.length > 0 && (Array.isArray(parsing[0]) || parsing.length > PARSE_AHEAD)) yield await parsing.shift()!;
     }
-    let text: string;
-    try {
-      text = await readSource(s, limits, opts.stdin);
-    } catch (err) {
-      yield [{ kind: 'error', source: { file: name, line: 0, docIndex: 0 }, message: (err as Error).message }];
-      continue;
-    }
-    opts.onText?.(name, text);
-    yield entriesFromText(name, text, limits);
+    while (parsing.length > 0) yield await parsing.shift()!;
+  } finally {
+    await parser.close();
   }
   if (opts.render?.length) yield await renderManifests(opts.render, { limits, onText: opts.onText });
 }

@@ -1,0 +1,101 @@
+import type { Worker } from 'node:worker_threads';
+import { startThread } from '../thread-script';
+import type { InputLimits } from './limits';
+import { entriesFromText } from './objects';
+import type { ManifestEntry } from './types';
+
+declare const __MANIFEST_PARSER_SOURCE__: string | undefined;
+
+export const PARSER_BUNDLE = 'manifest-parser.cjs';
+
+/**
+ * Input parsed on the main thread before the parser thread starts: a small input (the pre-commit case) never
+ * pays a thread's start-up (~30-50 ms), a large one moves its parsing (~150 ms of CPU per MB of YAML, most of
+ * the main thread's work) off the thread that builds requests and reports.
+ */
+const THREAD_AFTER_CHARS = 1 << 20;
+
+/** A text to parse, posted to the parser thread. */
+export interface ParseRequest {
+  id: number;
+  file: string;
+  text: string;
+  limits: InputLimits;
+}
+
+export type ParseReply = { id: number; entries: ManifestEntry[] } | { id: number; failure: string };
+
+interface Waiting {
+  request: ParseRequest;
+  resolve: (entries: ManifestEntry[]) => void;
+  reject: (err: Error) => void;
+}
+
+/**
+ * Turns inputs' texts into entries (entriesFromText), on a thread of its own once the input is large. Entries
+ * come back by structured clone, which costs the main thread about a tenth of parsing them. A thread that
+ * cannot start or dies leaves its texts to be parsed here: the run never depends on it.
+ */
+export class ManifestParser {
+  private thread?: Worker;
+  private failed = false;
+  private chars = 0;
+  private nextId = 0;
+  private readonly waiting = new Map<number, Waiting>();
+  private onThread = 0;
+
+  constructor(private readonly threadAfterChars: number = THREAD_AFTER_CHARS) {}
+
+  /** How many texts went to the thread. */
+  get parsedOnThread(): number {
+    return this.onThread;
+  }
+
+  /** The entries of `text`: at once while the input is small, later (in any order of calls) on the thread. */
+  parse(file: string, text: string, limits: InputLimits): ManifestEntry[] | Promise<ManifestEntry[]> {
+    this.chars += text.length;
+    const thread = this.failed || this.chars < this.threadAfterChars ? undefined : (this.thread ??= this.start());
+    if (!thread) return entriesFromText(file, text, limits);
+    const request: ParseRequest = { id: this.nextId++, file, text, limits };
+    this.onThread++;
+    return new Promise((resolve, reject) => {
+      this.waiting.set(request.id, { request, resolve, reject });
+      thread.postMessage(request);
+    });
+  }
+
+  /** Stops the thread; texts still waiting are parsed here. */
+  async close(): Promise<void> {
+    const t = this.thread;
+    this.thread = undefined;
+    if (t) await t.terminate();
+  }
+
+  private start(): Worker {
+    const t = startThread(PARSER_BUNDLE, typeof __MANIFEST_PARSER_SOURCE__ !== 'undefined' ? __MANIFEST_PARSER_SOURCE__ : undefined);
+    // Its work is always awaited by the reader; an idle parser must not keep the process alive.
+    t.unref();
+    t.on('message', (reply: ParseReply) => {
+      const w = this.waiting.get(reply.id);
+      if (!w) return;
+      this.waiting.delete(reply.id);
+      if ('entries' in reply) w.resolve(reply.entries);
+      else w.reject(new Error(`parsing ${w.request.file} failed: ${reply.failure}`));
+    });
+    const fallBack = (): void => {
+      this.failed = true;
+      this.thread = undefined;
+      for (const [id, w] of this.waiting) {
+        this.waiting.delete(id);
+        try {
+          w.resolve(entriesFromText(w.request.file, w.request.text, w.request.limits));
+        } catch (err) {
+          w.reject(err as Error);
+        }
+      }
+    };
+    t.on('error', fallBack);
+    t.on('exit', fallBack);
+    return t;
+  }
+}

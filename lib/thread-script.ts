@@ -1,0 +1,20 @@
+import { Worker } from 'node:worker_threads';
+import { findBuildOutput } from './build-output';
+
+/**
+ * The code of a worker thread. The CLI bundle carries each worker's bundle as a string (`embedded`), so the
+ * single-file binary needs no second file; code running from the sources (tests) uses the bundle that
+ * `npm run build` writes to dist/.
+ */
+export function threadScript(bundle: string, embedded: string | undefined): { code: string; eval: true } | { file: string; eval: false } {
+  if (embedded !== undefined) return { code: embedded, eval: true };
+  const file = findBuildOutput(bundle, 5);
+  if (file) return { file, eval: false };
+  throw new Error(`cannot find ${bundle}: run npm run build`);
+}
+
+/** A worker thread running that code. */
+export function startThread(bundle: string, embedded: string | undefined): Worker {
+  const script = threadScript(bundle, embedded);
+  return script.eval ? new Worker(script.code, { eval: true }) : new Worker(script.file);
+}
