@@ -16,20 +16,23 @@ export function reportDocument(report: Report): ReportDocument {
   return {
     apiVersion: JSON_SCHEMA_VERSION,
     kind: 'CheckReport',
-    results: report.results.map((r) => {
-      const out: Result = { source: { ...r.source }, verdict: r.verdict };
-      if (r.object) out.object = r.object;
-      if (r.policy !== undefined) out.policy = r.policy;
-      out.verdict = r.verdict;
-      if (r.message !== undefined) out.message = r.message;
-      if (r.code !== undefined) out.code = r.code;
-      if (r.location) out.location = r.location;
-      if (r.patch) out.patch = r.patch;
-      if (r.warnings) out.warnings = r.warnings;
-      if (r.causes) out.causes = r.causes;
-      return out;
-    }),
+    results: report.results.map(documentResult),
     policies: report.policies,
     summary: report.summary,
   };
+}
+
+/** One result as the document shows it. */
+export function documentResult(r: Result): Result {
+  const out: Result = { source: { ...r.source }, verdict: r.verdict };
+  if (r.object) out.object = r.object;
+  if (r.policy !== undefined) out.policy = r.policy;
+  out.verdict = r.verdict;
+  if (r.message !== undefined) out.message = r.message;
+  if (r.code !== undefined) out.code = r.code;
+  if (r.location) out.location = r.location;
+  if (r.patch) out.patch = r.patch;
+  if (r.warnings) out.warnings = r.warnings;
+  if (r.causes) out.causes = r.causes;
+  return out;
 }

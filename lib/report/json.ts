@@ -1,11 +1,22 @@
-import { reportDocument } from './document';
+import { documentResult, JSON_SCHEMA_VERSION } from './document';
 import type { Reporter } from './reporter';
 
 export { JSON_SCHEMA_VERSION } from './document';
 
+/** JSON.stringify(value, null, 2) of a value nested `depth` levels deep. */
+const nested = (value: unknown, depth: number): string => JSON.stringify(value, null, 2).replaceAll('\n', `\n${'  '.repeat(depth)}`);
+
+/**
+ * The report document (reportDocument) as JSON.stringify(document, null, 2) writes it, one result at a time:
+ * 50,000 objects make a document of some 400 MB, which neither the document nor its text should need at once.
+ * Structural line breaks are the only raw ones in JSON text (a string's are escaped), so indenting is a replace.
+ */
 export const jsonReporter: Reporter = {
   name: 'json',
-  render(report) {
-    return JSON.stringify(reportDocument(report), null, 2) + '\n';
+  *render(report) {
+    yield `{\n  "apiVersion": ${JSON.stringify(JSON_SCHEMA_VERSION)},\n  "kind": "CheckReport",\n  "results": [`;
+    const { results } = report;
+    for (let i = 0; i < results.length; i++) yield `${i === 0 ? '' : ','}\n    ${nested(documentResult(results[i]), 2)}`;
+    yield `${results.length === 0 ? '' : '\n  '}],\n  "policies": ${nested(report.policies, 1)},\n  "summary": ${nested(report.summary, 1)}\n}\n`;
   },
 };

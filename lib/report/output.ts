@@ -1,5 +1,5 @@
 import { writeFileAtomic } from '../fs-atomic';
-import type { Reporter, ReporterOptions } from './reporter';
+import type { Reporter, ReporterOptions, ReportText } from './reporter';
 import type { Report } from './result';
 
 /** One `-o` value: `FORMAT` (stdout) or `FORMAT=FILE`. */
@@ -43,7 +43,30 @@ export async function writeOutputs(
 ): Promise<void> {
   for (const s of specs) {
     if (s.file === undefined) continue;
-    await writeFileAtomic(s.file, reporters[s.format].render(report, { ...opts, color: false }));
+    await writeFileAtomic(s.file, inBlocks(reporters[s.format].render(report, { ...opts, color: false })));
   }
-  for (const s of specs) if (s.file === undefined) stdout(reporters[s.format].render(report, opts));
+  for (const s of specs) if (s.file === undefined) for (const block of inBlocks(reporters[s.format].render(report, opts))) stdout(block);
+}
+
+/** Writes of about this many characters: a streamed report comes in pieces far smaller than a write is worth. */
+const BLOCK_CHARS = 1 << 16;
+
+/** A rendered report as blocks of at least BLOCK_CHARS (the last one excepted). */
+export function* inBlocks(text: ReportText): Generator<string> {
+  if (typeof text === 'string') {
+    yield text;
+    return;
+  }
+  let block: string[] = [];
+  let size = 0;
+  for (const piece of text) {
+    block.push(piece);
+    size += piece.length;
+    if (size >= BLOCK_CHARS) {
+      yield block.join('');
+      block = [];
+      size = 0;
+    }
+  }
+  if (size > 0) yield block.join('');
 }

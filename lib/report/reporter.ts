@@ -9,8 +9,11 @@ export interface ReporterOptions {
   reportKind?: ReportKind;
 }
 
+/** A rendered report: whole, or in pieces written as they come (a large report need not be held at once). */
+export type ReportText = string | Iterable<string>;
+
 /** One output format; conftest-style: one file per format behind this interface. */
 export interface Reporter {
   readonly name: string;
-  render(report: Report, opts: ReporterOptions): string;
+  render(report: Report, opts: ReporterOptions): ReportText;
 }
