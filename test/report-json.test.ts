@@ -27,11 +27,13 @@ describe('-o json, written one result at a time', () => {
   });
 
   it('comes in blocks, not one string, when the report is large', () => {
-    const results: Result[] = Array.from({ length: 2000 }, (_, i) => ({ source: { file: 'big.yaml', line: i + 1, docIndex: i }, object: { apiVersion: 'v1', kind: 'ConfigMap', name: `cm-${i}` }, policy: 'p', verdict: 'skip' }));
+    const results: Result[] = Array.from({ length: 2500 }, (_, i) => ({ source: { file: 'big.yaml', line: i + 1, docIndex: i }, object: { apiVersion: 'v1', kind: 'ConfigMap', name: `cm-${i}` }, policy: 'p', verdict: 'skip' }));
     const r = report(results, [POLICY]);
     const blocks = [...inBlocks(jsonReporter.render(r, OPTS))];
     assert.ok(blocks.length > 4, `${blocks.length} blocks`);
-    assert.ok(blocks.slice(0, -1).every((b) => b.length >= 1 << 16 && b.length < (1 << 16) + 1024));
+    assert.ok(blocks.slice(0, -1).every((b) => b.length >= 1 << 16 && b.length < 1 << 18));
     assert.equal(blocks.join(''), whole(r));
+    // Pieces of several results: their boundaries.
+    for (const n of [255, 256, 257, 512, 513]) assert.equal(streamed(report(results.slice(0, n), [POLICY])), whole(report(results.slice(0, n), [POLICY])), `${n} results`);
   });
 });

@@ -111,7 +111,7 @@ export async function runAudit(opts: AuditOptions): Promise<AuditReport> {
     const audited = new Set(selection.audited.map((a) => a.unit.id));
     return {
       results,
-      originals,
+      original: (r) => originals.get(r),
       policies: summaries.filter((p) => audited.has(p.id)),
       summary: summarize(results, objects, audited.size),
       notAudited: selection.notAudited,

@@ -24,7 +24,7 @@ export function reportDocument(report: Report): ReportDocument {
 
 /** One result as the document shows it. */
 export function documentResult(r: Result): Result {
-  const out: Result = { source: { ...r.source }, verdict: r.verdict };
+  const out: Result = { source: r.source, verdict: r.verdict };
   if (r.object) out.object = r.object;
   if (r.policy !== undefined) out.policy = r.policy;
   out.verdict = r.verdict;

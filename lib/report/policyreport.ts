@@ -67,7 +67,7 @@ function groupByObject(report: Report): ObjectResults[] {
     if (!r.object || r.policy === undefined) continue;
     const key = sourceKey(r.source);
     let g = groups.get(key);
-    if (!g) groups.set(key, (g = { object: report.originals?.get(r), results: [] }));
+    if (!g) groups.set(key, (g = { object: report.original?.(r), results: [] }));
     g.results.push(r);
   }
   return [...groups.values()];

@@ -71,10 +71,10 @@ export interface Report {
   policies: PolicySummary[];
   summary: Summary;
   /**
-   * Not part of the serialised report: the object each result was evaluated on, as read, for reporters that
-   * show it (the text reporter's mutation diffs).
+   * Not part of the serialised report: the object a result was evaluated on, as read, for reporters that
+   * show it (the text reporter's mutation diffs, the policy reports' uid).
    */
-  originals?: WeakMap<Result, KubeObject>;
+  original?: (r: Result) => KubeObject | undefined;
 }
 
 export function summarize(results: Result[], objects: number, policies: number): Summary {

@@ -45,7 +45,7 @@ export const textReporter: Reporter = {
         for (const c of r.causes ?? []) lines.push(`    cause: ${c}`);
         if (r.verdict !== 'warn') for (const w of r.warnings ?? []) lines.push(`    warning: ${w}`);
         if (r.location) lines.push(`    at ${r.source.file}:${r.location.line}:${r.location.column} (${dottedPath(r.location.path)})`);
-        if (r.patch) lines.push(...patchLines(r, report.originals?.get(r), opts));
+        if (r.patch) lines.push(...patchLines(r, report.original?.(r), opts));
       }
     }
     lines.push(summaryLine(report, opts));
