@@ -162,7 +162,7 @@ export class EvaluationStream {
     if (!isReleased(entry.object)) return;
     const obj = this.opts.reread?.(entry.source);
     if (!obj) throw new Error(`${entry.source.file}:${entry.source.line}: the object changed while it was being checked`);
-    this.entries[i] = { ...entry, object: obj };
+    this.entries[i] = { kind: 'object', object: obj, source: entry.source };
   }
 
   /** Re-runs after the input is complete do not count again in progress. */
@@ -255,7 +255,7 @@ export class EvaluationStream {
       this.perEntry[i] = results;
       this.inFlight--;
       // Reporters need the object only to show a mutation.
-      if (this.opts.reread && !results.some((r) => r.patch)) this.entries[i] = { ...entry, object: released(obj) };
+      if (this.opts.reread && !results.some((r) => r.patch)) this.entries[i] = { kind: 'object', object: released(obj), source: entry.source };
       this.completed();
     });
   }
@@ -316,7 +316,11 @@ const RELEASED = new WeakSet<KubeObject>();
 
 /** What is kept of an evaluated object: enough to name it. */
 function released(obj: KubeObject): KubeObject {
-  const kept: KubeObject = { apiVersion: obj.apiVersion, kind: obj.kind, metadata: { ...(obj.metadata?.name !== undefined ? { name: obj.metadata.name } : {}), ...(obj.metadata?.namespace !== undefined ? { namespace: obj.metadata.namespace } : {}) } };
+  // Assigned, not spread: spread copies get a hidden class each.
+  const metadata: NonNullable<KubeObject['metadata']> = {};
+  if (obj.metadata?.name !== undefined) metadata.name = obj.metadata.name;
+  if (obj.metadata?.namespace !== undefined) metadata.namespace = obj.metadata.namespace;
+  const kept: KubeObject = { apiVersion: obj.apiVersion, kind: obj.kind, metadata };
   RELEASED.add(kept);
   return kept;
 }

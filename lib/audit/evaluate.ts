@@ -3,7 +3,7 @@ import { toAdmissionResponse } from '../admission/response';
 import type { AdmissionRequest } from '../admission/types';
 import type { KubeObject, SourceLocation } from '../manifests/types';
 import { groupResponse } from '../policy/group';
-import type { ObjectRef, Result } from '../report/result';
+import { newResult, type ObjectRef, type Result } from '../report/result';
 import type { EvaluationPool } from '../wasm/pool/pool';
 import type { RuntimeOutcome } from '../wasm/runtime';
 import { auditRequest, type AuditResource } from './request';
@@ -41,12 +41,12 @@ export async function evaluateLive(audited: readonly AuditedUnit[], pool: Evalua
   return audited.map(({ unit }, i): Result => {
     const base = { source: live.source, object: ref, policy: unit.id };
     const d = decisions[i];
-    if (!d.call) return { ...base, verdict: 'skip', message: d.reason };
+    if (!d.call) return newResult(base, 'skip', d.reason);
     if (unit.kind === 'single') return verdictOf(base, outcomes.get(unit.policy.index)!);
     const members = unit.members.map((m, k) => ({ name: unit.spec.members[k].name, response: toAdmissionResponse(synth.request, outcomes.get(m.index)!) }));
     const r = groupResponse(synth.request.uid, unit.expr, unit.spec.message, members).response;
-    if (!r.allowed && r.status?.code === 500) return { ...base, verdict: 'error', message: r.status.message ?? 'error evaluating policy group expression', code: 500 };
-    return r.allowed ? { ...base, verdict: 'pass' } : { ...base, verdict: 'fail', ...(r.status?.message !== undefined ? { message: r.status.message } : {}) };
+    if (!r.allowed && r.status?.code === 500) return newResult(base, 'error', r.status.message ?? 'error evaluating policy group expression', 500);
+    return r.allowed ? newResult(base, 'pass') : newResult(base, 'fail', r.status?.message);
   });
 }
 
@@ -61,10 +61,10 @@ function decide(a: AuditedUnit, live: LiveObject, matching: AdmissionRequest, na
 
 /** audit-scanner: an error (policy-server's 500) is "error"; otherwise allowed is pass, else fail with the message. */
 function verdictOf(base: Pick<Result, 'source' | 'object' | 'policy'>, outcome: RuntimeOutcome): Result {
-  if (!outcome.ok) return { ...base, verdict: 'error', message: outcome.message, code: outcome.code };
+  if (!outcome.ok) return newResult(base, 'error', outcome.message, outcome.code);
   const vr = outcome.response;
-  if (vr.accepted) return { ...base, verdict: 'pass' };
-  const out: Result = { ...base, verdict: vr.code === 500 ? 'error' : 'fail' };
+  if (vr.accepted) return newResult(base, 'pass');
+  const out = newResult(base, vr.code === 500 ? 'error' : 'fail');
   if (typeof vr.message === 'string') out.message = vr.message;
   if (typeof vr.code === 'number') out.code = vr.code;
   return out;

@@ -13,7 +13,7 @@ export const PARSER_BUNDLE = 'manifest-parser.cjs';
  * pays a thread's start-up (~30-50 ms), a large one moves its parsing (~150 ms of CPU per MB of YAML, most of
  * the main thread's work) off the thread that builds requests and reports.
  */
-const THREAD_AFTER_CHARS = 1 << 20;
+const THREAD_AFTER_CHARS = 1 << 18;
 
 /** A text to parse, posted to the parser thread. */
 export interface ParseRequest {

@@ -6,7 +6,7 @@ import type { SynthesizedRequest } from '../admission/request';
 import { labelsOf } from '../admission/selector';
 import type { AdmissionRequest } from '../admission/types';
 import type { KubeObject, SourceLocation } from '../manifests/types';
-import type { ObjectRef, PolicySummary, Result } from '../report/result';
+import { newResult, type ObjectRef, type PolicySummary, type Result } from '../report/result';
 import type { EvaluationPool } from '../wasm/pool/pool';
 import type { RuntimeOutcome } from '../wasm/runtime';
 import { groupResponse, parseGroupExpression, type GroupExpr } from './group';
@@ -173,13 +173,13 @@ export async function evaluateObject(units: readonly EvaluationUnit[], pool: Eva
     const d = decisions[i];
     switch (d.action) {
       case 'skip':
-        return { ...base(u), verdict: 'skip', message: d.reason };
+        return newResult(base(u), 'skip', d.reason);
       case 'error':
       case 'fail':
-        return { ...base(u), verdict: 'error', message: d.message };
+        return newResult(base(u), 'error', d.message);
       case 'ignore':
         o.onFailOpen?.(`${u.id}: ${d.message}`);
-        return { ...base(u), verdict: 'warn', message: d.message };
+        return newResult(base(u), 'warn', d.message);
       case 'call': {
         const c = callOf[i]!;
         const got = outcomes.get(c)!;
@@ -211,9 +211,9 @@ function callFailure(b: Pick<Result, 'source' | 'object' | 'policy'>, webhook: W
   if (webhook.failurePolicy === 'Ignore') {
     const message = `${what}; failurePolicy Ignore: the API server admits the object`;
     o.onFailOpen?.(`${b.policy}: ${message}`);
-    return { ...b, verdict: 'warn', message, code: 500 };
+    return newResult(b, 'warn', message, 500);
   }
-  return { ...b, verdict: 'error', message: `${what}; failurePolicy Fail: the API server rejects the request`, code: 500 };
+  return newResult(b, 'error', `${what}; failurePolicy Fail: the API server rejects the request`, 500);
 }
 
 function singleResult(b: Pick<Result, 'source' | 'object' | 'policy'>, u: Extract<EvaluationUnit, { kind: 'single' }>, request: AdmissionRequest, outcome: RuntimeOutcome, o: ObjectEvaluation): Result {
@@ -234,7 +234,7 @@ function groupResult(
   const members = u.members.map((m, k) => ({ name: u.spec.members[k].name, response: toAdmissionResponse(request, outcomes[k]) }));
   const evaluated = groupResponse(request.uid, u.expr, u.spec.message, members);
   if (evaluated.response.status?.code === 500 && !evaluated.response.allowed) {
-    return { ...b, verdict: 'error', message: evaluated.response.status.message ?? 'error evaluating policy group expression', code: 500 };
+    return newResult(b, 'error', evaluated.response.status.message ?? 'error evaluating policy group expression', 500);
   }
   const final = postProcess(evaluated, { policyId: u.id, mode: u.spec.mode, allowedToMutate: false });
   return toResult(b, final, final.monitored);
@@ -242,7 +242,7 @@ function groupResult(
 
 /** One policy's outcome → result, through policy-server's post-processing (spec §1.5, §1.6). */
 export function resultOf(base: Pick<Result, 'source' | 'object' | 'policy'>, request: AdmissionRequest, policy: LoadedPolicy, outcome: RuntimeOutcome): Result {
-  if (!outcome.ok) return { ...base, verdict: 'error', message: outcome.message, code: outcome.code };
+  if (!outcome.ok) return newResult(base, 'error', outcome.message, outcome.code);
   const evaluated = toAdmissionResponse(request, outcome);
   const final = postProcess(evaluated, {
     policyId: policy.spec.id,
@@ -261,7 +261,7 @@ export function toResult(base: Pick<Result, 'source' | 'object' | 'policy'>, ev:
   const causes = withStatus.status?.details?.causes
     ?.map((c) => (c.field ? `${c.field}: ${c.message ?? ''}`.trimEnd() : (c.message ?? '')))
     .filter((m) => m !== '');
-  const out: Result = { ...base, verdict: 'pass' };
+  const out = newResult(base, 'pass');
   if (monitored && !monitored.response.allowed) {
     out.verdict = 'warn';
     out.message = `monitor mode: would be rejected: ${monitored.response.status?.message ?? ''}`.trimEnd();
