@@ -5,9 +5,7 @@ import { runCheck } from '../lib/check';
 import { checkRenderTools, DEFAULT_LIMITS, MissingToolError, type RenderSpec } from '../lib/manifests';
 import { createProgress, shouldShowProgress } from '../lib/progress';
 import { bundledPolicySet } from '../lib/policy/builtin';
-import { DEFAULT_KUBEWARDEN_NAMESPACE, loadPolicyConfig } from '../lib/policy/config';
-import { isActive, type PolicyEntry } from '../lib/policy/spec';
-import { readClusterPolicies } from '../lib/policy/from-cluster';
+import { DEFAULT_KUBEWARDEN_NAMESPACE, isActive, type PolicyEntry } from '../lib/policy/spec';
 import { ClusterSource } from '../lib/capabilities/cluster-source';
 import type { Sources } from '../lib/store/sources';
 import { DOCKER_CONFIG_OPTION, fetchOptionsFromArgs, PULL_OPTION, SOURCES_PATH_OPTION, type StoreArgs } from '../lib/store/cli-options';
@@ -102,8 +100,9 @@ export async function handler(args: ArgumentsCamelCase<CheckArgs>): Promise<void
     if (refusal) throw new UsageError(refusal);
     if ((args.kustomize ?? []).length > 0 || args.helm !== undefined) throw new UsageError('--write cannot write back to rendered input (-k, --helm): fix the kustomization or chart sources');
   }
+  // Policy configuration (with CEL for matchConditions) and the cluster's policies load only when asked for.
   const fromConfig = args.policies.length > 0
-    ? await loadPolicyConfig(args.policies, { log, kubewardenNamespace: args['kubewarden-namespace'], defaultNamespace: args.namespace ?? 'default', limits: inputLimits })
+    ? await (await import('../lib/policy/config')).loadPolicyConfig(args.policies, { log, kubewardenNamespace: args['kubewarden-namespace'], defaultNamespace: args.namespace ?? 'default', limits: inputLimits })
     : [];
   let defaultNamespace = args.namespace;
   let extraSources: Sources | undefined;
@@ -116,6 +115,7 @@ export async function handler(args: ArgumentsCamelCase<CheckArgs>): Promise<void
     // As kubectl apply: objects without a namespace go to the context's.
     if (cluster) defaultNamespace ??= cluster.namespace;
     if (cluster && args['from-cluster']) {
+      const { readClusterPolicies } = await import('../lib/policy/from-cluster');
       const read = await readClusterPolicies(cluster, { log, kubewardenNamespace: args['kubewarden-namespace'] });
       if (!read.installed) throw new UsageError(`--from-cluster: ${cluster.server} (context ${cluster.context}) serves no policies.kubewarden.io/v1 resources: is Kubewarden installed?`);
       fromCluster.push(...read.entries.filter(isActive));

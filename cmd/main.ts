@@ -31,6 +31,7 @@ export async function main(argv: string[] = hideBin(process.argv)): Promise<void
     .fail((msg, err) => {
       throw err ?? new UsageError(msg);
     });
+  skipHelpCache(parser);
   try {
     await parser.parseAsync();
   } catch (err) {
@@ -46,6 +47,18 @@ export async function main(argv: string[] = hideBin(process.argv)): Promise<void
     process.stderr.write(`error: ${(err as Error).stack ?? String(err)}\n`);
     process.exitCode = EXIT_ERROR;
   }
+}
+
+/**
+ * yargs renders the whole help text of a command each time it runs one (~20 ms for `check`), to have it ready if
+ * a handler later calls showHelp. No handler here does (failures go through `.fail` above, which prints no help),
+ * so that rendering is skipped; `--help` itself renders on demand and is unaffected. Guarded: if a yargs version
+ * lacks the internal method, nothing changes.
+ */
+function skipHelpCache(parser: unknown): void {
+  const internal = (parser as { getInternalMethods?: () => { getUsageInstance?: () => { cacheHelpMessage?: unknown } } }).getInternalMethods?.();
+  const usage = internal?.getUsageInstance?.();
+  if (usage && typeof usage.cacheHelpMessage === 'function') usage.cacheHelpMessage = () => undefined;
 }
 
 /** Errors whose message is complete for the user (no stack trace). */

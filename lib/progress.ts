@@ -1,4 +1,4 @@
-import ora, { type Ora } from 'ora';
+import type { Ora } from 'ora';
 
 /**
  * A progress spinner on stderr for runs longer than a moment: it appears only after `delayMs`, shows how many
@@ -50,10 +50,15 @@ export function createProgress(opts: ProgressOptions): Progress {
   let text = 'loading policies and manifests';
   let spinner: Ora | undefined;
   let stopped = false;
+  // ora (with its dependencies) is loaded only when a spinner may show (a terminal), and not on the way to it.
+  const loading = import('ora');
   const timer = setTimeout(() => {
     if (stopped) return;
-    // stdin may carry the manifests (-f -): ora must not touch it.
-    spinner = ora({ text, stream, discardStdin: false, isEnabled: true }).start();
+    void loading.then(({ default: ora }) => {
+      if (stopped) return;
+      // stdin may carry the manifests (-f -): ora must not touch it.
+      spinner = ora({ text, stream, discardStdin: false, isEnabled: true }).start();
+    });
   }, opts.delayMs ?? 300);
   timer.unref();
   const set = (t: string): void => {

@@ -1,5 +1,6 @@
 import { strict as assert } from 'node:assert';
-import { activationFor, CelCompileError, compileCondition, evaluateConditions } from '../lib/admission/cel';
+import { activationFor, evaluateConditions } from '../lib/admission/cel';
+import { CelCompileError, compileCondition } from '../lib/admission/cel-compile';
 import type { AdmissionRequest } from '../lib/admission/types';
 
 /*

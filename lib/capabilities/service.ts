@@ -1,5 +1,4 @@
 import type { ContextAwareResource } from '../wasm/metadata';
-import { isCertificateTrusted } from './crypto';
 import { HostCallError } from './errors';
 import { answerKubernetes, checkGranted, type KubernetesRequest } from './kubernetes';
 import type { KubernetesSource } from './kubernetes-source';
@@ -35,7 +34,8 @@ async function answer(req: CallbackRequest, sources: CapabilitySources): Promise
     case 'DNSLookupHost':
       return dnsLookupHost(req.host);
     case 'CertificateVerification':
-      return isCertificateTrusted(req.cert, req.cert_chain, req.not_after);
+      // Loaded on first use (it loads node:tls): few runs verify certificates.
+      return (await import('./crypto')).isCertificateTrusted(req.cert, req.cert_chain, req.not_after);
     default:
       return answerKubernetes(req, sources.kubernetes);
   }

@@ -1,6 +1,4 @@
-import { createRequire } from 'node:module';
 import * as path from 'node:path';
-import * as vm from 'node:vm';
 import { findBuildOutput } from '../build-output';
 
 /** Set in the CLI bundle only: the name of the separately bundled cluster client beside it (and SEA asset key). */
@@ -26,9 +24,11 @@ export async function loadClusterModule(): Promise<ClusterModule> {
     const specifier = './index';
     return (await import(specifier)) as ClusterModule;
   }
+  // node:module and node:vm are loaded here, not by every command that might talk to a cluster.
+  const { createRequire } = await import('node:module');
   const require = createRequire(import.meta.url);
   const sea = seaModule(require);
-  if (sea) return evaluate(sea.getAsset(__CLUSTER_BUNDLE__, 'utf8'), require, process.execPath);
+  if (sea) return evaluate(await import('node:vm'), sea.getAsset(__CLUSTER_BUNDLE__, 'utf8'), require, process.execPath);
   const file = findBuildOutput(__CLUSTER_BUNDLE__, 3);
   if (!file) throw new Error(`cannot find ${__CLUSTER_BUNDLE__} beside the CLI: run npm run build`);
   return require(file) as ClusterModule;
@@ -44,7 +44,7 @@ function seaModule(require: NodeRequire): SeaModule | undefined {
 }
 
 /** Runs the CommonJS bundle held as an asset, with the CLI's `require` (it only needs Node's built-in modules). */
-function evaluate(code: string, require: NodeRequire, filename: string): ClusterModule {
+function evaluate(vm: typeof import('node:vm'), code: string, require: NodeRequire, filename: string): ClusterModule {
   const module = { exports: {} as ClusterModule };
   const fn = vm.compileFunction(code, ['exports', 'require', 'module', '__filename', '__dirname'], { filename: 'kubectl-wasmpolicy-cluster.cjs' });
   fn(module.exports, require, module, filename, path.dirname(filename));

@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { accessSync, constants as fsConstants } from 'node:fs';
 import * as path from 'node:path';
 import { parse as parseYaml } from 'yaml';
@@ -150,7 +149,9 @@ export function addHelmOrigins(entries: ManifestEntry[], text: string): void {
   }
 }
 
-function run(program: string, args: string[], maxBytes: number, env?: NodeJS.ProcessEnv): Promise<string> {
+async function run(program: string, args: string[], maxBytes: number, env?: NodeJS.ProcessEnv): Promise<string> {
+  // Loaded on first use: most runs render nothing.
+  const { spawn } = await import('node:child_process');
   return new Promise((resolve, reject) => {
     const child = spawn(program, args, { env: env ?? process.env, stdio: ['ignore', 'pipe', 'pipe'] });
     const chunks: Buffer[] = [];

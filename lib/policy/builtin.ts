@@ -1,4 +1,4 @@
-import { existsSync, readdirSync } from 'node:fs';
+import { readdirSync, statSync } from 'node:fs';
 import * as path from 'node:path';
 import { findBuildOutput, moduleDir } from '../build-output';
 import type { PolicySpec } from './spec';
@@ -54,21 +54,44 @@ export function bundledPolicyAsset(name: string): Uint8Array | undefined {
 export function bundledPluginsDir(): string {
   const env = process.env.KUBECTL_WASMPOLICY_PLUGINS_DIR;
   if (env) return env;
+  if (foundPluginsDir) return foundPluginsDir;
   const hasWasm = (dir: string): boolean => readdirSync(dir).some((f) => f.endsWith('.wasm'));
-  return findBuildOutput('plugins', 4, hasWasm) ?? path.join(moduleDir(), 'plugins');
+  const found = findBuildOutput('plugins', 4, hasWasm);
+  // Found once per process (a run asks once per bundled policy); not finding it is not remembered.
+  if (found) foundPluginsDir = found;
+  return found ?? path.join(moduleDir(), 'plugins');
 }
+
+let foundPluginsDir: string | undefined;
+
+/** The last listing of a plugins folder, valid while the folder's mtime is unchanged. */
+let listed: { dir: string; mtimeMs: number; names: string[] } | undefined;
 
 /** Names of the bundled policies, sorted. */
 export function bundledPolicyNames(): string[] {
   const s = seaPolicies();
-  if (s) return (JSON.parse(s.getAsset(SEA_POLICY_INDEX, 'utf8')) as string[]).slice().sort();
+  if (s) {
+    seaNames ??= (JSON.parse(s.getAsset(SEA_POLICY_INDEX, 'utf8')) as string[]).slice().sort();
+    return seaNames.slice();
+  }
   const dir = bundledPluginsDir();
-  if (!existsSync(dir)) return [];
-  return readdirSync(dir)
-    .filter((f) => f.endsWith('.wasm') && !f.endsWith('.raw.wasm'))
-    .map((f) => f.slice(0, -'.wasm'.length))
-    .sort();
+  let mtimeMs: number;
+  try {
+    mtimeMs = statSync(dir).mtimeMs;
+  } catch {
+    return [];
+  }
+  if (listed?.dir !== dir || listed.mtimeMs !== mtimeMs) {
+    const names = readdirSync(dir)
+      .filter((f) => f.endsWith('.wasm') && !f.endsWith('.raw.wasm'))
+      .map((f) => f.slice(0, -'.wasm'.length))
+      .sort();
+    listed = { dir, mtimeMs, names };
+  }
+  return listed.names.slice();
 }
+
+let seaNames: string[] | undefined;
 
 export function builtinPath(name: string): string {
   return path.join(bundledPluginsDir(), `${name}.wasm`);

@@ -1,6 +1,9 @@
 import type { WebhookSelection } from '../admission/match';
 import type { ContextAwareResource, ExecutionMode } from '../wasm/metadata';
 
+/** The namespace Kubewarden runs in unless told otherwise (`--kubewarden-namespace`). */
+export const DEFAULT_KUBEWARDEN_NAMESPACE = 'kubewarden';
+
 export type PolicyMode = 'protect' | 'monitor';
 
 /** The webhook the Kubewarden controller registers for a policy resource: what selects requests, and its limits. */

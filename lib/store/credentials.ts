@@ -6,7 +6,6 @@
  *
  * Any failure falls back to anonymous access, as kwctl does; the reason is logged at debug level, never a secret.
  */
-import { spawn } from 'node:child_process';
 import { promises as fs } from 'node:fs';
 import type { Logger } from '../log';
 import { DOCKER_HUB, DOCKER_HUB_API, DOCKER_HUB_AUTH_KEY } from './ref';
@@ -108,7 +107,9 @@ export class Credentials {
     return undefined;
   }
 
-  private fromHelper(name: string, serverUrl: string, registry: string): Promise<Credential | undefined> {
+  private async fromHelper(name: string, serverUrl: string, registry: string): Promise<Credential | undefined> {
+    // Loaded on first use: most runs never start a credential helper.
+    const { spawn } = await import('node:child_process');
     const program = `docker-credential-${name}`;
     const source = `credential helper ${program}`;
     return new Promise((resolve) => {

@@ -4,10 +4,8 @@
  * (CONNECT tunnels for HTTPS). Errors are classified (TLS, connection, timeout) and never carry headers, so
  * credentials cannot leak through them.
  */
-import * as http from 'node:http';
-import * as https from 'node:https';
+import type * as http from 'node:http';
 import * as net from 'node:net';
-import * as tls from 'node:tls';
 import { createHash } from 'node:crypto';
 import { PolicyFetchError } from './errors';
 
@@ -52,9 +50,18 @@ export class TransportError extends Error {
 /** TransportError code: the server answered the TLS handshake with something else (usually plain HTTP). */
 export const NOT_TLS = 'NOT_TLS';
 
+type Transport = { http: typeof import('node:http'); https: typeof import('node:https'); tls: typeof import('node:tls') };
+let transport: Transport | undefined;
+
+/** node:http, node:https and node:tls, loaded by the first request: runs that fetch nothing do not pay for them. */
+async function loadTransport(): Promise<Transport> {
+  transport ??= { http: await import('node:http'), https: await import('node:https'), tls: await import('node:tls') };
+  return transport;
+}
+
 const agents = new Map<string, http.Agent>();
 
-function agentFor(url: URL, t: TlsSettings | undefined): http.Agent {
+function agentFor({ http, https, tls }: Transport, url: URL, t: TlsSettings | undefined): http.Agent {
   const secure = url.protocol === 'https:';
   const key = secure ? `https|${t?.insecure ? 'insecure' : ''}|${t?.ca ? createHash('sha256').update(t.ca.join('\n')).digest('hex') : 'system'}` : 'http';
   let a = agents.get(key);
@@ -166,7 +173,7 @@ function proxyAuthHeader(proxy: URL): Record<string, string> {
 }
 
 /** Opens a CONNECT tunnel through `proxy` to `host:port`. */
-function tunnel(proxy: URL, host: string, port: number, timeoutMs: number): Promise<net.Socket> {
+function tunnel({ http, https }: Transport, proxy: URL, host: string, port: number, timeoutMs: number): Promise<net.Socket> {
   const where = `proxy ${proxy.host}`;
   return new Promise((resolve, reject) => {
     const mod = proxy.protocol === 'https:' ? https : http;
@@ -201,9 +208,11 @@ export async function httpRequest(url: URL, opts: HttpOptions): Promise<HttpResp
   const proxy = proxyFor(url, opts.env);
   const headers: Record<string, string> = { 'User-Agent': 'kubectl-wasmpolicy', ...opts.headers };
   if (opts.body) headers['Content-Length'] = String(opts.body.length);
+  const t = await loadTransport();
+  const { http, https, tls } = t;
   let reqOpts: http.RequestOptions;
   if (proxy && secure) {
-    const raw = await tunnel(proxy, host, port, opts.timeoutMs);
+    const raw = await tunnel(t, proxy, host, port, opts.timeoutMs);
     const socket = tls.connect({
       socket: raw,
       ...(net.isIP(host) ? {} : { servername: host }),
@@ -221,7 +230,7 @@ export async function httpRequest(url: URL, opts: HttpOptions): Promise<HttpResp
       agent: false,
     };
   } else {
-    reqOpts = { method: opts.method ?? 'GET', host, port, path: url.pathname + url.search, headers, agent: agentFor(url, opts.tls) };
+    reqOpts = { method: opts.method ?? 'GET', host, port, path: url.pathname + url.search, headers, agent: agentFor(t, url, opts.tls) };
   }
   const mod = secure && !proxy ? https : http;
   return new Promise<HttpResponse>((resolve, reject) => {

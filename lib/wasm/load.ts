@@ -25,6 +25,33 @@ export interface CompiledPolicy {
  * the memories the module defines are capped first. `name` is used in error messages.
  */
 export async function compilePolicy(name: string, bytes: Uint8Array, memoryLimitBytes?: number): Promise<CompiledPolicy> {
+  const { code, snapshotGlobals } = hostCode(name, bytes, memoryLimitBytes);
+  let module: WebAssembly.Module;
+  try {
+    module = await WebAssembly.compile(code as Uint8Array<ArrayBuffer>);
+  } catch (err) {
+    throw new PolicyLoadError(`${name}: invalid WebAssembly module: ${(err as Error).message}`);
+  }
+  return compiled(name, bytes, module, snapshotGlobals);
+}
+
+/**
+ * `compilePolicy` on the calling thread, for the start-up path that must hand the modules to a worker before
+ * the thread next yields (lib/policy/start.ts). With lazy compilation (V8's default) this is mostly validation.
+ */
+export function compilePolicySync(name: string, bytes: Uint8Array, memoryLimitBytes?: number): CompiledPolicy {
+  const { code, snapshotGlobals } = hostCode(name, bytes, memoryLimitBytes);
+  let module: WebAssembly.Module;
+  try {
+    module = new WebAssembly.Module(code as Uint8Array<ArrayBuffer>);
+  } catch (err) {
+    throw new PolicyLoadError(`${name}: invalid WebAssembly module: ${(err as Error).message}`);
+  }
+  return compiled(name, bytes, module, snapshotGlobals);
+}
+
+/** The bytes this host compiles: memories capped, a waPC guest's memory imported, mutable globals exported. */
+function hostCode(name: string, bytes: Uint8Array, memoryLimitBytes?: number): { code: Uint8Array; snapshotGlobals?: string[] } {
   if (!isWasm(bytes)) throw new PolicyLoadError(`${name}: not a WebAssembly module (the file does not start with \\0asm)`);
   let code = bytes;
   if (memoryLimitBytes !== undefined) {
@@ -45,12 +72,10 @@ export async function compilePolicy(name: string, bytes: Uint8Array, memoryLimit
   } catch {
     // An unusual module layout: it still runs, with a new instance per evaluation.
   }
-  let module: WebAssembly.Module;
-  try {
-    module = await WebAssembly.compile(code as Uint8Array<ArrayBuffer>);
-  } catch (err) {
-    throw new PolicyLoadError(`${name}: invalid WebAssembly module: ${(err as Error).message}`);
-  }
+  return { code, ...(snapshotGlobals ? { snapshotGlobals } : {}) };
+}
+
+function compiled(name: string, bytes: Uint8Array, module: WebAssembly.Module, snapshotGlobals: string[] | undefined): CompiledPolicy {
   let metadata: PolicyMetadata | undefined;
   try {
     metadata = readMetadata(module);

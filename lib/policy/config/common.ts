@@ -1,6 +1,7 @@
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { CelCompileError, compileCondition, MAX_MATCH_CONDITIONS, type CompiledCondition } from '../../admission/cel';
+import { MAX_MATCH_CONDITIONS, type CompiledCondition } from '../../admission/cel';
+import { CelCompileError, compileCondition } from '../../admission/cel-compile';
 import { parseLabelSelector, type LabelSelector } from '../../admission/selector';
 import type { ContextAwareResource, PolicyRule } from '../../wasm/metadata';
 import type { FieldReader } from './fields';

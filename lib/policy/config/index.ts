@@ -4,7 +4,7 @@ import { expandInputs, readSource, sourceName } from '../../manifests/read';
 import { splitDocuments } from '../../manifests/split';
 import { parseDocument, YamlSyntaxError } from '../../manifests/yaml';
 import { PolicyLoadError } from '../../wasm/load';
-import { isGroup, type PolicyEntry } from '../spec';
+import { DEFAULT_KUBEWARDEN_NAMESPACE, isGroup, type PolicyEntry } from '../spec';
 import { POLICIES_API_VERSION, POLICY_KINDS, readPolicyResource, type CrdOptions, type PolicyKind } from './crd';
 import { FieldReader, formatProblem, type ConfigProblem, type IgnoredField } from './fields';
 import { LineIndex } from './lines';
@@ -27,7 +27,7 @@ export interface PolicyConfigOptions extends Partial<CrdOptions> {
   stdin?: NodeJS.ReadableStream;
 }
 
-export const DEFAULT_KUBEWARDEN_NAMESPACE = 'kubewarden';
+export { DEFAULT_KUBEWARDEN_NAMESPACE } from '../spec';
 
 /**
  * Reads `--policies` inputs (files, directories: their .yaml/.yml/.json files, `-`: stdin) holding any mix of

@@ -173,6 +173,14 @@ export class EvaluationPool {
    * its answer and sends another.
    */
   private dispatch(): void {
+    // Start-up checks go to the first worker all at once, ready or not (it reads its messages in order, init
+    // first): it runs them while this thread is busy elsewhere (loading the CLI), not one round trip per DEPTH.
+    const first = this.slots.find((s) => !s.retired);
+    while (first && this.queue[0]?.kind === 'prepare') {
+      const task = this.queue.shift() as Extract<Task, { kind: 'prepare' }>;
+      first.tasks.push(task);
+      first.worker.postMessage({ type: 'prepare', taskId: task.id, policy: task.policy } satisfies MainToWorker);
+    }
     for (let depth = 1; depth <= DEPTH; depth++) {
       for (const slot of this.slots) {
         if (this.queue.length === 0) return;

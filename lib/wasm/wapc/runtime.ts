@@ -98,8 +98,10 @@ export class WapcRuntime implements PolicyRuntime {
 
   validateSettings(settings: unknown): SettingsValidationResponse {
     try {
-      const inst = WapcInstance.create(this.module, this.host);
+      // The started instance, restored to its post-init state as for an evaluation (not a second instantiation).
+      const inst = this.acquire();
       const out = inst.call('validate_settings', enc.encode(JSON.stringify(settings ?? {})));
+      this.cached = inst;
       return parseSettingsResponse(dec.decode(out));
     } catch (err) {
       const msg = err instanceof GuestCallError ? `Guest call failure: ${err.message}` : (err as Error).message;

@@ -1,0 +1,58 @@
+import { bundledPolicyAsset, bundledPolicySet, builtinPath } from '../lib/policy/builtin';
+import { dropSpeculativeStart, startSpeculatively } from '../lib/policy/start';
+import { compilePolicySync } from '../lib/wasm/load';
+import { DEFAULT_EVALUATION_LIMITS } from '../lib/wasm/limits';
+import { readFileSync } from 'node:fs';
+import { EVALUATION_OPTIONS } from './evaluation-options';
+import { logLevelFor } from './context';
+
+/**
+ * `check` with the bundled set is the common case (a pre-commit hook): its policies are compiled and handed to an
+ * evaluation worker before the CLI is even loaded, so the worker starts them (instantiation, init, settings
+ * validation) while this thread loads the CLI and parses the command line. The run uses that work only if it
+ * turns out to want exactly it (lib/policy/start.ts); otherwise it is dropped and nothing changes.
+ *
+ * Decided on the raw arguments, conservatively: any flag that selects other policies or changes how they run
+ * (log level, limits, workers) means no speculation, and so does help.
+ */
+export function preloadBundledSet(argv: readonly string[]): void {
+  if (!wantsBundledCheck(argv)) return;
+  try {
+    const specs = bundledPolicySet();
+    if (specs.length === 0) return;
+    const limits = DEFAULT_EVALUATION_LIMITS;
+    const names = specs.map((s) => `policy ${s.id} (${s.module})`);
+    const compiled = specs.map((s, i) => {
+      const name = s.module.slice('builtin://'.length);
+      return compilePolicySync(names[i], bundledPolicyAsset(name) ?? readFileSync(builtinPath(name)), limits.memoryLimitBytes);
+    });
+    startSpeculatively(specs, compiled, names, { limits, workers: EVALUATION_OPTIONS.workers.default, logLevel: logLevelFor({ verbose: 0 }) });
+  } catch {
+    // Anything unusual is left to the run itself, which reports it.
+  }
+}
+
+/** Flags after which the run would not use the bundled set as started here. */
+const OTHER_RUN = new Set(['--policy', '--policies', '--from-cluster', '--help', '--verbose', '--quiet', '--workers', '--timeout', '--memory-limit', '--max-output-size', '--record-host-capabilities-interactions', '--replay-host-capabilities-interactions']);
+/** Short flags among them (also inside groups such as -vR). */
+const OTHER_RUN_SHORT = /[phvq]/;
+
+function wantsBundledCheck(argv: readonly string[]): boolean {
+  if (argv.find((a) => !a.startsWith('-')) !== 'check') return false;
+  for (const a of argv) {
+    if (a === '--') break;
+    if (a.startsWith('--')) {
+      // yargs also accepts --camelCase spellings.
+      const name = a.split('=')[0].replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
+      if (OTHER_RUN.has(name)) return false;
+    } else if (a.startsWith('-') && a.length > 1 && OTHER_RUN_SHORT.test(a.slice(1).split('=')[0])) {
+      return false;
+    }
+  }
+  return true;
+}
+
+/** Closes what `preloadBundledSet` started if the run did not use it. */
+export function dropPreloaded(): Promise<void> {
+  return dropSpeculativeStart();
+}
