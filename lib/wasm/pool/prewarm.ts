@@ -1,5 +1,5 @@
-import { Worker } from 'node:worker_threads';
-import { workerScript } from './worker-script';
+import type { Worker } from 'node:worker_threads';
+import { startEvaluatorThread } from './worker-script';
 
 /** A worker thread started before anything else, kept unreferenced so it never holds the process open. */
 let spare: Worker | undefined;
@@ -22,7 +22,4 @@ export function takeWorker(): Worker {
   return w;
 }
 
-function newWorker(): Worker {
-  const script = workerScript();
-  return script.eval ? new Worker(script.code, { eval: true }) : new Worker(script.file);
-}
+const newWorker = startEvaluatorThread;
