@@ -31,15 +31,16 @@ export function findingPath(r: Result): PathSegment[] | undefined {
 
 /** Sets `location` on results whose field can be found; `texts` holds each input's text by its name. */
 export function attachLocations(results: readonly Result[], texts: ReadonlyMap<string, string>): void {
-  const locators = new Map<string, FileLocator>();
+  // Results come in input order, so one file's are together: only its locator is kept (all of them held the
+  // whole input parsed again at once).
+  let current: { file: string; locator: FileLocator } | undefined;
   for (const r of results) {
     const path = findingPath(r);
     if (!path) continue;
     const text = texts.get(r.source.file);
     if (text === undefined) continue;
-    let loc = locators.get(r.source.file);
-    if (!loc) locators.set(r.source.file, (loc = new FileLocator(text)));
-    const pos = loc.locate(r.source, path);
+    if (current?.file !== r.source.file) current = { file: r.source.file, locator: new FileLocator(text) };
+    const pos = current.locator.locate(r.source, path);
     if (pos && pos.path !== '') r.location = { line: pos.line, column: pos.column, path: pos.path };
   }
 }
