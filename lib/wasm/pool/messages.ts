@@ -30,7 +30,14 @@ export type MainToWorker =
       hostSignal: SharedArrayBuffer;
     }
   | { type: 'prepare'; taskId: number; policy: number }
-  | { type: 'evaluate'; taskId: number; requestJson: string; policies: number[] };
+  /** Several tasks in one message (see EvaluationPool.dispatch), run in order, answered together. */
+  | { type: 'evaluate'; tasks: EvaluateTask[] };
+
+export interface EvaluateTask {
+  taskId: number;
+  requestJson: string;
+  policies: number[];
+}
 
 /** Load-time result of one policy: it started and its settings are valid, or why not. */
 export type PrepareOutcome = { ok: true; settings: SettingsValidationResponse } | { ok: false; message: string };
@@ -38,7 +45,7 @@ export type PrepareOutcome = { ok: true; settings: SettingsValidationResponse } 
 export type WorkerToMain =
   | { type: 'ready' }
   | { type: 'prepared'; taskId: number; outcome: PrepareOutcome }
-  | { type: 'evaluated'; taskId: number; outcomes: RuntimeOutcome[] }
+  | { type: 'evaluated'; results: { taskId: number; outcomes: RuntimeOutcome[] }[] }
   | { type: 'log'; level: 'error' | 'warn' | 'info' | 'debug'; message: string };
 
 /**

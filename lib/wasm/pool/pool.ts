@@ -1,12 +1,17 @@
 import { MessageChannel, type MessagePort, type Worker } from 'node:worker_threads';
 import type { Logger, LogLevel } from '../../log';
 import { INTERNAL_ERROR_CODE, type RuntimeOutcome } from '../runtime';
-import { HB_POSITION, HB_SLOTS, HB_STARTED, HB_TASK, type MainToWorker, type PrepareOutcome, type WorkerPolicy, type WorkerToMain } from './messages';
+import { HB_POSITION, HB_SLOTS, HB_STARTED, HB_TASK, type EvaluateTask, type MainToWorker, type PrepareOutcome, type WorkerPolicy, type WorkerToMain } from './messages';
 import { serveHostBridge, type HostCallServer } from './host-bridge';
 import { takeWorker } from './prewarm';
 
-/** Tasks a worker holds at once: the one it runs and the next, so it never waits for the main thread. */
+/** Messages a worker holds at once: the one it runs and the next, so it never waits for the main thread. */
 const DEPTH = 2;
+/**
+ * Evaluations one message carries at most. A message each way per evaluation was a tenth of both threads' time
+ * (serialising, waking the other thread); fewer are sent when few wait, so every worker gets a share.
+ */
+const MAX_BATCH = 8;
 
 /** policy-server's text for an interrupted waPC/WASI evaluation (spec §9). */
 export const TIMEOUT_MESSAGE = 'Policy execution interrupted because it exceeded the allowed execution time';
@@ -35,6 +40,8 @@ interface Slot {
   ready: boolean;
   /** Tasks sent to the worker and not answered yet, in the order sent (the worker runs them in that order). */
   tasks: Task[];
+  /** Messages of tasks sent to the worker and not answered yet. */
+  messages: number;
   /** Set when the slot was killed on purpose; its exit is not a crash. */
   retired?: boolean;
   /** The main thread's end of the host-call bridge, and the worker's end until init hands it over. */
@@ -128,7 +135,7 @@ export class EvaluationPool {
     const worker = takeWorker();
     const shared = new SharedArrayBuffer(HB_SLOTS * Float64Array.BYTES_PER_ELEMENT);
     const channel = new MessageChannel();
-    const slot: Slot = { worker, heartbeat: new Float64Array(shared), ready: false, tasks: [], hostPort: channel.port1, workerPort: channel.port2, hostSignal: new SharedArrayBuffer(4) };
+    const slot: Slot = { worker, heartbeat: new Float64Array(shared), ready: false, tasks: [], messages: 0, hostPort: channel.port1, workerPort: channel.port2, hostSignal: new SharedArrayBuffer(4) };
     serveHostBridge(slot.hostPort, slot.hostSignal, this.serveHostCall, () => !slot.retired);
     worker.on('message', (m: WorkerToMain) => this.onMessage(slot, m));
     worker.on('error', (err) => this.onCrash(slot, err.message));
@@ -152,14 +159,18 @@ export class EvaluationPool {
       case 'log':
         this.opts.log[m.level](m.message);
         return;
-      case 'prepared':
+      case 'prepared': {
+        slot.messages = Math.max(0, slot.messages - 1);
+        const task = this.answered(slot, m.taskId);
+        if (task?.kind === 'prepare') task.resolve(m.outcome);
+        this.dispatch();
+        return;
+      }
       case 'evaluated': {
-        // A slot given up on (timed out, crashed) has no tasks left: a late answer is dropped, its task re-run.
-        const i = slot.tasks.findIndex((t) => t.id === m.taskId);
-        if (i >= 0) {
-          const [task] = slot.tasks.splice(i, 1);
-          if (task.kind === 'prepare' && m.type === 'prepared') task.resolve(m.outcome);
-          else if (task.kind === 'evaluate' && m.type === 'evaluated') task.resolve(m.outcomes);
+        slot.messages = Math.max(0, slot.messages - 1);
+        for (const r of m.results) {
+          const task = this.answered(slot, r.taskId);
+          if (task?.kind === 'evaluate') task.resolve(r.outcomes);
         }
         this.dispatch();
         return;
@@ -167,8 +178,14 @@ export class EvaluationPool {
     }
   }
 
+  /** The slot's task `id`, answered: none when the slot was given up on (a late answer is dropped, its task re-run). */
+  private answered(slot: Slot, id: number): Task | undefined {
+    const i = slot.tasks.findIndex((t) => t.id === id);
+    return i < 0 ? undefined : slot.tasks.splice(i, 1)[0];
+  }
+
   /**
-   * Sends queued tasks, up to DEPTH per worker, spreading them over the workers first: a worker that finishes
+   * Sends queued tasks, up to DEPTH messages per worker, spreading them over the workers first: a worker that finishes
    * one task starts the next at once, instead of idling until the main thread (busy parsing input, say) reads
    * its answer and sends another.
    */
@@ -179,19 +196,30 @@ export class EvaluationPool {
     while (first && this.queue[0]?.kind === 'prepare') {
       const task = this.queue.shift() as Extract<Task, { kind: 'prepare' }>;
       first.tasks.push(task);
+      first.messages++;
       first.worker.postMessage({ type: 'prepare', taskId: task.id, policy: task.policy } satisfies MainToWorker);
     }
+    const live = this.slots.filter((s) => s.ready && !s.retired);
     for (let depth = 1; depth <= DEPTH; depth++) {
-      for (const slot of this.slots) {
+      for (const slot of live) {
         if (this.queue.length === 0) return;
-        if (!slot.ready || slot.retired || slot.tasks.length >= depth) continue;
-        const task = this.queue.shift()!;
-        slot.tasks.push(task);
-        const msg: MainToWorker =
-          task.kind === 'prepare'
-            ? { type: 'prepare', taskId: task.id, policy: task.policy }
-            : { type: 'evaluate', taskId: task.id, requestJson: task.requestJson, policies: task.policies };
-        slot.worker.postMessage(msg);
+        if (slot.messages >= depth) continue;
+        slot.messages++;
+        if (this.queue[0].kind === 'prepare') {
+          const task = this.queue.shift() as Extract<Task, { kind: 'prepare' }>;
+          slot.tasks.push(task);
+          slot.worker.postMessage({ type: 'prepare', taskId: task.id, policy: task.policy } satisfies MainToWorker);
+          continue;
+        }
+        // An even share of what waits, so that a short queue still reaches every worker.
+        const share = Math.min(MAX_BATCH, Math.ceil(this.queue.length / (live.length * DEPTH)));
+        const tasks: EvaluateTask[] = [];
+        while (tasks.length < share && this.queue[0]?.kind === 'evaluate') {
+          const task = this.queue.shift() as Extract<Task, { kind: 'evaluate' }>;
+          slot.tasks.push(task);
+          tasks.push({ taskId: task.id, requestJson: task.requestJson, policies: task.policies });
+        }
+        slot.worker.postMessage({ type: 'evaluate', tasks } satisfies MainToWorker);
       }
     }
   }
@@ -206,6 +234,7 @@ export class EvaluationPool {
   private takeBack(slot: Slot, except: Task | undefined): void {
     const others = slot.tasks.filter((t) => t !== except);
     slot.tasks = [];
+    slot.messages = 0;
     this.queue.unshift(...others);
   }
 

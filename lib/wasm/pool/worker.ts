@@ -29,8 +29,13 @@ port.on('message', (msg: MainToWorker) => {
       send({ type: 'prepared', taskId: msg.taskId, outcome: evaluator!.prepare(msg.policy) });
       break;
     case 'evaluate':
-      heartbeat![HB_TASK] = msg.taskId;
-      send({ type: 'evaluated', taskId: msg.taskId, outcomes: evaluator!.evaluate(msg.requestJson, msg.policies) });
+      send({
+        type: 'evaluated',
+        results: msg.tasks.map((t) => {
+          heartbeat![HB_TASK] = t.taskId;
+          return { taskId: t.taskId, outcomes: evaluator!.evaluate(t.requestJson, t.policies) };
+        }),
+      });
       break;
   }
 });
