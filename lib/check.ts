@@ -67,7 +67,7 @@ export async function runCheck(opts: CheckOptions): Promise<Report> {
     ...(opts.onProgress ? { onProgress: opts.onProgress } : {}),
   });
   const reading = (async () => {
-    for await (const batch of streamManifests(opts.files, { recursive: opts.recursive, limits: opts.limits, stdin: opts.stdin, onText: (name, text) => texts.set(name, text), ...(opts.render ? { render: opts.render } : {}) })) {
+    for await (const batch of streamManifests(opts.files, { recursive: opts.recursive, limits: opts.limits, stdin: opts.stdin, onText: (name, text) => texts.set(name, text), onParserFailure: (m) => opts.log.warn(m), ...(opts.render ? { render: opts.render } : {}) })) {
       stream.add(batch);
       // A policy asking the host while it starts needs the whole input: stop waiting for evaluation then.
       await Promise.race([stream.room(), caps.wanted]);

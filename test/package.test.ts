@@ -10,6 +10,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import YAML from 'yaml';
+import { syntheticCorpus } from '../bench/support/synthetic';
 import { loadManifests } from '../lib/manifests';
 import { startApiServer } from './apiserver/index';
 
@@ -226,6 +227,16 @@ describe('single executable (npm run package -- --targets linux-x64)', function 
     assert.match(r.stdout, /6 objects, 20 policies: \d+ passed, 2 mutated, \d+ rejected, 0 warnings, 0 errors/);
     const viaNode = runNode(['check', '-f', examples]);
     assert.equal(r.stdout, viaNode.stdout);
+  });
+
+  it('runs alone: a large input is parsed on the embedded manifest parser thread, as the Node.js bundle does', () => {
+    // 400 objects in 8 files of ~80 KB: past the first 256 KiB, parsing moves to the parser thread.
+    const dir = syntheticCorpus(400, work);
+    const r = runBare(['check', '-R', '-f', dir, '-o', 'json', '--workers', '2']);
+    assert.equal(r.status, 1, r.stderr);
+    assert.equal(JSON.parse(r.stdout).summary.objects, 400);
+    assert.doesNotMatch(r.stderr, /parser thread/);
+    assert.equal(r.stdout, runNode(['check', '-R', '-f', dir, '-o', 'json', '--workers', '2']).stdout);
   });
 
   it('runs alone: one file, a policy by builtin:// reference, inspect', () => {

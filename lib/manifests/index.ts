@@ -19,6 +19,8 @@ export interface LoadOptions {
   stdin?: NodeJS.ReadableStream;
   /** Called with each input's text as read (reporters use it to locate fields). */
   onText?: (name: string, text: string) => void;
+  /** Told when the manifest parser thread fails (parsing goes on on the main thread). */
+  onParserFailure?: (message: string) => void;
   /** `-k` / `--helm`: rendered after the `-f` inputs, their entries appended in order. */
   render?: RenderSpec[];
 }
@@ -45,7 +47,7 @@ export async function* streamManifests(args: string[], opts: LoadOptions): Async
     }));
   }
   let stdinUsed = false;
-  const parser = new ManifestParser();
+  const parser = new ManifestParser(undefined, opts.onParserFailure);
   // Inputs read and being parsed, in input order: reading the next ones overlaps parsing on the parser thread.
   const parsing: (ManifestEntry[] | Promise<ManifestEntry[]>)[] = [];
   try {

@@ -44,7 +44,13 @@ export class ManifestParser {
   private readonly waiting = new Map<number, Waiting>();
   private onThread = 0;
 
-  constructor(private readonly threadAfterChars: number = THREAD_AFTER_CHARS) {}
+  private closing = false;
+
+  constructor(
+    private readonly threadAfterChars: number = THREAD_AFTER_CHARS,
+    /** Told when the thread could not start or died: the run goes on, slower. */
+    private readonly onThreadFailure?: (message: string) => void,
+  ) {}
 
   /** How many texts went to the thread. */
   get parsedOnThread(): number {
@@ -54,7 +60,7 @@ export class ManifestParser {
   /** The entries of `text`: at once while the input is small, later (in any order of calls) on the thread. */
   parse(file: string, text: string, limits: InputLimits): ManifestEntry[] | Promise<ManifestEntry[]> {
     this.chars += text.length;
-    const thread = this.failed || this.chars < this.threadAfterChars ? undefined : (this.thread ??= this.start());
+    const thread = this.failed || this.closing || this.chars < this.threadAfterChars ? undefined : (this.thread ??= this.start());
     if (!thread) return entriesFromText(file, text, limits);
     const request: ParseRequest = { id: this.nextId++, file, text, limits };
     this.onThread++;
@@ -66,6 +72,7 @@ export class ManifestParser {
 
   /** Stops the thread; texts still waiting are parsed here. */
   async close(): Promise<void> {
+    this.closing = true;
     const t = this.thread;
     this.thread = undefined;
     if (t) await t.terminate();
@@ -82,7 +89,8 @@ export class ManifestParser {
       if ('entries' in reply) w.resolve(reply.entries);
       else w.reject(new Error(`parsing ${w.request.file} failed: ${reply.failure}`));
     });
-    const fallBack = (): void => {
+    const fallBack = (why: string): void => {
+      if (!this.closing && !this.failed) this.onThreadFailure?.(`the manifest parser thread ${why}: parsing on the main thread`);
       this.failed = true;
       this.thread = undefined;
       for (const [id, w] of this.waiting) {
@@ -94,8 +102,8 @@ export class ManifestParser {
         }
       }
     };
-    t.on('error', fallBack);
-    t.on('exit', fallBack);
+    t.on('error', (err) => fallBack(`failed (${err.message})`));
+    t.on('exit', (code) => fallBack(`exited (code ${code})`));
     return t;
   }
 }
