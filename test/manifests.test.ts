@@ -79,6 +79,13 @@ describe('manifest input', () => {
       assert.equal(typed[0].source.line, 4);
     });
 
+    it('gives every item of a long List its own line', () => {
+      const items = Array.from({ length: 3000 }, (_, i) => `- apiVersion: v1\n  kind: ConfigMap\n  metadata:\n    name: cm-${i}\n`).join('');
+      const entries = parse(`# exported\napiVersion: v1\nkind: List\nitems:\n${items}`);
+      assert.equal(entries.length, 3000);
+      entries.forEach((e, i) => assert.deepEqual([e.kind, e.source.line, e.source.itemIndex], ['object', 5 + 4 * i, i]));
+    });
+
     it('reads JSON input, including a List', () => {
       const json = JSON.stringify({ apiVersion: 'v1', kind: 'List', items: [{ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'n' } }] }, null, 2);
       const e = only(parse(json, 'ns.json'), 'object');

@@ -1,7 +1,7 @@
 import type { InputLimits } from './limits';
 import type { KubeObject, ManifestEntry, SourceLocation } from './types';
 import { expandedSize, listItemOffsets, parseDocument, YamlSyntaxError } from './yaml';
-import { lineAtOffset, splitDocuments, type DocumentChunk } from './split';
+import { lineCounter, splitDocuments, type DocumentChunk } from './split';
 
 /** Kinds that configure kustomize itself; they are never sent to the API server. */
 const KUSTOMIZE_GROUP = 'kustomize.config.k8s.io/';
@@ -67,8 +67,9 @@ function entriesFromChunk(file: string, chunk: DocumentChunk, limits: InputLimit
       return [{ kind: 'error', source: at(docLine), message: `${obj.kind}: items must be a list, got ${describe(items)}` }];
     }
     const offsets = listItemOffsets(chunk.text, events);
+    const lineAt = lineCounter(chunk.text);
     return items.map((item, idx): ManifestEntry => {
-      const line = offsets[idx] !== undefined ? chunk.firstLine + lineAtOffset(chunk.text, offsets[idx]) - 1 : docLine;
+      const line = offsets[idx] !== undefined ? chunk.firstLine + lineAt(offsets[idx]) - 1 : docLine;
       const source: SourceLocation = { file, line, docIndex: chunk.docIndex, itemIndex: idx };
       const itemProblem = objectProblem(item);
       if (itemProblem) return { kind: 'error', source, message: `${obj.kind} item ${idx}: not a Kubernetes object: ${itemProblem}` };
@@ -128,10 +129,13 @@ function templateHint(text: string): string {
 }
 
 function firstContentLine(text: string): number {
-  const lines = text.split('\n');
-  for (let i = 0; i < lines.length; i++) {
-    const t = lines[i].trim();
-    if (t !== '' && !t.startsWith('#')) return i + 1;
+  // Line by line up to the first content: splitting the whole document cost a copy of it.
+  for (let start = 0, line = 1; start < text.length; line++) {
+    const end = text.indexOf('\n', start);
+    const t = text.slice(start, end < 0 ? text.length : end).trim();
+    if (t !== '' && !t.startsWith('#')) return line;
+    if (end < 0) break;
+    start = end + 1;
   }
   return 1;
 }

@@ -67,9 +67,20 @@ export function hasContent(lines: string[]): boolean {
   return false;
 }
 
-/** Line (1-based) of the first non-blank, non-comment line at or after `offset` in `text`. */
-export function lineAtOffset(text: string, offset: number): number {
+/**
+ * Lines (1-based) of offsets in `text`. Offsets asked in increasing order (a List's items) are counted on from
+ * the previous one: counting from the start each time made a List of n items cost n times its text.
+ */
+export function lineCounter(text: string): (offset: number) => number {
+  let at = 0;
   let line = 1;
-  for (let i = 0; i < offset && i < text.length; i++) if (text.charCodeAt(i) === 10) line++;
-  return line;
+  return (offset) => {
+    if (offset < at) {
+      at = 0;
+      line = 1;
+    }
+    for (let i = text.indexOf('\n', at); i !== -1 && i < offset; i = text.indexOf('\n', i + 1)) line++;
+    at = Math.max(at, Math.min(offset, text.length));
+    return line;
+  };
 }
