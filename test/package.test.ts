@@ -174,9 +174,9 @@ describe('single executable (npm run package -- --targets linux-x64)', function 
     if (work) rmSync(work, { recursive: true, force: true });
   });
 
-  const runBare = (args: string[]): SpawnSyncReturns<string> => spawnSync(binary, args, { ...bare, encoding: 'utf8', timeout: 120_000 });
+  const runBare = (args: string[]): SpawnSyncReturns<string> => spawnSync(binary, args, { ...bare, encoding: 'utf8', timeout: 120_000, maxBuffer: 64 << 20 });
   const runNode = (args: string[]): SpawnSyncReturns<string> =>
-    spawnSync(process.execPath, [path.join(root, 'dist', 'kubectl-wasmpolicy.cjs'), ...args], { cwd: bare.cwd, encoding: 'utf8', timeout: 120_000 });
+    spawnSync(process.execPath, [path.join(root, 'dist', 'kubectl-wasmpolicy.cjs'), ...args], { cwd: bare.cwd, encoding: 'utf8', timeout: 120_000, maxBuffer: 64 << 20 });
 
   it('writes the archive (binary, LICENSE, LICENSE-nodejs), SHA256SUMS and a krew manifest whose checksums match', () => {
     const listing = execFileSync('tar', ['-tvzf', path.join(out, 'kubectl-wasmpolicy-linux-amd64.tar.gz')], { encoding: 'utf8' }).trim().split('\n');
