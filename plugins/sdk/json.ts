@@ -1,10 +1,17 @@
-// A small JSON DOM: parser and serializer.
+// A small JSON DOM: a lazy reader over UTF-8 bytes, an eager parser, and a serializer.
 //
 // - strings are decoded to UTF-16 (AssemblyScript strings); \uXXXX escapes and surrogate pairs are
 //   honoured, lone surrogates are kept and re-escaped on output;
 // - numbers are kept as their exact source text (no float round trip);
 // - objects keep their key order (a duplicate key replaces the earlier value in place).
 // Errors never trap: the parser returns null and sets `error`.
+//
+// parseJSONBytes (what the protocol uses) does not build the DOM up front. One pass over the payload bytes
+// validates them and records every token's offset in a tape (no other allocation); a value then reads its
+// members from the bytes the first time it is asked for them, and a string is decoded when it is read. Keys are
+// compared on the raw bytes. What a policy never looks at is never decoded. A payload the pass does not take
+// (invalid JSON, or bytes that are not valid UTF-8) goes to the eager parser on the decoded text, which gives
+// the value or the error exactly as before: the reader is stricter than the parser, never laxer.
 
 /** Code unit i of s, without a bounds check: callers guarantee 0 <= i < s.length. */
 // @ts-ignore: decorator
@@ -22,17 +29,492 @@ export const enum JType {
   Object = 5,
 }
 
+// ------------------------------------------------------------------------------------------------
+// Lazy reader: the tape
+
+// A tape entry is two i32 words: the token's byte offset, and
+//   - object/array opening: the index of its closing entry (whose offset is the closing bracket's);
+//   - string (value or key): the closing quote's offset, ORed with the flags below;
+//   - number: the offset just past it;  - true/false/null: 0.
+/** The string has a backslash escape. */
+const F_ESCAPED: i32 = 0x40000000;
+/** The string has bytes >= 0x80. */
+const F_NONASCII: i32 = 0x20000000;
+const POS_MASK: i32 = 0x1fffffff;
+/** Deepest nesting of arrays and objects taken (both parsers). */
+const MAX_DEPTH: i32 = 128;
+
+/** Value of a hex digit, -1 if not one. */
+// @ts-ignore: decorator
+@inline
+function hexVal(c: i32): i32 {
+  if (c >= 0x30 && c <= 0x39) return c - 0x30;
+  if (c >= 0x61 && c <= 0x66) return c - 0x61 + 10;
+  if (c >= 0x41 && c <= 0x46) return c - 0x41 + 10;
+  return -1;
+}
+
+/** The payload bytes and their tape. */
+export class JDoc {
+  base: usize;
+  constructor(
+    public buf: ArrayBuffer,
+    public tape: StaticArray<i32>,
+    /** true when re-serialising a value gives back its bytes (no whitespace, only the escapes writeString makes) */
+    public canonical: bool,
+  ) {
+    this.base = changetype<usize>(buf);
+  }
+
+  // @ts-ignore: decorator
+  @inline
+  pos(e: i32): i32 {
+    return unchecked(this.tape[e << 1]);
+  }
+
+  // @ts-ignore: decorator
+  @inline
+  aux(e: i32): i32 {
+    return unchecked(this.tape[(e << 1) + 1]);
+  }
+
+  // @ts-ignore: decorator
+  @inline
+  byte(p: i32): i32 {
+    return <i32>load<u8>(this.base + <usize>p);
+  }
+
+  /** The entry after value entry e (and its subtree). */
+  // @ts-ignore: decorator
+  @inline
+  next(e: i32): i32 {
+    const c = this.byte(this.pos(e));
+    if (c == 0x7b || c == 0x5b) return this.aux(e) + 1;
+    return e + 1;
+  }
+
+  /** Bytes [start, end) as a string: they are ASCII. */
+  ascii(start: i32, end: i32): string {
+    const n = end - start;
+    if (n <= 0) return "";
+    const s = changetype<string>(__new(<usize>n << 1, idof<string>()));
+    const dst = changetype<usize>(s);
+    const src = this.base + <usize>start;
+    for (let i = 0; i < n; i++) store<u16>(dst + (<usize>i << 1), load<u8>(src + <usize>i));
+    return s;
+  }
+
+  /** Bytes [start, end) as text (valid UTF-8, no escapes). */
+  // @ts-ignore: decorator
+  @inline
+  utf8(start: i32, end: i32): string {
+    return String.UTF8.decodeUnsafe(this.base + <usize>start, <usize>(end - start));
+  }
+
+  /** The decoded text of string entry e. */
+  str(e: i32): string {
+    const start = this.pos(e) + 1;
+    const a = this.aux(e);
+    const end = a & POS_MASK;
+    if (a & F_ESCAPED) return this.unescape(start, end);
+    if (a & F_NONASCII) return this.utf8(start, end);
+    return this.ascii(start, end);
+  }
+
+  /** The text of number entry e, as written. */
+  // @ts-ignore: decorator
+  @inline
+  numberText(e: i32): string {
+    return this.ascii(this.pos(e), this.aux(e));
+  }
+
+  hex4(p: i32): i32 {
+    let v = 0;
+    for (let i = 0; i < 4; i++) v = (v << 4) | hexVal(this.byte(p + i));
+    return v;
+  }
+
+  /** Decodes a validated string body with escapes, as JSONParser.parseString does. */
+  unescape(start: i32, end: i32): string {
+    const parts = new Array<string>();
+    let p = start;
+    let seg = start;
+    while (p < end) {
+      if (this.byte(p) != 0x5c) {
+        p++;
+        continue;
+      }
+      if (p > seg) parts.push(this.utf8(seg, p));
+      const e = this.byte(p + 1);
+      p += 2;
+      if (e == 0x22) parts.push('"');
+      else if (e == 0x5c) parts.push("\\");
+      else if (e == 0x2f) parts.push("/");
+      else if (e == 0x62) parts.push("\b");
+      else if (e == 0x66) parts.push("\f");
+      else if (e == 0x6e) parts.push("\n");
+      else if (e == 0x72) parts.push("\r");
+      else if (e == 0x74) parts.push("\t");
+      else {
+        // \uXXXX (the only other escape the tape pass lets through)
+        const u = this.hex4(p);
+        p += 4;
+        if (u >= 0xd800 && u <= 0xdbff && p + 6 <= end && this.byte(p) == 0x5c && this.byte(p + 1) == 0x75) {
+          const lo = this.hex4(p + 2);
+          if (lo >= 0xdc00 && lo <= 0xdfff) {
+            parts.push(String.fromCharCodes([u, lo]));
+            p += 6;
+            seg = p;
+            continue;
+          }
+        }
+        parts.push(String.fromCharCode(u));
+      }
+      seg = p;
+    }
+    if (p > seg) parts.push(this.utf8(seg, p));
+    return parts.join("");
+  }
+
+  /** True if string entry e decodes to key. Compares bytes when both are plain ASCII. */
+  keyIs(e: i32, key: string): bool {
+    const start = this.pos(e) + 1;
+    const a = this.aux(e);
+    if (a & (F_ESCAPED | F_NONASCII)) return this.str(e) == key;
+    const n = (a & POS_MASK) - start;
+    // ASCII bytes: one code unit per byte, so equal texts have equal lengths
+    if (n != key.length) return false;
+    const bp = this.base + <usize>start;
+    const kp = changetype<usize>(key);
+    for (let i = 0; i < n; i++) {
+      if (<u32>load<u8>(bp + <usize>i) != <u32>load<u16>(kp + (<usize>i << 1))) return false;
+    }
+    return true;
+  }
+
+  /** True if string entries e1 and e2 decode to the same text. */
+  sameKey(e1: i32, e2: i32): bool {
+    const a1 = this.aux(e1);
+    const a2 = this.aux(e2);
+    if ((a1 | a2) & F_ESCAPED) return this.str(e1) == this.str(e2);
+    // valid UTF-8 without escapes: same text iff same bytes
+    const s1 = this.pos(e1) + 1;
+    const s2 = this.pos(e2) + 1;
+    const n = (a1 & POS_MASK) - s1;
+    if (n != (a2 & POS_MASK) - s2) return false;
+    return memory.compare(this.base + <usize>s1, this.base + <usize>s2, <usize>n) == 0;
+  }
+
+  /** True if no object in the subtree of container entry e has a duplicate key. */
+  noDuplicateKeys(e: i32): bool {
+    const close = this.aux(e);
+    for (let i = e; i < close; i++) {
+      if (this.byte(this.pos(i)) != 0x7b) continue;
+      // an object: compare its keys pairwise
+      const end = this.aux(i);
+      let k = i + 1;
+      while (k < end) {
+        let j = this.next(k + 1);
+        while (j < end) {
+          if (this.sameKey(k, j)) return false;
+          j = this.next(j + 1);
+        }
+        k = this.next(k + 1);
+      }
+    }
+    return true;
+  }
+}
+
+/** One validating pass over UTF-8 JSON bytes that records the tape. Accepts a subset of what JSONParser accepts. */
+class TapeBuilder {
+  base: usize;
+  len: i32;
+  p: i32 = 0;
+  tape: StaticArray<i32>;
+  n: i32 = 0;
+  canonical: bool = true;
+
+  constructor(buf: ArrayBuffer) {
+    const len = buf.byteLength;
+    this.base = changetype<usize>(buf);
+    this.len = len;
+    this.tape = new StaticArray<i32>((len >> 2) + 16);
+  }
+
+  // @ts-ignore: decorator
+  @inline
+  at(p: i32): i32 {
+    return <i32>load<u8>(this.base + <usize>p);
+  }
+
+  push(pos: i32, aux: i32): i32 {
+    const i = this.n;
+    const w = i << 1;
+    let t = this.tape;
+    if (w + 2 > t.length) {
+      const nt = new StaticArray<i32>(t.length << 1);
+      memory.copy(changetype<usize>(nt), changetype<usize>(t), <usize>t.length << 2);
+      this.tape = t = nt;
+    }
+    unchecked((t[w] = pos));
+    unchecked((t[w + 1] = aux));
+    this.n = i + 1;
+    return i;
+  }
+
+  ws(): void {
+    const n = this.len;
+    let p = this.p;
+    while (p < n) {
+      const c = this.at(p);
+      if (c == 0x20 || c == 0x09 || c == 0x0a || c == 0x0d) p++;
+      else break;
+    }
+    if (p != this.p) {
+      this.canonical = false;
+      this.p = p;
+    }
+  }
+
+  document(): bool {
+    if (this.len > POS_MASK) return false;
+    this.ws();
+    if (!this.value(0)) return false;
+    this.ws();
+    return this.p == this.len;
+  }
+
+  value(depth: i32): bool {
+    const p = this.p;
+    if (p >= this.len) return false;
+    const c = this.at(p);
+    if (c == 0x22) return this.string();
+    if (c == 0x7b) return this.object(depth + 1);
+    if (c == 0x5b) return this.array(depth + 1);
+    if (c == 0x2d || (c >= 0x30 && c <= 0x39)) return this.number();
+    if (c == 0x74) return this.word(p, 4, 0x65757274); // "true"
+    if (c == 0x66) return this.word(p + 1, 5, 0x65736c61); // "f" + "alse"
+    if (c == 0x6e) return this.word(p, 4, 0x6c6c756e); // "null"
+    return false;
+  }
+
+  /** A literal of `len` bytes at this.p whose 4 bytes at q are `four` (little-endian). */
+  word(q: i32, len: i32, four: u32): bool {
+    const p = this.p;
+    if (p + len > this.len) return false;
+    if (load<u32>(this.base + <usize>q) != four) return false;
+    this.push(p, 0);
+    this.p = p + len;
+    return true;
+  }
+
+  number(): bool {
+    const n = this.len;
+    const start = this.p;
+    let p = start;
+    if (this.at(p) == 0x2d) p++;
+    if (p >= n) return false;
+    let c = this.at(p);
+    if (c == 0x30) {
+      p++;
+    } else if (c >= 0x31 && c <= 0x39) {
+      p++;
+      while (p < n && <u32>(this.at(p) - 0x30) <= 9) p++;
+    } else {
+      return false;
+    }
+    if (p < n && this.at(p) == 0x2e) {
+      p++;
+      const d = p;
+      while (p < n && <u32>(this.at(p) - 0x30) <= 9) p++;
+      if (p == d) return false;
+    }
+    if (p < n) {
+      c = this.at(p);
+      if (c == 0x65 || c == 0x45) {
+        p++;
+        if (p < n) {
+          c = this.at(p);
+          if (c == 0x2b || c == 0x2d) p++;
+        }
+        const d = p;
+        while (p < n && <u32>(this.at(p) - 0x30) <= 9) p++;
+        if (p == d) return false;
+      }
+    }
+    this.push(start, p);
+    this.p = p;
+    return true;
+  }
+
+  /** Length of the valid UTF-8 sequence at p (a lead byte >= 0x80), 0 if it is not one. */
+  utf8Len(p: i32): i32 {
+    const n = this.len;
+    const b0 = this.at(p);
+    if (b0 >= 0xc2 && b0 <= 0xdf) {
+      if (p + 1 >= n) return 0;
+      return (this.at(p + 1) & 0xc0) == 0x80 ? 2 : 0;
+    }
+    if (b0 >= 0xe0 && b0 <= 0xef) {
+      if (p + 2 >= n) return 0;
+      const b1 = this.at(p + 1);
+      const lo = b0 == 0xe0 ? 0xa0 : 0x80; // no overlong forms
+      const hi = b0 == 0xed ? 0x9f : 0xbf; // no surrogates
+      if (b1 < lo || b1 > hi) return 0;
+      return (this.at(p + 2) & 0xc0) == 0x80 ? 3 : 0;
+    }
+    if (b0 >= 0xf0 && b0 <= 0xf4) {
+      if (p + 3 >= n) return 0;
+      const b1 = this.at(p + 1);
+      const lo = b0 == 0xf0 ? 0x90 : 0x80;
+      const hi = b0 == 0xf4 ? 0x8f : 0xbf; // up to U+10FFFF
+      if (b1 < lo || b1 > hi) return 0;
+      if ((this.at(p + 2) & 0xc0) != 0x80) return 0;
+      return (this.at(p + 3) & 0xc0) == 0x80 ? 4 : 0;
+    }
+    return 0;
+  }
+
+  /** A string at this.p (the opening quote). */
+  string(): bool {
+    const n = this.len;
+    let p = this.p + 1;
+    let flags = 0;
+    while (true) {
+      if (p >= n) return false;
+      const c = this.at(p);
+      if (c == 0x22) break;
+      if (c == 0x5c) {
+        if (p + 1 >= n) return false;
+        const e = this.at(p + 1);
+        flags |= F_ESCAPED;
+        if (e == 0x75) {
+          if (p + 6 > n) return false;
+          let u = 0;
+          let upper = false;
+          for (let k = 2; k < 6; k++) {
+            const h = this.at(p + k);
+            const d = hexVal(h);
+            if (d < 0) return false;
+            if (h >= 0x41 && h <= 0x46) upper = true;
+            u = (u << 4) | d;
+          }
+          // writeString writes \u only for control characters without a short escape, and lone surrogates
+          // (which this flag leaves to the slow path)
+          if (upper || u >= 0x20 || u == 0x08 || u == 0x09 || u == 0x0a || u == 0x0c || u == 0x0d) this.canonical = false;
+          p += 6;
+        } else if (e == 0x22 || e == 0x5c || e == 0x62 || e == 0x66 || e == 0x6e || e == 0x72 || e == 0x74) {
+          p += 2;
+        } else if (e == 0x2f) {
+          this.canonical = false; // writeString does not escape "/"
+          p += 2;
+        } else {
+          return false;
+        }
+        continue;
+      }
+      if (c < 0x20) return false;
+      if (c >= 0x80) {
+        const k = this.utf8Len(p);
+        if (k == 0) return false;
+        flags |= F_NONASCII;
+        p += k;
+        continue;
+      }
+      p++;
+    }
+    this.push(this.p, p | flags);
+    this.p = p + 1;
+    return true;
+  }
+
+  object(depth: i32): bool {
+    if (depth > MAX_DEPTH) return false;
+    const open = this.push(this.p, 0);
+    this.p++;
+    this.ws();
+    if (!(this.p < this.len && this.at(this.p) == 0x7d)) {
+      while (true) {
+        this.ws();
+        if (this.p >= this.len || this.at(this.p) != 0x22) return false;
+        if (!this.string()) return false;
+        this.ws();
+        if (this.p >= this.len || this.at(this.p) != 0x3a) return false;
+        this.p++;
+        this.ws();
+        if (!this.value(depth)) return false;
+        this.ws();
+        if (this.p >= this.len) return false;
+        const c = this.at(this.p);
+        if (c == 0x2c) {
+          this.p++;
+          continue;
+        }
+        if (c == 0x7d) break;
+        return false;
+      }
+    }
+    const close = this.push(this.p, open);
+    unchecked((this.tape[(open << 1) + 1] = close));
+    this.p++;
+    return true;
+  }
+
+  array(depth: i32): bool {
+    if (depth > MAX_DEPTH) return false;
+    const open = this.push(this.p, 0);
+    this.p++;
+    this.ws();
+    if (!(this.p < this.len && this.at(this.p) == 0x5d)) {
+      while (true) {
+        this.ws();
+        if (!this.value(depth)) return false;
+        this.ws();
+        if (this.p >= this.len) return false;
+        const c = this.at(this.p);
+        if (c == 0x2c) {
+          this.p++;
+          continue;
+        }
+        if (c == 0x5d) break;
+        return false;
+      }
+    }
+    const close = this.push(this.p, open);
+    unchecked((this.tape[(open << 1) + 1] = close));
+    this.p++;
+    return true;
+  }
+}
+
+// ------------------------------------------------------------------------------------------------
+// Values
+
 export class JValue {
   type: JType = JType.Null;
   boolValue: bool = false;
-  /** string value, or the source text of a number */
-  text: string = "";
-  /** array items */
+  /** string value or number text, once decoded: read it through `text` */
+  txt: string = "";
+  /** array items (eager values; a lazy array reads through at/length) */
   items: Array<JValue> | null = null;
-  /** object keys, in order */
+  /** object keys, in order (eager values; a lazy object reads through keyAt/length) */
   keys: Array<string> | null = null;
-  /** object values, parallel to keys */
+  /** object values, parallel to keys (eager values) */
   values: Array<JValue> | null = null;
+
+  // Lazy values: `doc` is set while this value still reads from the payload bytes (a string or number not yet
+  // decoded, an object or array that has not been changed); `ent` is its tape entry.
+  doc: JDoc | null = null;
+  ent: i32 = 0;
+  /** members of a lazy object/array (duplicate keys merged), -1 until first read */
+  lcount: i32 = -1;
+  /** tape entries of a lazy object's keys */
+  lkeys: StaticArray<i32> | null = null;
+  /** tape entries of a lazy container's values */
+  lvals: StaticArray<i32> | null = null;
+  /** the values of a lazy container made so far */
+  lkids: StaticArray<JValue | null> | null = null;
 
   static newNull(): JValue {
     return new JValue();
@@ -48,7 +530,7 @@ export class JValue {
   static newString(s: string): JValue {
     const v = new JValue();
     v.type = JType.String;
-    v.text = s;
+    v.txt = s;
     return v;
   }
 
@@ -56,7 +538,7 @@ export class JValue {
   static newNumberText(t: string): JValue {
     const v = new JValue();
     v.type = JType.Number;
-    v.text = t;
+    v.txt = t;
     return v;
   }
 
@@ -77,6 +559,137 @@ export class JValue {
     v.keys = new Array<string>();
     v.values = new Array<JValue>();
     return v;
+  }
+
+  /** The value at tape entry e of doc, read lazily. */
+  static fromEntry(doc: JDoc, e: i32): JValue {
+    const v = new JValue();
+    const c = doc.byte(doc.pos(e));
+    if (c == 0x7b) v.type = JType.Object;
+    else if (c == 0x5b) v.type = JType.Array;
+    else if (c == 0x22) v.type = JType.String;
+    else if (c == 0x74 || c == 0x66) {
+      v.type = JType.Bool;
+      v.boolValue = c == 0x74;
+      return v;
+    } else if (c == 0x6e) return v;
+    else v.type = JType.Number;
+    v.doc = doc;
+    v.ent = e;
+    return v;
+  }
+
+  /** String value, or the source text of a number ("" for other types). */
+  get text(): string {
+    const d = this.doc;
+    if (d !== null) {
+      if (this.type == JType.String) {
+        this.txt = d.str(this.ent);
+        this.doc = null;
+      } else if (this.type == JType.Number) {
+        this.txt = d.numberText(this.ent);
+        this.doc = null;
+      }
+    }
+    return this.txt;
+  }
+
+  set text(s: string) {
+    if (this.type == JType.String || this.type == JType.Number) this.doc = null;
+    this.txt = s;
+  }
+
+  /** Reads a lazy container's members from the tape (once). */
+  index(): i32 {
+    let m = this.lcount;
+    if (m >= 0) return m;
+    const d = this.doc!;
+    const e = this.ent;
+    const close = d.aux(e);
+    const isObject = this.type == JType.Object;
+    let count = 0;
+    let i = e + 1;
+    while (i < close) {
+      if (isObject) i++; // the key
+      i = d.next(i);
+      count++;
+    }
+    const vals = new StaticArray<i32>(count);
+    m = 0;
+    i = e + 1;
+    if (isObject) {
+      const keys = new StaticArray<i32>(count);
+      while (i < close) {
+        const k = i;
+        const v = i + 1;
+        i = d.next(v);
+        let dup = -1;
+        for (let j = 0; j < m; j++) {
+          if (d.sameKey(unchecked(keys[j]), k)) {
+            dup = j;
+            break;
+          }
+        }
+        if (dup >= 0) {
+          unchecked((vals[dup] = v)); // the last value, in the first key's place
+          continue;
+        }
+        unchecked((keys[m] = k));
+        unchecked((vals[m] = v));
+        m++;
+      }
+      this.lkeys = keys;
+    } else {
+      while (i < close) {
+        unchecked((vals[m++] = i));
+        i = d.next(i);
+      }
+    }
+    this.lvals = vals;
+    this.lkids = new StaticArray<JValue | null>(m);
+    this.lcount = m;
+    return m;
+  }
+
+  /** Member i of an indexed lazy container (0 <= i < lcount). */
+  child(i: i32): JValue {
+    const kids = this.lkids!;
+    let c = unchecked(kids[i]);
+    if (c === null) {
+      c = JValue.fromEntry(this.doc!, unchecked(this.lvals![i]));
+      unchecked((kids[i] = c));
+    }
+    return c;
+  }
+
+  /** Turns a lazy container into an eager one (before a change). Its members stay lazy. */
+  materialize(): void {
+    const d = this.doc;
+    if (d === null) return;
+    if (this.type == JType.Object) {
+      const n = this.index();
+      const ks = this.lkeys!;
+      const keys = new Array<string>(n);
+      const values = new Array<JValue>(n);
+      for (let i = 0; i < n; i++) {
+        unchecked((keys[i] = d.str(unchecked(ks[i]))));
+        unchecked((values[i] = this.child(i)));
+      }
+      this.keys = keys;
+      this.values = values;
+    } else if (this.type == JType.Array) {
+      const n = this.index();
+      const items = new Array<JValue>(n);
+      for (let i = 0; i < n; i++) unchecked((items[i] = this.child(i)));
+      this.items = items;
+    } else {
+      this.txt = this.text; // decodes
+    }
+    this.doc = null;
+    this.lkeys = null;
+    this.lvals = null;
+    this.lkids = null;
+    this.lcount = -1;
   }
 
   isNull(): bool {
@@ -106,14 +719,24 @@ export class JValue {
 
   /** Number of array items or object members (0 for scalars). */
   get length(): i32 {
-    if (this.type == JType.Array) return this.items!.length;
-    if (this.type == JType.Object) return this.keys!.length;
+    if (this.type == JType.Array) {
+      if (this.doc !== null) return this.index();
+      return this.items!.length;
+    }
+    if (this.type == JType.Object) {
+      if (this.doc !== null) return this.index();
+      return this.keys!.length;
+    }
     return 0;
   }
 
   /** Array item i, or null when out of range / not an array. */
   at(i: i32): JValue | null {
     if (this.type != JType.Array) return null;
+    if (this.doc !== null) {
+      if (i < 0 || i >= this.index()) return null;
+      return this.child(i);
+    }
     const items = this.items!;
     if (i < 0 || i >= items.length) return null;
     return items[i];
@@ -121,12 +744,22 @@ export class JValue {
 
   push(v: JValue): void {
     if (this.type != JType.Array) return;
+    this.materialize();
     this.items!.push(v);
   }
 
   /** Index of a key in an object, or -1. */
   indexOfKey(key: string): i32 {
     if (this.type != JType.Object) return -1;
+    const d = this.doc;
+    if (d !== null) {
+      const n = this.index();
+      const ks = this.lkeys!;
+      for (let i = 0; i < n; i++) {
+        if (d.keyIs(unchecked(ks[i]), key)) return i;
+      }
+      return -1;
+    }
     const keys = this.keys!;
     for (let i = 0; i < keys.length; i++) {
       if (keys[i] == key) return i;
@@ -138,6 +771,7 @@ export class JValue {
   get(key: string): JValue | null {
     const i = this.indexOfKey(key);
     if (i < 0) return null;
+    if (this.doc !== null) return this.child(i);
     return this.values![i];
   }
 
@@ -176,6 +810,11 @@ export class JValue {
   /** Key i of an object. */
   keyAt(i: i32): string {
     if (this.type != JType.Object) return "";
+    const d = this.doc;
+    if (d !== null) {
+      if (i < 0 || i >= this.index()) return "";
+      return d.str(unchecked(this.lkeys![i]));
+    }
     const keys = this.keys!;
     if (i < 0 || i >= keys.length) return "";
     return keys[i];
@@ -184,6 +823,10 @@ export class JValue {
   /** Value i of an object. */
   valueAt(i: i32): JValue | null {
     if (this.type != JType.Object) return null;
+    if (this.doc !== null) {
+      if (i < 0 || i >= this.index()) return null;
+      return this.child(i);
+    }
     const values = this.values!;
     if (i < 0 || i >= values.length) return null;
     return values[i];
@@ -192,6 +835,7 @@ export class JValue {
   /** Sets (replacing in place, or appending) an object member. No-op on non-objects. */
   set(key: string, v: JValue): void {
     if (this.type != JType.Object) return;
+    this.materialize();
     const i = this.indexOfKey(key);
     if (i >= 0) {
       this.values![i] = v;
@@ -226,25 +870,24 @@ export class JValue {
     return isFinite(f) && Math.floor(f) == f;
   }
 
-  /** Deep copy. */
+  /** Deep copy (an eager one). */
   clone(): JValue {
     const v = new JValue();
     v.type = this.type;
     v.boolValue = this.boolValue;
-    v.text = this.text;
+    if (this.type == JType.String || this.type == JType.Number) v.txt = this.text;
     if (this.type == JType.Array) {
-      const src = this.items!;
       const dst = new Array<JValue>();
-      for (let i = 0; i < src.length; i++) dst.push(src[i].clone());
+      const n = this.length;
+      for (let i = 0; i < n; i++) dst.push(this.at(i)!.clone());
       v.items = dst;
     } else if (this.type == JType.Object) {
-      const ks = this.keys!;
-      const vs = this.values!;
       const nk = new Array<string>();
       const nv = new Array<JValue>();
-      for (let i = 0; i < ks.length; i++) {
-        nk.push(ks[i]);
-        nv.push(vs[i].clone());
+      const n = this.length;
+      for (let i = 0; i < n; i++) {
+        nk.push(this.keyAt(i));
+        nv.push(this.valueAt(i)!.clone());
       }
       v.keys = nk;
       v.values = nv;
@@ -336,6 +979,18 @@ function writeValue(out: Array<string>, v: JValue): void {
       writeString(out, v.text);
       break;
     case JType.Array: {
+      const d = v.doc;
+      if (d !== null) {
+        if (v.lcount < 0 && copyRaw(out, d, v.ent)) break;
+        const n = v.index();
+        out.push("[");
+        for (let i = 0; i < n; i++) {
+          if (i > 0) out.push(",");
+          writeValue(out, v.child(i));
+        }
+        out.push("]");
+        break;
+      }
       const items = v.items!;
       out.push("[");
       for (let i = 0; i < items.length; i++) {
@@ -346,6 +1001,21 @@ function writeValue(out: Array<string>, v: JValue): void {
       break;
     }
     case JType.Object: {
+      const d = v.doc;
+      if (d !== null) {
+        if (v.lcount < 0 && copyRaw(out, d, v.ent)) break;
+        const n = v.index();
+        const ks = v.lkeys!;
+        out.push("{");
+        for (let i = 0; i < n; i++) {
+          if (i > 0) out.push(",");
+          writeString(out, d.str(unchecked(ks[i])));
+          out.push(":");
+          writeValue(out, v.child(i));
+        }
+        out.push("}");
+        break;
+      }
       const keys = v.keys!;
       const values = v.values!;
       out.push("{");
@@ -361,10 +1031,17 @@ function writeValue(out: Array<string>, v: JValue): void {
   }
 }
 
+/**
+ * Writes an untouched lazy container as its own bytes, when they are what writeValue would write: the payload
+ * is compact with only writeString's escapes, and no object in the subtree repeats a key.
+ */
+function copyRaw(out: Array<string>, d: JDoc, e: i32): bool {
+  if (!d.canonical || !d.noDuplicateKeys(e)) return false;
+  out.push(d.utf8(d.pos(e), d.pos(d.aux(e)) + 1));
+  return true;
+}
 // ------------------------------------------------------------------------------------------------
 // Parser
-
-const MAX_DEPTH: i32 = 128;
 
 export class JSONParser {
   s: string;
@@ -680,7 +1357,12 @@ export function parseJSON(text: string): ParseResult {
   return new ParseResult(v, "");
 }
 
-/** Parses UTF-8 JSON bytes. */
+/**
+ * Parses UTF-8 JSON bytes into a lazy value (see the top of this file). Bytes the tape pass does not take go to
+ * JSONParser on the decoded text, so the value, or the error and its message, is the same as parseJSON's.
+ */
 export function parseJSONBytes(buf: ArrayBuffer): ParseResult {
+  const b = new TapeBuilder(buf);
+  if (b.document()) return new ParseResult(JValue.fromEntry(new JDoc(buf, b.tape, b.canonical), 0), "");
   return parseJSON(String.UTF8.decode(buf));
 }
