@@ -252,18 +252,22 @@ function keySignature(key: string): i32 {
 
 /** One validating pass over UTF-8 JSON bytes that records the tape. Accepts a subset of what JSONParser accepts. */
 class TapeBuilder {
-  base: usize;
-  len: i32;
+  base: usize = 0;
+  len: i32 = 0;
   p: i32 = 0;
-  tape: StaticArray<i32>;
+  tape: StaticArray<i32> = new StaticArray<i32>(0);
   n: i32 = 0;
   canonical: bool = true;
 
-  constructor(buf: ArrayBuffer) {
+  /** Starts on buf with a new tape (room for one entry per 4 bytes: hosts' payloads need one per 7 or 8). */
+  reset(buf: ArrayBuffer): void {
     const len = buf.byteLength;
     this.base = changetype<usize>(buf);
     this.len = len;
-    this.tape = new StaticArray<i32>((len >> 2) + 16);
+    this.p = 0;
+    this.n = 0;
+    this.canonical = true;
+    this.tape = new StaticArray<i32>((len >> 1) + 16);
   }
 
   // @ts-ignore: decorator
@@ -1431,7 +1435,16 @@ export function parseJSON(text: string): ParseResult {
  * JSONParser on the decoded text, so the value, or the error and its message, is the same as parseJSON's.
  */
 export function parseJSONBytes(buf: ArrayBuffer): ParseResult {
-  const b = new TapeBuilder(buf);
-  if (b.document()) return new ParseResult(JValue.fromEntry(new JDoc(buf, b.tape, b.canonical), 0), "");
+  const b = builder;
+  b.reset(buf);
+  const ok = b.document();
+  const tape = b.tape;
+  b.tape = EMPTY_TAPE; // the document owns it
+  b.base = 0;
+  if (ok) return new ParseResult(JValue.fromEntry(new JDoc(buf, tape, b.canonical), 0), "");
   return parseJSON(String.UTF8.decode(buf));
 }
+
+const EMPTY_TAPE = new StaticArray<i32>(0);
+/** One builder, reused: it holds nothing between calls. */
+const builder = new TapeBuilder();
