@@ -14,7 +14,7 @@ const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..");
 class Guest {
   private memory!: WebAssembly.Memory;
   private call_: (opLen: number, payloadLen: number) => number;
-  private pending = { op: new Uint8Array(), payload: new Uint8Array() };
+  private pending: { op: Uint8Array; payload: Uint8Array } = { op: new Uint8Array(), payload: new Uint8Array() };
   private response: Uint8Array | null = null;
   private error: string | null = null;
 
@@ -138,7 +138,7 @@ describe("guest SDK JSON reader (plugins/sdk/json.ts)", function () {
     const { compilePlugin, ASC_FLAGS } = await import(pathToFileURL(join(ROOT, "plugins", "build.mjs")).href);
     const flags = (ASC_FLAGS as string[]).map((f) => (f.startsWith("abort=") ? "abort=plugins/sdk/wapc/guestAbort" : f));
     const wasm: Buffer = await compilePlugin("test/fixtures/guest-json", { pluginsDir: ROOT, flags });
-    g = new Guest(new WebAssembly.Module(wasm));
+    g = new Guest(new WebAssembly.Module(new Uint8Array(wasm)));
   });
 
   it("reads members on demand and serialises what it read", () => {
