@@ -250,44 +250,52 @@ function keySignature(key: string): i32 {
   return (n & 0xffff) | (first << 16) | (last << 24);
 }
 
-/** One validating pass over UTF-8 JSON bytes that records the tape. Accepts a subset of what JSONParser accepts. */
+/** Whitespace between tokens (JSONParser's set). */
+// @ts-ignore: decorator
+@inline
+function isWs(c: i32): bool {
+  return c == 0x20 || c == 0x09 || c == 0x0a || c == 0x0d;
+}
+
+/** Length of the valid UTF-8 sequence at p (a lead byte >= 0x80) of the n bytes at base, 0 if it is not one. */
+function utf8Len(base: usize, n: i32, p: i32): i32 {
+  const b0 = <i32>load<u8>(base + <usize>p);
+  if (b0 >= 0xc2 && b0 <= 0xdf) {
+    if (p + 1 >= n) return 0;
+    return (<i32>load<u8>(base + <usize>p, 1) & 0xc0) == 0x80 ? 2 : 0;
+  }
+  if (b0 >= 0xe0 && b0 <= 0xef) {
+    if (p + 2 >= n) return 0;
+    const b1 = <i32>load<u8>(base + <usize>p, 1);
+    const lo = b0 == 0xe0 ? 0xa0 : 0x80; // no overlong forms
+    const hi = b0 == 0xed ? 0x9f : 0xbf; // no surrogates
+    if (b1 < lo || b1 > hi) return 0;
+    return (<i32>load<u8>(base + <usize>p, 2) & 0xc0) == 0x80 ? 3 : 0;
+  }
+  if (b0 >= 0xf0 && b0 <= 0xf4) {
+    if (p + 3 >= n) return 0;
+    const b1 = <i32>load<u8>(base + <usize>p, 1);
+    const lo = b0 == 0xf0 ? 0x90 : 0x80;
+    const hi = b0 == 0xf4 ? 0x8f : 0xbf; // up to U+10FFFF
+    if (b1 < lo || b1 > hi) return 0;
+    if ((<i32>load<u8>(base + <usize>p, 2) & 0xc0) != 0x80) return 0;
+    return (<i32>load<u8>(base + <usize>p, 3) & 0xc0) == 0x80 ? 4 : 0;
+  }
+  return 0;
+}
+
+/**
+ * One validating pass over UTF-8 JSON bytes that records the tape. It takes a subset of what JSONParser takes
+ * (the same grammar, whitespace and nesting limit, and only valid UTF-8). One loop with the position in a local
+ * and an explicit stack of open containers.
+ */
 class TapeBuilder {
-  base: usize = 0;
-  len: i32 = 0;
-  p: i32 = 0;
   tape: StaticArray<i32> = new StaticArray<i32>(0);
+  /** entries used */
   n: i32 = 0;
   canonical: bool = true;
-
-  /** Starts on buf with a new tape (room for one entry per 4 bytes: hosts' payloads need one per 7 or 8). */
-  reset(buf: ArrayBuffer): void {
-    const len = buf.byteLength;
-    this.base = changetype<usize>(buf);
-    this.len = len;
-    this.p = 0;
-    this.n = 0;
-    this.canonical = true;
-    this.tape = new StaticArray<i32>((len >> 1) + 16);
-  }
-
-  // @ts-ignore: decorator
-  @inline
-  at(p: i32): i32 {
-    return <i32>load<u8>(this.base + <usize>p);
-  }
-
-  // @ts-ignore: decorator
-  @inline
-  push(pos: i32, aux: i32): i32 {
-    const i = this.n;
-    const w = i << 1;
-    let t = this.tape;
-    if (w + 2 > t.length) t = this.grow();
-    unchecked((t[w] = pos));
-    unchecked((t[w + 1] = aux));
-    this.n = i + 1;
-    return i;
-  }
+  /** per open container: its opening entry, its members so far, 1 if an object */
+  stack: StaticArray<i32> = new StaticArray<i32>((MAX_DEPTH + 1) * 3);
 
   grow(): StaticArray<i32> {
     const t = this.tape;
@@ -297,132 +305,13 @@ class TapeBuilder {
     return nt;
   }
 
-  /** Skips whitespace (the payloads hosts send have none: one test). */
-  // @ts-ignore: decorator
-  @inline
-  ws(): void {
-    if (this.p < this.len && this.at(this.p) <= 0x20) this.skipWs();
-  }
-
-  skipWs(): void {
-    const n = this.len;
-    let p = this.p;
-    while (p < n) {
-      const c = this.at(p);
-      if (c == 0x20 || c == 0x09 || c == 0x0a || c == 0x0d) p++;
-      else break;
-    }
-    if (p != this.p) {
-      this.canonical = false;
-      this.p = p;
-    }
-  }
-
-  document(): bool {
-    if (this.len > POS_MASK) return false;
-    this.ws();
-    if (!this.value(0)) return false;
-    this.ws();
-    return this.p == this.len;
-  }
-
-  value(depth: i32): bool {
-    const p = this.p;
-    if (p >= this.len) return false;
-    const c = this.at(p);
-    if (c == 0x22) return this.string();
-    if (c == 0x7b) return this.object(depth + 1);
-    if (c == 0x5b) return this.array(depth + 1);
-    if (c == 0x2d || (c >= 0x30 && c <= 0x39)) return this.number();
-    if (c == 0x74) return this.word(p, 4, 0x65757274); // "true"
-    if (c == 0x66) return this.word(p + 1, 5, 0x65736c61); // "f" + "alse"
-    if (c == 0x6e) return this.word(p, 4, 0x6c6c756e); // "null"
-    return false;
-  }
-
-  /** A literal of `len` bytes at this.p whose 4 bytes at q are `four` (little-endian). */
-  word(q: i32, len: i32, four: u32): bool {
-    const p = this.p;
-    if (p + len > this.len) return false;
-    if (load<u32>(this.base + <usize>q) != four) return false;
-    this.push(p, 0);
-    this.p = p + len;
-    return true;
-  }
-
-  number(): bool {
-    const n = this.len;
-    const start = this.p;
-    let p = start;
-    if (this.at(p) == 0x2d) p++;
-    if (p >= n) return false;
-    let c = this.at(p);
-    if (c == 0x30) {
-      p++;
-    } else if (c >= 0x31 && c <= 0x39) {
-      p++;
-      while (p < n && <u32>(this.at(p) - 0x30) <= 9) p++;
-    } else {
-      return false;
-    }
-    if (p < n && this.at(p) == 0x2e) {
-      p++;
-      const d = p;
-      while (p < n && <u32>(this.at(p) - 0x30) <= 9) p++;
-      if (p == d) return false;
-    }
-    if (p < n) {
-      c = this.at(p);
-      if (c == 0x65 || c == 0x45) {
-        p++;
-        if (p < n) {
-          c = this.at(p);
-          if (c == 0x2b || c == 0x2d) p++;
-        }
-        const d = p;
-        while (p < n && <u32>(this.at(p) - 0x30) <= 9) p++;
-        if (p == d) return false;
-      }
-    }
-    this.push(start, p);
-    this.p = p;
-    return true;
-  }
-
-  /** Length of the valid UTF-8 sequence at p (a lead byte >= 0x80), 0 if it is not one. */
-  utf8Len(p: i32): i32 {
-    const n = this.len;
-    const b0 = this.at(p);
-    if (b0 >= 0xc2 && b0 <= 0xdf) {
-      if (p + 1 >= n) return 0;
-      return (this.at(p + 1) & 0xc0) == 0x80 ? 2 : 0;
-    }
-    if (b0 >= 0xe0 && b0 <= 0xef) {
-      if (p + 2 >= n) return 0;
-      const b1 = this.at(p + 1);
-      const lo = b0 == 0xe0 ? 0xa0 : 0x80; // no overlong forms
-      const hi = b0 == 0xed ? 0x9f : 0xbf; // no surrogates
-      if (b1 < lo || b1 > hi) return 0;
-      return (this.at(p + 2) & 0xc0) == 0x80 ? 3 : 0;
-    }
-    if (b0 >= 0xf0 && b0 <= 0xf4) {
-      if (p + 3 >= n) return 0;
-      const b1 = this.at(p + 1);
-      const lo = b0 == 0xf0 ? 0x90 : 0x80;
-      const hi = b0 == 0xf4 ? 0x8f : 0xbf; // up to U+10FFFF
-      if (b1 < lo || b1 > hi) return 0;
-      if ((this.at(p + 2) & 0xc0) != 0x80) return 0;
-      return (this.at(p + 3) & 0xc0) == 0x80 ? 4 : 0;
-    }
-    return 0;
-  }
-
-  /** A string at this.p (the opening quote). */
-  string(): bool {
-    const n = this.len;
-    const base = this.base;
-    let p = this.p + 1;
+  /**
+   * The string whose opening quote is at p: returns the closing quote's offset ORed with F_ESCAPED/F_NONASCII,
+   * or -1 if it is not a valid string.
+   */
+  string(base: usize, n: i32, p: i32): i32 {
     let flags = 0;
+    p++;
     while (true) {
       // 8 bytes at a time up to the first '"', '\\', control character or non-ASCII byte
       while (p + 8 <= n) {
@@ -438,21 +327,21 @@ class TapeBuilder {
         }
         p += 8;
       }
-      if (p >= n) return false;
-      const c = this.at(p);
-      if (c == 0x22) break;
+      if (p >= n) return -1;
+      const c = <i32>load<u8>(base + <usize>p);
+      if (c == 0x22) return p | flags;
       if (c == 0x5c) {
-        if (p + 1 >= n) return false;
-        const e = this.at(p + 1);
+        if (p + 1 >= n) return -1;
+        const e = <i32>load<u8>(base + <usize>p, 1);
         flags |= F_ESCAPED;
         if (e == 0x75) {
-          if (p + 6 > n) return false;
+          if (p + 6 > n) return -1;
           let u = 0;
           let upper = false;
           for (let k = 2; k < 6; k++) {
-            const h = this.at(p + k);
+            const h = <i32>load<u8>(base + <usize>(p + k));
             const d = hexVal(h);
-            if (d < 0) return false;
+            if (d < 0) return -1;
             if (h >= 0x41 && h <= 0x46) upper = true;
             u = (u << 4) | d;
           }
@@ -466,85 +355,191 @@ class TapeBuilder {
           this.canonical = false; // writeString does not escape "/"
           p += 2;
         } else {
-          return false;
+          return -1;
         }
         continue;
       }
-      if (c < 0x20) return false;
+      if (c < 0x20) return -1;
       if (c >= 0x80) {
-        const k = this.utf8Len(p);
-        if (k == 0) return false;
+        const k = utf8Len(base, n, p);
+        if (k == 0) return -1;
         flags |= F_NONASCII;
         p += k;
         continue;
       }
       p++;
     }
-    this.push(this.p, p | flags);
-    this.p = p + 1;
-    return true;
+    return -1;
   }
 
-  object(depth: i32): bool {
-    if (depth > MAX_DEPTH) return false;
-    const open = this.push(this.p, 0);
-    let members = 0;
-    this.p++;
-    this.ws();
-    if (!(this.p < this.len && this.at(this.p) == 0x7d)) {
-      while (true) {
-        members++;
-        this.ws();
-        if (this.p >= this.len || this.at(this.p) != 0x22) return false;
-        if (!this.string()) return false;
-        this.ws();
-        if (this.p >= this.len || this.at(this.p) != 0x3a) return false;
-        this.p++;
-        this.ws();
-        if (!this.value(depth)) return false;
-        this.ws();
-        if (this.p >= this.len) return false;
-        const c = this.at(this.p);
-        if (c == 0x2c) {
-          this.p++;
-          continue;
+  /** The number at p: returns the offset past it, or -1. */
+  number(base: usize, n: i32, p: i32): i32 {
+    if (<i32>load<u8>(base + <usize>p) == 0x2d) p++;
+    if (p >= n) return -1;
+    let c = <i32>load<u8>(base + <usize>p);
+    if (c == 0x30) {
+      p++;
+    } else if (c >= 0x31 && c <= 0x39) {
+      p++;
+      while (p < n && <u32>(<i32>load<u8>(base + <usize>p) - 0x30) <= 9) p++;
+    } else {
+      return -1;
+    }
+    if (p < n && <i32>load<u8>(base + <usize>p) == 0x2e) {
+      p++;
+      const d = p;
+      while (p < n && <u32>(<i32>load<u8>(base + <usize>p) - 0x30) <= 9) p++;
+      if (p == d) return -1;
+    }
+    if (p < n) {
+      c = <i32>load<u8>(base + <usize>p);
+      if (c == 0x65 || c == 0x45) {
+        p++;
+        if (p < n) {
+          c = <i32>load<u8>(base + <usize>p);
+          if (c == 0x2b || c == 0x2d) p++;
         }
-        if (c == 0x7d) break;
-        return false;
+        const d = p;
+        while (p < n && <u32>(<i32>load<u8>(base + <usize>p) - 0x30) <= 9) p++;
+        if (p == d) return -1;
       }
     }
-    const close = this.push(this.p, members);
-    unchecked((this.tape[(open << 1) + 1] = close));
-    this.p++;
-    return true;
+    return p;
   }
 
-  array(depth: i32): bool {
-    if (depth > MAX_DEPTH) return false;
-    const open = this.push(this.p, 0);
-    let members = 0;
-    this.p++;
-    this.ws();
-    if (!(this.p < this.len && this.at(this.p) == 0x5d)) {
+  /** Skips whitespace from p (a byte <= 0x20 is there); returns the next offset. */
+  skipWs(base: usize, n: i32, p: i32): i32 {
+    const start = p;
+    while (p < n && isWs(<i32>load<u8>(base + <usize>p))) p++;
+    if (p != start) this.canonical = false;
+    return p;
+  }
+
+  /** Validates buf and records its tape (a new one, with room for one entry per 4 bytes). */
+  document(buf: ArrayBuffer): bool {
+    const base = changetype<usize>(buf);
+    const n = buf.byteLength;
+    this.n = 0;
+    this.canonical = true;
+    let t = new StaticArray<i32>((n >> 1) + 16);
+    this.tape = t;
+    if (n > POS_MASK) return false;
+    const stack = this.stack;
+    let e = 0; // entries
+    let depth = 0;
+    let isObject = false;
+    let p = 0;
+    if (p < n && <i32>load<u8>(base + <usize>p) <= 0x20) p = this.skipWs(base, n, p);
+    // at a value
+    while (true) {
+      if (p >= n) return false;
+      let c = <i32>load<u8>(base + <usize>p);
+      if (c == 0x7b || c == 0x5b) {
+        if (++depth > MAX_DEPTH) return false;
+        if ((e << 1) + 2 > t.length) t = this.grow();
+        unchecked((t[e << 1] = p));
+        isObject = c == 0x7b;
+        const s = depth * 3;
+        unchecked((stack[s] = e));
+        unchecked((stack[s + 1] = 0));
+        unchecked((stack[s + 2] = <i32>isObject));
+        e++;
+        p++;
+        if (p < n && <i32>load<u8>(base + <usize>p) <= 0x20) p = this.skipWs(base, n, p);
+        if (p < n && <i32>load<u8>(base + <usize>p) == (isObject ? 0x7d : 0x5d)) {
+          // empty: closed below
+        } else {
+          unchecked((stack[s + 1] = 1));
+          if (!isObject) continue; // at the first item
+          // at the first key
+          if (p >= n || <i32>load<u8>(base + <usize>p) != 0x22) return false;
+          const r = this.string(base, n, p);
+          if (r < 0) return false;
+          if ((e << 1) + 2 > t.length) t = this.grow();
+          unchecked((t[e << 1] = p));
+          unchecked((t[(e << 1) + 1] = r));
+          e++;
+          p = (r & POS_MASK) + 1;
+          if (p < n && <i32>load<u8>(base + <usize>p) <= 0x20) p = this.skipWs(base, n, p);
+          if (p >= n || <i32>load<u8>(base + <usize>p) != 0x3a) return false;
+          p++;
+          if (p < n && <i32>load<u8>(base + <usize>p) <= 0x20) p = this.skipWs(base, n, p);
+          continue; // at the value
+        }
+      } else {
+        // a scalar
+        let aux = 0;
+        let end = 0;
+        if (c == 0x22) {
+          aux = this.string(base, n, p);
+          if (aux < 0) return false;
+          end = (aux & POS_MASK) + 1;
+        } else if (c == 0x2d || (c >= 0x30 && c <= 0x39)) {
+          end = this.number(base, n, p);
+          if (end < 0) return false;
+          aux = end;
+        } else if (c == 0x74 || c == 0x6e) {
+          // "true", "null"
+          if (p + 4 > n || load<u32>(base + <usize>p) != (c == 0x74 ? 0x65757274 : 0x6c6c756e)) return false;
+          end = p + 4;
+        } else if (c == 0x66) {
+          // "f" + "alse"
+          if (p + 5 > n || load<u32>(base + <usize>p, 1) != 0x65736c61) return false;
+          end = p + 5;
+        } else {
+          return false;
+        }
+        if ((e << 1) + 2 > t.length) t = this.grow();
+        unchecked((t[e << 1] = p));
+        unchecked((t[(e << 1) + 1] = aux));
+        e++;
+        p = end;
+      }
+      // after a value (or at the closing bracket of an empty container): separators and closings
       while (true) {
-        members++;
-        this.ws();
-        if (!this.value(depth)) return false;
-        this.ws();
-        if (this.p >= this.len) return false;
-        const c = this.at(this.p);
-        if (c == 0x2c) {
-          this.p++;
+        if (depth == 0) {
+          if (p < n && <i32>load<u8>(base + <usize>p) <= 0x20) p = this.skipWs(base, n, p);
+          this.n = e;
+          return p == n;
+        }
+        if (p < n && <i32>load<u8>(base + <usize>p) <= 0x20) p = this.skipWs(base, n, p);
+        if (p >= n) return false;
+        c = <i32>load<u8>(base + <usize>p);
+        const s = depth * 3;
+        if (c == (isObject ? 0x7d : 0x5d)) {
+          if ((e << 1) + 2 > t.length) t = this.grow();
+          const open = unchecked(stack[s]);
+          unchecked((t[e << 1] = p));
+          unchecked((t[(e << 1) + 1] = unchecked(stack[s + 1])));
+          unchecked((t[(open << 1) + 1] = e));
+          e++;
+          p++;
+          depth--;
+          isObject = depth > 0 && unchecked(stack[depth * 3 + 2]) != 0;
           continue;
         }
-        if (c == 0x5d) break;
-        return false;
+        if (c != 0x2c) return false;
+        p++;
+        unchecked((stack[s + 1] = unchecked(stack[s + 1]) + 1));
+        if (p < n && <i32>load<u8>(base + <usize>p) <= 0x20) p = this.skipWs(base, n, p);
+        if (isObject) {
+          if (p >= n || <i32>load<u8>(base + <usize>p) != 0x22) return false;
+          const r = this.string(base, n, p);
+          if (r < 0) return false;
+          if ((e << 1) + 2 > t.length) t = this.grow();
+          unchecked((t[e << 1] = p));
+          unchecked((t[(e << 1) + 1] = r));
+          e++;
+          p = (r & POS_MASK) + 1;
+          if (p < n && <i32>load<u8>(base + <usize>p) <= 0x20) p = this.skipWs(base, n, p);
+          if (p >= n || <i32>load<u8>(base + <usize>p) != 0x3a) return false;
+          p++;
+          if (p < n && <i32>load<u8>(base + <usize>p) <= 0x20) p = this.skipWs(base, n, p);
+        }
+        break; // at a value
       }
     }
-    const close = this.push(this.p, members);
-    unchecked((this.tape[(open << 1) + 1] = close));
-    this.p++;
-    return true;
+    return false;
   }
 }
 
@@ -1436,11 +1431,9 @@ export function parseJSON(text: string): ParseResult {
  */
 export function parseJSONBytes(buf: ArrayBuffer): ParseResult {
   const b = builder;
-  b.reset(buf);
-  const ok = b.document();
+  const ok = b.document(buf);
   const tape = b.tape;
   b.tape = EMPTY_TAPE; // the document owns it
-  b.base = 0;
   if (ok) return new ParseResult(JValue.fromEntry(new JDoc(buf, tape, b.canonical), 0), "");
   return parseJSON(String.UTF8.decode(buf));
 }
