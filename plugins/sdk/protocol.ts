@@ -123,8 +123,10 @@ export type SettingsFn = (settings: JValue) => string | null;
 let validateFn: ValidateFn | null = null;
 let settingsFn: SettingsFn | null = null;
 
+const NONE = new Array<string>(0);
+
 function noSettings(settings: JValue): string | null {
-  return checkKeys(settings, []);
+  return checkKeys(settings, NONE);
 }
 
 /** The UTF-8 reply of a plain acceptance, the most common one: encoded once, at start-up. */
