@@ -45,6 +45,16 @@ const POS_MASK: i32 = 0x1fffffff;
 /** Deepest nesting of arrays and objects taken (both parsers). */
 const MAX_DEPTH: i32 = 128;
 
+/**
+ * An i32 array that is not zero-filled (StaticArray's constructor fills it): for the tape and the member lists,
+ * where every element is written before it is read. It holds no references, so the collector never reads it.
+ */
+// @ts-ignore: decorator
+@inline
+function newInts(length: i32): StaticArray<i32> {
+  return changetype<StaticArray<i32>>(__new(<usize>length << 2, idof<StaticArray<i32>>()));
+}
+
 /** Value of a hex digit, -1 if not one. */
 // @ts-ignore: decorator
 @inline
@@ -299,7 +309,7 @@ class TapeBuilder {
 
   grow(): StaticArray<i32> {
     const t = this.tape;
-    const nt = new StaticArray<i32>(t.length << 1);
+    const nt = newInts(t.length << 1);
     memory.copy(changetype<usize>(nt), changetype<usize>(t), <usize>t.length << 2);
     this.tape = nt;
     return nt;
@@ -421,9 +431,9 @@ class TapeBuilder {
     const n = buf.byteLength;
     this.n = 0;
     this.canonical = true;
-    let t = new StaticArray<i32>((n >> 1) + 16);
+    if (n > POS_MASK) return false; // offsets must fit beside the flags
+    let t = newInts((n >> 1) + 16);
     this.tape = t;
-    if (n > POS_MASK) return false;
     const stack = this.stack;
     let e = 0; // entries
     let depth = 0;
@@ -665,16 +675,23 @@ export class JValue {
     const count = d.aux(close);
     let i = e + 1;
     if (this.type == JType.Object) {
-      const mem = new StaticArray<i32>(count * 3);
+      const mem = newInts(count * 3);
       i = e + 1;
       m = 0;
+      // a 32-bit filter of the signatures seen: a key whose bit is not set cannot repeat an earlier one
+      let seen: u32 = 0;
+      let wild = false; // an earlier key with escapes or non-ASCII bytes (signature -1)
       while (i < close) {
         const k = i;
         const v = i + 1;
         i = d.next(v);
         const sig = d.keySig(k);
+        const bit: u32 = 1 << ((sig ^ (sig >>> 16) ^ (sig >>> 24)) & 31);
         let dup = -1;
-        for (let j = 0; j < m; j++) {
+        const maybe = wild || sig == -1 || (seen & bit) != 0;
+        seen |= bit;
+        if (sig == -1) wild = true;
+        if (maybe) for (let j = 0; j < m; j++) {
           const sj = unchecked(mem[j * 3 + 2]);
           if ((sj == sig || (sj | sig) == -1) && d.sameKey(unchecked(mem[j * 3]), k)) {
             dup = j;
@@ -692,7 +709,7 @@ export class JValue {
       }
       this.lmem = mem;
     } else {
-      const mem = new StaticArray<i32>(count);
+      const mem = newInts(count);
       i = e + 1;
       m = 0;
       while (i < close) {
