@@ -60,9 +60,14 @@ export class ContainerRef {
     /** containers | initContainers | ephemeralContainers */
     public list: string,
     public index: i32,
-    /** full dotted path, e.g. "spec.template.spec.initContainers[1]" */
-    public path: string,
+    /** dotted path of the pod spec, e.g. "spec.template.spec" */
+    public podPath: string,
   ) {}
+
+  /** Full dotted path, e.g. "spec.template.spec.initContainers[1]" (made when a message needs it). */
+  get path(): string {
+    return this.podPath + "." + this.list + "[" + this.index.toString() + "]";
+  }
 
   /** The container name ("" when missing or not a string). */
   get name(): string {
@@ -86,9 +91,14 @@ export class VolumeRef {
   constructor(
     public volume: JValue,
     public index: i32,
-    /** full dotted path, e.g. "spec.template.spec.volumes[0]" */
-    public path: string,
+    /** dotted path of the pod spec, e.g. "spec.template.spec" */
+    public podPath: string,
   ) {}
+
+  /** Full dotted path, e.g. "spec.template.spec.volumes[0]" (made when a message needs it). */
+  get path(): string {
+    return this.podPath + ".volumes[" + this.index.toString() + "]";
+  }
 
   get name(): string {
     const n = this.volume.str("name");
@@ -109,18 +119,19 @@ export function volumesOf(pod: PodSpecRef): Array<VolumeRef> {
   for (let i = 0; i < arr.length; i++) {
     const v = arr.at(i);
     if (v === null || !v.isObject()) continue;
-    out.push(new VolumeRef(v, i, pod.path + ".volumes[" + i.toString() + "]"));
+    out.push(new VolumeRef(v, i, pod.path));
   }
   return out;
 }
 
-function templateAt(parent: JValue | null, path: string, out: Array<PodSpecRef>): void {
+/** The pod template under parent.template; the paths are constants, so no text is built per request. */
+function templateAt(parent: JValue | null, specPath: string, metadataPath: string, out: Array<PodSpecRef>): void {
   if (parent === null) return;
   const template = parent.obj("template");
   if (template === null) return;
   const spec = template.obj("spec");
   if (spec === null) return;
-  out.push(new PodSpecRef(spec, path + ".template.spec", template.obj("metadata"), path + ".template.metadata"));
+  out.push(new PodSpecRef(spec, specPath, template.obj("metadata"), metadataPath));
 }
 
 /** Kinds whose pod template is at spec.template. */
@@ -146,10 +157,12 @@ export function podSpecs(object: JValue | null, kind: string): Array<PodSpecRef>
   if (kind == "Pod") {
     out.push(new PodSpecRef(spec, "spec", object.obj("metadata"), "metadata"));
   } else if (TEMPLATE_KINDS.includes(kind)) {
-    templateAt(spec, "spec", out);
+    templateAt(spec, "spec.template.spec", "spec.template.metadata", out);
   } else if (kind == "CronJob") {
     const jt = spec.obj("jobTemplate");
-    if (jt !== null) templateAt(jt.obj("spec"), "spec.jobTemplate.spec", out);
+    if (jt !== null) {
+      templateAt(jt.obj("spec"), "spec.jobTemplate.spec.template.spec", "spec.jobTemplate.spec.template.metadata", out);
+    }
   }
   return out;
 }
@@ -174,7 +187,7 @@ function addList(pod: PodSpecRef, list: string, out: Array<ContainerRef>): void 
   for (let i = 0; i < arr.length; i++) {
     const c = arr.at(i);
     if (c === null || !c.isObject()) continue;
-    out.push(new ContainerRef(c, list, i, pod.path + "." + list + "[" + i.toString() + "]"));
+    out.push(new ContainerRef(c, list, i, pod.path));
   }
 }
 

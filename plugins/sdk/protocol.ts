@@ -71,6 +71,11 @@ export class ValidationResponse {
     return this;
   }
 
+  /** True for a plain acceptance: no message, code, mutation or warnings. */
+  get isPlainAccept(): bool {
+    return this.accepted && this.message === null && this.code == 0 && this.mutatedObject === null && this.warnings === null;
+  }
+
   toJSON(): string {
     let s = '{"accepted":' + (this.accepted ? "true" : "false");
     const msg = this.message;
@@ -118,9 +123,14 @@ export type SettingsFn = (settings: JValue) => string | null;
 let validateFn: ValidateFn | null = null;
 let settingsFn: SettingsFn | null = null;
 
+const NONE = new Array<string>(0);
+
 function noSettings(settings: JValue): string | null {
-  return checkKeys(settings, []);
+  return checkKeys(settings, NONE);
 }
+
+/** The UTF-8 reply of a plain acceptance, the most common one: encoded once, at start-up. */
+const PLAIN_ACCEPT = String.UTF8.encode('{"accepted":true,"message":null,"code":null,"mutated_object":null,"warnings":null}');
 
 function handleValidate(payload: ArrayBuffer): HandlerResult {
   const parsed = parseJSONBytes(payload);
@@ -137,6 +147,7 @@ function handleValidate(payload: ArrayBuffer): HandlerResult {
   const vfn = validateFn;
   if (vfn === null) return HandlerResult.failure("no validate function registered");
   const resp = vfn(new ValidationRequest(request, settings));
+  if (resp.isPlainAccept) return HandlerResult.success(PLAIN_ACCEPT);
   return HandlerResult.successString(resp.toJSON());
 }
 

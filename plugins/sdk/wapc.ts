@@ -36,6 +36,8 @@ export class HandlerResult {
 export type Handler = (payload: ArrayBuffer) => HandlerResult;
 
 const handlerNames = new Array<string>();
+/** The names as UTF-8, to match the operation's bytes without decoding them */
+const handlerNameBytes = new Array<ArrayBuffer>();
 const handlerFns = new Array<Handler>();
 
 /** Registers (or replaces) the handler of an operation. */
@@ -47,6 +49,7 @@ export function registerFunction(name: string, fn: Handler): void {
     }
   }
   handlerNames.push(name);
+  handlerNameBytes.push(String.UTF8.encode(name));
   handlerFns.push(fn);
 }
 
@@ -90,22 +93,30 @@ function dispatch(op_len: i32, payload_len: i32): i32 {
   const opBuf = new ArrayBuffer(op_len);
   const payload = new ArrayBuffer(payload_len);
   __guest_request(changetype<usize>(opBuf), changetype<usize>(payload));
-  const op = String.UTF8.decode(opBuf);
 
-  for (let i = 0; i < handlerNames.length; i++) {
-    if (handlerNames[i] == op) {
-      const fn = handlerFns[i];
-      const result = fn(payload);
-      if (result.ok) {
-        const data = result.data;
-        __guest_response(changetype<usize>(data), <usize>data.byteLength);
-        return 1;
-      }
-      sendError(result.error);
-      return 0;
+  let found = -1;
+  for (let i = 0; i < handlerNameBytes.length; i++) {
+    const name = unchecked(handlerNameBytes[i]);
+    if (name.byteLength == op_len && memory.compare(changetype<usize>(name), changetype<usize>(opBuf), <usize>op_len) == 0) {
+      found = i;
+      break;
     }
   }
-  sendError("No handler registered for function " + op);
+  // not the same bytes: compare the decoded text, as a name is matched by its text
+  const op = found < 0 ? String.UTF8.decode(opBuf) : "";
+  if (found < 0) found = handlerNames.indexOf(op);
+  if (found < 0) {
+    sendError("No handler registered for function " + op);
+    return 0;
+  }
+  const fn = handlerFns[found];
+  const result = fn(payload);
+  if (result.ok) {
+    const data = result.data;
+    __guest_response(changetype<usize>(data), <usize>data.byteLength);
+    return 1;
+  }
+  sendError(result.error);
   return 0;
 }
 
