@@ -1,4 +1,4 @@
-import { promises as fs } from 'node:fs';
+import { promises as fs, readFileSync, statSync } from 'node:fs';
 import * as path from 'node:path';
 import type { InputLimits } from './limits';
 
@@ -84,13 +84,21 @@ export function sourceName(s: InputSource): string {
 export async function readSource(s: InputSource, limits: InputLimits, stdin: NodeJS.ReadableStream = process.stdin): Promise<string> {
   switch (s.type) {
     case 'file': {
-      const stat = await fs.stat(s.path).catch((err) => {
-        throw new Error(`cannot read: ${systemMessage(err)}`);
-      });
-      if (stat.size > limits.maxInputBytes) throw new Error(tooLarge(stat.size, limits));
-      return decode(await fs.readFile(s.path).catch((err) => {
-        throw new Error(`cannot read: ${systemMessage(err)}`);
-      }));
+      // Synchronous: a manifest is read in well under a millisecond, and the promise API makes five round trips
+      // through libuv's thread pool per file (stat, open, fstat, read, close), one file after the other.
+      const cannotRead = (err: unknown): Error => new Error(`cannot read: ${systemMessage(err)}`);
+      let size: number;
+      try {
+        size = statSync(s.path).size;
+      } catch (err) {
+        throw cannotRead(err);
+      }
+      if (size > limits.maxInputBytes) throw new Error(tooLarge(size, limits));
+      try {
+        return decode(readFileSync(s.path));
+      } catch (err) {
+        throw err instanceof Error && !('code' in err) ? err : cannotRead(err);
+      }
     }
     case 'stdin':
       return decode(await readStream(stdin, limits));
