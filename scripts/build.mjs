@@ -35,40 +35,20 @@ const common = {
 
 const t0 = Date.now();
 await mkdir(dist, { recursive: true });
-// The evaluation worker is bundled first: the CLI carries its code as a string (one file to ship), and
-// code run from the sources (tests) loads dist/evaluator-worker.cjs.
-const workerFile = path.join(dist, 'evaluator-worker.cjs');
-await esbuild.build({
-  ...common,
-  entryPoints: [path.join(root, 'lib/wasm/pool/worker.ts')],
-  outfile: workerFile,
-  format: 'cjs',
-  sourcemap: false,
-  minifySyntax: true,
-});
-const workerSource = await readFile(workerFile, 'utf8');
-// The manifest parser thread (lib/manifests/parser.ts), carried the same way.
-const parserFile = path.join(dist, 'manifest-parser.cjs');
-await esbuild.build({
-  ...common,
-  entryPoints: [path.join(root, 'lib/manifests/parse-thread.ts')],
-  outfile: parserFile,
-  format: 'cjs',
-  sourcemap: false,
-  minifySyntax: true,
-});
-const parserSource = await readFile(parserFile, 'utf8');
+/** A bundle of its own in dist/ (CommonJS, no source map); returns its code. */
+async function bundleOf(entry, file) {
+  const outfile = path.join(dist, file);
+  await esbuild.build({ ...common, entryPoints: [path.join(root, entry)], outfile, format: 'cjs', sourcemap: false, minifySyntax: true });
+  return readFile(outfile, 'utf8');
+}
+
+// The evaluation worker and the manifest parser thread (lib/manifests/parser.ts) are bundled first: the CLI
+// carries their code as strings (one file to ship); code run from the sources (tests) loads them from dist/.
+const workerSource = await bundleOf('lib/wasm/pool/worker.ts', 'evaluator-worker.cjs');
+const parserSource = await bundleOf('lib/manifests/parse-thread.ts', 'manifest-parser.cjs');
 // The cluster client (lib/cluster with @kubernetes/client-node) is a bundle of its own, loaded by the first command
 // that talks to a cluster (lib/cluster/lazy.ts): parsing it as part of the CLI would slow every command down.
-const clusterFile = path.join(dist, 'cluster.cjs');
-await esbuild.build({
-  ...common,
-  entryPoints: [path.join(root, 'lib/cluster/index.ts')],
-  outfile: clusterFile,
-  format: 'cjs',
-  sourcemap: false,
-  minifySyntax: true,
-});
+await bundleOf('lib/cluster/index.ts', 'cluster.cjs');
 await esbuild.build({
   ...common,
   entryPoints: [path.join(root, 'cmd/cli.ts')],
