@@ -7,51 +7,23 @@
 import assert from "node:assert/strict";
 import { dirname, join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
+import { WapcGuest } from "./support/wapc-guest";
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..");
 
-/** A minimal waPC host (spec §1.3) for a guest that imports only __guest_request/_response/_error. */
+/** The test guest: the lazy reader and the DOM parser behind one waPC operation each ("lazy OP", "eager OP"). */
 class Guest {
-  private memory!: WebAssembly.Memory;
-  private call_: (opLen: number, payloadLen: number) => number;
-  private pending: { op: Uint8Array; payload: Uint8Array } = { op: new Uint8Array(), payload: new Uint8Array() };
-  private response: Uint8Array | null = null;
-  private error: string | null = null;
+  private readonly guest: WapcGuest;
 
   constructor(module: WebAssembly.Module) {
-    const bytes = (ptr: number, len: number) => new Uint8Array(this.memory.buffer, ptr, len).slice();
-    const host: Record<string, (...a: number[]) => void> = {
-      __guest_request: (opPtr, payloadPtr) => {
-        const mem = new Uint8Array(this.memory.buffer);
-        mem.set(this.pending.payload, payloadPtr);
-        mem.set(this.pending.op, opPtr);
-      },
-      __guest_response: (ptr, len) => {
-        this.response = bytes(ptr, len);
-      },
-      __guest_error: (ptr, len) => {
-        this.error = new TextDecoder().decode(bytes(ptr, len));
-      },
-      __console_log: () => {},
-    };
-    const wapc: Record<string, unknown> = {};
-    for (const imp of WebAssembly.Module.imports(module)) wapc[imp.name] = host[imp.name];
-    const instance = new WebAssembly.Instance(module, { wapc } as WebAssembly.Imports);
-    const exports = instance.exports as Record<string, any>;
-    this.memory = exports.memory;
-    exports.wapc_init();
-    this.call_ = exports.__guest_call;
+    this.guest = new WapcGuest(module);
   }
 
   /** Runs "<mode> <op>" on payload; returns the reply text. */
   run(mode: "lazy" | "eager", op: string, payload: Uint8Array | string): string {
-    const enc = new TextEncoder();
-    this.pending = { op: enc.encode(`${mode} ${op}`), payload: typeof payload === "string" ? enc.encode(payload) : payload };
-    this.response = null;
-    this.error = null;
-    const ok = this.call_(this.pending.op.length, this.pending.payload.length);
-    if (ok !== 1 || this.response === null) throw new Error(`guest call failed: ${this.error}`);
-    return new TextDecoder().decode(this.response);
+    const r = this.guest.callRaw(`${mode} ${op}`, typeof payload === "string" ? new TextEncoder().encode(payload) : payload);
+    if (!r.ok) throw new Error(`guest call failed: ${r.error}`);
+    return r.text;
   }
 
   lazy(op: string, payload: Uint8Array | string): string {
