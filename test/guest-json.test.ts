@@ -7,6 +7,7 @@
 import assert from "node:assert/strict";
 import { dirname, join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
+import { random } from "../bench/support/synthetic";
 import { WapcGuest } from "./support/wapc-guest";
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..");
@@ -50,18 +51,7 @@ function bytesOf(...parts: Array<string | number[]>): Uint8Array {
 }
 
 // ------------------------------------------------------------------------------------------------
-// Generated documents: a seeded generator that favours what the reader treats specially.
-
-function prng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+// Generated documents: a seeded generator (mulberry32, `random`) that favours what the reader treats specially.
 
 // keys as written in JSON text: some decode to the same text (duplicates), some differ only past ASCII
 const KEYS = ['"a"', '"\\u0061"', '"b"', '"name"', '"nam\\u0065"', '"é"', '"\\u00e9"', '"Ã©"', '"😀"', '"\\ud83d\\ude00"', '""', '"a\\"b"', '"}]"', '"kind"', '"containers"'];
@@ -214,7 +204,7 @@ describe("guest SDK JSON reader (plugins/sdk/json.ts)", function () {
   });
 
   it("agrees with the DOM parser on generated documents, and on broken copies of them", () => {
-    const rand = prng(20261127);
+    const rand = random(20261127);
     let broken = 0;
     for (let i = 0; i < 400; i++) {
       const text = generate(rand, 0, i % 2 === 1);

@@ -11,8 +11,8 @@ const OBJECTS_PER_FILE = 50;
 const KINDS: readonly string[] = ['Deployment', 'StatefulSet', 'DaemonSet', 'Job', 'CronJob', 'Pod', 'Service', 'ConfigMap'];
 const IMAGES: readonly string[] = ['registry.example.com/shop/api', 'ghcr.io/acme/worker', 'docker.io/library/nginx', 'quay.io/prometheus/node-exporter', 'registry.k8s.io/pause'];
 
-/** mulberry32: a tiny seeded PRNG, enough to vary the objects reproducibly. */
-function random(seed: number): () => number {
+/** mulberry32: a tiny seeded PRNG, enough to vary the objects reproducibly (also the tests' generated documents). */
+export function random(seed: number): () => number {
   let a = seed >>> 0;
   return () => {
     a = (a + 0x6d2b79f5) >>> 0;
