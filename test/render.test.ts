@@ -10,7 +10,6 @@ import { createProgress, progressText, shouldShowProgress } from '../lib/progres
 import { ROOT, runCli } from './support/cli';
 
 // The real kubectl renders; it is part of the project's machines (kubectl is a kubectl plugin's parent).
-const HELLO = path.resolve(ROOT, '../shared/corpus/kustomize-examples/examples/helloWorld');
 
 const DEPLOYMENT = `apiVersion: apps/v1
 kind: Deployment
@@ -26,8 +25,15 @@ spec:
         image: nginx:1.27
 `;
 
-function tempKustomizations(): { origins: string; failing: string; emptyPath: string } {
+function tempKustomizations(): { hello: string; origins: string; failing: string; emptyPath: string } {
   const root = mkdtempSync(path.join(tmpdir(), 'wasmpolicy-render-'));
+  // kustomize's helloWorld example, in short: three resources and common labels.
+  const hello = path.join(root, 'hello');
+  mkdirSync(hello);
+  writeFileSync(path.join(hello, 'deployment.yaml'), DEPLOYMENT);
+  writeFileSync(path.join(hello, 'service.yaml'), 'apiVersion: v1\nkind: Service\nmetadata:\n  name: web\nspec:\n  ports:\n  - port: 80\n');
+  writeFileSync(path.join(hello, 'configMap.yaml'), 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: the-map\ndata:\n  altGreeting: "Good Morning!"\n');
+  writeFileSync(path.join(hello, 'kustomization.yaml'), 'commonLabels:\n  app: hello\nresources:\n- deployment.yaml\n- service.yaml\n- configMap.yaml\n');
   const origins = path.join(root, 'app');
   mkdirSync(path.join(origins, 'base'), { recursive: true });
   writeFileSync(path.join(origins, 'base', 'deployment.yaml'), DEPLOYMENT);
@@ -37,13 +43,14 @@ function tempKustomizations(): { origins: string; failing: string; emptyPath: st
   writeFileSync(path.join(failing, 'kustomization.yaml'), 'resources:\n- missing.yaml\n');
   const emptyPath = path.join(root, 'empty-path');
   mkdirSync(emptyPath);
-  return { origins, failing, emptyPath };
+  return { hello, origins, failing, emptyPath };
 }
 
 const objects = (entries: Awaited<ReturnType<typeof renderManifests>>): ManifestObject[] => entries.filter((e): e is ManifestObject => e.kind === 'object');
 
 describe('rendering: -k (kubectl kustomize) and --helm (helm template)', () => {
   const dirs = tempKustomizations();
+  const HELLO = dirs.hello;
 
   describe('unit', () => {
     it('reads the path of kustomize origin annotations, with the repo of remote bases', () => {
