@@ -7,7 +7,7 @@ import { loadManifests } from '../lib/manifests';
 import { addHelmOrigins, checkRenderTools, MissingToolError, originPath, renderCommand, renderManifests } from '../lib/manifests/render';
 import { entriesFromText, DEFAULT_LIMITS, type ManifestObject } from '../lib/manifests';
 import { createProgress, progressText, shouldShowProgress } from '../lib/progress';
-import { ROOT, runCli } from './support/cli';
+import { runCli } from './support/cli';
 
 // The real kubectl renders; it is part of the project's machines (kubectl is a kubectl plugin's parent).
 
