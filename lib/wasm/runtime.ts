@@ -1,5 +1,6 @@
 import type { SettingsValidationResponse, ValidationResponse } from '../admission/types';
 import type { ExecutionMode } from './metadata';
+import { Utf8Cache } from './utf8-cache';
 
 /**
  * One evaluation's input, already serialised: the AdmissionRequest (or raw request) JSON and the settings JSON.
@@ -20,21 +21,14 @@ const utf8 = new TextEncoder();
 const REQUEST_OPEN = utf8.encode('{"request":');
 const SETTINGS_OPEN = utf8.encode(',"settings":');
 const CLOSE = utf8.encode('}');
-const settingsUtf8 = new Map<string, Uint8Array>();
+const settingsUtf8 = new Utf8Cache(1024);
 
 /**
  * The waPC/WASI ValidationRequest document (spec §1.4) `{"request":R,"settings":S}` as UTF-8, in parts that
  * reuse R's and S's encodings: the host writes them one after the other into the guest, never joining them.
  */
 export function validationRequestParts(input: EvaluationInput): Uint8Array[] {
-  let settings = settingsUtf8.get(input.settingsJson);
-  if (!settings) {
-    // A run has one settings document per policy; the bound only matters to a long-lived embedder.
-    if (settingsUtf8.size >= 1024) settingsUtf8.clear();
-    settings = utf8.encode(input.settingsJson);
-    settingsUtf8.set(input.settingsJson, settings);
-  }
-  return [REQUEST_OPEN, input.requestUtf8 ?? utf8.encode(input.requestJson), SETTINGS_OPEN, settings, CLOSE];
+  return [REQUEST_OPEN, input.requestUtf8 ?? utf8.encode(input.requestJson), SETTINGS_OPEN, settingsUtf8.get(input.settingsJson), CLOSE];
 }
 
 /** A policy's answer, or why there is none. `message` of a failure is the text policy-server would return. */

@@ -1,5 +1,6 @@
 import { HOST_MEMORY_MODULE, hostMemoryLimits } from '../binary';
 import { OutputLimitError } from '../limits';
+import { Utf8Cache } from '../utf8-cache';
 import { WasiExit, WasiPreview1, WASI_MODULES } from '../wasi/preview1';
 
 /** Answers a guest's `__host_call`. Throw HostCallError (or any Error) to hand the guest a host error. */
@@ -15,18 +16,8 @@ function payloadLength(p: Payload): number {
   return n;
 }
 
-const operations = new Map<string, Uint8Array>();
-
 /** Operation names are few ("validate", "validate_settings", ...): each is encoded once. */
-function operationUtf8(operation: string): Uint8Array {
-  let op = operations.get(operation);
-  if (!op) {
-    if (operations.size >= 64) operations.clear();
-    op = enc.encode(operation);
-    operations.set(operation, op);
-  }
-  return op;
-}
+const operations = new Utf8Cache(64);
 
 export interface WapcHostOptions {
   hostCall: HostCallHandler;
@@ -209,7 +200,7 @@ export class WapcInstance {
 
   /** Runs one operation; returns the guest response bytes or throws GuestCallError. */
   call(operation: string, payload: Payload): Uint8Array {
-    this.request = { op: operationUtf8(operation), payload };
+    this.request = { op: operations.get(operation), payload };
     this.guestResponse = undefined;
     this.guestError = undefined;
     this.hostResponse = undefined;
