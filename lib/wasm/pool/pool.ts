@@ -193,24 +193,18 @@ export class EvaluationPool {
     // Start-up checks go to the first worker all at once, ready or not (it reads its messages in order, init
     // first): it runs them while this thread is busy elsewhere (loading the CLI), not one round trip per DEPTH.
     const first = this.slots.find((s) => !s.retired);
-    while (first && this.queue[0]?.kind === 'prepare') {
-      const task = this.queue.shift() as Extract<Task, { kind: 'prepare' }>;
-      first.tasks.push(task);
-      first.messages++;
-      first.worker.postMessage({ type: 'prepare', taskId: task.id, policy: task.policy } satisfies MainToWorker);
-    }
+    while (first && this.queue[0]?.kind === 'prepare') this.sendPrepare(first);
     const live = this.slots.filter((s) => s.ready && !s.retired);
     for (let depth = 1; depth <= DEPTH; depth++) {
       for (const slot of live) {
         if (this.queue.length === 0) return;
         if (slot.messages >= depth) continue;
-        slot.messages++;
+        // A start-up check taken back from a worker that was stopped can wait behind evaluations.
         if (this.queue[0].kind === 'prepare') {
-          const task = this.queue.shift() as Extract<Task, { kind: 'prepare' }>;
-          slot.tasks.push(task);
-          slot.worker.postMessage({ type: 'prepare', taskId: task.id, policy: task.policy } satisfies MainToWorker);
+          this.sendPrepare(slot);
           continue;
         }
+        slot.messages++;
         // An even share of what waits, so that a short queue still reaches every worker.
         const share = Math.min(MAX_BATCH, Math.ceil(this.queue.length / (live.length * DEPTH)));
         const tasks: EvaluateTask[] = [];
@@ -222,6 +216,14 @@ export class EvaluationPool {
         slot.worker.postMessage({ type: 'evaluate', tasks } satisfies MainToWorker);
       }
     }
+  }
+
+  /** Sends the start-up check at the head of the queue to the slot's worker. */
+  private sendPrepare(slot: Slot): void {
+    const task = this.queue.shift() as Extract<Task, { kind: 'prepare' }>;
+    slot.tasks.push(task);
+    slot.messages++;
+    slot.worker.postMessage({ type: 'prepare', taskId: task.id, policy: task.policy } satisfies MainToWorker);
   }
 
   /** The task the worker is running now (its heartbeat says which), if it is one of the slot's. */
