@@ -94,11 +94,13 @@ export async function readSource(s: InputSource, limits: InputLimits, stdin: Nod
         throw cannotRead(err);
       }
       if (size > limits.maxInputBytes) throw new Error(tooLarge(size, limits));
+      let bytes: Buffer;
       try {
-        return decode(readFileSync(s.path));
+        bytes = readFileSync(s.path);
       } catch (err) {
-        throw err instanceof Error && !('code' in err) ? err : cannotRead(err);
+        throw cannotRead(err);
       }
+      return decode(bytes);
     }
     case 'stdin':
       return decode(await readStream(stdin, limits));
