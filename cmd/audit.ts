@@ -13,13 +13,14 @@ import { AUDIT_REPORTERS, type AuditReport } from '../lib/report/audit';
 import { buildPolicyReports, REPORT_KINDS, reportTime, type ReportKind } from '../lib/report/policyreport';
 import { DOCKER_CONFIG_OPTION, fetchOptionsFromArgs, PULL_OPTION, SOURCES_PATH_OPTION, type StoreArgs } from '../lib/store/cli-options';
 import type { Logger } from '../lib/log';
+import { verifyFetchOption, withVerificationOptions, type VerificationArgs } from './verification-options';
 import { loggerFor, logLevelFor, useColor, UsageError, type GlobalArgs } from './context';
 import { EVALUATION_OPTIONS, evaluationLimitsFromArgs, type EvaluationArgs } from './evaluation-options';
 import { CLUSTER_OPTIONS, connect, type ClusterArgs } from './cluster-options';
 import { POLICY_FLAG_OPTIONS, policiesFromFlags, type PolicyFlagArgs } from './policy-flag-options';
 import { SESSION_OPTIONS, sessionOptionsFromArgs, type SessionArgs } from './session-options';
 
-interface AuditArgs extends GlobalArgs, StoreArgs, EvaluationArgs, ClusterArgs, SessionArgs, PolicyFlagArgs {
+interface AuditArgs extends GlobalArgs, StoreArgs, EvaluationArgs, ClusterArgs, SessionArgs, PolicyFlagArgs, VerificationArgs {
   'all-namespaces': boolean;
   policies: string[];
   'from-cluster': boolean;
@@ -37,7 +38,7 @@ interface AuditArgs extends GlobalArgs, StoreArgs, EvaluationArgs, ClusterArgs, 
 }
 
 export function builder(y: Argv): Argv<AuditArgs> {
-  return y
+  const base = y
     .options(CLUSTER_OPTIONS)
     .option('all-namespaces', { alias: 'A', type: 'boolean', default: false, describe: 'Audit every namespace, and cluster-scoped resources' })
     .options(POLICY_FLAG_OPTIONS)
@@ -58,7 +59,8 @@ export function builder(y: Argv): Argv<AuditArgs> {
     .option('fail-on-warn', { type: 'boolean', default: false, describe: 'Exit 1 on warnings too' })
     .option('pull', PULL_OPTION)
     .option('sources-path', SOURCES_PATH_OPTION)
-    .option('docker-config', DOCKER_CONFIG_OPTION) as unknown as Argv<AuditArgs>;
+    .option('docker-config', DOCKER_CONFIG_OPTION);
+  return withVerificationOptions(base) as unknown as Argv<AuditArgs>;
 }
 
 export async function handler(args: ArgumentsCamelCase<AuditArgs>): Promise<void> {
@@ -83,7 +85,7 @@ export async function handler(args: ArgumentsCamelCase<AuditArgs>): Promise<void
   const cluster = await connect(args, log);
   try {
     const { policies, extraSources } = await auditPolicies(args, fromFlags, cluster, log);
-    const fetch = { ...fetchOptionsFromArgs(args, log), ...(extraSources ? { extraSources } : {}) };
+    const fetch = { ...fetchOptionsFromArgs(args, log), ...verifyFetchOption(args, log), ...(extraSources ? { extraSources } : {}) };
     const progress = createProgress({ enabled: shouldShowProgress({ isTTY: Boolean(process.stderr.isTTY), env: process.env, quiet: args.quiet }) });
     progress.phase(`loading policies, listing namespaces of ${cluster.context}`);
     const report = await runAudit({
@@ -101,7 +103,7 @@ export async function handler(args: ArgumentsCamelCase<AuditArgs>): Promise<void
       log,
       logLevel: logLevelFor(args),
       fetch,
-      hostCapabilities: session,
+      hostCapabilities: { ...session, ...(args['sigstore-trust-config'] ? { sigstoreTrustConfig: args['sigstore-trust-config'] } : {}) },
       onProgress: (evaluated, listed) => progress.phase(`audit: ${evaluated}/${listed} listed objects evaluated`),
     }).finally(() => progress.stop());
     await writeOutputs(report, outputs, AUDIT_REPORTERS, { color: useColor(args), verbose: args.verbose > 0, reportKind: args['report-kind'] }, (text) => process.stdout.write(text));

@@ -15,11 +15,12 @@ import { REPORT_KINDS, type ReportKind } from '../lib/report/policyreport';
 import { writeBack, WriteBackError, writeBackRefusal } from '../lib/report/write-back';
 import { loggerFor, logLevelFor, useColor, UsageError, type GlobalArgs } from './context';
 import { connect } from './cluster-options';
+import { verifyFetchOption, withVerificationOptions, type VerificationArgs } from './verification-options';
 import { policiesFromFlags, type PolicyFlagArgs } from './policy-flag-options';
 import { SESSION_OPTIONS, sessionOptionsFromArgs, type SessionArgs } from './session-options';
 import { EVALUATION_OPTIONS, evaluationLimitsFromArgs, type EvaluationArgs } from './evaluation-options';
 
-interface CheckArgs extends GlobalArgs, StoreArgs, EvaluationArgs, SessionArgs, PolicyFlagArgs {
+interface CheckArgs extends GlobalArgs, StoreArgs, EvaluationArgs, SessionArgs, PolicyFlagArgs, VerificationArgs {
   filename: string[];
   kustomize: string[];
   helm?: string;
@@ -45,7 +46,7 @@ interface CheckArgs extends GlobalArgs, StoreArgs, EvaluationArgs, SessionArgs, 
 }
 
 export function builder(y: Argv): Argv<CheckArgs> {
-  return y
+  const base = y
     .option('filename', { alias: 'f', type: 'string', array: true, default: [], defaultDescription: 'none', describe: 'File, directory, URL or - (stdin); repeatable' })
     .option('kustomize', { alias: 'k', type: 'string', array: true, default: [], defaultDescription: 'none', describe: 'Kustomization directory, rendered with kubectl kustomize ($KUBECTL or kubectl on PATH); repeatable' })
     .option('helm', { type: 'string', describe: 'Helm chart (directory, .tgz or repo/name), rendered with helm template (helm on PATH)' })
@@ -76,7 +77,8 @@ export function builder(y: Argv): Argv<CheckArgs> {
     .options(SESSION_OPTIONS)
     .option('pull', PULL_OPTION)
     .option('sources-path', SOURCES_PATH_OPTION)
-    .option('docker-config', DOCKER_CONFIG_OPTION) as unknown as Argv<CheckArgs>;
+    .option('docker-config', DOCKER_CONFIG_OPTION);
+  return withVerificationOptions(base, false) as unknown as Argv<CheckArgs>;
 }
 
 export async function handler(args: ArgumentsCamelCase<CheckArgs>): Promise<void> {
@@ -154,9 +156,10 @@ export async function handler(args: ArgumentsCamelCase<CheckArgs>): Promise<void
       workers: args.workers,
       log,
       logLevel: logLevelFor(args),
-      fetch: { ...fetchOptionsFromArgs(args, log), ...(extraSources ? { extraSources } : {}) },
+      fetch: { ...fetchOptionsFromArgs(args, log), ...verifyFetchOption(args, log), ...(extraSources ? { extraSources } : {}) },
       hostCapabilities: {
         ...session,
+        ...(args['sigstore-trust-config'] ? { sigstoreTrustConfig: args['sigstore-trust-config'] } : {}),
         // --from-cluster and --context-from-cluster: context-aware policies read the live cluster, not the manifests.
         ...(cluster ? { kubernetesSource: () => new ClusterSource(cluster) } : {}),
       },

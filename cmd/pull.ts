@@ -3,29 +3,32 @@ import type { Argv, ArgumentsCamelCase } from 'yargs';
 import { DOCKER_CONFIG_OPTION, fetchOptionsFromArgs, PULL_OPTION, SOURCES_PATH_OPTION, type StoreArgs } from '../lib/store/cli-options';
 import { PolicyFetchError, resolvePolicy } from '../lib/store/fetch';
 import { writeFileAtomic } from '../lib/fs-atomic';
+import { PolicyVerificationError } from '../lib/verification/errors';
 import { loggerFor, UsageError, type GlobalArgs } from './context';
+import { verifyFetchOption, withVerificationOptions, type VerificationArgs } from './verification-options';
 
-interface PullArgs extends GlobalArgs, StoreArgs {
+interface PullArgs extends GlobalArgs, StoreArgs, VerificationArgs {
   ref: string;
   output?: string;
 }
 
 export function builder(y: Argv): Argv<PullArgs> {
-  return y
+  const base = y
     .positional('ref', { type: 'string', demandOption: true, describe: 'registry://host/repo:tag|@sha256:..., https://..., or host/repo:tag' })
     .option('output', { alias: 'o', type: 'string', describe: 'Also write the module to this file' })
     .option('pull', { ...PULL_OPTION, default: 'always' })
     .option('sources-path', SOURCES_PATH_OPTION)
-    .option('docker-config', DOCKER_CONFIG_OPTION) as unknown as Argv<PullArgs>;
+    .option('docker-config', DOCKER_CONFIG_OPTION);
+  return withVerificationOptions(base) as unknown as Argv<PullArgs>;
 }
 
 export async function handler(args: ArgumentsCamelCase<PullArgs>): Promise<void> {
   const log = loggerFor(args);
   let r;
   try {
-    r = await resolvePolicy(args.ref, fetchOptionsFromArgs(args, log));
+    r = await resolvePolicy(args.ref, { ...fetchOptionsFromArgs(args, log), ...verifyFetchOption(args, log) });
   } catch (err) {
-    if (err instanceof PolicyFetchError) throw new UsageError(err.message);
+    if (err instanceof PolicyFetchError || err instanceof PolicyVerificationError) throw new UsageError(err.message);
     throw err;
   }
   if (r.source.kind !== 'registry' && r.source.kind !== 'url') throw new UsageError(`${args.ref}: pull takes a registry or https reference (this is a ${r.source.kind})`);

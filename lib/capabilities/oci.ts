@@ -3,7 +3,12 @@ import type { FetchOptions } from '../store/fetch';
 import { storeContext } from '../store/fetch';
 import { formatRegistryRef, parseRegistryRef, type RegistryRef } from '../store/ref';
 import type { RegistryClient } from '../store/registry';
+import { PolicyVerificationError } from '../verification/errors';
+import { constraintsOf } from '../verification/host-request';
+import { publicGoodTrustRoot, readTrustRoot } from '../verification/trust-root';
+import { verifyArtifact } from '../verification/verify';
 import { HostCallError } from './errors';
+import type { SigstoreRequest } from './requests';
 
 /** policy-evaluator keeps successful OCI answers this long. */
 export const OCI_CACHE_MS = 60_000;
@@ -20,7 +25,33 @@ export class OciCapability {
   constructor(
     private readonly fetch: FetchOptions = {},
     private readonly now: () => number = Date.now,
+    /** `--sigstore-trust-config`; unset: the public-good trust root shipped with the tool. */
+    private readonly trustConfig?: string,
   ) {}
+
+  /**
+   * `oci/v1/verify` and `oci/v2/verify`: every constraint of the request must be satisfied by a signature of the
+   * image, as policy-evaluator's sigstore verification answers; the reply names the verified digest, a failure
+   * is a host error (never `is_trusted: false`).
+   */
+  async verify(req: SigstoreRequest): Promise<{ is_trusted: true; digest: string }> {
+    if (this.fetch.pull === 'never') throw new HostCallError(`${req.image}: --pull never: the oci capability does not contact registries (replay a session recorded online with --replay-host-capabilities-interactions)`);
+    let ref: RegistryRef;
+    try {
+      ref = parseRegistryRef(req.image);
+    } catch (err) {
+      throw new HostCallError((err as Error).message);
+    }
+    try {
+      const trustRoot = this.trustConfig ? readTrustRoot(this.trustConfig) : publicGoodTrustRoot();
+      const client = await storeContext(this.fetch).client();
+      const v = await verifyArtifact({ client, ref, config: { allOf: constraintsOf(req, new Date(this.now())) }, trustRoot, subject: 'image' });
+      return { is_trusted: true, digest: v.digest };
+    } catch (err) {
+      if (err instanceof PolicyVerificationError || err instanceof PolicyFetchError) throw new HostCallError(err.message);
+      throw err;
+    }
+  }
 
   answer(operation: OciOperation, image: string): Promise<unknown> {
     const key = `${operation} ${image}`;

@@ -29,6 +29,25 @@ export interface CertificateInput {
   data: Uint8Array;
 }
 
+/** `oci/v1/verify` and `oci/v2/verify`, as policy-evaluator's CallbackRequestType names the variants. */
+export type SigstoreRequest =
+  | { type: 'SigstorePubKeyVerify'; image: string; pub_keys: string[]; annotations: Record<string, string> | null }
+  | { type: 'SigstoreKeylessVerify'; image: string; keyless: { issuer: string; subject: string }[]; annotations: Record<string, string> | null }
+  | { type: 'SigstoreKeylessPrefixVerify'; image: string; keyless_prefix: { issuer: string; url_prefix: string }[]; annotations: Record<string, string> | null }
+  | { type: 'SigstoreGithubActionsVerify'; image: string; owner: string; repo: string | null; annotations: Record<string, string> | null }
+  | {
+      type: 'SigstoreCertificateVerify';
+      image: string;
+      certificate: Uint8Array;
+      certificate_chain: Uint8Array[] | null;
+      require_rekor_bundle: boolean;
+      annotations: Record<string, string> | null;
+    };
+
+const SIGSTORE_VARIANTS = ['SigstorePubKeyVerify', 'SigstoreKeylessVerify', 'SigstoreKeylessPrefixVerify', 'SigstoreGithubActionsVerify', 'SigstoreCertificateVerify'] as const;
+/** The variants the v1 payload can carry (the others came with v2). */
+const SIGSTORE_V1_VARIANTS: readonly string[] = ['SigstorePubKeyVerify', 'SigstoreKeylessVerify'];
+
 /**
  * One request that needs the main thread, modelled on policy-evaluator's CallbackRequestType (the variant name is
  * `type`; the fields keep their snake_case names, which is how kwctl's session files spell them).
@@ -37,7 +56,7 @@ export type CallbackRequest =
   | { type: 'OciManifestDigest'; image: string }
   | { type: 'OciManifest'; image: string }
   | { type: 'OciManifestAndConfig'; image: string }
-  | { type: 'SigstoreVerify'; operation: 'v1/verify' | 'v2/verify' }
+  | SigstoreRequest
   | { type: 'DNSLookupHost'; host: string }
   | { type: 'KubernetesListResourceNamespace'; api_version: string; kind: string; namespace: string; label_selector: string | null; field_selector: string | null }
   | { type: 'KubernetesListResourceAll'; api_version: string; kind: string; label_selector: string | null; field_selector: string | null }
@@ -55,7 +74,7 @@ export function parseCallbackRequest(route: Exclude<Route, { kind: 'tracing-log'
       return { type: 'KubernetesListResourceAll', api_version, kind, label_selector: null, field_selector: null };
     }
     case 'oci': {
-      if (route.operation === 'v1/verify' || route.operation === 'v2/verify') return { type: 'SigstoreVerify', operation: route.operation };
+      if (route.operation === 'v1/verify' || route.operation === 'v2/verify') return sigstoreRequest(route.operation, payload);
       const image = jsonString(payload, `oci ${route.operation}`, 'an image reference');
       return { type: route.operation === 'v1/manifest_digest' ? 'OciManifestDigest' : route.operation === 'v1/oci_manifest' ? 'OciManifest' : 'OciManifestAndConfig', image };
     }
@@ -130,6 +149,83 @@ class Fields {
     if (!Array.isArray(v) || !v.every((g) => typeof g === 'string')) throw new HostCallError(`${this.what}: field \`${key}\` must be a list of strings`);
     return v as string[];
   }
+}
+
+/**
+ * The v1 payload is serde's externally tagged enum (`{"SigstorePubKeyVerify": {...}}`), the v2 one is tagged on
+ * `type` (`{"type": "SigstorePubKeyVerify", ...}`), as the policy SDKs write them.
+ */
+function sigstoreRequest(operation: 'v1/verify' | 'v2/verify', payload: Uint8Array): SigstoreRequest {
+  const what = `oci ${operation}`;
+  const v = parse(payload, what);
+  if (!isObject(v)) throw new HostCallError(`${what}: the request must be a JSON object`);
+  let variant: string;
+  let body: Record<string, unknown>;
+  if (operation === 'v1/verify') {
+    const keys = Object.keys(v);
+    if (keys.length !== 1 || !SIGSTORE_V1_VARIANTS.includes(keys[0]) || !isObject(v[keys[0]])) {
+      throw new HostCallError(`${what}: unknown variant, expected one of ${SIGSTORE_V1_VARIANTS.map((x) => `\`${x}\``).join(', ')}`);
+    }
+    variant = keys[0];
+    body = v[keys[0]] as Record<string, unknown>;
+  } else {
+    if (typeof v.type !== 'string' || !(SIGSTORE_VARIANTS as readonly string[]).includes(v.type)) {
+      throw new HostCallError(`${what}: unknown variant ${JSON.stringify(v.type)}, expected one of ${SIGSTORE_VARIANTS.map((x) => `\`${x}\``).join(', ')}`);
+    }
+    variant = v.type;
+    body = v;
+  }
+  const f = new Fields(body, `${what}: ${variant}`);
+  const image = f.str('image');
+  const annotations = stringMap(body.annotations, `${f.what}: annotations`);
+  const list = <T>(key: string, item: (x: Fields) => T): T[] => {
+    const raw = body[key];
+    if (!Array.isArray(raw)) throw new HostCallError(`${f.what}: missing field \`${key}\` (a list)`);
+    // An empty list would verify nothing: policy-evaluator refuses it.
+    if (raw.length === 0) throw new HostCallError(`${f.what}: \`${key}\` must not be empty`);
+    return raw.map((x, i) => {
+      if (!isObject(x)) throw new HostCallError(`${f.what}: ${key}[${i}] must be an object`);
+      return item(new Fields(x, `${f.what}: ${key}[${i}]`));
+    });
+  };
+  switch (variant) {
+    case 'SigstorePubKeyVerify': {
+      const keys = body.pub_keys;
+      if (!Array.isArray(keys) || !keys.every((k) => typeof k === 'string')) throw new HostCallError(`${f.what}: missing field \`pub_keys\` (a list of PEM strings)`);
+      if (keys.length === 0) throw new HostCallError(`${f.what}: \`pub_keys\` must not be empty`);
+      return { type: variant, image, pub_keys: keys as string[], annotations };
+    }
+    case 'SigstoreKeylessVerify':
+      return { type: variant, image, keyless: list('keyless', (x) => ({ issuer: x.str('issuer'), subject: x.str('subject') })), annotations };
+    case 'SigstoreKeylessPrefixVerify':
+      return { type: variant, image, keyless_prefix: list('keyless_prefix', (x) => ({ issuer: x.str('issuer'), url_prefix: x.str('url_prefix') })), annotations };
+    case 'SigstoreGithubActionsVerify':
+      return { type: variant, image, owner: f.str('owner'), repo: f.optStr('repo'), annotations };
+    default: {
+      const chain = body.certificate_chain;
+      if (chain !== undefined && chain !== null && !Array.isArray(chain)) throw new HostCallError(`${f.what}: certificate_chain must be a list of certificates or null`);
+      return {
+        type: 'SigstoreCertificateVerify',
+        image,
+        certificate: bytes(body.certificate, `${f.what}: certificate`),
+        certificate_chain: Array.isArray(chain) ? chain.map((c, i) => bytes(c, `${f.what}: certificate_chain[${i}]`)) : null,
+        require_rekor_bundle: f.bool('require_rekor_bundle', false),
+        annotations,
+      };
+    }
+  }
+}
+
+function stringMap(v: unknown, what: string): Record<string, string> | null {
+  if (v === undefined || v === null) return null;
+  if (!isObject(v) || !Object.values(v).every((x) => typeof x === 'string')) throw new HostCallError(`${what} must be a map of strings`);
+  return v as Record<string, string>;
+}
+
+/** serde's Vec<u8>: a JSON list of numbers. */
+function bytes(v: unknown, what: string): Uint8Array {
+  if (!Array.isArray(v) || !v.every((b) => Number.isInteger(b) && b >= 0 && b <= 255)) throw new HostCallError(`${what} must be a list of bytes (numbers 0-255)`);
+  return Uint8Array.from(v as number[]);
 }
 
 function kubernetesRequest(op: KubernetesOperation, f: Fields): CallbackRequest {

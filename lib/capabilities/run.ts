@@ -18,6 +18,8 @@ export interface HostCapabilityOptions {
   record?: string;
   /** `--replay-host-capabilities-interactions FILE`, already read: answer from it, strictly in order. */
   replay?: { file: string; exchanges: Exchange[] };
+  /** `--sigstore-trust-config`: the trust root `oci/v1/verify` and `oci/v2/verify` check keyless signatures against. */
+  sigstoreTrustConfig?: string;
 }
 
 /**
@@ -69,7 +71,7 @@ export class RunCapabilities {
       return;
     }
     const kubernetes = (this.opts.kubernetesSource ?? ((ctx) => new ManifestsSource(ctx.objects, ctx.defaultNamespace)))({ objects, defaultNamespace });
-    const live = sourcesBackend({ kubernetes, oci: new OciCapability({ ...this.fetch, log: this.log }) });
+    const live = sourcesBackend({ kubernetes, oci: new OciCapability({ ...this.fetch, log: this.log }, Date.now, this.opts.sigstoreTrustConfig) });
     if (this.opts.record !== undefined) {
       this.recorder = new SessionRecorder(live);
       this.resolveBackend(this.recorder.backend);

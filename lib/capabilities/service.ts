@@ -29,8 +29,12 @@ async function answer(req: CallbackRequest, sources: CapabilitySources): Promise
       return sources.oci.answer('v1/oci_manifest', req.image);
     case 'OciManifestAndConfig':
       return sources.oci.answer('v1/oci_manifest_config', req.image);
-    case 'SigstoreVerify':
-      throw new HostCallError(`host capability oci/${req.operation} (Sigstore signature verification) is not supported yet by kubectl-wasmpolicy`);
+    case 'SigstorePubKeyVerify':
+    case 'SigstoreKeylessVerify':
+    case 'SigstoreKeylessPrefixVerify':
+    case 'SigstoreGithubActionsVerify':
+    case 'SigstoreCertificateVerify':
+      return sources.oci.verify(req);
     case 'DNSLookupHost':
       return dnsLookupHost(req.host);
     case 'CertificateVerification':

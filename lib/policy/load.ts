@@ -2,6 +2,7 @@ import { compilePolicy, PolicyLoadError, type CompiledPolicy } from '../wasm/loa
 import { DEFAULT_EVALUATION_LIMITS } from '../wasm/limits';
 import { EvaluationPool } from '../wasm/pool/pool';
 import { fetchPolicy, PolicyFetchError, type FetchOptions } from '../store/fetch';
+import { PolicyVerificationError } from '../verification/errors';
 import type { PolicySpec } from './spec';
 import { adoptSpeculativeStart, checkCompiled, poolOptions, startInPool, type LoadedPolicy, type PolicyLoading, type StartOptions } from './start';
 
@@ -33,7 +34,7 @@ export async function loadPolicies(specs: PolicySpec[], opts: LoadOptions): Prom
       c = fetchPolicy(spec.module, opts.fetch).then(
         (bytes) => compilePolicy(name, bytes, limits.memoryLimitBytes),
         (err) => {
-          throw err instanceof PolicyFetchError ? new PolicyLoadError(`${name}: ${err.message}`) : err;
+          throw err instanceof PolicyFetchError || err instanceof PolicyVerificationError ? new PolicyLoadError(`${name}: ${err.message}`) : err;
         },
       );
       compiled.set(spec.module, c);

@@ -35,6 +35,13 @@ export interface FetchOptions {
   timeoutMs?: number;
   /** Environment (HOME, XDG_*, DOCKER_CONFIG, proxies, PATH for credential helpers); default process.env. */
   env?: NodeJS.ProcessEnv;
+  /**
+   * Signature verification before use (lib/verification): given the registry reference, returns the manifest
+   * digest whose signatures satisfy the verification config (or throws). That digest is what gets pulled and run.
+   * Bundled policies ship inside the binary and are exempt. Other sources carry no signatures: with `explicit`
+   * (verification flags or a config path) they are refused, with kwctl's default config file they are used as is.
+   */
+  verify?: { check: (ref: RegistryRef, client: RegistryClient) => Promise<string>; explicit: boolean };
 }
 
 export interface ResolvedPolicy {
@@ -146,11 +153,14 @@ export async function resolvePolicy(ref: string, opts?: FetchOptions): Promise<R
       return { ref, uri: source.uri, source, bytes: await readFile(ref, file), path: file, fromCache: false };
     }
     case 'file':
+      if (o.verify?.explicit) throw unverifiable(ref, 'a local file');
       return { ref, uri: source.uri, source, bytes: await readFile(ref, source.path), path: source.path, fromCache: false };
     case 'registry':
     case 'url': {
+      if (o.verify?.explicit && source.kind === 'url') throw unverifiable(ref, 'an http(s) download');
       const ctx = storeContext(o);
       try {
+        if (o.verify && source.kind === 'registry') return await resolveVerified(ref, source, ctx, o.pull, o.verify.check);
         return await resolveRemote(ref, source, ctx, o.pull);
       } catch (err) {
         if (err instanceof TransportError) throw new PolicyFetchError(`${ref}: cannot reach ${err.hostPort}: ${err.message}`, err.kind);
@@ -158,6 +168,40 @@ export async function resolvePolicy(ref: string, opts?: FetchOptions): Promise<R
       }
     }
   }
+}
+
+function unverifiable(ref: string, what: string): PolicyFetchError {
+  return new PolicyFetchError(`${ref}: cannot verify the signatures of ${what}: only policies in OCI registries carry signatures (as in kwctl); push it to a registry or drop the verification flags`, 'unsupported');
+}
+
+/**
+ * A registry policy whose signatures were verified: the verified manifest digest is pulled (or taken from the store
+ * when the store copy was pulled from that very digest), so a tag moved after verification cannot slip in.
+ */
+async function resolveVerified(
+  ref: string,
+  source: SourceRef & { kind: 'registry' },
+  ctx: StoreContext,
+  pull: PullPolicy | undefined,
+  verify: NonNullable<FetchOptions['verify']>['check'],
+): Promise<ResolvedPolicy> {
+  if (pull === 'never') {
+    throw new PolicyFetchError(`${ref}: verifying its signatures needs the registry, and --pull never forbids contacting it`, 'offline');
+  }
+  const client = await ctx.client();
+  const digest = await verify(source.ref, client);
+  const uri = source.uri;
+  const cached = await ctx.store.read(uri);
+  const record = cached ? await ctx.store.readRecord(uri) : undefined;
+  if (cached && pull !== 'always' && record?.manifestDigest === digest && record.layerDigest && digestLike(record.layerDigest, cached.bytes) === record.layerDigest) {
+    ctx.log.debug(`${uri}: the store copy was pulled from the verified ${digest}`);
+    return { ref, uri, source, bytes: cached.bytes, path: cached.path, fromCache: true, manifestDigest: digest };
+  }
+  ctx.log.info(`pulling ${uri} at the verified ${digest}`);
+  const pulled = await client.pull({ ...source.ref, digest, tag: undefined });
+  const file = await ctx.store.write(uri, pulled.bytes);
+  await ctx.store.writeRecord({ uri, layerDigest: pulled.layerDigest, size: pulled.bytes.length, pulledAt: new Date().toISOString(), manifestDigest: digest });
+  return { ref, uri, source, bytes: pulled.bytes, path: file, fromCache: false, manifestDigest: digest };
 }
 
 async function resolveRemote(ref: string, source: SourceRef & { kind: 'registry' | 'url' }, ctx: StoreContext, pull: PullPolicy | undefined): Promise<ResolvedPolicy> {

@@ -154,6 +154,21 @@ export class RegistryClient {
     return { body: res.body, digest };
   }
 
+  /**
+   * The OCI referrers index of `digest` (distribution-spec 1.1 referrers API), or undefined when the registry has
+   * no such API (404, as distribution 2.8): callers then read the `sha256-<hex>` referrers tag instead.
+   */
+  async referrers(ref: RegistryRef, digest: string): Promise<{ manifests?: { artifactType?: string; digest?: string; mediaType?: string }[] } | undefined> {
+    const res = await this.send(ref, 'pull', `/v2/${ref.repository}/referrers/${digest}`, { headers: { Accept: MEDIA_TYPE.ociIndex }, maxBytes: MAX_MANIFEST_BYTES });
+    if (res.status !== 200) return undefined;
+    try {
+      const v = JSON.parse(res.body.toString('utf8')) as unknown;
+      return typeof v === 'object' && v !== null ? (v as { manifests?: [] }) : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+
   /** A blob of the repository of `ref` (e.g. an image config), digest-checked. */
   blob(ref: RegistryRef, digest: string, size?: number): Promise<Uint8Array> {
     return this.fetchBlob(ref, digest, size);

@@ -1,0 +1,57 @@
+/** kwctl's verification flags, shared by verify, pull, check, audit (and run). */
+import type { Argv } from 'yargs';
+import type { Logger } from '../lib/log';
+import { PolicyVerificationError } from '../lib/verification/errors';
+import { verificationHook, verificationSettings, type VerificationSettings } from '../lib/verification/settings';
+import { UsageError } from './context';
+
+export interface VerificationArgs {
+  'verification-key'?: string[];
+  'verification-annotation'?: string[];
+  'verification-config-path'?: string;
+  'cert-email'?: string;
+  'cert-oidc-issuer'?: string;
+  'github-owner'?: string;
+  'github-repo'?: string;
+  'sigstore-trust-config'?: string;
+}
+
+/**
+ * Adds the flags. `-k` is kwctl's short name for `--verification-key`; `check` keeps `-k` for `--kustomize`
+ * (kubectl's), so there it is long only (`shortKey: false`).
+ */
+export function withVerificationOptions<T>(y: Argv<T>, shortKey = true): Argv<T & VerificationArgs> {
+  return y
+    .option('verification-key', { ...(shortKey ? { alias: 'k' } : {}), type: 'string', array: true, describe: 'Verify the policy with this public key (PEM); repeatable (every key must have signed it)' })
+    .option('verification-annotation', { alias: 'a', type: 'string', array: true, describe: 'KEY=VALUE the signatures must carry; repeatable' })
+    .option('verification-config-path', { type: 'string', describe: "Verification config (kwctl's format: allOf/anyOf of pubKey, genericIssuer, githubAction); default: kwctl's verification-config.yml when it exists" })
+    .option('cert-email', { type: 'string', describe: 'Keyless: the signing certificate must be for this email (with --cert-oidc-issuer)' })
+    .option('cert-oidc-issuer', { type: 'string', describe: 'Keyless: the OIDC issuer of the signing certificate (with --cert-email)' })
+    .option('github-owner', { type: 'string', describe: 'Keyless: signed by a GitHub Actions workflow of this owner' })
+    .option('github-repo', { type: 'string', describe: 'Keyless: ... and of this repository (with --github-owner)' })
+    .option('sigstore-trust-config', { type: 'string', describe: 'Sigstore ClientTrustConfig or trusted root JSON (default: the public-good trust root shipped with the tool)' }) as Argv<T & VerificationArgs>;
+}
+
+export function verificationFromArgs(args: VerificationArgs): VerificationSettings | undefined {
+  try {
+    return verificationSettings({
+      keyFiles: args['verification-key'],
+      annotations: args['verification-annotation'],
+      configPath: args['verification-config-path'],
+      certEmail: args['cert-email'],
+      certOidcIssuer: args['cert-oidc-issuer'],
+      githubOwner: args['github-owner'],
+      githubRepo: args['github-repo'],
+      trustConfigPath: args['sigstore-trust-config'],
+    });
+  } catch (err) {
+    if (err instanceof PolicyVerificationError) throw new UsageError(err.message);
+    throw err;
+  }
+}
+
+/** FetchOptions fields for verification before use, if the flags ask for it. */
+export function verifyFetchOption(args: VerificationArgs, log: Logger): { verify?: ReturnType<typeof verificationHook> } {
+  const s = verificationFromArgs(args);
+  return s ? { verify: verificationHook(s, log) } : {};
+}
