@@ -140,7 +140,9 @@ function keyless(bundleOf: () => Bundle, artifact: Buffer | undefined, verifier:
     const signer = verifier.verify(toSignedEntity(bundleOf(), artifact));
     return { issuer: signer.identity?.extensions?.issuer, subject: signer.identity?.subjectAlternativeName };
   } catch (err) {
-    return `the certificate is not trusted: ${(err as Error).message}`;
+    // @sigstore/verify wraps the precise reason (expired, unknown CA, ...) as the cause.
+    const cause = (err as Error & { cause?: unknown }).cause;
+    return `the certificate is not trusted: ${(err as Error).message}${cause instanceof Error ? `: ${cause.message}` : ''}`;
   }
 }
 
