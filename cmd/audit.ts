@@ -85,7 +85,7 @@ export async function handler(args: ArgumentsCamelCase<AuditArgs>): Promise<void
   const cluster = await connect(args, log);
   try {
     const { policies, extraSources } = await auditPolicies(args, fromFlags, cluster, log);
-    const fetch = { ...fetchOptionsFromArgs(args, log), ...verifyFetchOption(args, log), ...(extraSources ? { extraSources } : {}) };
+    const fetch = { ...fetchOptionsFromArgs(args, log), ...(await verifyFetchOption(args, log)), ...(extraSources ? { extraSources } : {}) };
     const progress = createProgress({ enabled: shouldShowProgress({ isTTY: Boolean(process.stderr.isTTY), env: process.env, quiet: args.quiet }) });
     progress.phase(`loading policies, listing namespaces of ${cluster.context}`);
     const report = await runAudit({

@@ -156,7 +156,7 @@ export async function handler(args: ArgumentsCamelCase<CheckArgs>): Promise<void
       workers: args.workers,
       log,
       logLevel: logLevelFor(args),
-      fetch: { ...fetchOptionsFromArgs(args, log), ...verifyFetchOption(args, log), ...(extraSources ? { extraSources } : {}) },
+      fetch: { ...fetchOptionsFromArgs(args, log), ...(await verifyFetchOption(args, log)), ...(extraSources ? { extraSources } : {}) },
       hostCapabilities: {
         ...session,
         ...(args['sigstore-trust-config'] ? { sigstoreTrustConfig: args['sigstore-trust-config'] } : {}),

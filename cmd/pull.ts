@@ -26,7 +26,7 @@ export async function handler(args: ArgumentsCamelCase<PullArgs>): Promise<void>
   const log = loggerFor(args);
   let r;
   try {
-    r = await resolvePolicy(args.ref, { ...fetchOptionsFromArgs(args, log), ...verifyFetchOption(args, log) });
+    r = await resolvePolicy(args.ref, { ...fetchOptionsFromArgs(args, log), ...(await verifyFetchOption(args, log)) });
   } catch (err) {
     if (err instanceof PolicyFetchError || err instanceof PolicyVerificationError) throw new UsageError(err.message);
     throw err;

@@ -1,8 +1,9 @@
 /** kwctl's verification flags, shared by verify, pull, check, audit (and run). */
 import type { Argv } from 'yargs';
 import type { Logger } from '../lib/log';
-import { PolicyVerificationError } from '../lib/verification/errors';
-import { verificationHook, verificationSettings, type VerificationSettings } from '../lib/verification/settings';
+import { existsSync } from 'node:fs';
+import { defaultVerificationConfigPath } from '../lib/verification/default-path';
+import type { VerificationHook, VerificationSettings } from '../lib/verification/settings';
 import { UsageError } from './context';
 
 export interface VerificationArgs {
@@ -32,7 +33,19 @@ export function withVerificationOptions<T>(y: Argv<T>, shortKey = true): Argv<T 
     .option('sigstore-trust-config', { type: 'string', describe: 'Sigstore ClientTrustConfig or trusted root JSON (default: the public-good trust root shipped with the tool)' }) as Argv<T & VerificationArgs>;
 }
 
-export function verificationFromArgs(args: VerificationArgs): VerificationSettings | undefined {
+function asked(args: VerificationArgs): boolean {
+  const keys: (keyof VerificationArgs)[] = ['verification-key', 'verification-annotation', 'verification-config-path', 'cert-email', 'cert-oidc-issuer', 'github-owner', 'github-repo'];
+  return keys.some((k) => args[k] !== undefined) || existsSync(defaultVerificationConfigPath());
+}
+
+/**
+ * The verification the flags (or kwctl's default config file) ask for. The Sigstore libraries are loaded only
+ * then: most runs verify nothing, and start-up is what a pre-commit hook pays on every call.
+ */
+export async function verificationFromArgs(args: VerificationArgs): Promise<VerificationSettings | undefined> {
+  if (!asked(args)) return undefined;
+  const { verificationSettings } = await import('../lib/verification/settings');
+  const { PolicyVerificationError } = await import('../lib/verification/errors');
   try {
     return verificationSettings({
       keyFiles: args['verification-key'],
@@ -51,7 +64,9 @@ export function verificationFromArgs(args: VerificationArgs): VerificationSettin
 }
 
 /** FetchOptions fields for verification before use, if the flags ask for it. */
-export function verifyFetchOption(args: VerificationArgs, log: Logger): { verify?: ReturnType<typeof verificationHook> } {
-  const s = verificationFromArgs(args);
-  return s ? { verify: verificationHook(s, log) } : {};
+export async function verifyFetchOption(args: VerificationArgs, log: Logger): Promise<{ verify?: VerificationHook }> {
+  const s = await verificationFromArgs(args);
+  if (!s) return {};
+  const { verificationHook } = await import('../lib/verification/settings');
+  return { verify: verificationHook(s, log) };
 }

@@ -24,7 +24,7 @@ export function builder(y: Argv): Argv<VerifyArgs> {
 /** Exit 0 verified, 1 not verified (a signature constraint failed), 2 could not verify (bad flags, registry errors). */
 export async function handler(args: ArgumentsCamelCase<VerifyArgs>): Promise<void> {
   const log = loggerFor(args);
-  const settings = verificationFromArgs(args);
+  const settings = await verificationFromArgs(args);
   if (!settings) throw new UsageError('nothing to verify against: pass -k/--verification-key, --verification-config-path, --cert-email with --cert-oidc-issuer, or --github-owner (or write a default config with `scaffold verification-config`)');
   const source = (() => {
     try {

@@ -1,6 +1,6 @@
 import type { Argv, ArgumentsCamelCase } from 'yargs';
 import { DEFAULT_VERIFICATION_CONFIG, formatVerificationConfig } from '../../lib/verification/config';
-import { defaultVerificationConfigPath } from '../../lib/verification/settings';
+import { defaultVerificationConfigPath } from '../../lib/verification/default-path';
 import type { GlobalArgs } from '../context';
 
 export function builder(y: Argv): Argv<GlobalArgs> {

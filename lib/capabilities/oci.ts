@@ -3,10 +3,6 @@ import type { FetchOptions } from '../store/fetch';
 import { storeContext } from '../store/fetch';
 import { formatRegistryRef, parseRegistryRef, type RegistryRef } from '../store/ref';
 import type { RegistryClient } from '../store/registry';
-import { PolicyVerificationError } from '../verification/errors';
-import { constraintsOf } from '../verification/host-request';
-import { publicGoodTrustRoot, readTrustRoot } from '../verification/trust-root';
-import { verifyArtifact } from '../verification/verify';
 import { HostCallError } from './errors';
 import type { SigstoreRequest } from './requests';
 
@@ -42,6 +38,13 @@ export class OciCapability {
     } catch (err) {
       throw new HostCallError((err as Error).message);
     }
+    // The Sigstore libraries are loaded on the first verification only.
+    const [{ PolicyVerificationError }, { constraintsOf }, { publicGoodTrustRoot, readTrustRoot }, { verifyArtifact }] = await Promise.all([
+      import('../verification/errors'),
+      import('../verification/host-request'),
+      import('../verification/trust-root'),
+      import('../verification/verify'),
+    ]);
     try {
       const trustRoot = this.trustConfig ? readTrustRoot(this.trustConfig) : publicGoodTrustRoot();
       const client = await storeContext(this.fetch).client();

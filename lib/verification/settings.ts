@@ -6,9 +6,8 @@
  * together are refused.
  */
 import { existsSync, readFileSync } from 'node:fs';
-import * as path from 'node:path';
 import type { Logger } from '../log';
-import { configDir } from '../store/locations';
+import { defaultVerificationConfigPath } from './default-path';
 import { formatRegistryRef, type RegistryRef } from '../store/ref';
 import type { RegistryClient } from '../store/registry';
 import { configFromFlags, readVerificationConfig, type Annotations, type VerificationConfig } from './config';
@@ -36,10 +35,6 @@ export interface VerificationSettings {
   /** Asked for with flags or a config path (not kwctl's default file). */
   explicit: boolean;
   trustRoot: () => TrustRoot;
-}
-
-export function defaultVerificationConfigPath(env: NodeJS.ProcessEnv = process.env): string {
-  return path.join(configDir({ env }), 'verification-config.yml');
 }
 
 function annotationsOf(items: string[] | undefined): Annotations | undefined {
