@@ -1,6 +1,6 @@
 /** kwctl's verification flags, shared by verify, pull, check, audit (and run). */
 import type { Argv } from 'yargs';
-import type { Logger } from '../lib/log';
+import type { Logger } from '../lib/base/log';
 import { existsSync } from 'node:fs';
 import { defaultVerificationConfigPath } from '../lib/verification/default-path';
 import type { VerificationHook, VerificationSettings } from '../lib/verification/settings';

@@ -1,5 +1,5 @@
 import type { Argv, ArgumentsCamelCase } from 'yargs';
-import { DOCKER_CONFIG_OPTION, fetchOptionsFromArgs, SOURCES_PATH_OPTION, type StoreArgs } from '../lib/store/cli-options';
+import { DOCKER_CONFIG_OPTION, fetchOptionsFromArgs, SOURCES_PATH_OPTION, type StoreArgs } from './store-options';
 import { storeContext } from '../lib/store/fetch';
 import { formatRegistryRef, parseSourceRef } from '../lib/store/ref';
 import { PolicyFetchError } from '../lib/store/errors';

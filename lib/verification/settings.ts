@@ -6,7 +6,7 @@
  * together are refused.
  */
 import { existsSync, readFileSync } from 'node:fs';
-import type { Logger } from '../log';
+import type { Logger } from '../base/log';
 import { defaultVerificationConfigPath } from './default-path';
 import { formatRegistryRef, type RegistryRef } from '../store/ref';
 import type { RegistryClient } from '../store/registry';
