@@ -7,6 +7,7 @@ import { createProgress, shouldShowProgress } from './progress';
 import { bundledPolicySet } from '../lib/policy/bundled';
 import { DEFAULT_KUBEWARDEN_NAMESPACE, loadPolicyConfig } from '../lib/policy/config';
 import { readClusterPolicies } from '../lib/policy/from-cluster';
+import type { ModuleVerification } from '../lib/policy/cluster-verification';
 import type { PolicyEntry } from '../lib/policy/spec';
 import { EXIT_ERROR, exitCode, parseOutputs, writeOutputs, type OutputSpec } from '../lib/report';
 import { AUDIT_REPORTERS, type AuditReport } from '../lib/report/audit';
@@ -84,8 +85,8 @@ export async function handler(args: ArgumentsCamelCase<AuditArgs>): Promise<void
   const fromFlags = await policiesFromFlags(args);
   const cluster = await connect(args, log);
   try {
-    const { policies, extraSources } = await auditPolicies(args, fromFlags, cluster, log);
-    const fetch = { ...fetchOptionsFromArgs(args, log), ...(await verifyFetchOption(args, log)), ...(extraSources ? { extraSources } : {}) };
+    const { policies, extraSources, verification } = await auditPolicies(args, fromFlags, cluster, log);
+    const fetch = { ...fetchOptionsFromArgs(args, log), ...(await verifyFetchOption(args, log, verification)), ...(extraSources ? { extraSources } : {}) };
     const progress = createProgress({ enabled: shouldShowProgress({ isTTY: Boolean(process.stderr.isTTY), env: process.env, quiet: args.quiet }) });
     progress.phase(`loading policies, listing namespaces of ${cluster.context}`);
     const report = await runAudit({
@@ -115,7 +116,12 @@ export async function handler(args: ArgumentsCamelCase<AuditArgs>): Promise<void
 }
 
 /** -p and --policies as given; else the cluster's policies when Kubewarden is installed; else the bundled set. */
-async function auditPolicies(args: AuditArgs, fromFlags: PolicyEntry[], cluster: Cluster, log: Logger): Promise<{ policies: PolicyEntry[]; extraSources?: Awaited<ReturnType<typeof readClusterPolicies>>['sources'] }> {
+async function auditPolicies(
+  args: AuditArgs,
+  fromFlags: PolicyEntry[],
+  cluster: Cluster,
+  log: Logger,
+): Promise<{ policies: PolicyEntry[]; extraSources?: Awaited<ReturnType<typeof readClusterPolicies>>['sources']; verification?: ModuleVerification }> {
   if (args.policy.length > 0 || args.policies.length > 0) {
     const fromConfig = args.policies.length > 0 ? await loadPolicyConfig(args.policies, { log, kubewardenNamespace: args['kubewarden-namespace'], defaultNamespace: cluster.namespace }) : [];
     return { policies: [...fromConfig, ...fromFlags] };
@@ -125,7 +131,7 @@ async function auditPolicies(args: AuditArgs, fromFlags: PolicyEntry[], cluster:
   if (fromCluster.installed) {
     if (fromCluster.entries.length === 0) throw new UsageError(`the cluster (context ${cluster.context}) has Kubewarden installed but no policies; give policies with -p or --policies`);
     log.info(`auditing with the cluster's ${fromCluster.entries.length} Kubewarden policies`);
-    return { policies: fromCluster.entries, extraSources: fromCluster.sources };
+    return { policies: fromCluster.entries, extraSources: fromCluster.sources, verification: fromCluster.verification };
   }
   log.info('Kubewarden is not installed in the cluster: auditing with the bundled policy set');
   const bundled = bundledPolicySet();

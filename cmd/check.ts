@@ -8,6 +8,7 @@ import { bundledPolicySet } from '../lib/policy/bundled';
 import { DEFAULT_KUBEWARDEN_NAMESPACE, isActive, type PolicyEntry } from '../lib/policy/spec';
 import { ClusterSource } from '../lib/capabilities/cluster-source';
 import type { Sources } from '../lib/store/sources';
+import type { ModuleVerification } from '../lib/policy/cluster-verification';
 import { DOCKER_CONFIG_OPTION, fetchOptionsFromArgs, PULL_OPTION, SOURCES_PATH_OPTION, type StoreArgs } from './store-options';
 import { EXECUTION_MODES } from '../lib/wasm/metadata';
 import { REPORTERS, EXIT_ERROR, exitCode, parseOutputs, writeOutputs, type OutputSpec } from '../lib/report';
@@ -108,6 +109,7 @@ export async function handler(args: ArgumentsCamelCase<CheckArgs>): Promise<void
     : [];
   let defaultNamespace = args.namespace;
   let extraSources: Sources | undefined;
+  let serverVerification: ModuleVerification | undefined;
   const fromCluster: PolicyEntry[] = [];
   if ((args.kubeconfig !== undefined || args.context !== undefined) && !args['from-cluster'] && !args['context-from-cluster']) {
     throw new UsageError('--kubeconfig and --context apply to --from-cluster and --context-from-cluster; add one');
@@ -123,6 +125,7 @@ export async function handler(args: ArgumentsCamelCase<CheckArgs>): Promise<void
       fromCluster.push(...read.entries.filter(isActive));
       if (fromCluster.length < read.entries.length) log.info(`--from-cluster: ${read.entries.length - fromCluster.length} policies are not active in the cluster and are left out`);
       extraSources = read.sources;
+      serverVerification = read.verification;
     }
     // -p, --policies and --from-cluster together run all; with none, the bundled set runs.
     const policies: PolicyEntry[] = args.policy.length > 0 || args.policies.length > 0 || args['from-cluster'] ? [...fromCluster, ...fromConfig, ...fromFlags] : bundledPolicySet();
@@ -156,7 +159,7 @@ export async function handler(args: ArgumentsCamelCase<CheckArgs>): Promise<void
       workers: args.workers,
       log,
       logLevel: logLevelFor(args),
-      fetch: { ...fetchOptionsFromArgs(args, log), ...(await verifyFetchOption(args, log)), ...(extraSources ? { extraSources } : {}) },
+      fetch: { ...fetchOptionsFromArgs(args, log), ...(await verifyFetchOption(args, log, serverVerification)), ...(extraSources ? { extraSources } : {}) },
       hostCapabilities: {
         ...session,
         ...(args['sigstore-trust-config'] ? { sigstoreTrustConfig: args['sigstore-trust-config'] } : {}),

@@ -4,6 +4,7 @@ import type { Logger } from '../lib/base/log';
 import { existsSync } from 'node:fs';
 import { defaultVerificationConfigPath } from '../lib/verification/default-path';
 import type { VerificationHook, VerificationSettings } from '../lib/verification/settings';
+import type { ModuleVerification } from '../lib/verification/servers';
 import { UsageError } from './context';
 
 export interface VerificationArgs {
@@ -63,10 +64,29 @@ export async function verificationFromArgs(args: VerificationArgs): Promise<Veri
   }
 }
 
-/** FetchOptions fields for verification before use, if the flags ask for it. */
-export async function verifyFetchOption(args: VerificationArgs, log: Logger): Promise<{ verify?: VerificationHook }> {
+/**
+ * FetchOptions fields for verification before use: what the flags ask for, and with `--from-cluster` what the
+ * PolicyServers' verification configs ask for (both must hold, on the same digest).
+ */
+export async function verifyFetchOption(args: VerificationArgs, log: Logger, servers?: ModuleVerification): Promise<{ verify?: VerificationHook }> {
   const s = await verificationFromArgs(args);
-  if (!s) return {};
+  const fromServers = servers !== undefined && servers.size > 0;
+  if (!s && !fromServers) return {};
   const { verificationHook } = await import('../lib/verification/settings');
-  return { verify: verificationHook(s, log) };
+  const own = s ? verificationHook(s, log) : undefined;
+  if (!fromServers) return own ? { verify: own } : {};
+  const { verifyForServers } = await import('../lib/verification/servers');
+  const { publicGoodTrustRoot, readTrustRoot } = await import('../lib/verification/trust-root');
+  const trust = args['sigstore-trust-config'] ? readTrustRoot(args['sigstore-trust-config']) : publicGoodTrustRoot();
+  return {
+    verify: {
+      explicit: own?.explicit ?? false,
+      check: async (ref, client) => {
+        const mine = own ? await own.check(ref, client) : undefined;
+        const theirs = await verifyForServers(servers, ref, client, trust, log);
+        if (mine !== undefined && theirs !== undefined && mine !== theirs) throw new UsageError(`${ref.repository}: the tag moved during verification (${mine}, then ${theirs})`);
+        return mine ?? theirs ?? (await client.manifestDigest(ref));
+      },
+    },
+  };
 }

@@ -6,6 +6,7 @@ import { certificatesToPem, type Sources } from '../store/sources';
 import { POLICIES_API_VERSION, POLICY_KINDS } from './config/crd';
 import { readPolicyConfigText } from './config';
 import type { PolicyEntry } from './spec';
+import { readServerVerification, type ModuleVerification } from './cluster-verification';
 
 export interface ClusterPolicies {
   /** Whether the cluster serves Kubewarden's policy CRDs at all. */
@@ -13,6 +14,8 @@ export interface ClusterPolicies {
   entries: PolicyEntry[];
   /** The PolicyServers' insecureSources and sourceAuthorities, for pulling the policies' modules. */
   sources: Sources;
+  /** The PolicyServers' verification configs, by the module references of their policies. */
+  verification: ModuleVerification;
 }
 
 /**
@@ -32,12 +35,13 @@ export async function readClusterPolicies(cluster: Cluster, opts: { log: Logger;
   const psRes = await cluster.resolve(POLICIES_API_VERSION, 'PolicyServer');
   if (psRes) for await (const o of cluster.list(psRes)) servers.push(o);
   const sources = policyServerSources(servers, opts.log);
-  if (!installed) return { installed, entries: [], sources };
+  if (!installed) return { installed, entries: [], sources, verification: new Map() };
+  const verification = await readServerVerification(cluster, servers, objects, opts.kubewardenNamespace);
   // Sorted as kubectl lists them, so ids, origins and results are stable from run to run.
   objects.sort((a, b) => `${a.kind}/${a.metadata?.namespace ?? ''}/${a.metadata?.name}`.localeCompare(`${b.kind}/${b.metadata?.namespace ?? ''}/${b.metadata?.name}`));
   const text = objects.map((o) => jsyaml.dump(o, { noRefs: true, lineWidth: -1 })).join('---\n');
   const entries = readPolicyConfigText(`cluster ${cluster.context}`, text, { log: opts.log, kubewardenNamespace: opts.kubewardenNamespace });
-  return { installed, entries, sources };
+  return { installed, entries, sources, verification };
 }
 
 /** managedFields and the like are noise in messages; status stays (audit reads status.policyStatus). */

@@ -16,6 +16,8 @@ import { fetchOpts, testHome, type TestHome } from '../servers/registry/env';
 import { registryAvailable, startRegistry, type TestRegistry } from '../servers/registry/registry';
 import { buildGuestFixtures } from '../fixtures/guests/build.mjs';
 import { fixture, ROOT, runCli } from '../support/cli';
+import { startApiServer } from '../servers/apiserver/index';
+import { kubewardenCrds } from '../servers/apiserver/crds';
 import { attachBundleReferrer, attachCosignSignatures, GITHUB_ISSUER, keyPair, makeCa, makeRekor, trustedRootJson, type KeyPair, type TestCa, type TestRekor } from '../support/sigstore';
 
 const plugin = (name: string) => path.join(ROOT, 'dist/plugins', `${name}.wasm`);
@@ -287,6 +289,35 @@ describe('verification against a registry (cosign signatures, Sigstore bundles)'
       assert.equal(r.code, 2);
       assert.match(r.stderr, /kind: githubAction/);
     });
+  });
+
+  it("--from-cluster honours a PolicyServer's spec.verificationConfig (its ConfigMap), as policy-server does", async () => {
+    const p = await publish('cluster');
+    await attachCosignSignatures(client, p.ref, p.digest, [{ key: keyA.privateKey }]);
+    const config = (k: KeyPair) => `apiVersion: v1\nallOf:\n  - kind: pubKey\n    key: |\n${k.publicPem.replace(/^(?=.)/gm, '      ')}`;
+    const policy = {
+      apiVersion: 'policies.kubewarden.io/v1',
+      kind: 'ClusterAdmissionPolicy',
+      metadata: { name: 'privileged' },
+      spec: { module: p.uri, policyServer: 'signed', rules: [{ apiGroups: [''], apiVersions: ['v1'], resources: ['pods'], operations: ['CREATE'] }] },
+      status: { policyStatus: 'active' },
+    };
+    const server = { apiVersion: 'policies.kubewarden.io/v1', kind: 'PolicyServer', metadata: { name: 'signed' }, spec: { image: 'ghcr.io/kubewarden/policy-server:v1.20.0', replicas: 1, verificationConfig: 'verify-policies' } };
+    const configMap = (k: KeyPair) => ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'verify-policies', namespace: 'kubewarden' }, data: { 'verification-config': config(k) } });
+    const run = async (k: KeyPair) => {
+      const api = await startApiServer({ crds: kubewardenCrds(), objects: [policy, server, configMap(k)] });
+      try {
+        const kc = api.kubeconfig(mkdtempSync(path.join(dir, 'kc-')));
+        return await runCli(['check', '-f', fixture('guests', 'manifests', 'pods.yaml'), '--from-cluster', '--kubeconfig', kc, '-o', 'json'], { env: home.env });
+      } finally {
+        await api.close();
+      }
+    };
+    const ok = await run(keyA);
+    assert.ok(ok.code === 0 || ok.code === 1, ok.stderr);
+    const refused = await run(keyB);
+    assert.equal(refused.code, 2);
+    assert.match(refused.stderr, /PolicyServer signed, ConfigMap kubewarden\/verify-policies\).*verification failed: missing signatures/);
   });
 
   describe('the verify host capability (oci/v1/verify, oci/v2/verify)', () => {
