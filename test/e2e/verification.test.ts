@@ -167,6 +167,16 @@ describe('verification against a registry (cosign signatures, Sigstore bundles)'
       assert.match(r.stderr, /the certificate is not trusted/);
     });
 
+    it('requires a signed certificate timestamp when the trust root lists CT logs', async () => {
+      const withCt = trustedRootJson([ca], rekor) as { ctlogs: unknown[]; tlogs: unknown[] };
+      withCt.ctlogs = withCt.tlogs;
+      const file = path.join(dir, 'root-with-ct.json');
+      writeFileSync(file, JSON.stringify(withCt));
+      const r = await verify(ok.uri, '--cert-email', 'alice@example.com', '--cert-oidc-issuer', issuer, '--sigstore-trust-config', file);
+      assert.equal(r.code, 1);
+      assert.match(r.stderr, /expected 1 SCTs, got 0/);
+    });
+
     it('refuses keyless signatures with the public-good root (this test CA is not Sigstore)', async () => {
       assert.equal((await verify(ok.uri, '--cert-email', 'alice@example.com', '--cert-oidc-issuer', issuer)).code, 1);
     });
