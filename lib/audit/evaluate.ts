@@ -1,6 +1,6 @@
-import { anyRuleMatches, selectWebhook } from '../admission/match';
+import { anyRuleMatches } from '../admission/match';
 import { toAdmissionResponse } from '../admission/response';
-import type { AdmissionRequest } from '../admission/types';
+import { formatSelector, isEmptySelector, labelsOf, selectorMatches } from '../admission/selector';
 import type { KubeObject, SourceLocation } from '../manifests/types';
 import { groupResponse } from '../policy/group';
 import { newResult, type ObjectRef, type Result } from '../report/result';
@@ -26,9 +26,7 @@ type Decision = { call: true } | { call: false; reason: string };
 export async function evaluateLive(audited: readonly AuditedUnit[], pool: EvaluationPool, live: LiveObject, namespaceLabels: (name: string) => Record<string, string>): Promise<Result[]> {
   const synth = auditRequest(live.object, live.res);
   const ref = objectRef(live.object, live.res);
-  // Selection sees the plural resource the rules name; the policy gets audit-scanner's request.
-  const matching: AdmissionRequest = { ...synth.request, resource: { group: live.res.group, version: live.res.version, resource: live.res.resource } };
-  const decisions = audited.map((a) => decide(a, live, matching, namespaceLabels));
+  const decisions = audited.map((a) => decide(a, live, namespaceLabels));
   const indices = new Set<number>();
   decisions.forEach((d, i) => {
     if (!d.call) return;
@@ -50,13 +48,25 @@ export async function evaluateLive(audited: readonly AuditedUnit[], pool: Evalua
   });
 }
 
-function decide(a: AuditedUnit, live: LiveObject, matching: AdmissionRequest, namespaceLabels: (name: string) => Record<string, string>): Decision {
+/**
+ * audit-scanner's selection of a policy for an object: the rules name its resource (policies are grouped by the
+ * GVRs of their rules), a namespaced object's namespace matches the policy's own namespaceSelector
+ * (`policies/client.go` policyMatchesNamespace, on the live Namespace labels; cluster-scoped objects, Namespaces
+ * included, are audited by every cluster-wide policy whatever its selector), and the object's labels match the
+ * objectSelector (`scanner/scanner.go` policyMatches). No matchConditions, no exempt kinds, no conversion.
+ */
+function decide(a: AuditedUnit, live: LiveObject, namespaceLabels: (name: string) => Record<string, string>): Decision {
   const res = live.res;
   const target = { group: res.group, version: res.version, resource: res.resource, namespaced: res.namespaced, operation: 'CREATE' as const };
   if (!anyRuleMatches(a.rules, target)) return { call: false, reason: 'the policy rules do not match this resource' };
-  if (!a.selection) return { call: true };
-  const d = selectWebhook(a.selection, { request: matching, namespaced: res.namespaced, namespaceLabels, equivalents: () => [] });
-  return d.action === 'call' ? { call: true } : { call: false, reason: d.action === 'skip' ? d.reason : d.message };
+  const ns = live.object.metadata?.namespace;
+  if (res.namespaced && !isEmptySelector(a.namespaceSelector) && typeof ns === 'string' && !selectorMatches(a.namespaceSelector, namespaceLabels(ns))) {
+    return { call: false, reason: `namespaceSelector (${formatSelector(a.namespaceSelector)}) does not match the labels of namespace ${ns}` };
+  }
+  if (!isEmptySelector(a.objectSelector) && !selectorMatches(a.objectSelector, labelsOf(live.object) ?? {})) {
+    return { call: false, reason: `objectSelector (${formatSelector(a.objectSelector)}) does not match the labels of the object` };
+  }
+  return { call: true };
 }
 
 /** audit-scanner: an error (policy-server's 500) is "error"; otherwise allowed is pass, else fail with the message. */

@@ -25,6 +25,12 @@ export interface AuditOptions {
   namespace?: string;
   /** `--ignore-namespaces`: never scanned (audit-scanner's -i). */
   ignoreNamespaces?: string[];
+  /**
+   * Where Kubewarden runs: never scanned with -A, as audit-scanner adds its `--kubewarden-namespace` to the skipped
+   * namespaces (`internal/audit-scanner/k8s/client.go` NewClient, GetAuditedNamespaces). `-n` scans it anyway, as
+   * audit-scanner's ScanNamespace does.
+   */
+  kubewardenNamespace?: string;
   /** Sharding for large clusters: this run scans only its share of the namespaces. */
   shard?: Shard;
   includeWildcard: boolean;
@@ -143,6 +149,7 @@ async function scannedNamespaces(opts: AuditOptions): Promise<ScannedNamespace[]
     return [ns ? toScanned(ns) : { name: opts.namespace, labels: { [METADATA_NAME_LABEL]: opts.namespace } }];
   }
   const ignored = new Set(opts.ignoreNamespaces ?? []);
+  if (opts.kubewardenNamespace !== undefined) ignored.add(opts.kubewardenNamespace);
   const out: ScannedNamespace[] = [];
   for await (const o of c.list(nsRes, opts.pageSize ? { pageSize: opts.pageSize } : {})) {
     const n = toScanned(o);
