@@ -1,4 +1,4 @@
-import { BUILTIN_RESOURCES } from './admission/builtin-resources';
+import { DEFAULT_KUBERNETES_VERSION, servedBuiltinResources } from './admission/served-versions';
 import { EquivalentIndex, type EquivalentResource } from './admission/match';
 import { buildOperationRequest, objectKey } from './admission/operation';
 import type { RequestOptions } from './admission/request';
@@ -193,7 +193,7 @@ export class EvaluationStream {
   }
 
   private equivalents(): EquivalentIndex {
-    if (this.equivalentIndex?.crds !== this.crds.length) this.equivalentIndex = { index: new EquivalentIndex(BUILTIN_RESOURCES, this.crds), crds: this.crds.length };
+    if (this.equivalentIndex?.crds !== this.crds.length) this.equivalentIndex = { index: new EquivalentIndex(servedBuiltinResources(DEFAULT_KUBERNETES_VERSION), this.crds), crds: this.crds.length };
     return this.equivalentIndex.index;
   }
 
