@@ -1,6 +1,6 @@
 import { anyRuleMatches } from '../admission/match';
 import { toAdmissionResponse } from '../admission/response';
-import { formatSelector, isEmptySelector, labelsOf, selectorMatches } from '../admission/selector';
+import { formatSelector, isEmptySelector, labelsOf, selectorMatches } from '../kube/label-selector';
 import type { KubeObject, SourceLocation } from '../manifests/types';
 import { groupResponse } from '../policy/group';
 import { newResult, type ObjectRef, type Result } from '../report/result';

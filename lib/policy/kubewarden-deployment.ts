@@ -1,5 +1,5 @@
 import type { Cluster } from '../cluster/types';
-import type { Logger } from '../log';
+import type { Logger } from '../base/log';
 import type { KubeObject } from '../manifests/types';
 
 /**

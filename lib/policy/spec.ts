@@ -1,5 +1,5 @@
 import type { WebhookSelection } from '../admission/match';
-import type { LabelSelector } from '../admission/selector';
+import type { LabelSelector } from '../kube/label-selector';
 import type { ContextAwareResource, ExecutionMode } from '../wasm/metadata';
 
 /** The namespace Kubewarden runs in unless told otherwise (`--kubewarden-namespace`). */
