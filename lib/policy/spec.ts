@@ -66,6 +66,11 @@ export interface PolicySpec {
   policyStatus?: string;
   /** Policy resources: the resource itself (audit selection and PolicyReports). */
   resource?: PolicyResourceRef;
+  /**
+   * Read from a configuration (`--policies`, `--from-cluster`): loaded with policy-server's checks, which refuse a
+   * waPC module without protocolVersion, where `-p` keeps kwctl's leniency.
+   */
+  policyServerChecks?: boolean;
 }
 
 /** One member of a policy group: a policy that always runs in protect mode, may not mutate, has no message. */
@@ -92,6 +97,7 @@ export interface PolicyGroupSpec {
   backgroundAudit?: boolean;
   policyStatus?: string;
   resource?: PolicyResourceRef;
+  policyServerChecks?: boolean;
 }
 
 export type PolicyEntry = PolicySpec | PolicyGroupSpec;
