@@ -75,7 +75,9 @@ export function readPolicyResource(r: FieldReader, obj: Record<string, unknown>,
   const matchPolicy = r.oneOf(spec.matchPolicy, ['spec', 'matchPolicy'], ['Exact', 'Equivalent'] as const, 'Equivalent');
   const matchConditions = readMatchConditions(r, spec.matchConditions, ['spec', 'matchConditions']);
   const objectSelector = readSelector(r, spec.objectSelector, ['spec', 'objectSelector']);
-  const timeoutSeconds = r.int(spec.timeoutSeconds, ['spec', 'timeoutSeconds'], 1, 30) ?? 10;
+  // The CRDs' OpenAPI schema bounds it to 2..30 (the API server would take 1..30 on a webhook, but the policy
+  // resource is refused first).
+  const timeoutSeconds = r.int(spec.timeoutSeconds, ['spec', 'timeoutSeconds'], 2, 30) ?? 10;
   const sideEffects = r.oneOf(spec.sideEffects, ['spec', 'sideEffects'], ['None', 'NoneOnDryRun'] as const, 'None');
   if (spec.sideEffects !== undefined && spec.sideEffects !== null) {
     r.ignore(['spec', 'sideEffects'], 'it only matters for dry-run requests, and check never sends one (dryRun: false)', sideEffects !== 'None');
