@@ -7,7 +7,7 @@ import { createProgress, shouldShowProgress } from './progress';
 import { bundledPolicySet } from '../lib/policy/bundled';
 import { DEFAULT_KUBEWARDEN_NAMESPACE, loadPolicyConfig } from '../lib/policy/config';
 import { readClusterPolicies } from '../lib/policy/from-cluster';
-import { readKubewardenDeployment } from '../lib/policy/kubewarden-deployment';
+import { ALWAYS_ACCEPT_OPTION, alwaysAcceptNamespaceFor, readKubewardenDeployment, type KubewardenDeployment } from '../lib/policy/kubewarden-deployment';
 import type { PolicyEntry } from '../lib/policy/spec';
 import { EXIT_ERROR, exitCode, parseOutputs, writeOutputs, type OutputSpec } from '../lib/report';
 import { AUDIT_REPORTERS, type AuditReport } from '../lib/report/audit';
@@ -25,6 +25,7 @@ interface AuditArgs extends GlobalArgs, StoreArgs, EvaluationArgs, ClusterArgs, 
   policies: string[];
   'from-cluster': boolean;
   'kubewarden-namespace'?: string;
+  'always-accept-kubewarden-namespace'?: boolean;
   'include-wildcard': boolean;
   'ignore-namespaces': string[];
   shard?: string;
@@ -45,6 +46,7 @@ export function builder(y: Argv): Argv<AuditArgs> {
     .option('policies', { type: 'string', array: true, default: [], describe: 'Policy configuration files (as check --policies); repeatable' })
     .option('from-cluster', { type: 'boolean', default: false, describe: "The cluster's own Kubewarden policies (the default when its CRDs are installed and no -p/--policies is given)" })
     .option('kubewarden-namespace', { type: 'string', describe: `Namespace Kubewarden runs in, never audited with -A (default: with the cluster's policies, the namespace of its policy-server Deployments; else ${DEFAULT_KUBEWARDEN_NAMESPACE})` })
+    .option('always-accept-kubewarden-namespace', ALWAYS_ACCEPT_OPTION)
     .option('include-wildcard', { type: 'boolean', default: false, describe: 'Also audit policies whose rules use * (expanded through discovery); audit-scanner skips them' })
     .option('ignore-namespaces', { type: 'string', array: true, default: [], describe: 'Namespaces never audited; repeatable' })
     .option('shard', { type: 'string', describe: 'INDEX/COUNT: audit only this share of the namespaces (one Indexed Job pod per shard); shard 0 also takes cluster-scoped resources' })
@@ -83,7 +85,8 @@ export async function handler(args: ArgumentsCamelCase<AuditArgs>): Promise<void
   const fromFlags = await policiesFromFlags(args);
   const cluster = await connect(args, log);
   try {
-    const { policies, extraSources, kubewardenNamespace } = await auditPolicies(args, fromFlags, cluster, log);
+    const { policies, extraSources, kubewardenNamespace, deployment } = await auditPolicies(args, fromFlags, cluster, log);
+    const alwaysAcceptNamespace = alwaysAcceptNamespaceFor(args['always-accept-kubewarden-namespace'], kubewardenNamespace, deployment);
     const fetch = { ...fetchOptionsFromArgs(args, log), ...(extraSources ? { extraSources } : {}) };
     const progress = createProgress({ enabled: shouldShowProgress({ isTTY: Boolean(process.stderr.isTTY), env: process.env, quiet: args.quiet }) });
     progress.phase(`loading policies, listing namespaces of ${cluster.context}`);
@@ -93,6 +96,7 @@ export async function handler(args: ArgumentsCamelCase<AuditArgs>): Promise<void
       ...(args['all-namespaces'] ? {} : { namespace: cluster.namespace }),
       ignoreNamespaces: args['ignore-namespaces'],
       kubewardenNamespace,
+      ...(alwaysAcceptNamespace !== undefined ? { alwaysAcceptNamespace } : {}),
       ...(shard ? { shard } : {}),
       includeWildcard: args['include-wildcard'],
       pageSize: args['page-size'],
@@ -119,6 +123,8 @@ interface AuditPolicies {
   extraSources?: Awaited<ReturnType<typeof readClusterPolicies>>['sources'];
   /** Never scanned with -A (audit-scanner's --kubewarden-namespace). */
   kubewardenNamespace: string;
+  /** The cluster's policy-server Deployments, when its policies are used. */
+  deployment?: KubewardenDeployment;
 }
 
 /** -p and --policies as given; else the cluster's policies when Kubewarden is installed; else the bundled set. */
@@ -137,7 +143,7 @@ async function auditPolicies(args: AuditArgs, fromFlags: PolicyEntry[], cluster:
   if (fromCluster.installed) {
     if (fromCluster.entries.length === 0) throw new UsageError(`the cluster (context ${cluster.context}) has Kubewarden installed but no policies; give policies with -p or --policies`);
     log.info(`auditing with the cluster's ${fromCluster.entries.length} Kubewarden policies`);
-    return { policies: fromCluster.entries, extraSources: fromCluster.sources, kubewardenNamespace };
+    return { policies: fromCluster.entries, extraSources: fromCluster.sources, kubewardenNamespace, ...(deployment ? { deployment } : {}) };
   }
   log.info('Kubewarden is not installed in the cluster: auditing with the bundled policy set');
   const bundled = bundledPolicySet();

@@ -16,17 +16,22 @@ export interface LiveObject {
   source: SourceLocation;
 }
 
-type Decision = { call: true } | { call: false; reason: string };
+type Decision = { call: true } | { call: false; reason: string; accept?: true };
 
 /**
  * Evaluates one live object as audit-scanner has policy-server do it on `/audit`: the rules (with CREATE),
  * namespaceSelector and objectSelector select the policies; matchConditions are not evaluated; the verdict is the
  * policy's own answer, without monitor mode, mutation refusal or custom messages (spec §8).
  */
-export async function evaluateLive(audited: readonly AuditedUnit[], pool: EvaluationPool, live: LiveObject, namespaceLabels: (name: string) => Record<string, string>): Promise<Result[]> {
+export async function evaluateLive(audited: readonly AuditedUnit[], pool: EvaluationPool, live: LiveObject, namespaceLabels: (name: string) => Record<string, string>, alwaysAcceptNamespace?: string): Promise<Result[]> {
   const synth = auditRequest(live.object, live.res);
   const ref = objectRef(live.object, live.res);
-  const decisions = audited.map((a) => decide(a, live, namespaceLabels));
+  // policy-server's /audit accepts requests in its always-accept namespace without evaluating, as /validate does.
+  const accepted = alwaysAcceptNamespace !== undefined && synth.request.namespace === alwaysAcceptNamespace;
+  const decisions = audited.map((a): Decision => {
+    const d = decide(a, live, namespaceLabels);
+    return d.call && accepted ? { call: false, accept: true, reason: `policy-server always accepts requests in namespace ${alwaysAcceptNamespace} (alwaysAcceptAdmissionReviewsOnDeploymentsNamespace)` } : d;
+  });
   const indices = new Set<number>();
   decisions.forEach((d, i) => {
     if (!d.call) return;
@@ -39,7 +44,7 @@ export async function evaluateLive(audited: readonly AuditedUnit[], pool: Evalua
   return audited.map(({ unit }, i): Result => {
     const base = { source: live.source, object: ref, policy: unit.id };
     const d = decisions[i];
-    if (!d.call) return newResult(base, 'skip', d.reason);
+    if (!d.call) return newResult(base, d.accept ? 'pass' : 'skip', d.reason);
     if (unit.kind === 'single') return verdictOf(base, outcomes.get(unit.policy.index)!);
     const members = unit.members.map((m, k) => ({ name: unit.spec.members[k].name, response: toAdmissionResponse(synth.request, outcomes.get(m.index)!) }));
     const r = groupResponse(synth.request.uid, unit.expr, unit.spec.message, members).response;

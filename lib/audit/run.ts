@@ -31,6 +31,8 @@ export interface AuditOptions {
    * audit-scanner's ScanNamespace does.
    */
   kubewardenNamespace?: string;
+  /** policy-server's always-accept namespace (`--always-accept-kubewarden-namespace`). */
+  alwaysAcceptNamespace?: string;
   /** Sharding for large clusters: this run scans only its share of the namespaces. */
   shard?: Shard;
   includeWildcard: boolean;
@@ -102,7 +104,7 @@ export async function runAudit(opts: AuditOptions): Promise<AuditReport> {
       const identity = identityOf(object);
       // Results of a live object name it by its API path.
       const source = { file: resourcePath(item.target.res, object.metadata?.namespace, object.metadata?.name ?? ''), line: 0, docIndex: 0 };
-      const job = evaluateLive(selection.audited, pool, { object, res: item.target.res, source }, namespaceLabels).then((results) => {
+      const job = evaluateLive(selection.audited, pool, { object, res: item.target.res, source }, namespaceLabels, opts.alwaysAcceptNamespace).then((results) => {
         for (const r of results) originals.set(r, identity);
         slots[position] = results;
         opts.onProgress?.(++evaluated, objects);

@@ -28,6 +28,8 @@ export interface EvaluationStreamOptions {
    * is in flight rather than by the input's size.
    */
   reread?: (source: SourceLocation) => KubeObject | undefined;
+  /** policy-server's always-accept namespace (lib/evaluation/units.ts ObjectEvaluation). */
+  alwaysAcceptNamespace?: string;
 }
 
 /**
@@ -251,6 +253,7 @@ export class EvaluationStream {
         return e;
       },
       onFailOpen: (m) => a.failOpen.push(m),
+      ...(this.opts.alwaysAcceptNamespace !== undefined ? { alwaysAcceptNamespace: this.opts.alwaysAcceptNamespace } : {}),
     }).then((results) => {
       this.perEntry[i] = results;
       this.inFlight--;

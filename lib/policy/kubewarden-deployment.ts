@@ -67,3 +67,21 @@ function alwaysAcceptOf(d: KubeObject): string | undefined {
   }
   return undefined;
 }
+
+/**
+ * The namespace policy-server always accepts requests in: with `--always-accept-kubewarden-namespace`, the
+ * Kubewarden namespace; with `--no-always-accept-kubewarden-namespace`, none; by default, what the cluster's
+ * policy-server Deployments say (none without a cluster).
+ */
+export function alwaysAcceptNamespaceFor(flag: boolean | undefined, kubewardenNamespace: string, deployment: KubewardenDeployment | undefined): string | undefined {
+  if (flag === true) return kubewardenNamespace;
+  if (flag === false) return undefined;
+  return deployment?.alwaysAcceptNamespace;
+}
+
+export const ALWAYS_ACCEPT_OPTION = {
+  type: 'boolean',
+  describe:
+    "Accept every request in the Kubewarden namespace without evaluating, as policy-server does with the Helm chart's alwaysAcceptAdmissionReviewsOnDeploymentsNamespace (default: as the cluster's policy-server runs with --from-cluster, else off)",
+} as const;
+

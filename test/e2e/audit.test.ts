@@ -192,6 +192,40 @@ describe('audit: against the test API server', function () {
     });
   });
 
+  // crates/policy-server evaluation `evaluate` (should_always_accept_requests_made_inside_of_namespace) and
+  // internal/controller policyserver_controller_deployment.go, which sets KUBEWARDEN_ALWAYS_ACCEPT_ADMISSION_REVIEWS_ON_NAMESPACE.
+  it('always-accept in the Kubewarden namespace: from the policy-server Deployment with --from-cluster, a flag otherwise', async () => {
+    const deployment = (env: boolean): KubeObject => ({
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      metadata: { name: 'policy-server-default', namespace: 'kw-system', labels: { 'kubewarden/policy-server': 'default' } },
+      spec: {
+        selector: { matchLabels: { app: 'ps' } },
+        template: { metadata: { labels: { app: 'ps' } }, spec: { containers: [{ name: 'policy-server', image: 'ghcr.io/kubewarden/policy-server:v1.30.0', env: env ? [{ name: 'KUBEWARDEN_ALWAYS_ACCEPT_ADMISSION_REVIEWS_ON_NAMESPACE', value: 'kw-system' }] : [] }] } },
+      },
+    });
+    const file = path.join(dir, 'kw-pod.yaml');
+    writeFileSync(file, jsyaml.dump(pod('inside', 'kw-system', { privileged: true })));
+    const policy = clusterPolicy('privileged', 'pss-privileged', { allowInsideAdmissionControllerNamespace: true });
+    await withServer({ crds: kubewardenCrds(), objects: [policy, deployment(true)] }, async (_api, kc) => {
+      const r = await runCli(['check', '-f', file, '--from-cluster', '--kubeconfig', kc, '-o', 'json']);
+      assert.equal(r.code, 0, r.stderr + r.stdout);
+      const doc = JSON.parse(r.stdout) as AuditDoc;
+      assert.equal(doc.results[0].verdict, 'pass');
+      assert.match(doc.results[0].message!, /always accepts requests in namespace kw-system/);
+      const off = await runCli(['check', '-f', file, '--from-cluster', '--kubeconfig', kc, '--no-always-accept-kubewarden-namespace']);
+      assert.equal(off.code, 1, off.stderr);
+    });
+    await withServer({ crds: kubewardenCrds(), objects: [policy, deployment(false)] }, async (_api, kc) => {
+      const r = await runCli(['check', '-f', file, '--from-cluster', '--kubeconfig', kc]);
+      assert.equal(r.code, 1, 'a policy-server without the setting evaluates requests in its namespace');
+    });
+    const flag = await runCli(['check', '-f', file, '-p', 'builtin://pss-privileged', '--always-accept-kubewarden-namespace', '--kubewarden-namespace', 'kw-system']);
+    assert.equal(flag.code, 0, flag.stderr + flag.stdout);
+    const plain = await runCli(['check', '-f', file, '-p', 'builtin://pss-privileged', '--kubewarden-namespace', 'kw-system']);
+    assert.equal(plain.code, 1, 'off by default without a cluster');
+  });
+
   // audit-scanner builds the request from the object (Go omits an empty namespace): cluster-scoped objects have none.
   it('the audit request of a cluster-scoped object has no namespace field; a namespaced one has its namespace', () => {
     const ns = auditRequest({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'team-a', uid: 'u1' } }, { group: '', version: 'v1', resource: 'namespaces', kind: 'Namespace', namespaced: false });
