@@ -9,7 +9,7 @@ import { METADATA_NAME_LABEL } from '../admission/match';
 import { startLoadingPolicies } from '../evaluation/load-policies';
 import type { PolicyEntry } from '../policy/spec';
 import { bindUnits, planUnits, unitSummary } from '../evaluation/units';
-import { withMetadata } from '../report/enrich';
+import { policyResources, withMetadata } from '../report/enrich';
 import type { AuditReport } from '../report/audit';
 import { summarize, type Result } from '../report/result';
 import type { FetchOptions } from '../store/fetch';
@@ -17,6 +17,7 @@ import { DEFAULT_EVALUATION_LIMITS, type EvaluationLimits } from '../wasm/limits
 import { evaluateLive } from './evaluate';
 import { selectAudited, type AuditedUnit } from './select';
 import { inShard, type Shard } from './shard';
+import { skippedCounter } from './skipped';
 
 export interface AuditOptions {
   cluster: Cluster;
@@ -116,10 +117,13 @@ export async function runAudit(opts: AuditOptions): Promise<AuditReport> {
     await Promise.all(inFlight);
     const results = perTarget.flat(2);
     const summaries = units.map((u) => withMetadata(unitSummary(u), u));
+    const skippedPolicies = await skippedCounter(opts.cluster, selection.skipped, namespaceLabels);
     const audited = new Set(selection.audited.map((a) => a.unit.id));
     return {
       results,
       original: (r) => originals.get(r),
+      policyResource: policyResources(units),
+      skippedPolicies,
       policies: summaries.filter((p) => audited.has(p.id)),
       summary: summarize(results, objects, audited.size),
       notAudited: selection.notAudited,

@@ -19,9 +19,21 @@ export interface AuditedUnit {
   objectSelector?: LabelSelector;
 }
 
+/**
+ * A unit audit-scanner counts as skipped (`SkippedNum`, each report's summary.skip): wildcard-only and
+ * CREATE-less rules count in every scope; backgroundAudit false and inactive policies only in the scopes their
+ * rules' resources are in (audit-scanner checks those after grouping by resource), so their rules are kept.
+ */
+export interface SkippedUnit {
+  unit: EvaluationUnit;
+  why: 'wildcard' | 'noCreate' | 'background' | 'inactive';
+  rules: PolicyRule[];
+}
+
 export interface AuditSelection {
   audited: AuditedUnit[];
   notAudited: NotAudited[];
+  skipped: SkippedUnit[];
 }
 
 /** The rules a unit is registered with: its policy resource's, else its module metadata's (-p, the bundled set). */
@@ -52,26 +64,31 @@ export const NOT_AUDITED_REASONS = {
 export function selectAudited(units: readonly EvaluationUnit[], opts: { includeWildcard: boolean }): AuditSelection {
   const audited: AuditedUnit[] = [];
   const notAudited: NotAudited[] = [];
+  const skipped: SkippedUnit[] = [];
+  const skip = (unit: EvaluationUnit, why: SkippedUnit['why'], reason: string, rules: PolicyRule[] = []): void => {
+    notAudited.push({ id: unit.id, reason });
+    skipped.push({ unit, why, rules });
+  };
   for (const unit of units) {
     const spec = unit.spec;
     const all = unitRules(unit);
     const concrete = opts.includeWildcard ? all : all.filter((r) => !hasWildcard(r));
     if (concrete.length === 0) {
-      notAudited.push({ id: unit.id, reason: NOT_AUDITED_REASONS.wildcard });
+      skip(unit, 'wildcard', NOT_AUDITED_REASONS.wildcard);
       continue;
     }
     const rules = concrete.filter((r) => r.operations.includes('CREATE'));
     if (rules.length === 0) {
-      notAudited.push({ id: unit.id, reason: NOT_AUDITED_REASONS.noCreate });
+      skip(unit, 'noCreate', NOT_AUDITED_REASONS.noCreate);
       continue;
     }
     const background = spec.backgroundAudit ?? (unit.kind === 'single' ? unit.policy.metadata.backgroundAudit : true);
     if (!background) {
-      notAudited.push({ id: unit.id, reason: NOT_AUDITED_REASONS.background });
+      skip(unit, 'background', NOT_AUDITED_REASONS.background, rules);
       continue;
     }
     if (!isActive(spec)) {
-      notAudited.push({ id: unit.id, reason: `the policy is not active: its status is ${spec.policyStatus} (the cluster does not enforce it yet)` });
+      skip(unit, 'inactive', `the policy is not active: its status is ${spec.policyStatus} (the cluster does not enforce it yet)`, rules);
       continue;
     }
     const a: AuditedUnit = { unit, rules };
@@ -81,5 +98,5 @@ export function selectAudited(units: readonly EvaluationUnit[], opts: { includeW
     if (obj) a.objectSelector = obj;
     audited.push(a);
   }
-  return { audited, notAudited };
+  return { audited, notAudited, skipped };
 }

@@ -226,6 +226,49 @@ describe('audit: against the test API server', function () {
     assert.equal(plain.code, 1, 'off by default without a cluster');
   });
 
+  // internal/audit-scanner/report/report.go: getCategoryAndMessage, computePolicyResultSeverity (the resource's
+  // annotations), computeProperties (policy-name is the resource name, uid, resourceVersion, namespace);
+  // scanner/scanner.go auditResource: summary.skip is SetSkipPolicies(SkippedNum), not the selector misses.
+  it('PolicyReports as audit-scanner writes them: the resource\'s severity/category, its identity, skip counted per scope', async () => {
+    const annotated = clusterPolicy('privileged', 'pss-privileged');
+    annotated.metadata!.annotations = { ...annotated.metadata!.annotations, 'io.kubewarden.policy.severity': 'critical', 'io.kubewarden.policy.category': 'Platform rules' };
+    const namespaced: KubeObject = {
+      apiVersion: 'policies.kubewarden.io/v1',
+      kind: 'AdmissionPolicy',
+      metadata: { name: 'local', namespace: 'team-a', annotations: { 'wasmpolicy.kubewarden.io/module': 'builtin://pss-privileged' } },
+      spec: { module: 'registry://ghcr.io/kubewarden/policies/pss-privileged:v1.0.0', rules: [{ apiGroups: [''], apiVersions: ['v1'], resources: ['pods'], operations: ['CREATE'] }] },
+      status: { policyStatus: 'active' },
+    };
+    const objects: KubeObject[] = [
+      annotated,
+      namespaced,
+      clusterPolicy('other-team', 'pss-privileged', { namespaceSelector: { matchLabels: { team: 'b' } } }),
+      clusterPolicy('no-background', 'pss-privileged', { backgroundAudit: false }),
+      clusterPolicy('update-only', 'pss-privileged', { rules: [{ apiGroups: [''], apiVersions: ['v1'], resources: ['pods'], operations: ['UPDATE'] }] }),
+      { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'team-a', labels: { team: 'a' } } },
+      pod('a', 'team-a', { privileged: true }),
+    ];
+    await withServer({ crds: kubewardenCrds(), objects }, async (api, kc) => {
+      const r = await runCli(['audit', '-A', '--kubeconfig', kc, '-o', 'policyreport']);
+      assert.equal(r.code, 1, r.stderr);
+      const reports = jsyaml.loadAll(r.stdout) as { kind: string; scope: { name: string }; summary: Record<string, number>; results: { policy: string; severity?: string; category?: string; properties: Record<string, string> }[] }[];
+      const report = reports.find((x) => x.scope.name === 'a')!;
+      assert.deepEqual(report.summary, { pass: 0, fail: 2, warn: 0, error: 0, skip: 2 }, 'skip: no-background and update-only; other-team, whose selector leaves team-a out, is not counted');
+      const cap = report.results.find((x) => x.policy === 'clusterwide-privileged')!;
+      assert.equal(cap.severity, 'critical');
+      assert.equal(cap.category, 'Platform rules');
+      const stored = api.objects.list('policies.kubewarden.io', 'ClusterAdmissionPolicy').find((o) => o.metadata?.name === 'privileged')!;
+      assert.equal(cap.properties.validating, 'true');
+      assert.equal(cap.properties['policy-name'], 'privileged');
+      assert.equal(cap.properties['policy-uid'], stored.metadata!.uid);
+      assert.equal(cap.properties['policy-resource-version'], stored.metadata!.resourceVersion);
+      assert.equal(cap.properties['policy-namespace'], undefined);
+      const ap = report.results.find((x) => x.policy === 'namespaced-team-a-local')!;
+      assert.equal(ap.properties['policy-name'], 'local');
+      assert.equal(ap.properties['policy-namespace'], 'team-a');
+    });
+  });
+
   // audit-scanner builds the request from the object (Go omits an empty namespace): cluster-scoped objects have none.
   it('the audit request of a cluster-scoped object has no namespace field; a namespaced one has its namespace', () => {
     const ns = auditRequest({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'team-a', uid: 'u1' } }, { group: '', version: 'v1', resource: 'namespaces', kind: 'Namespace', namespaced: false });
