@@ -8,6 +8,7 @@ import { bundledPolicySet } from '../lib/policy/bundled';
 import { DEFAULT_KUBEWARDEN_NAMESPACE, loadPolicyConfig } from '../lib/policy/config';
 import { readClusterPolicies } from '../lib/policy/from-cluster';
 import type { ModuleVerification } from '../lib/policy/cluster-verification';
+import { ALWAYS_ACCEPT_OPTION, alwaysAcceptNamespaceFor, readKubewardenDeployment, type KubewardenDeployment } from '../lib/policy/kubewarden-deployment';
 import type { PolicyEntry } from '../lib/policy/spec';
 import { EXIT_ERROR, exitCode, parseOutputs, writeOutputs, type OutputSpec } from '../lib/report';
 import { AUDIT_REPORTERS, type AuditReport } from '../lib/report/audit';
@@ -25,7 +26,8 @@ interface AuditArgs extends GlobalArgs, StoreArgs, EvaluationArgs, ClusterArgs, 
   'all-namespaces': boolean;
   policies: string[];
   'from-cluster': boolean;
-  'kubewarden-namespace': string;
+  'kubewarden-namespace'?: string;
+  'always-accept-kubewarden-namespace'?: boolean;
   'include-wildcard': boolean;
   'ignore-namespaces': string[];
   shard?: string;
@@ -45,7 +47,8 @@ export function builder(y: Argv): Argv<AuditArgs> {
     .options(POLICY_FLAG_OPTIONS)
     .option('policies', { type: 'string', array: true, default: [], describe: 'Policy configuration files (as check --policies); repeatable' })
     .option('from-cluster', { type: 'boolean', default: false, describe: "The cluster's own Kubewarden policies (the default when its CRDs are installed and no -p/--policies is given)" })
-    .option('kubewarden-namespace', { type: 'string', default: DEFAULT_KUBEWARDEN_NAMESPACE, describe: 'Namespace Kubewarden runs in' })
+    .option('kubewarden-namespace', { type: 'string', describe: `Namespace Kubewarden runs in, never audited with -A (default: with the cluster's policies, the namespace of its policy-server Deployments; else ${DEFAULT_KUBEWARDEN_NAMESPACE})` })
+    .option('always-accept-kubewarden-namespace', ALWAYS_ACCEPT_OPTION)
     .option('include-wildcard', { type: 'boolean', default: false, describe: 'Also audit policies whose rules use * (expanded through discovery); audit-scanner skips them' })
     .option('ignore-namespaces', { type: 'string', array: true, default: [], describe: 'Namespaces never audited; repeatable' })
     .option('shard', { type: 'string', describe: 'INDEX/COUNT: audit only this share of the namespaces (one Indexed Job pod per shard); shard 0 also takes cluster-scoped resources' })
@@ -85,7 +88,8 @@ export async function handler(args: ArgumentsCamelCase<AuditArgs>): Promise<void
   const fromFlags = await policiesFromFlags(args);
   const cluster = await connect(args, log);
   try {
-    const { policies, extraSources, verification } = await auditPolicies(args, fromFlags, cluster, log);
+    const { policies, extraSources, kubewardenNamespace, deployment, verification } = await auditPolicies(args, fromFlags, cluster, log);
+    const alwaysAcceptNamespace = alwaysAcceptNamespaceFor(args['always-accept-kubewarden-namespace'], kubewardenNamespace, deployment);
     const fetch = { ...fetchOptionsFromArgs(args, log), ...(await verifyFetchOption(args, log, verification)), ...(extraSources ? { extraSources } : {}) };
     const progress = createProgress({ enabled: shouldShowProgress({ isTTY: Boolean(process.stderr.isTTY), env: process.env, quiet: args.quiet }) });
     progress.phase(`loading policies, listing namespaces of ${cluster.context}`);
@@ -94,6 +98,8 @@ export async function handler(args: ArgumentsCamelCase<AuditArgs>): Promise<void
       policies,
       ...(args['all-namespaces'] ? {} : { namespace: cluster.namespace }),
       ignoreNamespaces: args['ignore-namespaces'],
+      kubewardenNamespace,
+      ...(alwaysAcceptNamespace !== undefined ? { alwaysAcceptNamespace } : {}),
       ...(shard ? { shard } : {}),
       includeWildcard: args['include-wildcard'],
       pageSize: args['page-size'],
@@ -115,28 +121,39 @@ export async function handler(args: ArgumentsCamelCase<AuditArgs>): Promise<void
   }
 }
 
+interface AuditPolicies {
+  policies: PolicyEntry[];
+  extraSources?: Awaited<ReturnType<typeof readClusterPolicies>>['sources'];
+  /** Never scanned with -A (audit-scanner's --kubewarden-namespace). */
+  kubewardenNamespace: string;
+  /** The cluster's policy-server Deployments, when its policies are used. */
+  deployment?: KubewardenDeployment;
+  /** The PolicyServers' verification configs, when the cluster's policies are used. */
+  verification?: ModuleVerification;
+}
+
 /** -p and --policies as given; else the cluster's policies when Kubewarden is installed; else the bundled set. */
-async function auditPolicies(
-  args: AuditArgs,
-  fromFlags: PolicyEntry[],
-  cluster: Cluster,
-  log: Logger,
-): Promise<{ policies: PolicyEntry[]; extraSources?: Awaited<ReturnType<typeof readClusterPolicies>>['sources']; verification?: ModuleVerification }> {
+async function auditPolicies(args: AuditArgs, fromFlags: PolicyEntry[], cluster: Cluster, log: Logger): Promise<AuditPolicies> {
   if (args.policy.length > 0 || args.policies.length > 0) {
-    const fromConfig = args.policies.length > 0 ? await loadPolicyConfig(args.policies, { log, kubewardenNamespace: args['kubewarden-namespace'], defaultNamespace: cluster.namespace }) : [];
-    return { policies: [...fromConfig, ...fromFlags] };
+    const kubewardenNamespace = args['kubewarden-namespace'] ?? DEFAULT_KUBEWARDEN_NAMESPACE;
+    const fromConfig = args.policies.length > 0 ? await loadPolicyConfig(args.policies, { log, kubewardenNamespace, defaultNamespace: cluster.namespace }) : [];
+    return { policies: [...fromConfig, ...fromFlags], kubewardenNamespace };
   }
-  const fromCluster = await readClusterPolicies(cluster, { log, kubewardenNamespace: args['kubewarden-namespace'] });
+  // With the cluster's policies, the cluster also says where Kubewarden runs (unless the flag does).
+  const deployment = args['kubewarden-namespace'] === undefined ? await readKubewardenDeployment(cluster, log) : undefined;
+  const kubewardenNamespace = args['kubewarden-namespace'] ?? deployment?.namespace ?? DEFAULT_KUBEWARDEN_NAMESPACE;
+  if (deployment) log.info(`Kubewarden runs in namespace ${deployment.namespace} (policy-server Deployments ${deployment.deployments.join(', ')}): it is not audited`);
+  const fromCluster = await readClusterPolicies(cluster, { log, kubewardenNamespace });
   if (args['from-cluster'] && !fromCluster.installed) throw new UsageError(`--from-cluster: ${cluster.server} (context ${cluster.context}) serves no policies.kubewarden.io/v1 resources: is Kubewarden installed?`);
   if (fromCluster.installed) {
     if (fromCluster.entries.length === 0) throw new UsageError(`the cluster (context ${cluster.context}) has Kubewarden installed but no policies; give policies with -p or --policies`);
     log.info(`auditing with the cluster's ${fromCluster.entries.length} Kubewarden policies`);
-    return { policies: fromCluster.entries, extraSources: fromCluster.sources, verification: fromCluster.verification };
+    return { policies: fromCluster.entries, extraSources: fromCluster.sources, kubewardenNamespace, verification: fromCluster.verification, ...(deployment ? { deployment } : {}) };
   }
   log.info('Kubewarden is not installed in the cluster: auditing with the bundled policy set');
   const bundled = bundledPolicySet();
   if (bundled.length === 0) throw new UsageError('no policies to run: the bundled set is missing (run npm run build) and no -p was given');
-  return { policies: bundled };
+  return { policies: bundled, kubewardenNamespace };
 }
 
 const APPLY_PARALLEL = 8;

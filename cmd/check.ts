@@ -5,6 +5,7 @@ import { runCheck } from '../lib/check/run';
 import { checkRenderTools, DEFAULT_LIMITS, MissingToolError, type RenderSpec } from '../lib/manifests';
 import { createProgress, shouldShowProgress } from './progress';
 import { bundledPolicySet } from '../lib/policy/bundled';
+import { ALWAYS_ACCEPT_OPTION, alwaysAcceptNamespaceFor, readKubewardenDeployment, type KubewardenDeployment } from '../lib/policy/kubewarden-deployment';
 import { DEFAULT_KUBEWARDEN_NAMESPACE, isActive, type PolicyEntry } from '../lib/policy/spec';
 import { ClusterSource } from '../lib/capabilities/cluster-source';
 import type { Sources } from '../lib/store/sources';
@@ -29,7 +30,8 @@ interface CheckArgs extends GlobalArgs, StoreArgs, EvaluationArgs, SessionArgs, 
   set: string[];
   recursive: boolean;
   policies: string[];
-  'kubewarden-namespace': string;
+  'kubewarden-namespace'?: string;
+  'always-accept-kubewarden-namespace'?: boolean;
   'from-cluster': boolean;
   'context-from-cluster': boolean;
   kubeconfig?: string;
@@ -60,7 +62,8 @@ export function builder(y: Argv): Argv<CheckArgs> {
     .option('context-from-cluster', { type: 'boolean', default: false, describe: 'Context-aware policies read the live cluster (kubernetes host capabilities) instead of the manifests given' })
     .option('kubeconfig', { type: 'string', describe: '--from-cluster, --context-from-cluster: path to the kubeconfig file (default: $KUBECONFIG, else ~/.kube/config)' })
     .option('context', { type: 'string', describe: '--from-cluster, --context-from-cluster: the kubeconfig context to use' })
-    .option('kubewarden-namespace', { type: 'string', default: DEFAULT_KUBEWARDEN_NAMESPACE, describe: 'Namespace Kubewarden runs in; cluster-wide policies from --policies never select it, as the Kubewarden controller configures them' })
+    .option('kubewarden-namespace', { type: 'string', describe: `Namespace Kubewarden runs in; cluster-wide policies never select it, as the Kubewarden controller configures them (default: with --from-cluster, the namespace of the cluster's policy-server Deployments; else ${DEFAULT_KUBEWARDEN_NAMESPACE})` })
+    .option('always-accept-kubewarden-namespace', ALWAYS_ACCEPT_OPTION)
     .option('operation', { choices: ['CREATE', 'UPDATE', 'DELETE'], default: 'CREATE', describe: 'Operation to simulate: CREATE, UPDATE (with --old) or DELETE (the -f objects are the ones deleted)' })
     .option('old', { type: 'string', array: true, default: [], describe: 'UPDATE: the stored objects (file, directory, URL or -), matched by apiVersion, kind, namespace and name' })
     .option('settings-json', { type: 'string', describe: 'Settings (a JSON object) for the policies given with -p' })
@@ -105,7 +108,7 @@ export async function handler(args: ArgumentsCamelCase<CheckArgs>): Promise<void
   }
   // Policy configuration (with CEL for matchConditions) and the cluster's policies load only when asked for.
   const fromConfig = args.policies.length > 0
-    ? await (await import('../lib/policy/config')).loadPolicyConfig(args.policies, { log, kubewardenNamespace: args['kubewarden-namespace'], defaultNamespace: args.namespace ?? 'default', limits: inputLimits })
+    ? await (await import('../lib/policy/config')).loadPolicyConfig(args.policies, { log, kubewardenNamespace: args['kubewarden-namespace'] ?? DEFAULT_KUBEWARDEN_NAMESPACE, defaultNamespace: args.namespace ?? 'default', limits: inputLimits })
     : [];
   let defaultNamespace = args.namespace;
   let extraSources: Sources | undefined;
@@ -118,9 +121,14 @@ export async function handler(args: ArgumentsCamelCase<CheckArgs>): Promise<void
   try {
     // As kubectl apply: objects without a namespace go to the context's.
     if (cluster) defaultNamespace ??= cluster.namespace;
+    let kubewardenNamespace = args['kubewarden-namespace'] ?? DEFAULT_KUBEWARDEN_NAMESPACE;
+    let deployment: KubewardenDeployment | undefined;
     if (cluster && args['from-cluster']) {
       const { readClusterPolicies } = await import('../lib/policy/from-cluster');
-      const read = await readClusterPolicies(cluster, { log, kubewardenNamespace: args['kubewarden-namespace'] });
+      // The cluster says where Kubewarden runs and whether its policy-server always accepts requests there.
+      deployment = await readKubewardenDeployment(cluster, log);
+      if (args['kubewarden-namespace'] === undefined && deployment) kubewardenNamespace = deployment.namespace;
+      const read = await readClusterPolicies(cluster, { log, kubewardenNamespace });
       if (!read.installed) throw new UsageError(`--from-cluster: ${cluster.server} (context ${cluster.context}) serves no policies.kubewarden.io/v1 resources: is Kubewarden installed?`);
       fromCluster.push(...read.entries.filter(isActive));
       if (fromCluster.length < read.entries.length) log.info(`--from-cluster: ${read.entries.length - fromCluster.length} policies are not active in the cluster and are left out`);
@@ -137,6 +145,8 @@ export async function handler(args: ArgumentsCamelCase<CheckArgs>): Promise<void
       if (ids.has(p.id)) throw new UsageError(`two policies are named ${p.id} (from -p and --policies); rename one`);
       ids.add(p.id);
     }
+    const alwaysAcceptNamespace = alwaysAcceptNamespaceFor(args['always-accept-kubewarden-namespace'], kubewardenNamespace, deployment);
+    if (alwaysAcceptNamespace !== undefined) log.info(`requests in namespace ${alwaysAcceptNamespace} are accepted without evaluation, as policy-server does`);
     const session = await sessionOptionsFromArgs(args);
     const progress = createProgress({ enabled: shouldShowProgress({ isTTY: Boolean(process.stderr.isTTY), env: process.env, quiet: args.quiet }) });
     const report = await runCheck({
@@ -156,6 +166,7 @@ export async function handler(args: ArgumentsCamelCase<CheckArgs>): Promise<void
       },
       limits: inputLimits,
       evaluationLimits,
+      ...(alwaysAcceptNamespace !== undefined ? { alwaysAcceptNamespace } : {}),
       workers: args.workers,
       log,
       logLevel: logLevelFor(args),

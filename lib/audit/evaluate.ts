@@ -1,6 +1,6 @@
-import { anyRuleMatches, selectWebhook } from '../admission/match';
+import { anyRuleMatches } from '../admission/match';
 import { toAdmissionResponse } from '../admission/response';
-import type { AdmissionRequest } from '../kube/admission-review';
+import { formatSelector, isEmptySelector, labelsOf, selectorMatches } from '../kube/label-selector';
 import type { KubeObject, SourceLocation } from '../manifests/types';
 import { groupResponse } from '../policy/group';
 import { newResult, type ObjectRef, type Result } from '../report/result';
@@ -16,19 +16,22 @@ export interface LiveObject {
   source: SourceLocation;
 }
 
-type Decision = { call: true } | { call: false; reason: string };
+type Decision = { call: true } | { call: false; reason: string; accept?: true };
 
 /**
  * Evaluates one live object as audit-scanner has policy-server do it on `/audit`: the rules (with CREATE),
  * namespaceSelector and objectSelector select the policies; matchConditions are not evaluated; the verdict is the
  * policy's own answer, without monitor mode, mutation refusal or custom messages (spec §8).
  */
-export async function evaluateLive(audited: readonly AuditedUnit[], pool: EvaluationPool, live: LiveObject, namespaceLabels: (name: string) => Record<string, string>): Promise<Result[]> {
+export async function evaluateLive(audited: readonly AuditedUnit[], pool: EvaluationPool, live: LiveObject, namespaceLabels: (name: string) => Record<string, string>, alwaysAcceptNamespace?: string): Promise<Result[]> {
   const synth = auditRequest(live.object, live.res);
   const ref = objectRef(live.object, live.res);
-  // Selection sees the plural resource the rules name; the policy gets audit-scanner's request.
-  const matching: AdmissionRequest = { ...synth.request, resource: { group: live.res.group, version: live.res.version, resource: live.res.resource } };
-  const decisions = audited.map((a) => decide(a, live, matching, namespaceLabels));
+  // policy-server's /audit accepts requests in its always-accept namespace without evaluating, as /validate does.
+  const accepted = alwaysAcceptNamespace !== undefined && synth.request.namespace === alwaysAcceptNamespace;
+  const decisions = audited.map((a): Decision => {
+    const d = decide(a, live, namespaceLabels);
+    return d.call && accepted ? { call: false, accept: true, reason: `policy-server always accepts requests in namespace ${alwaysAcceptNamespace} (alwaysAcceptAdmissionReviewsOnDeploymentsNamespace)` } : d;
+  });
   const indices = new Set<number>();
   decisions.forEach((d, i) => {
     if (!d.call) return;
@@ -41,7 +44,7 @@ export async function evaluateLive(audited: readonly AuditedUnit[], pool: Evalua
   return audited.map(({ unit }, i): Result => {
     const base = { source: live.source, object: ref, policy: unit.id };
     const d = decisions[i];
-    if (!d.call) return newResult(base, 'skip', d.reason);
+    if (!d.call) return newResult(base, d.accept ? 'pass' : 'skip', d.reason);
     if (unit.kind === 'single') return verdictOf(base, outcomes.get(unit.policy.index)!);
     const members = unit.members.map((m, k) => ({ name: unit.spec.members[k].name, response: toAdmissionResponse(synth.request, outcomes.get(m.index)!) }));
     const r = groupResponse(synth.request.uid, unit.expr, unit.spec.message, members).response;
@@ -50,13 +53,25 @@ export async function evaluateLive(audited: readonly AuditedUnit[], pool: Evalua
   });
 }
 
-function decide(a: AuditedUnit, live: LiveObject, matching: AdmissionRequest, namespaceLabels: (name: string) => Record<string, string>): Decision {
+/**
+ * audit-scanner's selection of a policy for an object: the rules name its resource (policies are grouped by the
+ * GVRs of their rules), a namespaced object's namespace matches the policy's own namespaceSelector
+ * (`policies/client.go` policyMatchesNamespace, on the live Namespace labels; cluster-scoped objects, Namespaces
+ * included, are audited by every cluster-wide policy whatever its selector), and the object's labels match the
+ * objectSelector (`scanner/scanner.go` policyMatches). No matchConditions, no exempt kinds, no conversion.
+ */
+function decide(a: AuditedUnit, live: LiveObject, namespaceLabels: (name: string) => Record<string, string>): Decision {
   const res = live.res;
   const target = { group: res.group, version: res.version, resource: res.resource, namespaced: res.namespaced, operation: 'CREATE' as const };
   if (!anyRuleMatches(a.rules, target)) return { call: false, reason: 'the policy rules do not match this resource' };
-  if (!a.selection) return { call: true };
-  const d = selectWebhook(a.selection, { request: matching, namespaced: res.namespaced, namespaceLabels, equivalents: () => [] });
-  return d.action === 'call' ? { call: true } : { call: false, reason: d.action === 'skip' ? d.reason : d.message };
+  const ns = live.object.metadata?.namespace;
+  if (res.namespaced && !isEmptySelector(a.namespaceSelector) && typeof ns === 'string' && !selectorMatches(a.namespaceSelector, namespaceLabels(ns))) {
+    return { call: false, reason: `namespaceSelector (${formatSelector(a.namespaceSelector)}) does not match the labels of namespace ${ns}` };
+  }
+  if (!isEmptySelector(a.objectSelector) && !selectorMatches(a.objectSelector, labelsOf(live.object) ?? {})) {
+    return { call: false, reason: `objectSelector (${formatSelector(a.objectSelector)}) does not match the labels of the object` };
+  }
+  return { call: true };
 }
 
 /** audit-scanner: an error (policy-server's 500) is "error"; otherwise allowed is pass, else fail with the message. */

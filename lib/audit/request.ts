@@ -26,11 +26,13 @@ export function auditRequest(obj: KubeObject, res: AuditResource): SynthesizedRe
     resource: { group: res.group, version: res.version, resource: res.kind },
     requestKind: kind,
     name: typeof meta.name === 'string' ? meta.name : '',
-    namespace: res.namespaced && typeof meta.namespace === 'string' ? meta.namespace : '',
     operation: 'CREATE',
     // Go omits the empty fields: the policy sees `"userInfo":{}`.
     userInfo: {} as UserInfo,
     object: obj,
   };
+  // audit-scanner's newAdmissionReview copies the object's namespace, and Go omits an empty one: a cluster-scoped
+  // object's request has no `namespace` at all.
+  if (res.namespaced && typeof meta.namespace === 'string' && meta.namespace !== '') request.namespace = meta.namespace;
   return { request, json: JSON.stringify(request) };
 }

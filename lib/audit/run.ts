@@ -9,7 +9,7 @@ import { METADATA_NAME_LABEL } from '../admission/match';
 import { startLoadingPolicies } from '../evaluation/load-policies';
 import type { PolicyEntry } from '../policy/spec';
 import { bindUnits, planUnits, unitSummary } from '../evaluation/units';
-import { withMetadata } from '../report/enrich';
+import { policyResources, withMetadata } from '../report/enrich';
 import type { AuditReport } from '../report/audit';
 import { summarize, type Result } from '../report/result';
 import type { FetchOptions } from '../store/fetch';
@@ -17,6 +17,7 @@ import { DEFAULT_EVALUATION_LIMITS, type EvaluationLimits } from '../wasm/limits
 import { evaluateLive } from './evaluate';
 import { selectAudited, type AuditedUnit } from './select';
 import { inShard, type Shard } from './shard';
+import { skippedCounter } from './skipped';
 
 export interface AuditOptions {
   cluster: Cluster;
@@ -25,6 +26,14 @@ export interface AuditOptions {
   namespace?: string;
   /** `--ignore-namespaces`: never scanned (audit-scanner's -i). */
   ignoreNamespaces?: string[];
+  /**
+   * Where Kubewarden runs: never scanned with -A, as audit-scanner adds its `--kubewarden-namespace` to the skipped
+   * namespaces (`internal/audit-scanner/k8s/client.go` NewClient, GetAuditedNamespaces). `-n` scans it anyway, as
+   * audit-scanner's ScanNamespace does.
+   */
+  kubewardenNamespace?: string;
+  /** policy-server's always-accept namespace (`--always-accept-kubewarden-namespace`). */
+  alwaysAcceptNamespace?: string;
   /** Sharding for large clusters: this run scans only its share of the namespaces. */
   shard?: Shard;
   includeWildcard: boolean;
@@ -96,7 +105,7 @@ export async function runAudit(opts: AuditOptions): Promise<AuditReport> {
       const identity = identityOf(object);
       // Results of a live object name it by its API path.
       const source = { file: resourcePath(item.target.res, object.metadata?.namespace, object.metadata?.name ?? ''), line: 0, docIndex: 0 };
-      const job = evaluateLive(selection.audited, pool, { object, res: item.target.res, source }, namespaceLabels).then((results) => {
+      const job = evaluateLive(selection.audited, pool, { object, res: item.target.res, source }, namespaceLabels, opts.alwaysAcceptNamespace).then((results) => {
         for (const r of results) originals.set(r, identity);
         slots[position] = results;
         opts.onProgress?.(++evaluated, objects);
@@ -108,10 +117,13 @@ export async function runAudit(opts: AuditOptions): Promise<AuditReport> {
     await Promise.all(inFlight);
     const results = perTarget.flat(2);
     const summaries = units.map((u) => withMetadata(unitSummary(u), u));
+    const skippedPolicies = await skippedCounter(opts.cluster, selection.skipped, namespaceLabels);
     const audited = new Set(selection.audited.map((a) => a.unit.id));
     return {
       results,
       original: (r) => originals.get(r),
+      policyResource: policyResources(units),
+      skippedPolicies,
       policies: summaries.filter((p) => audited.has(p.id)),
       summary: summarize(results, objects, audited.size),
       notAudited: selection.notAudited,
@@ -143,6 +155,7 @@ async function scannedNamespaces(opts: AuditOptions): Promise<ScannedNamespace[]
     return [ns ? toScanned(ns) : { name: opts.namespace, labels: { [METADATA_NAME_LABEL]: opts.namespace } }];
   }
   const ignored = new Set(opts.ignoreNamespaces ?? []);
+  if (opts.kubewardenNamespace !== undefined) ignored.add(opts.kubewardenNamespace);
   const out: ScannedNamespace[] = [];
   for await (const o of c.list(nsRes, opts.pageSize ? { pageSize: opts.pageSize } : {})) {
     const n = toScanned(o);

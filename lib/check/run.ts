@@ -33,6 +33,8 @@ export interface CheckOptions {
   onProgress?: (done: number, total: number) => void;
   /** Host capabilities: the kubernetes source (default: the manifests given), record/replay (lib/capabilities/run.ts). */
   hostCapabilities?: HostCapabilityOptions;
+  /** policy-server's always-accept namespace: requests in it are accepted without evaluation. */
+  alwaysAcceptNamespace?: string;
 }
 
 /** `check`: manifests → requests → evaluations → results. Throws PolicyLoadError when a policy cannot load. */
@@ -65,6 +67,7 @@ export async function runCheck(opts: CheckOptions): Promise<Report> {
     reread: rereader(texts, opts.limits ?? DEFAULT_LIMITS),
     ...(oldEntries ? { oldEntries } : {}),
     ...(opts.onProgress ? { onProgress: opts.onProgress } : {}),
+    ...(opts.alwaysAcceptNamespace !== undefined ? { alwaysAcceptNamespace: opts.alwaysAcceptNamespace } : {}),
   });
   const reading = (async () => {
     for await (const batch of streamManifests(opts.files, { recursive: opts.recursive, limits: opts.limits, stdin: opts.stdin, onText: (name, text) => texts.set(name, text), onParserFailure: (m) => opts.log.warn(m), ...(opts.render ? { render: opts.render } : {}) })) {

@@ -38,6 +38,9 @@ export interface PolicyLoading {
   pool: EvaluationPool;
 }
 
+/** policy-server's refusal of a waPC module without protocolVersion (its wording, docs/execution-modes.md). */
+export const MISSING_PROTOCOL_VERSION = 'Policy is missing protocol version, which is required for KubewardenWapc execution mode';
+
 /** Compiled policies checked against their specs, and what the workers need to run them. */
 export interface CheckedPolicies {
   loaded: LoadedPolicy[];
@@ -53,6 +56,11 @@ export function checkCompiled(specs: PolicySpec[], all: CompiledPolicy[], names:
   const loaded = specs.map((spec, i): LoadedPolicy => {
     const c = all[i];
     const mode = resolveExecutionMode(names[i], c, spec.executionMode);
+    // policy-server refuses a waPC module that does not declare protocolVersion v1 (its metadata defaults have
+    // none): for configurations it would run, so do we; -p keeps kwctl's leniency (kwctl run accepts it).
+    if (spec.policyServerChecks && mode === 'kubewarden-wapc' && c.metadata.protocolVersion === undefined) {
+      throw new PolicyLoadError(`${names[i]}: ${MISSING_PROTOCOL_VERSION}`);
+    }
     const problems = modeContractProblems(c, mode);
     if (problems.length > 0) throw new PolicyLoadError(`${names[i]}: ${problems.join('; ')}`);
     workerPolicies.push({

@@ -1,4 +1,4 @@
-import { BUILTIN_RESOURCES } from '../kube/resource-table';
+import { DEFAULT_KUBERNETES_VERSION, servedBuiltinResources } from '../kube/served-versions';
 import { EquivalentIndex, type EquivalentResource } from '../admission/match';
 import { buildOperationRequest, objectKey } from '../admission/operation';
 import type { RequestOptions } from '../admission/request';
@@ -28,6 +28,8 @@ export interface EvaluationStreamOptions {
    * is in flight rather than by the input's size.
    */
   reread?: (source: SourceLocation) => KubeObject | undefined;
+  /** policy-server's always-accept namespace (lib/evaluation/units.ts ObjectEvaluation). */
+  alwaysAcceptNamespace?: string;
 }
 
 /**
@@ -193,7 +195,7 @@ export class EvaluationStream {
   }
 
   private equivalents(): EquivalentIndex {
-    if (this.equivalentIndex?.crds !== this.crds.length) this.equivalentIndex = { index: new EquivalentIndex(BUILTIN_RESOURCES, this.crds), crds: this.crds.length };
+    if (this.equivalentIndex?.crds !== this.crds.length) this.equivalentIndex = { index: new EquivalentIndex(servedBuiltinResources(DEFAULT_KUBERNETES_VERSION), this.crds), crds: this.crds.length };
     return this.equivalentIndex.index;
   }
 
@@ -251,6 +253,7 @@ export class EvaluationStream {
         return e;
       },
       onFailOpen: (m) => a.failOpen.push(m),
+      ...(this.opts.alwaysAcceptNamespace !== undefined ? { alwaysAcceptNamespace: this.opts.alwaysAcceptNamespace } : {}),
     }).then((results) => {
       this.perEntry[i] = results;
       this.inFlight--;

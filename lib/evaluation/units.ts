@@ -42,6 +42,7 @@ export function planUnits(entries: readonly PolicyEntry[]): { specs: PolicySpec[
       const spec: PolicySpec = { id: memberId(e.id, m.name), module: m.module, settings: m.settings, mode: 'protect', allowedToMutate: false, origin: `${e.origin}, member ${m.name}` };
       if (m.timeoutEvalSeconds !== undefined) spec.timeoutEvalSeconds = m.timeoutEvalSeconds;
       if (m.contextAwareResources) spec.contextAwareResources = m.contextAwareResources;
+      if (e.policyServerChecks) spec.policyServerChecks = true;
       // The group's webhook timeout bounds each member's evaluation too.
       if (e.webhook) spec.webhook = e.webhook;
       specs.push(spec);
@@ -139,6 +140,11 @@ export interface ObjectEvaluation {
   equivalents(): EquivalentResource[];
   /** Called once per failed-open webhook, so that the run can say it on stderr. */
   onFailOpen?(message: string): void;
+  /**
+   * policy-server's `--always-accept-admission-reviews-on-namespace` (the Helm chart's
+   * alwaysAcceptAdmissionReviewsOnDeploymentsNamespace): a request in this namespace is accepted without evaluation.
+   */
+  alwaysAcceptNamespace?: string;
 }
 
 type Call = { request: AdmissionRequest; json: string; indices: number[] };
@@ -146,7 +152,7 @@ type Call = { request: AdmissionRequest; json: string; indices: number[] };
 /** Selects, evaluates and post-processes every unit for one object; results in unit order. */
 export async function evaluateObject(units: readonly EvaluationUnit[], pool: EvaluationPool, o: ObjectEvaluation): Promise<Result[]> {
   const base = (u: EvaluationUnit): Pick<Result, 'source' | 'object' | 'policy'> => ({ source: o.source, object: o.ref, policy: u.id });
-  const decisions = units.map((u) => decide(u, o));
+  const decisions = units.map((u) => alwaysAccepted(decide(u, o), o.alwaysAcceptNamespace));
   // One pool call per distinct request (a conversion under matchPolicy Equivalent makes another request).
   const calls = new Map<string, Call>();
   const callOf: (Call | undefined)[] = decisions.map((d, i) => {
@@ -172,6 +178,8 @@ export async function evaluateObject(units: readonly EvaluationUnit[], pool: Eva
   return units.map((u, i): Result => {
     const d = decisions[i];
     switch (d.action) {
+      case 'accept':
+        return newResult(base(u), 'pass', d.reason);
       case 'skip':
         return newResult(base(u), 'skip', d.reason);
       case 'error':
@@ -187,6 +195,18 @@ export async function evaluateObject(units: readonly EvaluationUnit[], pool: Eva
       }
     }
   });
+}
+
+type UnitDecision = SelectionDecision | { action: 'accept'; reason: string };
+
+/**
+ * policy-server accepts a request whose namespace is its always-accept namespace before evaluating anything
+ * (crates/policy-server `evaluation` `evaluate`, should_always_accept_requests_made_inside_of_namespace): the API
+ * server calls the webhook, the answer is allowed.
+ */
+export function alwaysAccepted(d: SelectionDecision, namespace: string | undefined): UnitDecision {
+  if (namespace === undefined || d.action !== 'call' || d.request.namespace !== namespace) return d;
+  return { action: 'accept', reason: `policy-server always accepts requests in namespace ${namespace} (alwaysAcceptAdmissionReviewsOnDeploymentsNamespace)` };
 }
 
 function decide(u: EvaluationUnit, o: ObjectEvaluation): SelectionDecision {

@@ -1,4 +1,5 @@
 import type { WebhookSelection } from '../admission/match';
+import type { LabelSelector } from '../kube/label-selector';
 import type { ContextAwareResource, ExecutionMode } from '../wasm/metadata';
 
 /** The namespace Kubewarden runs in unless told otherwise (`--kubewarden-namespace`). */
@@ -10,6 +11,29 @@ export type PolicyMode = 'protect' | 'monitor';
 export interface WebhookSpec extends WebhookSelection {
   /** The API server's deadline for the whole webhook call (`timeoutSeconds`, default 10). */
   timeoutSeconds: number;
+}
+
+/**
+ * The Kubewarden policy resource an entry was read from (ClusterAdmissionPolicy and the other three kinds), with
+ * what audit-scanner reads of it besides the webhook: its own namespaceSelector, its identity for PolicyReports,
+ * and the severity/category annotations.
+ */
+export interface PolicyResourceRef {
+  kind: string;
+  name: string;
+  /** AdmissionPolicy(Group) only. */
+  namespace?: string;
+  uid?: string;
+  resourceVersion?: string;
+  /** `io.kubewarden.policy.severity` / `.category` on the resource (they win over the module's). */
+  severity?: string;
+  category?: string;
+  /**
+   * The namespaces audit-scanner audits the policy in (`policies/client.go` policyMatchesNamespace): a cluster-wide
+   * kind's own `spec.namespaceSelector`, matchLabels included (not the webhook's, from which the controller drops
+   * them); an AdmissionPolicy(Group)'s own namespace. Undefined selects every namespace.
+   */
+  auditNamespaceSelector?: LabelSelector;
 }
 
 /** What to run and how: one entry of a policies.yml, a policy resource, a -p flag, or one of the bundled policies. */
@@ -40,6 +64,13 @@ export interface PolicySpec {
   backgroundAudit?: boolean;
   /** Policy resources read from a cluster: `status.policyStatus`; audit-scanner only audits `active` policies. */
   policyStatus?: string;
+  /** Policy resources: the resource itself (audit selection and PolicyReports). */
+  resource?: PolicyResourceRef;
+  /**
+   * Read from a configuration (`--policies`, `--from-cluster`): loaded with policy-server's checks, which refuse a
+   * waPC module without protocolVersion, where `-p` keeps kwctl's leniency.
+   */
+  policyServerChecks?: boolean;
 }
 
 /** One member of a policy group: a policy that always runs in protect mode, may not mutate, has no message. */
@@ -65,6 +96,8 @@ export interface PolicyGroupSpec {
   webhook?: WebhookSpec;
   backgroundAudit?: boolean;
   policyStatus?: string;
+  resource?: PolicyResourceRef;
+  policyServerChecks?: boolean;
 }
 
 export type PolicyEntry = PolicySpec | PolicyGroupSpec;

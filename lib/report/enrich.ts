@@ -2,7 +2,7 @@ import { FileLocator, parseDottedPath, parseJsonPointer, type PathSegment } from
 import type { KubeObject, ManifestEntry } from '../manifests/types';
 import type { EvaluationUnit } from '../evaluation/units';
 import { sourceKey } from './common';
-import type { PolicySummary, Report, Result } from './result';
+import type { PolicyResourceInfo, PolicySummary, Report, Result } from './result';
 
 /**
  * What reporters need beyond the evaluation itself: field locations, the objects as read (for diffs) and the
@@ -58,16 +58,41 @@ export function originalsFor(entries: readonly ManifestEntry[]): (r: Result) => 
 
 const ANNOTATION = 'io.kubewarden.policy.';
 
-/** The unit's summary with what its metadata annotations say about it (description, severity, url, ...). */
+/**
+ * The unit's summary with what its metadata annotations say about it (description, severity, url, ...). The
+ * severity and category annotations of the policy resource win over the module's, as audit-scanner reads them from
+ * the resource (report/report.go getCategoryAndMessage, computePolicyResultSeverity).
+ */
 export function withMetadata(summary: PolicySummary, unit: EvaluationUnit): PolicySummary {
-  if (unit.kind !== 'single') return summary;
-  const a: Record<string, string | undefined> = unit.policy.metadata?.annotations ?? {};
   const out: PolicySummary = { ...summary };
-  for (const f of ['description', 'severity', 'url', 'category', 'version'] as const) {
-    const v = a[ANNOTATION + f];
-    if (typeof v === 'string' && v !== '') out[f] = v;
+  if (unit.kind === 'single') {
+    const a: Record<string, string | undefined> = unit.policy.metadata?.annotations ?? {};
+    for (const f of ['description', 'severity', 'url', 'category', 'version'] as const) {
+      const v = a[ANNOTATION + f];
+      if (typeof v === 'string' && v !== '') out[f] = v;
+    }
   }
+  const resource = unit.spec.resource;
+  if (resource?.severity !== undefined) out.severity = resource.severity;
+  if (resource?.category !== undefined) out.category = resource.category;
   return out;
+}
+
+/** The policy resources behind the units, for the PolicyReport properties (lib/report/policyreport.ts). */
+export function policyResources(units: readonly EvaluationUnit[]): (policyId: string) => PolicyResourceInfo | undefined {
+  const byId = new Map<string, PolicyResourceInfo>();
+  for (const u of units) {
+    const r = u.spec.resource;
+    if (!r) continue;
+    // audit-scanner's IsContextAware: the resource grants access to cluster resources.
+    const granted = u.kind === 'single' ? (u.spec.contextAwareResources ?? []) : u.spec.members.flatMap((m) => m.contextAwareResources ?? []);
+    const info: PolicyResourceInfo = { name: r.name, contextAware: granted.length > 0 };
+    if (r.namespace !== undefined) info.namespace = r.namespace;
+    if (r.uid !== undefined) info.uid = r.uid;
+    if (r.resourceVersion !== undefined) info.resourceVersion = r.resourceVersion;
+    byId.set(u.id, info);
+  }
+  return (id) => byId.get(id);
 }
 
 /** Everything `check` adds to a report for its reporters. */
@@ -75,5 +100,6 @@ export function enrichReport(report: Report, entries: readonly ManifestEntry[], 
   attachLocations(report.results, texts);
   report.original = originalsFor(entries);
   report.policies = report.policies.map((p, i) => (units[i] ? withMetadata(p, units[i]) : p));
+  report.policyResource = policyResources(units);
   return report;
 }

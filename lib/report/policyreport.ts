@@ -3,7 +3,7 @@ import { stableUid } from '../admission/request';
 import type { KubeObject } from '../manifests/types';
 import { sourceKey } from './common';
 import type { Reporter } from './reporter';
-import type { PolicySummary, Report, Result, Verdict } from './result';
+import type { PolicyResourceInfo, PolicySummary, Report, Result, Verdict } from './result';
 
 /**
  * `-o policyreport`: one report per object, shaped as Kubewarden's audit-scanner writes them, so the same
@@ -56,7 +56,7 @@ interface ObjectResults {
 /** Builds the reports for every evaluated object; input problems and failed lists are not reported here. */
 export function buildPolicyReports(report: Report, opts: PolicyReportOptions): KubeObject[] {
   const policies = new Map(report.policies.map((p) => [p.id, p]));
-  return groupByObject(report).map((g) => policyReport(g, policies, opts));
+  return groupByObject(report).map((g) => policyReport(g, policies, opts, report));
 }
 
 /** Results of one object are adjacent (input order, then policy order); the source position identifies the object. */
@@ -73,7 +73,7 @@ function groupByObject(report: Report): ObjectResults[] {
   return [...groups.values()];
 }
 
-function policyReport(g: ObjectResults, policies: ReadonlyMap<string, PolicySummary>, opts: PolicyReportOptions): KubeObject {
+function policyReport(g: ObjectResults, policies: ReadonlyMap<string, PolicySummary>, opts: PolicyReportOptions, report: Report): KubeObject {
   const ref = g.results[0].object!;
   const meta = (g.object?.metadata ?? {}) as { uid?: unknown; resourceVersion?: unknown };
   // Live objects have a uid; manifests do not, so one is derived from the identity (re-runs update the same report).
@@ -93,10 +93,16 @@ function policyReport(g: ObjectResults, policies: ReadonlyMap<string, PolicySumm
   const summary = { pass: 0, fail: 0, warn: 0, error: 0, skip: 0 };
   const results: ReportResult[] = [];
   for (const r of g.results) {
+    // audit-scanner lists evaluated policies only. Its summary.skip is the number of policies it skipped in the
+    // object's scope (report/report.go SetSkipPolicies), not the ones whose selectors left the object out.
+    if (r.verdict === 'skip') {
+      if (!report.skippedPolicies) summary.skip++;
+      continue;
+    }
     summary[r.verdict]++;
-    // audit-scanner lists evaluated policies only; skips are counted.
-    if (r.verdict !== 'skip') results.push(reportResult(r, policies.get(r.policy ?? ''), opts.now));
+    results.push(reportResult(r, policies.get(r.policy ?? ''), opts.now, report.policyResource?.(r.policy ?? '')));
   }
+  if (report.skippedPolicies) summary.skip = report.skippedPolicies(ref);
   return {
     apiVersion: api.apiVersion,
     kind: ref.namespace !== undefined ? api.namespaced : api.cluster,
@@ -107,7 +113,7 @@ function policyReport(g: ObjectResults, policies: ReadonlyMap<string, PolicySumm
   };
 }
 
-function reportResult(r: Result, policy: PolicySummary | undefined, now: Date): ReportResult {
+function reportResult(r: Result, policy: PolicySummary | undefined, now: Date, resource: PolicyResourceInfo | undefined): ReportResult {
   // As audit-scanner: a monitor-mode policy's results are informational.
   const severity = policy?.mode === 'monitor' ? 'info' : policy?.severity?.toLowerCase();
   const message = r.message ?? (r.warnings?.length ? r.warnings.join('; ') : undefined);
@@ -121,15 +127,26 @@ function reportResult(r: Result, policy: PolicySummary | undefined, now: Date): 
     result: r.verdict as Exclude<Verdict, 'skip'>,
     scored: true,
     ...(message ? { message } : {}),
-    properties: properties(r, policy),
+    properties: properties(r, policy, resource),
   };
 }
 
-/** audit-scanner's properties, plus where the object (and the field) is written: file:line on every result. */
-function properties(r: Result, policy: PolicySummary | undefined): Record<string, string> {
+/**
+ * audit-scanner's properties (report/report.go computeProperties: mutating or validating, context-aware, the
+ * policy resource's name, uid, resourceVersion and namespace, where known), plus where the object (and the field)
+ * is written: file:line on every result. Without a policy resource (-p, the bundled set, policies.yml) the policy
+ * name is the policy id.
+ */
+function properties(r: Result, policy: PolicySummary | undefined, resource: PolicyResourceInfo | undefined): Record<string, string> {
   const p: Record<string, string> = {};
   if (policy) p[policy.mutating ? 'mutating' : 'validating'] = 'true';
-  if (r.policy) p['policy-name'] = r.policy;
+  if (resource?.contextAware) p['context-aware'] = 'true';
+  if (resource) {
+    if (resource.resourceVersion !== undefined) p['policy-resource-version'] = resource.resourceVersion;
+    if (resource.uid !== undefined) p['policy-uid'] = resource.uid;
+    p['policy-name'] = resource.name;
+    if (resource.namespace !== undefined) p['policy-namespace'] = resource.namespace;
+  } else if (r.policy) p['policy-name'] = r.policy;
   if (r.source.file !== '' && r.source.line > 0) {
     p['source-file'] = r.source.file;
     p['source-line'] = String(r.source.line);

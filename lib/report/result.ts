@@ -90,6 +90,22 @@ export interface Report {
    * show it (the text reporter's mutation diffs, the policy reports' uid).
    */
   original?: (r: Result) => KubeObject | undefined;
+  /** Not serialised: the policy resource a unit was read from, for the PolicyReport properties audit-scanner writes. */
+  policyResource?: (policyId: string) => PolicyResourceInfo | undefined;
+  /**
+   * Not serialised: audit-scanner's `summary.skip` of an object's report, the policies it skipped in the object's
+   * scope (its namespace, or cluster-wide); without it, skip results are counted.
+   */
+  skippedPolicies?: (object: ObjectRef) => number;
+}
+
+/** What a PolicyReport says about the policy resource behind a result (audit-scanner's computeProperties). */
+export interface PolicyResourceInfo {
+  name: string;
+  namespace?: string;
+  uid?: string;
+  resourceVersion?: string;
+  contextAware: boolean;
 }
 
 export function summarize(results: Result[], objects: number, policies: number): Summary {

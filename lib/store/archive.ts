@@ -10,6 +10,7 @@ import { PolicyFetchError } from './errors';
 import { resolvePolicy, storeContext, type FetchOptions } from './fetch';
 import { sha256Digest } from './oci';
 import { Store, STORE_SCHEMES } from './store';
+import { formatRegistryRef, parseRegistryRef, REGISTRY_SCHEME } from './ref';
 import { readTar, writeTar, type TarEntry } from '../base/tar';
 
 export const ARCHIVE_INDEX = 'index.json';
@@ -32,7 +33,8 @@ export async function savePolicies(refs: string[], opts: FetchOptions): Promise<
     }
     if (seen.has(r.uri)) continue;
     seen.add(r.uri);
-    const name = Store.components(r.uri).join('/');
+    // The store layout names the file after the reference as written (policy-fetcher's), as the store does.
+    const name = Store.components(r.source.kind === 'registry' ? r.source.storeUri : r.uri).join('/');
     entries.push({ name, data: r.bytes, mtime: new Date() });
     index.policies.push({
       uri: r.uri,
@@ -100,13 +102,18 @@ export async function loadArchive(data: Buffer, opts: FetchOptions, where = 'arc
   for (const p of planned) {
     const file = store.pathOf(p.canonical);
     await store.writeAtomic(file, p.e.data);
-    await store.writeRecord({
-      uri: p.uri,
-      layerDigest: sha256Digest(p.e.data),
-      size: p.e.data.length,
-      pulledAt: new Date().toISOString(),
-      ...(p.manifestDigest ? { manifestDigest: p.manifestDigest } : {}),
-    });
+    // Also under the normalised reference, the only one manifestDigestOf knows.
+    const keys = new Set([p.uri]);
+    if (p.uri.startsWith(REGISTRY_SCHEME)) keys.add(formatRegistryRef(parseRegistryRef(p.uri)));
+    for (const uri of keys) {
+      await store.writeRecord({
+        uri,
+        layerDigest: sha256Digest(p.e.data),
+        size: p.e.data.length,
+        pulledAt: new Date().toISOString(),
+        ...(p.manifestDigest ? { manifestDigest: p.manifestDigest } : {}),
+      });
+    }
     loaded.push({ uri: p.uri, path: file, sha256: p.sha256 });
   }
   return loaded;

@@ -206,13 +206,21 @@ async function resolveVerified(
 
 async function resolveRemote(ref: string, source: SourceRef & { kind: 'registry' | 'url' }, ctx: StoreContext, pull: PullPolicy | undefined): Promise<ResolvedPolicy> {
   const uri = source.uri;
+  // The store file is named after the reference as written (policy-fetcher's layout); earlier releases named it
+  // after the normalised reference, which is still read so that an upgraded store keeps working offline.
+  const storeUri = source.kind === 'registry' ? source.storeUri : uri;
   const store = ctx.store;
   const mutable = source.kind === 'registry' && isMutableLatest(source.ref);
   const pinned = source.kind === 'registry' && source.ref.digest?.startsWith('sha256:') ? source.ref.digest : undefined;
   if (pull !== 'always') {
-    const cached = await store.read(uri);
+    let cachedUri = storeUri;
+    let cached = await store.read(storeUri);
+    if (!cached && storeUri !== uri) {
+      cached = await store.read(uri);
+      if (cached) cachedUri = uri;
+    }
     if (cached && (pull !== undefined || !mutable)) {
-      const record = await store.readRecord(uri);
+      const record = await store.readRecord(cachedUri);
       const problem = !isWasm(cached.bytes)
         ? 'is not a WebAssembly module'
         : record?.layerDigest && digestLike(record.layerDigest, cached.bytes) !== record.layerDigest
@@ -230,7 +238,7 @@ async function resolveRemote(ref: string, source: SourceRef & { kind: 'registry'
   }
   if (pull === 'never') {
     throw new PolicyFetchError(
-      `${ref}: not in the local store (${store.pathFor(uri)}) and --pull never forbids downloading it; pull it first (kubectl wasmpolicy pull ${ref}) or load a saved archive (kubectl wasmpolicy load FILE)`,
+      `${ref}: not in the local store (${store.pathFor(storeUri)}) and --pull never forbids downloading it; pull it first (kubectl wasmpolicy pull ${ref}) or load a saved archive (kubectl wasmpolicy load FILE)`,
       'offline',
     );
   }
@@ -249,8 +257,10 @@ async function resolveRemote(ref: string, source: SourceRef & { kind: 'registry'
     bytes = await download(source.url, ctx);
     layerDigest = sha256Digest(bytes);
   }
-  const file = await store.write(uri, bytes);
-  await store.writeRecord({ uri, layerDigest, size: bytes.length, pulledAt: new Date().toISOString(), ...(manifestDigest ? { manifestDigest } : {}) });
+  const file = await store.write(storeUri, bytes);
+  const pulledAt = new Date().toISOString();
+  // Recorded under both names: manifestDigestOf knows only the normalised one.
+  for (const key of new Set([storeUri, uri])) await store.writeRecord({ uri: key, layerDigest, size: bytes.length, pulledAt, ...(manifestDigest ? { manifestDigest } : {}) });
   ctx.log.info(`pulled ${uri} (${bytes.length} bytes${manifestDigest ? `, manifest ${manifestDigest}` : ''}) in ${Date.now() - started} ms into ${file}`);
   return { ref, uri, source, bytes, path: file, fromCache: false, manifestDigest };
 }

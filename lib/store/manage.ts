@@ -61,14 +61,16 @@ export async function removeStoredPolicy(refOrSha: string, opts: FetchOptions = 
   let matches: StoredPolicy[] = [];
   if (/^[0-9a-f]{4,64}$/.test(sha)) matches = all.filter((p) => p.sha256.startsWith(sha));
   if (matches.length === 0) {
-    let uri: string | undefined;
+    const names = new Set([refOrSha]);
     try {
       const s = parseSourceRef(refOrSha);
-      if (s.kind === 'registry' || s.kind === 'url') uri = s.uri;
+      // The reference as written names the file (policy-fetcher's layout); the normalised one, a file of an earlier release.
+      if (s.kind === 'registry') names.add(s.uri).add(s.storeUri);
+      if (s.kind === 'url') names.add(s.uri);
     } catch {
-      uri = undefined;
+      // Not a reference: only a sha256 prefix or a listed uri can match.
     }
-    matches = all.filter((p) => p.uri === (uri ?? refOrSha) || p.uri === refOrSha);
+    matches = all.filter((p) => names.has(p.uri));
   }
   if (matches.length === 0) throw new PolicyFetchError(`${refOrSha}: no such policy in the store (${store.root}); see \`kubectl wasmpolicy policies\``, 'not-found');
   const distinct = new Set(matches.map((m) => m.sha256));

@@ -31,7 +31,11 @@ export interface RegistryRef {
 export type SourceRef =
   | { kind: 'builtin'; name: string; uri: string }
   | { kind: 'file'; path: string; uri: string }
-  | { kind: 'registry'; ref: RegistryRef; uri: string }
+  /**
+   * `uri` is the normalised reference (Docker Hub resolved), what is pulled and shown; `storeUri` the reference as
+   * written, with `registry://` prepended, which names the store file as policy-fetcher names it.
+   */
+  | { kind: 'registry'; ref: RegistryRef; uri: string; storeUri: string }
   | { kind: 'url'; url: URL; uri: string };
 
 const DOMAIN_COMPONENT = '(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])';
@@ -128,7 +132,7 @@ export function parseSourceRef(ref: string): SourceRef {
   }
   if (ref.startsWith(REGISTRY_SCHEME)) {
     const r = parseRegistryRef(ref);
-    return { kind: 'registry', ref: r, uri: formatRegistryRef(r) };
+    return { kind: 'registry', ref: r, uri: formatRegistryRef(r), storeUri: writtenStoreUri(ref, r) };
   }
   if (/^https?:\/\//i.test(ref)) {
     let url: URL;
@@ -146,7 +150,19 @@ export function parseSourceRef(ref: string): SourceRef {
   }
   if (looksLikePath(ref) || existsSync(ref)) return { kind: 'file', path: ref, uri: ref };
   const r = parseRegistryRef(ref);
-  return { kind: 'registry', ref: r, uri: formatRegistryRef(r) };
+  return { kind: 'registry', ref: r, uri: formatRegistryRef(r), storeUri: writtenStoreUri(ref, r) };
+}
+
+/**
+ * The store name of a registry reference as policy-fetcher gives it (crates/policy-fetcher `store` `policy_path`):
+ * `registry://` prepended when missing, then the URL as written: its first component is the host directory, so
+ * `kubewarden/x:v1` is kept under `registry/kubewarden/x:v1` and `index.docker.io/...` under `index.docker.io`,
+ * while pulling still resolves them to Docker Hub. A reference with no `/` (`busybox`) is no URL policy-fetcher can
+ * read; it keeps the normalised name.
+ */
+export function writtenStoreUri(written: string, parsed: RegistryRef): string {
+  const s = written.startsWith(REGISTRY_SCHEME) ? written.slice(REGISTRY_SCHEME.length) : written;
+  return s.includes('/') ? REGISTRY_SCHEME + s : formatRegistryRef(parsed);
 }
 
 function looksLikePath(ref: string): boolean {

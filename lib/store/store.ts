@@ -10,7 +10,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { PolicyFetchError } from './errors';
-import { parseRegistryRef, REGISTRY_SCHEME, type RegistryRef } from './ref';
+import { formatRegistryRef, parseRegistryRef, REGISTRY_SCHEME } from './ref';
 
 export const STORE_SCHEMES = ['registry', 'https', 'http'] as const;
 const PRIVATE_DIR = '.kubectl-wasmpolicy';
@@ -46,7 +46,7 @@ export class Store {
 
   /** The store path of a reference, relative to the root, as decoded components: scheme, host, dirs..., file. */
   static components(uri: string): string[] {
-    if (uri.startsWith(REGISTRY_SCHEME)) return registryComponents(parseRegistryRef(uri));
+    if (uri.startsWith(REGISTRY_SCHEME)) return registryComponents(uri);
     let url: URL;
     try {
       url = new URL(uri);
@@ -188,10 +188,19 @@ export class Store {
   }
 }
 
-function registryComponents(r: RegistryRef): string[] {
-  const parts = r.repository.split('/');
-  const leaf = parts.pop()!;
-  return ['registry', r.registry, ...parts, `${leaf}${r.tag !== undefined ? ':' + r.tag : ''}${r.digest ? '@' + r.digest : ''}`];
+/**
+ * A registry reference's store components as policy-fetcher derives them from the URL as written (scheme, host,
+ * path directories, leaf): `registry://kubewarden/x:v1` → registry, kubewarden, x:v1. A normalised reference
+ * (`registry://docker.io/library/busybox:latest`) gives the layout of earlier releases. A reference without `/`
+ * is not a URL kwctl can store; it is normalised first.
+ */
+function registryComponents(uri: string): string[] {
+  const parsed = parseRegistryRef(uri);
+  const s = uri.slice(REGISTRY_SCHEME.length);
+  if (!s.includes('/')) return registryComponents(formatRegistryRef(parsed));
+  const [host, ...parts] = s.split('/');
+  for (const c of parts) if (c === '' || c === '.' || c === '..') throw new PolicyFetchError(`${uri}: unexpected path component ${JSON.stringify(c)}`, 'invalid-ref');
+  return ['registry', host, ...parts];
 }
 
 /** Files under `dir`, as lists of path components relative to it, sorted. */

@@ -2,6 +2,7 @@ import type { Logger } from '../base/log';
 import type { HostCallHandler } from './wapc/host';
 import { WapcRuntime } from './wapc/runtime';
 import { WasiRuntime } from './wasi/runtime';
+import type { StderrTail } from './wasi/stderr-tail';
 import { RegoRuntime } from './opa/runtime';
 import type { PolicyRuntime } from './runtime';
 import type { WorkerPolicy } from './pool/messages';
@@ -9,6 +10,8 @@ import type { WorkerPolicy } from './pool/messages';
 export interface RuntimeDeps {
   hostCall: HostCallHandler;
   log: Logger;
+  /** WASI: where the run's stderr is mirrored for the main thread (lib/wasm/wasi/stderr-tail.ts). */
+  stderrTail?: StderrTail;
 }
 
 /** One runtime per execution mode behind one interface (policy-evaluator's design). */
@@ -30,6 +33,7 @@ export function createRuntime(p: WorkerPolicy, deps: RuntimeDeps): PolicyRuntime
         hostCall: deps.hostCall,
         log: (m) => deps.log.warn(tag(m)),
         maxOutputBytes: p.limits.maxOutputBytes,
+        ...(deps.stderrTail ? { stderrTail: deps.stderrTail } : {}),
       });
     case 'opa':
     case 'gatekeeper':

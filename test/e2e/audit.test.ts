@@ -5,6 +5,7 @@ import * as path from 'node:path';
 import * as jsyaml from 'js-yaml';
 import { loadManifests, type KubeObject } from '../../lib/manifests';
 import { parseShard, inShard } from '../../lib/audit/shard';
+import { auditRequest } from '../../lib/audit/request';
 import { startApiServer, type TestApiServer } from '../servers/apiserver/index';
 import { kubewardenCrds, reportCrds } from '../servers/apiserver/crds';
 import { defaultCorpusDir, seedFromCorpus } from '../servers/apiserver/corpus-seed';
@@ -140,12 +141,140 @@ describe('audit: against the test API server', function () {
       assert.equal(verdicts['d1 clusterwide-prod-only'], 'skip');
       assert.equal(verdicts['d1 clusterwide-never-by-cel'], 'fail', 'matchConditions are not evaluated by the audit');
       const text = await runCli(['audit', '-A', '--kubeconfig', kc]);
-      assert.match(text.stdout, /^not audited: clusterwide-pending: its status is pending/m);
+      assert.match(text.stdout, /^not audited: clusterwide-pending: the policy is not active: its status is pending/m);
       const wild = JSON.parse((await runCli(['audit', '-A', '--kubeconfig', kc, '--include-wildcard', '-o', 'json'])).stdout) as AuditDoc;
       assert.ok(!wild.notAudited.some((n) => n.id === 'clusterwide-wildcard'));
       assert.ok(wild.results.some((x) => x.policy === 'clusterwide-wildcard' && x.object?.name === 'p1' && x.verdict === 'fail'));
       assert.ok(wild.results.some((x) => x.policy === 'clusterwide-wildcard' && x.object?.kind === 'Namespace'), 'the wildcard expands to every listable resource');
     });
+  });
+
+  // internal/audit-scanner/policies/client.go: groupPoliciesByGVR (filterWildcardRules, filterNonCreateOperations),
+  // policyMatchesNamespace (the policy's own namespaceSelector on live Namespace labels), GetClusterWidePolicies (no
+  // namespace filter for cluster-scoped resources); scanner/scanner.go policyMatches (objectSelector);
+  // k8s/client.go NewClient + GetAuditedNamespaces (the Kubewarden namespace is skipped).
+  it('audit-scanner parity: literal CREATE, the policy\'s own namespaceSelector, cluster-scoped objects unfiltered, the Kubewarden namespace skipped', async () => {
+    const nsRule = { apiGroups: [''], apiVersions: ['v1'], resources: ['namespaces'], operations: ['CREATE'] };
+    const policyServer: KubeObject = {
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      metadata: { name: 'policy-server-default', namespace: 'kw-system', labels: { 'app.kubernetes.io/component': 'policy-server', 'app.kubernetes.io/part-of': 'kubewarden', 'app.kubernetes.io/instance': 'policy-server-default' } },
+      spec: { selector: { matchLabels: { app: 'ps' } }, template: { metadata: { labels: { app: 'ps' } }, spec: { containers: [{ name: 'policy-server', image: 'ghcr.io/kubewarden/policy-server:v1.30.0' }] } } },
+    };
+    const objects: KubeObject[] = [
+      clusterPolicy('star-ops', 'pss-privileged', { rules: [{ apiGroups: [''], apiVersions: ['v1'], resources: ['pods'], operations: ['*'] }] }),
+      clusterPolicy('team-a-only', 'pss-privileged', { namespaceSelector: { matchLabels: { team: 'a' } } }),
+      clusterPolicy('ns-team-a', 'pss-privileged', { rules: [nsRule], namespaceSelector: { matchLabels: { team: 'a' } } }),
+      { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'team-a', labels: { team: 'a' } } },
+      { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'team-b', labels: { team: 'b' } } },
+      { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'kw-system' } },
+      policyServer,
+      pod('pa', 'team-a', { privileged: true }),
+      pod('pb', 'team-b', { privileged: true }),
+      pod('pk', 'kw-system', { privileged: true }),
+    ];
+    await withServer({ crds: kubewardenCrds(), objects }, async (_api, kc) => {
+      const r = await runCli(['audit', '-A', '--kubeconfig', kc, '-o', 'json', '-v']);
+      assert.equal(r.code, 1, r.stderr);
+      const doc = JSON.parse(r.stdout) as AuditDoc;
+      assert.deepEqual(doc.notAudited, [{ id: 'clusterwide-star-ops', reason: 'the policy does not have rules with a CREATE operation' }]);
+      const verdicts = Object.fromEntries(doc.results.map((x) => [`${x.object!.kind} ${x.object!.name} ${x.policy}`, x.verdict]));
+      assert.equal(verdicts['Pod pa clusterwide-team-a-only'], 'fail');
+      assert.equal(verdicts['Pod pb clusterwide-team-a-only'], 'skip', 'matchLabels select the namespaces audited, as audit-scanner reads them');
+      assert.ok(verdicts['Namespace team-b clusterwide-ns-team-a'] && verdicts['Namespace team-b clusterwide-ns-team-a'] !== 'skip', 'cluster-scoped objects get no namespaceSelector filtering');
+      assert.ok(!doc.results.some((x) => x.object?.namespace === 'kw-system'), 'the namespace of the policy-server Deployments is never scanned');
+      assert.match(r.stderr, /Kubewarden runs in namespace kw-system/);
+      const flag = JSON.parse((await runCli(['audit', '-A', '--kubeconfig', kc, '-o', 'json', '--kubewarden-namespace', 'team-b'])).stdout) as AuditDoc;
+      assert.ok(flag.results.some((x) => x.object?.name === 'pk'), '--kubewarden-namespace wins over the cluster');
+      assert.ok(!flag.results.some((x) => x.object?.namespace === 'team-b'));
+      const one = JSON.parse((await runCli(['audit', '-n', 'kw-system', '--kubeconfig', kc, '-o', 'json'])).stdout) as AuditDoc;
+      assert.ok(one.results.some((x) => x.object?.name === 'pk'), '-n scans the namespace it names, as ScanNamespace does');
+    });
+  });
+
+  // crates/policy-server evaluation `evaluate` (should_always_accept_requests_made_inside_of_namespace) and
+  // internal/controller policyserver_controller_deployment.go, which sets KUBEWARDEN_ALWAYS_ACCEPT_ADMISSION_REVIEWS_ON_NAMESPACE.
+  it('always-accept in the Kubewarden namespace: from the policy-server Deployment with --from-cluster, a flag otherwise', async () => {
+    const deployment = (env: boolean): KubeObject => ({
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      metadata: { name: 'policy-server-default', namespace: 'kw-system', labels: { 'kubewarden/policy-server': 'default' } },
+      spec: {
+        selector: { matchLabels: { app: 'ps' } },
+        template: { metadata: { labels: { app: 'ps' } }, spec: { containers: [{ name: 'policy-server', image: 'ghcr.io/kubewarden/policy-server:v1.30.0', env: env ? [{ name: 'KUBEWARDEN_ALWAYS_ACCEPT_ADMISSION_REVIEWS_ON_NAMESPACE', value: 'kw-system' }] : [] }] } },
+      },
+    });
+    const file = path.join(dir, 'kw-pod.yaml');
+    writeFileSync(file, jsyaml.dump(pod('inside', 'kw-system', { privileged: true })));
+    const policy = clusterPolicy('privileged', 'pss-privileged', { allowInsideAdmissionControllerNamespace: true });
+    await withServer({ crds: kubewardenCrds(), objects: [policy, deployment(true)] }, async (_api, kc) => {
+      const r = await runCli(['check', '-f', file, '--from-cluster', '--kubeconfig', kc, '-o', 'json']);
+      assert.equal(r.code, 0, r.stderr + r.stdout);
+      const doc = JSON.parse(r.stdout) as AuditDoc;
+      assert.equal(doc.results[0].verdict, 'pass');
+      assert.match(doc.results[0].message!, /always accepts requests in namespace kw-system/);
+      const off = await runCli(['check', '-f', file, '--from-cluster', '--kubeconfig', kc, '--no-always-accept-kubewarden-namespace']);
+      assert.equal(off.code, 1, off.stderr);
+    });
+    await withServer({ crds: kubewardenCrds(), objects: [policy, deployment(false)] }, async (_api, kc) => {
+      const r = await runCli(['check', '-f', file, '--from-cluster', '--kubeconfig', kc]);
+      assert.equal(r.code, 1, 'a policy-server without the setting evaluates requests in its namespace');
+    });
+    const flag = await runCli(['check', '-f', file, '-p', 'builtin://pss-privileged', '--always-accept-kubewarden-namespace', '--kubewarden-namespace', 'kw-system']);
+    assert.equal(flag.code, 0, flag.stderr + flag.stdout);
+    const plain = await runCli(['check', '-f', file, '-p', 'builtin://pss-privileged', '--kubewarden-namespace', 'kw-system']);
+    assert.equal(plain.code, 1, 'off by default without a cluster');
+  });
+
+  // internal/audit-scanner/report/report.go: getCategoryAndMessage, computePolicyResultSeverity (the resource's
+  // annotations), computeProperties (policy-name is the resource name, uid, resourceVersion, namespace);
+  // scanner/scanner.go auditResource: summary.skip is SetSkipPolicies(SkippedNum), not the selector misses.
+  it('PolicyReports as audit-scanner writes them: the resource\'s severity/category, its identity, skip counted per scope', async () => {
+    const annotated = clusterPolicy('privileged', 'pss-privileged');
+    annotated.metadata!.annotations = { ...annotated.metadata!.annotations, 'io.kubewarden.policy.severity': 'critical', 'io.kubewarden.policy.category': 'Platform rules' };
+    const namespaced: KubeObject = {
+      apiVersion: 'policies.kubewarden.io/v1',
+      kind: 'AdmissionPolicy',
+      metadata: { name: 'local', namespace: 'team-a', annotations: { 'wasmpolicy.kubewarden.io/module': 'builtin://pss-privileged' } },
+      spec: { module: 'registry://ghcr.io/kubewarden/policies/pss-privileged:v1.0.0', rules: [{ apiGroups: [''], apiVersions: ['v1'], resources: ['pods'], operations: ['CREATE'] }] },
+      status: { policyStatus: 'active' },
+    };
+    const objects: KubeObject[] = [
+      annotated,
+      namespaced,
+      clusterPolicy('other-team', 'pss-privileged', { namespaceSelector: { matchLabels: { team: 'b' } } }),
+      clusterPolicy('no-background', 'pss-privileged', { backgroundAudit: false }),
+      clusterPolicy('update-only', 'pss-privileged', { rules: [{ apiGroups: [''], apiVersions: ['v1'], resources: ['pods'], operations: ['UPDATE'] }] }),
+      { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'team-a', labels: { team: 'a' } } },
+      pod('a', 'team-a', { privileged: true }),
+    ];
+    await withServer({ crds: kubewardenCrds(), objects }, async (api, kc) => {
+      const r = await runCli(['audit', '-A', '--kubeconfig', kc, '-o', 'policyreport']);
+      assert.equal(r.code, 1, r.stderr);
+      const reports = jsyaml.loadAll(r.stdout) as { kind: string; scope: { name: string }; summary: Record<string, number>; results: { policy: string; severity?: string; category?: string; properties: Record<string, string> }[] }[];
+      const report = reports.find((x) => x.scope.name === 'a')!;
+      assert.deepEqual(report.summary, { pass: 0, fail: 2, warn: 0, error: 0, skip: 2 }, 'skip: no-background and update-only; other-team, whose selector leaves team-a out, is not counted');
+      const cap = report.results.find((x) => x.policy === 'clusterwide-privileged')!;
+      assert.equal(cap.severity, 'critical');
+      assert.equal(cap.category, 'Platform rules');
+      const stored = api.objects.list('policies.kubewarden.io', 'ClusterAdmissionPolicy').find((o) => o.metadata?.name === 'privileged')!;
+      assert.equal(cap.properties.validating, 'true');
+      assert.equal(cap.properties['policy-name'], 'privileged');
+      assert.equal(cap.properties['policy-uid'], stored.metadata!.uid);
+      assert.equal(cap.properties['policy-resource-version'], stored.metadata!.resourceVersion);
+      assert.equal(cap.properties['policy-namespace'], undefined);
+      const ap = report.results.find((x) => x.policy === 'namespaced-team-a-local')!;
+      assert.equal(ap.properties['policy-name'], 'local');
+      assert.equal(ap.properties['policy-namespace'], 'team-a');
+    });
+  });
+
+  // audit-scanner builds the request from the object (Go omits an empty namespace): cluster-scoped objects have none.
+  it('the audit request of a cluster-scoped object has no namespace field; a namespaced one has its namespace', () => {
+    const ns = auditRequest({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'team-a', uid: 'u1' } }, { group: '', version: 'v1', resource: 'namespaces', kind: 'Namespace', namespaced: false });
+    assert.ok(!('namespace' in JSON.parse(ns.json)), ns.json);
+    const p = auditRequest(pod('x', 'team-a'), { group: '', version: 'v1', resource: 'pods', kind: 'Pod', namespaced: true });
+    assert.equal((JSON.parse(p.json) as { namespace: string }).namespace, 'team-a');
   });
 
   it('--apply-reports writes one PolicyReport per object (updated, not duplicated, on the next run); --report-kind openreports', async () => {

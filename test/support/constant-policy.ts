@@ -12,6 +12,10 @@ export interface TestPolicyOptions {
   /** Metadata rules (default: every resource, every operation). */
   rules?: { apiGroups: string[]; apiVersions: string[]; resources: string[]; operations: string[] }[];
   mutating?: boolean;
+  /** Export `wapc_init` (default true); the guest never exports `_start`. */
+  init?: boolean;
+  /** Write the metadata section (default true): false gives the bare module a compiler produces. */
+  annotated?: boolean;
 }
 
 const hex = (s: string): string => [...new TextEncoder().encode(s)].map((b) => '\\' + b.toString(16).padStart(2, '0')).join('');
@@ -37,7 +41,7 @@ export async function testPolicy(dir: string, name: string, opts: TestPolicyOpti
         (then (call $guest_response (i32.const 8320) (i32.const ${valid.length})) (i32.const 1))
         (else ${validate}))))`;
   const data = `(data (i32.const 8192) "${hex(protocol)}") (data (i32.const 8320) "${hex(valid)}")${'respond' in b ? ` (data (i32.const 12288) "${hex(JSON.stringify(b.respond))}")` : ''}`;
-  const wasm = await wat2wasm(wapcGuest(body, data));
+  const wasm = await wat2wasm(wapcGuest(body, data, { init: opts.init ?? true }));
   const rules = opts.rules ?? [{ apiGroups: ['*'], apiVersions: ['*'], resources: ['*'], operations: ['*'] }];
   const metadata = [
     'rules:',
@@ -53,7 +57,7 @@ export async function testPolicy(dir: string, name: string, opts: TestPolicyOpti
     '',
   ].join('\n');
   const file = path.join(dir, `${name}.wasm`);
-  writeFileSync(file, annotate(wasm, metadata).bytes);
+  writeFileSync(file, opts.annotated === false ? wasm : annotate(wasm, metadata).bytes);
   return file;
 }
 

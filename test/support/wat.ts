@@ -16,7 +16,7 @@ export async function wat2wasm(source: string, name = 'test.wat'): Promise<Uint8
 }
 
 /** A waPC guest whose `__guest_call` body is `body` (WAT instructions returning i32), with the common imports. */
-export function wapcGuest(body: string, extra = ''): string {
+export function wapcGuest(body: string, extra = '', opts: { init?: boolean } = {}): string {
   return `(module
   (import "wapc" "__guest_request" (func $guest_request (param i32 i32)))
   (import "wapc" "__guest_response" (func $guest_response (param i32 i32)))
@@ -31,7 +31,7 @@ export function wapcGuest(body: string, extra = ''): string {
   (memory (export "memory") 2)
   (global $op_len (mut i32) (i32.const 0))
   (global $payload_len (mut i32) (i32.const 0))
-  (func (export "wapc_init"))
+  ${opts.init === false ? '' : '(func (export "wapc_init"))'}
   (func (export "__guest_call") (param $op_len i32) (param $payload_len i32) (result i32)
     (global.set $op_len (local.get $op_len))
     (global.set $payload_len (local.get $payload_len))

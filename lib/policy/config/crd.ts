@@ -2,7 +2,7 @@ import { METADATA_NAME_LABEL } from '../../admission/match';
 import type { LabelSelector } from '../../kube/label-selector';
 import type { PolicyRule } from '../../wasm/metadata';
 import { checkMembers, GroupExpressionError, MEMBER_NAME, parseGroupExpression, RESERVED_MEMBER_NAMES } from '../group';
-import type { PolicyEntry, PolicyGroupMember, PolicyGroupSpec, PolicySpec, WebhookSpec } from '../spec';
+import type { PolicyEntry, PolicyGroupMember, PolicyGroupSpec, PolicyResourceRef, PolicySpec, WebhookSpec } from '../spec';
 import {
   annotationModule,
   memberModuleAnnotation,
@@ -75,7 +75,9 @@ export function readPolicyResource(r: FieldReader, obj: Record<string, unknown>,
   const matchPolicy = r.oneOf(spec.matchPolicy, ['spec', 'matchPolicy'], ['Exact', 'Equivalent'] as const, 'Equivalent');
   const matchConditions = readMatchConditions(r, spec.matchConditions, ['spec', 'matchConditions']);
   const objectSelector = readSelector(r, spec.objectSelector, ['spec', 'objectSelector']);
-  const timeoutSeconds = r.int(spec.timeoutSeconds, ['spec', 'timeoutSeconds'], 1, 30) ?? 10;
+  // The CRDs' OpenAPI schema bounds it to 2..30 (the API server would take 1..30 on a webhook, but the policy
+  // resource is refused first).
+  const timeoutSeconds = r.int(spec.timeoutSeconds, ['spec', 'timeoutSeconds'], 2, 30) ?? 10;
   const sideEffects = r.oneOf(spec.sideEffects, ['spec', 'sideEffects'], ['None', 'NoneOnDryRun'] as const, 'None');
   if (spec.sideEffects !== undefined && spec.sideEffects !== null) {
     r.ignore(['spec', 'sideEffects'], 'it only matters for dry-run requests, and check never sends one (dryRun: false)', sideEffects !== 'None');
@@ -87,11 +89,14 @@ export function readPolicyResource(r: FieldReader, obj: Record<string, unknown>,
   const status = readPolicyStatus(obj.status);
 
   let namespaceSelector: LabelSelector | undefined;
+  let auditNamespaceSelector: LabelSelector | undefined;
   if (namespaced) {
     // KC: the webhook of a namespaced policy selects its own namespace only.
     namespaceSelector = { matchLabels: { [METADATA_NAME_LABEL]: namespace! } };
+    auditNamespaceSelector = namespaceSelector;
   } else {
     const user = readSelector(r, spec.namespaceSelector, ['spec', 'namespaceSelector']);
+    auditNamespaceSelector = user;
     const allowInside = r.bool(spec.allowInsideAdmissionControllerNamespace, ['spec', 'allowInsideAdmissionControllerNamespace']) ?? false;
     if (allowInside) {
       namespaceSelector = user;
@@ -117,6 +122,7 @@ export function readPolicyResource(r: FieldReader, obj: Record<string, unknown>,
     timeoutSeconds,
   };
   const origin = `${r.file}:${r.line([])} (${kind} ${namespaced ? `${namespace}/` : ''}${name})`;
+  const resource = resourceRef(kind, name, namespace, meta, annotations, auditNamespaceSelector);
 
   if (!isGroupKind) {
     const module = policyModule(r, spec.module, annotations[MODULE_ANNOTATION], ['spec', 'module'], ['metadata', 'annotations', MODULE_ANNOTATION]);
@@ -126,7 +132,7 @@ export function readPolicyResource(r: FieldReader, obj: Record<string, unknown>,
     const timeoutEvalSeconds = r.int(spec.timeoutEvalSeconds, ['spec', 'timeoutEvalSeconds'], 2, 30);
     const contextAwareResources = kind === 'ClusterAdmissionPolicy' ? readContextAwareResources(r, spec.contextAwareResources, ['spec', 'contextAwareResources']) : undefined;
     if (module === undefined) return undefined;
-    const out: PolicySpec = { id, module, settings, mode, allowedToMutate: mutating, origin, webhook, backgroundAudit };
+    const out: PolicySpec = { id, module, settings, mode, allowedToMutate: mutating, origin, webhook, backgroundAudit, resource };
     if (status) out.policyStatus = status;
     if (message) out.message = message;
     if (timeoutEvalSeconds !== undefined) out.timeoutEvalSeconds = timeoutEvalSeconds;
@@ -173,9 +179,24 @@ export function readPolicyResource(r: FieldReader, obj: Record<string, unknown>,
   }
   if (expression !== undefined && membersMap) checkExpression(r, expression, Object.keys(membersMap), ['spec', 'expression']);
   if (expression === undefined || message === undefined || !membersMap) return undefined;
-  const group: PolicyGroupSpec = { kind: 'group', id, mode, expression, message, members, origin, webhook, backgroundAudit };
+  const group: PolicyGroupSpec = { kind: 'group', id, mode, expression, message, members, origin, webhook, backgroundAudit, resource };
   if (status) group.policyStatus = status;
   return group;
+}
+
+const SEVERITY_ANNOTATION = 'io.kubewarden.policy.severity';
+const CATEGORY_ANNOTATION = 'io.kubewarden.policy.category';
+
+/** What audit-scanner reads of the resource besides its spec: identity, severity/category annotations, own namespaceSelector. */
+function resourceRef(kind: PolicyKind, name: string, namespace: string | undefined, meta: Record<string, unknown>, annotations: Record<string, unknown>, auditNamespaceSelector: LabelSelector | undefined): PolicyResourceRef {
+  const ref: PolicyResourceRef = { kind, name };
+  if (namespace !== undefined) ref.namespace = namespace;
+  if (typeof meta.uid === 'string') ref.uid = meta.uid;
+  if (typeof meta.resourceVersion === 'string') ref.resourceVersion = meta.resourceVersion;
+  if (typeof annotations[SEVERITY_ANNOTATION] === 'string') ref.severity = annotations[SEVERITY_ANNOTATION];
+  if (typeof annotations[CATEGORY_ANNOTATION] === 'string') ref.category = annotations[CATEGORY_ANNOTATION];
+  if (auditNamespaceSelector) ref.auditNamespaceSelector = auditNamespaceSelector;
+  return ref;
 }
 
 /** `status.policyStatus` as the controller writes it (unscheduled, scheduled, pending, active), when present. */

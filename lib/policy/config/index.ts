@@ -96,6 +96,8 @@ function finish(entries: PolicyEntry[], { problems, warnings, ignored }: ConfigR
   for (const w of warnings) log.warn(w);
   reportIgnored(ignored, log);
   if (entries.length === 0) log.warn(`${what}: no policy found`);
+  // policy-server runs what a configuration describes, with its load-time checks.
+  for (const e of entries) e.policyServerChecks = true;
   return entries;
 }
 

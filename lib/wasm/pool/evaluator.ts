@@ -2,6 +2,7 @@ import { createDispatcher, type RemoteHostCall } from '../../capabilities/dispat
 import type { Logger } from '../../base/log';
 import { INTERNAL_ERROR_CODE, type PolicyRuntime, type RuntimeOutcome } from '../runtime';
 import { createRuntime } from '../create-runtime';
+import type { StderrTail } from '../wasi/stderr-tail';
 import { HB_POSITION, HB_STARTED, type PrepareOutcome, type WorkerPolicy } from './messages';
 
 const utf8 = new TextEncoder();
@@ -19,6 +20,8 @@ export class Evaluator {
     private readonly log: Logger,
     /** How policy `index` reaches the capabilities that need I/O; absent in-thread (they then answer a host error). */
     private readonly remote?: (index: number) => RemoteHostCall,
+    /** Mirrors WASI stderr for the main thread, which answers a timed-out WASI policy with it. */
+    private readonly stderrTail?: StderrTail,
   ) {
     this.runtimes = policies.map(() => undefined);
   }
@@ -29,7 +32,7 @@ export class Evaluator {
     if (rt === undefined) {
       const p = this.policies[index];
       try {
-        rt = createRuntime(p, { hostCall: createDispatcher(p.id, this.log, this.remote?.(index)), log: this.log });
+        rt = createRuntime(p, { hostCall: createDispatcher(p.id, this.log, this.remote?.(index)), log: this.log, ...(this.stderrTail ? { stderrTail: this.stderrTail } : {}) });
       } catch (err) {
         rt = err as Error;
       }

@@ -28,6 +28,8 @@ export type MainToWorker =
       /** The worker's end of the host-call bridge (host-bridge.ts) and the flag it sleeps on. */
       hostPort: MessagePort;
       hostSignal: SharedArrayBuffer;
+      /** The WASI stderr of the run in progress (lib/wasm/wasi/stderr-tail.ts). */
+      stderrTail: SharedArrayBuffer;
     }
   | { type: 'prepare'; taskId: number; policy: number }
   /** Several tasks in one message (see EvaluationPool.dispatch), run in order, answered together. */

@@ -4,6 +4,7 @@ import { INTERNAL_ERROR_CODE, type RuntimeOutcome } from '../runtime';
 import { HB_POSITION, HB_SLOTS, HB_STARTED, HB_TASK, type EvaluateTask, type MainToWorker, type PrepareOutcome, type WorkerPolicy, type WorkerToMain } from './messages';
 import { serveHostBridge, type HostCallServer } from './host-bridge';
 import { takeWorker } from './prewarm';
+import { StderrTail } from '../wasi/stderr-tail';
 
 /** Messages a worker holds at once: the one it runs and the next, so it never waits for the main thread. */
 const DEPTH = 2;
@@ -13,7 +14,19 @@ const DEPTH = 2;
  */
 const MAX_BATCH = 8;
 
-/** policy-server's text for an interrupted waPC/WASI evaluation (spec §9). */
+/**
+ * What policy-server answers for an evaluation stopped at the deadline: burrego's text for Rego; for WASI, the
+ * guest's trimmed stderr (policy-evaluator `runtimes/wasi_cli/stack.rs` `run` returns the interrupted run as a
+ * `WasiEvaluation` error, displayed as its stderr, and `runtime.rs` rejects with that text, code 500); for waPC,
+ * TIMEOUT_MESSAGE.
+ */
+function timeoutMessage(p: WorkerPolicy, tail: StderrTail): string {
+  if (p.mode === 'opa' || p.mode === 'gatekeeper') return REGO_TIMEOUT_MESSAGE;
+  if (p.mode === 'wasi') return tail.text();
+  return TIMEOUT_MESSAGE;
+}
+
+/** policy-server's text for an interrupted waPC evaluation (spec §9). */
 export const TIMEOUT_MESSAGE = 'Policy execution interrupted because it exceeded the allowed execution time';
 /** burrego's text for an interrupted Rego evaluation. */
 export const REGO_TIMEOUT_MESSAGE = 'internal server error: guest code interrupted, execution deadline exceeded';
@@ -48,6 +61,7 @@ interface Slot {
   hostPort: MessagePort;
   workerPort?: MessagePort;
   hostSignal: SharedArrayBuffer;
+  stderrTail: StderrTail;
 }
 
 /**
@@ -89,7 +103,7 @@ export class EvaluationPool {
     const hostPort = slot.workerPort;
     if (!hostPort) return;
     slot.workerPort = undefined;
-    const init: MainToWorker = { type: 'init', policies: this.policies, heartbeat: slot.heartbeat.buffer as SharedArrayBuffer, logLevel: this.opts.logLevel, hostPort, hostSignal: slot.hostSignal };
+    const init: MainToWorker = { type: 'init', policies: this.policies, heartbeat: slot.heartbeat.buffer as SharedArrayBuffer, logLevel: this.opts.logLevel, hostPort, hostSignal: slot.hostSignal, stderrTail: slot.stderrTail.buffer };
     slot.worker.postMessage(init, [hostPort]);
   }
 
@@ -135,7 +149,7 @@ export class EvaluationPool {
     const worker = takeWorker();
     const shared = new SharedArrayBuffer(HB_SLOTS * Float64Array.BYTES_PER_ELEMENT);
     const channel = new MessageChannel();
-    const slot: Slot = { worker, heartbeat: new Float64Array(shared), ready: false, tasks: [], messages: 0, hostPort: channel.port1, workerPort: channel.port2, hostSignal: new SharedArrayBuffer(4) };
+    const slot: Slot = { worker, heartbeat: new Float64Array(shared), ready: false, tasks: [], messages: 0, hostPort: channel.port1, workerPort: channel.port2, hostSignal: new SharedArrayBuffer(4), stderrTail: new StderrTail() };
     serveHostBridge(slot.hostPort, slot.hostSignal, this.serveHostCall, () => !slot.retired);
     worker.on('message', (m: WorkerToMain) => this.onMessage(slot, m));
     worker.on('error', (err) => this.onCrash(slot, err.message));
@@ -274,7 +288,7 @@ export class EvaluationPool {
     } else {
       const timeout: RuntimeOutcome = {
         ok: false,
-        message: p.mode === 'opa' || p.mode === 'gatekeeper' ? REGO_TIMEOUT_MESSAGE : TIMEOUT_MESSAGE,
+        message: timeoutMessage(p, slot.stderrTail),
         code: INTERNAL_ERROR_CODE,
         reason: 'timeout',
       };

@@ -3,6 +3,7 @@ import { parentPort } from 'node:worker_threads';
 import { createLogger } from '../../base/log';
 import { Evaluator } from './evaluator';
 import { HostBridgeClient } from './host-bridge';
+import { StderrTail } from '../wasi/stderr-tail';
 import { HB_TASK, type MainToWorker, type WorkerToMain } from './messages';
 
 if (!parentPort) throw new Error('the evaluator must run in a worker thread');
@@ -20,7 +21,7 @@ port.on('message', (msg: MainToWorker) => {
       });
       const bridge = new HostBridgeClient(msg.hostPort, msg.hostSignal);
       heartbeat = new Float64Array(msg.heartbeat);
-      evaluator = new Evaluator(msg.policies, new Float64Array(msg.heartbeat), log, (policy) => (b, n, o, payload) => bridge.call(policy, b, n, o, payload));
+      evaluator = new Evaluator(msg.policies, new Float64Array(msg.heartbeat), log, (policy) => (b, n, o, payload) => bridge.call(policy, b, n, o, payload), new StderrTail(msg.stderrTail));
       send({ type: 'ready' });
       break;
     }

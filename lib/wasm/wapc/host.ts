@@ -69,9 +69,7 @@ export function wapcContractProblems(module: WebAssembly.Module): string[] {
   const exports = new Map(WebAssembly.Module.exports(module).map((e) => [e.name, e.kind]));
   if (exports.get('memory') !== 'memory') problems.push('it does not export "memory"');
   if (exports.get('__guest_call') !== 'function') problems.push('it does not export the function "__guest_call"');
-  if (exports.get('_start') !== 'function' && exports.get('wapc_init') !== 'function') {
-    problems.push('it exports neither "_start" nor "wapc_init"');
-  }
+  // `_start` and `wapc_init` are optional: wapc-rs (wasmtime-provider provider.rs `initialize`) calls each only if exported.
   for (const imp of WebAssembly.Module.imports(module)) {
     if (imp.module === HOST_MEMORY_MODULE && imp.kind === 'memory' && hostMemoryLimits(imp.name)) continue;
     if (imp.module === WAPC || (WASI_MODULES as readonly string[]).includes(imp.module)) {

@@ -104,7 +104,9 @@ export class WapcRuntime implements PolicyRuntime {
       this.cached = inst;
       return parseSettingsResponse(dec.decode(out));
     } catch (err) {
-      const msg = err instanceof GuestCallError ? `Guest call failure: ${err.message}` : (err as Error).message;
+      // policy-evaluator (runtimes/wapc/runtime.rs `validate_settings`) prints the waPC error with `{:?}`:
+      // `GuestCallFailure("...")`, the text escaped as Rust's Debug escapes a string.
+      const msg = err instanceof GuestCallError ? `GuestCallFailure(${rustDebugString(err.message)})` : (err as Error).message;
       return { valid: false, message: `Error invoking settings validation callback: ${msg}` };
     }
   }
@@ -124,3 +126,21 @@ export class WapcRuntime implements PolicyRuntime {
     return parseValidationResponse(dec.decode(out));
   }
 }
+
+/** A string as Rust's `{:?}` prints it: quoted, with `\\`, `"`, `\n`, `\r`, `\t`, `\0` and other controls escaped. */
+export function rustDebugString(s: string): string {
+  let out = '"';
+  for (const ch of s) {
+    const c = ch.codePointAt(0)!;
+    if (ch === '\\') out += '\\\\';
+    else if (ch === '"') out += '\\"';
+    else if (ch === '\n') out += '\\n';
+    else if (ch === '\r') out += '\\r';
+    else if (ch === '\t') out += '\\t';
+    else if (c === 0) out += '\\0';
+    else if (c < 0x20 || c === 0x7f) out += `\\u{${c.toString(16)}}`;
+    else out += ch;
+  }
+  return out + '"';
+}
+

@@ -4,12 +4,15 @@ import { OutputLimitError } from '../limits';
 import { parseValidationResponse } from '../responses';
 import { INTERNAL_ERROR_CODE, validationRequestParts, type EvaluationInput, type PolicyRuntime, type RuntimeOutcome } from '../runtime';
 import { ByteQueue, WasiExit, WasiPreview1, WASI_MODULES } from './preview1';
+import type { StderrTail } from './stderr-tail';
 
 export interface WasiRuntimeOptions {
   hostCall: HostCallHandler;
   /** stderr lines (policy-server logs them as warnings). */
   log: (message: string) => void;
   maxOutputBytes: number;
+  /** Shared with the main thread, which answers a timed-out run with it (see stderr-tail.ts). */
+  stderrTail?: StderrTail;
 }
 
 const enc = new TextEncoder();
@@ -85,7 +88,13 @@ export class WasiRuntime implements PolicyRuntime {
     for (const part of stdinParts) stdin.push(part);
     const out = new Capture(this.opts.maxOutputBytes, 'wrote to stdout');
     const err = new Capture(this.opts.maxOutputBytes, 'wrote to stderr');
-    const wasi = new WasiPreview1({ args: ['policy.wasm', command], env: {}, stdin, stdout: (b) => out.add(b), stderr: (b) => err.add(b) });
+    const tail = this.opts.stderrTail;
+    tail?.reset();
+    const stderr = (b: Uint8Array): void => {
+      err.add(b);
+      tail?.append(b);
+    };
+    const wasi = new WasiPreview1({ args: ['policy.wasm', command], env: {}, stdin, stdout: (b) => out.add(b), stderr });
     let memory: WebAssembly.Memory | undefined;
     const read = (ptr: number, len: number): Uint8Array => new Uint8Array(memory!.buffer).slice(ptr >>> 0, (ptr >>> 0) + (len >>> 0));
     const hostCall = (bd: number, bdLen: number, ns: number, nsLen: number, op: number, opLen: number, p: number, pLen: number): number => {
@@ -120,9 +129,9 @@ export class WasiRuntime implements PolicyRuntime {
       }
       else trap = e instanceof Error ? e.message : String(e);
     }
-    const stderr = err.text();
-    if (stderr.trim() !== '') for (const line of stderr.trimEnd().split('\n')) this.opts.log(line);
-    return { exitCode, stdout: out.text(), stderr, ...(trap !== undefined ? { trap } : {}), ...(stopped ? { stopped } : {}) };
+    const errText = err.text();
+    if (errText.trim() !== '') for (const line of errText.trimEnd().split('\n')) this.opts.log(line);
+    return { exitCode, stdout: out.text(), stderr: errText, ...(trap !== undefined ? { trap } : {}), ...(stopped ? { stopped } : {}) };
   }
 }
 

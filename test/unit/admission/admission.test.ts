@@ -163,17 +163,22 @@ describe('admission', () => {
       assert.equal(out.response.allowed, false);
     });
 
-    it('post-processes in policy-server order: monitor, mutation not allowed, custom message', () => {
+    // crates/policy-server evaluation `validation_response_with_constraints`: custom message first (rejections only),
+    // then monitor / mutation refusal; the refusal's status is its message alone (code and causes reset).
+    it('post-processes in policy-server order: custom message, then monitor or the mutation refusal', () => {
       const mutating = toAdmissionResponse(request, { ok: true, response: { accepted: true, mutated_object: { ...(request.object as object), x: 1 } } });
       const monitored = postProcess(mutating, { policyId: 'p1', mode: 'monitor', allowedToMutate: false });
       assert.deepEqual(monitored.response, { uid: request.uid, allowed: true });
       const refused = postProcess(mutating, { policyId: 'p1', mode: 'protect', allowedToMutate: false, message: 'custom' });
       assert.equal(refused.response.allowed, false);
       assert.equal(refused.response.patch, undefined);
-      assert.equal(refused.response.status?.message, 'custom');
-      assert.deepEqual(refused.response.status?.details?.causes, [
-        { message: 'Request rejected by policy p1. The policy attempted to mutate the request, but it is currently configured to not allow mutations.' },
-      ]);
+      assert.deepEqual(refused.response.status, { message: 'Request rejected by policy p1. The policy attempted to mutate the request, but it is currently configured to not allow mutations.' }, 'an accepted patch is not a rejection when the custom message is applied');
+      const coded = toAdmissionResponse(request, { ok: true, response: { accepted: false, message: 'no', code: 403, mutated_object: { ...(request.object as object), x: 1 } } });
+      assert.deepEqual(postProcess(coded, { policyId: 'p1', mode: 'protect', allowedToMutate: false }).response.status, { message: 'Request rejected by policy p1. The policy attempted to mutate the request, but it is currently configured to not allow mutations.' }, 'the refusal resets code');
+      const rejected = toAdmissionResponse(request, { ok: true, response: { accepted: false, message: 'original', code: 403 } });
+      assert.deepEqual(postProcess(rejected, { policyId: 'p1', mode: 'protect', allowedToMutate: false, message: 'custom' }).response.status, { message: 'custom', code: 403, details: { causes: [{ message: 'original' }] } });
+      const silent = toAdmissionResponse(request, { ok: true, response: { accepted: false } });
+      assert.deepEqual(postProcess(silent, { policyId: 'p1', mode: 'protect', allowedToMutate: false, message: 'custom' }).response.status, { message: 'custom', details: { causes: [{ message: '' }] } }, 'an empty cause when the policy gave no message');
       const allowed = postProcess(mutating, { policyId: 'p1', mode: 'protect', allowedToMutate: true, message: 'custom' });
       assert.equal(allowed.response.allowed, true);
       assert.ok(allowed.response.patch);

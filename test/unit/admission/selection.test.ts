@@ -3,6 +3,7 @@ import { writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import * as jsyaml from 'js-yaml';
 import { BUILTIN_RESOURCES } from '../../../lib/kube/resource-table';
+import { servedBuiltinResources, servedGroupVersions } from '../../../lib/kube/served-versions';
 import { EquivalentIndex, selectWebhook, type SelectionDecision } from '../../../lib/admission/match';
 import { buildOperationRequest } from '../../../lib/admission/operation';
 import { DEFAULT_USER } from '../../../lib/admission/request';
@@ -14,6 +15,7 @@ import { loadPolicyConfig } from '../../../lib/policy/config';
 import type { PolicyEntry } from '../../../lib/policy/spec';
 import { NamespaceIndex } from '../../../lib/evaluation/units';
 import { tempDir } from '../../support/constant-policy';
+import { runCli } from '../../support/cli';
 
 /*
  * Which requests reach a policy, written case by case from the documentation of the rule each case checks:
@@ -48,7 +50,8 @@ const HOOKED_CRD: KubeObject = {
   spec: { group: 'example.com', scope: 'Namespaced', names: { kind: 'Gadget', plural: 'gadgets' }, conversion: { strategy: 'Webhook' }, versions: [{ name: 'v1' }, { name: 'v2' }] },
 };
 resolver.addCrds([CRD, HOOKED_CRD]);
-const equivalents = new EquivalentIndex(BUILTIN_RESOURCES, [CRD, HOOKED_CRD]);
+// What the API server's equivalent-resource registry holds: the group-versions the (default) release serves.
+const equivalents = new EquivalentIndex(servedBuiltinResources(), [CRD, HOOKED_CRD]);
 
 const NAMESPACES: KubeObject[] = [
   { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'prod', labels: { env: 'prod', team: 'a' } } },
@@ -166,6 +169,8 @@ describe('selection: which requests reach a policy', () => {
     { doc: '[matchPolicy]', name: 'Equivalent: a conversion through a CRD webhook cannot be done on the client', spec: { rules: [rule({ apiGroups: ['example.com'], apiVersions: ['v1'], resources: ['gadgets'] })] }, object: { apiVersion: 'example.com/v2', kind: 'Gadget', metadata: { name: 'g', namespace: 'prod' } }, expect: 'error' },
     { doc: '[matchPolicy]', name: 'Equivalent: built-in versions (autoscaling/v2 → v1) need the API server to convert', spec: { rules: [rule({ apiGroups: ['autoscaling'], apiVersions: ['v1'], resources: ['horizontalpodautoscalers'] })] }, object: { apiVersion: 'autoscaling/v2', kind: 'HorizontalPodAutoscaler', metadata: { name: 'h', namespace: 'prod' } }, expect: 'error' },
     { doc: '[matchPolicy]', name: 'Equivalent: another group serving the same resource (extensions → apps deployments)', spec: { rules: [rule({ apiGroups: ['apps'], apiVersions: ['v1'], resources: ['deployments'] })] }, object: { apiVersion: 'extensions/v1beta1', kind: 'Deployment', metadata: { name: 'd', namespace: 'prod' } }, expect: 'error', check: (d) => assert.match((d as { message: string }).message, /apps\/v1/) },
+    // k8s.io/apiserver admission/plugin/webhook/generic/webhook.go: equivalents come from the registry of served resources.
+    { doc: '[matchPolicy]', name: 'Equivalent only converts to served group-versions: a batch/v1beta1 cronjobs rule does not match a batch/v1 CronJob (gone since 1.25)', spec: { rules: [rule({ apiGroups: ['batch'], apiVersions: ['v1beta1'], resources: ['cronjobs'] })] }, object: { apiVersion: 'batch/v1', kind: 'CronJob', metadata: { name: 'c', namespace: 'prod' } }, expect: 'skip' },
     { doc: '[matchPolicy]', name: 'Equivalent never matches an unrelated resource', spec: { rules: [rule({ apiGroups: ['example.com'], apiVersions: ['v1'], resources: ['widgets'] })] }, object: pod(), expect: 'skip' },
   ]);
 
@@ -255,6 +260,33 @@ describe('selection: which requests reach a policy', () => {
     it('[kwNs] --kubewarden-namespace names the namespace to exclude', async () => {
       const [entry] = await load(cap(anyPods), { kubewardenNamespace: 'cattle-kubewarden-system' });
       assert.deepEqual(entry.webhook?.namespaceSelector?.matchExpressions?.[0], { key: 'kubernetes.io/metadata.name', operator: 'NotIn', values: ['cattle-kubewarden-system'] });
+    });
+  });
+
+  describe('served group-versions (lib/admission/served-versions.ts)', () => {
+    it('each release serves its GA group-versions only: no batch/v1beta1, resource.k8s.io/v1 from 1.34', () => {
+      for (const v of ['1.33', '1.34', '1.35'] as const) {
+        const gv = servedGroupVersions(v);
+        assert.ok(gv.has('batch/v1') && gv.has('autoscaling/v2') && gv.has('autoscaling/v1') && gv.has('v1'));
+        assert.ok(!gv.has('batch/v1beta1') && !gv.has('extensions/v1beta1') && !gv.has('flowcontrol.apiserver.k8s.io/v1beta3'));
+      }
+      assert.ok(!servedGroupVersions('1.33').has('resource.k8s.io/v1'));
+      assert.ok(servedGroupVersions('1.34').has('resource.k8s.io/v1'));
+      assert.ok(!servedBuiltinResources('1.33').some((r) => r.kind === 'VolumeAttributesClass'));
+      assert.ok(servedBuiltinResources('1.34').some((r) => r.kind === 'VolumeAttributesClass' && r.version === 'v1'));
+      assert.ok(!servedBuiltinResources('1.35').some((r) => r.kind === 'MutatingAdmissionPolicy'));
+      assert.ok(BUILTIN_RESOURCES.length > servedBuiltinResources('1.35').length);
+    });
+
+    it('check: a batch/v1beta1 cronjobs rule skips a batch/v1 CronJob instead of failing the run (exit 0, not 2)', async () => {
+      const policy = path.join(dir, 'cron-policy.yaml');
+      writeFileSync(policy, jsyaml.dump(cap({ rules: [rule({ apiGroups: ['batch'], apiVersions: ['v1beta1'], resources: ['cronjobs'] })] })));
+      const cron = path.join(dir, 'cron.yaml');
+      writeFileSync(cron, jsyaml.dump({ apiVersion: 'batch/v1', kind: 'CronJob', metadata: { name: 'c', namespace: 'prod' }, spec: { schedule: '* * * * *', jobTemplate: { spec: { template: { spec: { restartPolicy: 'Never', containers: [{ name: 'c', image: 'busybox:latest' }] } } } } } }));
+      const r = await runCli(['check', '--policies', policy, '-f', cron, '-o', 'json']);
+      assert.equal(r.code, 0, r.stderr + r.stdout);
+      const doc = JSON.parse(r.stdout) as { results: { verdict: string; message?: string }[] };
+      assert.deepEqual(doc.results.map((x) => x.verdict), ['skip']);
     });
   });
 });

@@ -248,7 +248,9 @@ ${spec}`;
       ['a bad mode', policy(`  module: builtin://x\n  mode: audit\n${rules}`), /FILE:7: .*spec\.mode: must be one of protect, monitor, got "audit"/],
       ['a bad failurePolicy', policy(`  module: builtin://x\n  failurePolicy: Sometimes\n${rules}`), /FILE:7: .*spec\.failurePolicy: must be one of Fail, Ignore/],
       ['a bad matchPolicy', policy(`  module: builtin://x\n  matchPolicy: Loose\n${rules}`), /spec\.matchPolicy: must be one of Exact, Equivalent/],
-      ['timeoutSeconds out of range', policy(`  module: builtin://x\n  timeoutSeconds: 31\n${rules}`), /FILE:7: .*spec\.timeoutSeconds: must be between 1 and 30, got 31/],
+      ['timeoutSeconds out of range', policy(`  module: builtin://x\n  timeoutSeconds: 31\n${rules}`), /FILE:7: .*spec\.timeoutSeconds: must be between 2 and 30, got 31/],
+      // The policies.kubewarden.io CRDs' schema: timeoutSeconds minimum 2 (a webhook itself would accept 1).
+      ['timeoutSeconds below the CRD minimum of 2', policy(`  module: builtin://x\n  timeoutSeconds: 1\n${rules}`), /FILE:7: .*spec\.timeoutSeconds: must be between 2 and 30, got 1/],
       ['timeoutEvalSeconds out of range', policy(`  module: builtin://x\n  timeoutEvalSeconds: 1\n${rules}`), /spec\.timeoutEvalSeconds: must be between 2 and 30/],
       ['sideEffects Some', policy(`  module: builtin://x\n  sideEffects: Some\n${rules}`), /spec\.sideEffects: must be one of None, NoneOnDryRun/],
       ['settings that are not a mapping', policy(`  module: builtin://x\n  settings: [1]\n${rules}`), /FILE:7: .*spec\.settings: must be a mapping or null/],
@@ -366,10 +368,12 @@ ${spec}`;
       assert.deepEqual(r.results[0].causes, ['rejected by test']);
     });
 
-    it('the custom message also applies to the mutation rejection (order of §1.6)', async () => {
+    // crates/policy-server evaluation `validation_response_with_constraints`: the custom message is applied to the
+    // policy's own rejection, before the mutation refusal, which an accepted patch is not.
+    it('the custom message does not replace the mutation refusal (policy-server applies it first)', async () => {
       const r = await check(cap('m', mods.mutate, '  message: "no mutations here"\n'));
-      assert.equal(r.results[0].message, 'no mutations here');
-      assert.match(r.results[0].causes![0], /^Request rejected by policy clusterwide-m\./);
+      assert.match(r.results[0].message!, /^Request rejected by policy clusterwide-m\./);
+      assert.equal(r.results[0].causes, undefined);
     });
 
     it('an accepted object is not touched by the custom message; warnings pass through', async () => {
@@ -392,13 +396,13 @@ ${spec}`;
     });
 
     it('the webhook timeout under failurePolicy Ignore: the object is admitted, with a warning', async () => {
-      const r = await check(cap('l', mods.loop, '  timeoutSeconds: 1\n  failurePolicy: Ignore\n'), 5000);
+      const r = await check(cap('l', mods.loop, '  timeoutSeconds: 2\n  failurePolicy: Ignore\n'), 5000);
       assert.equal(r.results[0].verdict, 'warn');
-      assert.match(r.results[0].message!, /failed calling webhook "clusterwide-l\.kubewarden\.admission": no answer within timeoutSeconds \(1s\); failurePolicy Ignore: the API server admits the object/);
+      assert.match(r.results[0].message!, /failed calling webhook "clusterwide-l\.kubewarden\.admission": no answer within timeoutSeconds \(2s\); failurePolicy Ignore: the API server admits the object/);
     });
 
     it('the webhook timeout under failurePolicy Fail: the request fails', async () => {
-      const r = await check(cap('l', mods.loop, '  timeoutSeconds: 1\n'), 5000);
+      const r = await check(cap('l', mods.loop, '  timeoutSeconds: 2\n'), 5000);
       assert.equal(r.results[0].verdict, 'error');
       assert.match(r.results[0].message!, /failurePolicy Fail: the API server rejects the request/);
     });

@@ -89,12 +89,51 @@ describe('store: references, layout and configuration', () => {
     it('paths as kwctl writes them (base64url components on Windows)', () => {
       const s = new Store('/root/store', 'linux');
       assert.equal(s.pathFor('registry://ghcr.io/kubewarden/policies/pod-privileged:v0.2.2'), '/root/store/registry/ghcr.io/kubewarden/policies/pod-privileged:v0.2.2');
-      assert.equal(s.pathFor('registry://localhost:5000/psp'), '/root/store/registry/localhost:5000/psp:latest');
+      // policy-fetcher names the file after the URL as written: no implied `:latest` on it.
+      assert.equal(s.pathFor('registry://localhost:5000/psp'), '/root/store/registry/localhost:5000/psp');
       assert.equal(s.pathFor('https://github.com/o/r/releases/download/v1/policy.wasm'), '/root/store/https/github.com/o/r/releases/download/v1/policy.wasm');
       assert.equal(s.pathFor('http://host.example.com:1234/path/to/policy.wasm'), '/root/store/http/host.example.com:1234/path/to/policy.wasm');
       const w = new Store('C:\\store', 'win32');
       const b = (x: string) => Buffer.from(x).toString('base64url');
       assert.equal(w.pathFor('registry://example.com:1234/some/path/to/policy:tag'), ['C:\\store', 'registry', b('example.com:1234'), b('some'), b('path'), b('to'), b('policy:tag')].join('\\'));
+    });
+  });
+
+  // crates/policy-fetcher src/store/mod.rs `policy_path` / `policy_prefix`: <scheme>/<host as written>/<path>, from
+  // the URL the reference is (registry:// prepended), while pulling resolves Docker Hub names.
+  describe("Docker Hub names in the store as policy-fetcher keeps them", () => {
+    it('registry://kubewarden/x:v1 is stored under registry/kubewarden, index.docker.io is kept; both pull from Docker Hub', () => {
+      const s = new Store('/root/store', 'linux');
+      const short = parseSourceRef('registry://kubewarden/x:v1');
+      assert.ok(short.kind === 'registry');
+      assert.equal(short.uri, 'registry://docker.io/kubewarden/x:v1', 'pulled from Docker Hub');
+      assert.equal(short.storeUri, 'registry://kubewarden/x:v1');
+      assert.equal(s.pathFor(short.storeUri), '/root/store/registry/kubewarden/x:v1');
+      const bare = parseSourceRef('kubewarden/x:v1');
+      assert.ok(bare.kind === 'registry');
+      assert.equal(s.pathFor(bare.storeUri), '/root/store/registry/kubewarden/x:v1', 'registry:// is prepended, as policy-fetcher does');
+      const index = parseSourceRef('index.docker.io/org/x:v1');
+      assert.ok(index.kind === 'registry');
+      assert.equal(index.ref.registry, 'docker.io');
+      assert.equal(s.pathFor(index.storeUri), '/root/store/registry/index.docker.io/org/x:v1');
+      const ghcr = parseSourceRef('registry://ghcr.io/org/p:v1');
+      assert.ok(ghcr.kind === 'registry');
+      assert.equal(s.pathFor(ghcr.storeUri), '/root/store/registry/ghcr.io/org/p:v1', 'unchanged for other registries');
+      const noSlash = parseSourceRef('busybox');
+      assert.ok(noSlash.kind === 'registry');
+      assert.equal(s.pathFor(noSlash.storeUri), '/root/store/registry/docker.io/library/busybox:latest', 'not a URL policy-fetcher reads: normalised');
+    });
+
+    it('a store written by an earlier release (normalised Docker Hub path) still serves the reference offline; new pulls go to the written path', async () => {
+      const home = testHome();
+      const store = new Store(path.join(home.dir, 'store'));
+      const wasm = readFileSync(PSS);
+      await store.write('registry://docker.io/kubewarden/x:v1', wasm);
+      const { resolvePolicy } = await import('../../../lib/store/fetch');
+      const r = await resolvePolicy('registry://kubewarden/x:v1', { storeRoot: store.root, pull: 'never', log: silentLogger });
+      assert.equal(r.fromCache, true);
+      assert.equal(r.path, path.join(store.root, 'registry/docker.io/kubewarden/x:v1'));
+      await assert.rejects(resolvePolicy('registry://kubewarden/y:v1', { storeRoot: store.root, pull: 'never', log: silentLogger }), (err: Error) => err.message.includes(path.join(store.root, 'registry/kubewarden/y:v1')));
     });
   });
 

@@ -67,6 +67,32 @@ describe('evaluation pool: sandbox and limits', function () {
     }
   });
 
+  // policy-evaluator runtimes/wasi_cli: stack.rs `run` turns the interrupted run into a WasiEvaluation error whose
+  // text is the trimmed stderr, and runtime.rs `validate` rejects with it (code 500).
+  it('a WASI policy stopped at the deadline answers with its stderr, as policy-server\'s WASI runtime does', async () => {
+    const said = 'still waiting for the registry';
+    const wat = `(module
+      (import "wasi_snapshot_preview1" "fd_write" (func $fd_write (param i32 i32 i32 i32) (result i32)))
+      (memory (export "memory") 1)
+      (data (i32.const 64) "  ${said}\\n")
+      (func (export "_start")
+        (i32.store (i32.const 0) (i32.const 64))
+        (i32.store (i32.const 4) (i32.const ${said.length + 3}))
+        (drop (call $fd_write (i32.const 2) (i32.const 0) (i32.const 1) (i32.const 16)))
+        (loop $forever (br $forever))))`;
+    const module = await WebAssembly.compile((await wat2wasm(wat)) as Uint8Array<ArrayBuffer>);
+    const wasi: WorkerPolicy = { id: 'wasi-loop', mode: 'wasi', module, policyType: 'kubernetes', settingsJson: '{}', limits: { ...DEFAULT_EVALUATION_LIMITS, timeoutMs: 300 } };
+    const pool = new EvaluationPool([wasi, await policy('ok', accepting)], { workers: 1, log: quiet, logLevel: 'error' });
+    try {
+      assert.deepEqual(await pool.evaluate('{}', [0, 1]), [
+        { ok: false, message: said, code: 500, reason: 'timeout' },
+        { ok: true, response: { accepted: true } },
+      ]);
+    } finally {
+      await pool.close();
+    }
+  });
+
   it('reports a loop in _start as an initialisation timeout', async () => {
     const pool = new EvaluationPool([await policy('start', loopingStart, { timeoutMs: 300 })], { workers: 1, log: quiet, logLevel: 'error' });
     try {

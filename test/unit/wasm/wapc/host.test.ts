@@ -126,9 +126,15 @@ describe('waPC host (spec §1)', () => {
       assert.deepEqual(o, { ok: false, message: 'internal server error: Guest call failure: unreachable', code: 500, reason: 'error' });
     });
 
+    // crates/policy-evaluator runtimes/wapc/runtime.rs `validate_settings`: the waPC error is printed with {:?}.
     it('reports settings-validation call failures as policy-evaluator does', async () => {
       const s = new WapcRuntime(await compile(wapcGuest('(unreachable)')), host()).validateSettings({});
-      assert.deepEqual(s, { valid: false, message: 'Error invoking settings validation callback: Guest call failure: unreachable' });
+      assert.deepEqual(s, { valid: false, message: 'Error invoking settings validation callback: GuestCallFailure("unreachable")' });
+      const text = 'bad "key"\nsee C:\\docs';
+      const bytes = enc.encode(text);
+      const data = `(data (i32.const 8192) "${[...bytes].map((b) => '\\' + b.toString(16).padStart(2, '0')).join('')}")`;
+      const failing = new WapcRuntime(await compile(wapcGuest(`(call $guest_error (i32.const 8192) (i32.const ${bytes.length})) (i32.const 0)`, data)), host());
+      assert.deepEqual(failing.validateSettings({}), { valid: false, message: 'Error invoking settings validation callback: GuestCallFailure("bad \\"key\\"\\nsee C:\\\\docs")' });
       const ok = respond('{"valid":false,"message":"bad key"}');
       assert.deepEqual(new WapcRuntime(await compile(wapcGuest(ok.code, ok.data)), host()).validateSettings({ a: 1 }), { valid: false, message: 'bad key' });
     });
