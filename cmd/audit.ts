@@ -28,6 +28,7 @@ interface AuditArgs extends GlobalArgs, StoreArgs, EvaluationArgs, ClusterArgs, 
   'ignore-namespaces': string[];
   shard?: string;
   'page-size': number;
+  'max-pages': number;
   'parallel-namespaces': number;
   'parallel-resources': number;
   output: string[];
@@ -48,6 +49,8 @@ export function builder(y: Argv): Argv<AuditArgs> {
     .option('ignore-namespaces', { type: 'string', array: true, default: [], describe: 'Namespaces never audited; repeatable' })
     .option('shard', { type: 'string', describe: 'INDEX/COUNT: audit only this share of the namespaces (one Indexed Job pod per shard); shard 0 also takes cluster-scoped resources' })
     .option('page-size', { type: 'number', default: 500, describe: 'Objects per list request (limit/continue)' })
+    // lib/cluster/list.ts DEFAULT_MAX_PAGES (lib/cluster is loaded lazily, so not imported here)
+    .option('max-pages', { type: 'number', default: 10_000, describe: 'Pages read for one list at most; a longer list is an error' })
     .option('parallel-namespaces', { type: 'number', default: 4, describe: 'Namespaces listed at once' })
     .option('parallel-resources', { type: 'number', default: 4, describe: 'Resources listed at once in each namespace' })
     .options(EVALUATION_OPTIONS)
@@ -65,7 +68,7 @@ export async function handler(args: ArgumentsCamelCase<AuditArgs>): Promise<void
   const log = loggerFor(args);
   if (args['all-namespaces'] && args.namespace !== undefined) throw new UsageError('give either -n NAMESPACE or -A, not both');
   if (args['from-cluster'] && (args.policy.length > 0 || args.policies.length > 0)) throw new UsageError('--from-cluster audits with the cluster\'s policies: leave out -p and --policies');
-  for (const f of ['page-size', 'parallel-namespaces', 'parallel-resources'] as const) {
+  for (const f of ['page-size', 'max-pages', 'parallel-namespaces', 'parallel-resources'] as const) {
     if (!Number.isInteger(args[f]) || args[f] < 1) throw new UsageError(`--${f} must be a whole number of at least 1, got ${args[f]}`);
   }
   let outputs: OutputSpec[];
@@ -94,6 +97,7 @@ export async function handler(args: ArgumentsCamelCase<AuditArgs>): Promise<void
       ...(shard ? { shard } : {}),
       includeWildcard: args['include-wildcard'],
       pageSize: args['page-size'],
+      maxPages: args['max-pages'],
       parallelNamespaces: args['parallel-namespaces'],
       parallelResources: args['parallel-resources'],
       evaluationLimits,

@@ -1,7 +1,7 @@
 import { BUILTIN_RESOURCES } from './admission/builtin-resources';
 import { EquivalentIndex, type EquivalentResource } from './admission/match';
 import { buildOperationRequest, objectKey } from './admission/operation';
-import type { RequestOptions } from './admission/request';
+import { RequestTooLargeError, type RequestOptions, type SynthesizedRequest } from './admission/request';
 import { ResourceResolver, type ResolvedResource } from './admission/resources';
 import type { Logger } from './log';
 import type { KubeObject, ManifestEntry, ManifestObject, SourceLocation } from './manifests';
@@ -231,7 +231,15 @@ export class EvaluationStream {
     }
     const a: Assumptions = { crds: this.crds.length, namespaces: this.namespaceObjects, apiVersion: obj.apiVersion, kind: obj.kind, resource: JSON.stringify(res), lookups: [], failOpen: [] };
     this.assumed.set(i, a);
-    const synth = buildOperationRequest(obj, res, req, old);
+    let synth: SynthesizedRequest;
+    try {
+      synth = buildOperationRequest(obj, res, req, old);
+    } catch (err) {
+      if (!(err instanceof RequestTooLargeError)) throw err;
+      this.perEntry[i] = [{ source: entry.source, object: objectRef(obj, undefined), verdict: 'error', message: err.message }];
+      this.completed();
+      return;
+    }
     this.inFlight++;
     void evaluateObject(units, pool, {
       source: entry.source,

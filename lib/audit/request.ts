@@ -1,4 +1,4 @@
-import type { SynthesizedRequest } from '../admission/request';
+import { boundedJson, type SynthesizedRequest } from '../admission/request';
 import type { AdmissionRequest, UserInfo } from '../admission/types';
 import type { KubeObject } from '../manifests/types';
 
@@ -32,5 +32,5 @@ export function auditRequest(obj: KubeObject, res: AuditResource): SynthesizedRe
     userInfo: {} as UserInfo,
     object: obj,
   };
-  return { request, json: JSON.stringify(request) };
+  return { request, json: boundedJson(request) };
 }
