@@ -1,4 +1,5 @@
-import { promises as fs } from 'node:fs';
+import { readRegularFile, type BoundedReadError } from '../lib/bounded-read';
+import { MAX_MODULE_BYTES } from '../lib/store/registry';
 import type { Argv, ArgumentsCamelCase } from 'yargs';
 import { DOCKER_CONFIG_OPTION, fetchOptionsFromArgs, SOURCES_PATH_OPTION, type StoreArgs } from '../lib/store/cli-options';
 import { PolicyFetchError } from '../lib/store/fetch';
@@ -24,9 +25,10 @@ export async function handler(args: ArgumentsCamelCase<PushArgs>): Promise<void>
   const log = loggerFor(args);
   let wasm: Buffer;
   try {
-    wasm = await fs.readFile(args.wasm);
+    wasm = await readRegularFile(args.wasm, MAX_MODULE_BYTES);
   } catch (err) {
-    throw new UsageError(`cannot read ${args.wasm}: ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (err as Error).message}`);
+    const e = err as BoundedReadError;
+    throw new UsageError(`cannot read ${args.wasm}: ${e.reason === 'not-found' ? 'no such file' : e.message}`);
   }
   try {
     const r = await pushPolicy(wasm, args.ref, { ...fetchOptionsFromArgs(args, log), force: args.force });

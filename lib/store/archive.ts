@@ -13,6 +13,8 @@ import { Store, STORE_SCHEMES } from './store';
 import { readTar, writeTar, type TarEntry } from './tar';
 
 export const ARCHIVE_INDEX = 'index.json';
+/** Largest archive `load` reads, and the most bytes its gzip may expand to (a gzip bomb stops there). */
+export const MAX_ARCHIVE_BYTES = 1024 * 1024 * 1024;
 
 export interface ArchiveIndex {
   apiVersion: 'wasmpolicy.kubewarden.io/v1alpha1';

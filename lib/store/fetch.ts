@@ -1,5 +1,6 @@
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
+import { readRegularFile, type BoundedReadError } from '../bounded-read';
 import { silentLogger, type Logger } from '../log';
 import { BUILTIN_SCHEME, builtinPath, bundledPolicyAsset, bundledPolicyNames } from '../policy/builtin';
 import { isWasm } from '../wasm/binary';
@@ -276,14 +277,12 @@ async function getWithFallback(url: URL, sources: Sources, ctx: StoreContext, na
 
 async function readFile(ref: string, file: string): Promise<Uint8Array> {
   try {
-    const stat = await fs.stat(file);
-    if (stat.isDirectory()) throw new PolicyFetchError(`${ref}: is a directory, not a .wasm file`, 'io');
-    if (stat.size > MAX_MODULE_BYTES) throw new PolicyFetchError(`${ref}: ${stat.size} bytes is larger than the ${MAX_MODULE_BYTES} byte limit`, 'too-large');
-    return await fs.readFile(file);
+    return await readRegularFile(file, MAX_MODULE_BYTES);
   } catch (err) {
-    if (err instanceof PolicyFetchError) throw err;
-    const e = err as NodeJS.ErrnoException;
-    throw new PolicyFetchError(`${ref}: cannot read: ${e.code === 'ENOENT' ? 'no such file' : e.message}`, e.code === 'ENOENT' ? 'not-found' : 'io');
+    const e = err as BoundedReadError;
+    if (e.reason === 'not-regular' && e.message === 'is a directory') throw new PolicyFetchError(`${ref}: is a directory, not a .wasm file`, 'io');
+    if (e.reason === 'too-large') throw new PolicyFetchError(`${ref}: ${e.message}`, 'too-large');
+    throw new PolicyFetchError(`${ref}: cannot read: ${e.reason === 'not-found' ? 'no such file' : e.message}`, e.reason === 'not-found' ? 'not-found' : 'io');
   }
 }
 
