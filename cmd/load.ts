@@ -1,4 +1,4 @@
-import { readRegularFile, type BoundedReadError } from '../lib/bounded-read';
+import { readRegularFile, type BoundedReadError } from '../lib/base/bounded-read';
 import { MAX_ARCHIVE_BYTES } from '../lib/store/archive';
 import type { Argv, ArgumentsCamelCase } from 'yargs';
 import { loadArchive } from '../lib/store/archive';

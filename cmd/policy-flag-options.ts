@@ -1,4 +1,4 @@
-import { readRegularFile, type BoundedReadError } from '../lib/bounded-read';
+import { readRegularFile, type BoundedReadError } from '../lib/base/bounded-read';
 import { DEFAULT_LIMITS } from '../lib/manifests/limits';
 import { expandedSize } from '../lib/manifests/yaml';
 import * as jsyaml from 'js-yaml';

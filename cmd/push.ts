@@ -1,7 +1,7 @@
-import { readRegularFile, type BoundedReadError } from '../lib/bounded-read';
+import { readRegularFile, type BoundedReadError } from '../lib/base/bounded-read';
 import { MAX_MODULE_BYTES } from '../lib/store/registry';
 import type { Argv, ArgumentsCamelCase } from 'yargs';
-import { DOCKER_CONFIG_OPTION, fetchOptionsFromArgs, SOURCES_PATH_OPTION, type StoreArgs } from '../lib/store/cli-options';
+import { DOCKER_CONFIG_OPTION, fetchOptionsFromArgs, SOURCES_PATH_OPTION, type StoreArgs } from './store-options';
 import { PolicyFetchError } from '../lib/store/fetch';
 import { pushPolicy } from '../lib/store/push';
 import { loggerFor, UsageError, type GlobalArgs } from './context';

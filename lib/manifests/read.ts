@@ -1,6 +1,6 @@
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
-import { BoundedReadError, readRegularFileSync, tooLargeMessage } from '../bounded-read';
+import { BoundedReadError, readRegularFileSync, tooLargeMessage } from '../base/bounded-read';
 import type { InputLimits } from './limits';
 
 const MANIFEST_EXT = /\.(ya?ml|json)$/i;
