@@ -1,5 +1,6 @@
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
+import { escapeControlButNewlines } from '../lib/base/control-chars';
 import { EXIT_ERROR } from '../lib/report/exit-code';
 import { COMMANDS, commandName } from './commands';
 import { UsageError } from './context';
@@ -37,7 +38,7 @@ export async function main(argv: string[] = hideBin(process.argv)): Promise<void
   } catch (err) {
     // Matched by name: importing their modules here would load the wasm layer (or the cluster client) for --help.
     if (err instanceof UsageError || (err instanceof Error && USER_FACING_ERRORS.has(err.name))) {
-      process.stderr.write(`error: ${(err as Error).message}\n`);
+      process.stderr.write(`error: ${escapeControlButNewlines((err as Error).message)}\n`);
       if (err instanceof UsageError && /Unknown|Missing|Invalid|Not enough|name a command/.test(err.message)) {
         process.stderr.write(`Run 'kubectl wasmpolicy --help' for usage.\n`);
       }
