@@ -1,7 +1,7 @@
 import { readRegularFile, type BoundedReadError } from '../lib/base/bounded-read';
 import { MAX_MODULE_BYTES } from '../lib/store/registry';
 import type { Argv, ArgumentsCamelCase } from 'yargs';
-import { DOCKER_CONFIG_OPTION, fetchOptionsFromArgs, SOURCES_PATH_OPTION, type StoreArgs } from './store-options';
+import { DOCKER_CONFIG_OPTION, REGISTRY_TIMEOUT_OPTION, fetchOptionsFromArgs, SOURCES_PATH_OPTION, type StoreArgs } from './store-options';
 import { PolicyFetchError } from '../lib/store/fetch';
 import { pushPolicy } from '../lib/store/push';
 import { loggerFor, UsageError, type GlobalArgs } from './context';
@@ -18,7 +18,8 @@ export function builder(y: Argv): Argv<PushArgs> {
     .positional('ref', { type: 'string', demandOption: true, describe: 'registry://host[:port]/repo:tag (or host/repo:tag)' })
     .option('force', { type: 'boolean', default: false, describe: 'Push a module without (valid) metadata too' })
     .option('sources-path', SOURCES_PATH_OPTION)
-    .option('docker-config', DOCKER_CONFIG_OPTION) as unknown as Argv<PushArgs>;
+    .option('docker-config', DOCKER_CONFIG_OPTION)
+    .option('registry-timeout', REGISTRY_TIMEOUT_OPTION) as unknown as Argv<PushArgs>;
 }
 
 export async function handler(args: ArgumentsCamelCase<PushArgs>): Promise<void> {

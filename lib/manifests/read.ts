@@ -107,8 +107,35 @@ async function linkText(file: string): Promise<string> {
   }
 }
 
+/** How results name an input. A URL's user and password (`https://user:token@host/...`) are left out of it. */
 export function sourceName(s: InputSource): string {
-  return s.type === 'file' ? s.path : s.type === 'url' ? s.url : '-';
+  return s.type === 'file' ? s.path : s.type === 'url' ? withoutUserinfo(s.url) : '-';
+}
+
+function splitCredentials(url: string): { href: string; authorization?: string } {
+  let u: URL;
+  try {
+    u = new URL(url);
+  } catch {
+    return { href: url };
+  }
+  if (u.username === '' && u.password === '') return { href: url };
+  const authorization = 'Basic ' + Buffer.from(`${decodeURIComponent(u.username)}:${decodeURIComponent(u.password)}`).toString('base64');
+  u.username = '';
+  u.password = '';
+  return { href: u.href, authorization };
+}
+
+export function withoutUserinfo(url: string): string {
+  try {
+    const u = new URL(url);
+    if (u.username === '' && u.password === '') return url;
+    u.username = '';
+    u.password = '';
+    return u.href;
+  } catch {
+    return url.replace(/^([a-z][a-z0-9+.-]*:\/\/)[^@/]*@/i, '$1');
+  }
 }
 
 /** Reads a source as UTF-8 text, enforcing the size limit. */
@@ -148,7 +175,9 @@ async function readStream(stream: NodeJS.ReadableStream, limits: InputLimits): P
 async function fetchUrl(url: string, limits: InputLimits): Promise<Buffer> {
   let res: Response;
   try {
-    res = await fetch(url, { signal: AbortSignal.timeout(limits.urlTimeoutSeconds * 1000), redirect: 'follow' });
+    // fetch refuses a URL with credentials; kubectl (Go's http client) sends them as Basic authentication.
+    const { href, authorization } = splitCredentials(url);
+    res = await fetch(href, { signal: AbortSignal.timeout(limits.urlTimeoutSeconds * 1000), redirect: 'follow', ...(authorization ? { headers: { authorization } } : {}) });
   } catch (err) {
     const e = err as Error & { cause?: Error };
     const why = e.name === 'TimeoutError' ? `no answer within ${limits.urlTimeoutSeconds}s` : (e.cause?.message ?? e.message);
@@ -160,10 +189,16 @@ async function fetchUrl(url: string, limits: InputLimits): Promise<Buffer> {
   if (!res.body) return Buffer.alloc(0);
   const parts: Buffer[] = [];
   let total = 0;
-  for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
-    total += chunk.length;
-    if (total > limits.maxInputBytes) throw new Error(tooLarge(total, limits));
-    parts.push(Buffer.from(chunk));
+  try {
+    for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
+      total += chunk.length;
+      if (total > limits.maxInputBytes) throw new Error(tooLarge(total, limits));
+      parts.push(Buffer.from(chunk));
+    }
+  } catch (err) {
+    // The signal's deadline holds for the body too (a server sending a byte now and then).
+    if ((err as Error).name === 'TimeoutError' || (err as Error).name === 'AbortError') throw new Error(`cannot fetch: the transfer did not complete within ${limits.urlTimeoutSeconds}s`);
+    throw err;
   }
   return Buffer.concat(parts);
 }
