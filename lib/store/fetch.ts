@@ -12,6 +12,7 @@ import { digestLike, sha256Digest } from './oci';
 import { formatRegistryRef, isMutableLatest, parseSourceRef, type RegistryRef, type SourceRef } from './ref';
 import { MAX_MODULE_BYTES, RegistryClient } from './registry';
 import { loadSources, mergeSources, type Sources } from './sources';
+import { pinnedProblem } from './pinned';
 import { Store } from './store';
 
 export { PolicyFetchError } from './errors';
@@ -172,9 +173,11 @@ async function resolveRemote(ref: string, source: SourceRef & { kind: 'registry'
       const record = await store.readRecord(uri);
       const problem = !isWasm(cached.bytes)
         ? 'is not a WebAssembly module'
-        : record?.layerDigest && digestLike(record.layerDigest, cached.bytes) !== record.layerDigest
-          ? `does not match the digest recorded when it was pulled (${record.layerDigest})`
-          : undefined;
+        : source.kind === 'registry' && source.ref.digest
+          ? pinnedProblem(source.ref.digest, record?.manifest, cached.bytes)
+          : record?.layerDigest && digestLike(record.layerDigest, cached.bytes) !== record.layerDigest
+            ? `does not match the digest recorded when it was pulled (${record.layerDigest})`
+            : undefined;
       if (!problem) {
         ctx.log.debug(`${uri}: using the store copy ${cached.path}`);
         return { ref, uri, source, bytes: cached.bytes, path: cached.path, fromCache: true, manifestDigest: pinned ?? record?.manifestDigest };
@@ -194,12 +197,14 @@ async function resolveRemote(ref: string, source: SourceRef & { kind: 'registry'
   const started = Date.now();
   let bytes: Uint8Array;
   let manifestDigest: string | undefined;
+  let manifestText: string | undefined;
   let layerDigest: string;
   if (source.kind === 'registry') {
     ctx.log.info(`pulling ${uri}`);
     const pulled = await (await ctx.client()).pull(source.ref);
     bytes = pulled.bytes;
     manifestDigest = pulled.manifestDigest;
+    manifestText = pulled.manifestText;
     layerDigest = pulled.layerDigest;
   } else {
     ctx.log.info(`downloading ${redactUrl(source.url)}`);
@@ -207,7 +212,7 @@ async function resolveRemote(ref: string, source: SourceRef & { kind: 'registry'
     layerDigest = sha256Digest(bytes);
   }
   const file = await store.write(uri, bytes);
-  await store.writeRecord({ uri, layerDigest, size: bytes.length, pulledAt: new Date().toISOString(), ...(manifestDigest ? { manifestDigest } : {}) });
+  await store.writeRecord({ uri, layerDigest, size: bytes.length, pulledAt: new Date().toISOString(), ...(manifestDigest ? { manifestDigest } : {}), ...(manifestText !== undefined ? { manifest: manifestText } : {}) });
   ctx.log.info(`pulled ${uri} (${bytes.length} bytes${manifestDigest ? `, manifest ${manifestDigest}` : ''}) in ${Date.now() - started} ms into ${file}`);
   return { ref, uri, source, bytes, path: file, fromCache: false, manifestDigest };
 }

@@ -48,6 +48,8 @@ export interface PulledArtifact {
   manifestDigest: string;
   layerDigest: string;
   manifest: ImageManifest;
+  /** The manifest as the registry sent it (its digest is manifestDigest): kept so a store copy can be verified. */
+  manifestText: string;
 }
 
 type Action = 'pull' | 'pull,push';
@@ -100,7 +102,7 @@ export class RegistryClient {
 
   /** Pulls the policy module of `ref`: manifest (verified), first layer (verified, wasm magic checked). */
   async pull(ref: RegistryRef): Promise<PulledArtifact> {
-    const { manifest, manifestDigest } = await this.fetchManifest(ref);
+    const { manifest, manifestDigest, body } = await this.fetchManifest(ref);
     const name = formatRegistryRef(ref);
     if (!Array.isArray(manifest.layers) || manifest.layers.length === 0) {
       throw new PolicyFetchError(`${name}: not a Wasm policy artifact: the manifest has no layers (empty layers)`, 'not-wasm');
@@ -123,7 +125,7 @@ export class RegistryClient {
     if (!isWasm(bytes)) {
       throw new PolicyFetchError(`${name}: not a Wasm policy artifact: the layer ${layer.digest} is not a WebAssembly module (it does not start with \\0asm)`, 'not-wasm');
     }
-    return { bytes, manifestDigest, layerDigest: layer.digest, manifest };
+    return { bytes, manifestDigest, layerDigest: layer.digest, manifest, manifestText: body.toString('utf8') };
   }
 
   /** The digest of the manifest `ref` names, asked with HEAD (GET and hash when the registry does not say). */
