@@ -86,8 +86,9 @@ export async function handler(args: ArgumentsCamelCase<AuditArgs>): Promise<void
   const fromFlags = await policiesFromFlags(args);
   const cluster = await connect(args, log);
   try {
-    const { policies, extraSources } = await auditPolicies(args, fromFlags, cluster, log);
-    const fetch = { ...fetchOptionsFromArgs(args, log), ...(extraSources ? { extraSources } : {}) };
+    const policies = await auditPolicies(args, fromFlags, cluster, log);
+    // Policies read from the cluster carry their own PolicyServer's sources (PolicySpec.sources).
+    const fetch = fetchOptionsFromArgs(args, log);
     const progress = createProgress({ enabled: shouldShowProgress({ isTTY: Boolean(process.stderr.isTTY), env: process.env, quiet: args.quiet }) });
     progress.phase(`loading policies, listing namespaces of ${cluster.context}`);
     const report = await runAudit({
@@ -118,22 +119,22 @@ export async function handler(args: ArgumentsCamelCase<AuditArgs>): Promise<void
 }
 
 /** -p and --policies as given; else the cluster's policies when Kubewarden is installed; else the bundled set. */
-async function auditPolicies(args: AuditArgs, fromFlags: PolicyEntry[], cluster: Cluster, log: Logger): Promise<{ policies: PolicyEntry[]; extraSources?: Awaited<ReturnType<typeof readClusterPolicies>>['sources'] }> {
+async function auditPolicies(args: AuditArgs, fromFlags: PolicyEntry[], cluster: Cluster, log: Logger): Promise<PolicyEntry[]> {
   if (args.policy.length > 0 || args.policies.length > 0) {
     const fromConfig = args.policies.length > 0 ? await loadPolicyConfig(args.policies, { log, kubewardenNamespace: args['kubewarden-namespace'], defaultNamespace: cluster.namespace }) : [];
-    return { policies: [...fromConfig, ...fromFlags] };
+    return [...fromConfig, ...fromFlags];
   }
   const fromCluster = await readClusterPolicies(cluster, { log, kubewardenNamespace: args['kubewarden-namespace'] });
   if (args['from-cluster'] && !fromCluster.installed) throw new UsageError(`--from-cluster: ${cluster.server} (context ${cluster.context}) serves no policies.kubewarden.io/v1 resources: is Kubewarden installed?`);
   if (fromCluster.installed) {
     if (fromCluster.entries.length === 0) throw new UsageError(`the cluster (context ${cluster.context}) has Kubewarden installed but no policies; give policies with -p or --policies`);
     log.info(`auditing with the cluster's ${fromCluster.entries.length} Kubewarden policies`);
-    return { policies: fromCluster.entries, extraSources: fromCluster.sources };
+    return fromCluster.entries;
   }
   log.info('Kubewarden is not installed in the cluster: auditing with the bundled policy set');
   const bundled = bundledPolicySet();
   if (bundled.length === 0) throw new UsageError('no policies to run: the bundled set is missing (run npm run build) and no -p was given');
-  return { policies: bundled };
+  return bundled;
 }
 
 const APPLY_PARALLEL = 8;

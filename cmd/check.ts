@@ -7,7 +7,6 @@ import { createProgress, shouldShowProgress } from './progress';
 import { bundledPolicySet } from '../lib/policy/bundled';
 import { DEFAULT_KUBEWARDEN_NAMESPACE, isActive, type PolicyEntry } from '../lib/policy/spec';
 import { ClusterSource } from '../lib/capabilities/cluster-source';
-import type { Sources } from '../lib/store/sources';
 import { DOCKER_CONFIG_OPTION, REGISTRY_TIMEOUT_OPTION, fetchOptionsFromArgs, PULL_OPTION, SOURCES_PATH_OPTION, type StoreArgs } from './store-options';
 import { EXECUTION_MODES } from '../lib/wasm/metadata';
 import { REPORTERS, EXIT_ERROR, exitCode, parseOutputs, writeOutputs, type OutputSpec } from '../lib/report';
@@ -106,7 +105,6 @@ export async function handler(args: ArgumentsCamelCase<CheckArgs>): Promise<void
     ? await (await import('../lib/policy/config')).loadPolicyConfig(args.policies, { log, kubewardenNamespace: args['kubewarden-namespace'], defaultNamespace: args.namespace ?? 'default', limits: inputLimits })
     : [];
   let defaultNamespace = args.namespace;
-  let extraSources: Sources | undefined;
   const fromCluster: PolicyEntry[] = [];
   if ((args.kubeconfig !== undefined || args.context !== undefined) && !args['from-cluster'] && !args['context-from-cluster']) {
     throw new UsageError('--kubeconfig and --context apply to --from-cluster and --context-from-cluster; add one');
@@ -121,7 +119,6 @@ export async function handler(args: ArgumentsCamelCase<CheckArgs>): Promise<void
       if (!read.installed) throw new UsageError(`--from-cluster: ${cluster.server} (context ${cluster.context}) serves no policies.kubewarden.io/v1 resources: is Kubewarden installed?`);
       fromCluster.push(...read.entries.filter(isActive));
       if (fromCluster.length < read.entries.length) log.info(`--from-cluster: ${read.entries.length - fromCluster.length} policies are not active in the cluster and are left out`);
-      extraSources = read.sources;
     }
     // -p, --policies and --from-cluster together run all; with none, the bundled set runs.
     const policies: PolicyEntry[] = args.policy.length > 0 || args.policies.length > 0 || args['from-cluster'] ? [...fromCluster, ...fromConfig, ...fromFlags] : bundledPolicySet();
@@ -155,7 +152,8 @@ export async function handler(args: ArgumentsCamelCase<CheckArgs>): Promise<void
       workers: args.workers,
       log,
       logLevel: logLevelFor(args),
-      fetch: { ...fetchOptionsFromArgs(args, log), ...(extraSources ? { extraSources } : {}) },
+      // Policies read from the cluster carry their own PolicyServer's sources (PolicySpec.sources).
+      fetch: fetchOptionsFromArgs(args, log),
       hostCapabilities: {
         ...session,
         // --from-cluster and --context-from-cluster: context-aware policies read the live cluster, not the manifests.

@@ -63,7 +63,7 @@ function skipHelpCache(parser: unknown): void {
 }
 
 /** Errors whose message is complete for the user (no stack trace). */
-const USER_FACING_ERRORS = new Set(['PolicyLoadError', 'PolicyConfigError', 'PolicyFetchError', 'ClusterError', 'OutputFileError']);
+const USER_FACING_ERRORS = new Set(['PolicyLoadError', 'PolicyConfigError', 'PolicyFetchError', 'ClusterError', 'OutputFileError', 'ClusterPolicyError']);
 
 /** Flags whose value may be `-` (stdin). */
 const STDIN_FLAGS = new Set(['-f', '--filename', '--policies', '--old']);

@@ -42,6 +42,7 @@ export function planUnits(entries: readonly PolicyEntry[]): { specs: PolicySpec[
       const spec: PolicySpec = { id: memberId(e.id, m.name), module: m.module, settings: m.settings, mode: 'protect', allowedToMutate: false, origin: `${e.origin}, member ${m.name}` };
       if (m.timeoutEvalSeconds !== undefined) spec.timeoutEvalSeconds = m.timeoutEvalSeconds;
       if (m.contextAwareResources) spec.contextAwareResources = m.contextAwareResources;
+      if (e.sources) spec.sources = e.sources;
       // The group's webhook timeout bounds each member's evaluation too.
       if (e.webhook) spec.webhook = e.webhook;
       specs.push(spec);

@@ -1,3 +1,4 @@
+import type { Sources } from '../store/sources';
 import type { WebhookSelection } from '../admission/match';
 import type { ContextAwareResource, ExecutionMode } from '../wasm/metadata';
 
@@ -40,6 +41,8 @@ export interface PolicySpec {
   backgroundAudit?: boolean;
   /** Policy resources read from a cluster: `status.policyStatus`; audit-scanner only audits `active` policies. */
   policyStatus?: string;
+  /** Read from a cluster: the insecureSources and sourceAuthorities of the PolicyServer that runs it, for its pull only. */
+  sources?: Sources;
 }
 
 /** One member of a policy group: a policy that always runs in protect mode, may not mutate, has no message. */
@@ -65,6 +68,8 @@ export interface PolicyGroupSpec {
   webhook?: WebhookSpec;
   backgroundAudit?: boolean;
   policyStatus?: string;
+  /** As PolicySpec.sources, for every member. */
+  sources?: Sources;
 }
 
 export type PolicyEntry = PolicySpec | PolicyGroupSpec;

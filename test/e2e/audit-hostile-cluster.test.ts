@@ -4,7 +4,11 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import type { KubeObject } from '../../lib/manifests';
 import { startApiServer, type TestApiServer } from '../servers/apiserver/index';
-import { runCli } from '../support/cli';
+import { writeFileSync } from 'node:fs';
+import { kubewardenCrds } from '../servers/apiserver/crds';
+import { testHome } from '../servers/registry/env';
+import { registryAvailable, startRegistry } from '../servers/registry/registry';
+import { ROOT, runCli } from '../support/cli';
 
 /**
  * A hostile or broken API server: the audit ends, and what it cannot use is one error result (issue 16). Each
@@ -89,5 +93,54 @@ describe('audit against a hostile API server', function () {
       assert.equal(byName.deep.message, 'the object nests deeper than 1000 levels');
       assert.equal(byName.ok.verdict, 'fail');
     });
+  });
+
+  const rules = [{ apiGroups: [''], apiVersions: ['v1'], resources: ['pods'], operations: ['CREATE'] }];
+  const clusterPolicy = (name: string, module: string, policyServer?: string): KubeObject => ({
+    apiVersion: 'policies.kubewarden.io/v1',
+    kind: 'ClusterAdmissionPolicy',
+    metadata: { name },
+    spec: { module, rules, ...(policyServer ? { policyServer } : {}) },
+    status: { policyStatus: 'active' },
+  });
+
+  it('a module from the cluster may not be a local file: file:// and paths are refused by audit and check --from-cluster', async () => {
+    // A path without a scheme is a registry reference for Kubewarden's CRDs (and here): only schemes can be local.
+    for (const module of ['file:///dev/zero', 'FILE:///etc/passwd']) {
+      await withServer({ crds: kubewardenCrds(), objects: [clusterPolicy('local', module), pod('a', 'team-a')] }, async (_api, kc) => {
+        const r = await runCli(['audit', '-A', '--kubeconfig', kc]);
+        assert.equal(r.code, 2, r.stdout);
+        assert.match(r.stderr, new RegExp(`^error: clusterwide-local in cluster .*: module "${module.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}" is not registry://, https:// or builtin://: a policy read from a cluster may not name a file or another local source\n$`));
+        const c = await runCli(['check', '--from-cluster', '--kubeconfig', kc, '-f', path.join(ROOT, 'manifests/examples/web.yaml')]);
+        assert.equal(c.code, 2);
+        assert.match(c.stderr, /clusterwide-local in cluster .*is not registry:\/\/, https:\/\/ or builtin:\/\//);
+      });
+    }
+  });
+
+  it("a PolicyServer's insecureSources apply to its own policies only", async function () {
+    if (!registryAvailable()) throw new Error('this test needs the Debian docker-registry package');
+    const reg = await startRegistry();
+    const home = testHome();
+    try {
+      const ref = `registry://${reg.host}/policies/pss-privileged:v1.0.0`;
+      const sources = path.join(home.dir, 'push-sources.yaml');
+      writeFileSync(sources, JSON.stringify({ insecure_sources: [reg.host] }));
+      const push = await runCli(['push', path.join(ROOT, 'dist/plugins/pss-privileged.wasm'), ref, '--sources-path', sources], { env: home.env });
+      assert.equal(push.code, 0, push.stderr);
+      const server = (name: string, insecure: boolean): KubeObject => ({ apiVersion: 'policies.kubewarden.io/v1', kind: 'PolicyServer', metadata: { name }, spec: { image: 'ghcr.io/kubewarden/policy-server:v1.20.0', replicas: 1, ...(insecure ? { insecureSources: [reg.host] } : {}) } });
+      // The policy of "lab" (insecure) pulls; the same module on "default" (not insecure) must not ride on lab's setting.
+      await withServer({ crds: kubewardenCrds(), objects: [clusterPolicy('on-lab', ref, 'lab'), server('lab', true), server('default', false), pod('a', 'team-a')] }, async (_api, kc) => {
+        const r = await runCli(['audit', '-A', '--kubeconfig', kc, '-o', 'json', '--pull', 'always'], { env: home.env });
+        assert.equal(r.code, 1, r.stderr);
+      });
+      await withServer({ crds: kubewardenCrds(), objects: [clusterPolicy('on-lab', ref, 'lab'), clusterPolicy('on-default', ref), server('lab', true), server('default', false), pod('a', 'team-a')] }, async (_api, kc) => {
+        const r = await runCli(['audit', '-A', '--kubeconfig', kc, '--pull', 'always'], { env: home.env });
+        assert.equal(r.code, 2, r.stdout);
+        assert.match(r.stderr, /policy clusterwide-on-default .*does not speak TLS on this port .*add "127\.0\.0\.1:\d+" to insecure_sources/);
+      });
+    } finally {
+      await reg.stop();
+    }
   });
 });
