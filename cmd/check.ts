@@ -80,6 +80,10 @@ export function builder(y: Argv): Argv<CheckArgs> {
 }
 
 export async function handler(args: ArgumentsCamelCase<CheckArgs>): Promise<void> {
+  // `check [flags] -- FILE...`: what follows `--` are inputs, as -f (the pre-commit hooks pass staged files so,
+  // and a file named like a flag stays a file). yargs leaves them in `_` after the command name.
+  const afterDashes = args._.slice(1).map(String);
+  if (afterDashes.length > 0) args.filename = [...args.filename, ...afterDashes];
   const log = loggerFor(args);
   const render = renderSpecs(args);
   const fromFlags = await policiesFromFlags(args);

@@ -72,6 +72,11 @@ const STDIN_FLAGS = new Set(['-f', '--filename', '--policies', '--old']);
 function joinStdinValues(argv: string[]): string[] {
   const out: string[] = [];
   for (let i = 0; i < argv.length; i++) {
+    if (argv[i] === '--') {
+      // File names follow, whatever they look like (a file named `--policies=x.yaml` is a file).
+      out.push(...argv.slice(i));
+      break;
+    }
     if (STDIN_FLAGS.has(argv[i]) && argv[i + 1] === '-') {
       out.push(`${argv[i] === '-f' ? '--filename' : argv[i]}=-`);
       i++;
