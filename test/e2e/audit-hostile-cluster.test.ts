@@ -143,4 +143,23 @@ describe('audit against a hostile API server', function () {
       await reg.stop();
     }
   });
+
+  it('a kubeconfig with both a CA and insecure-skip-tls-verify is refused, as kubectl refuses it', async () => {
+    await withServer({ objects: [pod('a', 'team-a')] }, async (api) => {
+      const kc = path.join(mkdtempSync(path.join(dir, 'kc-')), 'config');
+      writeFileSync(kc, JSON.stringify({
+        apiVersion: 'v1',
+        kind: 'Config',
+        clusters: [{ name: 'c', cluster: { server: api.url, 'certificate-authority-data': Buffer.from(api.caPem).toString('base64'), 'insecure-skip-tls-verify': true } }],
+        users: [{ name: 'u', user: { token: api.token } }],
+        contexts: [{ name: 'ctx', context: { cluster: 'c', user: 'u' } }],
+        'current-context': 'ctx',
+      }));
+      const r = await runCli(['audit', '-A', '--kubeconfig', kc, '-p', 'builtin://pss-privileged']);
+      assert.equal(r.code, 2, r.stdout);
+      assert.match(r.stderr, /specifying a root certificates file with the insecure flag is not allowed/);
+      assert.doesNotMatch(r.stderr, /\n\s+at /);
+      assert.equal(api.requests.length, 0, 'nothing was sent');
+    });
+  });
 });
