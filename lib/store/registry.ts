@@ -403,6 +403,15 @@ export class RegistryClient {
       throw new PolicyFetchError(`${name}: the registry's token realm ${JSON.stringify(realm)} is not a URL`, 'http');
     }
     if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new PolicyFetchError(`${name}: unsupported token realm ${redactUrl(url)}`, 'http');
+    // The realm comes from the registry's answer: a registry (or whoever answers for it) must not get the user's
+    // credentials sent in clear to a host of its choosing. Only with the user's consent: that host in insecure_sources.
+    if (cred && url.protocol === 'http:' && url.hostname !== new URL(`http://${ref.registry}`).hostname && !this.opts.sources.insecure.has(url.host)) {
+      throw new PolicyFetchError(
+        `${name}: the registry asks for the credentials from ${cred.source} to be sent over plain HTTP to another host (token service ${redactUrl(url)}): not sent. ` +
+          `If that host is trusted, add "${url.host}" to insecure_sources in ${this.opts.sourcesPath} (or pass --sources-path).`,
+        'unauthorized',
+      );
+    }
     const authorities = this.opts.sources.authorities.get(url.host);
     const t: Transport = {
       scheme: url.protocol === 'http:' ? 'http' : 'https',
