@@ -13,7 +13,7 @@ import type { PolicyEntry } from '../lib/policy/spec';
 import { EXIT_ERROR, exitCode, parseOutputs, writeOutputs, type OutputSpec } from '../lib/report';
 import { AUDIT_REPORTERS, type AuditReport } from '../lib/report/audit';
 import { buildPolicyReports, REPORT_KINDS, reportTime, type ReportKind } from '../lib/report/policyreport';
-import { DOCKER_CONFIG_OPTION, fetchOptionsFromArgs, PULL_OPTION, SOURCES_PATH_OPTION, type StoreArgs } from './store-options';
+import { DOCKER_CONFIG_OPTION, REGISTRY_TIMEOUT_OPTION, fetchOptionsFromArgs, PULL_OPTION, SOURCES_PATH_OPTION, type StoreArgs } from './store-options';
 import type { Logger } from '../lib/base/log';
 import { verifyFetchOption, withVerificationOptions, type VerificationArgs } from './verification-options';
 import { loggerFor, logLevelFor, useColor, UsageError, type GlobalArgs } from './context';
@@ -32,6 +32,7 @@ interface AuditArgs extends GlobalArgs, StoreArgs, EvaluationArgs, ClusterArgs, 
   'ignore-namespaces': string[];
   shard?: string;
   'page-size': number;
+  'max-pages': number;
   'parallel-namespaces': number;
   'parallel-resources': number;
   output: string[];
@@ -53,6 +54,8 @@ export function builder(y: Argv): Argv<AuditArgs> {
     .option('ignore-namespaces', { type: 'string', array: true, default: [], describe: 'Namespaces never audited; repeatable' })
     .option('shard', { type: 'string', describe: 'INDEX/COUNT: audit only this share of the namespaces (one Indexed Job pod per shard); shard 0 also takes cluster-scoped resources' })
     .option('page-size', { type: 'number', default: 500, describe: 'Objects per list request (limit/continue)' })
+    // lib/cluster/list.ts DEFAULT_MAX_PAGES (lib/cluster is loaded lazily, so not imported here)
+    .option('max-pages', { type: 'number', default: 10_000, describe: 'Pages read for one list at most; a longer list is an error' })
     .option('parallel-namespaces', { type: 'number', default: 4, describe: 'Namespaces listed at once' })
     .option('parallel-resources', { type: 'number', default: 4, describe: 'Resources listed at once in each namespace' })
     .options(EVALUATION_OPTIONS)
@@ -63,7 +66,8 @@ export function builder(y: Argv): Argv<AuditArgs> {
     .option('fail-on-warn', { type: 'boolean', default: false, describe: 'Exit 1 on warnings too' })
     .option('pull', PULL_OPTION)
     .option('sources-path', SOURCES_PATH_OPTION)
-    .option('docker-config', DOCKER_CONFIG_OPTION);
+    .option('docker-config', DOCKER_CONFIG_OPTION)
+    .option('registry-timeout', REGISTRY_TIMEOUT_OPTION);
   return withVerificationOptions(base) as unknown as Argv<AuditArgs>;
 }
 
@@ -71,7 +75,7 @@ export async function handler(args: ArgumentsCamelCase<AuditArgs>): Promise<void
   const log = loggerFor(args);
   if (args['all-namespaces'] && args.namespace !== undefined) throw new UsageError('give either -n NAMESPACE or -A, not both');
   if (args['from-cluster'] && (args.policy.length > 0 || args.policies.length > 0)) throw new UsageError('--from-cluster audits with the cluster\'s policies: leave out -p and --policies');
-  for (const f of ['page-size', 'parallel-namespaces', 'parallel-resources'] as const) {
+  for (const f of ['page-size', 'max-pages', 'parallel-namespaces', 'parallel-resources'] as const) {
     if (!Number.isInteger(args[f]) || args[f] < 1) throw new UsageError(`--${f} must be a whole number of at least 1, got ${args[f]}`);
   }
   let outputs: OutputSpec[];
@@ -88,9 +92,10 @@ export async function handler(args: ArgumentsCamelCase<AuditArgs>): Promise<void
   const fromFlags = await policiesFromFlags(args);
   const cluster = await connect(args, log);
   try {
-    const { policies, extraSources, kubewardenNamespace, deployment, verification } = await auditPolicies(args, fromFlags, cluster, log);
+    const { policies, kubewardenNamespace, deployment, verification } = await auditPolicies(args, fromFlags, cluster, log);
     const alwaysAcceptNamespace = alwaysAcceptNamespaceFor(args['always-accept-kubewarden-namespace'], kubewardenNamespace, deployment);
-    const fetch = { ...fetchOptionsFromArgs(args, log), ...(await verifyFetchOption(args, log, verification)), ...(extraSources ? { extraSources } : {}) };
+    // Policies read from the cluster carry their own PolicyServer's sources (PolicySpec.sources).
+    const fetch = { ...fetchOptionsFromArgs(args, log), ...(await verifyFetchOption(args, log, verification)) };
     const progress = createProgress({ enabled: shouldShowProgress({ isTTY: Boolean(process.stderr.isTTY), env: process.env, quiet: args.quiet }) });
     progress.phase(`loading policies, listing namespaces of ${cluster.context}`);
     const report = await runAudit({
@@ -103,6 +108,7 @@ export async function handler(args: ArgumentsCamelCase<AuditArgs>): Promise<void
       ...(shard ? { shard } : {}),
       includeWildcard: args['include-wildcard'],
       pageSize: args['page-size'],
+      maxPages: args['max-pages'],
       parallelNamespaces: args['parallel-namespaces'],
       parallelResources: args['parallel-resources'],
       evaluationLimits,
@@ -123,7 +129,6 @@ export async function handler(args: ArgumentsCamelCase<AuditArgs>): Promise<void
 
 interface AuditPolicies {
   policies: PolicyEntry[];
-  extraSources?: Awaited<ReturnType<typeof readClusterPolicies>>['sources'];
   /** Never scanned with -A (audit-scanner's --kubewarden-namespace). */
   kubewardenNamespace: string;
   /** The cluster's policy-server Deployments, when its policies are used. */
@@ -148,7 +153,7 @@ async function auditPolicies(args: AuditArgs, fromFlags: PolicyEntry[], cluster:
   if (fromCluster.installed) {
     if (fromCluster.entries.length === 0) throw new UsageError(`the cluster (context ${cluster.context}) has Kubewarden installed but no policies; give policies with -p or --policies`);
     log.info(`auditing with the cluster's ${fromCluster.entries.length} Kubewarden policies`);
-    return { policies: fromCluster.entries, extraSources: fromCluster.sources, kubewardenNamespace, verification: fromCluster.verification, ...(deployment ? { deployment } : {}) };
+    return { policies: fromCluster.entries, kubewardenNamespace, verification: fromCluster.verification, ...(deployment ? { deployment } : {}) };
   }
   log.info('Kubewarden is not installed in the cluster: auditing with the bundled policy set');
   const bundled = bundledPolicySet();

@@ -8,9 +8,8 @@ import { bundledPolicySet } from '../lib/policy/bundled';
 import { ALWAYS_ACCEPT_OPTION, alwaysAcceptNamespaceFor, readKubewardenDeployment, type KubewardenDeployment } from '../lib/policy/kubewarden-deployment';
 import { DEFAULT_KUBEWARDEN_NAMESPACE, isActive, type PolicyEntry } from '../lib/policy/spec';
 import { ClusterSource } from '../lib/capabilities/cluster-source';
-import type { Sources } from '../lib/store/sources';
 import type { ModuleVerification } from '../lib/policy/cluster-verification';
-import { DOCKER_CONFIG_OPTION, fetchOptionsFromArgs, PULL_OPTION, SOURCES_PATH_OPTION, type StoreArgs } from './store-options';
+import { DOCKER_CONFIG_OPTION, REGISTRY_TIMEOUT_OPTION, fetchOptionsFromArgs, PULL_OPTION, SOURCES_PATH_OPTION, type StoreArgs } from './store-options';
 import { EXECUTION_MODES } from '../lib/wasm/metadata';
 import { REPORTERS, EXIT_ERROR, exitCode, parseOutputs, writeOutputs, type OutputSpec } from '../lib/report';
 import { REPORT_KINDS, type ReportKind } from '../lib/report/policyreport';
@@ -81,11 +80,16 @@ export function builder(y: Argv): Argv<CheckArgs> {
     .options(SESSION_OPTIONS)
     .option('pull', PULL_OPTION)
     .option('sources-path', SOURCES_PATH_OPTION)
-    .option('docker-config', DOCKER_CONFIG_OPTION);
+    .option('docker-config', DOCKER_CONFIG_OPTION)
+    .option('registry-timeout', REGISTRY_TIMEOUT_OPTION);
   return withVerificationOptions(base, false) as unknown as Argv<CheckArgs>;
 }
 
 export async function handler(args: ArgumentsCamelCase<CheckArgs>): Promise<void> {
+  // `check [flags] -- FILE...`: what follows `--` are inputs, as -f (the pre-commit hooks pass staged files so,
+  // and a file named like a flag stays a file). yargs leaves them in `_` after the command name.
+  const afterDashes = args._.slice(1).map(String);
+  if (afterDashes.length > 0) args.filename = [...args.filename, ...afterDashes];
   const log = loggerFor(args);
   const render = renderSpecs(args);
   const fromFlags = await policiesFromFlags(args);
@@ -111,7 +115,6 @@ export async function handler(args: ArgumentsCamelCase<CheckArgs>): Promise<void
     ? await (await import('../lib/policy/config')).loadPolicyConfig(args.policies, { log, kubewardenNamespace: args['kubewarden-namespace'] ?? DEFAULT_KUBEWARDEN_NAMESPACE, defaultNamespace: args.namespace ?? 'default', limits: inputLimits })
     : [];
   let defaultNamespace = args.namespace;
-  let extraSources: Sources | undefined;
   let serverVerification: ModuleVerification | undefined;
   const fromCluster: PolicyEntry[] = [];
   if ((args.kubeconfig !== undefined || args.context !== undefined) && !args['from-cluster'] && !args['context-from-cluster']) {
@@ -132,7 +135,6 @@ export async function handler(args: ArgumentsCamelCase<CheckArgs>): Promise<void
       if (!read.installed) throw new UsageError(`--from-cluster: ${cluster.server} (context ${cluster.context}) serves no policies.kubewarden.io/v1 resources: is Kubewarden installed?`);
       fromCluster.push(...read.entries.filter(isActive));
       if (fromCluster.length < read.entries.length) log.info(`--from-cluster: ${read.entries.length - fromCluster.length} policies are not active in the cluster and are left out`);
-      extraSources = read.sources;
       serverVerification = read.verification;
     }
     // -p, --policies and --from-cluster together run all; with none, the bundled set runs.
@@ -170,7 +172,8 @@ export async function handler(args: ArgumentsCamelCase<CheckArgs>): Promise<void
       workers: args.workers,
       log,
       logLevel: logLevelFor(args),
-      fetch: { ...fetchOptionsFromArgs(args, log), ...(await verifyFetchOption(args, log, serverVerification)), ...(extraSources ? { extraSources } : {}) },
+      // Policies read from the cluster carry their own PolicyServer's sources (PolicySpec.sources).
+      fetch: { ...fetchOptionsFromArgs(args, log), ...(await verifyFetchOption(args, log, serverVerification)) },
       hostCapabilities: {
         ...session,
         ...(args['sigstore-trust-config'] ? { sigstoreTrustConfig: args['sigstore-trust-config'] } : {}),

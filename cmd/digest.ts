@@ -1,5 +1,5 @@
 import type { Argv, ArgumentsCamelCase } from 'yargs';
-import { DOCKER_CONFIG_OPTION, fetchOptionsFromArgs, SOURCES_PATH_OPTION, type StoreArgs } from './store-options';
+import { DOCKER_CONFIG_OPTION, REGISTRY_TIMEOUT_OPTION, fetchOptionsFromArgs, SOURCES_PATH_OPTION, type StoreArgs } from './store-options';
 import { manifestDigestOf, PolicyFetchError } from '../lib/store/fetch';
 import { formatRegistryRef, parseSourceRef } from '../lib/store/ref';
 import { loggerFor, UsageError, type GlobalArgs } from './context';
@@ -12,7 +12,8 @@ export function builder(y: Argv): Argv<DigestArgs> {
   return y
     .positional('ref', { type: 'string', demandOption: true, describe: 'registry://host/repo:tag (or host/repo:tag)' })
     .option('sources-path', SOURCES_PATH_OPTION)
-    .option('docker-config', DOCKER_CONFIG_OPTION) as unknown as Argv<DigestArgs>;
+    .option('docker-config', DOCKER_CONFIG_OPTION)
+    .option('registry-timeout', REGISTRY_TIMEOUT_OPTION) as unknown as Argv<DigestArgs>;
 }
 
 export async function handler(args: ArgumentsCamelCase<DigestArgs>): Promise<void> {

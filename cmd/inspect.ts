@@ -1,6 +1,6 @@
 import * as jsyaml from 'js-yaml';
 import type { Argv, ArgumentsCamelCase } from 'yargs';
-import { DOCKER_CONFIG_OPTION, fetchOptionsFromArgs, PULL_OPTION, SOURCES_PATH_OPTION, type StoreArgs } from './store-options';
+import { DOCKER_CONFIG_OPTION, REGISTRY_TIMEOUT_OPTION, fetchOptionsFromArgs, PULL_OPTION, SOURCES_PATH_OPTION, type StoreArgs } from './store-options';
 import { manifestDigestOf, PolicyFetchError, resolvePolicy } from '../lib/store/fetch';
 import { compilePolicy, PolicyLoadError } from '../lib/wasm/compile';
 import { ANNOTATION, type PolicyMetadata } from '../lib/wasm/metadata';
@@ -17,7 +17,8 @@ export function builder(y: Argv): Argv<InspectArgs> {
     .option('output', { alias: 'o', choices: ['text', 'yaml', 'json'], default: 'text', describe: 'Output format' })
     .option('pull', PULL_OPTION)
     .option('sources-path', SOURCES_PATH_OPTION)
-    .option('docker-config', DOCKER_CONFIG_OPTION) as unknown as Argv<InspectArgs>;
+    .option('docker-config', DOCKER_CONFIG_OPTION)
+    .option('registry-timeout', REGISTRY_TIMEOUT_OPTION) as unknown as Argv<InspectArgs>;
 }
 
 export async function handler(args: ArgumentsCamelCase<InspectArgs>): Promise<void> {

@@ -1,4 +1,5 @@
-import { promises as fs } from 'node:fs';
+import { readRegularFile, type BoundedReadError } from '../lib/base/bounded-read';
+import { MAX_ARCHIVE_BYTES } from '../lib/store/archive';
 import type { Argv, ArgumentsCamelCase } from 'yargs';
 import { loadArchive } from '../lib/store/archive';
 import { PolicyFetchError } from '../lib/store/fetch';
@@ -15,9 +16,10 @@ export function builder(y: Argv): Argv<LoadArgs> {
 export async function handler(args: ArgumentsCamelCase<LoadArgs>): Promise<void> {
   let data: Buffer;
   try {
-    data = await fs.readFile(args.file);
+    data = await readRegularFile(args.file, MAX_ARCHIVE_BYTES);
   } catch (err) {
-    throw new UsageError(`cannot read ${args.file}: ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (err as Error).message}`);
+    const e = err as BoundedReadError;
+    throw new UsageError(`cannot read ${args.file}: ${e.reason === 'not-found' ? 'no such file' : e.message}`);
   }
   try {
     for (const p of await loadArchive(data, {}, args.file)) process.stdout.write(`Loaded ${p.uri} (sha256 ${p.sha256.slice(0, 12)})\n`);

@@ -1,5 +1,6 @@
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
+import { escapeControlButNewlines } from '../lib/base/control-chars';
 import { EXIT_ERROR } from '../lib/report/exit-code';
 import { COMMANDS, commandName } from './commands';
 import { UsageError } from './context';
@@ -37,7 +38,7 @@ export async function main(argv: string[] = hideBin(process.argv)): Promise<void
   } catch (err) {
     // Matched by name: importing their modules here would load the wasm layer (or the cluster client) for --help.
     if (err instanceof UsageError || (err instanceof Error && USER_FACING_ERRORS.has(err.name))) {
-      process.stderr.write(`error: ${(err as Error).message}\n`);
+      process.stderr.write(`error: ${escapeControlButNewlines((err as Error).message)}\n`);
       if (err instanceof UsageError && /Unknown|Missing|Invalid|Not enough|name a command/.test(err.message)) {
         process.stderr.write(`Run 'kubectl wasmpolicy --help' for usage.\n`);
       }
@@ -62,7 +63,7 @@ function skipHelpCache(parser: unknown): void {
 }
 
 /** Errors whose message is complete for the user (no stack trace). */
-const USER_FACING_ERRORS = new Set(['PolicyLoadError', 'PolicyConfigError', 'PolicyFetchError', 'PolicyVerificationError', 'ClusterError']);
+const USER_FACING_ERRORS = new Set(['PolicyLoadError', 'PolicyConfigError', 'PolicyFetchError', 'PolicyVerificationError', 'ClusterError', 'OutputFileError', 'ClusterPolicyError']);
 
 /** Flags whose value may be `-` (stdin). */
 const STDIN_FLAGS = new Set(['-f', '--filename', '--policies', '--old']);
@@ -71,6 +72,11 @@ const STDIN_FLAGS = new Set(['-f', '--filename', '--policies', '--old']);
 function joinStdinValues(argv: string[]): string[] {
   const out: string[] = [];
   for (let i = 0; i < argv.length; i++) {
+    if (argv[i] === '--') {
+      // File names follow, whatever they look like (a file named `--policies=x.yaml` is a file).
+      out.push(...argv.slice(i));
+      break;
+    }
     if (STDIN_FLAGS.has(argv[i]) && argv[i + 1] === '-') {
       out.push(`${argv[i] === '-f' ? '--filename' : argv[i]}=-`);
       i++;

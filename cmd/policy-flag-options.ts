@@ -1,4 +1,6 @@
-import { promises as fs } from 'node:fs';
+import { readRegularFile, type BoundedReadError } from '../lib/base/bounded-read';
+import { DEFAULT_LIMITS } from '../lib/manifests/limits';
+import { expandedSize } from '../lib/manifests/yaml';
 import * as jsyaml from 'js-yaml';
 import { policiesFromRefs } from '../lib/policy/from-flags';
 import type { PolicySpec } from '../lib/policy/spec';
@@ -45,15 +47,24 @@ function parseSettings(text: string): Record<string, unknown> {
 async function readSettingsFile(file: string): Promise<Record<string, unknown>> {
   let text: string;
   try {
-    text = await fs.readFile(file, 'utf8');
+    text = (await readRegularFile(file, DEFAULT_LIMITS.maxInputBytes)).toString('utf8');
   } catch (err) {
-    throw new UsageError(`--settings ${file}: cannot read: ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (err as Error).message}`);
+    const e = err as BoundedReadError;
+    throw new UsageError(`--settings ${file}: ${e.reason === 'too-large' ? e.message : `cannot read: ${e.reason === 'not-found' ? 'no such file' : e.message}`}`);
   }
   let v: unknown;
   try {
-    v = jsyaml.load(text);
+    // The manifests' limits: an alias bomb here is refused as it is in a manifest.
+    v = jsyaml.load(text, { maxAliases: DEFAULT_LIMITS.maxAliases, maxDepth: DEFAULT_LIMITS.maxDepth });
   } catch (err) {
-    throw new UsageError(`--settings ${file}: ${(err as Error).message}`);
+    if (!(err instanceof jsyaml.YAMLException)) throw new UsageError(`--settings ${file}: ${(err as Error).message}`);
+    const line = (err.mark as { line?: number } | undefined)?.line;
+    throw new UsageError(`--settings ${file}${line !== undefined ? `:${line + 1}` : ''}: ${err.reason}`);
+  }
+  const size = expandedSize(v, { nodes: DEFAULT_LIMITS.maxExpandedNodes, bytes: DEFAULT_LIMITS.maxExpandedBytes });
+  if (size === undefined) throw new UsageError(`--settings ${file}: refers to itself through a YAML alias (cycle)`);
+  if (size.nodes > DEFAULT_LIMITS.maxExpandedNodes || size.bytes > DEFAULT_LIMITS.maxExpandedBytes) {
+    throw new UsageError(`--settings ${file}: expands to more than ${DEFAULT_LIMITS.maxExpandedNodes} nodes or ${DEFAULT_LIMITS.maxExpandedBytes} bytes through YAML aliases`);
   }
   return settingsObject(v, `--settings ${file}`);
 }

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Argv, ArgumentsCamelCase } from 'yargs';
-import { DOCKER_CONFIG_OPTION, fetchOptionsFromArgs, PULL_OPTION, SOURCES_PATH_OPTION, type StoreArgs } from './store-options';
+import { DOCKER_CONFIG_OPTION, REGISTRY_TIMEOUT_OPTION, fetchOptionsFromArgs, PULL_OPTION, SOURCES_PATH_OPTION, type StoreArgs } from './store-options';
 import { PolicyFetchError, resolvePolicy } from '../lib/store/fetch';
 import { writeFileAtomic } from '../lib/base/fs-atomic';
 import { PolicyVerificationError } from '../lib/verification/errors';
@@ -18,7 +18,8 @@ export function builder(y: Argv): Argv<PullArgs> {
     .option('output', { alias: 'o', type: 'string', describe: 'Also write the module to this file' })
     .option('pull', { ...PULL_OPTION, default: 'always' })
     .option('sources-path', SOURCES_PATH_OPTION)
-    .option('docker-config', DOCKER_CONFIG_OPTION);
+    .option('docker-config', DOCKER_CONFIG_OPTION)
+    .option('registry-timeout', REGISTRY_TIMEOUT_OPTION);
   return withVerificationOptions(base) as unknown as Argv<PullArgs>;
 }
 

@@ -1,6 +1,6 @@
 import type { Argv, ArgumentsCamelCase } from 'yargs';
 import { savePolicies } from '../lib/store/archive';
-import { DOCKER_CONFIG_OPTION, fetchOptionsFromArgs, PULL_OPTION, SOURCES_PATH_OPTION, type StoreArgs } from './store-options';
+import { DOCKER_CONFIG_OPTION, REGISTRY_TIMEOUT_OPTION, fetchOptionsFromArgs, PULL_OPTION, SOURCES_PATH_OPTION, type StoreArgs } from './store-options';
 import { PolicyFetchError } from '../lib/store/fetch';
 import { writeFileAtomic } from '../lib/base/fs-atomic';
 import { loggerFor, UsageError, type GlobalArgs } from './context';
@@ -16,7 +16,8 @@ export function builder(y: Argv): Argv<SaveArgs> {
     .option('output', { alias: 'o', type: 'string', demandOption: 'give the archive to write with -o FILE', describe: 'Archive to write (.tar.gz)' })
     .option('pull', PULL_OPTION)
     .option('sources-path', SOURCES_PATH_OPTION)
-    .option('docker-config', DOCKER_CONFIG_OPTION) as unknown as Argv<SaveArgs>;
+    .option('docker-config', DOCKER_CONFIG_OPTION)
+    .option('registry-timeout', REGISTRY_TIMEOUT_OPTION) as unknown as Argv<SaveArgs>;
 }
 
 export async function handler(args: ArgumentsCamelCase<SaveArgs>): Promise<void> {

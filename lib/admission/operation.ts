@@ -1,5 +1,5 @@
 import type { KubeObject } from '../manifests/types';
-import { buildAdmissionRequest, effectiveNamespace, type RequestOptions, type SynthesizedRequest } from './request';
+import { boundedJson, buildAdmissionRequest, effectiveNamespace, MAX_REQUEST_BYTES, RequestTooLargeError, type RequestOptions, type SynthesizedRequest } from './request';
 import type { ResolvedResource } from '../kube/resource-resolver';
 import type { AdmissionRequest } from '../kube/admission-review';
 
@@ -28,6 +28,7 @@ function withOldObject(synth: SynthesizedRequest, old: KubeObject, res: Resolved
   const namespace = effectiveNamespace(old, res, defaultNamespace);
   const filled = namespace !== undefined && old.metadata?.namespace !== namespace ? { ...old, metadata: { ...old.metadata, namespace } } : old;
   const request: AdmissionRequest = { ...synth.request, oldObject: filled };
-  const json = `${synth.json.slice(0, -1)},"oldObject":${JSON.stringify(filled)}}`;
+  const json = `${synth.json.slice(0, -1)},"oldObject":${boundedJson(filled)}}`;
+  if (json.length > MAX_REQUEST_BYTES) throw new RequestTooLargeError();
   return { request, json };
 }

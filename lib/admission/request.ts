@@ -27,6 +27,36 @@ export function effectiveNamespace(obj: KubeObject, res: ResolvedResource, defau
   return typeof ns === 'string' && ns !== '' ? ns : (defaultNamespace ?? 'default');
 }
 
+/**
+ * Largest request JSON built for one object (object and oldObject together). Documents are already limited to
+ * `maxExpandedBytes` each when read (lib/manifests/limits.ts); this holds for every other way an object arrives.
+ */
+export const MAX_REQUEST_BYTES = 160 * 1024 * 1024;
+
+/** A request that cannot be built (too large, nested too deeply): an error result for that object, not a crash. */
+export class RequestTooLargeError extends Error {
+  override name = 'RequestTooLargeError';
+  constructor(message = `the AdmissionRequest for this object would be larger than ${MAX_REQUEST_BYTES} bytes`) {
+    super(message);
+  }
+}
+
+/**
+ * JSON.stringify bounded by `max` bytes. V8 throws a RangeError past its own string limit (about 512 MiB) or when a
+ * value nests deeply enough to overflow the stack; both become a RequestTooLargeError.
+ */
+export function boundedJson(value: unknown, max: number = MAX_REQUEST_BYTES): string {
+  let json: string;
+  try {
+    json = JSON.stringify(value);
+  } catch (err) {
+    if (!(err instanceof RangeError)) throw err;
+    throw new RequestTooLargeError(/string length/i.test(err.message) ? undefined : 'the object nests too deeply to be serialised');
+  }
+  if (json.length > max) throw new RequestTooLargeError(`the AdmissionRequest for this object would be larger than ${max} bytes`);
+  return json;
+}
+
 /** A request and its JSON, serialised once and shared by every policy that evaluates it. */
 export interface SynthesizedRequest {
   request: AdmissionRequest;
@@ -61,7 +91,7 @@ export function buildAdmissionRequest(obj: KubeObject, res: ResolvedResource, op
   const optionsKind = OPTIONS_KIND[opts.operation];
   if (optionsKind) head.options = { apiVersion: 'meta.k8s.io/v1', kind: optionsKind };
   const headJson = JSON.stringify(head);
-  const objectJson = opts.operation === 'DELETE' ? undefined : JSON.stringify(object);
+  const objectJson = opts.operation === 'DELETE' ? undefined : boundedJson(object);
   const uid = stableUid(headJson + (objectJson ?? ''));
   const request: AdmissionRequest = { uid, ...head };
   if (objectJson !== undefined) request.object = object;

@@ -1,4 +1,4 @@
-import type { SynthesizedRequest } from '../admission/request';
+import { boundedJson, type SynthesizedRequest } from '../admission/request';
 import type { AdmissionRequest, UserInfo } from '../kube/admission-review';
 import type { KubeObject } from '../manifests/types';
 
@@ -34,5 +34,5 @@ export function auditRequest(obj: KubeObject, res: AuditResource): SynthesizedRe
   // audit-scanner's newAdmissionReview copies the object's namespace, and Go omits an empty one: a cluster-scoped
   // object's request has no `namespace` at all.
   if (res.namespaced && typeof meta.namespace === 'string' && meta.namespace !== '') request.namespace = meta.namespace;
-  return { request, json: JSON.stringify(request) };
+  return { request, json: boundedJson(request) };
 }

@@ -14,7 +14,10 @@ import type { AuditReport } from '../report/audit';
 import { summarize, type Result } from '../report/result';
 import type { FetchOptions } from '../store/fetch';
 import { DEFAULT_EVALUATION_LIMITS, type EvaluationLimits } from '../wasm/limits';
-import { evaluateLive } from './evaluate';
+import { RequestTooLargeError } from '../admission/request';
+import { nestingDepth } from '../base/json-depth';
+import { DEFAULT_LIMITS } from '../manifests/limits';
+import { evaluateLive, type LiveObject } from './evaluate';
 import { selectAudited, type AuditedUnit } from './select';
 import { inShard, type Shard } from './shard';
 import { skippedCounter } from './skipped';
@@ -38,6 +41,8 @@ export interface AuditOptions {
   shard?: Shard;
   includeWildcard: boolean;
   pageSize?: number;
+  /** `--max-pages`: pages read for one list at most (lib/cluster/list.ts DEFAULT_MAX_PAGES). */
+  maxPages?: number;
   parallelNamespaces: number;
   parallelResources: number;
   evaluationLimits?: EvaluationLimits;
@@ -89,7 +94,7 @@ export async function runAudit(opts: AuditOptions): Promise<AuditReport> {
       parallel: opts.parallelNamespaces * opts.parallelResources,
       perResource: opts.parallelNamespaces,
       perNamespace: opts.parallelResources,
-      ...(opts.pageSize ? { list: { pageSize: opts.pageSize } } : {}),
+      list: { ...(opts.pageSize ? { pageSize: opts.pageSize } : {}), ...(opts.maxPages ? { maxPages: opts.maxPages } : {}) },
     })) {
       const slots = perTarget[targetIndex.get(item.target)!];
       if ('error' in item) {
@@ -105,7 +110,7 @@ export async function runAudit(opts: AuditOptions): Promise<AuditReport> {
       const identity = identityOf(object);
       // Results of a live object name it by its API path.
       const source = { file: resourcePath(item.target.res, object.metadata?.namespace, object.metadata?.name ?? ''), line: 0, docIndex: 0 };
-      const job = evaluateLive(selection.audited, pool, { object, res: item.target.res, source }, namespaceLabels, opts.alwaysAcceptNamespace).then((results) => {
+      const job = evaluateOne(selection.audited, pool, { object, res: item.target.res, source }, namespaceLabels, opts.alwaysAcceptNamespace).then((results) => {
         for (const r of results) originals.set(r, identity);
         slots[position] = results;
         opts.onProgress?.(++evaluated, objects);
@@ -157,7 +162,7 @@ async function scannedNamespaces(opts: AuditOptions): Promise<ScannedNamespace[]
   const ignored = new Set(opts.ignoreNamespaces ?? []);
   if (opts.kubewardenNamespace !== undefined) ignored.add(opts.kubewardenNamespace);
   const out: ScannedNamespace[] = [];
-  for await (const o of c.list(nsRes, opts.pageSize ? { pageSize: opts.pageSize } : {})) {
+  for await (const o of c.list(nsRes, { ...(opts.pageSize ? { pageSize: opts.pageSize } : {}), ...(opts.maxPages ? { maxPages: opts.maxPages } : {}) })) {
     const n = toScanned(o);
     if (!ignored.has(n.name) && (!opts.shard || inShard(n.name, opts.shard))) out.push(n);
   }
@@ -201,6 +206,27 @@ function listTargets(resources: readonly ApiResource[], namespaces: readonly Sca
 function identityOf(o: KubeObject): KubeObject {
   const { name, namespace, uid, resourceVersion } = o.metadata ?? {};
   return { apiVersion: o.apiVersion, kind: o.kind, metadata: { name, namespace, uid, resourceVersion } };
+}
+
+/**
+ * One object that cannot be evaluated (nested deeper than the manifests' limit, a request too large to build) is
+ * one error result; the audit goes on with the others.
+ */
+async function evaluateOne(
+  audited: readonly AuditedUnit[],
+  pool: Parameters<typeof evaluateLive>[1],
+  live: LiveObject,
+  namespaceLabels: (name: string) => Record<string, string>,
+  alwaysAcceptNamespace: string | undefined,
+): Promise<Result[]> {
+  const unusable = (message: string): Result[] => [{ source: live.source, object: { apiVersion: live.object.apiVersion, kind: live.object.kind, ...(typeof live.object.metadata?.name === 'string' ? { name: live.object.metadata.name } : {}), ...(live.res.namespaced && typeof live.object.metadata?.namespace === 'string' ? { namespace: live.object.metadata.namespace } : {}) }, verdict: 'error', message }];
+  if (nestingDepth(live.object, DEFAULT_LIMITS.maxDepth) > DEFAULT_LIMITS.maxDepth) return unusable(`the object nests deeper than ${DEFAULT_LIMITS.maxDepth} levels`);
+  try {
+    return await evaluateLive(audited, pool, live, namespaceLabels, alwaysAcceptNamespace);
+  } catch (err) {
+    if (err instanceof RequestTooLargeError) return unusable(err.message);
+    throw err;
+  }
 }
 
 /** A list that failed (403 on one resource, typically) is an error entry; the audit goes on. */

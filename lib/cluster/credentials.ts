@@ -107,6 +107,11 @@ export class RequestCredentials {
     const c = this.cluster;
     const u = this.user;
     const tls: TlsSettings = {};
+    // As kubectl (client-go transport, tlsConfigFor): a CA and insecure-skip-tls-verify together are a mistake
+    // that would silently turn verification off; refused, with the message kubectl users know.
+    if ((c.caData || c.caFile) && c.skipTLSVerify) {
+      throw new ClusterError(`cluster "${c.name}" (${this.where}): specifying a root certificates file with the insecure flag is not allowed`, 'config');
+    }
     const ca = this.material(c.caData, c.caFile, `certificate-authority of cluster "${c.name}"`);
     if (ca) tls.ca = ca;
     if (c.skipTLSVerify) tls.rejectUnauthorized = false;

@@ -11,6 +11,8 @@ import type { ApiResource, KubeObject, ListOptions } from './types';
 
 /** kubectl's default page size. */
 export const DEFAULT_PAGE_SIZE = 500;
+/** Pages read for one list at most: 5,000,000 objects at the default page size (`audit --max-pages`). */
+export const DEFAULT_MAX_PAGES = 10_000;
 
 interface ListPage {
   metadata?: { continue?: string; resourceVersion?: string };
@@ -31,7 +33,10 @@ export function describe(res: ApiResource, namespace: string | undefined): strin
 export async function* listObjects(t: Transport, res: ApiResource, opts: ListOptions, log: Logger): AsyncGenerator<KubeObject> {
   const path = resourcePath(res, opts.namespace);
   const limit = opts.pageSize ?? DEFAULT_PAGE_SIZE;
+  const maxPages = opts.maxPages ?? DEFAULT_MAX_PAGES;
   const given = new Set<string>();
+  // A server that answers a continue token with the same token again would be listed forever.
+  const tokens = new Set<string>();
   let restarted = false;
   let token: string | undefined;
   let pages = 0;
@@ -47,6 +52,7 @@ export async function* listObjects(t: Transport, res: ApiResource, opts: ListOpt
         restarted = true;
         token = undefined;
         pages = 0;
+        tokens.clear();
         continue;
       }
       throw err;
@@ -55,15 +61,28 @@ export async function* listObjects(t: Transport, res: ApiResource, opts: ListOpt
     if (!Array.isArray(page.items)) {
       throw new ClusterError(`the list of ${describe(res, opts.namespace)} from ${t.where} has no items array`, 'invalid-response');
     }
-    for (const item of page.items) {
-      const uid = item.metadata?.uid;
+    for (const item of page.items as unknown[]) {
+      if (item === null || typeof item !== 'object' || Array.isArray(item)) {
+        log.warn(`the list of ${describe(res, opts.namespace)} from ${t.where} has an item that is not an object (${item === null ? 'null' : Array.isArray(item) ? 'a list' : typeof item}): left out`);
+        continue;
+      }
+      const obj = item as KubeObject;
+      const uid = obj.metadata?.uid;
       if (typeof uid === 'string') {
         if (given.has(uid)) continue;
         given.add(uid);
       }
-      yield withTypeMeta(item, res);
+      yield withTypeMeta(obj, res);
     }
-    token = page.metadata?.continue || undefined;
+    const next = page.metadata?.continue;
+    token = typeof next === 'string' && next !== '' ? next : undefined;
     if (!token) return;
+    if (tokens.has(token)) {
+      throw new ClusterError(`the list of ${describe(res, opts.namespace)} from ${t.where} did not end: the server answered page ${pages} with a continue token it had already given`, 'invalid-response');
+    }
+    tokens.add(token);
+    if (pages >= maxPages) {
+      throw new ClusterError(`the list of ${describe(res, opts.namespace)} from ${t.where} was cut after ${maxPages} pages of ${limit} objects (--max-pages)`, 'invalid-response');
+    }
   }
 }

@@ -47,6 +47,8 @@ export interface ListOptions {
   fieldSelector?: string;
   /** Items per page (`limit`). Default 500, as kubectl. */
   pageSize?: number;
+  /** Most pages read for one list (a server that never ends a list cannot hold the run). Default DEFAULT_MAX_PAGES. */
+  maxPages?: number;
 }
 
 /** authorization.k8s.io/v1 SubjectAccessReview spec, as sent on the wire. */

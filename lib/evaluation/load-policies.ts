@@ -29,15 +29,18 @@ export async function loadPolicies(specs: PolicySpec[], opts: LoadOptions): Prom
   const limits = opts.limits ?? DEFAULT_EVALUATION_LIMITS;
   const compiled = new Map<string, Promise<CompiledPolicy>>();
   const compileOnce = (spec: PolicySpec, name: string): Promise<CompiledPolicy> => {
-    let c = compiled.get(spec.module);
+    const key = spec.sources ? `${spec.module}\0${JSON.stringify([[...spec.sources.insecure], [...spec.sources.authorities]])}` : spec.module;
+    let c = compiled.get(key);
     if (!c) {
-      c = fetchPolicy(spec.module, opts.fetch).then(
+      // A policy read from a cluster pulls with its own PolicyServer's sources added, not every server's.
+      const fetch = spec.sources ? { ...opts.fetch, extraSources: spec.sources } : opts.fetch;
+      c = fetchPolicy(spec.module, fetch).then(
         (bytes) => compilePolicy(name, bytes, limits.memoryLimitBytes),
         (err) => {
           throw err instanceof PolicyFetchError || err instanceof PolicyVerificationError ? new PolicyLoadError(`${name}: ${err.message}`) : err;
         },
       );
-      compiled.set(spec.module, c);
+      compiled.set(key, c);
     }
     return c;
   };

@@ -1,7 +1,7 @@
 import { DEFAULT_KUBERNETES_VERSION, servedBuiltinResources } from '../kube/served-versions';
 import { EquivalentIndex, type EquivalentResource } from '../admission/match';
 import { buildOperationRequest, objectKey } from '../admission/operation';
-import type { RequestOptions } from '../admission/request';
+import { RequestTooLargeError, type RequestOptions, type SynthesizedRequest } from '../admission/request';
 import { ResourceResolver, type ResolvedResource } from '../kube/resource-resolver';
 import type { Logger } from '../base/log';
 import type { KubeObject, ManifestEntry, ManifestObject, SourceLocation } from '../manifests';
@@ -233,7 +233,15 @@ export class EvaluationStream {
     }
     const a: Assumptions = { crds: this.crds.length, namespaces: this.namespaceObjects, apiVersion: obj.apiVersion, kind: obj.kind, resource: JSON.stringify(res), lookups: [], failOpen: [] };
     this.assumed.set(i, a);
-    const synth = buildOperationRequest(obj, res, req, old);
+    let synth: SynthesizedRequest;
+    try {
+      synth = buildOperationRequest(obj, res, req, old);
+    } catch (err) {
+      if (!(err instanceof RequestTooLargeError)) throw err;
+      this.perEntry[i] = [{ source: entry.source, object: objectRef(obj, undefined), verdict: 'error', message: err.message }];
+      this.completed();
+      return;
+    }
     this.inFlight++;
     void evaluateObject(units, pool, {
       source: entry.source,

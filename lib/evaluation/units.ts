@@ -43,6 +43,7 @@ export function planUnits(entries: readonly PolicyEntry[]): { specs: PolicySpec[
       if (m.timeoutEvalSeconds !== undefined) spec.timeoutEvalSeconds = m.timeoutEvalSeconds;
       if (m.contextAwareResources) spec.contextAwareResources = m.contextAwareResources;
       if (e.policyServerChecks) spec.policyServerChecks = true;
+      if (e.sources) spec.sources = e.sources;
       // The group's webhook timeout bounds each member's evaluation too.
       if (e.webhook) spec.webhook = e.webhook;
       specs.push(spec);

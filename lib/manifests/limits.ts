@@ -11,6 +11,11 @@ export interface InputLimits {
   maxAliases: number;
   /** Most nodes a document may expand to once aliases are resolved (what JSON serialisation would produce). */
   maxExpandedNodes: number;
+  /**
+   * Most bytes a document may expand to once aliases are resolved (its JSON size). The API server refuses request
+   * bodies over 3 MiB (k8s.io/apiserver's MaxRequestBodyBytes), so a larger object could never be applied anyway.
+   */
+  maxExpandedBytes: number;
   /** Seconds to wait for an http(s) input. */
   urlTimeoutSeconds: number;
 }
@@ -20,5 +25,6 @@ export const DEFAULT_LIMITS: InputLimits = {
   maxDepth: 1000,
   maxAliases: 10_000,
   maxExpandedNodes: 5_000_000,
+  maxExpandedBytes: 64 * 1024 * 1024,
   urlTimeoutSeconds: 30,
 };

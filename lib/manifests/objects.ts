@@ -1,7 +1,10 @@
 import type { InputLimits } from './limits';
 import type { KubeObject, ManifestEntry, SourceLocation } from './types';
+import * as jsyaml from 'js-yaml';
 import { expandedSize, listItemOffsets, parseDocument, YamlSyntaxError } from './yaml';
 import { lineCounter, splitDocuments, type DocumentChunk } from './split';
+
+const ALIAS = jsyaml.EVENT_ID.ALIAS;
 
 /** Kinds that configure kustomize itself; they are never sent to the API server. */
 const KUSTOMIZE_GROUP = 'kustomize.config.k8s.io/';
@@ -44,15 +47,22 @@ function entriesFromChunk(file: string, chunk: DocumentChunk, limits: InputLimit
   }
   const { value, events } = parsed;
   if (value === null || value === undefined) return [];
-  const size = expandedSize(value, limits.maxExpandedNodes);
-  if (size < 0) {
+  const size = expandedSize(value, { nodes: limits.maxExpandedNodes, bytes: limits.maxExpandedBytes });
+  if (size === undefined) {
     return [{ kind: 'error', source: at(docLine), message: 'document refers to itself through a YAML alias (cycle)' }];
   }
-  if (size > limits.maxExpandedNodes) {
+  if (size.nodes > limits.maxExpandedNodes) {
     return [{
       kind: 'error',
       source: at(docLine),
       message: `document expands to more than ${limits.maxExpandedNodes} nodes through YAML aliases (alias bomb?)`,
+    }];
+  }
+  if (size.bytes > limits.maxExpandedBytes) {
+    return [{
+      kind: 'error',
+      source: at(docLine),
+      message: `document expands to more than ${limits.maxExpandedBytes} bytes${events.some((e) => e.type === ALIAS) ? ' through YAML aliases (byte bomb?)' : ''}`,
     }];
   }
   const problem = objectProblem(value);

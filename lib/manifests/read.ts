@@ -1,5 +1,6 @@
-import { promises as fs, readFileSync, statSync } from 'node:fs';
+import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
+import { BoundedReadError, readRegularFileSync, tooLargeMessage } from '../base/bounded-read';
 import type { InputLimits } from './limits';
 
 const MANIFEST_EXT = /\.(ya?ml|json)$/i;
@@ -45,7 +46,7 @@ export async function expandInputs(args: string[], recursive: boolean): Promise<
       continue;
     }
     if (stat.isDirectory()) {
-      const files = await listDirectory(arg, recursive, errors);
+      const files = await listDirectory(arg, recursive, errors, await fs.realpath(arg));
       if (files.length === 0) errors.push({ name: arg, message: `no .yaml, .yml or .json files in directory${recursive ? '' : ' (use -R to descend into sub-directories)'}` });
       for (const f of files) sources.push({ type: 'file', path: f });
     } else {
@@ -55,7 +56,11 @@ export async function expandInputs(args: string[], recursive: boolean): Promise<
   return { sources, errors };
 }
 
-async function listDirectory(dir: string, recursive: boolean, errors: InputReadError[]): Promise<string[]> {
+/**
+ * `root` is the real path of the directory named on the command line: a symbolic link whose target is outside it
+ * (`x.yaml -> /dev/zero`, `-> ~/.kube/config`; git keeps links) is refused, not read.
+ */
+async function listDirectory(dir: string, recursive: boolean, errors: InputReadError[], root: string): Promise<string[]> {
   let entries;
   try {
     entries = await fs.readdir(dir, { withFileTypes: true });
@@ -68,16 +73,69 @@ async function listDirectory(dir: string, recursive: boolean, errors: InputReadE
   for (const e of entries) {
     const full = path.join(dir, e.name);
     if (e.isDirectory()) {
-      if (recursive) out.push(...(await listDirectory(full, true, errors)));
-    } else if ((e.isFile() || e.isSymbolicLink()) && MANIFEST_EXT.test(e.name)) {
+      if (recursive) out.push(...(await listDirectory(full, true, errors, root)));
+    } else if (e.isFile() && MANIFEST_EXT.test(e.name)) {
+      out.push(full);
+    } else if (e.isSymbolicLink() && MANIFEST_EXT.test(e.name)) {
+      let target: string;
+      try {
+        target = await fs.realpath(full);
+      } catch (err) {
+        errors.push({ name: full, message: `cannot read: symbolic link to ${await linkText(full)}: ${systemMessage(err)}` });
+        continue;
+      }
+      if (!isInside(root, target)) {
+        errors.push({ name: full, message: `not read: a symbolic link to ${target}, outside ${root}` });
+        continue;
+      }
       out.push(full);
     }
   }
   return out;
 }
 
+function isInside(root: string, target: string): boolean {
+  const rel = path.relative(root, target);
+  return rel !== '' && rel !== '..' && !rel.startsWith('..' + path.sep) && !path.isAbsolute(rel);
+}
+
+async function linkText(file: string): Promise<string> {
+  try {
+    return await fs.readlink(file);
+  } catch {
+    return '?';
+  }
+}
+
+/** How results name an input. A URL's user and password (`https://user:token@host/...`) are left out of it. */
 export function sourceName(s: InputSource): string {
-  return s.type === 'file' ? s.path : s.type === 'url' ? s.url : '-';
+  return s.type === 'file' ? s.path : s.type === 'url' ? withoutUserinfo(s.url) : '-';
+}
+
+function splitCredentials(url: string): { href: string; authorization?: string } {
+  let u: URL;
+  try {
+    u = new URL(url);
+  } catch {
+    return { href: url };
+  }
+  if (u.username === '' && u.password === '') return { href: url };
+  const authorization = 'Basic ' + Buffer.from(`${decodeURIComponent(u.username)}:${decodeURIComponent(u.password)}`).toString('base64');
+  u.username = '';
+  u.password = '';
+  return { href: u.href, authorization };
+}
+
+export function withoutUserinfo(url: string): string {
+  try {
+    const u = new URL(url);
+    if (u.username === '' && u.password === '') return url;
+    u.username = '';
+    u.password = '';
+    return u.href;
+  } catch {
+    return url.replace(/^([a-z][a-z0-9+.-]*:\/\/)[^@/]*@/i, '$1');
+  }
 }
 
 /** Reads a source as UTF-8 text, enforcing the size limit. */
@@ -85,20 +143,13 @@ export async function readSource(s: InputSource, limits: InputLimits, stdin: Nod
   switch (s.type) {
     case 'file': {
       // Synchronous: a manifest is read in well under a millisecond, and the promise API makes five round trips
-      // through libuv's thread pool per file (stat, open, fstat, read, close), one file after the other.
-      const cannotRead = (err: unknown): Error => new Error(`cannot read: ${systemMessage(err)}`);
-      let size: number;
-      try {
-        size = statSync(s.path).size;
-      } catch (err) {
-        throw cannotRead(err);
-      }
-      if (size > limits.maxInputBytes) throw new Error(tooLarge(size, limits));
+      // through libuv's thread pool per file (open, fstat, read, close), one file after the other.
       let bytes: Buffer;
       try {
-        bytes = readFileSync(s.path);
+        bytes = readRegularFileSync(s.path, limits.maxInputBytes);
       } catch (err) {
-        throw cannotRead(err);
+        const e = err as BoundedReadError;
+        throw new Error(e.reason === 'too-large' ? `input is ${e.message} (--max-input-size)` : `cannot read: ${e.message}`);
       }
       return decode(bytes);
     }
@@ -124,7 +175,9 @@ async function readStream(stream: NodeJS.ReadableStream, limits: InputLimits): P
 async function fetchUrl(url: string, limits: InputLimits): Promise<Buffer> {
   let res: Response;
   try {
-    res = await fetch(url, { signal: AbortSignal.timeout(limits.urlTimeoutSeconds * 1000), redirect: 'follow' });
+    // fetch refuses a URL with credentials; kubectl (Go's http client) sends them as Basic authentication.
+    const { href, authorization } = splitCredentials(url);
+    res = await fetch(href, { signal: AbortSignal.timeout(limits.urlTimeoutSeconds * 1000), redirect: 'follow', ...(authorization ? { headers: { authorization } } : {}) });
   } catch (err) {
     const e = err as Error & { cause?: Error };
     const why = e.name === 'TimeoutError' ? `no answer within ${limits.urlTimeoutSeconds}s` : (e.cause?.message ?? e.message);
@@ -136,10 +189,16 @@ async function fetchUrl(url: string, limits: InputLimits): Promise<Buffer> {
   if (!res.body) return Buffer.alloc(0);
   const parts: Buffer[] = [];
   let total = 0;
-  for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
-    total += chunk.length;
-    if (total > limits.maxInputBytes) throw new Error(tooLarge(total, limits));
-    parts.push(Buffer.from(chunk));
+  try {
+    for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
+      total += chunk.length;
+      if (total > limits.maxInputBytes) throw new Error(tooLarge(total, limits));
+      parts.push(Buffer.from(chunk));
+    }
+  } catch (err) {
+    // The signal's deadline holds for the body too (a server sending a byte now and then).
+    if ((err as Error).name === 'TimeoutError' || (err as Error).name === 'AbortError') throw new Error(`cannot fetch: the transfer did not complete within ${limits.urlTimeoutSeconds}s`);
+    throw err;
   }
   return Buffer.concat(parts);
 }
@@ -153,7 +212,7 @@ function decode(buf: Buffer): string {
 }
 
 function tooLarge(size: number, limits: InputLimits): string {
-  return `input is ${size} bytes, larger than the limit of ${limits.maxInputBytes} bytes (--max-input-size)`;
+  return `input is ${tooLargeMessage(size, limits.maxInputBytes, true)} (--max-input-size)`;
 }
 
 function systemMessage(err: unknown): string {

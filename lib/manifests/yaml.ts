@@ -69,33 +69,52 @@ function toSyntaxError(err: unknown): YamlSyntaxError {
   return new YamlSyntaxError(err instanceof Error ? err.message : String(err), 0, 0);
 }
 
+/** What a document expands to once its aliases are resolved: nodes, and bytes of its JSON serialisation. */
+export interface ExpandedSize {
+  nodes: number;
+  /** Bytes of string content, keys and punctuation, as JSON would write them (escapes not counted). */
+  bytes: number;
+}
+
 /**
- * Counts the nodes a value expands to when serialised, following shared references (YAML aliases) every
- * time they are used, without materialising anything. Returns -1 for a cycle. Stops counting past `limit`.
- * This is what stops a "billion laughs" document before JSON.stringify would run out of memory.
+ * Measures what a value expands to when serialised, following shared references (YAML aliases) every time they
+ * are used, without materialising anything. Returns undefined for a cycle. Stops counting once either limit is
+ * passed. This is what stops a "billion laughs" document (many nodes) and a byte bomb (one large string aliased
+ * thousands of times: few nodes, gigabytes of JSON) before JSON.stringify would run out of memory.
  */
-export function expandedSize(value: unknown, limit: number): number {
-  const memo = new Map<object, number>();
+export function expandedSize(value: unknown, limits: { nodes: number; bytes: number }): ExpandedSize | undefined {
+  const memo = new Map<object, ExpandedSize>();
   const inProgress = new Set<object>();
-  const visit = (v: unknown): number => {
-    if (v === null || typeof v !== 'object') return 1;
+  let cycle = false;
+  const visit = (v: unknown): ExpandedSize => {
+    if (v === null || typeof v !== 'object') return { nodes: 1, bytes: scalarBytes(v) };
     const known = memo.get(v);
     if (known !== undefined) return known;
-    if (inProgress.has(v)) return -1;
+    if (inProgress.has(v)) {
+      cycle = true;
+      return { nodes: 0, bytes: 0 };
+    }
     inProgress.add(v);
-    let total = 1;
-    const children = Array.isArray(v) ? v : Object.values(v as Record<string, unknown>);
-    for (const child of children) {
+    const total = { nodes: 1, bytes: 2 };
+    const entries: [string | undefined, unknown][] = Array.isArray(v) ? v.map((x) => [undefined, x]) : Object.entries(v as Record<string, unknown>);
+    for (const [key, child] of entries) {
       const n = visit(child);
-      if (n < 0) return -1;
-      total += n;
-      if (total > limit) break;
+      if (cycle) return total;
+      total.nodes += n.nodes;
+      total.bytes += n.bytes + 1 + (key === undefined ? 0 : key.length + 3);
+      if (total.nodes > limits.nodes || total.bytes > limits.bytes) break;
     }
     inProgress.delete(v);
     memo.set(v, total);
     return total;
   };
-  return visit(value);
+  const size = visit(value);
+  return cycle ? undefined : size;
+}
+
+function scalarBytes(v: unknown): number {
+  if (typeof v === 'string') return v.length + 2;
+  return v === undefined ? 4 : String(v).length;
 }
 
 /** Offsets (into the parsed text) where each item of the top-level mapping's `items` sequence starts. */

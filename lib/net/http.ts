@@ -234,7 +234,21 @@ export async function httpRequest(url: URL, opts: HttpOptions): Promise<HttpResp
   }
   const mod = secure && !proxy ? https : http;
   return new Promise<HttpResponse>((resolve, reject) => {
+    // A deadline for the whole exchange, body included: the idle timeout below alone let a server sending one byte
+    // every few seconds hold a pull for ever.
+    let answered = false;
+    const deadline = setTimeout(() => {
+      const what = answered ? 'the transfer did not complete' : 'no answer';
+      req.destroy(new TransportError(`${what} within ${opts.timeoutMs / 1000}s`, 'timeout', where, 'ETIMEDOUT'));
+    }, opts.timeoutMs);
+    const settle = <T>(f: (v: T) => void) => (v: T): void => {
+      clearTimeout(deadline);
+      f(v);
+    };
+    resolve = settle(resolve);
+    reject = settle(reject);
     const req = mod.request(reqOpts, (res) => {
+      answered = true;
       const chunks: Buffer[] = [];
       let size = 0;
       res.on('data', (c: Buffer) => {

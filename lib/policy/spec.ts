@@ -1,3 +1,4 @@
+import type { Sources } from '../store/sources';
 import type { WebhookSelection } from '../admission/match';
 import type { LabelSelector } from '../kube/label-selector';
 import type { ContextAwareResource, ExecutionMode } from '../wasm/metadata';
@@ -71,6 +72,8 @@ export interface PolicySpec {
    * waPC module without protocolVersion, where `-p` keeps kwctl's leniency.
    */
   policyServerChecks?: boolean;
+  /** Read from a cluster: the insecureSources and sourceAuthorities of the PolicyServer that runs it, for its pull only. */
+  sources?: Sources;
 }
 
 /** One member of a policy group: a policy that always runs in protect mode, may not mutate, has no message. */
@@ -98,6 +101,8 @@ export interface PolicyGroupSpec {
   policyStatus?: string;
   resource?: PolicyResourceRef;
   policyServerChecks?: boolean;
+  /** As PolicySpec.sources, for every member. */
+  sources?: Sources;
 }
 
 export type PolicyEntry = PolicySpec | PolicyGroupSpec;

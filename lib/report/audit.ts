@@ -1,3 +1,4 @@
+import { displaySafe } from './display-safe';
 import * as jsyaml from 'js-yaml';
 import { JSON_SCHEMA_VERSION, reportDocument, type ReportDocument } from './document';
 import { policyReportReporter } from './policyreport';
@@ -76,7 +77,7 @@ export const auditTextReporter: Reporter = {
 };
 
 export const AUDIT_REPORTERS: Record<string, Reporter> = {
-  text: auditTextReporter,
+  text: displaySafe(auditTextReporter),
   json: { name: 'json', render: (report) => JSON.stringify(auditDocument(report as AuditReport), null, 2) + '\n' },
   yaml: { name: 'yaml', render: (report) => jsyaml.dump(auditDocument(report as AuditReport), { noRefs: true }) },
   policyreport: policyReportReporter,

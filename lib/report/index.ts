@@ -1,3 +1,4 @@
+import { displaySafe } from './display-safe';
 import { githubReporter } from './github';
 import { jsonReporter } from './json';
 import { junitReporter } from './junit';
@@ -8,12 +9,13 @@ import { textReporter } from './text';
 import { yamlReporter } from './yaml';
 
 export const REPORTERS: Record<string, Reporter> = {
-  text: textReporter,
+  // Formats read by people and CI see control characters escaped (display-safe.ts); JSON and YAML escape them.
+  text: displaySafe(textReporter),
   json: jsonReporter,
   yaml: yamlReporter,
-  junit: junitReporter,
-  sarif: sarifReporter,
-  github: githubReporter,
+  junit: displaySafe(junitReporter),
+  sarif: displaySafe(sarifReporter),
+  github: displaySafe(githubReporter),
   policyreport: policyReportReporter,
 };
 export type { Reporter, ReporterOptions } from './reporter';

@@ -2,6 +2,11 @@ import { writeFileAtomic } from '../base/fs-atomic';
 import type { Reporter, ReporterOptions, ReportText } from './reporter';
 import type { Report } from './result';
 
+/** An `-o FORMAT=FILE` that could not be written (a missing directory, no permission, a link to nothing). */
+export class OutputFileError extends Error {
+  override name = 'OutputFileError';
+}
+
 /** One `-o` value: `FORMAT` (stdout) or `FORMAT=FILE`. */
 export interface OutputSpec {
   format: string;
@@ -43,7 +48,12 @@ export async function writeOutputs(
 ): Promise<void> {
   for (const s of specs) {
     if (s.file === undefined) continue;
-    await writeFileAtomic(s.file, inBlocks(reporters[s.format].render(report, { ...opts, color: false })));
+    try {
+      await writeFileAtomic(s.file, inBlocks(reporters[s.format].render(report, { ...opts, color: false })));
+    } catch (err) {
+      if (!(err as NodeJS.ErrnoException).code) throw err;
+      throw new OutputFileError(`-o ${s.format}=${s.file}: cannot write: ${(err as Error).message}`);
+    }
   }
   for (const s of specs) if (s.file === undefined) for (const block of inBlocks(reporters[s.format].render(report, opts))) stdout(block);
 }

@@ -78,7 +78,8 @@ export function dottedPath(pointer: string): string {
 function resultLine(r: Result, opts: ReporterOptions): string {
   const [color, word] = STYLE[label(r)];
   const tag = opts.color ? `${color}${word}\x1b[0m` : word;
-  const loc = `${r.source.file}:${r.source.line}${r.source.column ? ':' + r.source.column : ''}${r.source.origin ? ` (origin: ${r.source.origin})` : ''}`;
+  // Line 0: an input that could not be read, or a live object; lines are 1-based, so none is named.
+  const loc = `${r.source.file}${r.source.line > 0 ? `:${r.source.line}${r.source.column ? ':' + r.source.column : ''}` : ''}${r.source.origin ? ` (origin: ${r.source.origin})` : ''}`;
   const what = r.object ? `${r.object.kind} ${r.object.namespace ? r.object.namespace + '/' : ''}${r.object.name ?? ''}` : '';
   const by = r.policy ? `${what ? ' ' : ''}by ${r.policy}` : '';
   const message = r.message ?? (r.verdict === 'warn' ? (r.warnings ?? []).join('; ') : r.patch ? `${r.patch.length} change${r.patch.length === 1 ? '' : 's'}` : '');

@@ -3,6 +3,7 @@ import { isDeepStrictEqual } from 'node:util';
 import * as YAML from 'yaml';
 import { applyPatch } from '../kube/json-patch';
 import type { JsonPatchOperation } from '../kube/admission-review';
+import { readRegularFile } from '../base/bounded-read';
 import { writeFileAtomic } from '../base/fs-atomic';
 import { DEFAULT_LIMITS, entriesFromText, type InputLimits, type ManifestEntry } from '../manifests';
 import { parseJsonPointer, type PathSegment } from '../manifests/locate';
@@ -68,10 +69,22 @@ export async function writeBack(results: readonly Result[], opts: { limits?: Inp
       throw new WriteBackError(`${file}: not a file on disk (rendered input?): cannot write back`);
     }
     if (!stat.isFile()) throw new WriteBackError(`${file}: not a regular file: cannot write back`);
-    const text = await fs.readFile(file, 'utf8');
-    const { text: next, applied, skipped } = rewriteText(file, text, list, opts.limits ?? DEFAULT_LIMITS);
+    const limits = opts.limits ?? DEFAULT_LIMITS;
+    let text: string;
+    try {
+      text = (await readRegularFile(file, limits.maxInputBytes)).toString('utf8');
+    } catch (err) {
+      throw new WriteBackError(`${file}: cannot read it again to write back: ${(err as Error).message}`);
+    }
+    const { text: next, applied, skipped } = rewriteText(file, text, list, limits);
     const written = next !== text;
-    if (written) await writeFileAtomic(file, next, stat.mode & 0o7777);
+    if (written) {
+      try {
+        await writeFileAtomic(file, next, stat.mode & 0o7777);
+      } catch (err) {
+        throw new WriteBackError(`${file}: cannot write back: ${(err as Error).message}`);
+      }
+    }
     out.push({ file, applied, written, skipped });
   }
   return out;

@@ -9,16 +9,19 @@ import { isWasm } from '../wasm/binary';
 import { PolicyFetchError } from './errors';
 import { resolvePolicy, storeContext, type FetchOptions } from './fetch';
 import { sha256Digest } from './oci';
+import { pinnedProblem } from './pinned';
 import { Store, STORE_SCHEMES } from './store';
 import { formatRegistryRef, parseRegistryRef, REGISTRY_SCHEME } from './ref';
 import { readTar, writeTar, type TarEntry } from '../base/tar';
 
 export const ARCHIVE_INDEX = 'index.json';
+/** Largest archive `load` reads, and the most bytes its gzip may expand to (a gzip bomb stops there). */
+export const MAX_ARCHIVE_BYTES = 512 * 1024 * 1024;
 
 export interface ArchiveIndex {
   apiVersion: 'wasmpolicy.kubewarden.io/v1alpha1';
   kind: 'PolicyArchive';
-  policies: { uri: string; path: string; sha256: string; size: number; manifestDigest?: string }[];
+  policies: { uri: string; path: string; sha256: string; size: number; manifestDigest?: string; manifest?: string }[];
 }
 
 /** Resolves every ref (through the store, pulling what is missing) and returns the archive bytes. */
@@ -35,6 +38,8 @@ export async function savePolicies(refs: string[], opts: FetchOptions): Promise<
     seen.add(r.uri);
     // The store layout names the file after the reference as written (policy-fetcher's), as the store does.
     const name = Store.components(r.source.kind === 'registry' ? r.source.storeUri : r.uri).join('/');
+    // The manifest travels with a module pinned by digest: load verifies the bytes against it.
+    const manifest = r.source.kind === 'registry' && r.source.ref.digest ? (await storeContext(opts).store.readRecord(r.uri))?.manifest : undefined;
     entries.push({ name, data: r.bytes, mtime: new Date() });
     index.policies.push({
       uri: r.uri,
@@ -42,6 +47,7 @@ export async function savePolicies(refs: string[], opts: FetchOptions): Promise<
       sha256: createHash('sha256').update(r.bytes).digest('hex'),
       size: r.bytes.length,
       ...(r.manifestDigest ? { manifestDigest: r.manifestDigest } : {}),
+      ...(manifest !== undefined ? { manifest } : {}),
     });
   }
   const idx = Buffer.from(JSON.stringify(index, null, 2) + '\n');
@@ -53,8 +59,11 @@ export async function savePolicies(refs: string[], opts: FetchOptions): Promise<
 export async function loadArchive(data: Buffer, opts: FetchOptions, where = 'archive'): Promise<{ uri: string; path: string; sha256: string }[]> {
   let tar: Buffer;
   try {
-    tar = data.length >= 2 && data[0] === 0x1f && data[1] === 0x8b ? gunzipSync(data, { maxOutputLength: 2 ** 31 - 1 }) : data;
+    tar = data.length >= 2 && data[0] === 0x1f && data[1] === 0x8b ? gunzipSync(data, { maxOutputLength: MAX_ARCHIVE_BYTES }) : data;
   } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE' || err instanceof RangeError) {
+      throw new PolicyFetchError(`${where}: decompresses to more than ${MAX_ARCHIVE_BYTES} bytes (a gzip bomb?)`, 'too-large');
+    }
     throw new PolicyFetchError(`${where}: not a gzip'd tar archive: ${(err as Error).message}`, 'io');
   }
   let entries: TarEntry[];
@@ -66,11 +75,13 @@ export async function loadArchive(data: Buffer, opts: FetchOptions, where = 'arc
   let index: ArchiveIndex | undefined;
   const indexEntry = entries.find((e) => e.name === ARCHIVE_INDEX);
   if (indexEntry) {
+    let parsed: unknown;
     try {
-      index = JSON.parse(Buffer.from(indexEntry.data).toString('utf8')) as ArchiveIndex;
+      parsed = JSON.parse(Buffer.from(indexEntry.data).toString('utf8'));
     } catch (err) {
       throw new PolicyFetchError(`${where}: ${ARCHIVE_INDEX} is not valid JSON: ${(err as Error).message}`, 'io');
     }
+    index = checkIndex(parsed, where);
   }
   const store = storeContext(opts).store;
   const loaded: { uri: string; path: string; sha256: string }[] = [];
@@ -97,7 +108,13 @@ export async function loadArchive(data: Buffer, opts: FetchOptions, where = 'arc
     if (listed && listed.sha256 !== sha256) {
       throw new PolicyFetchError(`${where}: digest mismatch: ${e.name} should have sha256 ${listed.sha256} but has ${sha256} (corrupted in transit?)`, 'digest-mismatch');
     }
-    return { e, uri, canonical, sha256, manifestDigest: listed?.manifestDigest };
+    // A reference pinned by digest gets only the bytes its manifest names, listed in index.json or not.
+    const pinned = uri.lastIndexOf('@') > uri.lastIndexOf('/') ? uri.slice(uri.lastIndexOf('@') + 1) : undefined;
+    if (pinned !== undefined && scheme === 'registry') {
+      const problem = pinnedProblem(pinned, listed?.manifest, e.data);
+      if (problem) throw new PolicyFetchError(`${where}: ${e.name} ${problem}: not loaded under a digest reference`, 'digest-mismatch');
+    }
+    return { e, uri, canonical, sha256, manifestDigest: listed?.manifestDigest, manifest: listed?.manifest };
   });
   for (const p of planned) {
     const file = store.pathOf(p.canonical);
@@ -112,9 +129,27 @@ export async function loadArchive(data: Buffer, opts: FetchOptions, where = 'arc
         size: p.e.data.length,
         pulledAt: new Date().toISOString(),
         ...(p.manifestDigest ? { manifestDigest: p.manifestDigest } : {}),
+        ...(p.manifest !== undefined ? { manifest: p.manifest } : {}),
       });
     }
     loaded.push({ uri: p.uri, path: file, sha256: p.sha256 });
   }
   return loaded;
+}
+
+/** index.json as written by save; anything else is a clear error, not a TypeError later. */
+function checkIndex(v: unknown, where: string): ArchiveIndex {
+  const bad = (why: string): never => {
+    throw new PolicyFetchError(`${where}: ${ARCHIVE_INDEX} is not a policy archive index: ${why}`, 'io');
+  };
+  if (v === null || typeof v !== 'object' || Array.isArray(v)) bad('not a JSON object');
+  const policies = (v as { policies?: unknown }).policies;
+  if (!Array.isArray(policies)) bad('policies is not a list');
+  (policies as unknown[]).forEach((p, i) => {
+    if (p === null || typeof p !== 'object') bad(`policies[${i}] is not an object`);
+    const e = p as Record<string, unknown>;
+    for (const k of ['uri', 'path', 'sha256'] as const) if (typeof e[k] !== 'string') bad(`policies[${i}].${k} is not a string`);
+    for (const k of ['manifestDigest', 'manifest'] as const) if (e[k] !== undefined && typeof e[k] !== 'string') bad(`policies[${i}].${k} is not a string`);
+  });
+  return v as ArchiveIndex;
 }

@@ -1,5 +1,6 @@
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
+import { readRegularFile, type BoundedReadError } from '../base/bounded-read';
 import { silentLogger, type Logger } from '../base/log';
 import { BUILTIN_SCHEME, builtinPath, bundledPolicyAsset, bundledPolicyNames } from '../policy/bundled';
 import { isWasm } from '../wasm/binary';
@@ -11,6 +12,7 @@ import { digestLike, sha256Digest } from './oci';
 import { formatRegistryRef, isMutableLatest, parseSourceRef, type RegistryRef, type SourceRef } from './ref';
 import { MAX_MODULE_BYTES, RegistryClient } from './registry';
 import { loadSources, mergeSources, type Sources } from './sources';
+import { pinnedProblem } from './pinned';
 import { Store } from './store';
 
 export { PolicyFetchError } from './errors';
@@ -223,9 +225,11 @@ async function resolveRemote(ref: string, source: SourceRef & { kind: 'registry'
       const record = await store.readRecord(cachedUri);
       const problem = !isWasm(cached.bytes)
         ? 'is not a WebAssembly module'
-        : record?.layerDigest && digestLike(record.layerDigest, cached.bytes) !== record.layerDigest
-          ? `does not match the digest recorded when it was pulled (${record.layerDigest})`
-          : undefined;
+        : source.kind === 'registry' && source.ref.digest
+          ? pinnedProblem(source.ref.digest, record?.manifest, cached.bytes)
+          : record?.layerDigest && digestLike(record.layerDigest, cached.bytes) !== record.layerDigest
+            ? `does not match the digest recorded when it was pulled (${record.layerDigest})`
+            : undefined;
       if (!problem) {
         ctx.log.debug(`${uri}: using the store copy ${cached.path}`);
         return { ref, uri, source, bytes: cached.bytes, path: cached.path, fromCache: true, manifestDigest: pinned ?? record?.manifestDigest };
@@ -245,12 +249,14 @@ async function resolveRemote(ref: string, source: SourceRef & { kind: 'registry'
   const started = Date.now();
   let bytes: Uint8Array;
   let manifestDigest: string | undefined;
+  let manifestText: string | undefined;
   let layerDigest: string;
   if (source.kind === 'registry') {
     ctx.log.info(`pulling ${uri}`);
     const pulled = await (await ctx.client()).pull(source.ref);
     bytes = pulled.bytes;
     manifestDigest = pulled.manifestDigest;
+    manifestText = pulled.manifestText;
     layerDigest = pulled.layerDigest;
   } else {
     ctx.log.info(`downloading ${redactUrl(source.url)}`);
@@ -260,7 +266,7 @@ async function resolveRemote(ref: string, source: SourceRef & { kind: 'registry'
   const file = await store.write(storeUri, bytes);
   const pulledAt = new Date().toISOString();
   // Recorded under both names: manifestDigestOf knows only the normalised one.
-  for (const key of new Set([storeUri, uri])) await store.writeRecord({ uri: key, layerDigest, size: bytes.length, pulledAt, ...(manifestDigest ? { manifestDigest } : {}) });
+  for (const key of new Set([storeUri, uri])) await store.writeRecord({ uri: key, layerDigest, size: bytes.length, pulledAt, ...(manifestDigest ? { manifestDigest } : {}), ...(manifestText !== undefined ? { manifest: manifestText } : {}) });
   ctx.log.info(`pulled ${uri} (${bytes.length} bytes${manifestDigest ? `, manifest ${manifestDigest}` : ''}) in ${Date.now() - started} ms into ${file}`);
   return { ref, uri, source, bytes, path: file, fromCache: false, manifestDigest };
 }
@@ -330,14 +336,12 @@ async function getWithFallback(url: URL, sources: Sources, ctx: StoreContext, na
 
 async function readFile(ref: string, file: string): Promise<Uint8Array> {
   try {
-    const stat = await fs.stat(file);
-    if (stat.isDirectory()) throw new PolicyFetchError(`${ref}: is a directory, not a .wasm file`, 'io');
-    if (stat.size > MAX_MODULE_BYTES) throw new PolicyFetchError(`${ref}: ${stat.size} bytes is larger than the ${MAX_MODULE_BYTES} byte limit`, 'too-large');
-    return await fs.readFile(file);
+    return await readRegularFile(file, MAX_MODULE_BYTES);
   } catch (err) {
-    if (err instanceof PolicyFetchError) throw err;
-    const e = err as NodeJS.ErrnoException;
-    throw new PolicyFetchError(`${ref}: cannot read: ${e.code === 'ENOENT' ? 'no such file' : e.message}`, e.code === 'ENOENT' ? 'not-found' : 'io');
+    const e = err as BoundedReadError;
+    if (e.reason === 'not-regular' && e.message === 'is a directory') throw new PolicyFetchError(`${ref}: is a directory, not a .wasm file`, 'io');
+    if (e.reason === 'too-large') throw new PolicyFetchError(`${ref}: ${e.message}`, 'too-large');
+    throw new PolicyFetchError(`${ref}: cannot read: ${e.reason === 'not-found' ? 'no such file' : e.message}`, e.reason === 'not-found' ? 'not-found' : 'io');
   }
 }
 

@@ -58,6 +58,8 @@ export function parseRegistryRef(input: string): RegistryRef {
     s = s.slice(0, at);
     if (!DIGEST_RE.test(digest)) fail(`bad digest ${JSON.stringify(digest)} (expected sha256:<64 hex digits>)`);
     const [alg, hex] = digest.split(':');
+    // OCI registries identify content by sha256 (and sha512); anything else cannot be verified here.
+    if (alg !== 'sha256' && alg !== 'sha512') fail(`unsupported digest algorithm ${JSON.stringify(alg)} (sha256 or sha512)`);
     if (alg === 'sha256' && !/^[0-9a-f]{64}$/.test(hex)) fail('a sha256 digest has 64 lowercase hex digits');
     if (alg === 'sha512' && !/^[0-9a-f]{128}$/.test(hex)) fail('a sha512 digest has 128 lowercase hex digits');
   }

@@ -48,6 +48,8 @@ export interface PulledArtifact {
   manifestDigest: string;
   layerDigest: string;
   manifest: ImageManifest;
+  /** The manifest as the registry sent it (its digest is manifestDigest): kept so a store copy can be verified. */
+  manifestText: string;
 }
 
 type Action = 'pull' | 'pull,push';
@@ -100,7 +102,7 @@ export class RegistryClient {
 
   /** Pulls the policy module of `ref`: manifest (verified), first layer (verified, wasm magic checked). */
   async pull(ref: RegistryRef): Promise<PulledArtifact> {
-    const { manifest, manifestDigest } = await this.fetchManifest(ref);
+    const { manifest, manifestDigest, body } = await this.fetchManifest(ref);
     const name = formatRegistryRef(ref);
     if (!Array.isArray(manifest.layers) || manifest.layers.length === 0) {
       throw new PolicyFetchError(`${name}: not a Wasm policy artifact: the manifest has no layers (empty layers)`, 'not-wasm');
@@ -123,7 +125,7 @@ export class RegistryClient {
     if (!isWasm(bytes)) {
       throw new PolicyFetchError(`${name}: not a Wasm policy artifact: the layer ${layer.digest} is not a WebAssembly module (it does not start with \\0asm)`, 'not-wasm');
     }
-    return { bytes, manifestDigest, layerDigest: layer.digest, manifest };
+    return { bytes, manifestDigest, layerDigest: layer.digest, manifest, manifestText: body.toString('utf8') };
   }
 
   /** The digest of the manifest `ref` names, asked with HEAD (GET and hash when the registry does not say). */
@@ -416,6 +418,15 @@ export class RegistryClient {
       throw new PolicyFetchError(`${name}: the registry's token realm ${JSON.stringify(realm)} is not a URL`, 'http');
     }
     if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new PolicyFetchError(`${name}: unsupported token realm ${redactUrl(url)}`, 'http');
+    // The realm comes from the registry's answer: a registry (or whoever answers for it) must not get the user's
+    // credentials sent in clear to a host of its choosing. Only with the user's consent: that host in insecure_sources.
+    if (cred && url.protocol === 'http:' && url.hostname !== new URL(`http://${ref.registry}`).hostname && !this.opts.sources.insecure.has(url.host)) {
+      throw new PolicyFetchError(
+        `${name}: the registry asks for the credentials from ${cred.source} to be sent over plain HTTP to another host (token service ${redactUrl(url)}): not sent. ` +
+          `If that host is trusted, add "${url.host}" to insecure_sources in ${this.opts.sourcesPath} (or pass --sources-path).`,
+        'unauthorized',
+      );
+    }
     const authorities = this.opts.sources.authorities.get(url.host);
     const t: Transport = {
       scheme: url.protocol === 'http:' ? 'http' : 'https',

@@ -7,8 +7,8 @@
  *       - {type: Path, path: /etc/ssl/private-ca.pem}     # PEM or DER file
  *       - {type: Data, data: "-----BEGIN CERTIFICATE-----\n..."}
  */
+import { readRegularFile, type BoundedReadError } from '../base/bounded-read';
 import { X509Certificate } from 'node:crypto';
-import { promises as fs } from 'node:fs';
 import * as jsyaml from 'js-yaml';
 import { PolicyFetchError } from './errors';
 
@@ -27,19 +27,27 @@ export const EMPTY_SOURCES: Sources = { insecure: new Set(), authorities: new Ma
  * Reads sources.yaml. A missing file is fine at the default location (`required: false`) and an error when
  * the user named it (`--sources-path`). Any other problem is an error naming the file.
  */
+/** sources.yaml and the certificate files it names are small; anything larger is not one. */
+const MAX_SOURCES_BYTES = 16 * 1024 * 1024;
+
 export async function loadSources(file: string, required: boolean): Promise<Sources> {
   let text: string;
   try {
-    text = await fs.readFile(file, 'utf8');
+    text = (await readRegularFile(file, MAX_SOURCES_BYTES)).toString('utf8');
   } catch (err) {
-    if (!required && (err as NodeJS.ErrnoException).code === 'ENOENT') return { ...EMPTY_SOURCES, insecure: new Set(), authorities: new Map() };
-    throw new PolicyFetchError(`sources file ${file}: cannot read: ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (err as Error).message}`, 'config');
+    const e = err as BoundedReadError;
+    if (!required && e.reason === 'not-found') return { ...EMPTY_SOURCES, insecure: new Set(), authorities: new Map() };
+    throw new PolicyFetchError(`sources file ${file}: cannot read: ${e.reason === 'not-found' ? 'no such file' : e.message}`, 'config');
   }
   let doc: unknown;
   try {
-    doc = jsyaml.load(text);
+    doc = jsyaml.load(text, { maxAliases: 100, maxDepth: 100 });
   } catch (err) {
-    throw new PolicyFetchError(`sources file ${file}: ${(err as Error).message}`, 'config');
+    // The reason and the line only: js-yaml's message quotes the lines around the problem, and this file can hold
+    // private CA material or be a file that was never meant to be shown (a mistyped --sources-path).
+    const e = err as { reason?: string; mark?: { line?: number } };
+    const line = e.mark?.line !== undefined ? `line ${e.mark.line + 1}: ` : '';
+    throw new PolicyFetchError(`sources file ${file}: not valid YAML: ${line}${e.reason ?? 'cannot be parsed'}`, 'config');
   }
   return parseSources(doc, file);
 }
@@ -70,9 +78,10 @@ export async function parseSources(doc: unknown, file: string): Promise<Sources>
         let raw: Buffer;
         if (type === 'Path' && typeof o.path === 'string') {
           try {
-            raw = await fs.readFile(o.path);
+            raw = await readRegularFile(o.path, MAX_SOURCES_BYTES);
           } catch (err) {
-            return fail(`${where}: cannot read certificate ${o.path}: ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (err as Error).message}`);
+            const e = err as BoundedReadError;
+            return fail(`${where}: cannot read certificate ${o.path}: ${e.reason === 'not-found' ? 'no such file' : e.message}`);
           }
         } else if (type === 'Data' && typeof o.data === 'string') {
           raw = Buffer.from(o.data, 'utf8');

@@ -13,7 +13,7 @@ import { PolicyFetchError } from './errors';
 import { formatRegistryRef, parseRegistryRef, REGISTRY_SCHEME } from './ref';
 
 export const STORE_SCHEMES = ['registry', 'https', 'http'] as const;
-const PRIVATE_DIR = '.kubectl-wasmpolicy';
+export const PRIVATE_DIR = '.kubectl-wasmpolicy';
 
 export interface StoreEntry {
   /** The reference the file came from, e.g. `registry://ghcr.io/org/policy:v1`. */
@@ -29,6 +29,8 @@ export interface PullRecord {
   manifestDigest?: string;
   /** Digest of the module (the layer). */
   layerDigest: string;
+  /** The OCI manifest (JSON text, digest manifestDigest): what ties a `@digest` reference to the module's bytes. */
+  manifest?: string;
   size: number;
   pulledAt: string;
 }

@@ -63,7 +63,7 @@ describe('pre-commit hook', function () {
       const git = (...args: string[]) => run('git', args, repo, env);
       assert.equal(git('init', '-q').code, 0);
       // The hook as a user would declare it, pointing at the built CLI: `repo: local`, so nothing is fetched.
-      const entry = `${JSON.stringify(process.execPath)} ${JSON.stringify(CLI)} check -f`;
+      const entry = `${JSON.stringify(process.execPath)} ${JSON.stringify(CLI)} check`;
       await fs.writeFile(path.join(repo, '.pre-commit-config.yaml'), [
         'repos:',
         '  - repo: local',
@@ -71,8 +71,10 @@ describe('pre-commit hook', function () {
         '      - id: wasmpolicy-check',
         '        name: kubectl-wasmpolicy check',
         `        entry: '${entry.replace(/'/g, "''")}'`,
+        "        args: ['--']",
         '        language: system',
-        '        files: ^k8s/.*\\.(ya?ml|json)$',
+        '        files: \\.(ya?ml|json)$',
+        '        exclude: ^\\.pre-commit-config\\.yaml$',
         '',
       ].join('\n'));
       const install = run('pre-commit', ['install'], repo, env);
@@ -82,11 +84,16 @@ describe('pre-commit hook', function () {
       assert.equal(setup.code, 0, setup.out);
 
       await fs.writeFile(path.join(repo, 'k8s', 'bad.yaml'), BAD);
-      git('add', 'k8s/bad.yaml');
+      // A file named like a flag (issue 16): after `--` it is one more manifest, not `--policies` taking the rest.
+      await fs.writeFile(path.join(repo, '--policies=x.yaml'), BAD.replace('name: bad', 'name: flag-like'));
+      git('add', 'k8s/bad.yaml', '--', '--policies=x.yaml');
       const blocked = git('commit', '-m', 'bad');
       assert.notEqual(blocked.code, 0, blocked.out);
       assert.match(blocked.out, /kubectl-wasmpolicy check\.+Failed/);
       assert.match(blocked.out, /k8s\/bad\.yaml:\d+: rejected: Pod default\/bad by pss-privileged/);
+      assert.match(blocked.out, /--policies=x\.yaml:\d+: rejected: Pod default\/flag-like by pss-privileged/);
+      git('rm', '-q', '--cached', '--', '--policies=x.yaml');
+      await fs.rm(path.join(repo, '--policies=x.yaml'));
       assert.equal(git('rev-list', '--count', 'HEAD').out.trim(), '1', 'nothing committed');
 
       git('rm', '-q', '--cached', 'k8s/bad.yaml');

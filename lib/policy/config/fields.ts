@@ -11,7 +11,8 @@ export interface ConfigProblem {
 }
 
 export function formatProblem(p: ConfigProblem): string {
-  return `${p.file}:${p.line}: ${p.subject}: ${p.field ? `${p.field}: ` : ''}${p.message}`;
+  // Line 0: the file could not be read at all, there is no line to name (lines are 1-based).
+  return `${p.file}${p.line > 0 ? `:${p.line}` : ''}: ${p.subject}: ${p.field ? `${p.field}: ` : ''}${p.message}`;
 }
 
 /** A field that has no effect on a client, with why; reported once per run. */

@@ -50,8 +50,12 @@ function decode(token: string): ContinueToken {
   throw badRequest('invalid continue token: the token is not one this server issued');
 }
 
-/** `expireContinueAfter`: the Nth continue request (1-based) and every later one answers 410, as if compacted. */
-export function listSnapshots(expireContinueAfter?: number): ListSnapshots {
+/**
+ * `expireContinueAfter`: the Nth continue request (1-based) and every later one answers 410, as if compacted.
+ * `repeatContinue`: a broken server (or aggregated API) that answers a continue request with the token it was given,
+ * so a client that trusts it lists forever.
+ */
+export function listSnapshots(expireContinueAfter?: number, repeatContinue = false): ListSnapshots {
   const snapshots = new Map<number, { listKey: string; items: readonly KubeObject[] }>();
   let nextId = 1;
   let continues = 0;
@@ -89,7 +93,8 @@ export function listSnapshots(expireContinueAfter?: number): ListSnapshots {
       const frozen = snapshots.get(t.snapshot);
       if (!frozen) throw expiredContinue();
       if (frozen.listKey !== listKey) throw badRequest('invalid continue token: it continues a different list (another resource, namespace or selector)');
-      return slice(listKey, frozen.items, t.offset, max, t.rv, t.snapshot, countRemaining);
+      const page = slice(listKey, frozen.items, t.offset, max, t.rv, t.snapshot, countRemaining);
+      return repeatContinue ? { ...page, continue: token } : page;
     },
     expireAll() {
       snapshots.clear();

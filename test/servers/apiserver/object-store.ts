@@ -2,6 +2,7 @@
  * The server's objects, indexed by (group, kind) then namespace then name, with one resourceVersion counter like
  * etcd's revision. Lists come back in etcd key order (namespace, then name) from a sorted cache that a write drops.
  */
+import { cloneDeep } from './deep-json';
 import { randomUUID } from 'node:crypto';
 import type { KubeObject } from '../../../lib/manifests';
 
@@ -95,7 +96,7 @@ export class ObjectStore {
   put(obj: KubeObject): KubeObject {
     const key = keyOf(obj);
     const previous = this.get(key.group, key.kind, key.namespace, key.name);
-    const stored = structuredClone(obj);
+    const stored = cloneDeep(obj);
     const meta = (stored.metadata ??= {});
     this.revision += 1;
     meta.resourceVersion = String(this.revision);

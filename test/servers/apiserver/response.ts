@@ -4,6 +4,7 @@
  */
 import type { ServerResponse } from 'node:http';
 import { gzipSync } from 'node:zlib';
+import { stringifyDeep } from './deep-json';
 
 const COMPRESSION_THRESHOLD = 128 * 1024;
 
@@ -13,7 +14,7 @@ function acceptsGzip(acceptEncoding: string | undefined): boolean {
 
 /** Writes the answer; returns whether it was compressed. */
 export function sendJson(res: ServerResponse, code: number, body: unknown, contentType: string, acceptEncoding: string | undefined): boolean {
-  const text = Buffer.from(JSON.stringify(body));
+  const text = Buffer.from(stringifyDeep(body));
   const gzip = text.length > COMPRESSION_THRESHOLD && acceptsGzip(acceptEncoding);
   const payload = gzip ? gzipSync(text, { level: 1 }) : text;
   res.writeHead(code, {

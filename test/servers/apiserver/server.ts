@@ -37,6 +37,8 @@ export interface ApiServerOptions {
   pageLimitMax?: number;
   /** The Nth continue request (1-based) and every later one answer 410 Expired, to test list restarts. */
   expireContinueAfter?: number;
+  /** Every continue request is answered with the token it sent (a server bug): the list never ends. */
+  repeatContinue?: boolean;
 }
 
 export interface RecordedRequest {
@@ -81,7 +83,7 @@ export async function startApiServer(opts: ApiServerOptions = {}): Promise<TestA
   const tokens: TokenTable = { ...(opts.tokens ?? {}), [token]: ADMIN };
   const rules = opts.forbidden ?? [];
   const store = new ObjectStore();
-  const snapshots = listSnapshots(opts.expireContinueAfter);
+  const snapshots = listSnapshots(opts.expireContinueAfter, opts.repeatContinue);
   const requests: RecordedRequest[] = [];
 
   let index: ServedIndex | undefined;

@@ -137,6 +137,30 @@ describe('store: registries that need credentials', function () {
       assert.deepEqual(ts.requests.map((r) => [r.method, r.grant, r.user]), [['POST', 'refresh_token', 'bob']]);
     });
 
+    it('does not send credentials in clear to a token service on another host, unless that host is an insecure source', async () => {
+      // The same token service, named "localhost" by a second registry: another host as far as the client can tell.
+      const signerHome = testHome('wasmpolicy-token-');
+      const signer = makeTokenSigner(signerHome.dir);
+      const ts2 = await startTokenServer({ certPem: signer.certPem, keyPem: signer.keyPem, users: { bob: PASSWORD } });
+      const realm = ts2.realm.replace('127.0.0.1', 'localhost');
+      const reg2 = await startRegistry({ token: { realm, service: ts2.service, issuer: ts2.issuer, rootCertBundle: signer.cert } });
+      try {
+        const h = testHome();
+        h.writeSources({ insecure_sources: [reg2.host] });
+        h.writeDockerConfig({ auths: { [reg2.host]: { auth: basic('bob', PASSWORD) } } });
+        const r = await runCli(['pull', `${reg2.host}/team/p:v1`], { env: h.env });
+        assert.equal(r.code, 2);
+        assert.match(r.stderr, /the registry asks for the credentials from .*config\.json \(auths\) to be sent over plain HTTP to another host \(token service http:\/\/localhost:\d+\/token\): not sent\. If that host is trusted, add "localhost:\d+" to insecure_sources/);
+        assert.equal(ts2.requests.length, 0, 'nothing reached the token service');
+        h.writeSources({ insecure_sources: [reg2.host, new URL(realm).host] });
+        await pushPolicy(WASM, `registry://${reg2.host}/team/p:v1`, fetchOpts(h));
+        assert.ok(ts2.requests.some((q) => q.user === 'bob'), JSON.stringify(ts2.requests));
+      } finally {
+        await reg2.stop();
+        await ts2.stop();
+      }
+    });
+
     it('reports credentials the token service refuses, without printing them (CLI, -vv)', async () => {
       const h = home({ auths: { [reg.host]: { auth: basic('bob', 'N0t-The-Pa55word') } } });
       const r = await runCli(['-vv', 'pull', `${reg.host}/team/p:v1`], { env: h.env });

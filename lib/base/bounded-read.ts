@@ -1,0 +1,113 @@
+import { closeSync, constants, fstatSync, openSync, readSync, type Stats } from 'node:fs';
+import { open } from 'node:fs/promises';
+
+/**
+ * Reading a file named by a user, a repository or a cluster object, bounded. `stat().size` is 0 for devices and
+ * FIFOs (`/dev/zero` has no end; a FIFO blocks until someone writes), so a size check before reading holds for
+ * regular files only: these functions open the path (following links), refuse what is not a regular file on the
+ * opened descriptor (no window between the check and the read), and stop reading past the limit whatever the
+ * size claimed. O_NONBLOCK lets the open of a FIFO return at once instead of waiting for a writer.
+ */
+
+export type BoundedReadFailure = 'not-found' | 'not-regular' | 'too-large' | 'io';
+
+export class BoundedReadError extends Error {
+  override name = 'BoundedReadError';
+  constructor(message: string, readonly reason: BoundedReadFailure) {
+    super(message);
+  }
+}
+
+const OPEN_FLAGS = constants.O_RDONLY | (constants.O_NONBLOCK ?? 0);
+const CHUNK = 1 << 20;
+
+/** What a file that is not a regular one is, for messages: `a FIFO`, `a character device`, ... */
+export function fileTypeOf(st: Stats): string {
+  if (st.isDirectory()) return 'a directory';
+  if (st.isFIFO()) return 'a FIFO';
+  if (st.isCharacterDevice()) return 'a character device';
+  if (st.isBlockDevice()) return 'a block device';
+  if (st.isSocket()) return 'a socket';
+  return 'not a regular file';
+}
+
+function notRegular(st: Stats): BoundedReadError {
+  const type = fileTypeOf(st);
+  return new BoundedReadError(st.isDirectory() ? 'is a directory' : `not a regular file (${type})`, 'not-regular');
+}
+
+export function tooLargeMessage(size: number, maxBytes: number, exact: boolean): string {
+  return `${exact ? '' : 'more than '}${size} bytes, larger than the limit of ${maxBytes} bytes`;
+}
+
+function systemError(err: unknown): BoundedReadError {
+  const e = err as NodeJS.ErrnoException;
+  if (e.code === 'ENOENT') return new BoundedReadError('no such file or directory', 'not-found');
+  if (e.code === 'EACCES') return new BoundedReadError('permission denied', 'io');
+  if (e.code === 'EISDIR') return new BoundedReadError('is a directory', 'not-regular');
+  if (e.code === 'ELOOP') return new BoundedReadError('too many levels of symbolic links', 'io');
+  return new BoundedReadError(e.message, 'io');
+}
+
+/** The bytes of regular file `file` (links followed), at most `maxBytes` of them. Throws BoundedReadError. */
+export function readRegularFileSync(file: string, maxBytes: number): Buffer {
+  let fd: number;
+  try {
+    fd = openSync(file, OPEN_FLAGS);
+  } catch (err) {
+    throw systemError(err);
+  }
+  try {
+    const st = fstatSync(fd);
+    if (!st.isFile()) throw notRegular(st);
+    if (st.size > maxBytes) throw new BoundedReadError(tooLargeMessage(st.size, maxBytes, true), 'too-large');
+    const parts: Buffer[] = [];
+    let total = 0;
+    for (;;) {
+      // A file that grows while it is read still stops at the limit (one byte past it tells).
+      const buf = Buffer.allocUnsafe(Math.min(CHUNK, maxBytes + 1 - total));
+      const n = readSync(fd, buf, 0, buf.length, null);
+      if (n === 0) break;
+      parts.push(n === buf.length ? buf : buf.subarray(0, n));
+      total += n;
+      if (total > maxBytes) throw new BoundedReadError(tooLargeMessage(maxBytes, maxBytes, false), 'too-large');
+    }
+    return parts.length === 1 ? parts[0] : Buffer.concat(parts, total);
+  } catch (err) {
+    if (err instanceof BoundedReadError) throw err;
+    throw systemError(err);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** readRegularFileSync without blocking the event loop. */
+export async function readRegularFile(file: string, maxBytes: number): Promise<Buffer> {
+  let fh;
+  try {
+    fh = await open(file, OPEN_FLAGS);
+  } catch (err) {
+    throw systemError(err);
+  }
+  try {
+    const st = await fh.stat();
+    if (!st.isFile()) throw notRegular(st);
+    if (st.size > maxBytes) throw new BoundedReadError(tooLargeMessage(st.size, maxBytes, true), 'too-large');
+    const parts: Buffer[] = [];
+    let total = 0;
+    for (;;) {
+      const buf = Buffer.allocUnsafe(Math.min(CHUNK, maxBytes + 1 - total));
+      const { bytesRead: n } = await fh.read(buf, 0, buf.length, null);
+      if (n === 0) break;
+      parts.push(n === buf.length ? buf : buf.subarray(0, n));
+      total += n;
+      if (total > maxBytes) throw new BoundedReadError(tooLargeMessage(maxBytes, maxBytes, false), 'too-large');
+    }
+    return parts.length === 1 ? parts[0] : Buffer.concat(parts, total);
+  } catch (err) {
+    if (err instanceof BoundedReadError) throw err;
+    throw systemError(err);
+  } finally {
+    await fh.close();
+  }
+}

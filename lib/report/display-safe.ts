@@ -1,0 +1,51 @@
+import { escapeControl } from '../base/control-chars';
+import type { Reporter } from './reporter';
+import type { ObjectRef, Report, Result } from './result';
+
+/**
+ * A reporter for people or CI (text, github, junit, sarif) that sees the report with control characters escaped
+ * in everything that comes from outside: messages, causes, warnings, object and policy names, file names
+ * (lib/base/control-chars.ts says why). JSON and YAML need not: their own escaping already shows them.
+ */
+export function displaySafe(reporter: Reporter): Reporter {
+  return { name: reporter.name, render: (report, opts) => reporter.render(displaySafeReport(report), opts) };
+}
+
+export function displaySafeReport<R extends Report>(report: R): R {
+  const back = new Map<Result, Result>();
+  const results = report.results.map((r) => {
+    const e = safeResult(r);
+    if (e !== r) back.set(e, r);
+    return e;
+  });
+  const out: R = { ...report, results };
+  if (report.original) {
+    const original = report.original;
+    out.original = (r) => original(back.get(r) ?? r);
+  }
+  // The audit report's policies left out: their ids come from the cluster.
+  const notAudited = (report as { notAudited?: { id: string; reason: string }[] }).notAudited;
+  if (notAudited) (out as { notAudited?: unknown }).notAudited = notAudited.map((n) => ({ ...n, id: escapeControl(n.id), reason: escapeControl(n.reason) }));
+  return out;
+}
+
+function safeResult(r: Result): Result {
+  const texts = [r.message, r.policy, r.source.file, r.source.origin, r.object?.kind, r.object?.name, r.object?.namespace, r.object?.apiVersion, r.location?.path, ...(r.causes ?? []), ...(r.warnings ?? []), ...(r.patch ?? []).map((op) => op.path)];
+  if (texts.every((t) => t === undefined || escapeControl(t) === t)) return r;
+  const e = (t: string | undefined): string | undefined => (t === undefined ? undefined : escapeControl(t));
+  const out: Result = { ...r, source: { ...r.source, file: escapeControl(r.source.file) } };
+  if (r.source.origin !== undefined) out.source.origin = e(r.source.origin);
+  if (r.message !== undefined) out.message = e(r.message);
+  if (r.policy !== undefined) out.policy = e(r.policy);
+  if (r.causes) out.causes = r.causes.map(escapeControl);
+  if (r.warnings) out.warnings = r.warnings.map(escapeControl);
+  if (r.location) out.location = { ...r.location, path: escapeControl(r.location.path) };
+  if (r.patch) out.patch = r.patch.map((op) => ({ ...op, path: escapeControl(op.path) }));
+  if (r.object) {
+    const o: ObjectRef = { ...r.object, apiVersion: escapeControl(r.object.apiVersion), kind: escapeControl(r.object.kind) };
+    if (r.object.name !== undefined) o.name = escapeControl(r.object.name);
+    if (r.object.namespace !== undefined) o.namespace = escapeControl(r.object.namespace);
+    out.object = o;
+  }
+  return out;
+}
