@@ -26,7 +26,11 @@ export function wasiContractProblems(module: WebAssembly.Module): string[] {
   for (const imp of WebAssembly.Module.imports(module)) {
     if ((WASI_MODULES as readonly string[]).includes(imp.module)) continue;
     if (HOST_CALL_MODULES.has(imp.module) && imp.name === 'call') continue;
-    if (imp.module === 'env' && imp.kind === 'memory') continue;
+    if (imp.kind === 'memory') {
+      // The host provides no memory: a WASI policy defines its own, which the loader caps (capDefinedMemories).
+      problems.push(`it imports the memory "${imp.module}.${imp.name}", which a Kubewarden host does not provide`);
+      continue;
+    }
     problems.push(`it imports "${imp.module}.${imp.name}", which a Kubewarden host does not provide`);
   }
   return problems;
