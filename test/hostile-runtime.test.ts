@@ -6,6 +6,10 @@ import { strict as assert } from 'node:assert';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
+import type { Worker } from 'node:worker_threads';
+import { createLogger } from '../lib/log';
+import { DEFAULT_EVALUATION_LIMITS } from '../lib/wasm/limits';
+import { EvaluationPool, UNREADABLE_RESULT_MESSAGE } from '../lib/wasm/pool/pool';
 import { runCliMeasured } from './support/measured-cli';
 import { wat2wasm } from './support/wat';
 
@@ -60,6 +64,28 @@ function growingGuest(memoryDecl: string): string {
       (else (call $guest_response (i32.const 1152) (i32.const ${accepted.length}))))
     (i32.const 1)))`;
 }
+
+/** A waPC guest (no metadata) answering `response` to every `validate`. */
+function answeringGuest(response: string): string {
+  const settings = '{"valid":true}';
+  const bytes = new TextEncoder().encode(response).length;
+  const pages = Math.ceil((4096 + bytes) / 65536) + 1;
+  return `(module
+  (import "wapc" "__guest_response" (func $guest_response (param i32 i32)))
+  (memory (export "memory") ${pages})
+  (data (i32.const 1024) "\\"v1\\"")
+  (data (i32.const 1056) "${hex(settings)}")
+  (data (i32.const 4096) "${hex(response)}")
+  (func (export "wapc_init"))
+  (func (export "__guest_call") (param $op_len i32) (param $payload_len i32) (result i32)
+    (if (i32.eq (local.get $op_len) (i32.const 16)) (then (call $guest_response (i32.const 1024) (i32.const 4)) (return (i32.const 1))))
+    (if (i32.eq (local.get $op_len) (i32.const 17)) (then (call $guest_response (i32.const 1056) (i32.const ${settings.length})) (return (i32.const 1))))
+    (call $guest_response (i32.const 4096) (i32.const ${bytes}))
+    (i32.const 1)))`;
+}
+
+/** A validation response whose mutated_object nests `depth` arrays (3,500 levels: about 10 KB). */
+const nested = (depth: number): string => `{"accepted":true,"mutated_object":${'['.repeat(depth)}${']'.repeat(depth)},"message":"${'x'.repeat(3000)}"}`;
 
 interface Row {
   policy?: string;
@@ -132,6 +158,83 @@ describe('hostile policies against the sandbox (issue 16)', function () {
       const [row] = rows(r.stdout, r.stderr).filter((x) => x.policy !== undefined);
       assert.equal(row.verdict, 'pass', JSON.stringify(row));
       assert.ok(r.maxRssMiB < RSS_BOUND_MIB, `peak RSS ${r.maxRssMiB.toFixed(0)} MiB`);
+    });
+  });
+
+  describe('deeply nested responses (High 2): one error result for the policy that answered it, the run ends', () => {
+    it('3,500 and 100,000 levels: serde_json\'s recursion-limit error for those policies, the others answer', async () => {
+      const deep = await module('deep-3500', answeringGuest(nested(3500)));
+      const deeper = await module('deep-100000', answeringGuest(nested(100_000)));
+      const ok = await module('accepting', answeringGuest('{"accepted":true}'));
+      // --workers 1: every policy of the batch shares the worker a crash would take down.
+      const r = await runCliMeasured(['check', '-f', pod, '-p', deep, '-p', ok, '-p', deeper, '--workers', '1', '--timeout', '10s', '-o', 'json']);
+      const byPolicy = new Map(rows(r.stdout, r.stderr).filter((x) => x.policy !== undefined).map((x) => [x.policy, x]));
+      for (const name of ['deep-3500', 'deep-100000']) {
+        const row = byPolicy.get(name)!;
+        assert.equal(row.verdict, 'error', name);
+        assert.equal(row.code, 500, name);
+        assert.match(row.message!, /^internal server error: invalid response from policy: recursion limit exceeded at line 1 column 162$/, name);
+      }
+      assert.equal(byPolicy.get('accepting')!.verdict, 'pass');
+      assert.doesNotMatch(r.stderr, /\n\s+at /, 'no stack trace');
+      assert.ok(r.maxRssMiB < RSS_BOUND_MIB, `peak RSS ${r.maxRssMiB.toFixed(0)} MiB`);
+    });
+
+    it('128 levels, serde_json\'s limit, still pass', async () => {
+      const p = await module('deep-127', answeringGuest(nested(127)));
+      const r = await runCliMeasured(['check', '-f', pod, '-p', p, '-o', 'json']);
+      const [row] = rows(r.stdout, r.stderr).filter((x) => x.policy !== undefined);
+      assert.notEqual(row.verdict, 'error', JSON.stringify(row));
+    });
+  });
+
+  describe('an unreadable worker message (High 2): isolated re-runs name the one evaluation that caused it', () => {
+    it('the tasks of the worker are re-run one policy at a time; only the one whose answer cannot be read gets the error', async () => {
+      const accept = '{"accepted":true}';
+      // validate makes a host call first (the legacy kubernetes/namespaces, which the main thread answers): the worker waits in it until this test answers, so the unreadable
+      // message below is played while the evaluation is known to be in that worker.
+      const wat = `(module
+  (import "wapc" "__guest_response" (func $guest_response (param i32 i32)))
+  (import "wapc" "__host_call" (func $host_call (param i32 i32 i32 i32 i32 i32 i32 i32) (result i32)))
+  (memory (export "memory") 1)
+  (data (i32.const 1056) "${hex('{"valid":true}')}")
+  (data (i32.const 2048) "${hex(accept)}")
+  (data (i32.const 3000) "kubernetesnamespaces")
+  (func (export "wapc_init"))
+  (func (export "__guest_call") (param $op_len i32) (param $payload_len i32) (result i32)
+    (if (i32.eq (local.get $op_len) (i32.const 17)) (then (call $guest_response (i32.const 1056) (i32.const 14)) (return (i32.const 1))))
+    (drop (call $host_call (i32.const 3000) (i32.const 10) (i32.const 3010) (i32.const 10) (i32.const 0) (i32.const 0) (i32.const 0) (i32.const 0)))
+    (call $guest_response (i32.const 2048) (i32.const ${accept.length}))
+    (i32.const 1)))`;
+      const module = await WebAssembly.compile((await wat2wasm(wat)) as Uint8Array<ArrayBuffer>);
+      const policy = (id: string) => ({ id, mode: 'kubewarden-wapc' as const, module, policyType: 'kubernetes' as const, settingsJson: '{}', limits: DEFAULT_EVALUATION_LIMITS });
+      const waiting: { policy: string; answer: () => void }[] = [];
+      const hostCalls = (p: { id: string }) => new Promise<Uint8Array>((resolve) => waiting.push({ policy: p.id, answer: () => resolve(new Uint8Array()) }));
+      const pool = new EvaluationPool([policy('a'), policy('b')], { workers: 1, log: createLogger('error', () => {}), logLevel: 'error', hostCalls });
+      // The pool's worker, to play the event Node emits when the main thread cannot deserialise a worker's message.
+      const worker = (): Worker => (pool as unknown as { slots: { worker: Worker }[] }).slots[0].worker;
+      const calledBy = async (id: string): Promise<void> => {
+        while (!waiting.some((w) => w.policy === id)) await new Promise((r) => setTimeout(r, 5));
+      };
+      try {
+        const answer = pool.evaluate('{}', [0, 1]);
+        await calledBy('a');
+        worker().emit('messageerror', new Error('could not deserialize'));
+        waiting.length = 0;
+        // Re-run isolated: policy a alone in a fresh worker. Its answer is unreadable too: a is the cause.
+        await calledBy('a');
+        worker().emit('messageerror', new Error('could not deserialize'));
+        waiting.length = 0;
+        // b, isolated in its turn, answers.
+        await calledBy('b');
+        waiting.splice(0).forEach((w) => w.answer());
+        assert.deepEqual(await answer, [
+          { ok: false, message: UNREADABLE_RESULT_MESSAGE, code: 500, reason: 'error' },
+          { ok: true, response: { accepted: true } },
+        ]);
+      } finally {
+        await pool.close();
+      }
     });
   });
 });
