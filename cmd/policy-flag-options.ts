@@ -1,6 +1,7 @@
 import { promises as fs } from 'node:fs';
 import * as jsyaml from 'js-yaml';
 import { policiesFromRefs } from '../lib/policy/from-flags';
+import { settingsDocumentProblem } from '../lib/policy/settings-document';
 import type { PolicySpec } from '../lib/policy/spec';
 import { EXECUTION_MODES, type ExecutionMode } from '../lib/wasm/metadata';
 import { UsageError } from './context';
@@ -53,6 +54,8 @@ async function readSettingsFile(file: string): Promise<Record<string, unknown>> 
   try {
     v = jsyaml.load(text);
   } catch (err) {
+    // js-yaml reads nesting recursively: a document deep enough overflows the stack before any limit applies.
+    if (err instanceof RangeError) throw new UsageError(`--settings ${file}: the document nests too deep to read`);
     throw new UsageError(`--settings ${file}: ${(err as Error).message}`);
   }
   return settingsObject(v, `--settings ${file}`);
@@ -61,5 +64,7 @@ async function readSettingsFile(file: string): Promise<Record<string, unknown>> 
 function settingsObject(v: unknown, where: string): Record<string, unknown> {
   if (v === null || v === undefined) return {};
   if (typeof v !== 'object' || Array.isArray(v)) throw new UsageError(`${where} must be an object (a mapping of setting names to values)`);
+  const problem = settingsDocumentProblem(v);
+  if (problem) throw new UsageError(`${where}: ${problem}`);
   return v as Record<string, unknown>;
 }

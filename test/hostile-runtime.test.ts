@@ -237,4 +237,76 @@ describe('hostile policies against the sandbox (issue 16)', function () {
       }
     });
   });
+
+  describe('low-severity limits (Low)', () => {
+    it('__console_log is capped per evaluation by --max-output-size, with a truncation marker', async () => {
+      // 64 calls of 1 MiB each at -vv (debug, where console output is shown); the cap is 1 MiB.
+      const wat = `(module
+  (import "wapc" "__guest_response" (func $guest_response (param i32 i32)))
+  (import "wapc" "__console_log" (func $console_log (param i32 i32)))
+  (memory (export "memory") 18)
+  (data (i32.const 1024) "${hex('{"valid":true}')}")
+  (data (i32.const 2048) "${hex('{"accepted":true}')}")
+  (func (export "wapc_init") (memory.fill (i32.const 65536) (i32.const 65) (i32.const 1048576)))
+  (func (export "__guest_call") (param $op_len i32) (param $payload_len i32) (result i32)
+    (local $n i32)
+    (if (i32.eq (local.get $op_len) (i32.const 17)) (then (call $guest_response (i32.const 1024) (i32.const 14)) (return (i32.const 1))))
+    (local.set $n (i32.const 64))
+    (loop $more
+      (call $console_log (i32.const 65536) (i32.const 1048576))
+      (local.set $n (i32.sub (local.get $n) (i32.const 1)))
+      (br_if $more (local.get $n)))
+    (call $guest_response (i32.const 2048) (i32.const 17))
+    (i32.const 1)))`;
+      const p = await module('console-flood', wat, {});
+      const r = await runCliMeasured(['check', '-f', pod, '-p', p, '-vv', '--max-output-size', '1048576', '--timeout', '60s', '-o', 'json']);
+      const [row] = rows(r.stdout, r.stderr).filter((x) => x.policy !== undefined);
+      assert.equal(row.verdict, 'pass');
+      assert.ok(r.stderr.length < 2 * 1048576, `stderr was ${r.stderr.length} characters`);
+      assert.match(r.stderr, /\.\.\. \[log output of policy console-flood truncated: more than 1048576 characters in one evaluation \(--max-output-size\)\]/);
+    });
+
+    it('--timeout below 1ms is refused with a flag error (it rounded to 0, no deadline); 0 and 1.5ms are accepted', async () => {
+      const p = await module('accept-timeout', answeringGuest('{"accepted":true}'));
+      const r = await runCliMeasured(['check', '-f', pod, '-p', p, '--timeout', '0.4ms']);
+      assert.equal(r.code, 2, r.stderr);
+      assert.match(r.stderr, /^error: --timeout: duration "0\.4ms" is below 1ms, the smallest deadline \(use 0 to disable the deadline\)$/m);
+      assert.doesNotMatch(r.stderr, /\n\s+at /, 'no stack trace');
+      for (const t of ['0', '0s']) {
+        const ok = await runCliMeasured(['check', '-f', pod, '-p', p, '--timeout', t, '-o', 'json']);
+        assert.equal(ok.code, 0, `--timeout ${t}: ${ok.stderr}`);
+      }
+      // A real 2 ms deadline (rounded up): whether start-up fits in it depends on the machine, the flag is valid.
+      const short = await runCliMeasured(['check', '-f', pod, '-p', p, '--timeout', '1.5ms', '-o', 'json']);
+      assert.doesNotMatch(short.stderr, /--timeout/);
+    });
+
+    it('--settings FILE with an alias bomb: a clear error naming the file, bounded memory, no stack trace', async () => {
+      const p = await module('accept-settings', answeringGuest('{"accepted":true}'));
+      const bomb = path.join(dir, 'bomb.yaml');
+      writeFileSync(bomb, `big: &big "${'x'.repeat(1 << 20)}"\nmany: [${Array.from({ length: 9000 }, () => '*big').join(', ')}]\n`);
+      const r = await runCliMeasured(['check', '-f', pod, '-p', p, '--settings', bomb]);
+      assert.equal(r.code, 2, r.stderr);
+      assert.match(r.stderr, /^error: --settings .*bomb\.yaml: it is larger than 16777216 characters once its aliases are expanded$/m);
+      assert.doesNotMatch(r.stderr, /\n\s+at /, 'no stack trace');
+      assert.ok(r.maxRssMiB < RSS_BOUND_MIB, `peak RSS ${r.maxRssMiB.toFixed(0)} MiB`);
+    });
+
+    it('--settings-json nested 50,000 deep: a clear error, no stack trace', async () => {
+      const p = await module('accept-deep-settings', answeringGuest('{"accepted":true}'));
+      const r = await runCliMeasured(['check', '-f', pod, '-p', p, '--settings-json', `{"a":${'['.repeat(50_000)}${']'.repeat(50_000)}}`]);
+      assert.equal(r.code, 2, r.stderr);
+      assert.match(r.stderr, /^error: --settings-json: it nests more than 128 levels deep \(recursion limit exceeded\)$/m);
+      assert.doesNotMatch(r.stderr, /\n\s+at /, 'no stack trace');
+    });
+
+    it('--memory-limit 1Gi is a gibibyte: a module needing 68 MiB to start loads (it would not under 1Mi)', async () => {
+      const p = await module('needs-68mib', answeringGuest('{"accepted":true}').replace(/\(memory \(export "memory"\) \d+\)/, '(memory (export "memory") 1100)'));
+      const gi = await runCliMeasured(['check', '-f', pod, '-p', p, '--memory-limit', '1Gi', '-o', 'json']);
+      assert.equal(gi.code, 0, gi.stderr);
+      const mi = await runCliMeasured(['check', '-f', pod, '-p', p, '--memory-limit', '64Mi', '-o', 'json']);
+      assert.equal(mi.code, 2);
+      assert.match(mi.stderr, /needs 69 MiB of memory to start, more than the 64 MiB limit/);
+    });
+  });
 });

@@ -2,6 +2,7 @@ import { createDispatcher, type RemoteHostCall } from '../../capabilities/dispat
 import type { Logger } from '../../log';
 import { INTERNAL_ERROR_CODE, type PolicyRuntime, type RuntimeOutcome } from '../runtime';
 import { createRuntime } from '../create-runtime';
+import { GuestLog } from '../guest-log';
 import { HB_POSITION, HB_STARTED, type PrepareOutcome, type WorkerPolicy } from './messages';
 
 const utf8 = new TextEncoder();
@@ -12,6 +13,8 @@ const utf8 = new TextEncoder();
  */
 export class Evaluator {
   private readonly runtimes: (PolicyRuntime | Error | undefined)[];
+  /** Each policy's own output, capped per evaluation. */
+  private readonly guestLogs: GuestLog[];
 
   constructor(
     private readonly policies: WorkerPolicy[],
@@ -21,6 +24,7 @@ export class Evaluator {
     private readonly remote?: (index: number) => RemoteHostCall,
   ) {
     this.runtimes = policies.map(() => undefined);
+    this.guestLogs = policies.map((p) => new GuestLog(log, p.limits.maxOutputBytes, p.id));
   }
 
   /** Builds (and for waPC starts) a runtime on first use, under the deadline like every guest call. */
@@ -29,7 +33,8 @@ export class Evaluator {
     if (rt === undefined) {
       const p = this.policies[index];
       try {
-        rt = createRuntime(p, { hostCall: createDispatcher(p.id, this.log, this.remote?.(index)), log: this.log });
+        const log = this.guestLogs[index];
+        rt = createRuntime(p, { hostCall: createDispatcher(p.id, log, this.remote?.(index)), log });
       } catch (err) {
         rt = err as Error;
       }
@@ -41,6 +46,7 @@ export class Evaluator {
   /** Starts the policy once and validates its settings (policy-server does both at start-up). */
   prepare(index: number): PrepareOutcome {
     this.mark(0);
+    this.guestLogs[index].reset();
     try {
       const rt = this.runtime(index);
       if (rt instanceof Error) return { ok: false, message: rt.message };
@@ -57,6 +63,7 @@ export class Evaluator {
     const requestUtf8 = indices.length > 1 ? utf8.encode(requestJson) : undefined;
     for (let pos = 0; pos < indices.length; pos++) {
       this.mark(pos);
+      this.guestLogs[indices[pos]].reset();
       const rt = this.runtime(indices[pos]);
       const settingsJson = this.policies[indices[pos]].settingsJson;
       if (rt instanceof Error) {
