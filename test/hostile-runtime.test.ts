@@ -3,7 +3,7 @@
 // (never a timed assertion) and that the child's peak memory stays bounded. docs/security-runtime.md.
 
 import { strict as assert } from 'node:assert';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import type { Worker } from 'node:worker_threads';
@@ -307,6 +307,42 @@ describe('hostile policies against the sandbox (issue 16)', function () {
       const mi = await runCliMeasured(['check', '-f', pod, '-p', p, '--memory-limit', '64Mi', '-o', 'json']);
       assert.equal(mi.code, 2);
       assert.match(mi.stderr, /needs 69 MiB of memory to start, more than the 64 MiB limit/);
+    });
+  });
+
+  describe('annotate runs guest code in the sandbox (Medium 12)', () => {
+    const METADATA = 'rules: []\nmutating: false\nexecutionMode: kubewarden-wapc\n';
+
+    it('a protocol_version that never returns is stopped at --timeout: a clear error, nothing written', async () => {
+      const p = await module('annotate-loop', growingGuest('(memory (export "memory") 1)').replace('(func (export "wapc_init"))', '(func (export "wapc_init")) (func $spin (loop $l (br $l)))').replace(
+        '(if (i32.eq (local.get $op_len) (i32.const 16)) (then',
+        '(if (i32.eq (local.get $op_len) (i32.const 16)) (then (call $spin)',
+      ));
+      const md = path.join(dir, 'metadata.yml');
+      writeFileSync(md, METADATA);
+      const out = path.join(dir, 'annotated-loop.wasm');
+      const r = await runCliMeasured(['annotate', p, '-m', md, '-o', out, '--timeout', '1s']);
+      assert.equal(r.code, 2, r.stderr);
+      assert.match(r.stderr, /^error: .*annotate-loop\.wasm: cannot learn the protocol version from the policy: the protocol_version call did not finish within 1000 ms \(Policy execution interrupted because it exceeded the allowed execution time\)$/m);
+      assert.doesNotMatch(r.stderr, /\n\s+at /, 'no stack trace');
+      assert.equal(existsSync(out), false);
+    });
+
+    it('a protocol_version that grows memory is stopped at --memory-limit', async () => {
+      // The growing guest answers protocol_version by growing first: swap the dispatch so op 16 runs $grow.
+      const wat = growingGuest('(memory (export "memory") 1)').replace(
+        '(if (i32.eq (local.get $op_len) (i32.const 16)) (then (call $guest_response (i32.const 1024) (i32.const 4)) (return (i32.const 1))))',
+        '(if (i32.eq (local.get $op_len) (i32.const 16)) (then (if (call $grow) (then (call $guest_response (i32.const 1216) (i32.const 4))) (else (call $guest_response (i32.const 1024) (i32.const 4)))) (return (i32.const 1))))',
+      );
+      const p = await module('annotate-grow', wat);
+      const md = path.join(dir, 'metadata.yml');
+      writeFileSync(md, METADATA);
+      const out = path.join(dir, 'annotated-grow.wasm');
+      const r = await runCliMeasured(['annotate', p, '-m', md, '-o', out, '--memory-limit', '16Mi', '--timeout', '60s']);
+      // Stopped at the cap, memory.grow failed and the guest answered "v1": annotated; past the cap it would answer {"ac.
+      assert.equal(r.code, 0, r.stderr);
+      assert.ok(existsSync(out));
+      assert.ok(r.maxRssMiB < RSS_BOUND_MIB, `peak RSS ${r.maxRssMiB.toFixed(0)} MiB`);
     });
   });
 });

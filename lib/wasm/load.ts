@@ -50,6 +50,19 @@ export function compilePolicySync(name: string, bytes: Uint8Array, memoryLimitBy
   return compiled(name, bytes, module, snapshotGlobals);
 }
 
+/**
+ * The module as this host runs it (memories capped, see hostCode), without reading its metadata: for running a
+ * module whose metadata is being written (annotate).
+ */
+export function compileHostModule(name: string, bytes: Uint8Array, memoryLimitBytes: number): { module: WebAssembly.Module; snapshotGlobals?: string[] } {
+  const { code, snapshotGlobals } = hostCode(name, bytes, memoryLimitBytes);
+  try {
+    return { module: new WebAssembly.Module(code as Uint8Array<ArrayBuffer>), ...(snapshotGlobals ? { snapshotGlobals } : {}) };
+  } catch (err) {
+    throw new PolicyLoadError(`${name}: invalid WebAssembly module: ${(err as Error).message}`);
+  }
+}
+
 /** The bytes this host compiles: memories capped, a waPC guest's memory imported, mutable globals exported. */
 function hostCode(name: string, bytes: Uint8Array, memoryLimitBytes?: number): { code: Uint8Array; snapshotGlobals?: string[] } {
   if (!isWasm(bytes)) throw new PolicyLoadError(`${name}: not a WebAssembly module (the file does not start with \\0asm)`);

@@ -53,7 +53,7 @@ export async function testPolicy(dir: string, name: string, opts: TestPolicyOpti
     '',
   ].join('\n');
   const file = path.join(dir, `${name}.wasm`);
-  writeFileSync(file, annotate(wasm, metadata).bytes);
+  writeFileSync(file, (await annotate(wasm, metadata)).bytes);
   return file;
 }
 

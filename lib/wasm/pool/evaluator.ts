@@ -3,7 +3,8 @@ import type { Logger } from '../../log';
 import { INTERNAL_ERROR_CODE, type PolicyRuntime, type RuntimeOutcome } from '../runtime';
 import { createRuntime } from '../create-runtime';
 import { GuestLog } from '../guest-log';
-import { HB_POSITION, HB_STARTED, type PrepareOutcome, type WorkerPolicy } from './messages';
+import { HB_POSITION, HB_STARTED, type PrepareOutcome, type PrepareQuestion, type WorkerPolicy } from './messages';
+import { WapcRuntime } from '../wapc/runtime';
 
 const utf8 = new TextEncoder();
 
@@ -44,12 +45,16 @@ export class Evaluator {
   }
 
   /** Starts the policy once and validates its settings (policy-server does both at start-up). */
-  prepare(index: number): PrepareOutcome {
+  prepare(index: number, ask: PrepareQuestion = 'settings'): PrepareOutcome {
     this.mark(0);
     this.guestLogs[index].reset();
     try {
       const rt = this.runtime(index);
       if (rt instanceof Error) return { ok: false, message: rt.message };
+      if (ask === 'protocol-version') {
+        if (!(rt instanceof WapcRuntime)) return { ok: false, message: `a ${rt.mode} policy has no protocol version to ask` };
+        return { ok: true, settings: { valid: true }, protocolVersion: rt.protocolVersion() };
+      }
       return { ok: true, settings: rt.validateSettings(JSON.parse(this.policies[index].settingsJson)) };
     } catch (err) {
       return { ok: false, message: (err as Error).message };

@@ -1,7 +1,7 @@
 import { MessageChannel, type MessagePort, type Worker } from 'node:worker_threads';
 import type { Logger, LogLevel } from '../../log';
 import { INTERNAL_ERROR_CODE, type RuntimeOutcome } from '../runtime';
-import { HB_POSITION, HB_SLOTS, HB_STARTED, HB_TASK, type EvaluateTask, type MainToWorker, type PrepareOutcome, type WorkerPolicy, type WorkerToMain } from './messages';
+import { HB_POSITION, HB_SLOTS, HB_STARTED, HB_TASK, type EvaluateTask, type MainToWorker, type PrepareOutcome, type PrepareQuestion, type WorkerPolicy, type WorkerToMain } from './messages';
 import { serveHostBridge, type HostCallServer } from './host-bridge';
 import { takeWorker } from './prewarm';
 
@@ -35,7 +35,7 @@ export interface PoolOptions {
  * worker and, for an evaluation, with one policy, so that a second unreadable message names its cause.
  */
 type Task =
-  | { kind: 'prepare'; id: number; policy: number; resolve: (o: PrepareOutcome) => void; isolated?: boolean }
+  | { kind: 'prepare'; id: number; policy: number; ask?: PrepareQuestion; resolve: (o: PrepareOutcome) => void; isolated?: boolean }
   | { kind: 'evaluate'; id: number; requestJson: string; policies: number[]; resolve: (o: RuntimeOutcome[]) => void; isolated?: boolean };
 
 /** What the policy that caused an unreadable message gets. */
@@ -109,8 +109,8 @@ export class EvaluationPool {
   };
 
   /** Starts the policy in a worker and validates its settings, under its deadline. */
-  prepare(policy: number): Promise<PrepareOutcome> {
-    return new Promise((resolve) => this.submit({ kind: 'prepare', id: this.nextId++, policy, resolve }));
+  prepare(policy: number, ask: PrepareQuestion = 'settings'): Promise<PrepareOutcome> {
+    return new Promise((resolve) => this.submit({ kind: 'prepare', id: this.nextId++, policy, ask, resolve }));
   }
 
   /** Evaluates one request with the given policies (indices into the pool's policies), in that order. */
@@ -294,7 +294,7 @@ export class EvaluationPool {
     const task = this.queue.shift() as Extract<Task, { kind: 'prepare' }>;
     slot.tasks.push(task);
     slot.messages++;
-    slot.worker.postMessage({ type: 'prepare', taskId: task.id, policy: task.policy } satisfies MainToWorker);
+    slot.worker.postMessage({ type: 'prepare', taskId: task.id, policy: task.policy, ...(task.ask === 'protocol-version' ? { ask: task.ask } : {}) } satisfies MainToWorker);
   }
 
   /** The task the worker is running now (its heartbeat says which), if it is one of the slot's. */
@@ -341,7 +341,8 @@ export class EvaluationPool {
     const p = this.policies[policy];
     this.opts.log.warn(`policy ${p.id} exceeded its ${p.limits.timeoutMs} ms deadline; its worker was stopped`);
     if (task.kind === 'prepare') {
-      task.resolve({ ok: false, message: `initialisation did not finish within ${p.limits.timeoutMs} ms (${TIMEOUT_MESSAGE})` });
+      const what = task.ask === 'protocol-version' ? 'the protocol_version call' : 'initialisation';
+      task.resolve({ ok: false, message: `${what} did not finish within ${p.limits.timeoutMs} ms (${TIMEOUT_MESSAGE})` });
     } else {
       const timeout: RuntimeOutcome = {
         ok: false,

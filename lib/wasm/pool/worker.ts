@@ -37,7 +37,7 @@ port.on('message', (msg: MainToWorker) => {
     }
     case 'prepare':
       heartbeat![HB_TASK] = msg.taskId;
-      send({ type: 'prepared', taskId: msg.taskId, outcome: evaluator!.prepare(msg.policy) });
+      send({ type: 'prepared', taskId: msg.taskId, outcome: evaluator!.prepare(msg.policy, msg.ask) });
       break;
     case 'evaluate': {
       const results = msg.tasks.map((t) => {
