@@ -1,7 +1,7 @@
 import { promises as fs } from 'node:fs';
 import type { Argv, ArgumentsCamelCase } from 'yargs';
-import { annotate } from '../lib/annotate';
-import { writeFileAtomic } from '../lib/fs-atomic';
+import { annotate } from '../lib/authoring/annotate';
+import { writeFileAtomic } from '../lib/base/fs-atomic';
 import { DEFAULT_EVALUATION_LIMITS } from '../lib/wasm/limits';
 import { logLevelFor, UsageError, type GlobalArgs } from './context';
 import { EVALUATION_OPTIONS, evaluationLimitsFromArgs } from './evaluation-options';

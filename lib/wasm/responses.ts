@@ -1,4 +1,4 @@
-import type { SettingsValidationResponse, ValidationResponse } from '../admission/types';
+import type { SettingsValidationResponse, ValidationResponse } from '../kube/admission-review';
 import { MAX_RESPONSE_DEPTH, nestingPastLimit, recursionLimitMessage } from './json-depth';
 import { INTERNAL_ERROR_CODE, type RuntimeOutcome } from './runtime';
 
