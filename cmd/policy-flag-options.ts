@@ -3,6 +3,7 @@ import { DEFAULT_LIMITS } from '../lib/manifests/limits';
 import { expandedSize } from '../lib/manifests/yaml';
 import * as jsyaml from 'js-yaml';
 import { policiesFromRefs } from '../lib/policy/from-flags';
+import { settingsDocumentProblem } from '../lib/policy/settings-document';
 import type { PolicySpec } from '../lib/policy/spec';
 import { EXECUTION_MODES, type ExecutionMode } from '../lib/wasm/metadata';
 import { UsageError } from './context';
@@ -57,6 +58,8 @@ async function readSettingsFile(file: string): Promise<Record<string, unknown>> 
     // The manifests' limits: an alias bomb here is refused as it is in a manifest.
     v = jsyaml.load(text, { maxAliases: DEFAULT_LIMITS.maxAliases, maxDepth: DEFAULT_LIMITS.maxDepth });
   } catch (err) {
+    // js-yaml reads nesting recursively: a document deep enough overflows the stack before any limit applies.
+    if (err instanceof RangeError) throw new UsageError(`--settings ${file}: the document nests too deep to read`);
     if (!(err instanceof jsyaml.YAMLException)) throw new UsageError(`--settings ${file}: ${(err as Error).message}`);
     const line = (err.mark as { line?: number } | undefined)?.line;
     throw new UsageError(`--settings ${file}${line !== undefined ? `:${line + 1}` : ''}: ${err.reason}`);
@@ -72,5 +75,7 @@ async function readSettingsFile(file: string): Promise<Record<string, unknown>> 
 function settingsObject(v: unknown, where: string): Record<string, unknown> {
   if (v === null || v === undefined) return {};
   if (typeof v !== 'object' || Array.isArray(v)) throw new UsageError(`${where} must be an object (a mapping of setting names to values)`);
+  const problem = settingsDocumentProblem(v);
+  if (problem) throw new UsageError(`${where}: ${problem}`);
   return v as Record<string, unknown>;
 }

@@ -85,7 +85,7 @@ for (const p of built) {
   const metadata = await readFile(p.metadata, 'utf8');
   const readme = path.join(p.dir, 'README.md');
   const usage = existsSync(readme) ? await readFile(readme, 'utf8') : undefined;
-  const { bytes } = annotate(wasm, metadata, usage);
+  const { bytes } = await annotate(wasm, metadata, { usage });
   const out = path.join(dist, 'plugins', `${p.name}.wasm`);
   await writeFile(out + '.tmp', bytes);
   await rename(out + '.tmp', out);

@@ -3,6 +3,7 @@ import type { KubeObject } from '../manifests/types';
 import type { FetchOptions } from '../store/fetch';
 import type { WorkerPolicy } from '../wasm/pool/messages';
 import type { KubernetesSource } from './kubernetes-source';
+import { DEFAULT_ALLOWED_HOST_CAPABILITIES } from './grants';
 import { ManifestsSource } from './manifests-source';
 import { OciCapability } from './oci';
 import { serveHostCall, sourcesBackend } from './service';
@@ -20,6 +21,8 @@ export interface HostCapabilityOptions {
   replay?: { file: string; exchanges: Exchange[] };
   /** `--sigstore-trust-config`: the trust root `oci/v1/verify` and `oci/v2/verify` check keyless signatures against. */
   sigstoreTrustConfig?: string;
+  /** `--allowed-host-capabilities`: the capabilities policies may call; default DEFAULT_ALLOWED_HOST_CAPABILITIES. */
+  allowedHostCapabilities?: readonly string[];
 }
 
 /**
@@ -58,7 +61,8 @@ export class RunCapabilities {
   /** The pool's `hostCalls`: waits until the backend is ready. */
   readonly hostCalls = async (policy: WorkerPolicy, binding: string, namespace: string, operation: string, payload: Uint8Array): Promise<Uint8Array> => {
     if (!this.started) this.wantedNow();
-    return serveHostCall(await this.backend, { id: policy.id, contextAwareResources: policy.contextAwareResources ?? [] }, binding, namespace, operation, payload);
+    const allowedHostCapabilities = this.opts.allowedHostCapabilities ?? DEFAULT_ALLOWED_HOST_CAPABILITIES;
+    return serveHostCall(await this.backend, { id: policy.id, contextAwareResources: policy.contextAwareResources ?? [], allowedHostCapabilities }, binding, namespace, operation, payload);
   };
 
   /** The run's objects are known: the backend can answer. */

@@ -1,5 +1,6 @@
 import type { ContextAwareResource } from '../wasm/metadata';
 import { HostCallError } from './errors';
+import { capabilityId, isGranted, notGrantedMessage } from './grants';
 import { answerKubernetes, checkGranted, type KubernetesRequest } from './kubernetes';
 import type { KubernetesSource } from './kubernetes-source';
 import { dnsLookupHost } from './net';
@@ -49,6 +50,8 @@ async function answer(req: CallbackRequest, sources: CapabilitySources): Promise
 export interface CallingPolicy {
   id: string;
   contextAwareResources: readonly ContextAwareResource[];
+  /** The capability patterns the run grants (lib/capabilities/grants.ts). */
+  allowedHostCapabilities: readonly string[];
 }
 
 /**
@@ -59,6 +62,9 @@ export interface CallingPolicy {
 export async function serveHostCall(backend: CapabilityBackend, policy: CallingPolicy, binding: string, namespace: string, operation: string, payload: Uint8Array): Promise<Uint8Array> {
   const route = routeOf(binding, namespace, operation);
   if (route.kind === 'tracing-log') throw new HostCallError('kubewarden/tracing/log is answered where the policy runs');
+  // Before decoding and before the backend: a refusal is neither recorded nor replayed, like the allow-list's.
+  const id = capabilityId(route, namespace, operation);
+  if (id !== undefined && !isGranted(id, policy.allowedHostCapabilities)) throw new HostCallError(notGrantedMessage(id));
   const req = parseCallbackRequest(route, payload);
   // The legacy "ClusterContext" bindings are not checked against the allow-list (policy-evaluator does not either).
   if (route.kind === 'kubernetes') checkGranted(req as KubernetesRequest, policy.contextAwareResources);

@@ -102,10 +102,22 @@ export function definedMemories(bytes: Uint8Array): MemoryLimits[] {
   return out;
 }
 
+/** Memory limits flags (core spec 5.3.6; threads and memory64 proposals): bit 0 has a maximum, bit 1 shared, bit 2 64-bit. */
+const LIMITS_HAS_MAX = 0x01;
+const LIMITS_SHARED = 0x02;
+const LIMITS_64 = 0x04;
+
+/** A module whose memory cannot be capped by rewriting its limits; the caller refuses to load it. */
+export class UncappableMemoryError extends Error {
+  override name = 'UncappableMemoryError';
+}
+
 /**
  * Caps every memory the module defines at `maxPages` (keeping a lower declared maximum), so that
- * `memory.grow` past the cap fails inside the guest instead of taking the host's memory. Shared and 64-bit
- * memories are left alone (policies use neither). Throws when a memory needs more than the cap to start.
+ * `memory.grow` past the cap fails inside the guest instead of taking the host's memory. A shared memory is
+ * capped like any other (it must declare a maximum, which is lowered). A 64-bit memory (memory64) or limits
+ * flags this reader does not know are refused: a memory the host cannot cap never runs. Throws when a memory
+ * needs more than the cap to start.
  */
 export function capDefinedMemories(bytes: Uint8Array, maxPages: number): Uint8Array {
   const secs = sections(bytes);
@@ -115,19 +127,54 @@ export function capDefinedMemories(bytes: Uint8Array, maxPages: number): Uint8Ar
   const payload: number[] = [...writeU32(count)];
   while (count-- > 0) {
     const flags = bytes[pos++];
+    if (flags & LIMITS_64) throw new UncappableMemoryError('the module declares a 64-bit memory (memory64), which this host refuses: its size could not be capped by --memory-limit');
+    if (flags & ~(LIMITS_HAS_MAX | LIMITS_SHARED)) throw new UncappableMemoryError(`the module declares a memory with unknown limits flags 0x${flags.toString(16)}, which this host refuses: its size could not be capped by --memory-limit`);
     let min: number;
     [min, pos] = readU32(bytes, pos);
     let max: number | undefined;
-    if (flags & 0x01) [max, pos] = readU32(bytes, pos);
-    if (flags & ~0x01) return bytes;
+    if (flags & LIMITS_HAS_MAX) [max, pos] = readU32(bytes, pos);
     if (min > maxPages) {
       throw new Error(`the module needs ${pagesToMiB(min)} MiB of memory to start, more than the ${pagesToMiB(maxPages)} MiB limit`);
     }
     const capped = max === undefined ? maxPages : Math.min(max, maxPages);
-    payload.push(0x01, ...writeU32(min), ...writeU32(capped));
+    payload.push(LIMITS_HAS_MAX | (flags & LIMITS_SHARED), ...writeU32(min), ...writeU32(capped));
   }
   const parts = secs.map((s) => (s === sec ? encodeSection(MEMORY_SECTION, Uint8Array.from(payload)) : bytes.subarray(s.start, s.end)));
   return Buffer.concat([bytes.subarray(0, 8), ...parts]);
+}
+
+/** One import of a module, read from its bytes (before compiling). */
+export interface ImportEntry {
+  module: string;
+  name: string;
+  /** 0 function, 1 table, 2 memory, 3 global, 4 tag. */
+  kind: number;
+}
+
+/** The imports the module declares, read from its import section. */
+export function importEntries(bytes: Uint8Array): ImportEntry[] {
+  const imp = sections(bytes).find((s) => s.id === IMPORT_SECTION);
+  if (!imp) return [];
+  let [count, pos] = readU32(bytes, imp.body);
+  const out: ImportEntry[] = [];
+  const name = (): string => {
+    const [len, p] = readU32(bytes, pos);
+    pos = p + len;
+    return Buffer.from(bytes.subarray(p, p + len)).toString('utf8');
+  };
+  while (count-- > 0) {
+    const module = name();
+    const field = name();
+    const kind = bytes[pos++];
+    out.push({ module, name: field, kind });
+    if (kind === 0x00) [, pos] = readU32(bytes, pos);
+    else if (kind === 0x01) pos = skipLimits(bytes, pos + 1);
+    else if (kind === 0x02) pos = skipLimits(bytes, pos);
+    else if (kind === 0x03) pos += 2;
+    else if (kind === 0x04) [, pos] = readU32(bytes, pos + 1);
+    else throw new Error(`unknown import kind ${kind}`);
+  }
+  return out;
 }
 
 export function pagesToMiB(pages: number): number {

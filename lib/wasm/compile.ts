@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { capDefinedMemories, exportMutableGlobals, exportNames, importDefinedMemory, isWasm, WASM_PAGE } from './binary';
+import { capDefinedMemories, exportMutableGlobals, exportNames, HOST_MEMORY_MODULE, importDefinedMemory, importEntries, isWasm, WASM_PAGE } from './binary';
 import { defaultMetadata, loadProblems, MetadataError, readMetadata, type ExecutionMode, type PolicyMetadata } from './metadata';
 import { wapcContractProblems } from './wapc/host';
 import { wasiContractProblems } from './wasi/runtime';
@@ -50,10 +50,24 @@ export function compilePolicySync(name: string, bytes: Uint8Array, memoryLimitBy
   return compiled(name, bytes, module, snapshotGlobals);
 }
 
+/**
+ * The module as this host runs it (memories capped, see hostCode), without reading its metadata: for running a
+ * module whose metadata is being written (annotate).
+ */
+export function compileHostModule(name: string, bytes: Uint8Array, memoryLimitBytes: number): { module: WebAssembly.Module; snapshotGlobals?: string[] } {
+  const { code, snapshotGlobals } = hostCode(name, bytes, memoryLimitBytes);
+  try {
+    return { module: new WebAssembly.Module(code as Uint8Array<ArrayBuffer>), ...(snapshotGlobals ? { snapshotGlobals } : {}) };
+  } catch (err) {
+    throw new PolicyLoadError(`${name}: invalid WebAssembly module: ${(err as Error).message}`);
+  }
+}
+
 /** The bytes this host compiles: memories capped, a waPC guest's memory imported, mutable globals exported. */
 function hostCode(name: string, bytes: Uint8Array, memoryLimitBytes?: number): { code: Uint8Array; snapshotGlobals?: string[] } {
   if (!isWasm(bytes)) throw new PolicyLoadError(`${name}: not a WebAssembly module (the file does not start with \\0asm)`);
   let code = bytes;
+  refuseHostMemoryImport(name, bytes);
   if (memoryLimitBytes !== undefined) {
     try {
       code = capDefinedMemories(bytes, Math.floor(memoryLimitBytes / WASM_PAGE));
@@ -73,6 +87,24 @@ function hostCode(name: string, bytes: Uint8Array, memoryLimitBytes?: number): {
     // An unusual module layout: it still runs, with a new instance per evaluation.
   }
   return { code, ...(snapshotGlobals ? { snapshotGlobals } : {}) };
+}
+
+/**
+ * The host gives a waPC guest its memory through an import from HOST_MEMORY_MODULE that this loader writes
+ * itself (importDefinedMemory), from limits already capped. A module that arrives with such an import would
+ * choose its own limits: it is refused, whatever its mode.
+ */
+function refuseHostMemoryImport(name: string, bytes: Uint8Array): void {
+  let imports;
+  try {
+    imports = importEntries(bytes);
+  } catch {
+    return; // A malformed import section: compiling the module reports it.
+  }
+  const reserved = imports.find((i) => i.module === HOST_MEMORY_MODULE);
+  if (reserved) {
+    throw new PolicyLoadError(`${name}: the module imports "${reserved.module}.${reserved.name}": "${HOST_MEMORY_MODULE}" is reserved for the memory the host builds under --memory-limit, a policy may not import from it`);
+  }
 }
 
 function compiled(name: string, bytes: Uint8Array, module: WebAssembly.Module, snapshotGlobals: string[] | undefined): CompiledPolicy {

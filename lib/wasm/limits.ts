@@ -22,12 +22,20 @@ export class OutputLimitError extends Error {
   }
 }
 
-/** Parses `2s`, `500ms`, `1m` or a plain number of seconds. */
+/**
+ * Parses `2s`, `500ms`, `1m` or a plain number of seconds into whole milliseconds, rounded up (1.5ms is 2 ms).
+ * `0` (in any unit) means no deadline. A duration above 0 but below 1 ms is refused: it used to round to 0,
+ * which silently disabled the deadline.
+ */
 export function parseDuration(text: string): number {
   const m = /^\s*(\d+(?:\.\d+)?)\s*(ms|s|m)?\s*$/.exec(text);
   if (!m) throw new Error(`invalid duration "${text}" (use e.g. 2s, 500ms, 1m or 0 to disable)`);
   const n = Number(m[1]);
-  return Math.round(m[2] === 'ms' ? n : m[2] === 'm' ? n * 60_000 : n * 1000);
+  const ms = m[2] === 'ms' ? n : m[2] === 'm' ? n * 60_000 : n * 1000;
+  if (ms === 0) return 0;
+  if (ms < 1) throw new Error(`duration "${text}" is below 1ms, the smallest deadline (use 0 to disable the deadline)`);
+  if (!Number.isSafeInteger(Math.ceil(ms))) throw new Error(`duration "${text}" is too large`);
+  return Math.ceil(ms);
 }
 
 /** Parses `512Mi`, `1Gi`, `256` (MiB) or `1048576B`. */

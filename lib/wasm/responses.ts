@@ -1,4 +1,5 @@
 import type { SettingsValidationResponse, ValidationResponse } from '../kube/admission-review';
+import { MAX_RESPONSE_DEPTH, nestingPastLimit, recursionLimitMessage } from './json-depth';
 import { INTERNAL_ERROR_CODE, type RuntimeOutcome } from './runtime';
 
 /** Parses a policy's ValidationResponse with the strictness of the Rust SDK's serde types. */
@@ -9,6 +10,8 @@ export function parseValidationResponse(text: string): RuntimeOutcome {
     code: INTERNAL_ERROR_CODE,
     reason: 'error',
   });
+  const deep = nestingPastLimit(text, MAX_RESPONSE_DEPTH);
+  if (deep) return fail(recursionLimitMessage(deep));
   let v: unknown;
   try {
     v = JSON.parse(text);
@@ -29,10 +32,17 @@ export function parseValidationResponse(text: string): RuntimeOutcome {
   if (aa !== undefined && aa !== null && (typeof aa !== 'object' || Array.isArray(aa) || !Object.values(aa).every((x) => typeof x === 'string'))) {
     return fail('`audit_annotations` must be a map of strings');
   }
-  return { ok: true, response: o as unknown as ValidationResponse };
+  // Only the fields the SDK's type has (serde ignores the others): nothing else crosses to the main thread.
+  const response: ValidationResponse = { accepted: o.accepted };
+  for (const k of ['message', 'code', 'mutated_object', 'audit_annotations', 'warnings'] as const) {
+    if (o[k] !== undefined) (response as unknown as Record<string, unknown>)[k] = o[k];
+  }
+  return { ok: true, response };
 }
 
 export function parseSettingsResponse(text: string): SettingsValidationResponse {
+  const deep = nestingPastLimit(text, MAX_RESPONSE_DEPTH);
+  if (deep) return { valid: false, message: `Cannot deserialize settings validation response: ${recursionLimitMessage(deep)}` };
   let v: unknown;
   try {
     v = JSON.parse(text);

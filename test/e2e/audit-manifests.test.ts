@@ -41,6 +41,16 @@ describe('manifests/audit: the in-cluster audit', function () {
     for (const kind of ['CronJob', 'Job']) assert.equal(podSpec(find(kind)).serviceAccountName, 'wasmpolicy-audit');
   });
 
+  it('every Job has a deadline, and the CronJob\'s ends before the next hourly run is due (a hang never blocks it)', () => {
+    const cron = find('CronJob').spec as { schedule: string; concurrencyPolicy: string; jobTemplate: { spec: { activeDeadlineSeconds?: number } } };
+    assert.match(cron.schedule, /^\d+ \* \* \* \*$/, 'hourly');
+    assert.equal(cron.concurrencyPolicy, 'Forbid');
+    const cronDeadline = cron.jobTemplate.spec.activeDeadlineSeconds;
+    assert.ok(Number.isInteger(cronDeadline) && cronDeadline! > 0 && cronDeadline! < 3600, `CronJob activeDeadlineSeconds ${cronDeadline}`);
+    const jobDeadline = (find('Job').spec as { activeDeadlineSeconds?: number }).activeDeadlineSeconds;
+    assert.ok(Number.isInteger(jobDeadline) && jobDeadline! > 0, `Job activeDeadlineSeconds ${jobDeadline}`);
+  });
+
   it('the sharded Job gives each index its share: --shard INDEX/COUNT with COUNT = completions', () => {
     const job = find('Job');
     const spec = job.spec as { completions: number; parallelism: number; completionMode: string };

@@ -151,15 +151,31 @@ describe('host capabilities through the CLI (context-aware guests built from sou
     for (const [name, p] of Object.entries(probes)) {
       const session = path.join(dir, `${name}.yml`);
       const settings = JSON.stringify({ probe: p.probe });
-      const rec = await runCli(['check', '-f', CONTEXT, '-p', wasm['wapc-rust-context'], '--settings-json', settings, '--record-host-capabilities-interactions', session, '-o', 'json']);
+      // DNS leaves the machine: it needs the grant (docs/host-capabilities.md, "Grants"); kubernetes and crypto do not.
+      const grant = name === 'dns' ? ['--allowed-host-capabilities', 'net/v1/dns_lookup_host'] : [];
+      const rec = await runCli(['check', '-f', CONTEXT, '-p', wasm['wapc-rust-context'], '--settings-json', settings, '--record-host-capabilities-interactions', session, ...grant, '-o', 'json']);
       const live = podVerdicts(rec, 'wapc-rust-context');
       assert.match(live['shop/ok'].message!, p.expect, name);
       const doc = jsyaml.load(readFileSync(session, 'utf8')) as { request: string }[];
       assert.equal(doc.length, 4, `${name}: one exchange per Pod`);
       assert.ok(doc[0].request.startsWith(p.tag), `${name}: ${doc[0].request}`);
-      const rep = await runCli(['check', '-f', podsOnly, '-p', wasm['wapc-rust-context'], '--settings-json', settings, '--replay-host-capabilities-interactions', session, '-o', 'json']);
+      const rep = await runCli(['check', '-f', podsOnly, '-p', wasm['wapc-rust-context'], '--settings-json', settings, '--replay-host-capabilities-interactions', session, ...grant, '-o', 'json']);
       assert.deepEqual(podVerdicts(rep, 'wapc-rust-context'), live, name);
     }
+  });
+
+  it('without --allowed-host-capabilities a DNS lookup is refused before it leaves the machine, and not recorded', async () => {
+    const session = path.join(dir, 'refused.yml');
+    const settings = JSON.stringify({ probe: { binding: 'kubewarden', namespace: 'net', operation: 'v1/dns_lookup_host', payload: '"localhost"' } });
+    const r = await runCli(['check', '-f', CONTEXT, '-p', wasm['wapc-rust-context'], '--settings-json', settings, '--record-host-capabilities-interactions', session, '-o', 'json']);
+    assert.equal(
+      podVerdicts(r, 'wapc-rust-context')['shop/ok'].message,
+      'probe error: Policy has not been granted the host capability net/v1/dns_lookup_host. Grant it with --allowed-host-capabilities net/v1/dns_lookup_host (or net/*)',
+    );
+    assert.deepEqual(jsyaml.load(readFileSync(session, 'utf8')) ?? [], []);
+    const bad = await runCli(['check', '-f', CONTEXT, '-p', wasm['wapc-rust-context'], '--allowed-host-capabilities', 'dns/*']);
+    assert.equal(bad.code, 2);
+    assert.match(bad.stderr, /^error: --allowed-host-capabilities: "dns\/\*" matches no host capability \(known: /m);
   });
 
   it('a replay that does not match says which exchange and what was asked; a bad session file is a usage error', async () => {

@@ -57,7 +57,7 @@ export async function testPolicy(dir: string, name: string, opts: TestPolicyOpti
     '',
   ].join('\n');
   const file = path.join(dir, `${name}.wasm`);
-  writeFileSync(file, opts.annotated === false ? wasm : annotate(wasm, metadata).bytes);
+  writeFileSync(file, opts.annotated === false ? wasm : (await annotate(wasm, metadata)).bytes);
   return file;
 }
 

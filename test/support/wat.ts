@@ -3,12 +3,14 @@ import wabtInit from 'wabt';
 let wabt: Awaited<ReturnType<typeof wabtInit>> | undefined;
 
 /** Assembles WebAssembly text with wabt (the reference toolchain), for small hand-written test guests. */
-export async function wat2wasm(source: string, name = 'test.wat'): Promise<Uint8Array> {
+export async function wat2wasm(source: string, name = 'test.wat', features: { threads?: boolean; memory64?: boolean } = {}): Promise<Uint8Array> {
   wabt ??= await wabtInit();
-  const mod = wabt.parseWat(name, source, { multi_value: true, bulk_memory: true });
+  const options = { multi_value: true, bulk_memory: true, ...features };
+  const mod = wabt.parseWat(name, source, options);
   try {
     mod.resolveNames();
-    mod.validate();
+    // wabt.js's validate takes the features too (its typings omit the argument); parsing alone does not enable them.
+    (mod.validate as (features: typeof options) => void)(options);
     return new Uint8Array(mod.toBinary({ write_debug_names: true }).buffer);
   } finally {
     mod.destroy();

@@ -3,7 +3,9 @@ import type { Logger } from '../../base/log';
 import { INTERNAL_ERROR_CODE, type PolicyRuntime, type RuntimeOutcome } from '../runtime';
 import { createRuntime } from '../create-runtime';
 import type { StderrTail } from '../wasi/stderr-tail';
-import { HB_POSITION, HB_STARTED, type PrepareOutcome, type WorkerPolicy } from './messages';
+import { GuestLog } from '../guest-log';
+import { HB_POSITION, HB_STARTED, type PrepareOutcome, type PrepareQuestion, type WorkerPolicy } from './messages';
+import { WapcRuntime } from '../wapc/runtime';
 
 const utf8 = new TextEncoder();
 
@@ -13,6 +15,8 @@ const utf8 = new TextEncoder();
  */
 export class Evaluator {
   private readonly runtimes: (PolicyRuntime | Error | undefined)[];
+  /** Each policy's own output, capped per evaluation. */
+  private readonly guestLogs: GuestLog[];
 
   constructor(
     private readonly policies: WorkerPolicy[],
@@ -24,6 +28,7 @@ export class Evaluator {
     private readonly stderrTail?: StderrTail,
   ) {
     this.runtimes = policies.map(() => undefined);
+    this.guestLogs = policies.map((p) => new GuestLog(log, p.limits.maxOutputBytes, p.id));
   }
 
   /** Builds (and for waPC starts) a runtime on first use, under the deadline like every guest call. */
@@ -32,7 +37,8 @@ export class Evaluator {
     if (rt === undefined) {
       const p = this.policies[index];
       try {
-        rt = createRuntime(p, { hostCall: createDispatcher(p.id, this.log, this.remote?.(index)), log: this.log, ...(this.stderrTail ? { stderrTail: this.stderrTail } : {}) });
+        const log = this.guestLogs[index];
+        rt = createRuntime(p, { hostCall: createDispatcher(p.id, log, this.remote?.(index)), log, ...(this.stderrTail ? { stderrTail: this.stderrTail } : {}) });
       } catch (err) {
         rt = err as Error;
       }
@@ -42,11 +48,16 @@ export class Evaluator {
   }
 
   /** Starts the policy once and validates its settings (policy-server does both at start-up). */
-  prepare(index: number): PrepareOutcome {
+  prepare(index: number, ask: PrepareQuestion = 'settings'): PrepareOutcome {
     this.mark(0);
+    this.guestLogs[index].reset();
     try {
       const rt = this.runtime(index);
       if (rt instanceof Error) return { ok: false, message: rt.message };
+      if (ask === 'protocol-version') {
+        if (!(rt instanceof WapcRuntime)) return { ok: false, message: `a ${rt.mode} policy has no protocol version to ask` };
+        return { ok: true, settings: { valid: true }, protocolVersion: rt.protocolVersion() };
+      }
       return { ok: true, settings: rt.validateSettings(JSON.parse(this.policies[index].settingsJson)) };
     } catch (err) {
       return { ok: false, message: (err as Error).message };
@@ -60,6 +71,7 @@ export class Evaluator {
     const requestUtf8 = indices.length > 1 ? utf8.encode(requestJson) : undefined;
     for (let pos = 0; pos < indices.length; pos++) {
       this.mark(pos);
+      this.guestLogs[indices[pos]].reset();
       const rt = this.runtime(indices[pos]);
       const settingsJson = this.policies[indices[pos]].settingsJson;
       if (rt instanceof Error) {

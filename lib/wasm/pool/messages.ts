@@ -31,7 +31,8 @@ export type MainToWorker =
       /** The WASI stderr of the run in progress (lib/wasm/wasi/stderr-tail.ts). */
       stderrTail: SharedArrayBuffer;
     }
-  | { type: 'prepare'; taskId: number; policy: number }
+  /** Start-up: start the policy and validate its settings, or (`ask`) answer its waPC protocol version instead. */
+  | { type: 'prepare'; taskId: number; policy: number; ask?: PrepareQuestion }
   /** Several tasks in one message (see EvaluationPool.dispatch), run in order, answered together. */
   | { type: 'evaluate'; tasks: EvaluateTask[] };
 
@@ -41,8 +42,11 @@ export interface EvaluateTask {
   policies: number[];
 }
 
-/** Load-time result of one policy: it started and its settings are valid, or why not. */
-export type PrepareOutcome = { ok: true; settings: SettingsValidationResponse } | { ok: false; message: string };
+/** What a start-up task asks besides starting the policy: its settings validation (the default) or its protocol version. */
+export type PrepareQuestion = 'settings' | 'protocol-version';
+
+/** Load-time result of one policy: it started and its settings are valid (or its protocol version), or why not. */
+export type PrepareOutcome = { ok: true; settings: SettingsValidationResponse; protocolVersion?: string } | { ok: false; message: string };
 
 export type WorkerToMain =
   | { type: 'ready' }

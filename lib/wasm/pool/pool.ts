@@ -1,7 +1,7 @@
 import { MessageChannel, type MessagePort, type Worker } from 'node:worker_threads';
 import type { Logger, LogLevel } from '../../base/log';
 import { INTERNAL_ERROR_CODE, type RuntimeOutcome } from '../runtime';
-import { HB_POSITION, HB_SLOTS, HB_STARTED, HB_TASK, type EvaluateTask, type MainToWorker, type PrepareOutcome, type WorkerPolicy, type WorkerToMain } from './messages';
+import { HB_POSITION, HB_SLOTS, HB_STARTED, HB_TASK, type EvaluateTask, type MainToWorker, type PrepareOutcome, type PrepareQuestion, type WorkerPolicy, type WorkerToMain } from './messages';
 import { serveHostBridge, type HostCallServer } from './host-bridge';
 import { takeWorker } from './prewarm';
 import { StderrTail } from '../wasi/stderr-tail';
@@ -43,9 +43,16 @@ export interface PoolOptions {
   hostCalls?: (policy: WorkerPolicy, binding: string, namespace: string, operation: string, payload: Uint8Array) => Promise<Uint8Array>;
 }
 
+/**
+ * `isolated`: the task is re-run after a message of its worker could not be read (messageerror), alone in its
+ * worker and, for an evaluation, with one policy, so that a second unreadable message names its cause.
+ */
 type Task =
-  | { kind: 'prepare'; id: number; policy: number; resolve: (o: PrepareOutcome) => void }
-  | { kind: 'evaluate'; id: number; requestJson: string; policies: number[]; resolve: (o: RuntimeOutcome[]) => void };
+  | { kind: 'prepare'; id: number; policy: number; ask?: PrepareQuestion; resolve: (o: PrepareOutcome) => void; isolated?: boolean }
+  | { kind: 'evaluate'; id: number; requestJson: string; policies: number[]; resolve: (o: RuntimeOutcome[]) => void; isolated?: boolean };
+
+/** What the policy that caused an unreadable message gets. */
+export const UNREADABLE_RESULT_MESSAGE = "internal server error: the policy's result could not be passed from its worker thread (messageerror)";
 
 interface Slot {
   worker: Worker;
@@ -116,8 +123,8 @@ export class EvaluationPool {
   };
 
   /** Starts the policy in a worker and validates its settings, under its deadline. */
-  prepare(policy: number): Promise<PrepareOutcome> {
-    return new Promise((resolve) => this.submit({ kind: 'prepare', id: this.nextId++, policy, resolve }));
+  prepare(policy: number, ask: PrepareQuestion = 'settings'): Promise<PrepareOutcome> {
+    return new Promise((resolve) => this.submit({ kind: 'prepare', id: this.nextId++, policy, ask, resolve }));
   }
 
   /** Evaluates one request with the given policies (indices into the pool's policies), in that order. */
@@ -153,6 +160,9 @@ export class EvaluationPool {
     serveHostBridge(slot.hostPort, slot.hostSignal, this.serveHostCall, () => !slot.retired);
     worker.on('message', (m: WorkerToMain) => this.onMessage(slot, m));
     worker.on('error', (err) => this.onCrash(slot, err.message));
+    // The main thread could not deserialise a message of the worker (structured clone has limits the worker's
+    // checks may not foresee): without this the tasks it answered would wait forever.
+    worker.on('messageerror', () => this.onUnreadableMessage(slot));
     worker.on('exit', (code) => {
       if (!slot.retired) this.onCrash(slot, `exit code ${code}`);
     });
@@ -207,12 +217,17 @@ export class EvaluationPool {
     // Start-up checks go to the first worker all at once, ready or not (it reads its messages in order, init
     // first): it runs them while this thread is busy elsewhere (loading the CLI), not one round trip per DEPTH.
     const first = this.slots.find((s) => !s.retired);
-    while (first && this.queue[0]?.kind === 'prepare') this.sendPrepare(first);
+    while (first && this.queue[0]?.kind === 'prepare' && !this.queue[0].isolated) this.sendPrepare(first);
     const live = this.slots.filter((s) => s.ready && !s.retired);
     for (let depth = 1; depth <= DEPTH; depth++) {
       for (const slot of live) {
         if (this.queue.length === 0) return;
-        if (slot.messages >= depth) continue;
+        if (slot.messages >= depth || slot.tasks.some((t) => t.isolated)) continue;
+        if (this.queue[0].isolated) {
+          // Alone in its worker: an unreadable message from it can only be this task's.
+          if (slot.messages === 0) this.sendAlone(slot);
+          continue;
+        }
         // A start-up check taken back from a worker that was stopped can wait behind evaluations.
         if (this.queue[0].kind === 'prepare') {
           this.sendPrepare(slot);
@@ -222,7 +237,7 @@ export class EvaluationPool {
         // An even share of what waits, so that a short queue still reaches every worker.
         const share = Math.min(MAX_BATCH, Math.ceil(this.queue.length / (live.length * DEPTH)));
         const tasks: EvaluateTask[] = [];
-        while (tasks.length < share && this.queue[0]?.kind === 'evaluate') {
+        while (tasks.length < share && this.queue[0]?.kind === 'evaluate' && !this.queue[0].isolated) {
           const task = this.queue.shift() as Extract<Task, { kind: 'evaluate' }>;
           slot.tasks.push(task);
           tasks.push({ taskId: task.id, requestJson: task.requestJson, policies: task.policies });
@@ -232,12 +247,68 @@ export class EvaluationPool {
     }
   }
 
+  /** Sends the (isolated) task at the head of the queue to the slot's worker, in a message of its own. */
+  private sendAlone(slot: Slot): void {
+    if (this.queue[0].kind === 'prepare') {
+      this.sendPrepare(slot);
+      return;
+    }
+    const task = this.queue.shift() as Extract<Task, { kind: 'evaluate' }>;
+    slot.tasks.push(task);
+    slot.messages++;
+    slot.worker.postMessage({ type: 'evaluate', tasks: [{ taskId: task.id, requestJson: task.requestJson, policies: task.policies }] } satisfies MainToWorker);
+  }
+
+  /**
+   * A message of the slot's worker could not be read. Which of its tasks it answered is unknown, so the worker
+   * is stopped and every task it held is run again isolated (one policy, alone in a worker); an isolated task
+   * whose answer cannot be read either is the cause, and only it gets the error.
+   */
+  private onUnreadableMessage(slot: Slot): void {
+    if (slot.retired) return;
+    const held = slot.tasks;
+    slot.tasks = [];
+    slot.messages = 0;
+    void this.retire(slot);
+    const i = this.slots.indexOf(slot);
+    if (i >= 0) this.slots.splice(i, 1);
+    this.opts.log.warn('a result of an evaluation worker could not be read (messageerror); its tasks are run again one by one');
+    const again: Task[] = [];
+    for (const task of held) {
+      if (task.isolated) {
+        if (task.kind === 'prepare') task.resolve({ ok: false, message: UNREADABLE_RESULT_MESSAGE });
+        else task.resolve(task.policies.map(() => ({ ok: false, message: UNREADABLE_RESULT_MESSAGE, code: INTERNAL_ERROR_CODE, reason: 'error' })));
+      } else if (task.kind === 'prepare') again.push({ ...task, isolated: true });
+      else again.push(...this.isolatedParts(task));
+    }
+    this.queue.unshift(...again);
+    if (!this.closed && (this.queue.length > 0 || this.slots.length === 0)) this.spawn();
+    this.dispatch();
+  }
+
+  /** One isolated task per policy of `task`, whose answers are put back together in order. */
+  private isolatedParts(task: Extract<Task, { kind: 'evaluate' }>): Task[] {
+    const outcomes: RuntimeOutcome[] = new Array<RuntimeOutcome>(task.policies.length);
+    let left = task.policies.length;
+    return task.policies.map((policy, i): Task => ({
+      kind: 'evaluate',
+      id: this.nextId++,
+      requestJson: task.requestJson,
+      policies: [policy],
+      isolated: true,
+      resolve: ([o]) => {
+        outcomes[i] = o;
+        if (--left === 0) task.resolve(outcomes);
+      },
+    }));
+  }
+
   /** Sends the start-up check at the head of the queue to the slot's worker. */
   private sendPrepare(slot: Slot): void {
     const task = this.queue.shift() as Extract<Task, { kind: 'prepare' }>;
     slot.tasks.push(task);
     slot.messages++;
-    slot.worker.postMessage({ type: 'prepare', taskId: task.id, policy: task.policy } satisfies MainToWorker);
+    slot.worker.postMessage({ type: 'prepare', taskId: task.id, policy: task.policy, ...(task.ask === 'protocol-version' ? { ask: task.ask } : {}) } satisfies MainToWorker);
   }
 
   /** The task the worker is running now (its heartbeat says which), if it is one of the slot's. */
@@ -284,7 +355,8 @@ export class EvaluationPool {
     const p = this.policies[policy];
     this.opts.log.warn(`policy ${p.id} exceeded its ${p.limits.timeoutMs} ms deadline; its worker was stopped`);
     if (task.kind === 'prepare') {
-      task.resolve({ ok: false, message: `initialisation did not finish within ${p.limits.timeoutMs} ms (${TIMEOUT_MESSAGE})` });
+      const what = task.ask === 'protocol-version' ? 'the protocol_version call' : 'initialisation';
+      task.resolve({ ok: false, message: `${what} did not finish within ${p.limits.timeoutMs} ms (${TIMEOUT_MESSAGE})` });
     } else {
       const timeout: RuntimeOutcome = {
         ok: false,

@@ -5,6 +5,17 @@ import { Evaluator } from './evaluator';
 import { HostBridgeClient } from './host-bridge';
 import { StderrTail } from '../wasi/stderr-tail';
 import { HB_TASK, type MainToWorker, type WorkerToMain } from './messages';
+import { INTERNAL_ERROR_CODE, type RuntimeOutcome } from '../runtime';
+
+/** The outcome, or an error outcome when structured clone cannot copy it. */
+function cloneable(o: RuntimeOutcome): RuntimeOutcome {
+  try {
+    structuredClone(o);
+    return o;
+  } catch (err) {
+    return { ok: false, message: `internal server error: the policy's result cannot be passed between threads: ${(err as Error).message}`, code: INTERNAL_ERROR_CODE, reason: 'error' };
+  }
+}
 
 if (!parentPort) throw new Error('the evaluator must run in a worker thread');
 const port = parentPort;
@@ -27,16 +38,21 @@ port.on('message', (msg: MainToWorker) => {
     }
     case 'prepare':
       heartbeat![HB_TASK] = msg.taskId;
-      send({ type: 'prepared', taskId: msg.taskId, outcome: evaluator!.prepare(msg.policy) });
+      send({ type: 'prepared', taskId: msg.taskId, outcome: evaluator!.prepare(msg.policy, msg.ask) });
       break;
-    case 'evaluate':
-      send({
-        type: 'evaluated',
-        results: msg.tasks.map((t) => {
-          heartbeat![HB_TASK] = t.taskId;
-          return { taskId: t.taskId, outcomes: evaluator!.evaluate(t.requestJson, t.policies) };
-        }),
+    case 'evaluate': {
+      const results = msg.tasks.map((t) => {
+        heartbeat![HB_TASK] = t.taskId;
+        return { taskId: t.taskId, outcomes: evaluator!.evaluate(t.requestJson, t.policies) };
       });
+      try {
+        send({ type: 'evaluated', results });
+      } catch {
+        // An outcome structured clone cannot copy (the responses are depth-checked, so this is unforeseen): it
+        // becomes an error for its own policy and object, the other outcomes are sent as they are.
+        send({ type: 'evaluated', results: results.map((r) => ({ taskId: r.taskId, outcomes: r.outcomes.map(cloneable) })) });
+      }
       break;
+    }
   }
 });

@@ -1,4 +1,4 @@
-import { HOST_MEMORY_MODULE, hostMemoryLimits } from '../binary';
+import { HOST_MEMORY_MODULE, hostMemoryLimits, WASM_PAGE } from '../binary';
 import { OutputLimitError } from '../limits';
 import { Utf8Cache } from '../utf8-cache';
 import { WasiExit, WasiPreview1, WASI_MODULES } from '../wasi/preview1';
@@ -60,6 +60,8 @@ export class WapcLoadError extends Error {
 }
 
 const WAPC = 'wapc';
+/** The most pages a 32-bit memory can have (4 GiB). */
+const MAX_WASM32_PAGES = 65536;
 const dec = new TextDecoder('utf-8', { fatal: false });
 const enc = new TextEncoder();
 
@@ -72,6 +74,11 @@ export function wapcContractProblems(module: WebAssembly.Module): string[] {
   // `_start` and `wapc_init` are optional: wapc-rs (wasmtime-provider provider.rs `initialize`) calls each only if exported.
   for (const imp of WebAssembly.Module.imports(module)) {
     if (imp.module === HOST_MEMORY_MODULE && imp.kind === 'memory' && hostMemoryLimits(imp.name)) continue;
+    if (imp.kind !== 'function') {
+      // Only functions are provided: a memory, table or global the guest imports would be one it sized itself.
+      problems.push(`it imports the ${imp.kind} "${imp.module}.${imp.name}", which a Kubewarden host does not provide`);
+      continue;
+    }
     if (imp.module === WAPC || (WASI_MODULES as readonly string[]).includes(imp.module)) {
       if (imp.module === WAPC && !(imp.name in WAPC_IMPORT_NAMES)) problems.push(`it imports unknown waPC function "${imp.name}"`);
       continue;
@@ -129,9 +136,14 @@ export class WapcInstance {
     const memoryImport = WebAssembly.Module.imports(module).find((i) => i.module === HOST_MEMORY_MODULE && i.kind === 'memory');
     const limits = memoryImport && hostMemoryLimits(memoryImport.name);
     if (memoryImport && limits) {
-      const fits = limits.maxPages === undefined || initialPages <= limits.maxPages;
-      const initial = Math.max(limits.minPages, fits ? initialPages : 0);
-      const memory = new WebAssembly.Memory(limits.maxPages === undefined ? { initial } : { initial, maximum: limits.maxPages });
+      // The loader wrote this import from limits it had capped; the cap is applied again here so that a memory
+      // this host builds can never be larger than --memory-limit, whoever wrote the limits.
+      const maximum = Math.min(limits.maxPages ?? MAX_WASM32_PAGES, this.capPages());
+      if (limits.minPages > maximum) {
+        throw new WapcLoadError(`cannot instantiate: the module needs ${limits.minPages} pages of memory to start, more than the ${maximum} pages the memory limit allows`);
+      }
+      const initial = Math.max(limits.minPages, initialPages <= maximum ? initialPages : 0);
+      const memory = new WebAssembly.Memory({ initial, maximum });
       imports[HOST_MEMORY_MODULE] = { [memoryImport.name]: memory };
     }
     let instance: WebAssembly.Instance;
@@ -155,6 +167,12 @@ export class WapcInstance {
       }
     }
     return instance;
+  }
+
+  /** The memory limit in whole pages (wasm32's 4 GiB when there is none). */
+  private capPages(): number {
+    const cap = this.opts.memoryLimitBytes;
+    return cap === undefined ? MAX_WASM32_PAGES : Math.min(MAX_WASM32_PAGES, Math.floor(cap / WASM_PAGE));
   }
 
   private snapshot?: { state: InstanceSnapshot; globals: WebAssembly.Global[] };

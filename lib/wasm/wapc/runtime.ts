@@ -2,6 +2,7 @@ import type { SettingsValidationResponse } from '../../kube/admission-review';
 import { INTERNAL_ERROR_CODE, validationRequestParts, type EvaluationInput, type PolicyRuntime, type RuntimeOutcome } from '../runtime';
 import { parseSettingsResponse, parseValidationResponse } from '../responses';
 import { WASM_PAGE } from '../binary';
+import { MAX_RESPONSE_DEPTH, nestingPastLimit } from '../json-depth';
 import { GuestCallError, WapcInstance, type InstanceSnapshot, type WapcHostOptions } from './host';
 
 const enc = new TextEncoder();
@@ -91,9 +92,17 @@ export class WapcRuntime implements PolicyRuntime {
     this.cached = this.fresh();
   }
 
+  /** The guest's answer to protocol_version: a JSON string, else its raw text (shortened) for the error message. */
   protocolVersion(): string {
     const out = WapcInstance.create(this.module, this.host).call('protocol_version', new Uint8Array());
-    return JSON.parse(dec.decode(out)) as string;
+    const text = dec.decode(out);
+    let v: unknown;
+    try {
+      v = nestingPastLimit(text, MAX_RESPONSE_DEPTH) ? undefined : JSON.parse(text);
+    } catch {
+      v = undefined;
+    }
+    return typeof v === 'string' ? v : text.slice(0, 200);
   }
 
   validateSettings(settings: unknown): SettingsValidationResponse {

@@ -1,7 +1,7 @@
 import type { SettingsValidationResponse } from '../../kube/admission-review';
 import type { HostCallHandler } from '../wapc/host';
 import { OutputLimitError } from '../limits';
-import { parseValidationResponse } from '../responses';
+import { parseSettingsResponse, parseValidationResponse } from '../responses';
 import { INTERNAL_ERROR_CODE, validationRequestParts, type EvaluationInput, type PolicyRuntime, type RuntimeOutcome } from '../runtime';
 import { ByteQueue, WasiExit, WasiPreview1, WASI_MODULES } from './preview1';
 import type { StderrTail } from './stderr-tail';
@@ -29,7 +29,11 @@ export function wasiContractProblems(module: WebAssembly.Module): string[] {
   for (const imp of WebAssembly.Module.imports(module)) {
     if ((WASI_MODULES as readonly string[]).includes(imp.module)) continue;
     if (HOST_CALL_MODULES.has(imp.module) && imp.name === 'call') continue;
-    if (imp.module === 'env' && imp.kind === 'memory') continue;
+    if (imp.kind === 'memory') {
+      // The host provides no memory: a WASI policy defines its own, which the loader caps (capDefinedMemories).
+      problems.push(`it imports the memory "${imp.module}.${imp.name}", which a Kubewarden host does not provide`);
+      continue;
+    }
     problems.push(`it imports "${imp.module}.${imp.name}", which a Kubewarden host does not provide`);
   }
   return problems;
@@ -60,15 +64,7 @@ export class WasiRuntime implements PolicyRuntime {
   validateSettings(settings: unknown): SettingsValidationResponse {
     const r = this.run('validate-settings', [enc.encode(JSON.stringify(settings ?? {}))]);
     if (r.exitCode !== 0 || r.trap !== undefined) return { valid: false, message: failureText(r) };
-    let v: unknown;
-    try {
-      v = JSON.parse(r.stdout);
-    } catch (err) {
-      return { valid: false, message: `Cannot deserialize settings validation response: ${(err as Error).message}` };
-    }
-    const o = v as { valid?: unknown; message?: unknown } | null;
-    if (!o || typeof o.valid !== 'boolean') return { valid: false, message: 'Cannot deserialize settings validation response: missing field `valid`' };
-    return { valid: o.valid, message: typeof o.message === 'string' ? o.message : null };
+    return parseSettingsResponse(r.stdout);
   }
 
   validate(input: EvaluationInput): RuntimeOutcome {

@@ -46,7 +46,7 @@ describe('Rego context data from the kubernetes capability', function () {
       workers: 1,
       log: createLogger('error', () => {}),
       logLevel: 'error',
-      hostCalls: (policy, b, n, o, payload) => serveHostCall(backend, { id: policy.id, contextAwareResources: policy.contextAwareResources ?? [] }, b, n, o, payload),
+      hostCalls: (policy, b, n, o, payload) => serveHostCall(backend, { id: policy.id, contextAwareResources: policy.contextAwareResources ?? [], allowedHostCapabilities: ['kubernetes/*'] }, b, n, o, payload),
     });
     return pool.evaluate(REQUEST, [0]).finally(() => pool.close());
   }

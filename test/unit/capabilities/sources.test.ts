@@ -25,7 +25,8 @@ const enc = new TextEncoder();
 const dec = new TextDecoder();
 
 const objects = (jsyaml.loadAll(readFileSync(fixture('guests', 'manifests', 'context.yaml'), 'utf8')) as KubeObject[]).filter(Boolean);
-const GRANTED: CallingPolicy = { id: 'p', contextAwareResources: [{ apiVersion: 'v1', kind: 'Namespace' }, { apiVersion: 'v1', kind: 'Service' }, { apiVersion: 'v1', kind: 'Pod' }] };
+// These tests exercise the backends: every capability is granted (grants are tested in test/unit/capabilities/grants.test.ts).
+const GRANTED: CallingPolicy = { id: 'p', allowedHostCapabilities: ['*'], contextAwareResources: [{ apiVersion: 'v1', kind: 'Namespace' }, { apiVersion: 'v1', kind: 'Service' }, { apiVersion: 'v1', kind: 'Pod' }] };
 
 function backendWith(opts: { oci?: OciCapability } = {}) {
   return sourcesBackend({ kubernetes: new ManifestsSource(objects), oci: opts.oci ?? new OciCapability() });
@@ -62,11 +63,11 @@ describe('host capabilities: routing, allow-list and the manifests source', () =
   });
 
   it('list and get need the exact (apiVersion, kind) in contextAwareResources; can_i and the legacy bindings do not', async () => {
-    const none: CallingPolicy = { id: 'p', contextAwareResources: [] };
+    const none: CallingPolicy = { id: 'p', allowedHostCapabilities: ['*'], contextAwareResources: [] };
     const refusal = 'Policy has not been granted access to Kubernetes v1/Namespace resources. The violation has been reported.';
     assert.deepEqual(await call('kubernetes', 'get_resource', { api_version: 'v1', kind: 'Namespace', name: 'shop', disable_cache: false }, { policy: none }), { error: refusal });
     assert.deepEqual(await call('kubernetes', 'list_resources_all', { api_version: 'v1', kind: 'Namespace' }, { policy: none }), { error: refusal });
-    const nearMiss: CallingPolicy = { id: 'p', contextAwareResources: [{ apiVersion: 'core/v1', kind: 'Namespace' }, { apiVersion: 'v1', kind: 'namespace' }] };
+    const nearMiss: CallingPolicy = { id: 'p', allowedHostCapabilities: ['*'], contextAwareResources: [{ apiVersion: 'core/v1', kind: 'Namespace' }, { apiVersion: 'v1', kind: 'namespace' }] };
     assert.deepEqual(await call('kubernetes', 'list_resources_all', { api_version: 'v1', kind: 'Namespace' }, { policy: nearMiss }), { error: refusal });
     const legacy = await call('namespaces', 'anything', 'raw:ignored', { binding: 'kubernetes', policy: none });
     assert.deepEqual(names(legacy), ['/shop', '/bare', '/empty']);
