@@ -131,6 +131,35 @@ describe('check --write', function () {
     }
   });
 
+  it('a monitor-mode policy that mutates writes nothing: "0 mutated", the file unchanged (protect mode writes)', async () => {
+    // policy-server drops a monitor-mode policy's patch (lib/admission/postprocess.ts); --write must not keep it.
+    const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'wasmpolicy-write-monitor-'));
+    try {
+      const pod = 'apiVersion: v1\nkind: Pod\nmetadata:\n  name: web\nspec:\n  containers:\n    - name: web # the app\n      image: nginx:1.27\n';
+      const run = async (mode: string): Promise<{ text: string; json: { summary: { mutated: number }; results: Result[] }; now: string }> => {
+        const file = path.join(dir, `${mode}.yaml`);
+        const policies = path.join(dir, `${mode}-policies.yml`);
+        await fs.writeFile(file, pod);
+        await fs.writeFile(policies, `caps:\n  module: builtin://pss-capabilities-restricted\n  policyMode: ${mode}\n  allowedToMutate: true\n`);
+        const json = await runCli(['check', '--policies', policies, '-f', file, '-o', 'json']);
+        const text = await runCli(['check', '--policies', policies, '-f', file, '--write']);
+        assert.equal(text.code, 0, text.stderr);
+        return { text: text.stdout, json: JSON.parse(json.stdout), now: await fs.readFile(file, 'utf8') };
+      };
+      const monitor = await run('monitor');
+      assert.match(monitor.text, /1 passed, 0 mutated, 0 rejected/);
+      assert.equal(monitor.json.summary.mutated, 0);
+      assert.deepEqual(monitor.json.results.filter((r) => r.patch), []);
+      assert.equal(monitor.now, pod, 'the file is unchanged');
+      const protect = await run('protect');
+      assert.match(protect.text, /0 passed, 1 mutated, 0 rejected/);
+      assert.equal(protect.json.summary.mutated, 1);
+      assert.match(protect.now, /securityContext:\n\s+capabilities:\n\s+drop:\n\s+- ALL\n/);
+    } finally {
+      await fs.rm(dir, { recursive: true, force: true });
+    }
+  });
+
   it('refuses stdin and URLs, writing nothing', async () => {
     const viaStdin = await runCli(['check', '-f', '-', '--write'], { stdin: 'apiVersion: v1\nkind: Pod\nmetadata: {name: a}\nspec: {containers: [{name: a, image: a:1}]}\n' });
     assert.equal(viaStdin.code, 2);
