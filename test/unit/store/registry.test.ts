@@ -66,7 +66,10 @@ describe('store: an anonymous registry over plain HTTP (an insecure source)', fu
     const forced = await runCli(['push', bare, ref, '--force'], { env: home.env });
     assert.equal(forced.code, 0, forced.stderr);
     assert.match(forced.stdout, /@sha256:[0-9a-f]{64}\n$/);
-    const pulled = await resolvePolicy(ref, fetchOpts(home));
+    // Pulled into a store of its own, so that the shared one lists only the policies the other tests pushed.
+    const other = testHome();
+    other.writeSources({ insecure_sources: [reg.host] });
+    const pulled = await resolvePolicy(ref, fetchOpts(other));
     assert.equal(sha(pulled.bytes), sha(bytes), 'the registry holds the module byte for byte');
   });
 
