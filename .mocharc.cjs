@@ -1,7 +1,13 @@
 // Tests are TypeScript run through tsx; the reporter is mocha's spec output plus the plain
-// "N passed, N failed" closing line that CI reads.
+// "N passed, N failed" closing line that CI reads. A focused (.only) or pending (skipped) test fails the run:
+// a test that silently does not run is a regression CI must see (docs/testing.md).
+// mocha adds the files named on the command line to `spec` instead of replacing it: without this,
+// `npx mocha test/x.test.ts` would run the whole suite.
+const named = process.argv.slice(2).some((a) => /\.test\.[cm]?[jt]s$/.test(a));
 module.exports = {
-  spec: ['test/**/*.test.ts'],
+  forbidOnly: true,
+  forbidPending: true,
+  spec: named ? [] : ['test/**/*.test.ts'],
   import: ['tsx'],
   timeout: 60000,
   reporter: require('path').join(__dirname, 'test/support/reporter.cjs'),

@@ -26,10 +26,12 @@ interface Options {
   auditObjects: number;
   only: Scenario[];
   out: string;
+  /** Real-world manifests for the throughput scenario: the repository's curated corpus unless --corpus names another. */
+  corpus: string;
 }
 
 function parseArgs(argv: string[]): Options {
-  const o: Options = { runs: 11, heavyRuns: 3, objects: 50_000, auditObjects: 10_000, only: [...SCENARIOS], out: path.join(root, 'bench', 'results', 'latest.json') };
+  const o: Options = { runs: 11, heavyRuns: 3, objects: 50_000, auditObjects: 10_000, only: [...SCENARIOS], out: path.join(root, 'bench', 'results', 'latest.json'), corpus: path.join(root, 'test', 'fixtures', 'corpus') };
   const count = (flag: string, v: string | undefined): number => {
     const n = Number(v);
     if (!Number.isInteger(n) || n < 1) throw new Error(`${flag} needs a whole number of at least 1, got ${v ?? 'nothing'}`);
@@ -43,6 +45,7 @@ function parseArgs(argv: string[]): Options {
     else if (a === '--objects') o.objects = count(a, argv[++i]);
     else if (a === '--audit-objects') o.auditObjects = count(a, argv[++i]);
     else if (a === '--out') o.out = path.resolve(argv[++i] ?? '');
+    else if (a === '--corpus') o.corpus = path.resolve(argv[++i] ?? '');
     else if (a === '--only') {
       const names = (argv[++i] ?? '').split(',');
       const bad = names.filter((n) => !(SCENARIOS as readonly string[]).includes(n));
@@ -76,7 +79,7 @@ function table(rows: (Row | Skipped)[], ratios: Ratio[]): string {
 const opts = parseArgs(process.argv.slice(2));
 const bundle = path.join(root, 'dist', 'kubectl-wasmpolicy.cjs');
 if (!existsSync(bundle)) throw new Error(`${bundle}: missing (npm run build)`);
-const corpus = path.resolve(root, '..', 'shared', 'corpus');
+const corpus = opts.corpus;
 const ctx: BenchContext = {
   root,
   runs: opts.runs,

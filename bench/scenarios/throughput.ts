@@ -1,4 +1,4 @@
-// Throughput: `check -R` over the shared real-world corpus and over the synthetic one, with 1 and 2 workers, in
+// Throughput: `check -R` over a real-world corpus (test/fixtures/corpus, or --corpus DIR) and over the synthetic one, with 1 and 2 workers, in
 // the default (text) output. The two runs must print the same bytes (evaluation order must not leak into the
 // report). `-o json` of 50,000 objects is a 380 MB document, which measures the JSON writer more than `check`.
 import { createHash } from 'node:crypto';
@@ -36,7 +36,7 @@ function summaryOf(text: string): Record<string, number> {
 export async function run(ctx: BenchContext): Promise<ScenarioResult> {
   const rows: (Row | Skipped)[] = [];
   const ratios: Ratio[] = [];
-  if (!ctx.corpus) rows.push({ scenario: 'throughput', name: 'corpus', skipped: 'not available: ../shared/corpus does not exist' });
+  if (!ctx.corpus) rows.push({ scenario: 'throughput', name: 'corpus', skipped: 'not available: the --corpus folder does not exist' });
   for (const c of corpora(ctx)) {
     const samples: Sample[][] = WORKERS.map(() => []);
     const digests = new Set<string>();

@@ -13,7 +13,7 @@ export interface BenchContext {
   auditObjects: number;
   /** The CLI bundle (dist/kubectl-wasmpolicy.cjs). */
   bundle: string;
-  /** The shared real-world corpus, when present. */
+  /** A real-world corpus (test/fixtures/corpus unless --corpus names another), when present. */
   corpus?: string;
   log(message: string): void;
 }

@@ -59,6 +59,7 @@ describe('CLI', () => {
       const svc = json.results.filter((r) => r.object?.kind === 'Service');
       assert.ok(svc.length > 0 && svc.every((r) => r.verdict === 'skip'), 'no bundled policy applies to Services');
       const web = json.results.filter((r) => r.object?.name === 'web' && r.object.kind === 'Deployment');
+      assert.equal(web.length, BUNDLED, 'every bundled policy evaluated the web Deployment');
       assert.ok(web.every((r) => r.verdict === 'pass' && !r.patch), JSON.stringify(web.filter((r) => r.verdict !== 'pass')));
     });
   });

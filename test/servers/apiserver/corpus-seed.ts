@@ -1,9 +1,8 @@
 /**
- * Seeds a test server from the shared manifest corpus, read with the plugin's own reader: keeps objects that have
+ * Seeds a test server from the curated manifest corpus (test/fixtures/corpus), read with the plugin's own reader: keeps objects that have
  * apiVersion, kind and name, places namespaced kinds (built-in or defined by a CRD in the corpus) in "default" when
  * they name no namespace, adds the Namespace objects they need and keeps the first of each (group, kind, ns, name).
  */
-import { existsSync } from 'node:fs';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { lookupBuiltin } from '../../../lib/kube/resource-table';
@@ -13,10 +12,9 @@ import { groupOf } from './object-store';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 
-/** /work/shared/corpus, or the `shared/corpus` folder beside the repository. */
+/** The curated corpus kept in the repository (test/fixtures/corpus, written by scripts/curate-corpus.mjs). */
 export function defaultCorpusDir(): string {
-  const fixed = '/work/shared/corpus';
-  return existsSync(fixed) ? fixed : path.resolve(HERE, '../../../../shared/corpus');
+  return path.resolve(HERE, '../../fixtures/corpus');
 }
 
 export interface CorpusSeed {

@@ -87,6 +87,7 @@ async function streamedAndAtOnce(
     if (texts) {
       // Evaluated objects were released: only their names are kept.
       const kept = stream.allEntries().filter((e) => e.kind === 'object' && e.object.kind === 'Pod');
+      assert.ok(kept.length > 0, 'the stream kept its Pods');
       assert.ok(kept.every((e) => e.kind === 'object' && e.object.spec === undefined));
     }
     return { streamed, atOnce };

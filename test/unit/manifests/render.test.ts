@@ -1,5 +1,5 @@
 import { strict as assert } from 'node:assert';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { Writable } from 'node:stream';
@@ -132,6 +132,59 @@ describe('rendering: -k (kubectl kustomize) and --helm (helm template)', () => {
       const r = await runCli(['check', '-f', path.join(dirs.origins, 'base', 'deployment.yaml'), '-k', HELLO, '-o', 'json']);
       const report = JSON.parse(r.stdout) as { summary: { objects: number } };
       assert.equal(report.summary.objects, 4, r.stderr);
+    });
+
+    it('--helm runs `helm template` with the chart, namespace, values and sets in order, and evaluates its output', async () => {
+      // helm cannot be installed on the test machines: this is a stand-in `helm` on PATH that records its arguments
+      // and prints what `helm template` prints for a small chart (documents with `# Source:` comments). It tests
+      // the contract with helm (arguments, stdout, origins), not helm itself.
+      const bin = mkdtempSync(path.join(tmpdir(), 'wasmpolicy-helm-'));
+      try {
+        const argsFile = path.join(bin, 'args.json');
+        const rendering = [
+          '---',
+          '# Source: web/templates/deployment.yaml',
+          'apiVersion: apps/v1',
+          'kind: Deployment',
+          'metadata: {name: release-web}',
+          'spec:',
+          '  selector: {matchLabels: {app: web}}',
+          '  template:',
+          '    metadata: {labels: {app: web}}',
+          '    spec: {containers: [{name: web, image: "nginx:latest"}]}',
+          '---',
+          '# Source: web/templates/service.yaml',
+          'apiVersion: v1',
+          'kind: Service',
+          'metadata: {name: release-web}',
+          'spec: {ports: [{port: 80}]}',
+          '',
+        ].join('\n');
+        writeFileSync(
+          path.join(bin, 'helm'),
+          `#!${process.execPath}\nrequire('fs').writeFileSync(${JSON.stringify(argsFile)}, JSON.stringify(process.argv.slice(2)));\nprocess.stdout.write(${JSON.stringify(rendering)});\n`,
+          { mode: 0o755 },
+        );
+        const r = await runCli(['check', '--helm', './charts/web', '-n', 'shop', '--values', 'a.yaml', '--values', 'b.yaml', '--set', 'x=1', '--set', 'y=2', '-o', 'json'], {
+          env: { PATH: `${bin}${path.delimiter}${process.env.PATH ?? ''}` },
+        });
+        assert.equal(r.code, 1, r.stderr);
+        assert.deepEqual(JSON.parse(readFileSync(argsFile, 'utf8')), ['template', 'release', './charts/web', '--namespace', 'shop', '--values', 'a.yaml', '--values', 'b.yaml', '--set', 'x=1', '--set', 'y=2']);
+        const report = JSON.parse(r.stdout) as { summary: { objects: number }; results: { source: { file: string; line: number; origin?: string }; verdict: string; policy?: string; object?: { kind: string; namespace?: string } }[] };
+        assert.equal(report.summary.objects, 2);
+        const deployment = report.results.filter((x) => x.object?.kind === 'Deployment');
+        assert.ok(deployment.length > 0);
+        for (const x of deployment) {
+          assert.equal(x.source.file, 'helm:./charts/web');
+          assert.equal(x.source.line, 3);
+          assert.equal(x.source.origin, 'web/templates/deployment.yaml');
+          assert.equal(x.object?.namespace, 'shop');
+        }
+        assert.ok(deployment.some((x) => x.verdict === 'fail' && x.policy === 'image-tag'), 'nginx:latest is rejected by image-tag');
+        assert.equal(report.results.find((x) => x.object?.kind === 'Service')?.source.origin, 'web/templates/service.yaml');
+      } finally {
+        rmSync(bin, { recursive: true, force: true });
+      }
     });
 
     it('--helm without helm on PATH: a clear error naming helm, exit 2', async () => {

@@ -1,14 +1,14 @@
 // check --write: accepted mutations written back into the files, touching only the mutated fields.
 import { strict as assert } from 'node:assert';
-import { existsSync, promises as fs } from 'node:fs';
+import { promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { FileLocator, parseJsonPointer } from '../../../lib/manifests/locate';
 import { mergeLines, rewriteText } from '../../../lib/report/write-back';
 import type { Result } from '../../../lib/report/result';
-import { ROOT, runCli } from '../../support/cli';
+import { fixture, runCli } from '../../support/cli';
 
-const CORPUS = path.resolve(ROOT, '..', 'shared', 'corpus');
+const CORPUS = fixture('corpus');
 const FILES = [
   'kubernetes-examples/web/guestbook/all-in-one/guestbook-all-in-one.yaml', // several documents, comments
   'kubernetes-examples/web/guestbook/frontend-deployment.yaml', // comments
@@ -71,10 +71,8 @@ function securityContextBlocks(text: string, mutations: Result[]): [number, numb
 
 describe('check --write', function () {
   this.timeout(300000);
-  const have = existsSync(CORPUS);
 
   it('writes the bundled mutation into corpus files, changing only the mutated securityContexts', async function () {
-    if (!have) this.skip();
     const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'wasmpolicy-write-'));
     try {
       const copies: string[] = [];
@@ -128,6 +126,35 @@ describe('check --write', function () {
       // The other verdicts are the same as before.
       const verdicts = (rs: Result[]): string[] => rs.map((r) => `${r.source.file}:${r.source.docIndex}:${r.policy}:${r.verdict}`);
       assert.deepEqual(verdicts(again), verdicts(results));
+    } finally {
+      await fs.rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('a monitor-mode policy that mutates writes nothing: "0 mutated", the file unchanged (protect mode writes)', async () => {
+    // policy-server drops a monitor-mode policy's patch (lib/admission/postprocess.ts); --write must not keep it.
+    const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'wasmpolicy-write-monitor-'));
+    try {
+      const pod = 'apiVersion: v1\nkind: Pod\nmetadata:\n  name: web\nspec:\n  containers:\n    - name: web # the app\n      image: nginx:1.27\n';
+      const run = async (mode: string): Promise<{ text: string; json: { summary: { mutated: number }; results: Result[] }; now: string }> => {
+        const file = path.join(dir, `${mode}.yaml`);
+        const policies = path.join(dir, `${mode}-policies.yml`);
+        await fs.writeFile(file, pod);
+        await fs.writeFile(policies, `caps:\n  module: builtin://pss-capabilities-restricted\n  policyMode: ${mode}\n  allowedToMutate: true\n`);
+        const json = await runCli(['check', '--policies', policies, '-f', file, '-o', 'json']);
+        const text = await runCli(['check', '--policies', policies, '-f', file, '--write']);
+        assert.equal(text.code, 0, text.stderr);
+        return { text: text.stdout, json: JSON.parse(json.stdout), now: await fs.readFile(file, 'utf8') };
+      };
+      const monitor = await run('monitor');
+      assert.match(monitor.text, /1 passed, 0 mutated, 0 rejected/);
+      assert.equal(monitor.json.summary.mutated, 0);
+      assert.deepEqual(monitor.json.results.filter((r) => r.patch), []);
+      assert.equal(monitor.now, pod, 'the file is unchanged');
+      const protect = await run('protect');
+      assert.match(protect.text, /0 passed, 1 mutated, 0 rejected/);
+      assert.equal(protect.json.summary.mutated, 1);
+      assert.match(protect.now, /securityContext:\n\s+capabilities:\n\s+drop:\n\s+- ALL\n/);
     } finally {
       await fs.rm(dir, { recursive: true, force: true });
     }

@@ -15,6 +15,7 @@ import { fetchOpts, testHome, type TestHome } from '../../servers/registry/env';
 import { rejectsWith } from '../../servers/registry/fetch-error';
 import { blobPath, registryAvailable, startRegistry, type TestRegistry } from '../../servers/registry/registry';
 import { ROOT, runCli } from '../../support/cli';
+import { wat2wasm } from '../../support/wat';
 
 const plugin = (name: string) => path.join(ROOT, 'dist/plugins', `${name}.wasm`);
 const sha = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
@@ -50,6 +51,26 @@ describe('store: an anonymous registry over plain HTTP (an insecure source)', fu
     const d = await runCli(['digest', refs[0]], { env: home.env });
     assert.equal(d.code, 0, d.stderr);
     assert.equal(d.stdout.trim(), `${refs[0]}@${r.stdout.trim().split('@')[1]}`);
+  });
+
+  it('push refuses a module without metadata unless --force, which pushes it as it is', async () => {
+    const bare = path.join(home.dir, 'bare.wasm');
+    const bytes = await wat2wasm('(module (memory (export "memory") 1))');
+    writeFileSync(bare, bytes);
+    const ref = `registry://${reg.host}/kubewarden/policies/bare:v1`;
+    const refused = await runCli(['push', bare, ref], { env: home.env });
+    assert.equal(refused.code, 2);
+    assert.match(refused.stderr, /the module has no io\.kubewarden\.metadata section: annotate it first .* or push anyway with --force/);
+    const digestBefore = await runCli(['digest', ref], { env: home.env });
+    assert.notEqual(digestBefore.code, 0, 'nothing was pushed');
+    const forced = await runCli(['push', bare, ref, '--force'], { env: home.env });
+    assert.equal(forced.code, 0, forced.stderr);
+    assert.match(forced.stdout, /@sha256:[0-9a-f]{64}\n$/);
+    // Pulled into a store of its own, so that the shared one lists only the policies the other tests pushed.
+    const other = testHome();
+    other.writeSources({ insecure_sources: [reg.host] });
+    const pulled = await resolvePolicy(ref, fetchOpts(other));
+    assert.equal(sha(pulled.bytes), sha(bytes), 'the registry holds the module byte for byte');
   });
 
   it('bundled policies pulled by reference give the same verdicts as builtin:// on manifests/examples', async () => {

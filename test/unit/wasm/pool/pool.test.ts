@@ -21,6 +21,14 @@ function guest(validateBody: string, extra = ''): string {
 
 const ACCEPT = '{"accepted":true}';
 const accepting = guest(`(call $guest_response (i32.const 8448) (i32.const ${ACCEPT.length})) (i32.const 1)`, `(data (i32.const 8448) "${hex(ACCEPT)}")`);
+/** Rejects with a message of as many "a"s as the payload has bytes: each input gets an answer of its own. */
+const REJECT_PREFIX = '{"accepted":false,"message":"';
+const echoingLength = guest(
+  `(memory.fill (i32.const ${8448 + REJECT_PREFIX.length}) (i32.const 97) (global.get $payload_len))
+   (i32.store16 (i32.add (i32.const ${8448 + REJECT_PREFIX.length}) (global.get $payload_len)) (i32.const 0x7d22))
+   (call $guest_response (i32.const 8448) (i32.add (global.get $payload_len) (i32.const ${REJECT_PREFIX.length + 2}))) (i32.const 1)`,
+  `(data (i32.const 8448) "${hex(REJECT_PREFIX)}")`,
+);
 const looping = guest('(loop $forever (br $forever)) (i32.const 0)');
 const recursing = guest('(call $recurse (i32.const 0))', '(func $recurse (param i32) (result i32) (call $recurse (i32.add (local.get 0) (i32.const 1))))');
 const bomb = guest(`(loop $grow (br_if $grow (i32.ne (memory.grow (i32.const 16)) (i32.const -1)))) (unreachable)`);
@@ -132,11 +140,14 @@ describe('evaluation pool: sandbox and limits', function () {
   });
 
   it('returns every task\'s results in submission order whatever the workers do', async () => {
-    const pool = new EvaluationPool([await policy('ok', accepting)], { workers: 2, log: quiet, logLevel: 'error' });
+    const pool = new EvaluationPool([await policy('echo', echoingLength)], { workers: 2, log: quiet, logLevel: 'error' });
     try {
-      const answers = await Promise.all(Array.from({ length: 50 }, (_, i) => pool.evaluate(`{"i":${i}}`, [0])));
+      // Input i is i bytes longer than input 0, so its answer's message is i characters longer: distinct answers.
+      const answers = await Promise.all(Array.from({ length: 50 }, (_, i) => pool.evaluate(`{"i":"${'x'.repeat(i)}"}`, [0])));
       assert.equal(answers.length, 50);
-      for (const a of answers) assert.deepEqual(a, [{ ok: true, response: { accepted: true } }]);
+      const base = (answers[0][0] as { response: { message: string } }).response.message.length;
+      assert.ok(base > 0);
+      answers.forEach((a, i) => assert.deepEqual(a, [{ ok: true, response: { accepted: false, message: 'a'.repeat(base + i) } }], `answer ${i}`));
     } finally {
       await pool.close();
     }
