@@ -18,6 +18,7 @@ export interface CommandEntry {
 export const COMMANDS: CommandEntry[] = [
   { command: 'check', describe: 'Evaluate manifests against Wasm admission policies, as the API server would on kubectl apply', load: () => import('./check') },
   { command: 'audit', describe: 'Evaluate the objects in a cluster against Wasm admission policies, as Kubewarden\'s audit scanner does', load: () => import('./audit') },
+  { command: 'test [paths..]', describe: 'Run policy test suites (wasmpolicy-test.yaml), reporting like go test', load: () => import('./test') },
   { command: 'run <policy>', describe: 'Evaluate one AdmissionRequest with a policy and print the AdmissionResponse (a drop-in for kwctl run)', load: () => import('./run') },
   { command: 'inspect <ref>', describe: "Show a policy's metadata", load: () => import('./inspect') },
   { command: 'annotate <wasm>', describe: 'Write the io.kubewarden.metadata section of a policy module (like kwctl annotate)', load: () => import('./annotate') },
