@@ -128,6 +128,12 @@ async function runBatch(suite: Suite, batch: TestCase[], config: ConfigPolicies,
     const durationMs = Date.now() - started;
     return batch.map((c): CaseOutcome => {
       const mine = report.results.filter((r) => r.source.file !== labelsFile && (batch.length === 1 || belongsTo(r, c)));
+      // An input that cannot be read (a missing file, bad YAML) means the case cannot run, unless it expects so.
+      const unreadable = mine.filter((r) => r.policy === undefined && r.verdict === 'error');
+      if (unreadable.length > 0 && c.expectation.expect !== 'error') {
+        const error = unreadable.map((r) => `${r.source.file}${r.source.line > 0 ? `:${r.source.line}` : ''}: ${r.message ?? 'cannot be read'}`).join('; ');
+        return { suite, case: c, status: 'error', failures: [], error, results: mine, original, durationMs };
+      }
       const failures = compareCase(c, mine, original);
       return { suite, case: c, status: failures.length > 0 ? 'fail' : 'pass', failures, results: mine, original, durationMs };
     });
