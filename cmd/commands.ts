@@ -4,6 +4,8 @@ import type { Argv, ArgumentsCamelCase } from 'yargs';
 export interface CommandImpl {
   builder(y: Argv): Argv<any>; // eslint-disable-line @typescript-eslint/no-explicit-any
   handler(args: ArgumentsCamelCase<any>): Promise<void>; // eslint-disable-line @typescript-eslint/no-explicit-any
+  /** A command group (cmd/scaffold.ts): its subcommands, for completion. */
+  SUBCOMMANDS?: readonly { command: string; impl: Pick<CommandImpl, 'builder'> }[];
 }
 
 export interface CommandEntry {
@@ -20,6 +22,7 @@ export const COMMANDS: CommandEntry[] = [
   { command: 'audit', describe: 'Evaluate the objects in a cluster against Wasm admission policies, as Kubewarden\'s audit scanner does', load: () => import('./audit') },
   { command: 'test [paths..]', describe: 'Run policy test suites (wasmpolicy-test.yaml), reporting like go test', load: () => import('./test') },
   { command: 'run <policy>', describe: 'Evaluate one AdmissionRequest with a policy and print the AdmissionResponse (a drop-in for kwctl run)', load: () => import('./run') },
+  { command: 'scaffold', describe: 'Generate a policy resource from a module (manifest) or a starter test suite (test)', load: () => import('./scaffold') },
   { command: 'inspect <ref>', describe: "Show a policy's metadata", load: () => import('./inspect') },
   { command: 'annotate <wasm>', describe: 'Write the io.kubewarden.metadata section of a policy module (like kwctl annotate)', load: () => import('./annotate') },
   { command: 'pull <ref>', describe: 'Pull a policy into the local store (shared with kwctl)', load: () => import('./pull') },

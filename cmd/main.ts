@@ -62,7 +62,7 @@ function skipHelpCache(parser: unknown): void {
 }
 
 /** Errors whose message is complete for the user (no stack trace). */
-const USER_FACING_ERRORS = new Set(['PolicyLoadError', 'PolicyConfigError', 'PolicyFetchError', 'ClusterError']);
+const USER_FACING_ERRORS = new Set(['PolicyLoadError', 'PolicyConfigError', 'PolicyFetchError', 'ClusterError', 'ScaffoldError']);
 
 /** Flags whose value may be `-` (stdin). */
 const STDIN_FLAGS = new Set(['-f', '--filename', '--policies', '--old', '-r', '--request-path']);

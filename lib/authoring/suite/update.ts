@@ -11,6 +11,16 @@ import type { CaseOutcome } from './execute';
  * change since it was read. Returns how many cases were filled in.
  */
 export async function writeActuals(file: string, originalText: string, doc: Document, outcomes: readonly { outcome: CaseOutcome; node: YAMLMap }[]): Promise<number> {
+  const filled = fillActuals(doc, outcomes);
+  if (filled === 0) return 0;
+  const now = await fs.readFile(file, 'utf8');
+  if (now !== originalText) throw new Error(`${file} changed while the suite ran; not updated`);
+  await writeFileAtomic(file, doc.toString({ lineWidth: 0 }));
+  return filled;
+}
+
+/** Sets the actual results on the case maps of `doc` that expect nothing yet; returns how many. */
+export function fillActuals(doc: Document, outcomes: readonly { outcome: CaseOutcome; node: YAMLMap }[]): number {
   let filled = 0;
   for (const { outcome, node } of outcomes) {
     if (outcome.case.hasExpectations || outcome.status === 'error') continue;
@@ -23,10 +33,6 @@ export async function writeActuals(file: string, originalText: string, doc: Docu
     }
     filled++;
   }
-  if (filled === 0) return 0;
-  const now = await fs.readFile(file, 'utf8');
-  if (now !== originalText) throw new Error(`${file} changed while the suite ran; not updated`);
-  await writeFileAtomic(file, doc.toString({ lineWidth: 0 }));
   return filled;
 }
 

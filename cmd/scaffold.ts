@@ -1,0 +1,19 @@
+import type { Argv, ArgumentsCamelCase } from 'yargs';
+import * as manifest from './scaffold/manifest';
+import * as test from './scaffold/test';
+
+/** `scaffold`: a command group, one file per subcommand in cmd/scaffold/ (kwctl's scaffold has the same shape). */
+export const SUBCOMMANDS = [
+  { command: 'manifest <policy>', describe: 'Print a Kubewarden policy resource for a module, from its metadata (like kwctl scaffold manifest)', impl: manifest },
+  { command: 'test', describe: 'Write a starter test suite for a policy and a directory of manifests, with the current results filled in', impl: test },
+] as const;
+
+export function builder(y: Argv): Argv {
+  let g = y.usage('$0 scaffold <command>\n\nGenerate policy resources and test suites.');
+  for (const s of SUBCOMMANDS) g = g.command(s.command, s.describe, s.impl.builder as (y: Argv) => Argv, s.impl.handler as (args: ArgumentsCamelCase) => Promise<void>);
+  return g.demandCommand(1, 'name a scaffold command: manifest or test');
+}
+
+export async function handler(_args: ArgumentsCamelCase): Promise<void> {
+  // Only the subcommands do anything; yargs runs theirs.
+}
