@@ -4,7 +4,7 @@ import { policiesFromRunArgument } from '../lib/authoring/policy-ref';
 import { runPolicies } from '../lib/authoring/run';
 import { ClusterSource } from '../lib/capabilities/cluster-source';
 import type { HostCapabilityOptions } from '../lib/capabilities/run';
-import { DOCKER_CONFIG_OPTION, fetchOptionsFromArgs, PULL_OPTION, SOURCES_PATH_OPTION, type StoreArgs } from '../lib/store/cli-options';
+import { DOCKER_CONFIG_OPTION, fetchOptionsFromArgs, PULL_OPTION, SOURCES_PATH_OPTION, type StoreArgs } from './store-options';
 import { EXECUTION_MODES, type ExecutionMode } from '../lib/wasm/metadata';
 import { loggerFor, logLevelFor, type GlobalArgs } from './context';
 import { connect } from './cluster-options';

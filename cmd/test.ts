@@ -1,7 +1,7 @@
 import type { Argv, ArgumentsCamelCase } from 'yargs';
 import { renderJson, renderJunit, renderText, TEST_FORMATS, type TestFormat } from '../lib/authoring/suite/output';
 import { runTests, testExitCode } from '../lib/authoring/suite';
-import { DOCKER_CONFIG_OPTION, fetchOptionsFromArgs, PULL_OPTION, SOURCES_PATH_OPTION, type StoreArgs } from '../lib/store/cli-options';
+import { DOCKER_CONFIG_OPTION, fetchOptionsFromArgs, PULL_OPTION, SOURCES_PATH_OPTION, type StoreArgs } from './store-options';
 import { loggerFor, logLevelFor, UsageError, type GlobalArgs } from './context';
 import { EVALUATION_OPTIONS, evaluationLimitsFromArgs, type EvaluationArgs } from './evaluation-options';
 

@@ -2,7 +2,7 @@ import { stringify } from 'yaml';
 import type { Argv, ArgumentsCamelCase } from 'yargs';
 import { moduleWithMetadata } from '../../lib/authoring/scaffold/module';
 import { MANIFEST_TYPES, scaffoldManifest, type ManifestType } from '../../lib/authoring/scaffold/manifest';
-import { DOCKER_CONFIG_OPTION, fetchOptionsFromArgs, PULL_OPTION, SOURCES_PATH_OPTION, type StoreArgs } from '../../lib/store/cli-options';
+import { DOCKER_CONFIG_OPTION, fetchOptionsFromArgs, PULL_OPTION, SOURCES_PATH_OPTION, type StoreArgs } from '../store-options';
 import { loggerFor, type GlobalArgs } from '../context';
 import { readSettingsFlags } from '../policy-flag-options';
 

@@ -1,10 +1,10 @@
 import { toAdmissionResponse, type EvaluatedResponse } from '../admission/response';
 import { RunCapabilities, type HostCapabilityOptions } from '../capabilities/run';
-import type { Logger, LogLevel } from '../log';
+import type { Logger, LogLevel } from '../base/log';
 import { groupResponse } from '../policy/group';
-import { loadPolicies } from '../policy/load';
+import { loadPolicies } from '../evaluation/load-policies';
 import type { PolicyEntry } from '../policy/spec';
-import { bindUnits, planUnits, type EvaluationUnit } from '../policy/units';
+import { bindUnits, planUnits, type EvaluationUnit } from '../evaluation/units';
 import type { FetchOptions } from '../store/fetch';
 import { DEFAULT_EVALUATION_LIMITS, type EvaluationLimits } from '../wasm/limits';
 import type { EvaluationPool } from '../wasm/pool/pool';

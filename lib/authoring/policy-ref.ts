@@ -1,5 +1,5 @@
 import { promises as fs } from 'node:fs';
-import type { Logger } from '../log';
+import type { Logger } from '../base/log';
 import type { PolicyEntry } from '../policy/spec';
 import { policiesFromRefs } from '../policy/from-flags';
 import type { FetchOptions } from '../store/fetch';

@@ -1,4 +1,4 @@
-import type { AdmissionRequest } from '../admission/types';
+import type { AdmissionRequest } from '../kube/admission-review';
 
 /** The request could not be used; the message is kwctl's where kwctl has one. */
 export class RunInputError extends Error {

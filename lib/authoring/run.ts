@@ -1,6 +1,6 @@
-import type { AdmissionResponse } from '../admission/types';
+import type { AdmissionResponse } from '../kube/admission-review';
 import type { HostCapabilityOptions } from '../capabilities/run';
-import type { Logger, LogLevel } from '../log';
+import type { Logger, LogLevel } from '../base/log';
 import type { PolicyEntry } from '../policy/spec';
 import type { FetchOptions } from '../store/fetch';
 import type { EvaluationLimits } from '../wasm/limits';

@@ -6,8 +6,8 @@ import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:f
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { ROOT, runCli } from '../support/cli';
-import { testHome, type TestHome } from '../registry/env';
-import { registryAvailable, startRegistry, type TestRegistry } from '../registry/registry';
+import { testHome, type TestHome } from '../servers/registry/env';
+import { registryAvailable, startRegistry, type TestRegistry } from '../servers/registry/registry';
 
 const EXAMPLES = path.join(ROOT, 'docs/examples/testing');
 

@@ -1,6 +1,6 @@
 import { isDeepStrictEqual } from 'node:util';
 import * as jsyaml from 'js-yaml';
-import { applyPatch } from '../../admission/json-patch';
+import { applyPatch } from '../../kube/json-patch';
 import type { KubeObject } from '../../manifests';
 import { unifiedDiff } from '../../report/diff';
 import type { Result } from '../../report/result';

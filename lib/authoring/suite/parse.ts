@@ -1,6 +1,6 @@
 import * as path from 'node:path';
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node, type YAMLMap } from 'yaml';
-import type { JsonPatchOperation, Operation } from '../../admission/types';
+import type { JsonPatchOperation, Operation } from '../../kube/admission-review';
 import type { RenderSpec } from '../../manifests';
 import { EXECUTION_MODES } from '../../wasm/metadata';
 import { EXPECTATIONS, SUITE_API_VERSION, SUITE_KIND, SuiteError, type Expectation, type Expected, type MessageMatcher, type Place, type ResultExpectation, type Suite, type SuitePolicy, type TestCase } from './types';

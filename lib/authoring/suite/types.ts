@@ -1,5 +1,5 @@
-import type { JsonPatchOperation } from '../../admission/types';
-import type { Operation } from '../../admission/types';
+import type { JsonPatchOperation } from '../../kube/admission-review';
+import type { Operation } from '../../kube/admission-review';
 import type { RenderSpec } from '../../manifests';
 
 export const SUITE_API_VERSION = 'wasmpolicy.kubewarden.io/v1alpha1';

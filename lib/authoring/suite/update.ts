@@ -1,6 +1,6 @@
 import { promises as fs } from 'node:fs';
 import type { Document, YAMLMap } from 'yaml';
-import { writeFileAtomic } from '../../fs-atomic';
+import { writeFileAtomic } from '../../base/fs-atomic';
 import type { Result } from '../../report/result';
 import { actualOf, objectKey } from './compare';
 import type { CaseOutcome } from './execute';
