@@ -23,6 +23,7 @@ export const COMMANDS: CommandEntry[] = [
   { command: 'test [paths..]', describe: 'Run policy test suites (wasmpolicy-test.yaml), reporting like go test', load: () => import('./test') },
   { command: 'run <policy>', describe: 'Evaluate one AdmissionRequest with a policy and print the AdmissionResponse (a drop-in for kwctl run)', load: () => import('./run') },
   { command: 'scaffold', describe: 'Generate a policy resource from a module (manifest) or a starter test suite (test)', load: () => import('./scaffold') },
+  { command: 'bench [ref]', describe: 'Time policy start-up and evaluations (min, median, p99), like kwctl bench', load: () => import('./bench') },
   { command: 'inspect <ref>', describe: "Show a policy's metadata", load: () => import('./inspect') },
   { command: 'annotate <wasm>', describe: 'Write the io.kubewarden.metadata section of a policy module (like kwctl annotate)', load: () => import('./annotate') },
   { command: 'pull <ref>', describe: 'Pull a policy into the local store (shared with kwctl)', load: () => import('./pull') },
