@@ -114,6 +114,16 @@ describe('test: policy test suites', function () {
     assert.ok(missing.out.includes(`${missing.file}:6: could not run:`), missing.out);
   });
 
+  it('a case naming a policy its configuration file does not define cannot run (exit 2), and the names are listed', async () => {
+    const dir = path.join(tmp, 'unknown-policy');
+    cpSync(path.join(EXAMPLES, 'cluster-config'), dir, { recursive: true });
+    const file = path.join(dir, 'wasmpolicy-test.yaml');
+    writeFileSync(file, readFileSync(file, 'utf8').replace('    policy: clusterwide-no-privileged\n', '    policy: clusterwide-no-privilegd\n'));
+    const r = await runCli(['test', dir]);
+    assert.equal(r.code, 2, r.stdout + r.stderr);
+    assert.match(r.stdout, /could not run: no policy named clusterwide-no-privilegd in the suite; its policies: clusterwide-no-privileged, clusterwide-group-host-isolation/);
+  });
+
   it('--update writes the actual results into new cases, keeping comments; the suite then passes', async () => {
     const dir = path.join(tmp, 'update');
     cpSync(path.join(EXAMPLES, 'basic'), dir, { recursive: true });

@@ -96,7 +96,9 @@ async function runBatch(suite: Suite, batch: TestCase[], config: ConfigPolicies,
   const fail = (error: string): CaseOutcome[] => batch.map((c) => ({ suite, case: c, status: 'error', failures: [], error, results: [], original: () => undefined, durationMs: Date.now() - started }));
   if ('error' in config) return fail(config.error);
   const policies = policiesFor(suite, first, config.entries);
-  if (policies.length === 0) return fail(`${suite.file}:${first.place.line}: the case selects no policy`);
+  const unknown = first.policies.filter((n) => !policies.some((p) => p.id === n));
+  if (unknown.length > 0) return fail(`no policy named ${unknown.join(', ')} in the suite; its policies: ${policiesFor(suite, { ...first, policies: [] }, config.entries).map((p) => p.id).join(', ')}`);
+  if (policies.length === 0) return fail('the case selects no policy');
   const files = [...new Set(batch.flatMap((c) => c.files))];
   let labelsFile: string | undefined;
   try {
