@@ -54,6 +54,19 @@ describe('scaffold', function () {
     }
   });
 
+  it('--type policies.yml: a policy-server entry, which check --policies loads', async () => {
+    const r = await runCli(['scaffold', 'manifest', '--type', 'policies.yml', 'builtin://pss-capabilities-restricted', '--title', 'caps']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.deepEqual(parse(r.stdout), { caps: { module: 'builtin://pss-capabilities-restricted', settings: {}, allowedToMutate: true } });
+    const file = path.join(tmp, 'policies.yml');
+    writeFileSync(file, r.stdout);
+    const c = await runCli(['check', '--policies', file, '-f', path.join(ROOT, 'docs/examples/testing/mutation/pod.yaml'), '-o', 'json']);
+    assert.equal(c.code, 0, c.stderr);
+    const [res] = (JSON.parse(c.stdout) as { results: { policy: string; patch?: unknown[] }[] }).results;
+    assert.equal(res.policy, 'caps');
+    assert.ok(res.patch && res.patch.length > 0);
+  });
+
   it('a group names its member for the expression', async () => {
     const r = await runCli(['scaffold', 'manifest', '--type', 'ClusterAdmissionPolicyGroup', 'builtin://pss-host-ports', '-s', path.join(ROOT, 'test/fixtures/kwctl-run/test_data/settings-allow-443.yaml')]);
     assert.equal(r.code, 0, r.stderr);

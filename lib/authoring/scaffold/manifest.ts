@@ -1,7 +1,7 @@
 import type { ContextAwareResource, PolicyMetadata, PolicyRule } from '../../wasm/metadata';
 import { ANNOTATION } from '../../wasm/metadata';
 
-export const MANIFEST_TYPES = ['ClusterAdmissionPolicy', 'AdmissionPolicy', 'ClusterAdmissionPolicyGroup', 'AdmissionPolicyGroup'] as const;
+export const MANIFEST_TYPES = ['ClusterAdmissionPolicy', 'AdmissionPolicy', 'ClusterAdmissionPolicyGroup', 'AdmissionPolicyGroup', 'policies.yml'] as const;
 export type ManifestType = (typeof MANIFEST_TYPES)[number];
 
 export class ScaffoldError extends Error {
@@ -27,13 +27,13 @@ const NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/
  * kubewarden/adm-controller crates/kwctl/src/scaffold/kubewarden_crds.rs): name from the title, the severity and
  * category annotations, module, settings, the metadata's rules and mutating flag, backgroundAudit only when false,
  * contextAwareResources only when allowed (cluster-wide kinds). The group kinds wrap the module as their one
- * member. Returns the resource and the warnings kwctl logs.
+ * member; `policies.yml` gives policy-server's entry for it. Returns the resource and the warnings kwctl logs.
  */
 export function scaffoldManifest(input: ManifestInput): { resource: Record<string, unknown>; warnings: string[] } {
   const warnings: string[] = [];
   const title = input.title ?? input.metadata.annotations[ANNOTATION.title];
   if (title !== undefined && !NAME.test(title)) throw new ScaffoldError(`Invalid title '${title}'. Must use lowercase alphanumeric chars, '-' or '.', start/end with alphanumeric.`);
-  const clusterWide = input.type === 'ClusterAdmissionPolicy' || input.type === 'ClusterAdmissionPolicyGroup';
+  const clusterWide = input.type === 'ClusterAdmissionPolicy' || input.type === 'ClusterAdmissionPolicyGroup' || input.type === 'policies.yml';
   let contextAware: ContextAwareResource[] = input.metadata.contextAwareResources;
   if (contextAware.length > 0 && clusterWide) {
     if (input.allowContextAware) {
@@ -56,6 +56,12 @@ export function scaffoldManifest(input: ManifestInput): { resource: Record<strin
   const metadata: Record<string, unknown> = {};
   if (title !== undefined) metadata.name = title;
   if (Object.keys(annotations).length > 0) metadata.annotations = annotations;
+  if (input.type === 'policies.yml') {
+    // policy-server's own configuration: one entry keyed by the policy's name; it has no rules (the webhook does).
+    const entry: Record<string, unknown> = { module: input.uri, settings: input.settings, allowedToMutate: input.metadata.mutating };
+    if (contextAware.length > 0) entry.contextAwareResources = contextAware.map((r) => ({ apiVersion: r.apiVersion, kind: r.kind }));
+    return { resource: { [title ?? 'policy']: entry }, warnings };
+  }
   const rules = input.metadata.rules.map(ruleOf);
   const tail: Record<string, unknown> = {};
   if (!input.metadata.backgroundAudit) tail.backgroundAudit = false;
