@@ -52,17 +52,14 @@ export async function handler(args: ArgumentsCamelCase<RunArgs>): Promise<void> 
     const hostCapabilities: HostCapabilityOptions = { ...(await sessionOptionsFromArgs(args)) };
     // As kwctl: a context-aware policy allowed to look reads the live cluster, unless a session is replayed.
     if (args['allow-context-aware'] && hostCapabilities.replay === undefined) {
-      let cluster: Awaited<ReturnType<typeof connect>> | undefined;
-      hostCapabilities.kubernetesSource = () => {
-        if (!cluster) throw new Error('no cluster connection');
-        return new ClusterSource(cluster);
-      };
-      cluster = await connect({}, log).catch((err: Error) => {
-        log.warn(`--allow-context-aware: no cluster to read from (${err.message}); kubernetes host calls will fail`);
+      const cluster = await connect({}, log).catch((err: Error) => {
+        log.warn(`--allow-context-aware: no cluster to read from (${err.message}); kubernetes host calls see no objects`);
         return undefined;
       });
-      closeCluster = () => cluster?.close();
-      if (!cluster) delete hostCapabilities.kubernetesSource;
+      if (cluster) {
+        hostCapabilities.kubernetesSource = () => new ClusterSource(cluster);
+        closeCluster = () => cluster.close();
+      }
     }
     if (policies.length > 1) log.warn('Multiple policies defined inside of the CRD file. All of them will run sequentially using the same request.');
     const responses = await runPolicies({ requestText, requestSource: args['request-path'], policies, raw: args.raw, log, logLevel: logLevelFor(args), fetch, hostCapabilities });

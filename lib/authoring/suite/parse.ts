@@ -177,13 +177,13 @@ function readCase(n: YAMLMap, at: At, dir: string, policyNames: Set<string> | un
     if (typeof l !== 'object' || l === null || Array.isArray(l) || !Object.values(l).every((v) => typeof v === 'string')) throw new SuiteError(r.placeOf('namespaceLabels'), `namespaceLabels.${ns} must map label names to strings`);
   }
   const session = r.string('session');
-  const expectation = readExpectation(r, at);
+  const expectation = readExpectation(r);
   const results = r.list('results').map((rn): ResultExpectation => {
     if (!isMap(rn)) throw new SuiteError(at(rn), 'a results entry is a mapping: object, policy, expect, message, patch, mutated');
     const rr = new MapReader(rn, at, RESULT_FIELDS, 'results entry');
     const policy = rr.string('policy');
     if (policy !== undefined && policyNames && !policyNames.has(policy)) throw new SuiteError(rr.placeOf('policy'), `no policy named ${policy} in the suite's policies (${[...policyNames].join(', ')})`);
-    const e = readExpectation(rr, at);
+    const e = readExpectation(rr);
     if (e.expect === undefined) throw new SuiteError(at(rn), 'a results entry needs expect');
     const object = rr.string('object');
     return { ...e, ...(object !== undefined ? { object } : {}), ...(policy !== undefined ? { policy } : {}), place: at(rn) };
@@ -211,7 +211,7 @@ function readCase(n: YAMLMap, at: At, dir: string, policyNames: Set<string> | un
   };
 }
 
-function readExpectation(r: MapReader, at: At): Expectation {
+function readExpectation(r: MapReader): Expectation {
   const e: Expectation = {};
   const expect = r.string('expect');
   if (expect !== undefined) {
@@ -231,7 +231,6 @@ function readExpectation(r: MapReader, at: At): Expectation {
   if (mutated !== undefined) e.mutated = mutated;
   if ((e.patch !== undefined || e.mutated !== undefined) && e.expect !== undefined && e.expect !== 'mutate') throw new SuiteError(r.placeOf(e.patch !== undefined ? 'patch' : 'mutated'), 'patch and mutated go with expect: mutate');
   if ((e.patch !== undefined || e.mutated !== undefined || e.message !== undefined) && e.expect === undefined) throw new SuiteError(r.placeOf(e.message !== undefined ? 'message' : 'patch'), 'message, patch and mutated refine an expect: give expect too');
-  void at;
   return e;
 }
 
