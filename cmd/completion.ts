@@ -55,8 +55,12 @@ export async function commandSpecs(): Promise<CommandSpec[]> {
   for (const c of COMMANDS) {
     const impl = await c.load();
     const name = commandName(c);
-    const spec: CommandSpec = { name, flags: flagsOf(impl.builder(yargs([]))) };
+    const subs = impl.SUBCOMMANDS;
+    // A group completes its subcommand names, and the flags of all of them.
+    const flags = subs ? uniqueFlags(subs.flatMap((s) => flagsOf(s.impl.builder(yargs([]))))) : flagsOf(impl.builder(yargs([])));
+    const spec: CommandSpec = { name, flags };
     if (name === 'completion') spec.positionals = [...SHELLS];
+    if (subs) spec.positionals = subs.map((s) => s.command.split(' ')[0]);
     out.push(spec);
   }
   return out;
@@ -83,6 +87,16 @@ function flagsOf(y: Argv<unknown>): FlagSpec[] {
     flags.push({ names, takesValue, ...(choices?.length ? { choices } : {}) });
   }
   return flags;
+}
+
+function uniqueFlags(flags: FlagSpec[]): FlagSpec[] {
+  const seen = new Set<string>();
+  return flags.filter((f) => {
+    const key = f.names[0];
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
 }
 
 function shQuote(s: string): string {

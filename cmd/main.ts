@@ -63,10 +63,13 @@ function skipHelpCache(parser: unknown): void {
 }
 
 /** Errors whose message is complete for the user (no stack trace). */
-const USER_FACING_ERRORS = new Set(['PolicyLoadError', 'PolicyConfigError', 'PolicyFetchError', 'PolicyVerificationError', 'ClusterError', 'OutputFileError', 'ClusterPolicyError']);
+const USER_FACING_ERRORS = new Set(['PolicyLoadError', 'PolicyConfigError', 'PolicyFetchError', 'PolicyVerificationError', 'ClusterError', 'OutputFileError', 'ClusterPolicyError', 'ScaffoldError']);
 
 /** Flags whose value may be `-` (stdin). */
-const STDIN_FLAGS = new Set(['-f', '--filename', '--policies', '--old']);
+const STDIN_FLAGS = new Set(['-f', '--filename', '--policies', '--old', '-r', '--request-path']);
+
+/** Short flags above, bound by their long name (`-f=-` would not parse). */
+const LONG_NAMES: Record<string, string> = { '-f': '--filename', '-r': '--request-path' };
 
 /** yargs reads a lone `-` as an unknown positional; `-f -` means stdin, so bind it to its flag. */
 function joinStdinValues(argv: string[]): string[] {
@@ -78,7 +81,7 @@ function joinStdinValues(argv: string[]): string[] {
       break;
     }
     if (STDIN_FLAGS.has(argv[i]) && argv[i + 1] === '-') {
-      out.push(`${argv[i] === '-f' ? '--filename' : argv[i]}=-`);
+      out.push(`${LONG_NAMES[argv[i]] ?? argv[i]}=-`);
       i++;
     } else {
       out.push(argv[i]);

@@ -35,6 +35,13 @@ export async function policiesFromFlags(args: PolicyFlagArgs): Promise<PolicySpe
   return args.policy.length > 0 ? policiesFromRefs(args.policy, { settings, executionMode: args['execution-mode'] }) : [];
 }
 
+/** `--settings-json` or a settings file (kwctl run's `-s/--settings-path`), not both; undefined when neither is given. */
+export async function readSettingsFlags(json: string | undefined, file: string | undefined): Promise<Record<string, unknown> | undefined> {
+  if (json !== undefined && file !== undefined) throw new UsageError('give either --settings-json or a settings file, not both');
+  if (file !== undefined) return readSettingsFile(file);
+  return json !== undefined ? parseSettings(json) : undefined;
+}
+
 function parseSettings(text: string): Record<string, unknown> {
   let v: unknown;
   try {
@@ -45,7 +52,7 @@ function parseSettings(text: string): Record<string, unknown> {
   return settingsObject(v, '--settings-json');
 }
 
-async function readSettingsFile(file: string): Promise<Record<string, unknown>> {
+export async function readSettingsFile(file: string): Promise<Record<string, unknown>> {
   let text: string;
   try {
     text = (await readRegularFile(file, DEFAULT_LIMITS.maxInputBytes)).toString('utf8');

@@ -1,25 +1,21 @@
 import type { Argv, ArgumentsCamelCase } from 'yargs';
-import type { CommandImpl } from './commands';
-import type { GlobalArgs } from './context';
+import * as manifest from './scaffold/manifest';
+import * as test from './scaffold/test';
+import * as verificationConfig from './scaffold/verification-config';
 
-/** `scaffold` subcommands: one file each in cmd/scaffold/, loaded only when run. */
-const SUBCOMMANDS: { command: string; describe: string; load: () => Promise<CommandImpl> }[] = [
-  { command: 'verification-config', describe: "Print kwctl's default verification config (policies signed by Kubewarden's GitHub workflows)", load: () => import('./scaffold/verification-config') },
-];
+/** `scaffold`: a command group, one file per subcommand in cmd/scaffold/ (kwctl's scaffold has the same shape). */
+export const SUBCOMMANDS = [
+  { command: 'manifest <policy>', describe: 'Print a Kubewarden policy resource for a module, from its metadata (like kwctl scaffold manifest)', impl: manifest },
+  { command: 'test', describe: 'Write a starter test suite for a policy and a directory of manifests, with the current results filled in', impl: test },
+  { command: 'verification-config', describe: "Print kwctl's default verification config (policies signed by Kubewarden's GitHub workflows)", impl: verificationConfig },
+] as const;
 
-export function builder(y: Argv): Argv<GlobalArgs> {
-  let out = y;
-  for (const s of SUBCOMMANDS) {
-    out = out.command(
-      s.command,
-      s.describe,
-      async (sub) => (await s.load()).builder(sub),
-      async (args: ArgumentsCamelCase<GlobalArgs>) => (await s.load()).handler(args),
-    );
-  }
-  return out.demandCommand(1, 'name a scaffold subcommand') as Argv<GlobalArgs>;
+export function builder(y: Argv): Argv {
+  let g = y.usage('$0 scaffold <command>\n\nGenerate policy resources, test suites and verification configs.');
+  for (const s of SUBCOMMANDS) g = g.command(s.command, s.describe, s.impl.builder as (y: Argv) => Argv, s.impl.handler as (args: ArgumentsCamelCase) => Promise<void>);
+  return g.demandCommand(1, `name a scaffold command: ${SUBCOMMANDS.map((s) => s.command.split(' ')[0]).join(', ')}`);
 }
 
-export async function handler(): Promise<void> {
-  // Each subcommand has its own handler.
+export async function handler(_args: ArgumentsCamelCase): Promise<void> {
+  // Only the subcommands do anything; yargs runs theirs.
 }

@@ -53,7 +53,7 @@ describe('completion', () => {
 
   it('completes commands, flags, choices and files as kubectl_complete-wasmpolicy', () => {
     assert.deepEqual(complete('c'), ['check', 'completion', ':4']);
-    assert.deepEqual(complete(''), ['check', 'audit', 'inspect', 'annotate', 'pull', 'push', 'policies', 'rm', 'digest', 'save', 'load', 'completion', 'version', ':4']);
+    assert.deepEqual(complete(''), ['check', 'audit', 'test', 'run', 'scaffold', 'bench', 'inspect', 'annotate', 'pull', 'push', 'policies', 'rm', 'digest', 'save', 'load', 'completion', 'version', ':4']);
     assert.deepEqual(complete('check', '--ku'), ['--kustomize', '--kubeconfig', '--kubewarden-namespace', ':4']);
     assert.deepEqual(complete('audit', '--report-kind', ''), ['policyreport', 'openreports', ':4']);
     assert.deepEqual(complete('check', '--he'), ['--helm', '--help', ':4']);
@@ -62,6 +62,11 @@ describe('completion', () => {
     assert.deepEqual(complete('check', '-k', ''), [':0']);
     assert.deepEqual(complete('-v', 'check', '-f', 'x.yaml', ''), [':0']);
     assert.deepEqual(complete('completion', ''), ['bash', 'zsh', ':4']);
+    assert.deepEqual(complete('scaffold', ''), ['manifest', 'test', ':4']);
+    assert.deepEqual(complete('scaffold', 'manifest', '--type', 'Cluster'), ['ClusterAdmissionPolicy', 'ClusterAdmissionPolicyGroup', ':4']);
+    assert.deepEqual(complete('run', '--request'), ['--request-path', ':4']);
+    assert.deepEqual(complete('test', '-o', ''), ['text', 'json', 'junit', ':4']);
+    assert.deepEqual(complete('bench', '--iter'), ['--iterations', ':4']);
     assert.deepEqual(complete('--q'), ['--quiet', ':4']);
   });
 

@@ -216,6 +216,30 @@ interface TestCase {
   patch?: Array<{ op: string; path: string; value?: unknown }>;
 }
 
+/** A case of a plugin's PolicyTestSuite (docs/testing-policies.md) as this host sees it: a guest that is not
+ * selected by its rules (skip) still answers, and accepts. */
+interface SuiteCase {
+  name: string;
+  resource: string;
+  settings?: Record<string, unknown>;
+  expect: "pass" | "skip" | "fail" | "mutate";
+  message?: string;
+  patch?: TestCase["patch"];
+}
+
+function suiteCases(file: string): TestCase[] {
+  const suite = YAML.parse(readFileSync(file, "utf8")) as { kind: string; cases: SuiteCase[] };
+  assert.equal(suite.kind, "PolicyTestSuite", file);
+  return suite.cases.map((c) => ({
+    name: c.name,
+    manifest: c.resource,
+    ...(c.settings ? { settings: c.settings } : {}),
+    expect: c.expect === "fail" ? "reject" : c.expect === "mutate" ? "mutate" : "accept",
+    ...(c.message !== undefined ? { message: c.message } : {}),
+    ...(c.patch ? { patch: c.patch } : {}),
+  }));
+}
+
 // Object shapes no policy may trap on (missing fields, wrong types).
 const MALFORMED_OBJECTS: unknown[] = [
   null,
@@ -332,7 +356,7 @@ describe("bundled policies (plugins/): Kubewarden waPC conformance", function ()
     describe(name, () => {
       const dir = join(PLUGINS, name);
       const metadata = YAML.parse(readFileSync(join(dir, "metadata.yml"), "utf8"));
-      const cases: TestCase[] = YAML.parse(readFileSync(join(dir, "tests.yaml"), "utf8"));
+      const cases: TestCase[] = suiteCases(join(dir, "tests.yaml"));
       let bytes: Uint8Array<ArrayBuffer>;
       let module: WebAssembly.Module;
       let guest: WapcGuest;
