@@ -10,8 +10,9 @@ import { loggerFor, logLevelFor, type GlobalArgs } from './context';
 import { connect } from './cluster-options';
 import { SESSION_OPTIONS, sessionOptionsFromArgs, type SessionArgs } from './session-options';
 import { readSettingsFlags } from './policy-flag-options';
+import { verifyFetchOption, withVerificationOptions, type VerificationArgs } from './verification-options';
 
-interface RunArgs extends GlobalArgs, StoreArgs, SessionArgs {
+interface RunArgs extends GlobalArgs, StoreArgs, SessionArgs, VerificationArgs {
   policy: string;
   'request-path': string;
   'settings-path'?: string;
@@ -23,7 +24,7 @@ interface RunArgs extends GlobalArgs, StoreArgs, SessionArgs {
 }
 
 export function builder(y: Argv): Argv<RunArgs> {
-  return y
+  const base = y
     .usage('$0 run [flags] <policy>\n\nA drop-in for `kwctl run`: one request through a policy (a reference, a sha256 prefix of a stored policy, or a YAML file of policy resources); prints the AdmissionResponse JSON. Exit 0 on a verdict, allowed or not; 1 when the request or policy cannot be used.')
     .positional('policy', { type: 'string', demandOption: true, describe: 'Policy reference (registry://, https://, file path, builtin://NAME), sha256 prefix of a stored policy, or a YAML file of Kubewarden policy resources' })
     .option('request-path', { alias: 'r', type: 'string', demandOption: true, describe: 'File with the AdmissionReview or AdmissionRequest (JSON), or - for stdin' })
@@ -36,7 +37,8 @@ export function builder(y: Argv): Argv<RunArgs> {
     .options(SESSION_OPTIONS)
     .option('pull', PULL_OPTION)
     .option('sources-path', SOURCES_PATH_OPTION)
-    .option('docker-config', DOCKER_CONFIG_OPTION) as unknown as Argv<RunArgs>;
+    .option('docker-config', DOCKER_CONFIG_OPTION);
+  return withVerificationOptions(base) as unknown as Argv<RunArgs>;
 }
 
 /** kwctl prints `Error: ...` and exits 1 on anything that is not a verdict. */
@@ -46,10 +48,11 @@ export async function handler(args: ArgumentsCamelCase<RunArgs>): Promise<void> 
   try {
     const requestText = args['request-path'] === '-' ? await readStdin() : await readRequestFile(args['request-path']);
     const settings = await readSettingsFlags(args['settings-json'], args['settings-path']);
-    const fetch = fetchOptionsFromArgs(args, log);
+    // kwctl run verifies before running when given a key or a config (docs/verification.md).
+    const fetch = { ...fetchOptionsFromArgs(args, log), ...(await verifyFetchOption(args, log)) };
     const mode = args['execution-mode'] === 'kubewarden' ? 'kubewarden-wapc' : args['execution-mode'];
     const policies = await policiesFromRunArgument(args.policy, { ...(settings ? { settings } : {}), ...(mode ? { executionMode: mode } : {}), allowContextAware: args['allow-context-aware'], fetch, log });
-    const hostCapabilities: HostCapabilityOptions = { ...(await sessionOptionsFromArgs(args)) };
+    const hostCapabilities: HostCapabilityOptions = { ...(await sessionOptionsFromArgs(args)), ...(args['sigstore-trust-config'] ? { sigstoreTrustConfig: args['sigstore-trust-config'] } : {}) };
     // As kwctl: a context-aware policy allowed to look reads the live cluster, unless a session is replayed.
     if (args['allow-context-aware'] && hostCapabilities.replay === undefined) {
       const cluster = await connect({}, log).catch((err: Error) => {

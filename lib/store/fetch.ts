@@ -193,16 +193,21 @@ async function resolveVerified(
   const client = await ctx.client();
   const digest = await verify(source.ref, client);
   const uri = source.uri;
-  const cached = await ctx.store.read(uri);
-  const record = cached ? await ctx.store.readRecord(uri) : undefined;
+  // Stored as resolveRemote stores: under the reference as written, recorded under both names.
+  const storeUri = source.storeUri;
+  const cached = await ctx.store.read(storeUri);
+  const record = cached ? await ctx.store.readRecord(storeUri) : undefined;
   if (cached && pull !== 'always' && record?.manifestDigest === digest && record.layerDigest && digestLike(record.layerDigest, cached.bytes) === record.layerDigest) {
     ctx.log.debug(`${uri}: the store copy was pulled from the verified ${digest}`);
     return { ref, uri, source, bytes: cached.bytes, path: cached.path, fromCache: true, manifestDigest: digest };
   }
   ctx.log.info(`pulling ${uri} at the verified ${digest}`);
   const pulled = await client.pull({ ...source.ref, digest, tag: undefined });
-  const file = await ctx.store.write(uri, pulled.bytes);
-  await ctx.store.writeRecord({ uri, layerDigest: pulled.layerDigest, size: pulled.bytes.length, pulledAt: new Date().toISOString(), manifestDigest: digest });
+  const file = await ctx.store.write(storeUri, pulled.bytes);
+  const pulledAt = new Date().toISOString();
+  for (const key of new Set([storeUri, uri])) {
+    await ctx.store.writeRecord({ uri: key, layerDigest: pulled.layerDigest, size: pulled.bytes.length, pulledAt, manifestDigest: digest, manifest: pulled.manifestText });
+  }
   return { ref, uri, source, bytes: pulled.bytes, path: file, fromCache: false, manifestDigest: digest };
 }
 
