@@ -1,7 +1,6 @@
 import { promises as fs } from 'node:fs';
 import type { Argv, ArgumentsCamelCase } from 'yargs';
 import { loadArchive } from '../lib/store/archive';
-import { PolicyFetchError } from '../lib/store/fetch';
 import { UsageError, type GlobalArgs } from './context';
 
 interface LoadArgs extends GlobalArgs {
@@ -19,10 +18,5 @@ export async function handler(args: ArgumentsCamelCase<LoadArgs>): Promise<void>
   } catch (err) {
     throw new UsageError(`cannot read ${args.file}: ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (err as Error).message}`);
   }
-  try {
-    for (const p of await loadArchive(data, {}, args.file)) process.stdout.write(`Loaded ${p.uri} (sha256 ${p.sha256.slice(0, 12)})\n`);
-  } catch (err) {
-    if (err instanceof PolicyFetchError) throw new UsageError(err.message);
-    throw err;
-  }
+  for (const p of await loadArchive(data, {}, args.file)) process.stdout.write(`Loaded ${p.uri} (sha256 ${p.sha256.slice(0, 12)})\n`);
 }

@@ -3,7 +3,7 @@ import { toAdmissionResponse } from '../admission/response';
 import type { AdmissionRequest } from '../kube/admission-review';
 import type { KubeObject, SourceLocation } from '../manifests/types';
 import { groupResponse } from '../policy/group';
-import { newResult, type ObjectRef, type Result } from '../report/result';
+import { newResult, type ObjectRef, type Result } from '../evaluation/result';
 import type { EvaluationPool } from '../wasm/pool/pool';
 import type { RuntimeOutcome } from '../wasm/runtime';
 import { auditRequest, type AuditResource } from './request';

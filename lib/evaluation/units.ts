@@ -6,7 +6,7 @@ import type { SynthesizedRequest } from '../admission/request';
 import { labelsOf } from '../kube/label-selector';
 import type { AdmissionRequest } from '../kube/admission-review';
 import type { KubeObject, SourceLocation } from '../manifests/types';
-import { newResult, type ObjectRef, type PolicySummary, type Result } from '../report/result';
+import { newResult, type ObjectRef, type PolicySummary, type Result } from './result';
 import type { EvaluationPool } from '../wasm/pool/pool';
 import type { RuntimeOutcome } from '../wasm/runtime';
 import { groupResponse, parseGroupExpression, type GroupExpr } from '../policy/group';

@@ -1,10 +1,11 @@
+import type { PolicyMode } from '../admission/policy-mode';
 import type { WebhookSelection } from '../admission/match';
 import type { ContextAwareResource, ExecutionMode } from '../wasm/metadata';
 
 /** The namespace Kubewarden runs in unless told otherwise (`--kubewarden-namespace`). */
 export const DEFAULT_KUBEWARDEN_NAMESPACE = 'kubewarden';
 
-export type PolicyMode = 'protect' | 'monitor';
+export type { PolicyMode } from '../admission/policy-mode';
 
 /** The webhook the Kubewarden controller registers for a policy resource: what selects requests, and its limits. */
 export interface WebhookSpec extends WebhookSelection {

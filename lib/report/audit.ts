@@ -2,7 +2,7 @@ import * as jsyaml from 'js-yaml';
 import { JSON_SCHEMA_VERSION, reportDocument, type ReportDocument } from './document';
 import { policyReportReporter } from './policyreport';
 import type { Reporter } from './reporter';
-import type { Report, Result } from './result';
+import type { Report, Result } from '../evaluation/result';
 import { summaryLine } from './text';
 
 /** A policy the audit leaves out, and why (audit-scanner's selection, spec §8). */

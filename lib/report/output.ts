@@ -1,6 +1,6 @@
 import { writeFileAtomic } from '../base/fs-atomic';
 import type { Reporter, ReporterOptions, ReportText } from './reporter';
-import type { Report } from './result';
+import type { Report } from '../evaluation/result';
 
 /** One `-o` value: `FORMAT` (stdout) or `FORMAT=FILE`. */
 export interface OutputSpec {

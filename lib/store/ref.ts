@@ -5,7 +5,7 @@
  */
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { BUILTIN_SCHEME } from '../policy/bundled';
+import { BUNDLED_SCHEME } from './bundled';
 import { PolicyFetchError } from './errors';
 
 export const REGISTRY_SCHEME = 'registry://';
@@ -116,7 +116,7 @@ export function isMutableLatest(r: RegistryRef): boolean {
  * reference, as kwctl reads it.
  */
 export function parseSourceRef(ref: string): SourceRef {
-  if (ref.startsWith(BUILTIN_SCHEME)) return { kind: 'builtin', name: ref.slice(BUILTIN_SCHEME.length), uri: ref };
+  if (ref.startsWith(BUNDLED_SCHEME)) return { kind: 'builtin', name: ref.slice(BUNDLED_SCHEME.length), uri: ref };
   if (ref.startsWith('file://')) {
     let file: string;
     try {

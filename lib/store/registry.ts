@@ -9,7 +9,7 @@
  */
 import type { Logger } from '../base/log';
 import type { Credential, Credentials } from './credentials';
-import { PolicyFetchError } from './errors';
+import { asFetchError, PolicyFetchError } from './errors';
 import { httpRequest, redactUrl, tlsHint, TransportError, type HttpResponse, type TlsSettings } from '../net/http';
 import { digestLike, MANIFEST_ACCEPT, MEDIA_TYPE, sha256Digest, WASM_LAYER_TYPES, type ImageManifest, type PolicyArtifact } from './oci';
 import { apiHost, formatRegistryRef, type RegistryRef } from './ref';
@@ -460,6 +460,8 @@ export class RegistryClient {
       timeoutMs: this.opts.timeoutMs,
       maxBytes: o.maxBytes ?? MAX_SMALL_BYTES,
       env: this.opts.env,
+    }).catch((e: unknown) => {
+      throw asFetchError(e);
     });
     this.opts.log.debug(`${o.method ?? 'GET'} ${redactUrl(url)} → ${res.status} (${res.body.length} bytes, ${Date.now() - started} ms)`);
     return res;

@@ -3,10 +3,14 @@ import { capDefinedMemories, exportMutableGlobals, exportNames, importDefinedMem
 import { defaultMetadata, loadProblems, MetadataError, readMetadata, type ExecutionMode, type PolicyMetadata } from './metadata';
 import { wapcContractProblems } from './wapc/host';
 import { wasiContractProblems } from './wasi/runtime';
+import { UserError } from '../base/user-error';
 
 /** A policy that could not be loaded; the run stops with exit code 2 (nothing can be evaluated reliably). */
-export class PolicyLoadError extends Error {
+export class PolicyLoadError extends UserError<'load' | 'config'> {
   override name = 'PolicyLoadError';
+  constructor(message: string, kind: 'load' | 'config' = 'load') {
+    super(message, kind);
+  }
 }
 
 export interface CompiledPolicy {

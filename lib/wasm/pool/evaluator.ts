@@ -1,7 +1,7 @@
-import { createDispatcher, type RemoteHostCall } from '../../capabilities/dispatcher';
 import type { Logger } from '../../base/log';
 import { INTERNAL_ERROR_CODE, type PolicyRuntime, type RuntimeOutcome } from '../runtime';
 import { createRuntime } from '../create-runtime';
+import type { HostCallHandler } from '../wapc/host';
 import { HB_POSITION, HB_STARTED, type PrepareOutcome, type WorkerPolicy } from './messages';
 
 const utf8 = new TextEncoder();
@@ -17,8 +17,8 @@ export class Evaluator {
     private readonly policies: WorkerPolicy[],
     private readonly heartbeat: Float64Array,
     private readonly log: Logger,
-    /** How policy `index` reaches the capabilities that need I/O; absent in-thread (they then answer a host error). */
-    private readonly remote?: (index: number) => RemoteHostCall,
+    /** The host capabilities of policy `index` (the worker's entry wires lib/capabilities in: wasm does not import it). */
+    private readonly hostCallFor: (policy: WorkerPolicy, index: number) => HostCallHandler,
   ) {
     this.runtimes = policies.map(() => undefined);
   }
@@ -29,7 +29,7 @@ export class Evaluator {
     if (rt === undefined) {
       const p = this.policies[index];
       try {
-        rt = createRuntime(p, { hostCall: createDispatcher(p.id, this.log, this.remote?.(index)), log: this.log });
+        rt = createRuntime(p, { hostCall: this.hostCallFor(p, index), log: this.log });
       } catch (err) {
         rt = err as Error;
       }

@@ -8,7 +8,7 @@ import { runCheck } from '../../../lib/check/run';
 import { silentLogger, type Logger } from '../../../lib/base/log';
 import { loadPolicyConfig, PolicyConfigError } from '../../../lib/policy/config';
 import { isGroup, type PolicyEntry, type PolicySpec } from '../../../lib/policy/spec';
-import type { Report } from '../../../lib/report/result';
+import type { Report } from '../../../lib/evaluation/result';
 import { ROOT, runCli } from '../../support/cli';
 import { tempDir, testPolicy } from '../../support/constant-policy';
 

@@ -18,7 +18,7 @@ import {
   type GroupExpr,
 } from '../../../lib/policy/group';
 import type { PolicyEntry, PolicyGroupSpec } from '../../../lib/policy/spec';
-import type { Report } from '../../../lib/report/result';
+import type { Report } from '../../../lib/evaluation/result';
 import { tempDir, testPolicy } from '../../support/constant-policy';
 
 /*

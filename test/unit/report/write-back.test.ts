@@ -5,7 +5,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { FileLocator, parseJsonPointer } from '../../../lib/manifests/locate';
 import { mergeLines, rewriteText } from '../../../lib/report/write-back';
-import type { Result } from '../../../lib/report/result';
+import type { Result } from '../../../lib/evaluation/result';
 import { ROOT, runCli } from '../../support/cli';
 
 const CORPUS = path.resolve(ROOT, '..', 'shared', 'corpus');

@@ -1,9 +1,11 @@
-// Entry point of an evaluation worker thread (bundled into dist/evaluator-worker.cjs).
+// Entry point of an evaluation worker thread (bundled into dist/evaluator-worker.cjs): the wasm pool's evaluator,
+// with the host capabilities of lib/capabilities behind each policy's host calls.
 import { parentPort } from 'node:worker_threads';
-import { createLogger } from '../../base/log';
-import { Evaluator } from './evaluator';
-import { HostBridgeClient } from './host-bridge';
-import { HB_TASK, type MainToWorker, type WorkerToMain } from './messages';
+import { createLogger } from '../base/log';
+import { createDispatcher } from '../capabilities/dispatcher';
+import { Evaluator } from '../wasm/pool/evaluator';
+import { HostBridgeClient } from '../wasm/pool/host-bridge';
+import { HB_TASK, type MainToWorker, type WorkerToMain } from '../wasm/pool/messages';
 
 if (!parentPort) throw new Error('the evaluator must run in a worker thread');
 const port = parentPort;
@@ -20,7 +22,9 @@ port.on('message', (msg: MainToWorker) => {
       });
       const bridge = new HostBridgeClient(msg.hostPort, msg.hostSignal);
       heartbeat = new Float64Array(msg.heartbeat);
-      evaluator = new Evaluator(msg.policies, new Float64Array(msg.heartbeat), log, (policy) => (b, n, o, payload) => bridge.call(policy, b, n, o, payload));
+      evaluator = new Evaluator(msg.policies, new Float64Array(msg.heartbeat), log, (p, index) =>
+        createDispatcher(p.id, log, (b, n, o, payload) => bridge.call(index, b, n, o, payload)),
+      );
       send({ type: 'ready' });
       break;
     }
