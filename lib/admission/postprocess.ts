@@ -9,7 +9,7 @@ export interface PostProcessOptions {
 }
 
 /**
- * policy-server's handling of /validate responses (spec §1.6), in its order: monitor mode, mutation not
+ * policy-server's handling of /validate responses (docs/host-interface.md §1.6), in its order: monitor mode, mutation not
  * allowed, custom message. Returns the response the API server would act on, plus what monitor mode hid.
  */
 export function postProcess(ev: EvaluatedResponse, opts: PostProcessOptions): EvaluatedResponse & { monitored?: EvaluatedResponse } {

@@ -21,7 +21,7 @@ type Decision = { call: true } | { call: false; reason: string };
 /**
  * Evaluates one live object as audit-scanner has policy-server do it on `/audit`: the rules (with CREATE),
  * namespaceSelector and objectSelector select the policies; matchConditions are not evaluated; the verdict is the
- * policy's own answer, without monitor mode, mutation refusal or custom messages (spec §8).
+ * policy's own answer, without monitor mode, mutation refusal or custom messages (docs/host-interface.md §8).
  */
 export async function evaluateLive(audited: readonly AuditedUnit[], pool: EvaluationPool, live: LiveObject, namespaceLabels: (name: string) => Record<string, string>): Promise<Result[]> {
   const synth = auditRequest(live.object, live.res);

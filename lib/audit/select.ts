@@ -33,7 +33,7 @@ function hasWildcard(r: PolicyRule): boolean {
 }
 
 /**
- * Which policies audit-scanner audits (spec §8): `backgroundAudit` true, status active, and at least one rule
+ * Which policies audit-scanner audits (docs/host-interface.md §8): `backgroundAudit` true, status active, and at least one rule
  * that has CREATE and no `*` in apiGroups/apiVersions/resources. `includeWildcard` also keeps wildcard rules
  * (expanded through discovery later), which audit-scanner cannot do.
  */

@@ -5,7 +5,7 @@ import type { Reporter } from './reporter';
 import type { Report, Result } from '../evaluation/result';
 import { summaryLine } from './text';
 
-/** A policy the audit leaves out, and why (audit-scanner's selection, spec §8). */
+/** A policy the audit leaves out, and why (audit-scanner's selection, docs/host-interface.md §8). */
 export interface NotAudited {
   id: string;
   reason: string;

@@ -29,7 +29,7 @@ function sea(): SeaModule | null {
   try {
     // Only the CommonJS bundle can be a single executable; the sources run as ES modules (no `require`).
     if (typeof require === 'function') {
-      const m = require('node:sea') as SeaModule;
+      const m = require('node:sea') as SeaModule; // eslint-disable-line @typescript-eslint/no-require-imports -- CommonJS bundle only
       if (m.isSea()) seaModule = m;
     }
   } catch {

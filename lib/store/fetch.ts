@@ -1,7 +1,7 @@
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { silentLogger, type Logger } from '../base/log';
-import { BUNDLED_SCHEME, bundledPolicyPath, bundledPolicyAsset, bundledPolicyNames } from './bundled';
+import { bundledPolicyPath, bundledPolicyAsset, bundledPolicyNames } from './bundled';
 import { isWasm } from '../wasm/binary';
 import { Credentials } from './credentials';
 import { asFetchError, PolicyFetchError } from './errors';

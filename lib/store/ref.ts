@@ -1,5 +1,5 @@
 /**
- * Policy references (spec §7): `registry://host[:port]/repo[:tag][@digest]`, bare registry refs (Docker-style
+ * Policy references (docs/host-interface.md §7): `registry://host[:port]/repo[:tag][@digest]`, bare registry refs (Docker-style
  * normalisation: default registry docker.io, `library/` prefix, tag `latest`), `https://`, `http://`,
  * `file://`, plain paths and `builtin://NAME`.
  */

@@ -1,7 +1,7 @@
 /**
  * A small OCI distribution client for policy artifacts: pull (manifest → first layer), manifest digests and
  * push, with the Bearer token flow and Basic auth driven by the registry's `WWW-Authenticate` challenge,
- * digests verified, and the connection order of sources.yaml (spec §7): HTTPS with the system CAs (or the
+ * digests verified, and the connection order of sources.yaml (docs/host-interface.md §7): HTTPS with the system CAs (or the
  * host's `source_authorities`) → only for `insecure_sources`: HTTPS without verification → plain HTTP.
  *
  * Unlike kwctl, the fallback happens only when the connection itself fails (TLS, refused, timeout); an HTTP

@@ -120,7 +120,7 @@ export function resolveExecutionMode(name: string, compiled: CompiledPolicy, req
   return requested ?? 'kubewarden-wapc';
 }
 
-/** What can be checked without running guest code: exports and imports the mode needs (spec §1.1, §5). */
+/** What can be checked without running guest code: exports and imports the mode needs (docs/host-interface.md §1.1, §5). */
 export function modeContractProblems(compiled: CompiledPolicy, mode: ExecutionMode): string[] {
   const problems = compiled.annotated ? loadProblems(compiled.metadata) : [];
   if (mode === 'kubewarden-wapc') {

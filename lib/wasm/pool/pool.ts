@@ -13,7 +13,7 @@ const DEPTH = 2;
  */
 const MAX_BATCH = 8;
 
-/** policy-server's text for an interrupted waPC/WASI evaluation (spec §9). */
+/** policy-server's text for an interrupted waPC/WASI evaluation (docs/host-interface.md §9). */
 export const TIMEOUT_MESSAGE = 'Policy execution interrupted because it exceeded the allowed execution time';
 /** burrego's text for an interrupted Rego evaluation. */
 export const REGO_TIMEOUT_MESSAGE = 'internal server error: guest code interrupted, execution deadline exceeded';

@@ -293,7 +293,7 @@ ${spec}`;
     });
   });
 
-  describe('post-processing, failurePolicy and timeouts (spec §1.6, §9)', () => {
+  describe('post-processing, failurePolicy and timeouts (docs/host-interface.md §1.6, §9)', () => {
     let polDir: string;
     let manifest: string;
     const mods: Record<string, string> = {};
