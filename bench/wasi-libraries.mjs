@@ -1,6 +1,6 @@
 // Measures the WASI implementations DESIGN.md names against our in-house one (lib/wasm/wasi/preview1.ts),
 // on what a WASI policy run needs: per-run cost (fresh instance, argv, JSON on stdin, JSON on stdout) and
-// whether stdin can be re-filled while the guest runs (host.call appends its reply to stdin, spec §5).
+// whether stdin can be re-filled while the guest runs (host.call appends its reply to stdin, docs/host-interface.md §5).
 // Run: npm run build && node bench/wasi-libraries.mjs   (results go into docs/decisions.md by hand)
 import { WASI as NodeWASI } from 'node:wasi';
 import wabtInit from 'wabt';

@@ -1,20 +1,6 @@
-import type { Argv, ArgumentsCamelCase } from 'yargs';
+import type { CommandEntry } from './command';
 
-/** What a subcommand file exports: its flags and its handler. */
-export interface CommandImpl {
-  builder(y: Argv): Argv<any>; // eslint-disable-line @typescript-eslint/no-explicit-any
-  handler(args: ArgumentsCamelCase<any>): Promise<void>; // eslint-disable-line @typescript-eslint/no-explicit-any
-  /** A command group (cmd/scaffold.ts): its subcommands, for completion. */
-  SUBCOMMANDS?: readonly { command: string; impl: Pick<CommandImpl, 'builder'> }[];
-}
-
-export interface CommandEntry {
-  /** yargs command string: the name and its positionals. */
-  command: string;
-  describe: string;
-  /** Loaded only when the command runs, so `--help` and one command do not pay for every other one. */
-  load: () => Promise<CommandImpl>;
-}
+export { commandName, type CommandEntry, type CommandImpl } from './command';
 
 /** Every subcommand, in the order `--help` lists them. One file per subcommand in cmd/. */
 export const COMMANDS: CommandEntry[] = [
@@ -34,10 +20,6 @@ export const COMMANDS: CommandEntry[] = [
   { command: 'digest <ref>', describe: 'Print the manifest digest of a registry policy, as REF@sha256:...', load: () => import('./digest') },
   { command: 'save <refs..>', describe: 'Write policies (pulled if needed) to a .tar.gz for air-gapped networks; see `load`', load: () => import('./save') },
   { command: 'load <file>', describe: 'Put the policies of an archive made by `save` into the local store', load: () => import('./load') },
-  { command: 'completion <shell>', describe: 'Print a bash or zsh completion script (also usable as kubectl_complete-wasmpolicy)', load: () => import('./completion') },
+  { command: 'completion <shell>', describe: 'Print a bash or zsh completion script (also usable as kubectl_complete-wasmpolicy)', load: () => import('./completion').then((m) => m.completionCommand(COMMANDS)) },
   { command: 'version', describe: 'Print the version, the commit and the Node.js version', load: () => import('./version') },
 ];
-
-export function commandName(entry: CommandEntry): string {
-  return entry.command.split(' ')[0];
-}

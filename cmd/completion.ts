@@ -1,5 +1,5 @@
 import yargs, { type Argv, type ArgumentsCamelCase } from 'yargs';
-import { COMMANDS, commandName } from './commands';
+import { commandName, type CommandEntry, type CommandImpl } from './command';
 import type { GlobalArgs } from './context';
 
 /**
@@ -45,14 +45,20 @@ export function builder(y: Argv): Argv<CompletionArgs> {
     .example('kubectl wasmpolicy completion bash > ~/.local/bin/kubectl_complete-wasmpolicy && chmod +x ~/.local/bin/kubectl_complete-wasmpolicy', 'complete `kubectl wasmpolicy` through kubectl (≥ 1.26)') as unknown as Argv<CompletionArgs>;
 }
 
-export async function handler(args: ArgumentsCamelCase<CompletionArgs>): Promise<void> {
-  process.stdout.write(completionScript(args.shell, await commandSpecs()));
+/** The command, given the commands whose flags it completes (cmd/commands.ts passes its table: no import cycle). */
+export function completionCommand(commands: readonly CommandEntry[]): CommandImpl {
+  return {
+    builder,
+    handler: async (args: ArgumentsCamelCase<CompletionArgs>): Promise<void> => {
+      process.stdout.write(completionScript(args.shell, await commandSpecs(commands)));
+    },
+  };
 }
 
 /** Every command with its flags, read from its builder. */
-export async function commandSpecs(): Promise<CommandSpec[]> {
+export async function commandSpecs(commands: readonly CommandEntry[]): Promise<CommandSpec[]> {
   const out: CommandSpec[] = [];
-  for (const c of COMMANDS) {
+  for (const c of commands) {
     const impl = await c.load();
     const name = commandName(c);
     const subs = impl.SUBCOMMANDS;

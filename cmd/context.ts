@@ -1,4 +1,5 @@
 import { createLogger, type Logger, type LogLevel } from '../lib/base/log';
+import { UserError } from '../lib/base/user-error';
 
 /** Flags every subcommand accepts. */
 export interface GlobalArgs {
@@ -24,7 +25,10 @@ export function loggerFor(args: GlobalArgs): Logger {
   return createLogger(logLevelFor(args));
 }
 
-/** A user-facing failure: printed as `error: <message>` and exit code 2. */
-export class UsageError extends Error {
+/** A command line that cannot run (bad flags, unreadable files): printed as `error: <message>` and exit code 2. */
+export class UsageError extends UserError<'usage'> {
   override name = 'UsageError';
+  constructor(message: string) {
+    super(message, 'usage');
+  }
 }

@@ -1,10 +1,10 @@
 import * as jsyaml from 'js-yaml';
 import type { Argv, ArgumentsCamelCase } from 'yargs';
 import { DOCKER_CONFIG_OPTION, REGISTRY_TIMEOUT_OPTION, fetchOptionsFromArgs, PULL_OPTION, SOURCES_PATH_OPTION, type StoreArgs } from './store-options';
-import { manifestDigestOf, PolicyFetchError, resolvePolicy } from '../lib/store/fetch';
-import { compilePolicy, PolicyLoadError } from '../lib/wasm/compile';
+import { manifestDigestOf, resolvePolicy } from '../lib/store/fetch';
+import { compilePolicy } from '../lib/wasm/compile';
 import { ANNOTATION, type PolicyMetadata } from '../lib/wasm/metadata';
-import { loggerFor, UsageError, type GlobalArgs } from './context';
+import { loggerFor, type GlobalArgs } from './context';
 
 interface InspectArgs extends GlobalArgs, StoreArgs {
   ref: string;
@@ -22,25 +22,11 @@ export function builder(y: Argv): Argv<InspectArgs> {
 }
 
 export async function handler(args: ArgumentsCamelCase<InspectArgs>): Promise<void> {
-  let bytes: Uint8Array;
-  let manifestDigest: string | undefined;
-  try {
-    const fetchOpts = fetchOptionsFromArgs(args, loggerFor(args));
-    const r = await resolvePolicy(args.ref, fetchOpts);
-    bytes = r.bytes;
-    manifestDigest = r.manifestDigest;
-    if (!manifestDigest && r.source.kind === 'registry' && fetchOpts.pull !== 'never') manifestDigest = await manifestDigestOf(r.source.ref, fetchOpts);
-  } catch (err) {
-    if (err instanceof PolicyFetchError) throw new UsageError(err.message);
-    throw err;
-  }
-  let compiled;
-  try {
-    compiled = await compilePolicy(args.ref, bytes);
-  } catch (err) {
-    if (err instanceof PolicyLoadError) throw new UsageError(err.message);
-    throw err;
-  }
+  const fetchOpts = fetchOptionsFromArgs(args, loggerFor(args));
+  const r = await resolvePolicy(args.ref, fetchOpts);
+  let manifestDigest = r.manifestDigest;
+  if (!manifestDigest && r.source.kind === 'registry' && fetchOpts.pull !== 'never') manifestDigest = await manifestDigestOf(r.source.ref, fetchOpts);
+  const compiled = await compilePolicy(args.ref, r.bytes);
   const md = compiled.metadata;
   const doc = { ref: args.ref, ...(manifestDigest ? { manifestDigest } : {}), sha256: compiled.sha256, size: compiled.size, annotated: compiled.annotated, metadata: md };
   if (args.output === 'json') process.stdout.write(JSON.stringify(doc, null, 2) + '\n');

@@ -2,7 +2,6 @@ import { readRegularFile, type BoundedReadError } from '../lib/base/bounded-read
 import { MAX_ARCHIVE_BYTES } from '../lib/store/archive';
 import type { Argv, ArgumentsCamelCase } from 'yargs';
 import { loadArchive } from '../lib/store/archive';
-import { PolicyFetchError } from '../lib/store/fetch';
 import { UsageError, type GlobalArgs } from './context';
 
 interface LoadArgs extends GlobalArgs {
@@ -21,10 +20,5 @@ export async function handler(args: ArgumentsCamelCase<LoadArgs>): Promise<void>
     const e = err as BoundedReadError;
     throw new UsageError(`cannot read ${args.file}: ${e.reason === 'not-found' ? 'no such file' : e.message}`);
   }
-  try {
-    for (const p of await loadArchive(data, {}, args.file)) process.stdout.write(`Loaded ${p.uri} (sha256 ${p.sha256.slice(0, 12)})\n`);
-  } catch (err) {
-    if (err instanceof PolicyFetchError) throw new UsageError(err.message);
-    throw err;
-  }
+  for (const p of await loadArchive(data, {}, args.file)) process.stdout.write(`Loaded ${p.uri} (sha256 ${p.sha256.slice(0, 12)})\n`);
 }

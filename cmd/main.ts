@@ -1,6 +1,7 @@
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { escapeControlButNewlines } from '../lib/base/control-chars';
+import { isUserError } from '../lib/base/user-error';
 import { EXIT_ERROR } from '../lib/report/exit-code';
 import { COMMANDS, commandName } from './commands';
 import { UsageError } from './context';
@@ -36,9 +37,9 @@ export async function main(argv: string[] = hideBin(process.argv)): Promise<void
   try {
     await parser.parseAsync();
   } catch (err) {
-    // Matched by name: importing their modules here would load the wasm layer (or the cluster client) for --help.
-    if (err instanceof UsageError || (err instanceof Error && USER_FACING_ERRORS.has(err.name))) {
-      process.stderr.write(`error: ${escapeControlButNewlines((err as Error).message)}\n`);
+    // Every error the user can act on is a UserError (lib/base/user-error.ts); anything else is a defect: its stack helps.
+    if (isUserError(err)) {
+      process.stderr.write(`error: ${escapeControlButNewlines(err.message)}\n`);
       if (err instanceof UsageError && /Unknown|Missing|Invalid|Not enough|name a command/.test(err.message)) {
         process.stderr.write(`Run 'kubectl wasmpolicy --help' for usage.\n`);
       }
@@ -61,9 +62,6 @@ function skipHelpCache(parser: unknown): void {
   const usage = internal?.getUsageInstance?.();
   if (usage && typeof usage.cacheHelpMessage === 'function') usage.cacheHelpMessage = () => undefined;
 }
-
-/** Errors whose message is complete for the user (no stack trace). */
-const USER_FACING_ERRORS = new Set(['PolicyLoadError', 'PolicyConfigError', 'PolicyFetchError', 'PolicyVerificationError', 'ClusterError', 'OutputFileError', 'ClusterPolicyError', 'ScaffoldError']);
 
 /** Flags whose value may be `-` (stdin). */
 const STDIN_FLAGS = new Set(['-f', '--filename', '--policies', '--old', '-r', '--request-path']);

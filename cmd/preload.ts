@@ -1,4 +1,5 @@
-import { bundledPolicyAsset, bundledPolicySet, builtinPath } from '../lib/policy/bundled';
+import { bundledPolicySet } from '../lib/policy/bundled';
+import { bundledPolicyAsset, bundledPolicyPath } from '../lib/store/bundled';
 import { dropSpeculativeStart, startSpeculatively } from '../lib/evaluation/start';
 import { compilePolicySync } from '../lib/wasm/compile';
 import { DEFAULT_EVALUATION_LIMITS } from '../lib/wasm/limits';
@@ -24,7 +25,7 @@ export function preloadBundledSet(argv: readonly string[]): void {
     const names = specs.map((s) => `policy ${s.id} (${s.module})`);
     const compiled = specs.map((s, i) => {
       const name = s.module.slice('builtin://'.length);
-      return compilePolicySync(names[i], bundledPolicyAsset(name) ?? readFileSync(builtinPath(name)), limits.memoryLimitBytes);
+      return compilePolicySync(names[i], bundledPolicyAsset(name) ?? readFileSync(bundledPolicyPath(name)), limits.memoryLimitBytes);
     });
     startSpeculatively(specs, compiled, names, { limits, workers: EVALUATION_OPTIONS.workers.default, logLevel: logLevelFor({ verbose: 0 }) });
   } catch {

@@ -1,9 +1,8 @@
 import { createHash } from 'node:crypto';
 import type { Argv, ArgumentsCamelCase } from 'yargs';
 import { DOCKER_CONFIG_OPTION, REGISTRY_TIMEOUT_OPTION, fetchOptionsFromArgs, PULL_OPTION, SOURCES_PATH_OPTION, type StoreArgs } from './store-options';
-import { PolicyFetchError, resolvePolicy } from '../lib/store/fetch';
+import { resolvePolicy } from '../lib/store/fetch';
 import { writeFileAtomic } from '../lib/base/fs-atomic';
-import { PolicyVerificationError } from '../lib/verification/errors';
 import { loggerFor, UsageError, type GlobalArgs } from './context';
 import { verifyFetchOption, withVerificationOptions, type VerificationArgs } from './verification-options';
 
@@ -25,13 +24,7 @@ export function builder(y: Argv): Argv<PullArgs> {
 
 export async function handler(args: ArgumentsCamelCase<PullArgs>): Promise<void> {
   const log = loggerFor(args);
-  let r;
-  try {
-    r = await resolvePolicy(args.ref, { ...fetchOptionsFromArgs(args, log), ...(await verifyFetchOption(args, log)) });
-  } catch (err) {
-    if (err instanceof PolicyFetchError || err instanceof PolicyVerificationError) throw new UsageError(err.message);
-    throw err;
-  }
+  const r = await resolvePolicy(args.ref, { ...fetchOptionsFromArgs(args, log), ...(await verifyFetchOption(args, log)) });
   if (r.source.kind !== 'registry' && r.source.kind !== 'url') throw new UsageError(`${args.ref}: pull takes a registry or https reference (this is a ${r.source.kind})`);
   if (args.output) {
     try {

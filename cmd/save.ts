@@ -1,7 +1,6 @@
 import type { Argv, ArgumentsCamelCase } from 'yargs';
 import { savePolicies } from '../lib/store/archive';
 import { DOCKER_CONFIG_OPTION, REGISTRY_TIMEOUT_OPTION, fetchOptionsFromArgs, PULL_OPTION, SOURCES_PATH_OPTION, type StoreArgs } from './store-options';
-import { PolicyFetchError } from '../lib/store/fetch';
 import { writeFileAtomic } from '../lib/base/fs-atomic';
 import { loggerFor, UsageError, type GlobalArgs } from './context';
 
@@ -22,17 +21,12 @@ export function builder(y: Argv): Argv<SaveArgs> {
 
 export async function handler(args: ArgumentsCamelCase<SaveArgs>): Promise<void> {
   const log = loggerFor(args);
+  const { archive, index } = await savePolicies(args.refs, fetchOptionsFromArgs(args, log));
   try {
-    const { archive, index } = await savePolicies(args.refs, fetchOptionsFromArgs(args, log));
-    try {
-      await writeFileAtomic(args.output, archive);
-    } catch (err) {
-      throw new UsageError(`cannot write ${args.output}: ${(err as Error).message}`);
-    }
-    for (const p of index.policies) process.stdout.write(`Saved ${p.uri} (sha256 ${p.sha256.slice(0, 12)})\n`);
-    log.info(`wrote ${args.output} (${archive.length} bytes)`);
+    await writeFileAtomic(args.output, archive);
   } catch (err) {
-    if (err instanceof PolicyFetchError) throw new UsageError(err.message);
-    throw err;
+    throw new UsageError(`cannot write ${args.output}: ${(err as Error).message}`);
   }
+  for (const p of index.policies) process.stdout.write(`Saved ${p.uri} (sha256 ${p.sha256.slice(0, 12)})\n`);
+  log.info(`wrote ${args.output} (${archive.length} bytes)`);
 }

@@ -44,7 +44,7 @@ async function bundleOf(entry, file) {
 
 // The evaluation worker and the manifest parser thread (lib/manifests/parser.ts) are bundled first: the CLI
 // carries their code as strings (one file to ship); code run from the sources (tests) loads them from dist/.
-const workerSource = await bundleOf('lib/wasm/pool/worker.ts', 'evaluator-worker.cjs');
+const workerSource = await bundleOf('lib/evaluation/worker.ts', 'evaluator-worker.cjs');
 const parserSource = await bundleOf('lib/manifests/parse-thread.ts', 'manifest-parser.cjs');
 // The cluster client (lib/cluster with @kubernetes/client-node) is a bundle of its own, loaded by the first command
 // that talks to a cluster (lib/cluster/lazy.ts): parsing it as part of the CLI would slow every command down.

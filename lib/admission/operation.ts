@@ -4,7 +4,7 @@ import type { ResolvedResource } from '../kube/resource-resolver';
 import type { AdmissionRequest } from '../kube/admission-review';
 
 /**
- * Requests for the operations other than CREATE (spec §8 covers CREATE): UPDATE sends the new object and the
+ * Requests for the operations other than CREATE (docs/host-interface.md §8 covers CREATE): UPDATE sends the new object and the
  * stored one as `oldObject`; DELETE sends no object and the stored one as `oldObject`.
  */
 

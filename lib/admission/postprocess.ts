@@ -1,4 +1,4 @@
-import type { PolicyMode } from '../policy/spec';
+import type { PolicyMode } from './policy-mode';
 import type { EvaluatedResponse } from './response';
 
 export interface PostProcessOptions {

@@ -64,7 +64,7 @@ export interface SynthesizedRequest {
 }
 
 /**
- * Synthesises the AdmissionRequest the API server would send for `kubectl apply` of `obj` (spec §8), with the
+ * Synthesises the AdmissionRequest the API server would send for `kubectl apply` of `obj` (docs/host-interface.md §8), with the
  * namespace filled into the object as the API server does. The uid is derived from the request content, so
  * the same input always gives the same uid.
  */

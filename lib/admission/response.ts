@@ -11,7 +11,7 @@ export interface EvaluatedResponse {
 export const DELETE_MUTATION_MESSAGE =
   'Incoming object is null, which happens only with DELETE operations, but the policy is attempting a mutation. This is not allowed';
 
-/** Turns a runtime outcome into the AdmissionResponse policy-server would return (spec §1.5, §9). */
+/** Turns a runtime outcome into the AdmissionResponse policy-server would return (docs/host-interface.md §1.5, §9). */
 export function toAdmissionResponse(req: AdmissionRequest, outcome: RuntimeOutcome): EvaluatedResponse {
   if (!outcome.ok) {
     return { response: { uid: req.uid, allowed: false, status: { message: outcome.message, code: outcome.code } } };

@@ -3,7 +3,7 @@ import { toAdmissionResponse } from '../admission/response';
 import { formatSelector, isEmptySelector, labelsOf, selectorMatches } from '../kube/label-selector';
 import type { KubeObject, SourceLocation } from '../manifests/types';
 import { groupResponse } from '../policy/group';
-import { newResult, type ObjectRef, type Result } from '../report/result';
+import { newResult, type ObjectRef, type Result } from '../evaluation/result';
 import type { EvaluationPool } from '../wasm/pool/pool';
 import type { RuntimeOutcome } from '../wasm/runtime';
 import { auditRequest, type AuditResource } from './request';
@@ -21,7 +21,7 @@ type Decision = { call: true } | { call: false; reason: string; accept?: true };
 /**
  * Evaluates one live object as audit-scanner has policy-server do it on `/audit`: the rules (with CREATE),
  * namespaceSelector and objectSelector select the policies; matchConditions are not evaluated; the verdict is the
- * policy's own answer, without monitor mode, mutation refusal or custom messages (spec §8).
+ * policy's own answer, without monitor mode, mutation refusal or custom messages (docs/host-interface.md §8).
  */
 export async function evaluateLive(audited: readonly AuditedUnit[], pool: EvaluationPool, live: LiveObject, namespaceLabels: (name: string) => Record<string, string>, alwaysAcceptNamespace?: string): Promise<Result[]> {
   const synth = auditRequest(live.object, live.res);

@@ -13,7 +13,7 @@ export interface AuditResource {
 }
 
 /**
- * The CREATE request audit-scanner sends for a live object (spec §8): the object's own uid, no userInfo, no
+ * The CREATE request audit-scanner sends for a live object (docs/host-interface.md §8): the object's own uid, no userInfo, no
  * oldObject/options/dryRun, and — as audit-scanner does — `resource.resource` set to the Kind, not the plural.
  * Policies see exactly what they see under Kubewarden's background audit.
  */

@@ -11,7 +11,7 @@ import type { PolicyEntry } from '../policy/spec';
 import { bindUnits, planUnits, unitSummary } from '../evaluation/units';
 import { policyResources, withMetadata } from '../report/enrich';
 import type { AuditReport } from '../report/audit';
-import { summarize, type Result } from '../report/result';
+import { summarize, type Result } from '../evaluation/result';
 import type { FetchOptions } from '../store/fetch';
 import { DEFAULT_EVALUATION_LIMITS, type EvaluationLimits } from '../wasm/limits';
 import { RequestTooLargeError } from '../admission/request';

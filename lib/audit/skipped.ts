@@ -1,6 +1,6 @@
 import type { Cluster } from '../cluster/types';
 import { isEmptySelector, selectorMatches } from '../kube/label-selector';
-import type { ObjectRef } from '../report/result';
+import type { ObjectRef } from '../evaluation/result';
 import type { SkippedUnit } from './select';
 
 /** Where a skipped unit counts: the scopes its rules' resources are in (every scope for wildcard/CREATE-less ones). */

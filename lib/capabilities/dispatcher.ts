@@ -10,7 +10,7 @@ export type RemoteHostCall = (binding: string, namespace: string, operation: str
 const dec = new TextDecoder();
 
 /**
- * Routes `__host_call` triples (spec §2) where the guest runs: `kubewarden/tracing/log` is answered here, an unknown
+ * Routes `__host_call` triples (docs/host-interface.md §2) where the guest runs: `kubewarden/tracing/log` is answered here, an unknown
  * triple gets policy-evaluator's error, and everything else goes to `remote`. Without `remote` (a runtime used
  * in-thread, e.g. by annotate or a benchmark) those capabilities answer a host error that names them.
  */

@@ -1,4 +1,2 @@
-/** A host error returned to the guest through `__host_error` / the WASI error path (spec §2: errors are not in-band). */
-export class HostCallError extends Error {
-  override name = 'HostCallError';
-}
+// The error a capability throws to hand the guest a host error; the wasm layer defines it (its hosts deliver it).
+export { HostCallError } from '../wasm/host-call-error';

@@ -11,7 +11,7 @@ export function debugOption(v: string | null | undefined): string {
   return v === null || v === undefined ? 'None' : `Some(${JSON.stringify(v)})`;
 }
 
-/** policy-evaluator's refusal for a resource outside the policy's contextAwareResources (spec §2). */
+/** policy-evaluator's refusal for a resource outside the policy's contextAwareResources (docs/host-interface.md §2). */
 export function notGrantedMessage(apiVersion: string, kind: string): string {
   return `Policy has not been granted access to Kubernetes ${apiVersion}/${kind} resources. The violation has been reported.`;
 }

@@ -1,7 +1,7 @@
 import { HostCallError } from './errors';
 
 /**
- * The `(binding, namespace, operation)` triples a policy may call (spec §2). `local` ones are answered in the
+ * The `(binding, namespace, operation)` triples a policy may call (docs/host-interface.md §2). `local` ones are answered in the
  * thread that runs the guest; the others need I/O and go to the main thread.
  */
 export type Route =

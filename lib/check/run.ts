@@ -8,7 +8,7 @@ import { startLoadingPolicies } from '../evaluation/load-policies';
 import type { PolicyEntry } from '../policy/spec';
 import { bindUnits, planUnits, unitSummary, type EvaluationUnit } from '../evaluation/units';
 import { enrichReport } from '../report/enrich';
-import { summarize, type Report, type Result } from '../report/result';
+import { summarize, type Report, type Result } from '../evaluation/result';
 import { DEFAULT_EVALUATION_LIMITS, type EvaluationLimits } from '../wasm/limits';
 import { EvaluationPool } from '../wasm/pool/pool';
 

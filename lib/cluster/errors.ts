@@ -1,4 +1,5 @@
 import { STATUS_CODES } from 'node:http';
+import { UserError } from '../base/user-error';
 
 /** What went wrong talking to a cluster, for callers that react differently (a 404 is "absent", a 403 is a report entry). */
 export type ClusterErrorKind =
@@ -16,17 +17,17 @@ export type ClusterErrorKind =
   | 'invalid-response'; // the body was not what the API promises
 
 /** An error from the API server or on the way to it. The message is for users: it names the server and context, never credentials. */
-export class ClusterError extends Error {
+export class ClusterError extends UserError<ClusterErrorKind> {
   override name = 'ClusterError';
   constructor(
     message: string,
-    readonly kind: ClusterErrorKind,
+    kind: ClusterErrorKind,
     /** The HTTP status, when the server answered. */
     readonly status?: number,
     /** The `reason` of the server's Status object (Forbidden, NotFound, Expired, ...). */
     readonly reason?: string,
   ) {
-    super(message);
+    super(message, kind);
   }
 }
 

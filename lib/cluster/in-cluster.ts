@@ -5,7 +5,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import * as net from 'node:net';
 import * as path from 'node:path';
-import type { KubeConfigData } from './kubeconfig';
+import type { KubeConfigData } from './kubeconfig-data';
 
 export const SERVICE_ACCOUNT_DIR = '/var/run/secrets/kubernetes.io/serviceaccount';
 const CONTEXT = 'in-cluster';

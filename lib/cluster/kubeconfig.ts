@@ -12,6 +12,9 @@ import { newClusters, newContexts, newUsers, type KubeConfigCluster, type KubeCo
 import { chooseConfigFiles } from './config-files';
 import { ClusterError } from './errors';
 import { inClusterConfig, SERVICE_ACCOUNT_DIR } from './in-cluster';
+import type { KubeConfigData } from './kubeconfig-data';
+
+export type { KubeConfigData } from './kubeconfig-data';
 
 export interface ResolvedConfig {
   cluster: KubeConfigCluster;
@@ -32,13 +35,6 @@ export interface ResolveOptions {
   serviceAccountDir?: string;
 }
 
-/** A kubeconfig's content, one file's or merged. */
-export interface KubeConfigData {
-  clusters: KubeConfigCluster[];
-  users: KubeConfigUser[];
-  contexts: KubeConfigContext[];
-  currentContext?: string;
-}
 
 export function resolveKubeConfig(opts: ResolveOptions): ResolvedConfig {
   const chosen = chooseConfigFiles(opts.kubeconfig, opts.env);

@@ -4,7 +4,7 @@ import { DEFAULT_EVALUATION_LIMITS, type EvaluationLimits } from '../wasm/limits
 import type { PolicyMetadata } from '../wasm/metadata';
 import { EvaluationPool, type PoolOptions } from '../wasm/pool/pool';
 import type { WorkerPolicy } from '../wasm/pool/messages';
-import { BUILTIN_SCHEME } from '../policy/bundled';
+import { BUNDLED_SCHEME } from '../store/bundled';
 import { evaluationDeadline, type PolicySpec } from '../policy/spec';
 
 /** A policy ready to evaluate: fetched, compiled once, started and its settings validated in the pool. */
@@ -143,7 +143,7 @@ const keyOf = (specs: PolicySpec[], limits: EvaluationLimits, workers: number, l
  */
 export function startSpeculatively(specs: PolicySpec[], all: CompiledPolicy[], names: string[], opts: SpeculativeOptions): void {
   if (speculation) return;
-  if (!specs.every((s) => s.module.startsWith(BUILTIN_SCHEME))) throw new Error('only the bundled policies can be started before the command line is parsed');
+  if (!specs.every((s) => s.module.startsWith(BUNDLED_SCHEME))) throw new Error('only the bundled policies can be started before the command line is parsed');
   // A policy that fails these checks is left to the run, which reports it.
   const checked = checkCompiled(specs, all, names, opts.limits);
   const held: [keyof Logger, string][] = [];

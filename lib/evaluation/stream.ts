@@ -6,7 +6,7 @@ import { ResourceResolver, type ResolvedResource } from '../kube/resource-resolv
 import type { Logger } from '../base/log';
 import type { KubeObject, ManifestEntry, ManifestObject, SourceLocation } from '../manifests';
 import { evaluateObject, NamespaceIndex, type EvaluationUnit } from './units';
-import type { ObjectRef, Result } from '../report/result';
+import type { ObjectRef, Result } from './result';
 import type { EvaluationPool } from '../wasm/pool/pool';
 
 /** How many objects may be in the pool at once: enough to keep every worker busy, few enough to bound memory. */

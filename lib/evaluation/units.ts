@@ -6,7 +6,7 @@ import type { SynthesizedRequest } from '../admission/request';
 import { labelsOf } from '../kube/label-selector';
 import type { AdmissionRequest } from '../kube/admission-review';
 import type { KubeObject, SourceLocation } from '../manifests/types';
-import { newResult, type ObjectRef, type PolicySummary, type Result } from '../report/result';
+import { newResult, type ObjectRef, type PolicySummary, type Result } from './result';
 import type { EvaluationPool } from '../wasm/pool/pool';
 import type { RuntimeOutcome } from '../wasm/runtime';
 import { groupResponse, parseGroupExpression, type GroupExpr } from '../policy/group';
@@ -38,7 +38,7 @@ export function planUnits(entries: readonly PolicyEntry[]): { specs: PolicySpec[
     const indices: number[] = [];
     for (const m of e.members) {
       indices.push(specs.length);
-      // Members run in protect mode, may not mutate and have no custom message (spec §6.1).
+      // Members run in protect mode, may not mutate and have no custom message (docs/host-interface.md §6.1).
       const spec: PolicySpec = { id: memberId(e.id, m.name), module: m.module, settings: m.settings, mode: 'protect', allowedToMutate: false, origin: `${e.origin}, member ${m.name}` };
       if (m.timeoutEvalSeconds !== undefined) spec.timeoutEvalSeconds = m.timeoutEvalSeconds;
       if (m.contextAwareResources) spec.contextAwareResources = m.contextAwareResources;
@@ -261,7 +261,7 @@ function groupResult(
   return toResult(b, final, final.monitored);
 }
 
-/** One policy's outcome → result, through policy-server's post-processing (spec §1.5, §1.6). */
+/** One policy's outcome → result, through policy-server's post-processing (docs/host-interface.md §1.5, §1.6). */
 export function resultOf(base: Pick<Result, 'source' | 'object' | 'policy'>, request: AdmissionRequest, policy: LoadedPolicy, outcome: RuntimeOutcome): Result {
   if (!outcome.ok) return newResult(base, 'error', outcome.message, outcome.code);
   const evaluated = toAdmissionResponse(request, outcome);

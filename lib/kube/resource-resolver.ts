@@ -1,5 +1,5 @@
 import { splitApiVersion } from './api-path';
-import type { KubeObject } from '../manifests/types';
+import type { KubeObject } from './object';
 import { guessPlural, lookupBuiltin } from './resource-table';
 
 export interface ResolvedResource {

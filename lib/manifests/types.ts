@@ -1,3 +1,7 @@
+import type { KubeObject } from '../kube/object';
+
+export type { KubeObject } from '../kube/object';
+
 /** Where an object (or an error) came from. Lines and columns are 1-based. */
 export interface SourceLocation {
   /** Path as the user named it, `-` for stdin, or the URL. */
@@ -13,20 +17,6 @@ export interface SourceLocation {
   origin?: string;
 }
 
-/** A Kubernetes object as read from the input. Only apiVersion/kind/metadata are guaranteed in shape. */
-export interface KubeObject {
-  apiVersion: string;
-  kind: string;
-  metadata?: {
-    name?: string;
-    generateName?: string;
-    namespace?: string;
-    labels?: Record<string, string>;
-    annotations?: Record<string, string>;
-    [key: string]: unknown;
-  };
-  [key: string]: unknown;
-}
 
 export interface ManifestObject {
   kind: 'object';

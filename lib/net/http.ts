@@ -7,7 +7,7 @@
 import type * as http from 'node:http';
 import * as net from 'node:net';
 import { createHash } from 'node:crypto';
-import { PolicyFetchError } from '../store/errors';
+import { HttpError } from './errors';
 
 export interface TlsSettings {
   /** Extra CA certificates (PEM), added to the system ones. */
@@ -83,7 +83,7 @@ export function proxyFor(url: URL, env: NodeJS.ProcessEnv): URL | undefined {
   try {
     return new URL(/^[a-z][a-z0-9+.-]*:\/\//i.test(raw) ? raw : `http://${raw}`);
   } catch {
-    throw new PolicyFetchError(`the proxy setting ${redactUrl(raw)} is not a valid URL`, 'config');
+    throw new HttpError(`the proxy setting ${redactUrl(raw)} is not a valid URL`, 'config');
   }
 }
 
@@ -199,7 +199,7 @@ function tunnel({ http, https }: Transport, proxy: URL, host: string, port: numb
   });
 }
 
-/** One HTTP exchange. Throws TransportError when no answer came, PolicyFetchError when the body is too large. */
+/** One HTTP exchange. Throws TransportError when no answer came, HttpError when the body is too large. */
 export async function httpRequest(url: URL, opts: HttpOptions): Promise<HttpResponse> {
   const secure = url.protocol === 'https:';
   const port = Number(url.port) || (secure ? 443 : 80);
@@ -256,7 +256,7 @@ export async function httpRequest(url: URL, opts: HttpOptions): Promise<HttpResp
         if (size > opts.maxBytes) {
           req.destroy();
           res.destroy();
-          reject(new PolicyFetchError(`${redactUrl(url)}: the answer is larger than the ${opts.maxBytes} byte limit`, 'too-large'));
+          reject(new HttpError(`${redactUrl(url)}: the answer is larger than the ${opts.maxBytes} byte limit`, 'too-large'));
           return;
         }
         chunks.push(c);

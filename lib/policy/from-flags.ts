@@ -1,6 +1,6 @@
 import * as path from 'node:path';
 import type { ExecutionMode } from '../wasm/metadata';
-import { BUILTIN_SCHEME } from './bundled';
+import { BUNDLED_SCHEME } from '../store/bundled';
 import type { PolicySpec } from './spec';
 
 /** Policies named with -p: each matches what its metadata rules allow, in protect mode. */
@@ -19,7 +19,7 @@ export function policiesFromRefs(refs: string[], opts: { settings?: Record<strin
 
 /** A short readable name: the builtin name, or the file/repository base name without extension or tag. */
 export function policyIdFromRef(ref: string): string {
-  if (ref.startsWith(BUILTIN_SCHEME)) return ref.slice(BUILTIN_SCHEME.length);
+  if (ref.startsWith(BUNDLED_SCHEME)) return ref.slice(BUNDLED_SCHEME.length);
   const noQuery = ref.replace(/[?#].*$/, '').replace(/@sha256:[0-9a-f]+$/, '');
   const base = path.posix.basename(noQuery.replace(/\\/g, '/'));
   return base.replace(/\.wasm$/, '').replace(/:[^:/]+$/, '') || ref;

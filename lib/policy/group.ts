@@ -1,5 +1,5 @@
 /**
- * Policy group expressions (spec §6.1): each member is a zero-argument function returning whether it accepted
+ * Policy group expressions (docs/host-interface.md §6.1): each member is a zero-argument function returning whether it accepted
  * the request; `&&`, `||` (both short-circuit), `!`, `==`, `!=`, parentheses and `true`/`false`. That is the
  * subset the Kubewarden controller accepts (it compiles the expression as CEL with only these operators and one
  * function per member) and that policy-server's Rhai engine evaluates.
@@ -193,7 +193,7 @@ export const GROUP_MUTATION_MESSAGE = 'mutation is not allowed inside of policy 
 // The group's AdmissionResponse (policy-evaluator's PolicyGroupEvaluator::validate).
 // ---------------------------------------------------------------------------------------------------------------
 
-/** One member's evaluation, already turned into an AdmissionResponse (spec §1.5). */
+/** One member's evaluation, already turned into an AdmissionResponse (docs/host-interface.md §1.5). */
 export interface GroupMemberResponse {
   name: string;
   response: EvaluatedResponse;

@@ -1,4 +1,5 @@
 import type { Sources } from '../store/sources';
+import type { PolicyMode } from '../admission/policy-mode';
 import type { WebhookSelection } from '../admission/match';
 import type { LabelSelector } from '../kube/label-selector';
 import type { ContextAwareResource, ExecutionMode } from '../wasm/metadata';
@@ -6,7 +7,7 @@ import type { ContextAwareResource, ExecutionMode } from '../wasm/metadata';
 /** The namespace Kubewarden runs in unless told otherwise (`--kubewarden-namespace`). */
 export const DEFAULT_KUBEWARDEN_NAMESPACE = 'kubewarden';
 
-export type PolicyMode = 'protect' | 'monitor';
+export type { PolicyMode } from '../admission/policy-mode';
 
 /** The webhook the Kubewarden controller registers for a policy resource: what selects requests, and its limits. */
 export interface WebhookSpec extends WebhookSelection {

@@ -3,10 +3,10 @@ import * as jsyaml from 'js-yaml';
 import { JSON_SCHEMA_VERSION, reportDocument, type ReportDocument } from './document';
 import { policyReportReporter } from './policyreport';
 import type { Reporter } from './reporter';
-import type { Report, Result } from './result';
+import type { Report, Result } from '../evaluation/result';
 import { summaryLine } from './text';
 
-/** A policy the audit leaves out, and why (audit-scanner's selection, spec §8). */
+/** A policy the audit leaves out, and why (audit-scanner's selection, docs/host-interface.md §8). */
 export interface NotAudited {
   id: string;
   reason: string;

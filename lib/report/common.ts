@@ -1,5 +1,5 @@
 import type { SourceLocation } from '../manifests/types';
-import type { Result } from './result';
+import type { Result } from '../evaluation/result';
 
 /** `Deployment shop/api`, or '' for input problems. */
 export function objectName(r: Result): string {

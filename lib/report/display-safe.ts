@@ -1,6 +1,6 @@
 import { escapeControl } from '../base/control-chars';
 import type { Reporter } from './reporter';
-import type { ObjectRef, Report, Result } from './result';
+import type { ObjectRef, Report, Result } from '../evaluation/result';
 
 /**
  * A reporter for people or CI (text, github, junit, sarif) that sees the report with control characters escaped

@@ -1,4 +1,4 @@
-import type { PolicySummary, Report, Result, Summary } from './result';
+import type { PolicySummary, Report, Result, Summary } from '../evaluation/result';
 
 /** Version of the JSON/YAML document layout described in docs/output-formats.md. */
 export const JSON_SCHEMA_VERSION = 'wasmpolicy.kubewarden.io/v1alpha1';

@@ -2,7 +2,7 @@ import { FileLocator, parseDottedPath, parseJsonPointer, type PathSegment } from
 import type { KubeObject, ManifestEntry } from '../manifests/types';
 import type { EvaluationUnit } from '../evaluation/units';
 import { sourceKey } from './common';
-import type { PolicyResourceInfo, PolicySummary, Report, Result } from './result';
+import type { PolicyResourceInfo, PolicySummary, Report, Result } from '../evaluation/result';
 
 /**
  * What reporters need beyond the evaluation itself: field locations, the objects as read (for diffs) and the

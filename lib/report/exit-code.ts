@@ -1,4 +1,4 @@
-import type { Summary } from './result';
+import type { Summary } from '../evaluation/result';
 
 export const EXIT_OK = 0;
 export const EXIT_REJECTED = 1;

@@ -1,6 +1,6 @@
 import { isLocalFile, objectName, position, resultMessage } from './common';
 import type { Reporter } from './reporter';
-import type { Result } from './result';
+import type { Result } from '../evaluation/result';
 import { summaryLine } from './text';
 
 /**

@@ -19,7 +19,7 @@ export const REPORTERS: Record<string, Reporter> = {
   policyreport: policyReportReporter,
 };
 export type { Reporter, ReporterOptions } from './reporter';
-export * from './result';
+export * from '../evaluation/result';
 export { exitCode, EXIT_ERROR, EXIT_OK, EXIT_REJECTED } from './exit-code';
 export { parseOutputs, writeOutputs, type OutputSpec } from './output';
 export { JSON_SCHEMA_VERSION, reportDocument } from './document';

@@ -1,6 +1,6 @@
 import { objectName, position, resultMessage } from './common';
 import type { Reporter } from './reporter';
-import type { Result } from './result';
+import type { Result } from '../evaluation/result';
 
 /**
  * JUnit XML: one <testsuite> per policy (plus one named `input` for documents that could not be read), one

@@ -1,6 +1,6 @@
 import { writeFileAtomic } from '../base/fs-atomic';
 import type { Reporter, ReporterOptions, ReportText } from './reporter';
-import type { Report } from './result';
+import type { Report } from '../evaluation/result';
 
 /** An `-o FORMAT=FILE` that could not be written (a missing directory, no permission, a link to nothing). */
 export class OutputFileError extends Error {

@@ -2,8 +2,9 @@ import * as jsyaml from 'js-yaml';
 import { stableUid } from '../admission/request';
 import type { KubeObject } from '../manifests/types';
 import { sourceKey } from './common';
+import type { ReportKind } from './report-kind';
 import type { Reporter } from './reporter';
-import type { PolicyResourceInfo, PolicySummary, Report, Result, Verdict } from './result';
+import type { PolicyResourceInfo, PolicySummary, Report, Result, Verdict } from '../evaluation/result';
 
 /**
  * `-o policyreport`: one report per object, shaped as Kubewarden's audit-scanner writes them, so the same
@@ -11,8 +12,7 @@ import type { PolicyResourceInfo, PolicySummary, Report, Result, Verdict } from 
  * `policyreport` writes wgpolicyk8s.io/v1alpha2 PolicyReport / ClusterPolicyReport; `openreports` writes
  * openreports.io/v1alpha1 Report / ClusterReport (the successor API audit-scanner also writes).
  */
-export type ReportKind = 'policyreport' | 'openreports';
-export const REPORT_KINDS: readonly ReportKind[] = ['policyreport', 'openreports'];
+export { REPORT_KINDS, type ReportKind } from './report-kind';
 
 const API: Record<ReportKind, { apiVersion: string; namespaced: string; cluster: string }> = {
   policyreport: { apiVersion: 'wgpolicyk8s.io/v1alpha2', namespaced: 'PolicyReport', cluster: 'ClusterPolicyReport' },

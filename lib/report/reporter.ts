@@ -1,5 +1,5 @@
-import type { ReportKind } from './policyreport';
-import type { Report } from './result';
+import type { ReportKind } from './report-kind';
+import type { Report } from '../evaluation/result';
 
 export interface ReporterOptions {
   color: boolean;

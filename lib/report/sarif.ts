@@ -4,7 +4,7 @@ import { pathToFileURL } from 'node:url';
 import { VERSION } from '../base/version';
 import { isLocalFile, objectName, position, resultMessage } from './common';
 import type { Reporter } from './reporter';
-import type { PolicySummary, Result } from './result';
+import type { PolicySummary, Result } from '../evaluation/result';
 
 export const SARIF_SCHEMA = 'https://json.schemastore.org/sarif-2.1.0.json';
 const INFORMATION_URI = 'https://github.com/kubectl-wasmpolicy/kubectl-wasmpolicy';

@@ -2,7 +2,7 @@ import type { Reporter, ReporterOptions } from './reporter';
 import { parseJsonPointer } from '../manifests/locate';
 import type { KubeObject } from '../manifests/types';
 import { patchDiff } from './diff';
-import type { Report, Result, Verdict } from './result';
+import type { Report, Result, Verdict } from '../evaluation/result';
 
 const STYLE: Record<string, [string, string]> = {
   fail: ['\x1b[31m', 'rejected'],

@@ -8,7 +8,7 @@ import { writeFileAtomic } from '../base/fs-atomic';
 import { DEFAULT_LIMITS, entriesFromText, type InputLimits, type ManifestEntry } from '../manifests';
 import { parseJsonPointer, type PathSegment } from '../manifests/locate';
 import { DOC_END, DOC_START, hasContent } from '../manifests/split';
-import type { Result } from './result';
+import type { Result } from '../evaluation/result';
 
 /**
  * `check --write`: applies accepted mutations (results with verdict `pass` and a patch) to the files they were

@@ -1,5 +1,5 @@
 /**
- * Registry credentials from the Docker CLI configuration (spec §7): `$DOCKER_CONFIG/config.json`, else
+ * Registry credentials from the Docker CLI configuration (docs/host-interface.md §7): `$DOCKER_CONFIG/config.json`, else
  * `~/.docker/config.json`; per registry host, `credHelpers.<host>`, then `credsStore`, then `auths.<host>`
  * (`auth` = base64(user:password), or `username`/`password`, or `identitytoken`). Helpers speak the
  * docker-credential-helpers protocol: `docker-credential-<name> get`, the server on stdin, JSON on stdout.

@@ -2,10 +2,10 @@ import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { readRegularFile, type BoundedReadError } from '../base/bounded-read';
 import { silentLogger, type Logger } from '../base/log';
-import { BUILTIN_SCHEME, builtinPath, bundledPolicyAsset, bundledPolicyNames } from '../policy/bundled';
+import { bundledPolicyPath, bundledPolicyAsset, bundledPolicyNames } from './bundled';
 import { isWasm } from '../wasm/binary';
 import { Credentials } from './credentials';
-import { PolicyFetchError } from './errors';
+import { asFetchError, PolicyFetchError } from './errors';
 import { httpRequest, redactUrl, tlsHint, TransportError, type HttpResponse, type TlsSettings } from '../net/http';
 import { defaultSourcesPath, defaultStoreRoot, dockerConfigPath } from './locations';
 import { digestLike, sha256Digest } from './oci';
@@ -151,7 +151,7 @@ export async function resolvePolicy(ref: string, opts?: FetchOptions): Promise<R
       // The single executable (krew binary) carries the bundled policies as SEA assets, not files.
       const embedded = bundledPolicyAsset(source.name);
       if (embedded) return { ref, uri: source.uri, source, bytes: embedded, fromCache: false };
-      const file = builtinPath(source.name);
+      const file = bundledPolicyPath(source.name);
       return { ref, uri: source.uri, source, bytes: await readFile(ref, file), path: file, fromCache: false };
     }
     case 'file':
@@ -323,7 +323,9 @@ async function getWithFallback(url: URL, sources: Sources, ctx: StoreContext, na
   let last: TransportError | undefined;
   for (const a of attempts) {
     try {
-      const res = await httpRequest(a.url, { tls: a.tls, timeoutMs: ctx.timeoutMs, maxBytes: MAX_MODULE_BYTES, env: ctx.env });
+      const res = await httpRequest(a.url, { tls: a.tls, timeoutMs: ctx.timeoutMs, maxBytes: MAX_MODULE_BYTES, env: ctx.env }).catch((e: unknown) => {
+        throw asFetchError(e);
+      });
       ctx.log.debug(`GET ${redactUrl(a.url)} → ${res.status} (${res.body.length} bytes)`);
       return res;
     } catch (err) {

@@ -1,6 +1,6 @@
 /**
  * Where kwctl keeps its store and its sources.yaml (`directories::ProjectDirs("io.kubewarden", "", "kubewarden")`),
- * so that either tool reuses the other's pulls (spec §7).
+ * so that either tool reuses the other's pulls (docs/host-interface.md §7).
  */
 import * as os from 'node:os';
 import * as path from 'node:path';

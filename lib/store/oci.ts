@@ -1,5 +1,5 @@
 /**
- * Policies as OCI artifacts (spec §7; KW `src/push.rs`): an OCI image manifest whose config is the blob `{}`
+ * Policies as OCI artifacts (docs/host-interface.md §7; KW `src/push.rs`): an OCI image manifest whose config is the blob `{}`
  * of media type `application/vnd.wasm.config.v1+json` and whose one layer is the raw module, media type
  * `application/vnd.wasm.content.layer.v1+wasm`. Manifest annotations are the policy's metadata annotations
  * that fit on one line (trimmed), plus `org.opencontainers.image.source` from `io.kubewarden.policy.source`.

@@ -16,7 +16,7 @@ export interface PushResult {
 }
 
 /**
- * Pushes a module as an OCI artifact (spec §7), like `kwctl push`: refuses files that are not wasm, and
+ * Pushes a module as an OCI artifact (docs/host-interface.md §7), like `kwctl push`: refuses files that are not wasm, and
  * modules without metadata (or with metadata policy-server would refuse) unless `force`.
  */
 export async function pushPolicy(wasm: Uint8Array, ref: string, opts: FetchOptions & { force?: boolean }): Promise<PushResult> {

@@ -1,11 +1,11 @@
 /**
- * Policy references (spec §7): `registry://host[:port]/repo[:tag][@digest]`, bare registry refs (Docker-style
+ * Policy references (docs/host-interface.md §7): `registry://host[:port]/repo[:tag][@digest]`, bare registry refs (Docker-style
  * normalisation: default registry docker.io, `library/` prefix, tag `latest`), `https://`, `http://`,
  * `file://`, plain paths and `builtin://NAME`.
  */
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { BUILTIN_SCHEME } from '../policy/bundled';
+import { BUNDLED_SCHEME } from './bundled';
 import { PolicyFetchError } from './errors';
 
 export const REGISTRY_SCHEME = 'registry://';
@@ -122,7 +122,7 @@ export function isMutableLatest(r: RegistryRef): boolean {
  * reference, as kwctl reads it.
  */
 export function parseSourceRef(ref: string): SourceRef {
-  if (ref.startsWith(BUILTIN_SCHEME)) return { kind: 'builtin', name: ref.slice(BUILTIN_SCHEME.length), uri: ref };
+  if (ref.startsWith(BUNDLED_SCHEME)) return { kind: 'builtin', name: ref.slice(BUNDLED_SCHEME.length), uri: ref };
   if (ref.startsWith('file://')) {
     let file: string;
     try {

@@ -1,7 +1,7 @@
 /**
  * A small OCI distribution client for policy artifacts: pull (manifest → first layer), manifest digests and
  * push, with the Bearer token flow and Basic auth driven by the registry's `WWW-Authenticate` challenge,
- * digests verified, and the connection order of sources.yaml (spec §7): HTTPS with the system CAs (or the
+ * digests verified, and the connection order of sources.yaml (docs/host-interface.md §7): HTTPS with the system CAs (or the
  * host's `source_authorities`) → only for `insecure_sources`: HTTPS without verification → plain HTTP.
  *
  * Unlike kwctl, the fallback happens only when the connection itself fails (TLS, refused, timeout); an HTTP
@@ -9,7 +9,7 @@
  */
 import type { Logger } from '../base/log';
 import type { Credential, Credentials } from './credentials';
-import { PolicyFetchError } from './errors';
+import { asFetchError, PolicyFetchError } from './errors';
 import { httpRequest, redactUrl, tlsHint, TransportError, type HttpResponse, type TlsSettings } from '../net/http';
 import { digestLike, MANIFEST_ACCEPT, MEDIA_TYPE, sha256Digest, WASM_LAYER_TYPES, type ImageManifest, type PolicyArtifact } from './oci';
 import { apiHost, formatRegistryRef, type RegistryRef } from './ref';
@@ -486,6 +486,8 @@ export class RegistryClient {
       timeoutMs: this.opts.timeoutMs,
       maxBytes: o.maxBytes ?? MAX_SMALL_BYTES,
       env: this.opts.env,
+    }).catch((e: unknown) => {
+      throw asFetchError(e);
     });
     this.opts.log.debug(`${o.method ?? 'GET'} ${redactUrl(url)} → ${res.status} (${res.body.length} bytes, ${Date.now() - started} ms)`);
     return res;

@@ -1,5 +1,5 @@
 /**
- * sources.yaml as kwctl reads it (spec §7; PF `src/sources.rs`): YAML or JSON, every key optional.
+ * sources.yaml as kwctl reads it (docs/host-interface.md §7; PF `src/sources.rs`): YAML or JSON, every key optional.
  *
  *   insecure_sources: ["registry.local:5000"]
  *   source_authorities:

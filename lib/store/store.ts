@@ -1,5 +1,5 @@
 /**
- * The local policy store, in kwctl's layout (spec §7): `<root>/<scheme>/<host[:port]>/<dirs>/<file>`, where a
+ * The local policy store, in kwctl's layout (docs/host-interface.md §7): `<root>/<scheme>/<host[:port]>/<dirs>/<file>`, where a
  * registry file is named `<repo leaf>:<tag>[@digest]` and an https file keeps its URL name. On Windows every
  * component except the scheme is base64url-encoded (no padding), as kwctl does, because `:` is not allowed.
  *

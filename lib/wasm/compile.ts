@@ -3,10 +3,14 @@ import { capDefinedMemories, exportMutableGlobals, exportNames, HOST_MEMORY_MODU
 import { defaultMetadata, loadProblems, MetadataError, readMetadata, type ExecutionMode, type PolicyMetadata } from './metadata';
 import { wapcContractProblems } from './wapc/host';
 import { wasiContractProblems } from './wasi/runtime';
+import { UserError } from '../base/user-error';
 
 /** A policy that could not be loaded; the run stops with exit code 2 (nothing can be evaluated reliably). */
-export class PolicyLoadError extends Error {
+export class PolicyLoadError extends UserError<'load' | 'config'> {
   override name = 'PolicyLoadError';
+  constructor(message: string, kind: 'load' | 'config' = 'load') {
+    super(message, kind);
+  }
 }
 
 export interface CompiledPolicy {
@@ -148,7 +152,7 @@ export function resolveExecutionMode(name: string, compiled: CompiledPolicy, req
   return requested ?? 'kubewarden-wapc';
 }
 
-/** What can be checked without running guest code: exports and imports the mode needs (spec §1.1, §5). */
+/** What can be checked without running guest code: exports and imports the mode needs (docs/host-interface.md §1.1, §5). */
 export function modeContractProblems(compiled: CompiledPolicy, mode: ExecutionMode): string[] {
   const problems = compiled.annotated ? loadProblems(compiled.metadata) : [];
   if (mode === 'kubewarden-wapc') {

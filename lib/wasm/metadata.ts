@@ -1,4 +1,4 @@
-/** The `io.kubewarden.metadata` custom section: its model, defaults and validation (spec §3). */
+/** The `io.kubewarden.metadata` custom section: its model, defaults and validation (docs/host-interface.md §3). */
 
 export const METADATA_SECTION = 'io.kubewarden.metadata';
 

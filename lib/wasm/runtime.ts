@@ -24,7 +24,7 @@ const CLOSE = utf8.encode('}');
 const settingsUtf8 = new Utf8Cache(1024);
 
 /**
- * The waPC/WASI ValidationRequest document (spec §1.4) `{"request":R,"settings":S}` as UTF-8, in parts that
+ * The waPC/WASI ValidationRequest document (docs/host-interface.md §1.4) `{"request":R,"settings":S}` as UTF-8, in parts that
  * reuse R's and S's encodings: the host writes them one after the other into the guest, never joining them.
  */
 export function validationRequestParts(input: EvaluationInput): Uint8Array[] {

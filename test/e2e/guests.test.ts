@@ -182,7 +182,7 @@ describe('guest policies built from source (test/fixtures/guests)', function () 
     });
   });
 
-  describe('WASI policies (spec §5)', () => {
+  describe('WASI policies (docs/host-interface.md §5)', () => {
     it('wasi-c: the owner rule, through argv/stdin/stdout', async () => {
       const r = await runCli(['check', '-f', PODS, '-p', wasm('wasi-c'), '-o', 'json']);
       assert.equal(r.code, 1, r.stderr);

@@ -124,7 +124,7 @@ function readShape(bytes: Uint8Array): WasmShape {
   return shape;
 }
 
-/** The waPC host functions a guest may import (spec §1.1), with their exact signatures. */
+/** The waPC host functions a guest may import (docs/host-interface.md §1.1), with their exact signatures. */
 const WAPC_IMPORTS: Record<string, Sig> = {
   __guest_request: "(i32,i32)->()",
   __guest_response: "(i32,i32)->()",
@@ -390,7 +390,7 @@ describe("bundled policies (plugins/): Kubewarden waPC conformance", function ()
         assert.ok(["PSS Baseline", "PSS Restricted", "Best practices"].includes(a["io.kubewarden.policy.category"]));
       });
 
-      it("exports memory, __guest_call and wapc_init with the waPC signatures (spec §1.1)", () => {
+      it("exports memory, __guest_call and wapc_init with the waPC signatures (docs/host-interface.md §1.1)", () => {
         const shape = readShape(bytes);
         const exp = new Map(shape.exports.map((e) => [e.name, e]));
         assert.equal(exp.get("memory")?.kind, "memory");
@@ -418,7 +418,7 @@ describe("bundled policies (plugins/): Kubewarden waPC conformance", function ()
         }
       });
 
-      it("carries the io.kubewarden.metadata section when built by the top-level build (spec §3)", function () {
+      it("carries the io.kubewarden.metadata section when built by the top-level build (docs/host-interface.md §3)", function () {
         if (!entry.annotated) this.skip();
         const sections = WebAssembly.Module.customSections(module, "io.kubewarden.metadata");
         assert.ok(sections.length >= 1, "no io.kubewarden.metadata section");

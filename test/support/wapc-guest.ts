@@ -1,4 +1,4 @@
-// A minimal waPC host (spec §1.2, §1.3) for testing guests on their own, independent of lib/wasm/wapc: imports
+// A minimal waPC host (docs/host-interface.md §1.2, §1.3) for testing guests on their own, independent of lib/wasm/wapc: imports
 // only from "wapc", runs `_start` and `wapc_init`, and answers host calls with nothing.
 import { strict as assert } from "node:assert";
 

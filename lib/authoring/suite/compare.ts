@@ -3,7 +3,7 @@ import * as jsyaml from 'js-yaml';
 import { applyPatch } from '../../kube/json-patch';
 import type { KubeObject } from '../../manifests';
 import { unifiedDiff } from '../../report/diff';
-import type { Result } from '../../report/result';
+import type { Result } from '../../evaluation/result';
 import type { Expectation, Expected, MessageMatcher, Place, ResultExpectation, TestCase } from './types';
 
 /** One expectation a result did not meet. */

@@ -8,7 +8,7 @@ import { runCheck } from '../../check/run';
 import type { Logger, LogLevel } from '../../base/log';
 import type { InputLimits, KubeObject } from '../../manifests';
 import type { PolicyEntry, PolicySpec } from '../../policy/spec';
-import type { Result } from '../../report/result';
+import type { Result } from '../../evaluation/result';
 import type { FetchOptions } from '../../store/fetch';
 import type { EvaluationLimits } from '../../wasm/limits';
 import type { ExecutionMode } from '../../wasm/metadata';

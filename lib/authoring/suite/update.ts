@@ -1,7 +1,7 @@
 import { promises as fs } from 'node:fs';
 import type { Document, YAMLMap } from 'yaml';
 import { writeFileAtomic } from '../../base/fs-atomic';
-import type { Result } from '../../report/result';
+import type { Result } from '../../evaluation/result';
 import { actualOf, objectKey } from './compare';
 import type { CaseOutcome } from './execute';
 

@@ -17,7 +17,7 @@ export { uniqueName } from './crd';
 export class PolicyConfigError extends PolicyLoadError {
   override name = 'PolicyConfigError';
   constructor(readonly problems: ConfigProblem[]) {
-    super(`invalid policy configuration:\n${problems.map((p) => `  ${formatProblem(p)}`).join('\n')}`);
+    super(`invalid policy configuration:\n${problems.map((p) => `  ${formatProblem(p)}`).join('\n')}`, 'config');
   }
 }
 

@@ -3,7 +3,7 @@ import { BuiltinError, callBuiltin, REGO_BUILTINS, type Builtin, type BuiltinCon
 import { parseRegoJson, stringifyRegoJson, type RegoValue } from './value';
 
 /**
- * A driver of the OPA Wasm ABI (OPA `docs/content/wasm.md`), as burrego drives it for Kubewarden (spec §4.1):
+ * A driver of the OPA Wasm ABI (OPA `docs/content/wasm.md`), as burrego drives it for Kubewarden (docs/host-interface.md §4.1):
  * the host creates `env.memory` (5 pages to start, capped by `memoryLimitBytes`), answers `opa_abort`,
  * `opa_println` and `opa_builtin0..4`, and evaluates entrypoint 0 with JSON input and data. Modules of ABI
  * 1.2+ are evaluated with the one-call `opa_eval`; older ones (1.0, 1.1) with the evaluation-context calls.

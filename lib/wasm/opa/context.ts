@@ -36,7 +36,7 @@ function put(target: Record<string, unknown>, path: string[], value: unknown): v
 
 /**
  * OPA mode's `data.kubernetes`, laid out like kube-mgmt: `<plural>.<namespace>.<name>` for namespaced objects,
- * `<plural>.<name>` for cluster-scoped ones (spec §4.2).
+ * `<plural>.<name>` for cluster-scoped ones (docs/host-interface.md §4.2).
  */
 export function kubeMgmtData(lists: readonly ResourceList[]): Record<string, unknown> {
   const out: Record<string, unknown> = {};
@@ -55,7 +55,7 @@ export function kubeMgmtData(lists: readonly ResourceList[]): Record<string, unk
 
 /**
  * Gatekeeper mode's `data.inventory`: `cluster.<apiVersion>.<Kind>.<name>` and
- * `namespace.<ns>.<apiVersion>.<Kind>.<name>` (spec §4.3).
+ * `namespace.<ns>.<apiVersion>.<Kind>.<name>` (docs/host-interface.md §4.3).
  */
 export function gatekeeperInventory(lists: readonly ResourceList[]): Record<string, unknown> {
   const inventory: Record<string, unknown> = { cluster: {}, namespace: {} };

@@ -54,7 +54,7 @@ export function regoLoadProblems(module: WebAssembly.Module, opts: { log?: Logge
 }
 
 /**
- * The `opa` and `gatekeeper` execution modes (spec §4.2, §4.3) on our OPA ABI driver. Synchronous, no global
+ * The `opa` and `gatekeeper` execution modes (docs/host-interface.md §4.2, §4.3) on our OPA ABI driver. Synchronous, no global
  * state. The instance is reused between evaluations, as burrego does, and rebuilt after a failed one.
  * The constructor throws RegoLoadError when the module cannot be used (e.g. `Missing Rego builtins: ...`).
  */

@@ -332,7 +332,7 @@ export function regoEqual(a: RegoValue, b: RegoValue): boolean {
     const xv = 'int' in x ? x.int : x.float;
     const yv = 'int' in y ? y.int : y.float;
     // bigint == number compares mathematically
-    return xv == yv; // eslint-disable-line eqeqeq
+    return xv == yv;
   }
   if (Array.isArray(a) || Array.isArray(b)) {
     return Array.isArray(a) && Array.isArray(b) && a.length === b.length && a.every((x, i) => regoEqual(x, b[i]));

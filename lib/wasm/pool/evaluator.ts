@@ -1,9 +1,9 @@
-import { createDispatcher, type RemoteHostCall } from '../../capabilities/dispatcher';
 import type { Logger } from '../../base/log';
 import { INTERNAL_ERROR_CODE, type PolicyRuntime, type RuntimeOutcome } from '../runtime';
 import { createRuntime } from '../create-runtime';
 import type { StderrTail } from '../wasi/stderr-tail';
 import { GuestLog } from '../guest-log';
+import type { HostCallHandler } from '../wapc/host';
 import { HB_POSITION, HB_STARTED, type PrepareOutcome, type PrepareQuestion, type WorkerPolicy } from './messages';
 import { WapcRuntime } from '../wapc/runtime';
 
@@ -22,8 +22,11 @@ export class Evaluator {
     private readonly policies: WorkerPolicy[],
     private readonly heartbeat: Float64Array,
     private readonly log: Logger,
-    /** How policy `index` reaches the capabilities that need I/O; absent in-thread (they then answer a host error). */
-    private readonly remote?: (index: number) => RemoteHostCall,
+    /**
+     * The host capabilities of policy `index` (the worker's entry wires lib/capabilities in: wasm does not import
+     * it), logging through that policy's own capped guest log.
+     */
+    private readonly hostCallFor: (policy: WorkerPolicy, index: number, guestLog: Logger) => HostCallHandler,
     /** Mirrors WASI stderr for the main thread, which answers a timed-out WASI policy with it. */
     private readonly stderrTail?: StderrTail,
   ) {
@@ -38,7 +41,7 @@ export class Evaluator {
       const p = this.policies[index];
       try {
         const log = this.guestLogs[index];
-        rt = createRuntime(p, { hostCall: createDispatcher(p.id, log, this.remote?.(index)), log, ...(this.stderrTail ? { stderrTail: this.stderrTail } : {}) });
+        rt = createRuntime(p, { hostCall: this.hostCallFor(p, index, log), log, ...(this.stderrTail ? { stderrTail: this.stderrTail } : {}) });
       } catch (err) {
         rt = err as Error;
       }

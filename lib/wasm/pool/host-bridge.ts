@@ -1,5 +1,5 @@
 import { receiveMessageOnPort, type MessagePort } from 'node:worker_threads';
-import { HostCallError } from '../../capabilities/errors';
+import { HostCallError } from '../host-call-error';
 
 /** A host call the worker hands to the main thread. */
 export interface HostCallMessage {

@@ -26,7 +26,7 @@ function timeoutMessage(p: WorkerPolicy, tail: StderrTail): string {
   return TIMEOUT_MESSAGE;
 }
 
-/** policy-server's text for an interrupted waPC evaluation (spec §9). */
+/** policy-server's text for an interrupted waPC evaluation (docs/host-interface.md §9). */
 export const TIMEOUT_MESSAGE = 'Policy execution interrupted because it exceeded the allowed execution time';
 /** burrego's text for an interrupted Rego evaluation. */
 export const REGO_TIMEOUT_MESSAGE = 'internal server error: guest code interrupted, execution deadline exceeded';

@@ -54,7 +54,7 @@ export class GuestCallError extends Error {
   }
 }
 
-/** The module does not satisfy the waPC contract (spec §1.1) or failed to initialise (§1.2). */
+/** The module does not satisfy the waPC contract (docs/host-interface.md §1.1) or failed to initialise (§1.2). */
 export class WapcLoadError extends Error {
   override name = 'WapcLoadError';
 }
@@ -101,7 +101,7 @@ const WAPC_IMPORT_NAMES = {
 } as const;
 
 /**
- * One waPC guest instance (spec §1): imports built from what the module declares, `_start` then `wapc_init`
+ * One waPC guest instance (docs/host-interface.md §1): imports built from what the module declares, `_start` then `wapc_init`
  * on creation, and `call()` following wapc-rs's WapcHost::call. An instance that trapped must be thrown away.
  */
 export class WapcInstance {

@@ -12,7 +12,7 @@ const MAX_REGROWTHS = 3;
 const PRESIZE_LIMIT_DIVISOR = 16;
 const dec = new TextDecoder();
 
-/** Kubewarden's `kubewarden-wapc` mode (spec §1.4, §9). */
+/** Kubewarden's `kubewarden-wapc` mode (docs/host-interface.md §1.4, §9). */
 export class WapcRuntime implements PolicyRuntime {
   readonly mode = 'kubewarden-wapc' as const;
 
@@ -123,7 +123,7 @@ export class WapcRuntime implements PolicyRuntime {
   validate(input: EvaluationInput): RuntimeOutcome {
     let out: Uint8Array;
     try {
-      // policy-server rehydrates a fresh instance for every evaluation (spec §1.7); a restored snapshot is
+      // policy-server rehydrates a fresh instance for every evaluation (docs/host-interface.md §1.7); a restored snapshot is
       // the same state. An instance that failed is never reused.
       const inst = this.acquire();
       out = inst.call('validate', validationRequestParts(input));

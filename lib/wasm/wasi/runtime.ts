@@ -17,7 +17,7 @@ export interface WasiRuntimeOptions {
 
 const enc = new TextEncoder();
 const dec = new TextDecoder();
-/** Import names a WASI policy may use for host capabilities (Javy's name is renamed by annotate, spec §3). */
+/** Import names a WASI policy may use for host capabilities (Javy's name is renamed by annotate, docs/host-interface.md §3). */
 const HOST_CALL_MODULES = new Set(['host', 'kubewarden:javy/host']);
 
 /** A WASI module's contract problems, checked once at load. */
@@ -49,7 +49,7 @@ interface RunResult {
 }
 
 /**
- * Kubewarden's `wasi` mode (spec §5): a brand-new instance per operation, `_start` run once with argv
+ * Kubewarden's `wasi` mode (docs/host-interface.md §5): a brand-new instance per operation, `_start` run once with argv
  * `policy.wasm validate|validate-settings`, the document on stdin, the answer on stdout; no env, no files.
  * `host.call` appends its reply (or error) to stdin, which the guest reads until it is empty.
  */

@@ -133,7 +133,7 @@ describe('admission', () => {
     });
   });
 
-  describe('responses (spec §1.5, §1.6)', () => {
+  describe('responses (docs/host-interface.md §1.5, §1.6)', () => {
     const res = new ResourceResolver().resolve('v1', 'Pod');
     const { request } = buildAdmissionRequest({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p' }, spec: { a: 1 } }, res, create);
 

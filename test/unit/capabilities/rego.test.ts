@@ -1,4 +1,4 @@
-// Context data for Rego policies (spec §4.2, §4.3): with contextAwareResources, OPA policies get
+// Context data for Rego policies (docs/host-interface.md §4.2, §4.3): with contextAwareResources, OPA policies get
 // `data.kubernetes` (kube-mgmt layout) and Gatekeeper policies `data.inventory`, built from list_resources_all
 // calls through the same host-call bridge and source as the other capabilities (here: the manifests).
 

@@ -172,6 +172,7 @@ describe('cluster: listMany scheduling', () => {
   it('a consumer that stops early stops the lists', async () => {
     const { listOne, running } = tracker();
     let n = 0;
+    // eslint-disable-next-line @typescript-eslint/no-unused-vars -- only the count of items matters
     for await (const _ of listMany(listOne, targets, { parallel: 2 })) if (++n === 2) break;
     await new Promise((r) => setTimeout(r, 30));
     assert.equal(running.get('all'), 0, 'no list is still running');

@@ -12,7 +12,7 @@ import { loadPolicyConfig } from '../../../lib/policy/config';
 import { loadPolicies } from '../../../lib/evaluation/load-policies';
 import type { PolicyEntry } from '../../../lib/policy/spec';
 import { bindUnits, planUnits } from '../../../lib/evaluation/units';
-import type { Report, Result } from '../../../lib/report/result';
+import type { Report, Result } from '../../../lib/evaluation/result';
 import { tempDir } from '../../support/constant-policy';
 
 /*

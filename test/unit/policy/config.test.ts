@@ -8,7 +8,7 @@ import { runCheck } from '../../../lib/check/run';
 import { silentLogger, type Logger } from '../../../lib/base/log';
 import { loadPolicyConfig, PolicyConfigError } from '../../../lib/policy/config';
 import { isGroup, type PolicyEntry, type PolicySpec } from '../../../lib/policy/spec';
-import type { Report } from '../../../lib/report/result';
+import type { Report } from '../../../lib/evaluation/result';
 import { ROOT, runCli } from '../../support/cli';
 import { tempDir, testPolicy } from '../../support/constant-policy';
 
@@ -295,7 +295,7 @@ ${spec}`;
     });
   });
 
-  describe('post-processing, failurePolicy and timeouts (spec §1.6, §9)', () => {
+  describe('post-processing, failurePolicy and timeouts (docs/host-interface.md §1.6, §9)', () => {
     let polDir: string;
     let manifest: string;
     const mods: Record<string, string> = {};

@@ -18,11 +18,11 @@ import {
   type GroupExpr,
 } from '../../../lib/policy/group';
 import type { PolicyEntry, PolicyGroupSpec } from '../../../lib/policy/spec';
-import type { Report } from '../../../lib/report/result';
+import type { Report } from '../../../lib/evaluation/result';
 import { tempDir, testPolicy } from '../../support/constant-policy';
 
 /*
- * Policy groups (spec §6.1; Kubewarden docs, "Policy groups"): members are functions of no argument in an
+ * Policy groups (docs/host-interface.md §6.1; Kubewarden docs, "Policy groups"): members are functions of no argument in an
  * expression of &&, ||, ! and parentheses (the Kubewarden controller also accepts == and !=); && and ||
  * short-circuit, so some members are never evaluated; the group rejects with its own message and one cause per
  * evaluated member that rejected; members never mutate.

@@ -13,7 +13,7 @@ import type { RegoValue } from '../value';
 export { BuiltinError, OperandError, type Builtin, type BuiltinContext, type BuiltinFn } from './types';
 
 /**
- * The host builtins: exactly the set burrego provides (spec §4.1, burrego `builtins/mod.rs`). Builtins OPA
+ * The host builtins: exactly the set burrego provides (docs/host-interface.md §4.1, burrego `builtins/mod.rs`). Builtins OPA
  * compiles into Wasm itself (count, concat, startswith, ...) never reach the host.
  */
 export const REGO_BUILTINS: ReadonlyMap<string, Builtin> = new Map(

@@ -47,7 +47,7 @@ describe('Rego runtime: opa and gatekeeper modes', () => {
     fixtures = await opaFixtures();
   });
 
-  describe('OPA mode (spec §4.2)', () => {
+  describe('OPA mode (docs/host-interface.md §4.2)', () => {
     for (const name of ['opa-lb-abi11', 'opa-lb-abi12']) {
       describe(name, () => {
         it('uses the ABI generation it declares', () => {
@@ -164,7 +164,7 @@ describe('Rego runtime: opa and gatekeeper modes', () => {
     });
   });
 
-  describe('Gatekeeper mode (spec §4.3)', () => {
+  describe('Gatekeeper mode (docs/host-interface.md §4.3)', () => {
     const settings = { forbiddenTypes: ['LoadBalancer'], requiredLabels: ['app', 'team'] };
     for (const name of ['gk-lb-abi11', 'gk-lb-abi12']) {
       it(`${name}: rejects with every violation message joined by ", "`, () => {
@@ -216,7 +216,7 @@ describe('Rego runtime: opa and gatekeeper modes', () => {
     });
   });
 
-  describe('OPA ABI host (spec §4.1)', () => {
+  describe('OPA ABI host (docs/host-interface.md §4.1)', () => {
     it('refuses at load a module that needs builtins we lack, with burrego\'s text', () => {
       assert.throws(
         () => runtime('opa-missing-builtin'),

@@ -25,7 +25,7 @@ function respond(text: string, at = 8192): { data: string; code: string } {
   };
 }
 
-describe('waPC host (spec §1)', () => {
+describe('waPC host (docs/host-interface.md §1)', () => {
   it('echoes: the guest receives the operation and payload bytes', async () => {
     const m = await compile(wapcGuest('(call $guest_response (i32.const 4096) (global.get $payload_len)) (i32.const 1)'));
     const inst = WapcInstance.create(m, host());

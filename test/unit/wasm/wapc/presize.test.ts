@@ -96,8 +96,8 @@ describe('waPC instances pre-sized to the memory evaluations need', () => {
 
   it('gives a bundled AssemblyScript policy the same answers as a new instance per evaluation', async () => {
     const { readFileSync } = await import('node:fs');
-    const { builtinPath } = await import('../../../../lib/policy/bundled');
-    const c = await compilePolicy('pss-privileged', readFileSync(builtinPath('pss-privileged')), 512 * 1024 * 1024);
+    const { bundledPolicyPath } = await import('../../../../lib/store/bundled');
+    const c = await compilePolicy('pss-privileged', readFileSync(bundledPolicyPath('pss-privileged')), 512 * 1024 * 1024);
     const host: WapcHostOptions = { hostCall: () => new Uint8Array(), log: () => {} };
     const rt = new WapcRuntime(c.module, host, c.snapshotGlobals);
     rt.probe();

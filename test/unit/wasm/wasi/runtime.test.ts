@@ -46,7 +46,7 @@ async function runtime(wat: string, hostCall = (_b: string, _n: string, _o: stri
 
 const input = { requestJson: '{"uid":"u"}', settingsJson: '{"a":1}' };
 
-describe('WASI runtime (spec §5)', () => {
+describe('WASI runtime (docs/host-interface.md §5)', () => {
   it('sends the ValidationRequest on stdin and reads the response from stdout', async () => {
     const { rt } = await runtime(command({ echo: true }));
     // The echo guest answers with its own input, which is not a ValidationResponse: the exact error shows what it read.

@@ -1,11 +1,13 @@
-// Entry point of an evaluation worker thread (bundled into dist/evaluator-worker.cjs).
+// Entry point of an evaluation worker thread (bundled into dist/evaluator-worker.cjs): the wasm pool's evaluator,
+// with the host capabilities of lib/capabilities behind each policy's host calls.
 import { parentPort } from 'node:worker_threads';
-import { createLogger } from '../../base/log';
-import { Evaluator } from './evaluator';
-import { HostBridgeClient } from './host-bridge';
-import { StderrTail } from '../wasi/stderr-tail';
-import { HB_TASK, type MainToWorker, type WorkerToMain } from './messages';
-import { INTERNAL_ERROR_CODE, type RuntimeOutcome } from '../runtime';
+import { createLogger } from '../base/log';
+import { createDispatcher } from '../capabilities/dispatcher';
+import { Evaluator } from '../wasm/pool/evaluator';
+import { HostBridgeClient } from '../wasm/pool/host-bridge';
+import { HB_TASK, type MainToWorker, type WorkerToMain } from '../wasm/pool/messages';
+import { StderrTail } from '../wasm/wasi/stderr-tail';
+import { INTERNAL_ERROR_CODE, type RuntimeOutcome } from '../wasm/runtime';
 
 /** The outcome, or an error outcome when structured clone cannot copy it. */
 function cloneable(o: RuntimeOutcome): RuntimeOutcome {
@@ -32,7 +34,14 @@ port.on('message', (msg: MainToWorker) => {
       });
       const bridge = new HostBridgeClient(msg.hostPort, msg.hostSignal);
       heartbeat = new Float64Array(msg.heartbeat);
-      evaluator = new Evaluator(msg.policies, new Float64Array(msg.heartbeat), log, (policy) => (b, n, o, payload) => bridge.call(policy, b, n, o, payload), new StderrTail(msg.stderrTail));
+      // Each policy's tracing/log calls go to its own capped guest log (the evaluator's), not the worker's.
+      evaluator = new Evaluator(
+        msg.policies,
+        new Float64Array(msg.heartbeat),
+        log,
+        (p, index, guestLog) => createDispatcher(p.id, guestLog, (b, n, o, payload) => bridge.call(index, b, n, o, payload)),
+        new StderrTail(msg.stderrTail),
+      );
       send({ type: 'ready' });
       break;
     }
