@@ -34,7 +34,7 @@ export function preloadBundledSet(argv: readonly string[]): void {
 }
 
 /** Flags after which the run would not use the bundled set as started here. */
-const OTHER_RUN = new Set(['--policy', '--policies', '--from-cluster', '--help', '--verbose', '--quiet', '--workers', '--timeout', '--memory-limit', '--max-output-size', '--record-host-capabilities-interactions', '--replay-host-capabilities-interactions']);
+const OTHER_RUN = new Set(['--policy', '--policies', '--from-cluster', '--help', '--verbose', '--quiet', '--workers', '--timeout', '--memory-limit', '--max-output-size', '--record-host-capabilities-interactions', '--replay-host-capabilities-interactions', '--allowed-host-capabilities']);
 /** Short flags among them (also inside groups such as -vR). */
 const OTHER_RUN_SHORT = /[phvq]/;
 

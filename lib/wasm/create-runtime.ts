@@ -40,7 +40,7 @@ export function createRuntime(p: WorkerPolicy, deps: RuntimeDeps): PolicyRuntime
       // Loading calls the module (builtins(), entrypoints()): it happens in the worker, under the deadline.
       return new RegoRuntime(p.module, {
         mode: p.mode,
-        log: { ...deps.log, info: (m) => deps.log.info(tag(m)), error: (m) => deps.log.error(tag(m)) },
+        log: { warn: (m) => deps.log.warn(m), debug: (m) => deps.log.debug(m), info: (m) => deps.log.info(tag(m)), error: (m) => deps.log.error(tag(m)) },
         memoryLimitBytes: p.limits.memoryLimitBytes,
         policyType: p.policyType,
         ...(p.contextAwareResources?.length ? { context: { resources: p.contextAwareResources, hostCall: deps.hostCall } } : {}),

@@ -25,18 +25,11 @@ export class GuestLog implements Logger {
     this.truncated = false;
   }
 
-  error(msg: string): void {
-    this.write('error', msg);
-  }
-  warn(msg: string): void {
-    this.write('warn', msg);
-  }
-  info(msg: string): void {
-    this.write('info', msg);
-  }
-  debug(msg: string): void {
-    this.write('debug', msg);
-  }
+  // Own properties, not prototype methods: runtimes copy a Logger with object spread (lib/wasm/create-runtime.ts).
+  readonly error = (msg: string): void => this.write('error', msg);
+  readonly warn = (msg: string): void => this.write('warn', msg);
+  readonly info = (msg: string): void => this.write('info', msg);
+  readonly debug = (msg: string): void => this.write('debug', msg);
 
   private write(level: Level, msg: string): void {
     if (this.truncated) return;
