@@ -7,6 +7,7 @@ import { POLICIES_API_VERSION, POLICY_KINDS } from './config/crd';
 import { readPolicyConfigText } from './config';
 import type { PolicyEntry } from './spec';
 import { readServerVerification, type ModuleVerification } from './cluster-verification';
+import { UserError } from '../base/user-error';
 
 export interface ClusterPolicies {
   /** Whether the cluster serves Kubewarden's policy CRDs at all. */
@@ -21,8 +22,11 @@ export interface ClusterPolicies {
 const CLUSTER_MODULE_SCHEMES = /^(registry|https|http|builtin):\/\//i;
 
 /** A policy resource in the cluster names a module this machine must not read (a local file, an unknown scheme). */
-export class ClusterPolicyError extends Error {
+export class ClusterPolicyError extends UserError<'cluster-policy'> {
   override name = 'ClusterPolicyError';
+  constructor(message: string) {
+    super(message, 'cluster-policy');
+  }
 }
 
 /**

@@ -1,10 +1,14 @@
 import { writeFileAtomic } from '../base/fs-atomic';
 import type { Reporter, ReporterOptions, ReportText } from './reporter';
 import type { Report } from '../evaluation/result';
+import { UserError } from '../base/user-error';
 
 /** An `-o FORMAT=FILE` that could not be written (a missing directory, no permission, a link to nothing). */
-export class OutputFileError extends Error {
+export class OutputFileError extends UserError<'output'> {
   override name = 'OutputFileError';
+  constructor(message: string) {
+    super(message, 'output');
+  }
 }
 
 /** One `-o` value: `FORMAT` (stdout) or `FORMAT=FILE`. */

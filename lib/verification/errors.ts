@@ -1,3 +1,5 @@
+import { UserError } from '../base/user-error';
+
 /** What went wrong while verifying a policy's signatures, for callers that react differently. */
 export type VerificationErrorKind = 'config' | 'trust-root' | 'no-signatures' | 'unsatisfied' | 'unsupported' | 'registry';
 
@@ -5,12 +7,9 @@ export type VerificationErrorKind = 'config' | 'trust-root' | 'no-signatures' | 
  * A policy (or image) whose signatures do not satisfy the verification config, or a config that cannot be used.
  * The message is complete for users: it names the reference, the digest and the constraints that failed.
  */
-export class PolicyVerificationError extends Error {
+export class PolicyVerificationError extends UserError<VerificationErrorKind> {
   override name = 'PolicyVerificationError';
-  constructor(
-    message: string,
-    readonly kind: VerificationErrorKind,
-  ) {
-    super(message);
+  constructor(message: string, kind: VerificationErrorKind) {
+    super(message, kind);
   }
 }

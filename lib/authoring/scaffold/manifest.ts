@@ -1,11 +1,15 @@
 import type { ContextAwareResource, PolicyMetadata, PolicyRule } from '../../wasm/metadata';
 import { ANNOTATION } from '../../wasm/metadata';
+import { UserError } from '../../base/user-error';
 
 export const MANIFEST_TYPES = ['ClusterAdmissionPolicy', 'AdmissionPolicy', 'ClusterAdmissionPolicyGroup', 'AdmissionPolicyGroup', 'policies.yml'] as const;
 export type ManifestType = (typeof MANIFEST_TYPES)[number];
 
-export class ScaffoldError extends Error {
+export class ScaffoldError extends UserError<'scaffold'> {
   override name = 'ScaffoldError';
+  constructor(message: string) {
+    super(message, 'scaffold');
+  }
 }
 
 export interface ManifestInput {
