@@ -38,6 +38,12 @@ describe('test: policy test suites', function () {
     assert.equal(r.code, 0, r.stdout + r.stderr);
   });
 
+  it('without helm on PATH, the Helm example cannot run: exit 2, naming helm', async () => {
+    const r = await runCli(['test', 'docs/examples/testing/helm'], { env: { PATH: path.dirname(process.execPath) } });
+    assert.equal(r.code, 2, r.stdout + r.stderr);
+    assert.match(r.stdout, /could not run: --helm needs helm/);
+  });
+
   describe('a policy pulled from a registry', () => {
     let reg: TestRegistry;
     let home: TestHome;
