@@ -17,6 +17,7 @@ interface BenchArgs extends GlobalArgs, StoreArgs, SessionArgs, PolicyFlagArgs {
   policies: string[];
   'settings-path'?: string;
   raw: boolean;
+  'allow-context-aware': boolean;
   iterations: number;
   warmup: number;
   'measurement-time'?: number;
@@ -35,6 +36,7 @@ export function builder(y: Argv): Argv<BenchArgs> {
     .option('settings', { type: 'string', describe: 'File with the settings (YAML or JSON) for -p policies' })
     .option('settings-path', { alias: 's', type: 'string', describe: 'kwctl style: file with the settings for REF' })
     .option('raw', { type: 'boolean', default: false, describe: 'kwctl style: the request document is given as it is (raw policies)' })
+    .option('allow-context-aware', { type: 'boolean', default: false, describe: "kwctl style: grant REF the contextAwareResources of its metadata (answered by a replayed session, else from no objects)" })
     .option('iterations', { type: 'number', default: 200, describe: 'Evaluations measured per policy and request' })
     .option('warmup', { type: 'number', default: 10, describe: 'Evaluations run first, not measured' })
     .option('measurement-time', { type: 'number', describe: 'Seconds to measure a policy at most (kwctl --measurement-time)' })
@@ -59,7 +61,7 @@ export async function handler(args: ArgumentsCamelCase<BenchArgs>): Promise<void
     if (args.ref === undefined || args['request-path'] === undefined) throw new UsageError('kwctl style needs both the policy (REF) and -r REQUEST');
     const { readSettingsFlags } = await import('./policy-flag-options');
     const settings = await readSettingsFlags(args['settings-json'], args['settings-path']);
-    policies = await policiesFromRunArgument(args.ref, { ...(settings ? { settings } : {}), allowContextAware: true, fetch, log });
+    policies = await policiesFromRunArgument(args.ref, { ...(settings ? { settings } : {}), allowContextAware: args['allow-context-aware'], fetch, log });
     requestText = await readRequest(args['request-path']);
   } else {
     const fromFlags = await policiesFromFlags(args);

@@ -3,10 +3,13 @@
 // (serde_json::to_string of policy-evaluator's AdmissionResponse, kubewarden/kwctl src/command/run.rs).
 import { strict as assert } from 'node:assert';
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, cpSync, mkdtempSync, rmSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { copyFileSync, cpSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { CLI, ROOT, fixture, runCli } from '../support/cli';
+import { testHome } from '../servers/registry/env';
+import { registryAvailable, startRegistry } from '../servers/registry/registry';
 
 const MODULES: Record<string, string> = { privileged: 'pss-privileged', capabilities: 'pss-capabilities-restricted', 'host-ports': 'pss-host-ports', 'image-tag': 'image-tag' };
 
@@ -28,7 +31,7 @@ describe('run: a drop-in for kwctl run', function () {
   it('passes the bats suite written for kwctl, unchanged (bats-lite runner)', () => {
     const r = runBats(['bash', path.join(ROOT, 'test/support/bats-lite.sh')], CLI);
     assert.equal(r.status, 0, r.out);
-    assert.equal((r.out.match(/^ok /gm) ?? []).length, 12, r.out);
+    assert.equal((r.out.match(/^ok /gm) ?? []).length, 13, r.out);
   });
 
   it('passes it with bats itself, when installed', function () {
@@ -40,7 +43,7 @@ describe('run: a drop-in for kwctl run', function () {
   it('the suite fails against a binary that is not kwctl-compatible', () => {
     const r = runBats(['bash', path.join(ROOT, 'test/support/bats-lite.sh')], '/bin/true');
     assert.equal(r.status, 1);
-    assert.equal((r.out.match(/^not ok /gm) ?? []).length, 12, r.out);
+    assert.equal((r.out.match(/^not ok /gm) ?? []).length, 13, r.out);
   });
 
   it("prints kwctl's compact AdmissionResponse: uid, allowed, status.message; exit 0 on a rejection", async () => {
@@ -77,5 +80,26 @@ describe('run: a drop-in for kwctl run', function () {
     const r = await runCli(['run', 'builtin://pss-privileged', '--raw', '-r', '-'], { stdin: '{"uid":"raw-1","anything":[1,2]}' });
     assert.equal(r.code, 0, r.stderr);
     assert.equal(JSON.parse(r.stdout).uid, 'raw-1');
+  });
+
+  it('a sha256 prefix names a policy of the store, as kwctl run takes it', async () => {
+    if (!registryAvailable()) throw new Error('this test needs the Debian docker-registry package');
+    const reg = await startRegistry();
+    try {
+      const home = testHome();
+      home.writeSources({ insecure_sources: [reg.host] });
+      const wasm = path.join(ROOT, 'dist/plugins/pss-privileged.wasm');
+      const ref = `registry://${reg.host}/policies/privileged:v1`;
+      assert.equal((await runCli(['push', wasm, ref], { env: home.env })).code, 0);
+      assert.equal((await runCli(['pull', ref], { env: home.env })).code, 0);
+      const sha = createHash('sha256').update(readFileSync(wasm)).digest('hex');
+      const r = await runCli(['run', sha.slice(0, 12), '-r', path.join(dir, 'test_data/privileged-pod.json')], { env: home.env });
+      assert.equal(r.code, 0, r.stderr);
+      assert.match(r.stdout, /^\{"uid":"1299d386-525b-4032-98ae-1949f69f9cfc","allowed":false,/);
+      const none = await runCli(['run', 'abcdef0123', '-r', path.join(dir, 'test_data/privileged-pod.json')], { env: home.env });
+      assert.equal(none.code, 1);
+    } finally {
+      await reg.stop();
+    }
   });
 });

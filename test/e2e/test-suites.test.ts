@@ -38,6 +38,12 @@ describe('test: policy test suites', function () {
     assert.equal(r.code, 0, r.stdout + r.stderr);
   });
 
+  it('without helm on PATH, the Helm example cannot run: exit 2, naming helm', async () => {
+    const r = await runCli(['test', 'docs/examples/testing/helm'], { env: { PATH: path.dirname(process.execPath) } });
+    assert.equal(r.code, 2, r.stdout + r.stderr);
+    assert.match(r.stdout, /could not run: --helm needs helm/);
+  });
+
   describe('a policy pulled from a registry', () => {
     let reg: TestRegistry;
     let home: TestHome;
@@ -164,6 +170,10 @@ describe('test: policy test suites', function () {
     const report = JSON.parse(j.stdout) as { suites: { cases: { name: string; status: string; line: number }[] }[]; summary: { cases: number } };
     assert.deepEqual(report.suites[0].cases.map((c) => c.name), ['an UPDATE to a latest tag is rejected', 'a DELETE is not selected by rules that name CREATE and UPDATE only']);
     assert.equal(report.summary.cases, 2);
+    const update = (report.suites[0].cases[0] as unknown as { actual: unknown[] }).actual;
+    assert.equal(update.length, 1);
+    assert.deepEqual((update[0] as { object: string; policy: string; result: string }), { object: 'Deployment/shop/web', policy: 'tags', result: 'fail', message: (update[0] as { message: string }).message });
+    assert.match((update[0] as { message: string }).message, /uses the "latest" tag/);
     const x = await runCli(['test', 'docs/examples/testing/mutation', '-o', 'junit']);
     assert.equal(x.code, 0);
     assert.match(x.stdout, /<testsuite name="mutation" file="docs\/examples\/testing\/mutation\/wasmpolicy-test\.yaml" tests="3" failures="0" errors="0"/);

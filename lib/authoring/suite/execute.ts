@@ -6,7 +6,7 @@ import { DEFAULT_USER } from '../../admission/request';
 import { loadSession } from '../../capabilities/session';
 import { runCheck } from '../../check/run';
 import type { Logger, LogLevel } from '../../base/log';
-import type { InputLimits, KubeObject } from '../../manifests';
+import { checkRenderTools, type InputLimits, type KubeObject } from '../../manifests';
 import type { PolicyEntry, PolicySpec } from '../../policy/spec';
 import type { Result } from '../../evaluation/result';
 import type { FetchOptions } from '../../store/fetch';
@@ -105,6 +105,8 @@ async function runBatch(suite: Suite, batch: TestCase[], config: ConfigPolicies,
       labelsFile = await writeNamespaces(first.namespaceLabels);
       files.push(labelsFile);
     }
+    // A missing kubectl or helm is named, as check -k / --helm name it.
+    if (first.render.length > 0) checkRenderTools(first.render);
     const replay = first.session !== undefined ? { file: first.session, exchanges: await loadSession(first.session) } : undefined;
     const report = await runCheck({
       files,

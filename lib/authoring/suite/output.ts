@@ -1,3 +1,4 @@
+import { actualOf, objectKey } from './compare';
 import type { CaseOutcome } from './execute';
 import type { SuiteOutcome, TestReport } from './index';
 
@@ -50,7 +51,7 @@ function indentRest(text: string): string {
   return text.replace(/\n/g, '\n        ');
 }
 
-/** JSON: every suite and case with status, place, failures; the summary. */
+/** JSON: every suite and case with status, place, failures and the actual result of each object × policy; the summary. */
 export function renderJson(report: TestReport): string {
   const suites = report.suites.map((s) => ({
     file: s.file,
@@ -66,6 +67,7 @@ export function renderJson(report: TestReport): string {
       ...(c.error !== undefined ? { error: c.error } : {}),
       failures: c.failures,
       results: c.results.filter((r) => r.policy !== undefined).length,
+      actual: c.results.filter((r) => r.policy !== undefined).map((r) => ({ object: objectKey(r), policy: r.policy, result: actualOf(r), ...(r.message !== undefined ? { message: r.message } : {}) })),
     })),
   }));
   return JSON.stringify({ suites, summary: report.summary }, null, 2) + '\n';

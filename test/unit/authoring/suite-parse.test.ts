@@ -1,4 +1,6 @@
 import { strict as assert } from 'node:assert';
+import { readFileSync } from 'node:fs';
+import * as path from 'node:path';
 import { parseSuite } from '../../../lib/authoring/suite/parse';
 import { SuiteError } from '../../../lib/authoring/suite/types';
 
@@ -43,5 +45,15 @@ describe('suite parse', () => {
     assert.deepEqual(problem(`${HEAD}cases:\n  - name: x\n    resource: a.yaml\n  - name: x\n    resource: b.yaml\n`), [8, 'a case named "x" is already at line 6; case names are unique in a suite']);
     assert.deepEqual(problem('apiVersion: v1\nkind: ConfigMap\n'), [2, 'kind must be PolicyTestSuite']);
     assert.deepEqual(problem(`${HEAD}cases:\n  - name: x\n`), [6, 'case "x": give the objects with resource, resources, kustomize or helm']);
+  });
+
+  it("the docs' Helm example: the chart relative to the suite, --set and the release name for helm template", () => {
+    const file = path.join('docs/examples/testing/helm/wasmpolicy-test.yaml');
+    const { suite } = parseSuite(file, readFileSync(file, 'utf8'));
+    assert.deepEqual(suite.cases.map((c) => c.render), [
+      [{ kind: 'helm', chart: 'docs/examples/testing/helm/chart' }],
+      [{ kind: 'helm', chart: 'docs/examples/testing/helm/chart', values: [], set: ['privileged=true'], releaseName: 'shop' }],
+    ]);
+    assert.deepEqual(suite.cases[1].results.map((r) => [r.object, r.policy, r.expect]), [['Deployment/default/shop-web', 'privileged', 'fail'], [undefined, 'tags', 'pass']]);
   });
 });
