@@ -1,4 +1,3 @@
-import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { readRegularFile, type BoundedReadError } from '../base/bounded-read';
 import { silentLogger, type Logger } from '../base/log';

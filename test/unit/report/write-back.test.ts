@@ -6,7 +6,7 @@ import * as path from 'node:path';
 import { FileLocator, parseJsonPointer } from '../../../lib/manifests/locate';
 import { mergeLines, rewriteText } from '../../../lib/report/write-back';
 import type { Result } from '../../../lib/evaluation/result';
-import { fixture, ROOT, runCli } from '../../support/cli';
+import { fixture, runCli } from '../../support/cli';
 
 const CORPUS = fixture('corpus');
 const FILES = [
