@@ -1,6 +1,6 @@
 // Hostile policies against the sandbox (issue 16): each test plays an attack through the real CLI (the built
 // bundle, a child process) and asserts the documented error, that the run ends by the deadline machinery
-// (never a timed assertion) and that the child's peak memory stays bounded. docs/security-runtime.md.
+// (never a timed assertion) and that the child's peak memory stays bounded. docs/security.md.
 
 import { strict as assert } from 'node:assert';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';

@@ -269,6 +269,16 @@ describe('verification against a registry (cosign signatures, Sigstore bundles)'
       assert.match(bad.stderr, new RegExp(`policy ${reg.host.replace(/\./g, '\\.')}/signed/use:v1 \\(${p.digest}\\): verification failed: missing signatures[\\s\\S]*kind: pubKey`));
     });
 
+    it('run (kwctl run) verifies before running, with kwctl\'s -k', async () => {
+      const request = fixture('kwctl-run', 'test_data', 'privileged-pod.json');
+      const good = await runCli(['run', p.uri, '-r', request, '-k', keyA.publicFile], { env: home.env });
+      assert.equal(good.code, 0, good.stderr);
+      assert.equal((JSON.parse(good.stdout) as { allowed: boolean }).allowed, false);
+      const bad = await runCli(['run', p.uri, '-r', request, '-k', keyB.publicFile], { env: home.env });
+      assert.equal(bad.code, 1);
+      assert.match(bad.stderr, /^Error: .*verification failed: missing signatures/m);
+    });
+
     it('check refuses verification flags for a local module (only registry policies carry signatures)', async () => {
       const r = await runCli(['check', '-f', pod, '-p', plugin('pss-privileged'), '--verification-key', keyA.publicFile], { env: home.env });
       assert.equal(r.code, 2);
