@@ -18,7 +18,9 @@ export function displaySafeReport<R extends Report>(report: R): R {
     if (e !== r) back.set(e, r);
     return e;
   });
-  const out: R = { ...report, results };
+  // Policy ids name SARIF rules and JUnit suites: escaped the same way as in the results, so they still match.
+  const policies = report.policies.map((p) => (escapeControl(p.id) === p.id ? p : { ...p, id: escapeControl(p.id) }));
+  const out: R = { ...report, results, policies };
   if (report.original) {
     const original = report.original;
     out.original = (r) => original(back.get(r) ?? r);
