@@ -43,6 +43,7 @@ export function tooLargeMessage(size: number, maxBytes: number, exact: boolean):
 function systemError(err: unknown): BoundedReadError {
   const e = err as NodeJS.ErrnoException;
   if (e.code === 'ENOENT') return new BoundedReadError('no such file or directory', 'not-found');
+  if (e.code === 'ENOTDIR') return new BoundedReadError('a component of the path is not a directory', 'not-found');
   if (e.code === 'EACCES') return new BoundedReadError('permission denied', 'io');
   if (e.code === 'EISDIR') return new BoundedReadError('is a directory', 'not-regular');
   if (e.code === 'ELOOP') return new BoundedReadError('too many levels of symbolic links', 'io');

@@ -93,7 +93,9 @@ export class SessionRecorder {
   }
 
   async save(file: string): Promise<void> {
-    await fs.writeFile(file, this.toYaml());
+    // A recording holds what the cluster and registries answered: readable by its owner only.
+    await fs.writeFile(file, this.toYaml(), { mode: 0o600 });
+    await fs.chmod(file, 0o600);
   }
 }
 

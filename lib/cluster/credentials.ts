@@ -5,7 +5,8 @@
  * as it rotates) or an exec plugin (client-node runs it and keeps its answer until its expirationTimestamp), plus
  * `as` impersonation. Legacy auth-provider plugins (gcp, azure, oidc) are refused with a pointer to exec plugins.
  */
-import { readFileSync } from 'node:fs';
+import { readRegularFileSync } from '../base/bounded-read';
+import { MAX_KUBECONFIG_BYTES } from './kubeconfig';
 import type * as https from 'node:https';
 import { ExecAuth, FileAuth, type KubeConfigCluster, type KubeConfigUser } from './client-node';
 import { ClusterError } from './errors';
@@ -129,7 +130,7 @@ export class RequestCredentials {
     if (data) return Buffer.from(data, 'base64');
     if (!file) return undefined;
     try {
-      return readFileSync(file);
+      return readRegularFileSync(file, MAX_KUBECONFIG_BYTES);
     } catch (err) {
       throw new ClusterError(`cannot read the ${what} (${this.where}): ${(err as Error).message}`, 'config');
     }

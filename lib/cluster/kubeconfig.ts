@@ -4,7 +4,6 @@
  * service-account configuration; then `--context` or the current context, and the namespace from `-n`, else the
  * context, else "default".
  */
-import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import * as jsyaml from 'js-yaml';
 import { KUBERNETES_SCHEMA } from '../manifests/yaml';
@@ -15,6 +14,10 @@ import { inClusterConfig, SERVICE_ACCOUNT_DIR } from './in-cluster';
 import type { KubeConfigData } from './kubeconfig-data';
 
 export type { KubeConfigData } from './kubeconfig-data';
+import { readRegularFileSync } from '../base/bounded-read';
+
+/** A kubeconfig (and a file it names: CA, certificate, key) is small; anything larger is not one. */
+export const MAX_KUBECONFIG_BYTES = 16 * 1024 * 1024;
 
 export interface ResolvedConfig {
   cluster: KubeConfigCluster;
@@ -55,7 +58,8 @@ export function resolveKubeConfig(opts: ResolveOptions): ResolvedConfig {
 function readConfigFile(file: string): KubeConfigData {
   let text: string;
   try {
-    text = readFileSync(file, 'utf8');
+    // Bounded, regular files only: KUBECONFIG=/dev/zero or a FIFO is an error, not an endless read.
+    text = readRegularFileSync(file, MAX_KUBECONFIG_BYTES).toString('utf8');
   } catch (err) {
     throw new ClusterError(`cannot read kubeconfig ${file}: ${(err as Error).message}`, 'config');
   }

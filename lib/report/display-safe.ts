@@ -18,7 +18,9 @@ export function displaySafeReport<R extends Report>(report: R): R {
     if (e !== r) back.set(e, r);
     return e;
   });
-  const out: R = { ...report, results };
+  // Policy ids name SARIF rules and JUnit suites: escaped the same way as in the results, so they still match.
+  const policies = report.policies.map((p) => (escapeControl(p.id) === p.id ? p : { ...p, id: escapeControl(p.id) }));
+  const out: R = { ...report, results, policies };
   if (report.original) {
     const original = report.original;
     out.original = (r) => original(back.get(r) ?? r);
@@ -30,8 +32,13 @@ export function displaySafeReport<R extends Report>(report: R): R {
 }
 
 function safeResult(r: Result): Result {
-  const texts = [r.message, r.policy, r.source.file, r.source.origin, r.object?.kind, r.object?.name, r.object?.namespace, r.object?.apiVersion, r.location?.path, ...(r.causes ?? []), ...(r.warnings ?? []), ...(r.patch ?? []).map((op) => op.path)];
-  if (texts.every((t) => t === undefined || escapeControl(t) === t)) return r;
+  // Most results need nothing: tested field by field without building anything (a large audit has millions).
+  const clean = (t: string | undefined): boolean => t === undefined || escapeControl(t) === t;
+  const unchanged =
+    clean(r.message) && clean(r.policy) && clean(r.source.file) && clean(r.source.origin) && clean(r.location?.path) &&
+    (!r.object || (clean(r.object.kind) && clean(r.object.name) && clean(r.object.namespace) && clean(r.object.apiVersion))) &&
+    (r.causes ?? []).every(clean) && (r.warnings ?? []).every(clean) && (r.patch ?? []).every((op) => clean(op.path));
+  if (unchanged) return r;
   const e = (t: string | undefined): string | undefined => (t === undefined ? undefined : escapeControl(t));
   const out: Result = { ...r, source: { ...r.source, file: escapeControl(r.source.file) } };
   if (r.source.origin !== undefined) out.source.origin = e(r.source.origin);

@@ -15,8 +15,16 @@ import { formatRegistryRef, parseRegistryRef, REGISTRY_SCHEME } from './ref';
 import { readTar, writeTar, type TarEntry } from '../base/tar';
 
 export const ARCHIVE_INDEX = 'index.json';
-/** Largest archive `load` reads, and the most bytes its gzip may expand to (a gzip bomb stops there). */
+/** Largest archive `load` reads, and the most bytes its gzip may ever expand to. */
 export const MAX_ARCHIVE_BYTES = 512 * 1024 * 1024;
+/** Wasm modules compress about 3 to 4 times: an archive may expand 20 times its size (at least 64 MiB), no more. */
+const MAX_EXPANSION_RATIO = 20;
+const MIN_EXPANSION_BYTES = 64 * 1024 * 1024;
+
+/** What an archive of `compressed` bytes may decompress to: a 1.5 MB gzip bomb stops at 64 MiB, not at 512. */
+export function maxExpansion(compressed: number): number {
+  return Math.min(MAX_ARCHIVE_BYTES, Math.max(MIN_EXPANSION_BYTES, compressed * MAX_EXPANSION_RATIO));
+}
 
 export interface ArchiveIndex {
   apiVersion: 'wasmpolicy.kubewarden.io/v1alpha1';
@@ -59,10 +67,10 @@ export async function savePolicies(refs: string[], opts: FetchOptions): Promise<
 export async function loadArchive(data: Buffer, opts: FetchOptions, where = 'archive'): Promise<{ uri: string; path: string; sha256: string }[]> {
   let tar: Buffer;
   try {
-    tar = data.length >= 2 && data[0] === 0x1f && data[1] === 0x8b ? gunzipSync(data, { maxOutputLength: MAX_ARCHIVE_BYTES }) : data;
+    tar = data.length >= 2 && data[0] === 0x1f && data[1] === 0x8b ? gunzipSync(data, { maxOutputLength: maxExpansion(data.length) }) : data;
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE' || err instanceof RangeError) {
-      throw new PolicyFetchError(`${where}: decompresses to more than ${MAX_ARCHIVE_BYTES} bytes (a gzip bomb?)`, 'too-large');
+      throw new PolicyFetchError(`${where}: decompresses to more than ${maxExpansion(data.length)} bytes (a gzip bomb?)`, 'too-large');
     }
     throw new PolicyFetchError(`${where}: not a gzip'd tar archive: ${(err as Error).message}`, 'io');
   }

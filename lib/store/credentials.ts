@@ -6,7 +6,7 @@
  *
  * Any failure falls back to anonymous access, as kwctl does; the reason is logged at debug level, never a secret.
  */
-import { promises as fs } from 'node:fs';
+import { readRegularFile, type BoundedReadError } from '../base/bounded-read';
 import type { Logger } from '../base/log';
 import { DOCKER_HUB, DOCKER_HUB_API, DOCKER_HUB_AUTH_KEY } from './ref';
 
@@ -60,9 +60,9 @@ export class Credentials {
     this.config ??= (async () => {
       let text: string;
       try {
-        text = await fs.readFile(this.opts.configPath, 'utf8');
+        text = (await readRegularFile(this.opts.configPath, 16 * 1024 * 1024)).toString('utf8');
       } catch (err) {
-        const why = (err as NodeJS.ErrnoException).code === 'ENOENT' ? 'not found' : (err as Error).message;
+        const why = (err as BoundedReadError).reason === 'not-found' ? 'not found' : (err as Error).message;
         (this.opts.explicit ? this.opts.log.warn : this.opts.log.debug)(`docker config ${this.opts.configPath}: ${why}; using anonymous access`);
         return undefined;
       }

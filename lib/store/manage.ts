@@ -1,6 +1,7 @@
 /** Listing and removing what the store holds (`policies`, `rm`), for modules pulled by us or by kwctl. */
+import { readRegularFile } from '../base/bounded-read';
+import { MAX_MODULE_BYTES } from './registry';
 import { createHash } from 'node:crypto';
-import { promises as fs } from 'node:fs';
 import type { ExecutionMode } from '../wasm/metadata';
 import { PolicyFetchError } from './errors';
 import { storeContext, type FetchOptions } from './fetch';
@@ -26,7 +27,7 @@ export async function listStoredPolicies(opts: FetchOptions = {}): Promise<Store
   for (const e of await store.list()) {
     let bytes: Buffer;
     try {
-      bytes = await fs.readFile(e.path);
+      bytes = await readRegularFile(e.path, MAX_MODULE_BYTES);
     } catch {
       continue; // removed meanwhile
     }

@@ -6,6 +6,8 @@
  * What kwctl does not know about lives under `<root>/.kubectl-wasmpolicy/` (temporary files, pull records):
  * kwctl only walks the scheme directories, so it never lists them.
  */
+import { readRegularFile, type BoundedReadError } from '../base/bounded-read';
+import { MAX_MODULE_BYTES } from './registry';
 import { createHash, randomBytes } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
@@ -89,9 +91,10 @@ export class Store {
   async read(uri: string): Promise<{ bytes: Uint8Array; path: string } | undefined> {
     const file = this.pathFor(uri);
     try {
-      return { bytes: await fs.readFile(file), path: file };
+      // Bounded, regular files only: a store entry replaced by a link to a device is an error, not an endless read.
+      return { bytes: await readRegularFile(file, MAX_MODULE_BYTES), path: file };
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT' || (err as NodeJS.ErrnoException).code === 'ENOTDIR') return undefined;
+      if ((err as BoundedReadError).reason === 'not-found') return undefined;
       throw new PolicyFetchError(`${uri}: cannot read the store copy ${file}: ${(err as Error).message}`, 'io');
     }
   }

@@ -162,4 +162,10 @@ describe('audit against a hostile API server', function () {
       assert.equal(api.requests.length, 0, 'nothing was sent');
     });
   });
+
+  it('--kubeconfig /dev/zero (or a FIFO) is a clear error, not an endless read', async () => {
+    const r = await runCli(['audit', '-A', '--kubeconfig', '/dev/zero', '-p', 'builtin://pss-privileged']);
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, /^error: cannot read kubeconfig \/dev\/zero: not a regular file \(a character device\)\n$/);
+  });
 });

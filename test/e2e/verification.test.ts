@@ -4,7 +4,7 @@
 // src/verify/mod.rs, src/verify/verification_constraints.rs) and kwctl (src/config/verification.rs).
 
 import { strict as assert } from 'node:assert';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { storeContext } from '../../lib/store/fetch';
@@ -386,6 +386,8 @@ describe('verification against a registry (cosign signatures, Sigstore bundles)'
       const settings = probe('v2/verify', { type: 'SigstorePubKeyVerify', image: image.name, pub_keys: [keyA.publicPem], annotations: null });
       const live = await messages(settings, '--record-host-capabilities-interactions', session);
       assert.match(readFileSync(session, 'utf8'), /!SigstorePubKeyVerify/);
+      // What the registry answered is the owner's only (issue 16: recordings were written 0644).
+      assert.equal(statSync(session).mode & 0o777, 0o600);
       const replayed = await messages(settings, '--replay-host-capabilities-interactions', session, '--pull', 'never');
       assert.deepEqual(replayed, live);
     });

@@ -1,6 +1,6 @@
 import { strict as assert } from 'node:assert';
 import { createHash } from 'node:crypto';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { Readable } from 'node:stream';
 import { createGzip, gzipSync } from 'node:zlib';
@@ -121,6 +121,19 @@ describe('store: digest references run only bytes with that digest', function ()
     const b = await runCli(['load', bomb], { env: h.env });
     assert.equal(b.code, 2);
     noStack(b.stderr);
-    assert.match(b.stderr, /decompresses to more than 536870912 bytes \(a gzip bomb\?\)/);
+    assert.match(b.stderr, /decompresses to more than 67108864 bytes \(a gzip bomb\?\)/);
+  });
+
+  it('a store copy replaced by a link to /dev/zero is an error, not an endless read', async () => {
+    const h = testHome();
+    h.writeSources({ insecure_sources: [reg.host] });
+    assert.equal((await runCli(['pull', pinned], { env: h.env })).code, 0);
+    const file = path.join(h.storeRoot, storeName);
+    rmSync(file);
+    symlinkSync('/dev/zero', file);
+    const r = await runCli(['check', '-f', 'manifests/examples/web.yaml', '-p', pinned, '--pull', 'never'], { env: h.env });
+    assert.equal(r.code, 2);
+    noStack(r.stderr);
+    assert.match(r.stderr, /cannot read the store copy .*: not a regular file \(a character device\)/);
   });
 });
