@@ -1,4 +1,5 @@
-import { promises as fs } from 'node:fs';
+import { readRegularFile, type BoundedReadError } from '../lib/base/bounded-read';
+import { MAX_MODULE_BYTES } from '../lib/store/registry';
 import type { Argv, ArgumentsCamelCase } from 'yargs';
 import { annotate } from '../lib/authoring/annotate';
 import { writeFileAtomic } from '../lib/base/fs-atomic';
@@ -29,9 +30,11 @@ export function builder(y: Argv): Argv<AnnotateArgs> {
 export async function handler(args: ArgumentsCamelCase<AnnotateArgs>): Promise<void> {
   const read = async (file: string, what: string): Promise<Buffer> => {
     try {
-      return await fs.readFile(file);
+      // Bounded, regular files only: a module path may be a link to /dev/zero or a FIFO (docs/security.md).
+      return await readRegularFile(file, MAX_MODULE_BYTES);
     } catch (err) {
-      throw new UsageError(`cannot read ${what} ${file}: ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (err as Error).message}`);
+      const e = err as BoundedReadError;
+      throw new UsageError(`cannot read ${what} ${file}: ${e.reason === 'not-found' ? 'no such file' : e.message}`);
     }
   };
   const wasm = await read(args.wasm, 'module');
