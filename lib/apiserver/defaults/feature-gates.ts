@@ -65,6 +65,8 @@ export const FEATURE_GATES: Readonly<Record<string, Readonly<Record<KubernetesVe
   MutableCSINodeAllocatableCount: { '1.33': off('Alpha'), '1.34': off('Beta'), '1.35': on('Beta') },
   // Beta on 1.35 (CSIDriver serviceAccountTokenInSecrets; absent before).
   CSIServiceAccountTokenSecrets: { '1.33': ABSENT, '1.34': ABSENT, '1.35': on('Beta') },
+  // Beta off 1.31, GA on 1.34 (PVC/PV spec.volumeAttributesClassName dropped when off).
+  VolumeAttributesClass: { '1.33': off('Beta'), '1.34': on('GA'), '1.35': on('GA') },
   // Alpha 1.32, Beta off 1.34 (staging apiserver features; MutatingAdmissionPolicy plugin inert).
   MutatingAdmissionPolicy: { '1.33': off('Alpha'), '1.34': off('Beta'), '1.35': off('Beta') },
 };
