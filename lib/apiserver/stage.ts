@@ -1,0 +1,205 @@
+/**
+ * The API server's own steps between `kubectl apply` and the admission webhooks (docs/admission-path.md):
+ * kubectl's body (lib/apiserver/kubectl-apply.ts), strict typed decoding and encoding (typed.ts), defaulting
+ * (defaults/), the metadata and field-manager steps, the built-in mutating plugins (plugins/) — the object
+ * mutating policies see — then uid, creationTimestamp and PrepareForCreate (prepare/) for the object
+ * validating policies see.
+ */
+import { applyDefaults } from './defaults/index';
+import { kubeTime, seededRandom, type JsonObject, type JsonValue, type KubernetesVersion, type ObjectContext } from './context';
+import { defaultFeatureGates } from './feature-gates';
+import { goJson } from './go-json';
+import { kubectlBody, KubectlError, type ApplyMode } from './kubectl-apply';
+import { fieldSet } from './managed-fields';
+import { runBuiltinMutatingPlugins } from './plugins/index';
+import { prepareForCreate } from './prepare/index';
+import { schemaTable, type SchemaTable } from './schema-table';
+import { decodeTyped, type FieldProblem } from './typed';
+import type { PathSegment } from '../manifests/locate';
+
+/** kubectl's `--validate` (the request's fieldValidation). */
+export type FieldValidation = 'strict' | 'warn' | 'ignore';
+export const FIELD_VALIDATIONS: readonly FieldValidation[] = ['strict', 'warn', 'ignore'];
+
+export interface StageOptions {
+  kubernetesVersion: KubernetesVersion;
+  validate: FieldValidation;
+  applyMode: ApplyMode;
+  /** The namespace kubectl puts namespaced objects without one in. */
+  defaultNamespace: string;
+  operation: 'CREATE' | 'UPDATE' | 'DELETE' | 'CONNECT';
+  now: Date;
+  /** `--field-manager`; default kubectl's for the apply mode. */
+  fieldManager?: string;
+}
+
+export interface StageTarget {
+  group: string;
+  version: string;
+  kind: string;
+  resource: string;
+  namespaced: boolean;
+}
+
+export interface StageWarning {
+  path: PathSegment[];
+  message: string;
+}
+
+export type StageOutcome =
+  | {
+      ok: true;
+      /** What mutating policies see: after defaulting, metadata steps, field manager and built-in plugins. */
+      mutating: JsonObject;
+      /** Builds what validating policies see from the object mutating admission left (a copy). */
+      validating(mutated: JsonObject): ValidatingOutcome;
+      warnings: StageWarning[];
+      /** The request's namespace (a Namespace object's own name), undefined for cluster-scoped kinds. */
+      namespace: string | undefined;
+      /** The request's name (empty with generateName on `create`). */
+      name: string | undefined;
+    }
+  | { ok: false; code: 400; message: string; path?: PathSegment[] };
+
+export type ValidatingOutcome = { ok: true; object: JsonObject } | { ok: false; code: 422; message: string; path?: PathSegment[] };
+
+const MAX_DECODE_ERRORS = 100;
+const NAME_LABEL = 'kubernetes.io/metadata.name';
+
+/** Runs the steps for one object. Never throws for bad input: a failure is the outcome. */
+export function apiServerStage(input: JsonObject, target: StageTarget, opts: StageOptions): StageOutcome {
+  const gvk = `${String(input.kind)} in version "${target.version}"`;
+  const kind = String(input.kind);
+  let body: JsonObject;
+  try {
+    body = kubectlBody(input, target.namespaced, opts.defaultNamespace, opts.applyMode);
+  } catch (err) {
+    if (err instanceof KubectlError) return { ok: false, code: 400, message: err.message };
+    throw err;
+  }
+  const table = schemaTable(opts.kubernetesVersion);
+  const typeName = table.kind(String(input.apiVersion), kind);
+  const warnings: StageWarning[] = [];
+  let obj: JsonObject = body;
+  let missing: FieldProblem[] = [];
+  if (typeName) {
+    const decoded = decodeTyped(body, typeName, table);
+    if (decoded.error) return { ok: false, code: 400, message: `${gvk} cannot be handled as a ${kind}: ${decoded.error.message}`, path: decoded.error.path };
+    if (decoded.unknown.length > 0) {
+      const fields = decoded.unknown.map((p) => `unknown field "${dotted(p)}"`);
+      if (opts.validate === 'strict') {
+        return { ok: false, code: 400, message: `${gvk} cannot be handled as a ${kind}: strict decoding error: ${fields.slice(0, MAX_DECODE_ERRORS).join(', ')}`, path: decoded.unknown[0] };
+      }
+      if (opts.validate === 'warn') decoded.unknown.forEach((p, i) => warnings.push({ path: p, message: fields[i] }));
+    }
+    obj = decoded.value!;
+    missing = requiredMissing(body, typeName, table);
+  }
+  const random = seededRandom(goJson(body));
+  const ctx: ObjectContext = { ...target, kubernetesVersion: opts.kubernetesVersion, featureGates: defaultFeatureGates(opts.kubernetesVersion), now: opts.now, random };
+  // Server-side apply owns the fields of the applied configuration, not the defaulted ones.
+  const applied = opts.applyMode === 'server' ? structuredClone(obj) : obj;
+  if (typeName) applyDefaults(obj, ctx);
+  const metadata = obj.metadata as JsonObject;
+  // S5-S7: system fields wiped, namespace matched to the request; Namespace objects carry their own name.
+  for (const f of ['creationTimestamp', 'uid', 'deletionTimestamp', 'deletionGracePeriodSeconds', 'selfLink']) delete metadata[f];
+  if (typeName && opts.kubernetesVersion === '1.33') metadata.creationTimestamp = null;
+  const name = typeof metadata.name === 'string' && metadata.name !== '' ? metadata.name : undefined;
+  const isNamespace = target.group === '' && kind === 'Namespace';
+  let namespace = target.namespaced ? (metadata.namespace as string) : undefined;
+  if (isNamespace && name) {
+    namespace = name;
+    metadata.labels = { ...(isObject(metadata.labels) ? metadata.labels : {}), [NAME_LABEL]: name };
+  }
+  dedupeOwnerReferences(metadata);
+  if (opts.operation === 'CREATE' || opts.operation === 'UPDATE') addManagedFields(obj, applied, typeName, table, target, opts);
+  runBuiltinMutatingPlugins(obj, { ...ctx, operation: opts.operation });
+  return {
+    ok: true,
+    mutating: obj,
+    warnings,
+    namespace,
+    name,
+    validating: (mutated) => {
+      if (missing.length > 0) {
+        const qualified = target.group ? `${kind}.${target.group}` : kind;
+        const what = missing.map((m) => `${dotted(m.path)}: Required value`);
+        return { ok: false, code: 422, message: `${qualified} "${name ?? ''}" is invalid: ${what.length === 1 ? what[0] : `[${what.join(', ')}]`}`, path: missing[0].path };
+      }
+      const copy = structuredClone(mutated);
+      if (opts.operation === 'CREATE') {
+        const meta = copy.metadata as JsonObject;
+        if (!name && typeof meta.generateName === 'string') meta.name = generatedName(meta.generateName, random.chars('generateName', 5));
+        if (typeName) prepareForCreate(copy, ctx);
+      }
+      return { ok: true, object: copy };
+    },
+  };
+}
+
+function generatedName(prefix: string, suffix: string): string {
+  return (prefix.length > 58 ? prefix.slice(0, 58) : prefix) + suffix;
+}
+
+/** Required fields (the schema's `required`) the body leaves out: Validate rejects those with 422. Status is not validated on create. */
+function requiredMissing(body: JsonObject, typeName: string, table: SchemaTable): FieldProblem[] {
+  const out: FieldProblem[] = [];
+  const walk = (v: JsonValue, t: string, path: PathSegment[]): void => {
+    const def = table.type(t);
+    if (!def || !isObject(v)) return;
+    for (const r of def.r ?? []) if (v[r] === undefined || v[r] === null) out.push({ path: [...path, r], message: 'Required value' });
+    for (const [k, spec] of Object.entries(def.p)) {
+      if (path.length === 0 && k === 'status') continue;
+      const x = v[k];
+      if (x === undefined || x === null) continue;
+      const ft = typeof spec === 'object' && 't' in spec ? spec.t : spec;
+      if (typeof ft === 'string' && ft.startsWith('@')) walk(x, ft.slice(1), [...path, k]);
+      else if (typeof ft === 'object' && 'a' in ft && typeof ft.a === 'string' && ft.a.startsWith('@') && Array.isArray(x)) {
+        x.forEach((item, i) => walk(item, (ft.a as string).slice(1), [...path, k, i]));
+      }
+    }
+  };
+  walk(body, typeName, []);
+  return out;
+}
+
+function dedupeOwnerReferences(metadata: JsonObject): void {
+  const refs = metadata.ownerReferences;
+  if (!Array.isArray(refs)) return;
+  const seen = new Set<string>();
+  metadata.ownerReferences = refs.filter((r) => {
+    const uid = isObject(r) ? String(r.uid ?? '') : '';
+    if (seen.has(uid)) return false;
+    seen.add(uid);
+    return true;
+  });
+}
+
+/** S10: the field manager's entry for this request (kubectl's manager and operation per apply mode). */
+function addManagedFields(obj: JsonObject, owned: JsonObject, typeName: string | undefined, table: SchemaTable, target: StageTarget, opts: StageOptions): void {
+  const metadata = obj.metadata as JsonObject;
+  if (Array.isArray(metadata.managedFields) && metadata.managedFields.length > 0) return;
+  const manager = opts.fieldManager ?? (opts.applyMode === 'server' ? 'kubectl' : opts.applyMode === 'create' ? 'kubectl-create' : 'kubectl-client-side-apply');
+  const empty = typeName ? (decodeTyped({ apiVersion: obj.apiVersion, kind: obj.kind }, typeName, table).value ?? {}) : {};
+  metadata.managedFields = [
+    {
+      manager,
+      operation: opts.applyMode === 'server' ? 'Apply' : 'Update',
+      apiVersion: target.group ? `${target.group}/${target.version}` : target.version,
+      time: kubeTime(opts.now),
+      fieldsType: 'FieldsV1',
+      fieldsV1: fieldSet(owned === obj ? obj : { ...owned, metadata: obj.metadata }, empty, typeName, typeName ? table : undefined),
+    },
+  ];
+}
+
+/** `spec.containers[0].name`: the paths of the API server's messages. */
+export function dotted(path: readonly PathSegment[]): string {
+  let s = '';
+  for (const p of path) s += typeof p === 'number' ? `[${p}]` : s === '' ? p : `.${p}`;
+  return s;
+}
+
+function isObject(v: JsonValue | undefined): v is JsonObject {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
