@@ -1,11 +1,13 @@
 import { BUILTIN_RESOURCES } from './admission/builtin-resources';
 import { EquivalentIndex, type EquivalentResource } from './admission/match';
 import { buildOperationRequest, objectKey } from './admission/operation';
-import type { RequestOptions } from './admission/request';
+import { apiServerStage } from './apiserver/stage';
+import type { JsonObject } from './apiserver/context';
+import type { RequestOptions, SynthesizedRequest } from './admission/request';
 import { ResourceResolver, type ResolvedResource } from './admission/resources';
 import type { Logger } from './log';
 import type { KubeObject, ManifestEntry, ManifestObject, SourceLocation } from './manifests';
-import { evaluateObject, NamespaceIndex, type EvaluationUnit } from './policy/units';
+import { evaluateObject, NamespaceIndex, type EvaluationUnit, type StagedObject } from './policy/units';
 import type { ObjectRef, Result } from './report/result';
 import type { EvaluationPool } from './wasm/pool/pool';
 
@@ -231,12 +233,48 @@ export class EvaluationStream {
     }
     const a: Assumptions = { crds: this.crds.length, namespaces: this.namespaceObjects, apiVersion: obj.apiVersion, kind: obj.kind, resource: JSON.stringify(res), lookups: [], failOpen: [] };
     this.assumed.set(i, a);
-    const synth = buildOperationRequest(obj, res, req, old);
+    let synth: SynthesizedRequest;
+    let staged: StagedObject | undefined;
+    const apiServer = req.apiServer;
+    if (apiServer && !apiServer.skip && req.operation !== 'DELETE') {
+      // The API server's own steps (lib/apiserver/stage.ts): what the policies receive, or why nothing does.
+      const out = apiServerStage(obj as unknown as JsonObject, res, {
+        kubernetesVersion: apiServer.kubernetesVersion,
+        validate: apiServer.validate,
+        applyMode: apiServer.applyMode,
+        defaultNamespace: req.defaultNamespace ?? 'default',
+        operation: req.operation,
+        now: apiServer.now,
+      });
+      if (!out.ok) {
+        const r: Result = { source: entry.source, object: objectRef(obj, undefined), verdict: 'error', message: out.message, code: out.code };
+        if (out.path) r.fieldPath = out.path;
+        this.perEntry[i] = [r];
+        this.completed();
+        return;
+      }
+      for (const w of out.warnings) this.opts.log.warn(`${entry.source.file}:${entry.source.line}: ${w.message}`);
+      const ns = { namespace: out.namespace };
+      const request = (o: KubeObject): SynthesizedRequest => buildOperationRequest(o, res, req, old, ns);
+      synth = request(out.mutating as unknown as KubeObject);
+      staged = {
+        request,
+        chain: !apiServer.independent,
+        validating: (mutated) => {
+          const v = out.validating(mutated as unknown as JsonObject);
+          if (!v.ok) return { message: v.message, code: v.code, ...(v.path ? { fieldPath: v.path } : {}) };
+          return request(v.object as unknown as KubeObject);
+        },
+      };
+    } else {
+      synth = buildOperationRequest(obj, res, req, old);
+    }
     this.inFlight++;
     void evaluateObject(units, pool, {
       source: entry.source,
-      ref: objectRef(obj, synth.request.namespace),
+      ref: objectRef(obj, res.namespaced ? synth.request.namespace : undefined),
       synth,
+      ...(staged ? { staged } : {}),
       namespaced: res.namespaced,
       namespaces: {
         get: (name) => {

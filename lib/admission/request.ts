@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import type { ApiServerOptions } from '../apiserver/options';
 import type { KubeObject } from '../manifests/types';
 import type { ResolvedResource } from './resources';
 import type { AdmissionRequest, Operation, UserInfo } from './types';
@@ -11,6 +12,13 @@ export interface RequestOptions {
   userInfo: UserInfo;
   /** `-n`: namespace for namespaced objects that do not name one. */
   defaultNamespace?: string;
+  /** The API server's own steps before admission (lib/apiserver/stage.ts); absent: objects go as written. */
+  apiServer?: ApiServerOptions;
+}
+
+/** The request's namespace as the API-server stage decided it (a Namespace object's own name). */
+export interface RequestNamespace {
+  namespace: string | undefined;
 }
 
 const OPTIONS_KIND: Record<Operation, string | undefined> = {
@@ -38,10 +46,10 @@ export interface SynthesizedRequest {
  * namespace filled into the object as the API server does. The uid is derived from the request content, so
  * the same input always gives the same uid.
  */
-export function buildAdmissionRequest(obj: KubeObject, res: ResolvedResource, opts: RequestOptions): SynthesizedRequest {
-  const namespace = effectiveNamespace(obj, res, opts.defaultNamespace);
+export function buildAdmissionRequest(obj: KubeObject, res: ResolvedResource, opts: RequestOptions, staged?: RequestNamespace): SynthesizedRequest {
+  const namespace = staged ? staged.namespace : effectiveNamespace(obj, res, opts.defaultNamespace);
   let object: KubeObject = obj;
-  if (namespace !== undefined && obj.metadata?.namespace !== namespace) {
+  if (!staged && namespace !== undefined && obj.metadata?.namespace !== namespace) {
     object = { ...obj, metadata: { ...obj.metadata, namespace } };
   }
   const kind = { group: res.group, version: res.version, kind: res.kind };
