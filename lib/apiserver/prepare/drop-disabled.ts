@@ -14,7 +14,13 @@ function allContainers(spec: JsonObject): JsonObject[] {
 
 export function dropDisabledPodSpecFields(spec: JsonObject, ctx: ObjectContext): void {
   if (!gateEnabled(ctx, 'ContainerStopSignals')) {
-    for (const c of allContainers(spec)) delete child(c, 'lifecycle')?.stopSignal;
+    for (const c of allContainers(spec)) {
+      const lifecycle = child(c, 'lifecycle');
+      if (lifecycle === undefined || !('stopSignal' in lifecycle)) continue;
+      delete lifecycle.stopSignal;
+      // dropContainerStopSignals: a lifecycle left empty becomes nil.
+      if (Object.keys(lifecycle).length === 0) delete c.lifecycle;
+    }
   }
   if (!gateEnabled(ctx, 'GenericWorkload')) delete spec.workloadRef;
   if (!gateEnabled(ctx, 'HostnameOverride')) delete spec.hostnameOverride;

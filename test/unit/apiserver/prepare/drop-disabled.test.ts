@@ -11,6 +11,10 @@ const cases: RuleCase[] = [
     input: podWith({ containers: [c({ lifecycle: { stopSignal: 'SIGUSR1', preStop: { sleep: { seconds: 1 } } } })] }),
     expect: { spec: { containers: [{ lifecycle: { preStop: { sleep: { seconds: 1 } } } }] } }, absent: ['spec.containers.0.lifecycle.stopSignal'],
   },
+  {
+    name: 'a lifecycle holding only stopSignal is removed', upstream: `${U} dropContainerStopSignals`, gvk: 'v1/Pod',
+    input: podWith({ containers: [c({ lifecycle: { stopSignal: 'SIGUSR1' } })] }), absent: ['spec.containers.0.lifecycle'],
+  },
   { name: 'workloadRef dropped (GenericWorkload off)', upstream: `${U} (GenericWorkload)`, gvk: 'v1/Pod', input: podWith({ workloadRef: { name: 'w' } }), absent: ['spec.workloadRef'] },
   { name: 'hostnameOverride dropped in 1.34', upstream: `${U} (HostnameOverride)`, gvk: 'v1/Pod', version: '1.34', input: podWith({ hostnameOverride: 'h' }), absent: ['spec.hostnameOverride'] },
   { name: 'hostnameOverride kept in 1.35', upstream: `${U} (HostnameOverride)`, gvk: 'v1/Pod', version: '1.35', input: podWith({ hostnameOverride: 'h' }), expect: { spec: { hostnameOverride: 'h' } } },
