@@ -94,6 +94,7 @@ export class EvaluationStream {
         this.perEntry[i] = [{ source: entry.source, verdict: 'skip', message: entry.reason }];
       } else {
         this.objects++;
+        for (const w of entry.warnings ?? []) this.opts.log.warn(w);
         if (!this.holdUntilEnd) this.learn(entry.object);
         this.pending.push(i);
       }

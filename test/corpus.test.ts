@@ -33,11 +33,13 @@ describe('the shared corpus', function () {
       assert.ok(e.source.file.startsWith(CORPUS), e.source.file);
       assert.ok(e.source.line >= 1, `${e.source.file}: line ${e.source.line}`);
       assert.ok(e.message && e.message.length > 10, JSON.stringify(e));
-      assert.equal(e.policy, undefined, `a policy failed: ${JSON.stringify(e)}`);
+      // An object the API server rejects before validating admission (422) is an error of each validating policy.
+      if (e.code !== 422) assert.equal(e.policy, undefined, `a policy failed: ${JSON.stringify(e)}`);
     }
     // The corpus README's known bad documents are among them.
     const messages = errors.map((e) => `${path.relative(CORPUS, e.source.file)}:${e.source.line}: ${e.message}`);
-    assert.ok(messages.some((m) => /^kubernetes-examples\/_archived\/volumes\/scaleio\/sc-pvc\.yaml:12: YAML syntax error: duplicated mapping key/.test(m)), messages.join('\n'));
+    // A repeated key is kubectl's last value, with a warning (lib/manifests/yaml.ts).
+    assert.match(one.stderr, /kubernetes-examples\/_archived\/volumes\/scaleio\/sc-pvc\.yaml:\d+: key "\w+" repeats an earlier one/);
     assert.ok(messages.some((m) => /^istio-samples\/samples\/ambient-argo\/tag-chart\/templates\/shimservice\.yaml:\d+: .*template syntax/.test(m)));
   });
 
