@@ -118,17 +118,17 @@ const cases: RuleCase[] = [
     expect: { spec: { volumes: [{ name: 'e', ephemeral: { volumeClaimTemplate: { spec: { volumeMode: 'Filesystem', resources: { requests: { storage: '1536Mi' } } } } } }] } },
   },
   {
-    name: 'image volume pullPolicy defaulted with ImageVolume on', upstream: `${D} SetDefaults_ImageVolumeSource (ImageVolume gate)`, gvk: 'v1/Pod', version: '1.35',
+    name: 'image volume pullPolicy defaulted with ImageVolume on', upstream: `${D} SetDefaults_Volume (image pullPolicy, ImageVolume gate)`, gvk: 'v1/Pod', version: '1.35',
     input: podWith({ volumes: [{ name: 'i', image: { reference: 'quay.io/x/y' } }] }),
     expect: { spec: { volumes: [{ name: 'i', image: { reference: 'quay.io/x/y', pullPolicy: 'Always' } }] } },
   },
   {
-    name: 'image volume pullPolicy not defaulted with ImageVolume off', upstream: `${D} SetDefaults_ImageVolumeSource (ImageVolume gate)`, gvk: 'v1/Pod', version: '1.33',
+    name: 'image volume pullPolicy not defaulted with ImageVolume off', upstream: `${D} SetDefaults_Volume (image pullPolicy, ImageVolume gate)`, gvk: 'v1/Pod', version: '1.33',
     input: podWith({ volumes: [{ name: 'i', image: { reference: 'quay.io/x/y:1' } }] }),
     absent: ['spec.volumes.0.image.pullPolicy'],
   },
   {
-    name: 'image volume pullPolicy not defaulted in 1.34 either', upstream: `${D} SetDefaults_ImageVolumeSource (ImageVolume gate)`, gvk: 'v1/Pod', version: '1.34',
+    name: 'image volume pullPolicy not defaulted in 1.34 either', upstream: `${D} SetDefaults_Volume (image pullPolicy, ImageVolume gate)`, gvk: 'v1/Pod', version: '1.34',
     input: podWith({ volumes: [{ name: 'i', image: { reference: 'quay.io/x/y:1' } }] }),
     absent: ['spec.volumes.0.image.pullPolicy'],
   },
