@@ -16,7 +16,9 @@ import {
   defaultPodTemplateObject, defaultReplicationController, defaultResourceQuota, defaultSecret, defaultService,
 } from './core';
 import { defaultIngressClass, defaultNetworkPolicy } from './networking';
-import { defaultEndpointSlice, defaultFlowSchema, defaultPriorityClass, defaultPriorityLevelConfiguration } from './other-groups';
+import { defaultEndpointSlice } from './discovery';
+import { defaultFlowSchema, defaultPriorityLevelConfiguration } from './flowcontrol';
+import { defaultPriorityClass } from './scheduling';
 import { defaultPod } from './pod';
 import { defaultPodSpec } from './pod-spec';
 import { defaultRoleBinding } from './rbac';

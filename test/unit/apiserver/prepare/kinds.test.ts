@@ -115,6 +115,18 @@ const cases: RuleCase[] = [
     name: 'CSIDriver nodeAllocatableUpdatePeriodSeconds kept in 1.35', upstream: `${R}/storage/csidriver/strategy.go PrepareForCreate (MutableCSINodeAllocatableCount)`, gvk: 'storage.k8s.io/v1/CSIDriver', version: '1.35',
     input: { metadata: { name: 'd' }, spec: { nodeAllocatableUpdatePeriodSeconds: 60 } }, expect: { spec: { nodeAllocatableUpdatePeriodSeconds: 60 } },
   },
+  {
+    name: 'CSIDriver serviceAccountTokenInSecrets dropped before 1.35', upstream: `${R}/storage/csidriver/strategy.go PrepareForCreate (CSIServiceAccountTokenSecrets)`, gvk: 'storage.k8s.io/v1/CSIDriver', version: '1.34',
+    input: { metadata: { name: 'd' }, spec: { serviceAccountTokenInSecrets: true } }, absent: ['spec.serviceAccountTokenInSecrets'],
+  },
+  {
+    name: 'CSIDriver serviceAccountTokenInSecrets kept in 1.35', upstream: `${R}/storage/csidriver/strategy.go PrepareForCreate (CSIServiceAccountTokenSecrets)`, gvk: 'storage.k8s.io/v1/CSIDriver', version: '1.35',
+    input: { metadata: { name: 'd' }, spec: { serviceAccountTokenInSecrets: true } }, expect: { spec: { serviceAccountTokenInSecrets: true } },
+  },
+  {
+    name: 'HPA v2 tolerance dropped in 1.33 too', upstream: `${R}/autoscaling/horizontalpodautoscaler/strategy.go PrepareForCreate (HPAConfigurableTolerance)`, gvk: 'autoscaling/v2/HorizontalPodAutoscaler', version: '1.33',
+    input: { metadata: { name: 'h' }, spec: { behavior: { scaleDown: { tolerance: '50m' } } } }, absent: ['spec.behavior.scaleDown.tolerance'],
+  },
   { name: 'FlowSchema status reset, generation', upstream: `${R}/flowcontrol/flowschema/strategy.go PrepareForCreate`, gvk: 'flowcontrol.apiserver.k8s.io/v1/FlowSchema', input: { metadata: { name: 'f' }, status: { conditions: [] } }, expect: { metadata: { generation: 1 }, status: {} } },
   {
     name: 'CertificateSigningRequest user fields from the request', upstream: `${R}/certificates/certificates/strategy.go PrepareForCreate`, gvk: 'certificates.k8s.io/v1/CertificateSigningRequest',

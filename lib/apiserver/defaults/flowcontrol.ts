@@ -1,23 +1,6 @@
-/**
- * Defaults of the remaining built-in groups, one function per kind: scheduling.k8s.io/v1
- * (pkg/apis/scheduling/v1/defaults.go), discovery.k8s.io/v1 (pkg/apis/discovery/v1/defaults.go),
- * flowcontrol.apiserver.k8s.io/v1 (pkg/apis/flowcontrol/v1/defaults.go).
- */
+/** flowcontrol.apiserver.k8s.io/v1 defaults: kubernetes pkg/apis/flowcontrol/v1/defaults.go. */
 import type { JsonObject } from '../context';
-import { child, children, ensureChild, setDefault, setDefaultIfZero } from './json';
-
-/** SetDefaults_PriorityClass. */
-export function defaultPriorityClass(obj: JsonObject): void {
-  setDefault(obj, 'preemptionPolicy', 'PreemptLowerPriority');
-}
-
-/** SetDefaults_EndpointPort of discovery/v1 (the name pointer is emitted as ""). */
-export function defaultEndpointSlice(obj: JsonObject): void {
-  for (const port of children(obj, 'ports')) {
-    if (port.name === undefined || port.name === null) port.name = '';
-    setDefault(port, 'protocol', 'TCP');
-  }
-}
+import { child, ensureChild, setDefault, setDefaultIfZero } from './json';
 
 /** SetDefaults_FlowSchemaSpec: matchingPrecedence 0 → 1000. */
 export function defaultFlowSchema(obj: JsonObject): void {
