@@ -7,7 +7,7 @@ import { ROOT, runCli } from './support/cli';
 const CORPUS = path.resolve(ROOT, '..', 'shared', 'corpus');
 
 interface Report {
-  results: { source: { file: string; line: number }; verdict: string; message?: string; policy?: string }[];
+  results: { source: { file: string; line: number }; verdict: string; message?: string; policy?: string; code?: number }[];
   summary: { objects: number; error: number };
 }
 
