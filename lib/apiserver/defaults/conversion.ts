@@ -1,8 +1,9 @@
 /**
  * Effects of the versioned → internal → versioned conversions that both webhook stages see (spec §6.3):
  * kubernetes pkg/apis/core/v1/conversion.go (Secret stringData, Pod serviceAccount mirroring, negative grace
- * periods, legacy init-container annotations) and pkg/apis/apps/v1/conversion.go (DaemonSet template
- * generation annotation, StatefulSet volumeClaimTemplates type meta).
+ * periods, legacy init-container annotations), pkg/apis/apps/v1/conversion.go (DaemonSet template
+ * generation annotation, StatefulSet volumeClaimTemplates type meta) and pkg/apis/autoscaling/v1/conversion.go
+ * (the implicit CPU target of autoscaling/v1 HorizontalPodAutoscalers).
  */
 import type { DefaultingContext, JsonObject } from '../context';
 import { child, children, ensureChild, isObject, str } from './json';
@@ -57,6 +58,23 @@ export function applyConversionEffects(obj: JsonObject, ctx: DefaultingContext):
     }
   }
   if (group === 'apps' && kind === 'DaemonSet') setDaemonSetTemplateGeneration(obj, undefined);
+  if (group === 'autoscaling' && ctx.version === 'v1' && kind === 'HorizontalPodAutoscaler') defaultHPAv1CPUTarget(obj);
+}
+
+const HPA_METRICS_ANNOTATION = 'autoscaling.alpha.kubernetes.io/metrics';
+const DEFAULT_CPU_UTILIZATION = 80;
+
+/**
+ * Convert_v1_HorizontalPodAutoscaler_To_autoscaling_HorizontalPodAutoscaler gives an HPA without any metric
+ * (no targetCPUUtilizationPercentage, no metrics annotation) the 80 % CPU metric; converted back to v1 that
+ * is `targetCPUUtilizationPercentage: 80`.
+ */
+export function defaultHPAv1CPUTarget(obj: JsonObject): void {
+  const spec = ensureChild(obj, 'spec');
+  if (typeof spec.targetCPUUtilizationPercentage === 'number') return;
+  const annotations = child(child(obj, 'metadata') ?? {}, 'annotations') ?? {};
+  if (typeof annotations[HPA_METRICS_ANNOTATION] === 'string') return;
+  spec.targetCPUUtilizationPercentage = DEFAULT_CPU_UTILIZATION;
 }
 
 /** Convert_v1_Secret_To_core_Secret: stringData entries overwrite data entries, base64 of their UTF-8. */

@@ -18,7 +18,15 @@ const cases: RuleCase[] = [
   },
   {
     name: 'HPA v1 minReplicas', upstream: 'pkg/apis/autoscaling/v1/defaults.go SetDefaults_HorizontalPodAutoscaler', gvk: 'autoscaling/v1/HorizontalPodAutoscaler',
-    input: { spec: { maxReplicas: 3 } }, exact: { spec: { maxReplicas: 3, minReplicas: 1 } },
+    input: { spec: { maxReplicas: 3, targetCPUUtilizationPercentage: 50 } }, exact: { spec: { maxReplicas: 3, minReplicas: 1, targetCPUUtilizationPercentage: 50 } },
+  },
+  {
+    name: 'HPA v1 without a metric gets the implicit 80 % CPU target', upstream: 'pkg/apis/autoscaling/v1/conversion.go Convert_v1_HorizontalPodAutoscaler_To_autoscaling_HorizontalPodAutoscaler', gvk: 'autoscaling/v1/HorizontalPodAutoscaler',
+    input: { spec: { maxReplicas: 3 } }, exact: { spec: { maxReplicas: 3, minReplicas: 1, targetCPUUtilizationPercentage: 80 } },
+  },
+  {
+    name: 'HPA v1 with metrics in the annotation gets no CPU target', upstream: 'pkg/apis/autoscaling/v1/conversion.go Convert_v1_HorizontalPodAutoscaler_To_autoscaling_HorizontalPodAutoscaler', gvk: 'autoscaling/v1/HorizontalPodAutoscaler',
+    input: { metadata: { annotations: { 'autoscaling.alpha.kubernetes.io/metrics': '[{"type":"Pods"}]' } }, spec: { maxReplicas: 3 } }, absent: ['spec.targetCPUUtilizationPercentage'],
   },
   {
     name: 'NetworkPolicy policyTypes and port protocol', upstream: 'pkg/apis/networking/v1/defaults.go SetDefaults_NetworkPolicy, SetDefaults_NetworkPolicyPort', gvk: 'networking.k8s.io/v1/NetworkPolicy',
