@@ -27,6 +27,7 @@ export const COMMANDS: CommandEntry[] = [
   { command: 'digest <ref>', describe: 'Print the manifest digest of a registry policy, as REF@sha256:...', load: () => import('./digest') },
   { command: 'save <refs..>', describe: 'Write policies (pulled if needed) to a .tar.gz for air-gapped networks; see `load`', load: () => import('./save') },
   { command: 'load <file>', describe: 'Put the policies of an archive made by `save` into the local store', load: () => import('./load') },
+  { command: 'scaffold', describe: 'Scaffold inputs for policy authors (admission-request: the AdmissionReview a webhook receives)', load: () => import('./scaffold') },
   { command: 'completion <shell>', describe: 'Print a bash or zsh completion script (also usable as kubectl_complete-wasmpolicy)', load: () => import('./completion') },
   { command: 'version', describe: 'Print the version, the commit and the Node.js version', load: () => import('./version') },
 ];

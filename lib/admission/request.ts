@@ -67,7 +67,7 @@ export function buildAdmissionRequest(obj: KubeObject, res: ResolvedResource, op
   if (namespace !== undefined) head.namespace = namespace;
   head.dryRun = false;
   const optionsKind = OPTIONS_KIND[opts.operation];
-  if (optionsKind) head.options = { apiVersion: 'meta.k8s.io/v1', kind: optionsKind };
+  if (optionsKind) head.options = requestOptions(optionsKind, opts);
   const headJson = JSON.stringify(head);
   const objectJson = opts.operation === 'DELETE' ? undefined : JSON.stringify(object);
   const uid = stableUid(headJson + (objectJson ?? ''));
@@ -75,6 +75,16 @@ export function buildAdmissionRequest(obj: KubeObject, res: ResolvedResource, op
   if (objectJson !== undefined) request.object = object;
   const json = `{"uid":"${uid}",${headJson.slice(1, -1)}${objectJson !== undefined ? `,"object":${objectJson}` : ''}}`;
   return { request, json };
+}
+
+/** `options`: with the API-server stage, the field manager and field validation kubectl's request carries. */
+function requestOptions(kind: string, opts: RequestOptions): Record<string, unknown> {
+  const out: Record<string, unknown> = { apiVersion: 'meta.k8s.io/v1', kind };
+  const s = opts.apiServer;
+  if (!s || s.skip || kind === 'DeleteOptions') return out;
+  out.fieldManager = s.applyMode === 'server' ? 'kubectl' : s.applyMode === 'create' ? 'kubectl-create' : 'kubectl-client-side-apply';
+  out.fieldValidation = s.validate === 'strict' ? 'Strict' : s.validate === 'warn' ? 'Warn' : 'Ignore';
+  return out;
 }
 
 /** A UUID-shaped id from the SHA-256 of the request content. */
