@@ -39,14 +39,11 @@ export function at(obj: JsonObject, ...path: string[]): JsonObject | undefined {
   return cur;
 }
 
-/** Go's zero test for the optional scalars defaulting looks at: absent, null, "" and (for ints) 0. */
+/** An absent optional field as Go sees it after decoding: absent, null or "" (a nil pointer or an empty string). */
 export function isUnset(v: JsonValue | undefined): boolean {
   return v === undefined || v === null || v === '';
 }
 
-export function isZero(v: JsonValue | undefined): boolean {
-  return isUnset(v) || v === 0;
-}
 
 /** Sets `obj[key] = value` when the field is absent/null/"" (a nil pointer or empty string in Go). */
 export function setDefault(obj: JsonObject, key: string, value: JsonValue): void {
@@ -55,7 +52,7 @@ export function setDefault(obj: JsonObject, key: string, value: JsonValue): void
 
 /** Sets when the field is absent, null, "" or 0 (non-pointer ints whose zero means "unset"). */
 export function setDefaultIfZero(obj: JsonObject, key: string, value: JsonValue): void {
-  if (isZero(obj[key])) obj[key] = value;
+  if (isUnset(obj[key]) || obj[key] === 0) obj[key] = value;
 }
 
 /** True when the value is an empty list/map or unset: Go's `len(x) == 0`. */
@@ -68,9 +65,4 @@ export function isEmpty(v: JsonValue | undefined): boolean {
 
 export function str(v: JsonValue | undefined): string {
   return typeof v === 'string' ? v : '';
-}
-
-/** A deep copy of plain JSON. */
-export function clone<T extends JsonValue>(v: T): T {
-  return structuredClone(v);
 }
