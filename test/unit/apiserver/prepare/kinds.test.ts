@@ -127,6 +127,7 @@ const cases: RuleCase[] = [
     name: 'HPA v2 tolerance dropped in 1.33 too', upstream: `${R}/autoscaling/horizontalpodautoscaler/strategy.go PrepareForCreate (HPAConfigurableTolerance)`, gvk: 'autoscaling/v2/HorizontalPodAutoscaler', version: '1.33',
     input: { metadata: { name: 'h' }, spec: { behavior: { scaleDown: { tolerance: '50m' } } } }, absent: ['spec.behavior.scaleDown.tolerance'],
   },
+  { name: 'PriorityLevelConfiguration status reset, generation', upstream: `${R}/flowcontrol/prioritylevelconfiguration/strategy.go PrepareForCreate`, gvk: 'flowcontrol.apiserver.k8s.io/v1/PriorityLevelConfiguration', input: { metadata: { name: 'p' }, status: { conditions: [] } }, expect: { metadata: { generation: 1 }, status: {} }, absent: ['status.conditions'] },
   { name: 'FlowSchema status reset, generation', upstream: `${R}/flowcontrol/flowschema/strategy.go PrepareForCreate`, gvk: 'flowcontrol.apiserver.k8s.io/v1/FlowSchema', input: { metadata: { name: 'f' }, status: { conditions: [] } }, expect: { metadata: { generation: 1 }, status: {} } },
   {
     name: 'CertificateSigningRequest user fields from the request', upstream: `${R}/certificates/certificates/strategy.go PrepareForCreate`, gvk: 'certificates.k8s.io/v1/CertificateSigningRequest',
