@@ -16,8 +16,9 @@ export class KubectlError extends Error {}
 
 /** The body kubectl sends for `obj` (a copy). Throws KubectlError where kubectl refuses the object. */
 export function kubectlBody(obj: JsonObject, namespaced: boolean, defaultNamespace: string, mode: ApplyMode): JsonObject {
-  const body = structuredClone(obj);
-  const metadata = (isObject(body.metadata) ? body.metadata : (body.metadata = {})) as JsonObject;
+  // Shallow copies down to metadata: pruneNulls below makes the deep copy that is sent.
+  const metadata: JsonObject = isObject(obj.metadata) ? { ...obj.metadata } : {};
+  const body: JsonObject = { ...obj, metadata };
   if (namespaced) {
     if (typeof metadata.namespace !== 'string' || metadata.namespace === '') metadata.namespace = defaultNamespace;
   } else {

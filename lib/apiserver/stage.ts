@@ -8,12 +8,11 @@
 import { applyDefaults } from './defaults/index';
 import { kubeTime, seededRandom, type JsonObject, type JsonValue, type KubernetesVersion, type ObjectContext } from './context';
 import { defaultFeatureGates } from './feature-gates';
-import { goJson } from './go-json';
 import { kubectlBody, KubectlError, type ApplyMode } from './kubectl-apply';
 import { fieldSet } from './managed-fields';
 import { runBuiltinMutatingPlugins } from './plugins/index';
 import { prepareForCreate } from './prepare/index';
-import { schemaTable, type SchemaTable } from './schema-table';
+import { schemaTable, type SchemaTable, type TypeDef } from './schema-table';
 import { decodeTyped, type FieldProblem } from './typed';
 import type { PathSegment } from '../manifests/locate';
 
@@ -95,7 +94,7 @@ export function apiServerStage(input: JsonObject, target: StageTarget, opts: Sta
     obj = decoded.value!;
     missing = requiredMissing(body, typeName, table);
   }
-  const random = seededRandom(goJson(body));
+  const random = seededRandom(JSON.stringify(body));
   const ctx: ObjectContext = { ...target, kubernetesVersion: opts.kubernetesVersion, featureGates: defaultFeatureGates(opts.kubernetesVersion), now: opts.now, random };
   // Server-side apply owns the fields of the applied configuration, not the defaulted ones.
   const applied = opts.applyMode === 'server' ? structuredClone(obj) : obj;
@@ -141,22 +140,36 @@ function generatedName(prefix: string, suffix: string): string {
   return (prefix.length > 58 ? prefix.slice(0, 58) : prefix) + suffix;
 }
 
+/** Per definition: its required fields and the fields holding structs (or lists of them) to descend into. */
+const requiredPlans = new WeakMap<TypeDef, { required: string[]; children: { k: string; t: string; list: boolean }[] }>();
+
+function requiredPlan(def: TypeDef): { required: string[]; children: { k: string; t: string; list: boolean }[] } {
+  let p = requiredPlans.get(def);
+  if (p) return p;
+  p = { required: def.r ?? [], children: [] };
+  for (const [k, spec] of Object.entries(def.p)) {
+    const ft = typeof spec === 'object' && 't' in spec ? spec.t : spec;
+    if (typeof ft === 'string' && ft.startsWith('@')) p.children.push({ k, t: ft.slice(1), list: false });
+    else if (typeof ft === 'object' && 'a' in ft && typeof ft.a === 'string' && ft.a.startsWith('@')) p.children.push({ k, t: ft.a.slice(1), list: true });
+  }
+  requiredPlans.set(def, p);
+  return p;
+}
+
 /** Required fields (the schema's `required`) the body leaves out: Validate rejects those with 422. Status is not validated on create. */
 function requiredMissing(body: JsonObject, typeName: string, table: SchemaTable): FieldProblem[] {
   const out: FieldProblem[] = [];
   const walk = (v: JsonValue, t: string, path: PathSegment[]): void => {
     const def = table.type(t);
     if (!def || !isObject(v)) return;
-    for (const r of def.r ?? []) if (v[r] === undefined || v[r] === null) out.push({ path: [...path, r], message: 'Required value' });
-    for (const [k, spec] of Object.entries(def.p)) {
-      if (path.length === 0 && k === 'status') continue;
-      const x = v[k];
+    const plan = requiredPlan(def);
+    for (const r of plan.required) if (v[r] === undefined || v[r] === null) out.push({ path: [...path, r], message: 'Required value' });
+    for (const c of plan.children) {
+      if (path.length === 0 && c.k === 'status') continue;
+      const x = v[c.k];
       if (x === undefined || x === null) continue;
-      const ft = typeof spec === 'object' && 't' in spec ? spec.t : spec;
-      if (typeof ft === 'string' && ft.startsWith('@')) walk(x, ft.slice(1), [...path, k]);
-      else if (typeof ft === 'object' && 'a' in ft && typeof ft.a === 'string' && ft.a.startsWith('@') && Array.isArray(x)) {
-        x.forEach((item, i) => walk(item, (ft.a as string).slice(1), [...path, k, i]));
-      }
+      if (!c.list) walk(x, c.t, [...path, c.k]);
+      else if (Array.isArray(x)) for (let i = 0; i < x.length; i++) walk(x[i], c.t, [...path, c.k, i]);
     }
   };
   walk(body, typeName, []);
@@ -180,7 +193,7 @@ function addManagedFields(obj: JsonObject, owned: JsonObject, typeName: string |
   const metadata = obj.metadata as JsonObject;
   if (Array.isArray(metadata.managedFields) && metadata.managedFields.length > 0) return;
   const manager = opts.fieldManager ?? (opts.applyMode === 'server' ? 'kubectl' : opts.applyMode === 'create' ? 'kubectl-create' : 'kubectl-client-side-apply');
-  const empty = typeName ? (decodeTyped({ apiVersion: obj.apiVersion, kind: obj.kind }, typeName, table).value ?? {}) : {};
+  const empty = typeName ? emptyOf(typeName, table) : {};
   metadata.managedFields = [
     {
       manager,
@@ -191,6 +204,17 @@ function addManagedFields(obj: JsonObject, owned: JsonObject, typeName: string |
       fieldsV1: fieldSet(owned === obj ? obj : { ...owned, metadata: obj.metadata }, empty, typeName, typeName ? table : undefined),
     },
   ];
+}
+
+const empties = new WeakMap<SchemaTable, Map<string, JsonObject>>();
+
+/** The encoding of an empty object of a type (what structured-merge-diff compares against), once per type. */
+function emptyOf(typeName: string, table: SchemaTable): JsonObject {
+  let m = empties.get(table);
+  if (!m) empties.set(table, (m = new Map()));
+  let e = m.get(typeName);
+  if (!e) m.set(typeName, (e = decodeTyped({}, typeName, table).value ?? {}));
+  return e;
 }
 
 /** `spec.containers[0].name`: the paths of the API server's messages. */

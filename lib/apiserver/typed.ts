@@ -176,27 +176,67 @@ function fail(path: PathSegment[], goStruct: string, fieldPath: string, v: JsonV
   throw new DecodeFailure({ path, message });
 }
 
+/** What the walk needs of one type, computed once per definition (the walk runs for every object). */
+interface Plan {
+  fields: Map<string, { t: FieldType; omit: (v: JsonValue) => boolean }>;
+  /** Fields Go writes when the input leaves them out, with how to make their value. */
+  fill: { k: string; make: (w: Walk) => JsonValue }[];
+  structName: string;
+}
+
+// By definition and name: definitions are shared across versions (and between equal types), names decide the tables.
+const plans = new WeakMap<TypeDef, Map<string, Plan>>();
+
+function planOf(def: TypeDef, typeName: string): Plan {
+  let byName = plans.get(def);
+  if (!byName) plans.set(def, (byName = new Map()));
+  let plan = byName.get(typeName);
+  if (plan) return plan;
+  plan = { fields: new Map(), fill: [], structName: typeName.slice(typeName.lastIndexOf('.') + 1) };
+  for (const [k, spec] of Object.entries(def.p)) {
+    const t = typeOfSpec(spec);
+    const key = `${typeName}.${k}`;
+    plan.fields.set(k, { t, omit: omitRule(key, t, spec, def, k) });
+    const always = ALWAYS_ENCODED[key];
+    const d = zeroDefault(spec);
+    const required = def.r?.includes(k) ?? false;
+    if (key in ALWAYS_ENCODED) plan.fill.push({ k, make: () => always });
+    else if (typeof t === 'string' && t.startsWith('@') && d && isZeroValue(d.d)) {
+      // A non-pointer struct: always encoded, with its own always-encoded fields.
+      const inner = t.slice(1);
+      plan.fill.push({ k, make: (w) => struct(w, {}, inner, [], '', '') });
+    } else if (d && isZeroValue(d.d) && typeof t === 'string') {
+      const z = d.d as JsonValue;
+      plan.fill.push({ k, make: () => z });
+    } else if (required && typeof t === 'object') plan.fill.push({ k, make: () => null });
+    else if (required && typeof t === 'string' && !t.startsWith('@')) {
+      const z = zeroOf(t);
+      plan.fill.push({ k, make: () => z });
+    }
+  }
+  byName.set(typeName, plan);
+  return plan;
+}
+
 function struct(w: Walk, v: JsonObject, typeName: string, path: PathSegment[], goStruct: string, fieldPath: string): JsonObject {
   const def = w.table.type(typeName);
   if (!def) return v;
+  const plan = planOf(def, typeName);
   const out: JsonObject = {};
-  const structName = typeName.slice(typeName.lastIndexOf('.') + 1);
-  for (const [k, raw] of Object.entries(v)) {
-    const spec = def.p[k];
-    if (spec === undefined) {
+  for (const k in v) {
+    const raw = v[k];
+    const f = plan.fields.get(k);
+    if (f === undefined) {
       w.unknown.push([...path, k]);
       continue;
     }
-    const t = typeOfSpec(spec);
-    const fp = fieldPath ? `${fieldPath}.${k}` : k;
     // A null leaves the Go field at its zero value: encoded below as if absent.
     if (raw === null) continue;
-    const value = field(w, raw, t, [...path, k], structName, fp);
-    if (value === undefined) continue;
-    if (isOmitted(`${typeName}.${k}`, value, t, spec, def, k)) continue;
+    const value = field(w, raw, f.t, [...path, k], plan.structName, fieldPath ? `${fieldPath}.${k}` : k);
+    if (value === undefined || f.omit(value)) continue;
     out[k] = value;
   }
-  fillAlwaysEncoded(w, out, def, typeName);
+  for (const f of plan.fill) if (!(f.k in out)) out[f.k] = f.make(w);
   // Before 1.34, ObjectMeta.creationTimestamp (a non-pointer metav1.Time without omitzero) encoded as null.
   if (typeName === OBJECT_META && w.version === '1.33' && !('creationTimestamp' in out)) out.creationTimestamp = null;
   return out;
@@ -216,40 +256,22 @@ function isZeroValue(d: unknown): boolean {
   return d === '' || d === 0 || d === false || (typeof d === 'object' && d !== null && !Array.isArray(d) && Object.keys(d).length === 0);
 }
 
-/** Whether encoding/json's `omitempty` drops `value`. */
-function isOmitted(key: string, value: JsonValue, t: FieldType, spec: FieldSpec, def: TypeDef, field: string): boolean {
+/** Whether encoding/json's `omitempty` drops a value of this field. */
+function omitRule(key: string, t: FieldType, spec: FieldSpec, def: TypeDef, field: string): (v: JsonValue) => boolean {
+  const never = (): boolean => false;
   const required = def.r?.includes(field) ?? false;
   const d = zeroDefault(spec);
   // A zero default marks a field Go always encodes (no omitempty).
-  if (required || (d && isZeroValue(d.d) && typeof t === 'string' && !t.startsWith('@'))) return false;
-  if (key in ALWAYS_ENCODED) return false;
-  if (typeof t === 'object') return Array.isArray(value) ? value.length === 0 : typeof value === 'object' && value !== null && Object.keys(value).length === 0;
-  if (OMITTED_ZEROS.has(key)) return value === '' || value === 0 || value === false;
-  return false;
+  if (required || (d && isZeroValue(d.d) && typeof t === 'string' && !t.startsWith('@'))) return never;
+  if (key in ALWAYS_ENCODED) return never;
+  if (typeof t === 'object') return (v) => (Array.isArray(v) ? v.length === 0 : typeof v === 'object' && v !== null && isEmptyObject(v));
+  if (OMITTED_ZEROS.has(key)) return (v) => v === '' || v === 0 || v === false;
+  return never;
 }
 
-function fillAlwaysEncoded(w: Walk, out: JsonObject, def: TypeDef, typeName: string): void {
-  for (const [k, spec] of Object.entries(def.p)) {
-    if (k in out) continue;
-    const always = ALWAYS_ENCODED[`${typeName}.${k}`];
-    if (always !== undefined || `${typeName}.${k}` in ALWAYS_ENCODED) {
-      out[k] = always;
-      continue;
-    }
-    const t = typeOfSpec(spec);
-    const d = zeroDefault(spec);
-    const required = def.r?.includes(k) ?? false;
-    if (typeof t === 'string' && t.startsWith('@') && d && isZeroValue(d.d)) {
-      // A non-pointer struct: always encoded, with its own always-encoded fields.
-      out[k] = struct(w, {}, t.slice(1), [], '', '');
-    } else if (d && isZeroValue(d.d) && typeof t === 'string') {
-      out[k] = d.d as JsonValue;
-    } else if (required && typeof t === 'object') {
-      out[k] = null;
-    } else if (required && typeof t === 'string' && !t.startsWith('@')) {
-      out[k] = zeroOf(t);
-    }
-  }
+function isEmptyObject(o: JsonObject): boolean {
+  for (const _ in o) return false;
+  return true;
 }
 
 function zeroOf(t: FieldType): JsonValue {

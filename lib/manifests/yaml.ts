@@ -46,14 +46,18 @@ export class YamlSyntaxError extends Error {
 export function parseDocument(text: string, limits: InputLimits, lastKeyWins = false): ParsedDocument {
   let events: YamlEvent[];
   let docs: unknown[];
+  let repeated = false;
   try {
     events = jsyaml.parseEvents(text, { maxDepth: limits.maxDepth });
-    docs = jsyaml.constructFromEvents(events, {
-      source: text,
-      schema: KUBERNETES_SCHEMA,
-      maxAliases: limits.maxAliases,
-      json: lastKeyWins,
-    });
+    const construct = (json: boolean): unknown[] => jsyaml.constructFromEvents(events, { source: text, schema: KUBERNETES_SCHEMA, maxAliases: limits.maxAliases, json });
+    try {
+      docs = construct(false);
+    } catch (err) {
+      // Repeats are rare: only then is the document built again keeping the last value, and the repeats found.
+      if (!lastKeyWins || !(err instanceof jsyaml.YAMLException) || !/duplicated mapping key/.test(err.reason)) throw err;
+      docs = construct(true);
+      repeated = true;
+    }
   } catch (err) {
     throw toSyntaxError(err);
   }
@@ -62,7 +66,7 @@ export function parseDocument(text: string, limits: InputLimits, lastKeyWins = f
     throw new YamlSyntaxError('more than one document without a `---` line between them', 1, 1);
   }
   const out: ParsedDocument = { value: docs.length === 0 ? null : docs[0], events };
-  if (lastKeyWins) {
+  if (repeated) {
     const duplicates = duplicateKeys(text, events);
     if (duplicates.length > 0) out.duplicates = duplicates;
   }
