@@ -44,7 +44,7 @@ function fieldType(spec: FieldSpec | undefined): FieldType | undefined {
 /** The node of a value; undefined when it adds nothing (present as is in the empty object, without children). */
 function nodeOf(v: JsonValue, t: FieldType | undefined, inEmpty: JsonValue | undefined, table: SchemaTable | undefined): JsonObject | undefined {
   const recorded = inEmpty === undefined;
-  let children: JsonObject = {};
+  const children: JsonObject = {};
   if (Array.isArray(v) && t && typeof t === 'object' && 'a' in t && (t.lt === 'map' || t.lt === 'set')) {
     for (const item of v) {
       if (t.lt === 'set') {
@@ -52,28 +52,44 @@ function nodeOf(v: JsonValue, t: FieldType | undefined, inEmpty: JsonValue | und
         continue;
       }
       if (!isObject(item)) continue;
-      const keys = Object.fromEntries((t.lk ?? []).filter((k) => item[k] !== undefined).sort().map((k) => [k, item[k]]));
+      const keys: JsonObject = {};
+      for (const k of t.lk ?? []) if (item[k] !== undefined) keys[k] = item[k];
       children[`k:${goJson(keys)}`] = nodeOf(item, t.a, undefined, table) ?? {};
     }
   } else if (isObject(v) && !(t === 'any')) {
     const itemType = t && typeof t === 'object' && 'm' in t ? t.m : undefined;
     const def = typeof t === 'string' && t.startsWith('@') ? table?.type(t.slice(1)) : undefined;
     const empty = isObject(inEmpty) ? inEmpty : {};
-    for (const [k, x] of Object.entries(v)) {
-      const node = nodeOf(x, itemType ?? fieldType(def?.p[k]), recorded ? undefined : empty[k], table);
+    for (const k in v) {
+      const node = nodeOf(v[k], itemType ?? fieldType(def?.p[k]), recorded ? undefined : empty[k], table);
       if (node) children[`f:${k}`] = node;
     }
   }
-  children = sortNode(children);
-  if (Object.keys(children).length === 0) return recorded ? {} : undefined;
-  return recorded ? { '.': {}, ...children } : children;
+  let any = false;
+  for (const _ in children) {
+    any = true;
+    break;
+  }
+  if (!any) return recorded ? {} : undefined;
+  if (recorded) children['.'] = {};
+  return sortNode(children);
 }
 
 /** Children in fieldpath order: "." first, then fields, keys, values, indexes, each by byte order. */
 function sortNode(n: JsonObject): JsonObject {
-  const rank = (k: string): number => (k === '.' ? 0 : k.startsWith('f:') ? 1 : k.startsWith('k:') ? 2 : k.startsWith('v:') ? 3 : 4);
-  const keys = Object.keys(n).sort((a, b) => rank(a) - rank(b) || Buffer.compare(Buffer.from(a), Buffer.from(b)));
-  return Object.fromEntries(keys.map((k) => [k, n[k]]));
+  const keys = Object.keys(n);
+  if (keys.length < 2) return n;
+  keys.sort(compareKeys);
+  const out: JsonObject = {};
+  for (const k of keys) out[k] = n[k];
+  return out;
+}
+
+const RANK: Record<string, number> = { '.': 0, f: 1, k: 2, v: 3, i: 4 };
+
+function compareKeys(a: string, b: string): number {
+  const d = (RANK[a[0]] ?? 5) - (RANK[b[0]] ?? 5);
+  return d !== 0 ? d : a < b ? -1 : a > b ? 1 : 0;
 }
 
 function isObject(v: JsonValue | undefined): v is JsonObject {

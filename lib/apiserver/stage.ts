@@ -125,7 +125,8 @@ export function apiServerStage(input: JsonObject, target: StageTarget, opts: Sta
         const what = missing.map((m) => `${dotted(m.path)}: Required value`);
         return { ok: false, code: 422, message: `${qualified} "${name ?? ''}" is invalid: ${what.length === 1 ? what[0] : `[${what.join(', ')}]`}`, path: missing[0].path };
       }
-      const copy = structuredClone(mutated);
+      // A JSON copy (cheaper than structuredClone here): the mutating stage's request keeps its object.
+      const copy = JSON.parse(JSON.stringify(mutated)) as JsonObject;
       if (opts.operation === 'CREATE') {
         const meta = copy.metadata as JsonObject;
         if (!name && typeof meta.generateName === 'string') meta.name = generatedName(meta.generateName, random.chars('generateName', 5));
