@@ -3,7 +3,7 @@ import { EquivalentIndex, type EquivalentResource } from './admission/match';
 import { buildOperationRequest, objectKey } from './admission/operation';
 import { apiServerStage } from './apiserver/stage';
 import type { JsonObject } from './apiserver/context';
-import type { RequestOptions, SynthesizedRequest } from './admission/request';
+import { effectiveNamespace, type RequestOptions, type SynthesizedRequest } from './admission/request';
 import { ResourceResolver, type ResolvedResource } from './admission/resources';
 import type { Logger } from './log';
 import type { KubeObject, ManifestEntry, ManifestObject, SourceLocation } from './manifests';
@@ -248,7 +248,7 @@ export class EvaluationStream {
         now: apiServer.now,
       });
       if (!out.ok) {
-        const r: Result = { source: entry.source, object: objectRef(obj, undefined), verdict: 'error', message: out.message, code: out.code };
+        const r: Result = { source: entry.source, object: objectRef(obj, effectiveNamespace(obj, res, req.defaultNamespace)), verdict: 'error', message: out.message, code: out.code };
         if (out.path) r.fieldPath = out.path;
         this.perEntry[i] = [r];
         this.completed();
