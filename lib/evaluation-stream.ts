@@ -1,6 +1,7 @@
 import { BUILTIN_RESOURCES } from './admission/builtin-resources';
 import { EquivalentIndex, type EquivalentResource } from './admission/match';
 import { buildOperationRequest, objectKey } from './admission/operation';
+import { findCrdVersion } from './apiserver/crd-schema';
 import { apiServerStage } from './apiserver/stage';
 import type { JsonObject } from './apiserver/context';
 import { effectiveNamespace, type RequestOptions, type SynthesizedRequest } from './admission/request';
@@ -246,6 +247,7 @@ export class EvaluationStream {
         defaultNamespace: req.defaultNamespace ?? 'default',
         operation: req.operation,
         now: apiServer.now,
+        ...(res.origin === 'crd' ? crdOf(this.crds, res) : {}),
       });
       if (!out.ok) {
         const r: Result = { source: entry.source, object: objectRef(obj, effectiveNamespace(obj, res, req.defaultNamespace)), verdict: 'error', message: out.message, code: out.code };
@@ -349,6 +351,12 @@ export class EvaluationStream {
       }
     }
   }
+}
+
+/** The CRD version of a custom resource, for the stage. */
+function crdOf(crds: readonly KubeObject[], res: ResolvedResource): { crd?: ReturnType<typeof findCrdVersion> & object } {
+  const crd = findCrdVersion(crds, res.group, res.version, res.kind);
+  return crd ? { crd } : {};
 }
 
 const RELEASED = new WeakSet<KubeObject>();

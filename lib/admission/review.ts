@@ -5,6 +5,7 @@
  */
 import type { JsonObject } from '../apiserver/context';
 import type { Stage } from '../apiserver/options';
+import { findCrdVersion } from '../apiserver/crd-schema';
 import { apiServerStage } from '../apiserver/stage';
 import type { KubeObject, ManifestEntry, ManifestObject } from '../manifests/types';
 import { buildOperationRequest, objectKey } from './operation';
@@ -26,7 +27,9 @@ export type ReviewEntry =
 export function admissionReviews(entries: readonly ManifestEntry[], opts: ReviewOptions, old: readonly ManifestEntry[] = []): ReviewEntry[] {
   const resolver = new ResourceResolver();
   const objectsOf = (es: readonly ManifestEntry[]): ManifestObject[] => es.filter((e): e is ManifestObject => e.kind === 'object');
-  resolver.addCrds([...objectsOf(entries), ...objectsOf(old)].map((e) => e.object));
+  const all = [...objectsOf(entries), ...objectsOf(old)].map((e) => e.object);
+  resolver.addCrds(all);
+  const crds = all.filter((o) => o.kind === 'CustomResourceDefinition' && o.apiVersion.startsWith('apiextensions.k8s.io/'));
   const req = opts.request;
   const olds = new Map<string, KubeObject>();
   for (const e of objectsOf(old)) olds.set(objectKey(e.object, resolver.resolve(e.object.apiVersion, e.object.kind), req.defaultNamespace), e.object);
@@ -50,7 +53,8 @@ export function admissionReviews(entries: readonly ManifestEntry[], opts: Review
       out.push(review(e, buildOperationRequest(obj, res, req, previous).request));
       continue;
     }
-    const staged = apiServerStage(obj as unknown as JsonObject, res, { kubernetesVersion: s.kubernetesVersion, validate: s.validate, applyMode: s.applyMode, defaultNamespace: req.defaultNamespace ?? 'default', operation: req.operation, now: s.now });
+    const crd = res.origin === 'crd' ? findCrdVersion(crds, res.group, res.version, res.kind) : undefined;
+    const staged = apiServerStage(obj as unknown as JsonObject, res, { kubernetesVersion: s.kubernetesVersion, validate: s.validate, applyMode: s.applyMode, defaultNamespace: req.defaultNamespace ?? 'default', operation: req.operation, now: s.now, ...(crd ? { crd } : {}) });
     if (!staged.ok) {
       out.push({ kind: 'error', source: e.source, message: staged.message });
       continue;

@@ -7,6 +7,7 @@
  */
 import { applyDefaults } from './defaults/index';
 import { kubeTime, seededRandom, type JsonObject, type JsonValue, type KubernetesVersion, type ObjectContext } from './context';
+import { applyStructuralSchema, type CrdVersion } from './crd-schema';
 import { defaultFeatureGates } from './feature-gates';
 import { kubectlBody, KubectlError, type ApplyMode } from './kubectl-apply';
 import { fieldSet } from './managed-fields';
@@ -30,6 +31,8 @@ export interface StageOptions {
   now: Date;
   /** `--field-manager`; default kubectl's for the apply mode. */
   fieldManager?: string;
+  /** A custom resource's CRD version from the input (its structural schema and status subresource). */
+  crd?: CrdVersion;
 }
 
 export interface StageTarget {
@@ -63,6 +66,7 @@ export type StageOutcome =
 export type ValidatingOutcome = { ok: true; object: JsonObject } | { ok: false; code: 422; message: string; path?: PathSegment[] };
 
 const MAX_DECODE_ERRORS = 100;
+const OBJECT_META = 'apimachinery.pkg.apis.meta.v1.ObjectMeta';
 const NAME_LABEL = 'kubernetes.io/metadata.name';
 
 /** Runs the steps for one object. Never throws for bad input: a failure is the outcome. */
@@ -93,6 +97,18 @@ export function apiServerStage(input: JsonObject, target: StageTarget, opts: Sta
     }
     obj = decoded.value!;
     missing = requiredMissing(body, typeName, table);
+  } else if (opts.crd?.schema) {
+    // A custom resource: pruned to its CRD's structural schema (unknown fields reported as for built-in kinds), defaults applied.
+    const unknown: PathSegment[][] = [];
+    const meta = decodeTyped(isObject(body.metadata) ? body.metadata : {}, OBJECT_META, table);
+    if (meta.error) return { ok: false, code: 400, message: `${gvk} cannot be handled as a ${kind}: ${meta.error.message}`, path: ['metadata', ...meta.error.path] };
+    unknown.push(...meta.unknown.map((p) => ['metadata', ...p]));
+    obj = applyStructuralSchema({ ...body, metadata: meta.value! }, opts.crd.schema, unknown);
+    if (unknown.length > 0) {
+      const fields = unknown.map((p) => `unknown field "${dotted(p)}"`);
+      if (opts.validate === 'strict') return { ok: false, code: 400, message: `${gvk} cannot be handled as a ${kind}: strict decoding error: ${fields.slice(0, MAX_DECODE_ERRORS).join(', ')}`, path: unknown[0] };
+      if (opts.validate === 'warn') unknown.forEach((p, i) => warnings.push({ path: p, message: fields[i] }));
+    }
   }
   const random = seededRandom(JSON.stringify(body));
   const ctx: ObjectContext = { ...target, kubernetesVersion: opts.kubernetesVersion, featureGates: defaultFeatureGates(opts.kubernetesVersion), now: opts.now, random };
@@ -131,6 +147,13 @@ export function apiServerStage(input: JsonObject, target: StageTarget, opts: Sta
         const meta = copy.metadata as JsonObject;
         if (!name && typeof meta.generateName === 'string') meta.name = generatedName(meta.generateName, random.chars('generateName', 5));
         if (typeName) prepareForCreate(copy, ctx);
+        else if (opts.crd) {
+          // Custom resources' PrepareForCreate: status dropped when it is a subresource, generation 1.
+          if (opts.crd.statusSubresource) delete copy.status;
+          (copy.metadata as JsonObject).generation = 1;
+          (copy.metadata as JsonObject).uid = random.uid('metadata.uid');
+          (copy.metadata as JsonObject).creationTimestamp = kubeTime(opts.now);
+        }
       }
       return { ok: true, object: copy };
     },
