@@ -6,14 +6,14 @@ import { performance } from 'node:perf_hooks';
 import { anyRuleMatches } from '../lib/admission/match';
 import { buildOperationRequest } from '../lib/admission/operation';
 import { DEFAULT_USER } from '../lib/admission/request';
-import { ResourceResolver } from '../lib/admission/resources';
-import { createLogger } from '../lib/log';
+import { ResourceResolver } from '../lib/kube/resource-resolver';
+import { createLogger } from '../lib/base/log';
 import { loadManifests, type ManifestObject } from '../lib/manifests';
-import { bundledPolicySet } from '../lib/policy/builtin';
+import { bundledPolicySet } from '../lib/policy/bundled';
 import { fetchPolicy } from '../lib/store/fetch';
 import { createRuntime } from '../lib/wasm/create-runtime';
 import { DEFAULT_EVALUATION_LIMITS } from '../lib/wasm/limits';
-import { compilePolicy, resolveExecutionMode } from '../lib/wasm/load';
+import { compilePolicy, resolveExecutionMode } from '../lib/wasm/compile';
 import type { PolicyRuntime } from '../lib/wasm/runtime';
 
 interface Policy {

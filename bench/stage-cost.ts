@@ -2,7 +2,7 @@
 // decode, default, metadata steps, plugins and the validating-stage object for every object. Prints one JSON line.
 //   node --import tsx bench/stage-cost.ts N
 import { performance } from 'node:perf_hooks';
-import { ResourceResolver } from '../lib/admission/resources';
+import { ResourceResolver } from '../lib/kube/resource-resolver';
 import type { JsonObject } from '../lib/apiserver/context';
 import { apiServerStage } from '../lib/apiserver/stage';
 import { DEFAULT_LIMITS, entriesFromText, type KubeObject } from '../lib/manifests';

@@ -9,10 +9,10 @@ import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { resolvePolicy } from '../lib/store/fetch.ts';
 import { pushPolicy } from '../lib/store/push.ts';
-import { resetConnections } from '../lib/store/http.ts';
-import { testHome } from '../test/registry/env.ts';
-import { makePki } from '../test/registry/pki.ts';
-import { startRegistry } from '../test/registry/registry.ts';
+import { resetConnections } from '../lib/net/http.ts';
+import { testHome } from '../test/servers/registry/env.ts';
+import { makePki } from '../test/servers/registry/pki.ts';
+import { startRegistry } from '../test/servers/registry/registry.ts';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const CLI = path.join(ROOT, 'bin/kubectl-wasmpolicy.cjs');

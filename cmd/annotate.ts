@@ -1,7 +1,7 @@
 import { promises as fs } from 'node:fs';
 import type { Argv, ArgumentsCamelCase } from 'yargs';
-import { annotate } from '../lib/annotate';
-import { writeFileAtomic } from '../lib/fs-atomic';
+import { annotate } from '../lib/authoring/annotate';
+import { writeFileAtomic } from '../lib/base/fs-atomic';
 import { UsageError, type GlobalArgs } from './context';
 
 interface AnnotateArgs extends GlobalArgs {

@@ -1,6 +1,6 @@
 import { loadClusterModule } from '../lib/cluster/lazy';
 import type { Cluster } from '../lib/cluster/types';
-import type { Logger } from '../lib/log';
+import type { Logger } from '../lib/base/log';
 
 /** kubectl's connection flags, with kubectl's meaning. */
 export interface ClusterArgs {

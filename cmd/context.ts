@@ -1,4 +1,4 @@
-import { createLogger, type Logger, type LogLevel } from '../lib/log';
+import { createLogger, type Logger, type LogLevel } from '../lib/base/log';
 
 /** Flags every subcommand accepts. */
 export interface GlobalArgs {

@@ -1,5 +1,5 @@
 import type { Argv, ArgumentsCamelCase } from 'yargs';
-import { DOCKER_CONFIG_OPTION, fetchOptionsFromArgs, SOURCES_PATH_OPTION, type StoreArgs } from '../lib/store/cli-options';
+import { DOCKER_CONFIG_OPTION, fetchOptionsFromArgs, SOURCES_PATH_OPTION, type StoreArgs } from './store-options';
 import { manifestDigestOf, PolicyFetchError } from '../lib/store/fetch';
 import { formatRegistryRef, parseSourceRef } from '../lib/store/ref';
 import { loggerFor, UsageError, type GlobalArgs } from './context';

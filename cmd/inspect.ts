@@ -1,8 +1,8 @@
 import * as jsyaml from 'js-yaml';
 import type { Argv, ArgumentsCamelCase } from 'yargs';
-import { DOCKER_CONFIG_OPTION, fetchOptionsFromArgs, PULL_OPTION, SOURCES_PATH_OPTION, type StoreArgs } from '../lib/store/cli-options';
+import { DOCKER_CONFIG_OPTION, fetchOptionsFromArgs, PULL_OPTION, SOURCES_PATH_OPTION, type StoreArgs } from './store-options';
 import { manifestDigestOf, PolicyFetchError, resolvePolicy } from '../lib/store/fetch';
-import { compilePolicy, PolicyLoadError } from '../lib/wasm/load';
+import { compilePolicy, PolicyLoadError } from '../lib/wasm/compile';
 import { ANNOTATION, type PolicyMetadata } from '../lib/wasm/metadata';
 import { loggerFor, UsageError, type GlobalArgs } from './context';
 

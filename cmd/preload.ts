@@ -1,6 +1,6 @@
-import { bundledPolicyAsset, bundledPolicySet, builtinPath } from '../lib/policy/builtin';
-import { dropSpeculativeStart, startSpeculatively } from '../lib/policy/start';
-import { compilePolicySync } from '../lib/wasm/load';
+import { bundledPolicyAsset, bundledPolicySet, builtinPath } from '../lib/policy/bundled';
+import { dropSpeculativeStart, startSpeculatively } from '../lib/evaluation/start';
+import { compilePolicySync } from '../lib/wasm/compile';
 import { DEFAULT_EVALUATION_LIMITS } from '../lib/wasm/limits';
 import { readFileSync } from 'node:fs';
 import { EVALUATION_OPTIONS } from './evaluation-options';
@@ -10,7 +10,7 @@ import { logLevelFor } from './context';
  * `check` with the bundled set is the common case (a pre-commit hook): its policies are compiled and handed to an
  * evaluation worker before the CLI is even loaded, so the worker starts them (instantiation, init, settings
  * validation) while this thread loads the CLI and parses the command line. The run uses that work only if it
- * turns out to want exactly it (lib/policy/start.ts); otherwise it is dropped and nothing changes.
+ * turns out to want exactly it (lib/evaluation/start.ts); otherwise it is dropped and nothing changes.
  *
  * Decided on the raw arguments, conservatively: any flag that selects other policies or changes how they run
  * (log level, limits, workers) means no speculation, and so does help.

@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
 import type { Argv, ArgumentsCamelCase } from 'yargs';
-import { DOCKER_CONFIG_OPTION, fetchOptionsFromArgs, PULL_OPTION, SOURCES_PATH_OPTION, type StoreArgs } from '../lib/store/cli-options';
+import { DOCKER_CONFIG_OPTION, fetchOptionsFromArgs, PULL_OPTION, SOURCES_PATH_OPTION, type StoreArgs } from './store-options';
 import { PolicyFetchError, resolvePolicy } from '../lib/store/fetch';
-import { writeFileAtomic } from '../lib/fs-atomic';
+import { writeFileAtomic } from '../lib/base/fs-atomic';
 import { loggerFor, UsageError, type GlobalArgs } from './context';
 
 interface PullArgs extends GlobalArgs, StoreArgs {

@@ -1,6 +1,6 @@
 import { promises as fs } from 'node:fs';
 import type { Argv, ArgumentsCamelCase } from 'yargs';
-import { DOCKER_CONFIG_OPTION, fetchOptionsFromArgs, SOURCES_PATH_OPTION, type StoreArgs } from '../lib/store/cli-options';
+import { DOCKER_CONFIG_OPTION, fetchOptionsFromArgs, SOURCES_PATH_OPTION, type StoreArgs } from './store-options';
 import { PolicyFetchError } from '../lib/store/fetch';
 import { pushPolicy } from '../lib/store/push';
 import { loggerFor, UsageError, type GlobalArgs } from './context';

@@ -1,8 +1,8 @@
 import type { Argv, ArgumentsCamelCase } from 'yargs';
 import { savePolicies } from '../lib/store/archive';
-import { DOCKER_CONFIG_OPTION, fetchOptionsFromArgs, PULL_OPTION, SOURCES_PATH_OPTION, type StoreArgs } from '../lib/store/cli-options';
+import { DOCKER_CONFIG_OPTION, fetchOptionsFromArgs, PULL_OPTION, SOURCES_PATH_OPTION, type StoreArgs } from './store-options';
 import { PolicyFetchError } from '../lib/store/fetch';
-import { writeFileAtomic } from '../lib/fs-atomic';
+import { writeFileAtomic } from '../lib/base/fs-atomic';
 import { loggerFor, UsageError, type GlobalArgs } from './context';
 
 interface SaveArgs extends GlobalArgs, StoreArgs {

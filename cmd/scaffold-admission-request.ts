@@ -1,7 +1,7 @@
 import type { Argv, ArgumentsCamelCase } from 'yargs';
 import { admissionReviews } from '../lib/admission/review';
 import { DEFAULT_USER } from '../lib/admission/request';
-import type { Operation } from '../lib/admission/types';
+import type { Operation } from '../lib/kube/admission-review';
 import { KUBERNETES_VERSIONS, NEWEST_KUBERNETES_VERSION, stageNow, type KubernetesVersion } from '../lib/apiserver/context';
 import { APPLY_MODES, type ApplyMode } from '../lib/apiserver/kubectl-apply';
 import type { Stage } from '../lib/apiserver/options';

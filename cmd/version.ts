@@ -1,5 +1,5 @@
 import type { Argv, ArgumentsCamelCase } from 'yargs';
-import { COMMIT, VERSION } from '../lib/version';
+import { COMMIT, VERSION } from '../lib/base/version';
 import type { GlobalArgs } from './context';
 
 interface VersionArgs extends GlobalArgs {

@@ -65,7 +65,7 @@ await esbuild.build({
 });
 await esbuild.build({
   ...common,
-  entryPoints: [path.join(root, 'lib/annotate.ts')],
+  entryPoints: [path.join(root, 'lib/authoring/annotate.ts')],
   outfile: path.join(dist, 'tools/annotate.cjs'),
   format: 'cjs',
 });

@@ -1,4 +1,4 @@
-// Audit: `audit -A` over objects served by the test API server (test/apiserver). Both are built on other
+// Audit: `audit -A` over objects served by the test API server (test/servers/apiserver). Both are built on other
 // branches; until they are merged this scenario reports "not available" instead of failing the bench.
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import * as os from 'node:os';
@@ -9,7 +9,7 @@ import { runChild, stats, type Sample } from '../support/measure';
 import { syntheticFile } from '../support/synthetic';
 import type { BenchContext, Row, ScenarioResult, Skipped } from '../support/types';
 
-/** What the bench uses of test/apiserver/index.ts. */
+/** What the bench uses of test/servers/apiserver/index.ts. */
 interface ApiServerModule {
   startApiServer(opts: { objects?: KubeObject[] }): Promise<{ kubeconfig(dir: string): string; close(): Promise<void> }>;
 }
@@ -26,7 +26,7 @@ function objects(count: number): KubeObject[] {
 
 /** Why the scenario cannot run here, or undefined. */
 function unavailable(ctx: BenchContext): string | undefined {
-  if (!existsSync(path.join(ctx.root, 'test', 'apiserver', 'index.ts'))) return 'not available: test/apiserver/index.ts does not exist on this branch';
+  if (!existsSync(path.join(ctx.root, 'test', 'servers', 'apiserver', 'index.ts'))) return 'not available: test/servers/apiserver/index.ts does not exist on this branch';
   if (!existsSync(path.join(ctx.root, 'cmd', 'audit.ts'))) return 'not available: the audit command (cmd/audit.ts) does not exist on this branch';
   return undefined;
 }
@@ -35,9 +35,9 @@ export async function run(ctx: BenchContext): Promise<ScenarioResult> {
   const name = `audit -A, ${ctx.auditObjects} objects from the test API server`;
   const why = unavailable(ctx);
   if (why) return { rows: [{ scenario: 'audit', name, skipped: why } satisfies Skipped], ratios: [] };
-  const mod = (await import(pathToFileURL(path.join(ctx.root, 'test', 'apiserver', 'index.ts')).href)) as Partial<ApiServerModule>;
+  const mod = (await import(pathToFileURL(path.join(ctx.root, 'test', 'servers', 'apiserver', 'index.ts')).href)) as Partial<ApiServerModule>;
   if (typeof mod.startApiServer !== 'function') {
-    return { rows: [{ scenario: 'audit', name, skipped: 'not available: test/apiserver/index.ts exports no startApiServer' }], ratios: [] };
+    return { rows: [{ scenario: 'audit', name, skipped: 'not available: test/servers/apiserver/index.ts exports no startApiServer' }], ratios: [] };
   }
   const api = await mod.startApiServer({ objects: objects(ctx.auditObjects) });
   const dir = mkdtempSync(path.join(os.tmpdir(), 'kwp-bench-audit-'));

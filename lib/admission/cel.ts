@@ -1,4 +1,4 @@
-import type { AdmissionRequest } from './types';
+import type { AdmissionRequest } from '../kube/admission-review';
 
 /**
  * CEL for webhook `matchConditions`, as the API server evaluates them (k8s.io/apiserver

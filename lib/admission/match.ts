@@ -1,8 +1,8 @@
 import type { PolicyRule } from '../wasm/metadata';
-import { apiVersionOf } from './api-path';
+import { apiVersionOf } from '../kube/api-path';
 import { activationFor, evaluateConditions, type CompiledCondition } from './cel';
-import { formatSelector, isEmptySelector, labelsOf, selectorMatches, type LabelSelector } from './selector';
-import type { AdmissionRequest, Operation } from './types';
+import { formatSelector, isEmptySelector, labelsOf, selectorMatches, type LabelSelector } from '../kube/label-selector';
+import type { AdmissionRequest, Operation } from '../kube/admission-review';
 
 /** What a rule is matched against: the request's resource, scope and operation. */
 export interface RuleTarget {

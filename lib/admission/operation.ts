@@ -1,7 +1,7 @@
 import type { KubeObject } from '../manifests/types';
 import { buildAdmissionRequest, effectiveNamespace, type RequestNamespace, type RequestOptions, type SynthesizedRequest } from './request';
-import type { ResolvedResource } from './resources';
-import type { AdmissionRequest } from './types';
+import type { ResolvedResource } from '../kube/resource-resolver';
+import type { AdmissionRequest } from '../kube/admission-review';
 
 /**
  * Requests for the operations other than CREATE (spec §8 covers CREATE): UPDATE sends the new object and the

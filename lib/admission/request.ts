@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
 import type { ApiServerOptions } from '../apiserver/options';
 import type { KubeObject } from '../manifests/types';
-import type { ResolvedResource } from './resources';
-import type { AdmissionRequest, Operation, UserInfo } from './types';
+import type { ResolvedResource } from '../kube/resource-resolver';
+import type { AdmissionRequest, Operation, UserInfo } from '../kube/admission-review';
 
 /** kwctl scaffold's identity: the request comes from a cluster admin unless the user says otherwise. */
 export const DEFAULT_USER: UserInfo = { username: 'test-user', groups: ['system:masters'] };

@@ -1,6 +1,6 @@
 import type { RuntimeOutcome } from '../wasm/runtime';
-import { diff } from './json-patch';
-import type { AdmissionRequest, AdmissionResponse, JsonPatchOperation } from './types';
+import { diff } from '../kube/json-patch';
+import type { AdmissionRequest, AdmissionResponse, JsonPatchOperation } from '../kube/admission-review';
 
 /** An AdmissionResponse plus the decoded patch, which reporters need and the wire format hides in base64. */
 export interface EvaluatedResponse {

@@ -10,8 +10,8 @@ import { apiServerStage } from '../apiserver/stage';
 import type { KubeObject, ManifestEntry, ManifestObject } from '../manifests/types';
 import { buildOperationRequest, objectKey } from './operation';
 import type { RequestOptions } from './request';
-import { ResourceResolver } from './resources';
-import type { AdmissionRequest } from './types';
+import { ResourceResolver } from '../kube/resource-resolver';
+import type { AdmissionRequest } from '../kube/admission-review';
 
 export interface ReviewOptions {
   request: RequestOptions;

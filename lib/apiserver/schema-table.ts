@@ -7,7 +7,7 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import * as path from 'node:path';
-import { findBuildOutput, moduleDir } from '../build-output';
+import { findBuildOutput, moduleDir } from '../base/build-output';
 import type { KubernetesVersion } from './context';
 
 /** A field's compact type (see scripts/gen-kube-schemas.mjs). */

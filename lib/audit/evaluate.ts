@@ -1,6 +1,6 @@
 import { anyRuleMatches, selectWebhook } from '../admission/match';
 import { toAdmissionResponse } from '../admission/response';
-import type { AdmissionRequest } from '../admission/types';
+import type { AdmissionRequest } from '../kube/admission-review';
 import type { KubeObject, SourceLocation } from '../manifests/types';
 import { groupResponse } from '../policy/group';
 import { newResult, type ObjectRef, type Result } from '../report/result';

@@ -1,5 +1,5 @@
 import type { SynthesizedRequest } from '../admission/request';
-import type { AdmissionRequest, UserInfo } from '../admission/types';
+import type { AdmissionRequest, UserInfo } from '../kube/admission-review';
 import type { KubeObject } from '../manifests/types';
 
 /** What the audit knows about the resource an object was listed from. */

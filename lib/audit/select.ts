@@ -2,7 +2,7 @@ import type { NotAudited } from '../report/audit';
 import type { WebhookSelection } from '../admission/match';
 import type { PolicyRule } from '../wasm/metadata';
 import { isActive } from '../policy/spec';
-import type { EvaluationUnit } from '../policy/units';
+import type { EvaluationUnit } from '../evaluation/units';
 
 /** A unit the audit evaluates, with the rules that decide which resources are listed for it. */
 export interface AuditedUnit {

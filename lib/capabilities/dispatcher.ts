@@ -1,4 +1,4 @@
-import type { Logger } from '../log';
+import type { Logger } from '../base/log';
 import { HostCallError } from './errors';
 import { routeOf } from './routes';
 

@@ -1,4 +1,4 @@
-import { ResourceResolver } from '../admission/resources';
+import { ResourceResolver } from '../kube/resource-resolver';
 import type { KubeObject } from '../manifests/types';
 import { HostCallError } from './errors';
 import type { GetQuery, KubernetesSource, ListQuery } from './kubernetes-source';

@@ -1,4 +1,4 @@
-import type { Logger } from '../log';
+import type { Logger } from '../base/log';
 import type { KubeObject } from '../manifests/types';
 import type { FetchOptions } from '../store/fetch';
 import type { WorkerPolicy } from '../wasm/pool/messages';

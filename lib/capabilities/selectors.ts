@@ -1,5 +1,5 @@
 import type { KubeObject } from '../manifests/types';
-import { labelsOf, selectorMatches, type LabelSelector, type LabelSelectorRequirement } from '../admission/selector';
+import { labelsOf, selectorMatches, type LabelSelector, type LabelSelectorRequirement } from '../kube/label-selector';
 import { HostCallError } from './errors';
 
 /**

@@ -4,8 +4,8 @@
  * (APIVersions, APIGroupList) is then asked for each group version's APIResourceList. A group version that fails
  * (an aggregated API whose backend is down, typically) is left out with a warning, as kubectl does.
  */
-import { apiVersionOf } from '../admission/api-path';
-import type { Logger } from '../log';
+import { apiVersionOf } from '../kube/api-path';
+import type { Logger } from '../base/log';
 import { isClusterError } from './errors';
 import type { Transport } from './transport';
 import type { ApiResource } from './types';

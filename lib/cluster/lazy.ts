@@ -1,5 +1,5 @@
 import * as path from 'node:path';
-import { findBuildOutput } from '../build-output';
+import { findBuildOutput } from '../base/build-output';
 
 /** Set in the CLI bundle only: the name of the separately bundled cluster client beside it (and SEA asset key). */
 declare const __CLUSTER_BUNDLE__: string | undefined;

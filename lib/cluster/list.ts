@@ -3,9 +3,9 @@
  * Expired); the list is then read again from the start, once, and objects already given (by uid) are not given
  * twice. Items come back with apiVersion and kind set: the API server leaves them out of list items.
  */
-import type { Logger } from '../log';
+import type { Logger } from '../base/log';
 import { ClusterError, isClusterError } from './errors';
-import { apiVersionOf, resourcePath } from '../admission/api-path';
+import { apiVersionOf, resourcePath } from '../kube/api-path';
 import type { Transport } from './transport';
 import type { ApiResource, KubeObject, ListOptions } from './types';
 

@@ -1,6 +1,6 @@
 /** One object at a time: read it (absent is not an error) and write it (create, else replace). */
 import { ClusterError, httpError } from './errors';
-import { resourcePath } from '../admission/api-path';
+import { resourcePath } from '../kube/api-path';
 import { withTypeMeta } from './list';
 import type { Transport } from './transport';
 import type { ApiResource, KubeObject } from './types';

@@ -9,7 +9,7 @@ import * as https from 'node:https';
 import * as net from 'node:net';
 import type { Duplex } from 'node:stream';
 import * as tls from 'node:tls';
-import { proxyFor, redactUrl } from '../store/http';
+import { proxyFor, redactUrl } from '../net/http';
 import { ClusterError } from './errors';
 
 /** The proxy for `server`, or undefined to connect directly. */

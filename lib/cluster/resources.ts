@@ -1,5 +1,5 @@
 /** Questions answered from discovery alone: which resource serves a kind, which resources a rule names. */
-import { splitApiVersion } from '../admission/api-path';
+import { splitApiVersion } from '../kube/api-path';
 import type { Discovery } from './discovery';
 import type { ApiResource, ResourceRule } from './types';
 

@@ -1,5 +1,5 @@
 /** The public shapes of lib/cluster: what a caller connects with and what it gets back. */
-import type { Logger } from '../log';
+import type { Logger } from '../base/log';
 import type { KubeObject } from '../manifests/types';
 import type { ClusterError } from './errors';
 

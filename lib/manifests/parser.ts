@@ -1,5 +1,5 @@
 import type { Worker } from 'node:worker_threads';
-import { startThread } from '../thread-script';
+import { startThread } from '../base/thread-script';
 import type { InputLimits } from './limits';
 import { entriesFromText } from './objects';
 import type { ManifestEntry } from './types';

@@ -1,6 +1,6 @@
 import * as jsyaml from 'js-yaml';
 import type { Cluster } from '../cluster/types';
-import type { Logger } from '../log';
+import type { Logger } from '../base/log';
 import type { KubeObject } from '../manifests/types';
 import { certificatesToPem, type Sources } from '../store/sources';
 import { POLICIES_API_VERSION, POLICY_KINDS } from './config/crd';

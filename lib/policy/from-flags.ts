@@ -1,6 +1,6 @@
 import * as path from 'node:path';
 import type { ExecutionMode } from '../wasm/metadata';
-import { BUILTIN_SCHEME } from './builtin';
+import { BUILTIN_SCHEME } from './bundled';
 import type { PolicySpec } from './spec';
 
 /** Policies named with -p: each matches what its metadata rules allow, in protect mode. */

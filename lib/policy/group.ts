@@ -6,7 +6,7 @@
  */
 
 import type { EvaluatedResponse } from '../admission/response';
-import type { StatusCause } from '../admission/types';
+import type { StatusCause } from '../kube/admission-review';
 
 export type GroupExpr =
   | { type: 'call'; name: string; pos: number }

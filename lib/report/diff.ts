@@ -1,6 +1,6 @@
 import * as jsyaml from 'js-yaml';
-import { applyPatch } from '../admission/json-patch';
-import type { JsonPatchOperation } from '../admission/types';
+import { applyPatch } from '../kube/json-patch';
+import type { JsonPatchOperation } from '../kube/admission-review';
 
 /** Largest object (in YAML lines, each side) diffed line by line; bigger ones fall back to the patch. */
 const MAX_LINES = 4000;

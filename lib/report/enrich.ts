@@ -1,6 +1,6 @@
 import { FileLocator, parseDottedPath, parseJsonPointer, type PathSegment } from '../manifests/locate';
 import type { KubeObject, ManifestEntry } from '../manifests/types';
-import type { EvaluationUnit } from '../policy/units';
+import type { EvaluationUnit } from '../evaluation/units';
 import { sourceKey } from './common';
 import type { PolicySummary, Report, Result } from './result';
 

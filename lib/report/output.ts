@@ -1,4 +1,4 @@
-import { writeFileAtomic } from '../fs-atomic';
+import { writeFileAtomic } from '../base/fs-atomic';
 import type { Reporter, ReporterOptions, ReportText } from './reporter';
 import type { Report } from './result';
 

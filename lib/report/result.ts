@@ -1,4 +1,4 @@
-import type { JsonPatchOperation } from '../admission/types';
+import type { JsonPatchOperation } from '../kube/admission-review';
 import type { KubeObject, SourceLocation } from '../manifests/types';
 
 /** pass: admitted (possibly with a patch); fail: rejected; warn: admitted with warnings or rejected in monitor mode. */

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { VERSION } from '../version';
+import { VERSION } from '../base/version';
 import { isLocalFile, objectName, position, resultMessage } from './common';
 import type { Reporter } from './reporter';
 import type { PolicySummary, Result } from './result';

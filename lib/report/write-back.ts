@@ -1,9 +1,9 @@
 import { promises as fs } from 'node:fs';
 import { isDeepStrictEqual } from 'node:util';
 import * as YAML from 'yaml';
-import { applyPatch } from '../admission/json-patch';
-import type { JsonPatchOperation } from '../admission/types';
-import { writeFileAtomic } from '../fs-atomic';
+import { applyPatch } from '../kube/json-patch';
+import type { JsonPatchOperation } from '../kube/admission-review';
+import { writeFileAtomic } from '../base/fs-atomic';
 import { DEFAULT_LIMITS, entriesFromText, type InputLimits, type ManifestEntry } from '../manifests';
 import { parseJsonPointer, type PathSegment } from '../manifests/locate';
 import { DOC_END, DOC_START, hasContent } from '../manifests/split';

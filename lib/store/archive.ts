@@ -10,7 +10,7 @@ import { PolicyFetchError } from './errors';
 import { resolvePolicy, storeContext, type FetchOptions } from './fetch';
 import { sha256Digest } from './oci';
 import { Store, STORE_SCHEMES } from './store';
-import { readTar, writeTar, type TarEntry } from './tar';
+import { readTar, writeTar, type TarEntry } from '../base/tar';
 
 export const ARCHIVE_INDEX = 'index.json';
 

@@ -7,7 +7,7 @@
  * Any failure falls back to anonymous access, as kwctl does; the reason is logged at debug level, never a secret.
  */
 import { promises as fs } from 'node:fs';
-import type { Logger } from '../log';
+import type { Logger } from '../base/log';
 import { DOCKER_HUB, DOCKER_HUB_API, DOCKER_HUB_AUTH_KEY } from './ref';
 
 export type Credential =

@@ -1,11 +1,11 @@
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
-import { silentLogger, type Logger } from '../log';
-import { BUILTIN_SCHEME, builtinPath, bundledPolicyAsset, bundledPolicyNames } from '../policy/builtin';
+import { silentLogger, type Logger } from '../base/log';
+import { BUILTIN_SCHEME, builtinPath, bundledPolicyAsset, bundledPolicyNames } from '../policy/bundled';
 import { isWasm } from '../wasm/binary';
 import { Credentials } from './credentials';
 import { PolicyFetchError } from './errors';
-import { httpRequest, redactUrl, tlsHint, TransportError, type HttpResponse, type TlsSettings } from './http';
+import { httpRequest, redactUrl, tlsHint, TransportError, type HttpResponse, type TlsSettings } from '../net/http';
 import { defaultSourcesPath, defaultStoreRoot, dockerConfigPath } from './locations';
 import { digestLike, sha256Digest } from './oci';
 import { formatRegistryRef, isMutableLatest, parseSourceRef, type RegistryRef, type SourceRef } from './ref';

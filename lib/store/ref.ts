@@ -5,7 +5,7 @@
  */
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { BUILTIN_SCHEME } from '../policy/builtin';
+import { BUILTIN_SCHEME } from '../policy/bundled';
 import { PolicyFetchError } from './errors';
 
 export const REGISTRY_SCHEME = 'registry://';

@@ -7,10 +7,10 @@
  * Unlike kwctl, the fallback happens only when the connection itself fails (TLS, refused, timeout); an HTTP
  * answer (401, 404, ...) is reported as it is, so a missing tag is not hidden behind a plain-HTTP retry.
  */
-import type { Logger } from '../log';
+import type { Logger } from '../base/log';
 import type { Credential, Credentials } from './credentials';
 import { PolicyFetchError } from './errors';
-import { httpRequest, redactUrl, tlsHint, TransportError, type HttpResponse, type TlsSettings } from './http';
+import { httpRequest, redactUrl, tlsHint, TransportError, type HttpResponse, type TlsSettings } from '../net/http';
 import { digestLike, MANIFEST_ACCEPT, MEDIA_TYPE, sha256Digest, WASM_LAYER_TYPES, type ImageManifest, type PolicyArtifact } from './oci';
 import { apiHost, formatRegistryRef, type RegistryRef } from './ref';
 import type { Sources } from './sources';

@@ -1,4 +1,4 @@
-import type { Logger } from '../log';
+import type { Logger } from '../base/log';
 import type { HostCallHandler } from './wapc/host';
 import { WapcRuntime } from './wapc/runtime';
 import { WasiRuntime } from './wasi/runtime';

@@ -1,4 +1,4 @@
-import type { SettingsValidationResponse, ValidationResponse } from '../admission/types';
+import type { SettingsValidationResponse, ValidationResponse } from '../kube/admission-review';
 import { INTERNAL_ERROR_CODE, type RuntimeOutcome } from './runtime';
 
 /** Parses a policy's ValidationResponse with the strictness of the Rust SDK's serde types. */

@@ -1,4 +1,4 @@
-import type { SettingsValidationResponse, ValidationResponse } from '../admission/types';
+import type { SettingsValidationResponse, ValidationResponse } from '../kube/admission-review';
 import type { ExecutionMode } from './metadata';
 import { Utf8Cache } from './utf8-cache';
 

@@ -1,7 +1,7 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { annotate } from '../../lib/annotate';
+import { annotate } from '../../lib/authoring/annotate';
 import { wapcGuest, wat2wasm } from './wat';
 
 /** How a test policy answers `validate`: a constant ValidationResponse, a trap, or a loop that never ends. */

@@ -2,7 +2,7 @@ import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { MAX_MATCH_CONDITIONS, type CompiledCondition } from '../../admission/cel';
 import { CelCompileError, compileCondition } from '../../admission/cel-compile';
-import { parseLabelSelector, type LabelSelector } from '../../admission/selector';
+import { parseLabelSelector, type LabelSelector } from '../../kube/label-selector';
 import type { ContextAwareResource, PolicyRule } from '../../wasm/metadata';
 import type { FieldReader } from './fields';
 import type { FieldPath } from './lines';

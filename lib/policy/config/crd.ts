@@ -1,5 +1,5 @@
 import { METADATA_NAME_LABEL } from '../../admission/match';
-import type { LabelSelector } from '../../admission/selector';
+import type { LabelSelector } from '../../kube/label-selector';
 import type { PolicyRule } from '../../wasm/metadata';
 import { checkMembers, GroupExpressionError, MEMBER_NAME, parseGroupExpression, RESERVED_MEMBER_NAMES } from '../group';
 import type { PolicyEntry, PolicyGroupMember, PolicyGroupSpec, PolicySpec, WebhookSpec } from '../spec';

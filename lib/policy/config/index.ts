@@ -1,9 +1,9 @@
-import type { Logger } from '../../log';
+import type { Logger } from '../../base/log';
 import { DEFAULT_LIMITS, type InputLimits } from '../../manifests/limits';
 import { expandInputs, readSource, sourceName } from '../../manifests/read';
 import { splitDocuments } from '../../manifests/split';
 import { parseDocument, YamlSyntaxError } from '../../manifests/yaml';
-import { PolicyLoadError } from '../../wasm/load';
+import { PolicyLoadError } from '../../wasm/compile';
 import { DEFAULT_KUBEWARDEN_NAMESPACE, isGroup, type PolicyEntry } from '../spec';
 import { POLICIES_API_VERSION, POLICY_KINDS, readPolicyResource, type CrdOptions, type PolicyKind } from './crd';
 import { FieldReader, formatProblem, type ConfigProblem, type IgnoredField } from './fields';

@@ -1,4 +1,4 @@
-import type { Logger } from '../../log';
+import type { Logger } from '../../base/log';
 import { BuiltinError, callBuiltin, REGO_BUILTINS, type Builtin, type BuiltinContext } from './builtins';
 import { parseRegoJson, stringifyRegoJson, type RegoValue } from './value';
 

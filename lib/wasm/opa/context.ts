@@ -1,4 +1,4 @@
-import { ResourceResolver } from '../../admission/resources';
+import { ResourceResolver } from '../../kube/resource-resolver';
 import type { KubeObject } from '../../manifests/types';
 import type { ContextAwareResource } from '../metadata';
 import type { HostCallHandler } from '../wapc/host';

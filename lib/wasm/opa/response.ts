@@ -1,4 +1,4 @@
-import type { AdmissionResponse } from '../../admission/types';
+import type { AdmissionResponse } from '../../kube/admission-review';
 
 /**
  * Reads an OPA policy's `response` with the strictness of policy-evaluator's serde types

@@ -1,6 +1,6 @@
-import type { JsonPatchOperation, SettingsValidationResponse, ValidationResponse } from '../../admission/types';
-import { applyPatch } from '../../admission/json-patch';
-import { silentLogger, type Logger } from '../../log';
+import type { JsonPatchOperation, SettingsValidationResponse, ValidationResponse } from '../../kube/admission-review';
+import { applyPatch } from '../../kube/json-patch';
+import { silentLogger, type Logger } from '../../base/log';
 import { INTERNAL_ERROR_CODE, type EvaluationInput, type PolicyRuntime, type RuntimeOutcome } from '../runtime';
 import { OpaPolicy, RegoEvalError, RegoLoadError, importProblems } from './abi';
 import { deserializeAdmissionResponse, gatekeeperViolations } from './response';

@@ -1,5 +1,5 @@
 import { createDispatcher, type RemoteHostCall } from '../../capabilities/dispatcher';
-import type { Logger } from '../../log';
+import type { Logger } from '../../base/log';
 import { INTERNAL_ERROR_CODE, type PolicyRuntime, type RuntimeOutcome } from '../runtime';
 import { createRuntime } from '../create-runtime';
 import { HB_POSITION, HB_STARTED, type PrepareOutcome, type WorkerPolicy } from './messages';

@@ -1,5 +1,5 @@
-import type { SettingsValidationResponse } from '../../admission/types';
-import type { LogLevel } from '../../log';
+import type { SettingsValidationResponse } from '../../kube/admission-review';
+import type { LogLevel } from '../../base/log';
 import type { EvaluationLimits } from '../limits';
 import type { ContextAwareResource, ExecutionMode, PolicyMetadata } from '../metadata';
 import type { MessagePort } from 'node:worker_threads';

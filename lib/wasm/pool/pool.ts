@@ -1,5 +1,5 @@
 import { MessageChannel, type MessagePort, type Worker } from 'node:worker_threads';
-import type { Logger, LogLevel } from '../../log';
+import type { Logger, LogLevel } from '../../base/log';
 import { INTERNAL_ERROR_CODE, type RuntimeOutcome } from '../runtime';
 import { HB_POSITION, HB_SLOTS, HB_STARTED, HB_TASK, type EvaluateTask, type MainToWorker, type PrepareOutcome, type WorkerPolicy, type WorkerToMain } from './messages';
 import { serveHostBridge, type HostCallServer } from './host-bridge';

@@ -1,5 +1,5 @@
 import type { Worker } from 'node:worker_threads';
-import { startThread } from '../../thread-script';
+import { startThread } from '../../base/thread-script';
 
 declare const __EVALUATOR_WORKER_SOURCE__: string | undefined;
 

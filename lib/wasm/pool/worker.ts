@@ -1,6 +1,6 @@
 // Entry point of an evaluation worker thread (bundled into dist/evaluator-worker.cjs).
 import { parentPort } from 'node:worker_threads';
-import { createLogger } from '../../log';
+import { createLogger } from '../../base/log';
 import { Evaluator } from './evaluator';
 import { HostBridgeClient } from './host-bridge';
 import { HB_TASK, type MainToWorker, type WorkerToMain } from './messages';

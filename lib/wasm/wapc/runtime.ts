@@ -1,4 +1,4 @@
-import type { SettingsValidationResponse } from '../../admission/types';
+import type { SettingsValidationResponse } from '../../kube/admission-review';
 import { INTERNAL_ERROR_CODE, validationRequestParts, type EvaluationInput, type PolicyRuntime, type RuntimeOutcome } from '../runtime';
 import { parseSettingsResponse, parseValidationResponse } from '../responses';
 import { WASM_PAGE } from '../binary';

@@ -1,4 +1,4 @@
-import type { SettingsValidationResponse } from '../../admission/types';
+import type { SettingsValidationResponse } from '../../kube/admission-review';
 import type { HostCallHandler } from '../wapc/host';
 import { OutputLimitError } from '../limits';
 import { parseValidationResponse } from '../responses';

@@ -1,4 +1,4 @@
-import type { Logger } from '../../../log';
+import type { Logger } from '../../../base/log';
 import { isNumber, numberParts, typeName, type RegoNumber, type RegoValue } from '../value';
 
 /** What a builtin may use besides its arguments. One context per evaluation. */

@@ -1,0 +1,383 @@
+import { BUILTIN_RESOURCES } from '../kube/resource-table';
+import { EquivalentIndex, type EquivalentResource } from '../admission/match';
+import { buildOperationRequest, objectKey } from '../admission/operation';
+import { findCrdVersion } from '../apiserver/crd-schema';
+import { apiServerStage } from '../apiserver/stage';
+import type { JsonObject } from '../apiserver/context';
+import { effectiveNamespace, type RequestOptions, type SynthesizedRequest } from '../admission/request';
+import { ResourceResolver, type ResolvedResource } from '../kube/resource-resolver';
+import type { Logger } from '../base/log';
+import type { KubeObject, ManifestEntry, ManifestObject, SourceLocation } from '../manifests';
+import { evaluateObject, NamespaceIndex, type EvaluationUnit, type StagedObject } from './units';
+import type { ObjectRef, Result } from '../report/result';
+import type { EvaluationPool } from '../wasm/pool/pool';
+
+/** How many objects may be in the pool at once: enough to keep every worker busy, few enough to bound memory. */
+const IN_FLIGHT_PER_WORKER = 32;
+/** How many objects read but not yet evaluated `room()` lets through: reading stays ahead without holding everything. */
+const READ_AHEAD = 2000;
+
+export interface EvaluationStreamOptions {
+  request: RequestOptions;
+  log: Logger;
+  workers: number;
+  /** UPDATE: the stored objects; an object without one gets an error result. */
+  oldEntries?: ManifestEntry[];
+  /** Called after each object is evaluated, with the count done and the number of objects known so far. */
+  onProgress?: (done: number, total: number) => void;
+  /**
+   * The object at `source`, read again from its input's text. With it, an evaluated object whose results need
+   * nothing more of it is not kept (its evaluation can be redone from the text): memory stays bounded by what
+   * is in flight rather than by the input's size.
+   */
+  reread?: (source: SourceLocation) => KubeObject | undefined;
+}
+
+/**
+ * What an object's evaluation was decided with, when later input could still change it: the input's CRDs decide
+ * an object's resource and scope (and matchPolicy Equivalent's conversions), its Namespace objects the labels
+ * namespaceSelector sees. Compared with the final state once all input is read.
+ */
+interface Assumptions {
+  crds: number;
+  namespaces: number;
+  apiVersion: string;
+  kind: string;
+  resource: string;
+  /** Namespace name → labels (JSON) as namespaceSelector saw them. */
+  lookups: [string, string][];
+  /** The conversions matchPolicy Equivalent saw (JSON), when it asked. */
+  equivalents?: string;
+  failOpen: string[];
+}
+
+/**
+ * Evaluates objects as their inputs are parsed, instead of after the last one: batches come in input order and
+ * their objects go to the pool at once, a bounded number in flight. An object evaluated before the whole input
+ * is known may have seen fewer CRDs or Namespace objects than exist; once the input is complete, every such
+ * evaluation whose decisions would differ is run again, so results are those of an evaluation after reading
+ * everything. Results come in input order then unit order, whatever order evaluations finish in.
+ */
+export class EvaluationStream {
+  private readonly entries: ManifestEntry[] = [];
+  private readonly perEntry: Result[][] = [];
+  private readonly resolver = new ResourceResolver();
+  private readonly crds: KubeObject[] = [];
+  private equivalentIndex?: { index: EquivalentIndex; crds: number };
+  private readonly namespaces = new NamespaceIndex();
+  private namespaceObjects = 0;
+  /** Entry indices of objects not yet given to the pool. */
+  private readonly pending: number[] = [];
+  private next = 0;
+  private readonly assumed = new Map<number, Assumptions>();
+  private inFlight = 0;
+  private objects = 0;
+  private done = 0;
+  private ended = false;
+  private runner?: { units: EvaluationUnit[]; pool: EvaluationPool };
+  private idle?: () => void;
+  /** With --old (UPDATE), stored objects are matched by keys that depend on every CRD: nothing starts early. */
+  private readonly holdUntilEnd: boolean;
+  private olds?: Map<string, KubeObject>;
+
+  constructor(private readonly opts: EvaluationStreamOptions) {
+    this.holdUntilEnd = opts.oldEntries !== undefined;
+  }
+
+  /** The next batch of input, in order. */
+  add(batch: readonly ManifestEntry[]): void {
+    for (const entry of batch) {
+      const i = this.entries.length;
+      this.entries.push(entry);
+      if (entry.kind === 'error') {
+        this.perEntry[i] = [{ source: entry.source, verdict: 'error', message: entry.message }];
+      } else if (entry.kind === 'skip') {
+        this.perEntry[i] = [{ source: entry.source, verdict: 'skip', message: entry.reason }];
+      } else {
+        this.objects++;
+        for (const w of entry.warnings ?? []) this.opts.log.warn(w);
+        if (!this.holdUntilEnd) this.learn(entry.object);
+        this.pending.push(i);
+      }
+    }
+    if (!this.holdUntilEnd) this.pump();
+  }
+
+  /** Resolves when fewer than READ_AHEAD objects wait for evaluation: the reader's back-pressure. */
+  room(): Promise<void> {
+    if (this.holdUntilEnd || this.holding || this.pending.length - this.next + this.inFlight < READ_AHEAD) return Promise.resolve();
+    return new Promise((resolve) => (this.roomWaiter = resolve));
+  }
+
+  private roomWaiter?: () => void;
+
+  /**
+   * Evaluate nothing before the input is complete (policies that look up other objects of the run need all of
+   * them); reading then goes on without the read-ahead window. Call before `start`.
+   */
+  holdForCompleteInput(): void {
+    this.holding = true;
+    this.wakeReader();
+  }
+
+  private holding = false;
+
+  /** The policies are ready: evaluation may start. */
+  start(units: EvaluationUnit[], pool: EvaluationPool): void {
+    this.runner = { units, pool };
+    this.opts.onProgress?.(0, this.objects);
+    this.pump();
+  }
+
+  /** Every entry read so far, in input order (all of them once `finish` resolved). */
+  allEntries(): ManifestEntry[] {
+    return this.entries;
+  }
+
+  /** Input is complete: waits for every evaluation, re-runs those decided on incomplete input, returns results. */
+  async finish(): Promise<Result[]> {
+    if (!this.runner) throw new Error('evaluation has not started');
+    this.ended = true;
+    if (this.holdUntilEnd) this.learnAll();
+    this.pump();
+    await this.drained();
+    const stale = [...this.assumed].filter(([i, a]) => this.isStale(i, a)).map(([i]) => i);
+    if (stale.length > 0) {
+      for (const i of stale) {
+        this.assumed.delete(i);
+        this.restore(i);
+      }
+      this.pending.push(...stale);
+      this.redo = true;
+      this.pump();
+      await this.drained();
+    }
+    this.warnGuessedKinds();
+    this.warnFailedOpen();
+    const oldProblems: Result[] = (this.opts.oldEntries ?? [])
+      .filter((e) => e.kind === 'error')
+      .map((e) => ({ source: e.source, verdict: 'error' as const, message: (e as { message: string }).message }));
+    return [...oldProblems, ...this.perEntry.flat()];
+  }
+
+  /** Puts back a released object, read again from its input. */
+  private restore(i: number): void {
+    const entry = this.entries[i] as ManifestObject;
+    if (!isReleased(entry.object)) return;
+    const obj = this.opts.reread?.(entry.source);
+    if (!obj) throw new Error(`${entry.source.file}:${entry.source.line}: the object changed while it was being checked`);
+    this.entries[i] = { kind: 'object', object: obj, source: entry.source };
+  }
+
+  /** Re-runs after the input is complete do not count again in progress. */
+  private redo = false;
+
+  private learn(o: KubeObject): void {
+    if (o.kind === 'CustomResourceDefinition' && o.apiVersion.startsWith('apiextensions.k8s.io/')) {
+      this.crds.push(o);
+      this.resolver.addCrds([o]);
+    }
+    if (this.namespaces.add(o)) this.namespaceObjects++;
+  }
+
+  /** --old: the indices as evaluateEntries always built them, the new objects' CRDs first, then the stored ones'. */
+  private learnAll(): void {
+    const objectsOf = (es: readonly ManifestEntry[]): KubeObject[] => es.filter((e): e is ManifestObject => e.kind === 'object').map((e) => e.object);
+    const objects = objectsOf(this.entries);
+    const oldObjects = objectsOf(this.opts.oldEntries ?? []);
+    for (const o of [...objects, ...oldObjects]) {
+      if (o.kind === 'CustomResourceDefinition' && o.apiVersion.startsWith('apiextensions.k8s.io/')) this.crds.push(o);
+    }
+    this.resolver.addCrds(this.crds);
+    for (const o of oldObjects) this.namespaces.add(o);
+    for (const o of objects) this.namespaces.add(o);
+    const olds = new Map<string, KubeObject>();
+    for (const o of oldObjects) olds.set(objectKey(o, this.resolver.resolve(o.apiVersion, o.kind), this.opts.request.defaultNamespace), o);
+    this.olds = olds;
+  }
+
+  private equivalents(): EquivalentIndex {
+    if (this.equivalentIndex?.crds !== this.crds.length) this.equivalentIndex = { index: new EquivalentIndex(BUILTIN_RESOURCES, this.crds), crds: this.crds.length };
+    return this.equivalentIndex.index;
+  }
+
+  private pump(): void {
+    if (!this.runner || ((this.holdUntilEnd || this.holding) && !this.ended)) return;
+    const limit = this.opts.workers * IN_FLIGHT_PER_WORKER;
+    while (this.inFlight < limit && this.next < this.pending.length) this.dispatch(this.pending[this.next++]);
+    if (this.inFlight === 0 && this.next === this.pending.length) this.idle?.();
+  }
+
+  private drained(): Promise<void> {
+    if (this.inFlight === 0 && this.next === this.pending.length) return Promise.resolve();
+    return new Promise((resolve) => {
+      this.idle = () => {
+        this.idle = undefined;
+        resolve();
+      };
+    });
+  }
+
+  private dispatch(i: number): void {
+    const { units, pool } = this.runner!;
+    const entry = this.entries[i] as ManifestObject;
+    const obj = entry.object;
+    const res = this.resolver.resolve(obj.apiVersion, obj.kind);
+    const req = this.opts.request;
+    let old: KubeObject | undefined;
+    if (this.olds && req.operation === 'UPDATE') {
+      old = this.olds.get(objectKey(obj, res, req.defaultNamespace));
+      if (!old) {
+        this.perEntry[i] = [{ source: entry.source, object: objectRef(obj, undefined), verdict: 'error', message: `--operation UPDATE: no object with the same apiVersion, kind, namespace and name in --old` }];
+        this.completed();
+        return;
+      }
+    }
+    const a: Assumptions = { crds: this.crds.length, namespaces: this.namespaceObjects, apiVersion: obj.apiVersion, kind: obj.kind, resource: JSON.stringify(res), lookups: [], failOpen: [] };
+    this.assumed.set(i, a);
+    let synth: SynthesizedRequest;
+    let staged: StagedObject | undefined;
+    const apiServer = req.apiServer;
+    if (apiServer && !apiServer.skip && req.operation !== 'DELETE') {
+      // The API server's own steps (lib/apiserver/stage.ts): what the policies receive, or why nothing does.
+      const out = apiServerStage(obj as unknown as JsonObject, res, {
+        kubernetesVersion: apiServer.kubernetesVersion,
+        validate: apiServer.validate,
+        applyMode: apiServer.applyMode,
+        defaultNamespace: req.defaultNamespace ?? 'default',
+        operation: req.operation,
+        now: apiServer.now,
+        ...(res.origin === 'crd' ? crdOf(this.crds, res) : {}),
+      });
+      if (!out.ok) {
+        const r: Result = { source: entry.source, object: objectRef(obj, effectiveNamespace(obj, res, req.defaultNamespace)), verdict: 'error', message: out.message, code: out.code };
+        if (out.path) r.fieldPath = out.path;
+        this.perEntry[i] = [r];
+        this.completed();
+        return;
+      }
+      for (const w of out.warnings) this.opts.log.warn(`${entry.source.file}:${entry.source.line}: ${w.message}`);
+      const ns = { namespace: out.namespace };
+      const request = (o: KubeObject): SynthesizedRequest => buildOperationRequest(o, res, req, old, ns);
+      synth = request(out.mutating as unknown as KubeObject);
+      staged = {
+        request,
+        chain: !apiServer.independent,
+        validating: (mutated) => {
+          const v = out.validating(mutated as unknown as JsonObject);
+          if (!v.ok) return { message: v.message, code: v.code, ...(v.path ? { fieldPath: v.path } : {}) };
+          return request(v.object as unknown as KubeObject);
+        },
+      };
+    } else {
+      synth = buildOperationRequest(obj, res, req, old);
+    }
+    this.inFlight++;
+    void evaluateObject(units, pool, {
+      source: entry.source,
+      ref: objectRef(obj, res.namespaced ? synth.request.namespace : undefined),
+      synth,
+      ...(staged ? { staged } : {}),
+      namespaced: res.namespaced,
+      namespaces: {
+        get: (name) => {
+          const labels = this.namespaces.get(name);
+          a.lookups.push([name, JSON.stringify(labels)]);
+          return labels;
+        },
+      },
+      equivalents: (): EquivalentResource[] => {
+        const e = this.equivalents().equivalents(res.group, res.resource);
+        a.equivalents = JSON.stringify(e);
+        return e;
+      },
+      onFailOpen: (m) => a.failOpen.push(m),
+    }).then((results) => {
+      this.perEntry[i] = results;
+      this.inFlight--;
+      // Reporters need the object only to show a mutation.
+      if (this.opts.reread && !results.some((r) => r.patch)) this.entries[i] = { kind: 'object', object: released(obj), source: entry.source };
+      this.completed();
+    });
+  }
+
+  private completed(): void {
+    if (!this.redo) this.opts.onProgress?.(++this.done, this.objects);
+    this.pump();
+    if (this.pending.length - this.next + this.inFlight < READ_AHEAD) this.wakeReader();
+  }
+
+  private wakeReader(): void {
+    const wake = this.roomWaiter;
+    this.roomWaiter = undefined;
+    wake?.();
+  }
+
+  /** Whether CRDs or Namespace objects read after the object was evaluated change what it was decided on. */
+  private isStale(i: number, a: Assumptions): boolean {
+    if (a.crds !== this.crds.length) {
+      const res: ResolvedResource = this.resolver.resolve(a.apiVersion, a.kind);
+      if (JSON.stringify(res) !== a.resource) return true;
+      if (a.equivalents !== undefined && JSON.stringify(this.equivalents().equivalents(res.group, res.resource)) !== a.equivalents) return true;
+    }
+    if (a.namespaces !== this.namespaceObjects) {
+      return a.lookups.some(([name, labels]) => JSON.stringify(this.namespaces.get(name)) !== labels);
+    }
+    return false;
+  }
+
+  /** One warning per unknown kind, in input order, with the CRDs of the whole input known. */
+  private warnGuessedKinds(): void {
+    const warned = new Set<string>();
+    for (const entry of this.entries) {
+      if (entry.kind !== 'object') continue;
+      const obj = entry.object;
+      const res = this.resolver.resolve(obj.apiVersion, obj.kind);
+      const key = `${obj.apiVersion}/${obj.kind}`;
+      if (res.origin !== 'guessed' || warned.has(key)) continue;
+      warned.add(key);
+      this.opts.log.warn(`${entry.source.file}:${entry.source.line}: unknown kind ${obj.kind} (${obj.apiVersion}): assuming resource "${res.resource}", namespaced; include its CustomResourceDefinition in the input to resolve it`);
+    }
+  }
+
+  /** Webhooks that failed open, said once each, from the evaluations that stand. */
+  private warnFailedOpen(): void {
+    const said = new Set<string>();
+    for (const [, a] of [...this.assumed].sort((x, y) => x[0] - y[0])) {
+      for (const m of a.failOpen) {
+        if (said.has(m)) continue;
+        said.add(m);
+        this.opts.log.warn(m);
+      }
+    }
+  }
+}
+
+/** The CRD version of a custom resource, for the stage. */
+function crdOf(crds: readonly KubeObject[], res: ResolvedResource): { crd?: ReturnType<typeof findCrdVersion> & object } {
+  const crd = findCrdVersion(crds, res.group, res.version, res.kind);
+  return crd ? { crd } : {};
+}
+
+const RELEASED = new WeakSet<KubeObject>();
+
+/** What is kept of an evaluated object: enough to name it. */
+function released(obj: KubeObject): KubeObject {
+  // Assigned, not spread: spread copies get a hidden class each.
+  const metadata: NonNullable<KubeObject['metadata']> = {};
+  if (obj.metadata?.name !== undefined) metadata.name = obj.metadata.name;
+  if (obj.metadata?.namespace !== undefined) metadata.namespace = obj.metadata.namespace;
+  const kept: KubeObject = { apiVersion: obj.apiVersion, kind: obj.kind, metadata };
+  RELEASED.add(kept);
+  return kept;
+}
+
+const isReleased = (obj: KubeObject): boolean => RELEASED.has(obj);
+
+function objectRef(obj: KubeObject, namespace: string | undefined): ObjectRef {
+  const ref: ObjectRef = { apiVersion: obj.apiVersion, kind: obj.kind };
+  const name = obj.metadata?.name ?? obj.metadata?.generateName;
+  if (typeof name === 'string') ref.name = name;
+  if (namespace !== undefined) ref.namespace = namespace;
+  return ref;
+}

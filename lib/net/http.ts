@@ -1,0 +1,274 @@
+/**
+ * The HTTP(S) transport of the store: node:http/https with per-host CA certificates or no verification
+ * (sources.yaml), keep-alive, deadlines, a body size cap, and proxies from HTTPS_PROXY / HTTP_PROXY / NO_PROXY
+ * (CONNECT tunnels for HTTPS). Errors are classified (TLS, connection, timeout) and never carry headers, so
+ * credentials cannot leak through them.
+ */
+import type * as http from 'node:http';
+import * as net from 'node:net';
+import { createHash } from 'node:crypto';
+import { PolicyFetchError } from '../store/errors';
+
+export interface TlsSettings {
+  /** Extra CA certificates (PEM), added to the system ones. */
+  ca?: string[];
+  /** Accept any certificate (insecure sources only). */
+  insecure?: boolean;
+}
+
+export interface HttpOptions {
+  method?: string;
+  headers?: Record<string, string>;
+  body?: Uint8Array;
+  tls?: TlsSettings;
+  timeoutMs: number;
+  /** Largest body accepted; larger answers fail with kind `too-large`. */
+  maxBytes: number;
+  env: NodeJS.ProcessEnv;
+}
+
+export interface HttpResponse {
+  status: number;
+  headers: http.IncomingHttpHeaders;
+  body: Buffer;
+  url: URL;
+}
+
+/** The request never got an HTTP answer: the server could not be reached, TLS failed, or it timed out. */
+export class TransportError extends Error {
+  override name = 'TransportError';
+  constructor(
+    message: string,
+    readonly kind: 'tls' | 'connection' | 'timeout',
+    readonly hostPort: string,
+    readonly code?: string,
+  ) {
+    super(message);
+  }
+}
+
+/** TransportError code: the server answered the TLS handshake with something else (usually plain HTTP). */
+export const NOT_TLS = 'NOT_TLS';
+
+type Transport = { http: typeof import('node:http'); https: typeof import('node:https'); tls: typeof import('node:tls') };
+let transport: Transport | undefined;
+
+/** node:http, node:https and node:tls, loaded by the first request: runs that fetch nothing do not pay for them. */
+async function loadTransport(): Promise<Transport> {
+  transport ??= { http: await import('node:http'), https: await import('node:https'), tls: await import('node:tls') };
+  return transport;
+}
+
+const agents = new Map<string, http.Agent>();
+
+function agentFor({ http, https, tls }: Transport, url: URL, t: TlsSettings | undefined): http.Agent {
+  const secure = url.protocol === 'https:';
+  const key = secure ? `https|${t?.insecure ? 'insecure' : ''}|${t?.ca ? createHash('sha256').update(t.ca.join('\n')).digest('hex') : 'system'}` : 'http';
+  let a = agents.get(key);
+  if (!a) {
+    a = secure
+      ? new https.Agent({ keepAlive: true, maxSockets: 8, ...(t?.ca ? { ca: [...tls.rootCertificates, ...t.ca] } : {}), ...(t?.insecure ? { rejectUnauthorized: false } : {}) })
+      : new http.Agent({ keepAlive: true, maxSockets: 8 });
+    agents.set(key, a);
+  }
+  return a;
+}
+
+/** The proxy to use for `url`, from the environment (curl's rules: lower-case first, NO_PROXY wins). */
+export function proxyFor(url: URL, env: NodeJS.ProcessEnv): URL | undefined {
+  const noProxy = env.no_proxy ?? env.NO_PROXY ?? '';
+  if (noProxyMatches(url, noProxy)) return undefined;
+  const raw = url.protocol === 'https:' ? (env.https_proxy ?? env.HTTPS_PROXY) : env.http_proxy ?? env.HTTP_PROXY;
+  if (!raw) return undefined;
+  try {
+    return new URL(/^[a-z][a-z0-9+.-]*:\/\//i.test(raw) ? raw : `http://${raw}`);
+  } catch {
+    throw new PolicyFetchError(`the proxy setting ${redactUrl(raw)} is not a valid URL`, 'config');
+  }
+}
+
+function noProxyMatches(url: URL, noProxy: string): boolean {
+  const host = url.hostname.replace(/^\[|\]$/g, '').toLowerCase();
+  const port = url.port || (url.protocol === 'https:' ? '443' : '80');
+  for (let entry of noProxy.split(/[\s,]+/).filter(Boolean)) {
+    entry = entry.toLowerCase();
+    if (entry === '*') return true;
+    let entryPort: string | undefined;
+    const m = /^(.*):(\d+)$/.exec(entry);
+    if (m && !entry.includes('::')) {
+      entry = m[1];
+      entryPort = m[2];
+    }
+    if (entryPort && entryPort !== port) continue;
+    entry = entry.replace(/^\*?\./, '').replace(/^\[|\]$/g, '');
+    if (entry.includes('/') && net.isIPv4(host)) {
+      if (inCidr(host, entry)) return true;
+      continue;
+    }
+    if (host === entry || host.endsWith('.' + entry)) return true;
+  }
+  return false;
+}
+
+function inCidr(ip: string, cidr: string): boolean {
+  const [base, bitsText] = cidr.split('/');
+  const bits = Number(bitsText);
+  if (!net.isIPv4(base) || !(bits >= 0 && bits <= 32)) return false;
+  const toInt = (s: string) => s.split('.').reduce((a, b) => a * 256 + Number(b), 0);
+  const unit = 2 ** (32 - bits);
+  return Math.floor(toInt(ip) / unit) === Math.floor(toInt(base) / unit);
+}
+
+/** A URL for messages: no user information, no query (tokens may travel there). */
+export function redactUrl(u: string | URL): string {
+  try {
+    const url = new URL(typeof u === 'string' ? u : u.href);
+    url.username = '';
+    url.password = '';
+    url.search = '';
+    return url.href;
+  } catch {
+    return String(u).replace(/\/\/[^@/]*@/, '//');
+  }
+}
+
+const TLS_CODES = new Set([
+  'CERT_HAS_EXPIRED',
+  'CERT_NOT_YET_VALID',
+  'CERT_UNTRUSTED',
+  'CERT_REJECTED',
+  'CERT_SIGNATURE_FAILURE',
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'UNABLE_TO_GET_ISSUER_CERT',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  'ERR_TLS_CERT_ALTNAME_INVALID',
+  'EPROTO',
+]);
+
+function classify(err: NodeJS.ErrnoException, where: string): TransportError {
+  const code = err.code;
+  if (err instanceof TransportError) return err;
+  if (code && (TLS_CODES.has(code) || code.startsWith('ERR_SSL_') || code.startsWith('ERR_TLS_'))) {
+    if (/wrong version number|packet length too long|http request/i.test(err.message)) {
+      return new TransportError('the server does not speak TLS on this port (plain HTTP?)', 'tls', where, NOT_TLS);
+    }
+    const reason = err.message.replace(/^(write|read) EPROTO \S+:error:[0-9A-F]+:SSL routines:[^:]*:/, '');
+    return new TransportError(`${reason}${code && !reason.includes(code) ? ` (${code})` : ''}`, 'tls', where, code);
+  }
+  if (code === 'ECONNREFUSED') return new TransportError('connection refused', 'connection', where, code);
+  if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return new TransportError('host name not found (DNS)', 'connection', where, code);
+  if (code === 'ETIMEDOUT') return new TransportError('connection timed out', 'timeout', where, code);
+  if (code === 'ECONNRESET' || code === 'EPIPE') return new TransportError('connection reset by the server', 'connection', where, code);
+  if (code === 'EHOSTUNREACH' || code === 'ENETUNREACH') return new TransportError('host unreachable', 'connection', where, code);
+  return new TransportError(err.message, 'connection', where, code);
+}
+
+function proxyAuthHeader(proxy: URL): Record<string, string> {
+  if (!proxy.username) return {};
+  const user = decodeURIComponent(proxy.username);
+  const pass = decodeURIComponent(proxy.password);
+  return { 'Proxy-Authorization': `Basic ${Buffer.from(`${user}:${pass}`).toString('base64')}` };
+}
+
+/** Opens a CONNECT tunnel through `proxy` to `host:port`. */
+function tunnel({ http, https }: Transport, proxy: URL, host: string, port: number, timeoutMs: number): Promise<net.Socket> {
+  const where = `proxy ${proxy.host}`;
+  return new Promise((resolve, reject) => {
+    const mod = proxy.protocol === 'https:' ? https : http;
+    const req = mod.request({
+      host: proxy.hostname.replace(/^\[|\]$/g, ''),
+      port: Number(proxy.port) || (proxy.protocol === 'https:' ? 443 : 80),
+      method: 'CONNECT',
+      path: `${host}:${port}`,
+      headers: { Host: `${host}:${port}`, ...proxyAuthHeader(proxy) },
+      agent: false,
+      timeout: timeoutMs,
+    });
+    req.on('connect', (res, socket) => {
+      if (res.statusCode === 200) resolve(socket);
+      else {
+        socket.destroy();
+        reject(new TransportError(`the proxy refused to connect to ${host}:${port} (HTTP ${res.statusCode})`, 'connection', where));
+      }
+    });
+    req.on('timeout', () => req.destroy(new TransportError(`no answer within ${timeoutMs / 1000}s`, 'timeout', where)));
+    req.on('error', (err) => reject(classify(err as NodeJS.ErrnoException, where)));
+    req.end();
+  });
+}
+
+/** One HTTP exchange. Throws TransportError when no answer came, PolicyFetchError when the body is too large. */
+export async function httpRequest(url: URL, opts: HttpOptions): Promise<HttpResponse> {
+  const secure = url.protocol === 'https:';
+  const port = Number(url.port) || (secure ? 443 : 80);
+  const host = url.hostname.replace(/^\[|\]$/g, '');
+  const where = url.host;
+  const proxy = proxyFor(url, opts.env);
+  const headers: Record<string, string> = { 'User-Agent': 'kubectl-wasmpolicy', ...opts.headers };
+  if (opts.body) headers['Content-Length'] = String(opts.body.length);
+  const t = await loadTransport();
+  const { http, https, tls } = t;
+  let reqOpts: http.RequestOptions;
+  if (proxy && secure) {
+    const raw = await tunnel(t, proxy, host, port, opts.timeoutMs);
+    const socket = tls.connect({
+      socket: raw,
+      ...(net.isIP(host) ? {} : { servername: host }),
+      ...(opts.tls?.ca ? { ca: [...tls.rootCertificates, ...opts.tls.ca] } : {}),
+      rejectUnauthorized: !opts.tls?.insecure,
+    });
+    reqOpts = { method: opts.method ?? 'GET', host, port, path: url.pathname + url.search, headers: { Host: url.host, ...headers }, createConnection: () => socket };
+  } else if (proxy) {
+    reqOpts = {
+      method: opts.method ?? 'GET',
+      host: proxy.hostname.replace(/^\[|\]$/g, ''),
+      port: Number(proxy.port) || 80,
+      path: url.href,
+      headers: { Host: url.host, ...headers, ...proxyAuthHeader(proxy) },
+      agent: false,
+    };
+  } else {
+    reqOpts = { method: opts.method ?? 'GET', host, port, path: url.pathname + url.search, headers, agent: agentFor(t, url, opts.tls) };
+  }
+  const mod = secure && !proxy ? https : http;
+  return new Promise<HttpResponse>((resolve, reject) => {
+    const req = mod.request(reqOpts, (res) => {
+      const chunks: Buffer[] = [];
+      let size = 0;
+      res.on('data', (c: Buffer) => {
+        size += c.length;
+        if (size > opts.maxBytes) {
+          req.destroy();
+          res.destroy();
+          reject(new PolicyFetchError(`${redactUrl(url)}: the answer is larger than the ${opts.maxBytes} byte limit`, 'too-large'));
+          return;
+        }
+        chunks.push(c);
+      });
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks), url }));
+      res.on('error', (err) => reject(classify(err as NodeJS.ErrnoException, where)));
+    });
+    req.setTimeout(opts.timeoutMs, () => req.destroy(new TransportError(`no answer within ${opts.timeoutMs / 1000}s`, 'timeout', where, 'ETIMEDOUT')));
+    req.on('error', (err) => reject(classify(err as NodeJS.ErrnoException, where)));
+    req.end(opts.body);
+  });
+}
+
+/** What to change in sources.yaml after a TLS failure with `host`. */
+export function tlsHint(host: string, err: TransportError, sourcesPath: string): string {
+  if (err.code === NOT_TLS) {
+    return `If ${host} serves plain HTTP, add "${host}" to insecure_sources in ${sourcesPath} (or pass --sources-path).`;
+  }
+  return (
+    `If ${host} uses a private CA, list its certificate under source_authorities."${host}" in ${sourcesPath} (or pass --sources-path); ` +
+    `if it has no valid certificate at all, add "${host}" to insecure_sources there.`
+  );
+}
+
+/** Closes the kept-alive connections (benchmarks of cold pulls; long-running hosts that rotate CAs). */
+export function resetConnections(): void {
+  for (const a of agents.values()) a.destroy();
+  agents.clear();
+}

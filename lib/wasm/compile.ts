@@ -1,0 +1,130 @@
+import { createHash } from 'node:crypto';
+import { capDefinedMemories, exportMutableGlobals, exportNames, importDefinedMemory, isWasm, WASM_PAGE } from './binary';
+import { defaultMetadata, loadProblems, MetadataError, readMetadata, type ExecutionMode, type PolicyMetadata } from './metadata';
+import { wapcContractProblems } from './wapc/host';
+import { wasiContractProblems } from './wasi/runtime';
+
+/** A policy that could not be loaded; the run stops with exit code 2 (nothing can be evaluated reliably). */
+export class PolicyLoadError extends Error {
+  override name = 'PolicyLoadError';
+}
+
+export interface CompiledPolicy {
+  module: WebAssembly.Module;
+  metadata: PolicyMetadata;
+  /** Whether the metadata came from the module's section (false: defaults). */
+  annotated: boolean;
+  sha256: string;
+  size: number;
+  /** Exports added for every mutable global, so instances can be restored instead of re-created. */
+  snapshotGlobals?: string[];
+}
+
+/**
+ * Compiles a module once (the same Module serves every worker) and reads its metadata. With a memory limit,
+ * the memories the module defines are capped first. `name` is used in error messages.
+ */
+export async function compilePolicy(name: string, bytes: Uint8Array, memoryLimitBytes?: number): Promise<CompiledPolicy> {
+  const { code, snapshotGlobals } = hostCode(name, bytes, memoryLimitBytes);
+  let module: WebAssembly.Module;
+  try {
+    module = await WebAssembly.compile(code as Uint8Array<ArrayBuffer>);
+  } catch (err) {
+    throw new PolicyLoadError(`${name}: invalid WebAssembly module: ${(err as Error).message}`);
+  }
+  return compiled(name, bytes, module, snapshotGlobals);
+}
+
+/**
+ * `compilePolicy` on the calling thread, for the start-up path that must hand the modules to a worker before
+ * the thread next yields (lib/evaluation/start.ts). With lazy compilation (V8's default) this is mostly validation.
+ */
+export function compilePolicySync(name: string, bytes: Uint8Array, memoryLimitBytes?: number): CompiledPolicy {
+  const { code, snapshotGlobals } = hostCode(name, bytes, memoryLimitBytes);
+  let module: WebAssembly.Module;
+  try {
+    module = new WebAssembly.Module(code as Uint8Array<ArrayBuffer>);
+  } catch (err) {
+    throw new PolicyLoadError(`${name}: invalid WebAssembly module: ${(err as Error).message}`);
+  }
+  return compiled(name, bytes, module, snapshotGlobals);
+}
+
+/** The bytes this host compiles: memories capped, a waPC guest's memory imported, mutable globals exported. */
+function hostCode(name: string, bytes: Uint8Array, memoryLimitBytes?: number): { code: Uint8Array; snapshotGlobals?: string[] } {
+  if (!isWasm(bytes)) throw new PolicyLoadError(`${name}: not a WebAssembly module (the file does not start with \\0asm)`);
+  let code = bytes;
+  if (memoryLimitBytes !== undefined) {
+    try {
+      code = capDefinedMemories(bytes, Math.floor(memoryLimitBytes / WASM_PAGE));
+    } catch (err) {
+      throw new PolicyLoadError(`${name}: ${(err as Error).message}`);
+    }
+  }
+  let snapshotGlobals: string[] | undefined;
+  try {
+    // waPC guests get their memory from the host, which can then start an instance with more than declared
+    // (WapcRuntime pre-sizes instances whose evaluations grow memory).
+    if (exportNames(code).includes('__guest_call')) code = importDefinedMemory(code);
+    const exported = exportMutableGlobals(code);
+    code = exported.bytes;
+    snapshotGlobals = exported.names;
+  } catch {
+    // An unusual module layout: it still runs, with a new instance per evaluation.
+  }
+  return { code, ...(snapshotGlobals ? { snapshotGlobals } : {}) };
+}
+
+function compiled(name: string, bytes: Uint8Array, module: WebAssembly.Module, snapshotGlobals: string[] | undefined): CompiledPolicy {
+  let metadata: PolicyMetadata | undefined;
+  try {
+    metadata = readMetadata(module);
+  } catch (err) {
+    if (err instanceof MetadataError) throw new PolicyLoadError(`${name}: ${err.message}`);
+    throw err;
+  }
+  return {
+    module,
+    metadata: metadata ?? defaultMetadata(),
+    annotated: metadata !== undefined,
+    sha256: createHash('sha256').update(bytes).digest('hex'),
+    size: bytes.length,
+    ...(snapshotGlobals ? { snapshotGlobals } : {}),
+  };
+}
+
+/** Whether a module looks like compiled Rego (kwctl's test: any export starting with `opa_`). */
+export function looksLikeRego(module: WebAssembly.Module): boolean {
+  return WebAssembly.Module.exports(module).some((e) => e.name.startsWith('opa_'));
+}
+
+/**
+ * Decides the execution mode like kwctl: the metadata wins, a flag must agree with it, a module without
+ * metadata that exports `opa_*` needs the flag.
+ */
+export function resolveExecutionMode(name: string, compiled: CompiledPolicy, requested?: ExecutionMode): ExecutionMode {
+  if (compiled.annotated) {
+    const declared = compiled.metadata.executionMode;
+    if (requested && requested !== declared) {
+      throw new PolicyLoadError(`${name}: the policy's metadata declares execution mode ${declared}, but ${requested} was requested`);
+    }
+    return declared;
+  }
+  if (looksLikeRego(compiled.module) && requested !== 'opa' && requested !== 'gatekeeper') {
+    throw new PolicyLoadError(`${name}: this looks like a Rego policy without metadata: use --execution-mode opa or gatekeeper`);
+  }
+  return requested ?? 'kubewarden-wapc';
+}
+
+/** What can be checked without running guest code: exports and imports the mode needs (spec §1.1, §5). */
+export function modeContractProblems(compiled: CompiledPolicy, mode: ExecutionMode): string[] {
+  const problems = compiled.annotated ? loadProblems(compiled.metadata) : [];
+  if (mode === 'kubewarden-wapc') {
+    const contract = wapcContractProblems(compiled.module);
+    if (contract.length > 0) problems.push(`not a waPC policy: ${contract.join('; ')}`);
+  } else if (mode === 'wasi') {
+    const contract = wasiContractProblems(compiled.module);
+    if (contract.length > 0) problems.push(`not a WASI policy: ${contract.join('; ')}`);
+  }
+  return problems;
+}
