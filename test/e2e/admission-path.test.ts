@@ -1,5 +1,5 @@
 import { strict as assert } from 'node:assert';
-import { fixture, runCli } from './support/cli';
+import { fixture, runCli } from '../support/cli';
 
 // The probes of issue 14, through the real CLI: each gives the verdict a Kubernetes 1.35 cluster gives, because the
 // policies receive the object the API server sends (docs/admission-path.md), not the manifest as written.
