@@ -2,19 +2,20 @@
 // bench/results/latest.json. Needs `npm run build` first (the script does it); `npm run package` adds the
 // single executable to the start-up rows.
 //   npm run bench -- [--quick] [--runs N] [--heavy-runs N] [--objects N] [--audit-objects N]
-//                    [--only startup,throughput,audit,limit] [--out FILE]
+//                    [--only startup,throughput,admission-path,audit,limit] [--out FILE]
 // --quick: 3 start-up runs, 1 heavy run, 5,000 synthetic objects, 2,000 audit objects.
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { run as admissionPath } from './scenarios/admission-path';
 import { run as audit } from './scenarios/audit';
 import { run as limit } from './scenarios/limit';
 import { run as startup } from './scenarios/startup';
 import { run as throughput } from './scenarios/throughput';
 import { isSkipped, type BenchContext, type Ratio, type Row, type Skipped } from './support/types';
 
-const SCENARIOS = ['startup', 'throughput', 'audit', 'limit'] as const;
+const SCENARIOS = ['startup', 'throughput', 'admission-path', 'audit', 'limit'] as const;
 type Scenario = (typeof SCENARIOS)[number];
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -95,7 +96,7 @@ const load = os.loadavg();
 const rows: (Row | Skipped)[] = [];
 const ratios: Ratio[] = [];
 for (const s of opts.only) {
-  const r = s === 'startup' ? await startup(ctx) : s === 'throughput' ? await throughput(ctx) : s === 'audit' ? await audit(ctx) : await limit(ctx, rows);
+  const r = s === 'startup' ? await startup(ctx) : s === 'throughput' ? await throughput(ctx) : s === 'admission-path' ? await admissionPath(ctx) : s === 'audit' ? await audit(ctx) : await limit(ctx, rows);
   rows.push(...r.rows);
   ratios.push(...r.ratios);
 }

@@ -1,5 +1,9 @@
 import type { Argv, ArgumentsCamelCase } from 'yargs';
 import { DEFAULT_USER } from '../lib/admission/request';
+import { KUBERNETES_VERSIONS, NEWEST_KUBERNETES_VERSION, stageNow, type KubernetesVersion } from '../lib/apiserver/context';
+import { APPLY_MODES, type ApplyMode } from '../lib/apiserver/kubectl-apply';
+import type { FieldValidation } from '../lib/apiserver/stage';
+import { versionForServer } from '../lib/apiserver/version';
 import type { Operation } from '../lib/kube/admission-review';
 import { runCheck } from '../lib/check/run';
 import { checkRenderTools, DEFAULT_LIMITS, MissingToolError, type RenderSpec } from '../lib/manifests';
@@ -45,7 +49,14 @@ interface CheckArgs extends GlobalArgs, StoreArgs, EvaluationArgs, SessionArgs, 
   'report-kind': ReportKind;
   'max-input-size': number;
   write: boolean;
+  'kubernetes-version'?: KubernetesVersion;
+  validate: string;
+  'apply-mode': ApplyMode;
+  independent: boolean;
 }
+
+/** kubectl's --validate values: true is strict, false is ignore. */
+const VALIDATE_CHOICES = ['strict', 'warn', 'ignore', 'true', 'false'];
 
 export function builder(y: Argv): Argv<CheckArgs> {
   const base = y
@@ -76,7 +87,11 @@ export function builder(y: Argv): Argv<CheckArgs> {
     .option('fail-on-warn', { type: 'boolean', default: false, describe: 'Exit 1 on warnings too' })
     .option('report-kind', { choices: REPORT_KINDS, default: 'policyreport' as ReportKind, describe: '-o policyreport writes wgpolicyk8s.io PolicyReports (policyreport) or openreports.io Reports (openreports)' })
     .option('max-input-size', { type: 'number', default: DEFAULT_LIMITS.maxInputBytes, describe: 'Largest input file in bytes' })
-    .option('write', { type: 'boolean', default: false, describe: 'Write accepted mutations (admitted with a patch) back into the -f files, changing only the mutated fields' })
+    .option('write', { type: 'boolean', default: false, describe: "Write accepted mutations (admitted with a patch) back into the -f files, changing only the mutated fields (the mutating chain's changes)" })
+    .option('kubernetes-version', { choices: KUBERNETES_VERSIONS as unknown as string[], describe: `Kubernetes version whose schemas, defaults and admission steps apply (default: the cluster's with --from-cluster/--context-from-cluster, else ${NEWEST_KUBERNETES_VERSION})` })
+    .option('validate', { choices: VALIDATE_CHOICES, default: 'strict', describe: "Field validation, as kubectl's --validate: strict (unknown fields are an error), warn (warned and dropped), ignore (dropped)" })
+    .option('apply-mode', { choices: APPLY_MODES as unknown as string[], default: 'client' as ApplyMode, describe: 'What sends the objects: client (kubectl apply), server (kubectl apply --server-side) or create (kubectl create)' })
+    .option('independent', { type: 'boolean', default: false, describe: 'Each policy on the object after the API server\'s own steps, instead of mutating policies in webhook order then validating ones on the result' })
     .options(SESSION_OPTIONS)
     .option('pull', PULL_OPTION)
     .option('sources-path', SOURCES_PATH_OPTION)
@@ -150,6 +165,18 @@ export async function handler(args: ArgumentsCamelCase<CheckArgs>): Promise<void
     const alwaysAcceptNamespace = alwaysAcceptNamespaceFor(args['always-accept-kubewarden-namespace'], kubewardenNamespace, deployment);
     if (alwaysAcceptNamespace !== undefined) log.info(`requests in namespace ${alwaysAcceptNamespace} are accepted without evaluation, as policy-server does`);
     const session = await sessionOptionsFromArgs(args);
+    let kubernetesVersion = args['kubernetes-version'] ?? NEWEST_KUBERNETES_VERSION;
+    if (cluster && args['kubernetes-version'] === undefined) {
+      try {
+        const v = await cluster.serverVersion();
+        const chosen = versionForServer(v.major, v.minor);
+        if (chosen.note) log.warn(chosen.note);
+        kubernetesVersion = chosen.version;
+      } catch (err) {
+        log.warn(`cannot read the server's version (${(err as Error).message}): using Kubernetes ${kubernetesVersion}`);
+      }
+    }
+    const validate: FieldValidation = args.validate === 'true' ? 'strict' : args.validate === 'false' ? 'ignore' : (args.validate as FieldValidation);
     const progress = createProgress({ enabled: shouldShowProgress({ isTTY: Boolean(process.stderr.isTTY), env: process.env, quiet: args.quiet }) });
     const report = await runCheck({
       files: args.filename,
@@ -165,6 +192,7 @@ export async function handler(args: ArgumentsCamelCase<CheckArgs>): Promise<void
           groups: args.group ?? DEFAULT_USER.groups,
         },
         ...(defaultNamespace ? { defaultNamespace } : {}),
+        apiServer: { kubernetesVersion, validate, applyMode: args['apply-mode'], independent: args.independent, now: stageNow() },
       },
       limits: inputLimits,
       evaluationLimits,

@@ -1,7 +1,7 @@
 // Build: bundle the CLI into one CommonJS file (dist/kubectl-wasmpolicy.cjs), then compile the bundled
 // policies from source (plugins/) and annotate them with their metadata (dist/plugins/<name>.wasm).
 import { execFileSync } from 'node:child_process';
-import { mkdir, readFile, writeFile, rename, rm } from 'node:fs/promises';
+import { copyFile, mkdir, readdir, readFile, writeFile, rename, rm } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import * as path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -69,6 +69,11 @@ await esbuild.build({
   outfile: path.join(dist, 'tools/annotate.cjs'),
   format: 'cjs',
 });
+// The Kubernetes schema tables (lib/apiserver/schema-table.ts reads them on first use, never at start-up).
+await mkdir(path.join(dist, 'schemas'), { recursive: true });
+for (const f of await readdir(path.join(root, 'lib/apiserver/schemas'))) {
+  if (f.endsWith('.json')) await copyFile(path.join(root, 'lib/apiserver/schemas', f), path.join(dist, 'schemas', f));
+}
 console.error(`built dist/kubectl-wasmpolicy.cjs in ${Date.now() - t0} ms`);
 
 if (process.argv.includes('--no-plugins')) process.exit(0);

@@ -437,6 +437,10 @@ function seaBlob(target, generator, useCodeCache, workDir) {
   // lib/cluster/lazy.ts reads the cluster client from this asset.
   const assets = { 'plugins/index.json': index, 'cluster.cjs': cluster };
   for (const n of names) assets[`plugins/${n}.wasm`] = path.join(dir, `${n}.wasm`);
+  // lib/apiserver/schema-table.ts reads the Kubernetes schema tables from these assets.
+  const schemas = path.join(root, 'dist', 'schemas');
+  if (!existsSync(schemas)) throw new Error('dist/schemas is missing: run npm run build');
+  for (const f of readdirSync(schemas).filter((n) => n.endsWith('.json'))) assets[`schemas/${f}`] = path.join(schemas, f);
   const blob = path.join(workDir, 'sea.blob');
   const config = path.join(workDir, 'sea-config.json');
   writeFileSync(config, JSON.stringify({ main, output: blob, disableExperimentalSEAWarning: true, useSnapshot: false, useCodeCache, assets }, null, 2));

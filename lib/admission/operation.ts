@@ -1,5 +1,5 @@
 import type { KubeObject } from '../manifests/types';
-import { boundedJson, buildAdmissionRequest, effectiveNamespace, MAX_REQUEST_BYTES, RequestTooLargeError, type RequestOptions, type SynthesizedRequest } from './request';
+import { boundedJson, buildAdmissionRequest, effectiveNamespace, MAX_REQUEST_BYTES, RequestTooLargeError, type RequestNamespace, type RequestOptions, type SynthesizedRequest } from './request';
 import type { ResolvedResource } from '../kube/resource-resolver';
 import type { AdmissionRequest } from '../kube/admission-review';
 
@@ -17,8 +17,8 @@ export function objectKey(obj: KubeObject, res: ResolvedResource, defaultNamespa
  * The request for `obj` under `reqOpts.operation`. For UPDATE, `old` is the stored object (required);
  * for DELETE, `obj` itself is the stored object.
  */
-export function buildOperationRequest(obj: KubeObject, res: ResolvedResource, reqOpts: RequestOptions, old?: KubeObject): SynthesizedRequest {
-  const synth = buildAdmissionRequest(obj, res, reqOpts);
+export function buildOperationRequest(obj: KubeObject, res: ResolvedResource, reqOpts: RequestOptions, old?: KubeObject, staged?: RequestNamespace): SynthesizedRequest {
+  const synth = buildAdmissionRequest(obj, res, reqOpts, staged);
   if (reqOpts.operation === 'DELETE') return withOldObject(synth, obj, res, reqOpts.defaultNamespace);
   if (reqOpts.operation === 'UPDATE' && old) return withOldObject(synth, old, res, reqOpts.defaultNamespace);
   return synth;

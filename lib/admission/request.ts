@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import type { ApiServerOptions } from '../apiserver/options';
 import type { KubeObject } from '../manifests/types';
 import type { ResolvedResource } from '../kube/resource-resolver';
 import type { AdmissionRequest, Operation, UserInfo } from '../kube/admission-review';
@@ -11,6 +12,13 @@ export interface RequestOptions {
   userInfo: UserInfo;
   /** `-n`: namespace for namespaced objects that do not name one. */
   defaultNamespace?: string;
+  /** The API server's own steps before admission (lib/apiserver/stage.ts); absent: objects go as written. */
+  apiServer?: ApiServerOptions;
+}
+
+/** The request's namespace as the API-server stage decided it (a Namespace object's own name). */
+export interface RequestNamespace {
+  namespace: string | undefined;
 }
 
 const OPTIONS_KIND: Record<Operation, string | undefined> = {
@@ -68,10 +76,10 @@ export interface SynthesizedRequest {
  * namespace filled into the object as the API server does. The uid is derived from the request content, so
  * the same input always gives the same uid.
  */
-export function buildAdmissionRequest(obj: KubeObject, res: ResolvedResource, opts: RequestOptions): SynthesizedRequest {
-  const namespace = effectiveNamespace(obj, res, opts.defaultNamespace);
+export function buildAdmissionRequest(obj: KubeObject, res: ResolvedResource, opts: RequestOptions, staged?: RequestNamespace): SynthesizedRequest {
+  const namespace = staged ? staged.namespace : effectiveNamespace(obj, res, opts.defaultNamespace);
   let object: KubeObject = obj;
-  if (namespace !== undefined && obj.metadata?.namespace !== namespace) {
+  if (!staged && namespace !== undefined && obj.metadata?.namespace !== namespace) {
     object = { ...obj, metadata: { ...obj.metadata, namespace } };
   }
   const kind = { group: res.group, version: res.version, kind: res.kind };
@@ -89,7 +97,7 @@ export function buildAdmissionRequest(obj: KubeObject, res: ResolvedResource, op
   if (namespace !== undefined) head.namespace = namespace;
   head.dryRun = false;
   const optionsKind = OPTIONS_KIND[opts.operation];
-  if (optionsKind) head.options = { apiVersion: 'meta.k8s.io/v1', kind: optionsKind };
+  if (optionsKind) head.options = requestOptions(optionsKind, opts);
   const headJson = JSON.stringify(head);
   const objectJson = opts.operation === 'DELETE' ? undefined : boundedJson(object);
   const uid = stableUid(headJson + (objectJson ?? ''));
@@ -97,6 +105,16 @@ export function buildAdmissionRequest(obj: KubeObject, res: ResolvedResource, op
   if (objectJson !== undefined) request.object = object;
   const json = `{"uid":"${uid}",${headJson.slice(1, -1)}${objectJson !== undefined ? `,"object":${objectJson}` : ''}}`;
   return { request, json };
+}
+
+/** `options`: with the API-server stage, the field manager and field validation kubectl's request carries. */
+function requestOptions(kind: string, opts: RequestOptions): Record<string, unknown> {
+  const out: Record<string, unknown> = { apiVersion: 'meta.k8s.io/v1', kind };
+  const s = opts.apiServer;
+  if (!s || s.skip || kind === 'DeleteOptions') return out;
+  out.fieldManager = s.applyMode === 'server' ? 'kubectl' : s.applyMode === 'create' ? 'kubectl-create' : 'kubectl-client-side-apply';
+  out.fieldValidation = s.validate === 'strict' ? 'Strict' : s.validate === 'warn' ? 'Warn' : 'Ignore';
+  return out;
 }
 
 /** A UUID-shaped id from the SHA-256 of the request content. */

@@ -56,6 +56,7 @@ export async function connectCluster(opts: ClusterOptions): Promise<Cluster> {
     context: cfg.context,
     namespace: cfg.namespace,
     discover: async () => (await discovered()).resources,
+    serverVersion: () => t.json<{ major: string; minor: string; gitVersion?: string }>('GET', '/version'),
     resolve,
     resourcesFor: async (rule: ResourceRule) => expandRule(await discovered(), rule),
     list: (res: ApiResource, o: ListOptions = {}): AsyncIterable<KubeObject> => listObjects(t, res, o, log),

@@ -101,6 +101,8 @@ export interface Cluster {
   readonly namespace: string;
   /** Every resource the server serves (core, groups, CRDs, aggregated APIs). Cached for the life of the Cluster. */
   discover(): Promise<ApiResource[]>;
+  /** The server's `/version` (major and minor as it writes them, e.g. "1", "33+"). */
+  serverVersion(): Promise<{ major: string; minor: string; gitVersion?: string }>;
   resolve(apiVersion: string, kind: string): Promise<ApiResource | undefined>;
   /** The listable resources a rule names, wildcards expanded; subresources are left out. */
   resourcesFor(rule: ResourceRule): Promise<ApiResource[]>;

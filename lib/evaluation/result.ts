@@ -29,6 +29,13 @@ export interface Result {
    * the message names), when it could be located in the input. `source` stays where the object starts.
    */
   location?: FieldLocation;
+  /**
+   * The object state the verdict was given on, when the API-server stage ran: `mutating` (after defaulting and
+   * the built-in plugins, patched by the mutating policies before) or `validating` (the final object).
+   */
+  stage?: 'mutating' | 'validating';
+  /** The field an input error is about (not shown in documents: it becomes `location`). */
+  fieldPath?: (string | number)[];
 }
 
 /** A field's own position in the input file. */

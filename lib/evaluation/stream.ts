@@ -1,11 +1,14 @@
 import { DEFAULT_KUBERNETES_VERSION, servedBuiltinResources } from '../kube/served-versions';
 import { EquivalentIndex, type EquivalentResource } from '../admission/match';
 import { buildOperationRequest, objectKey } from '../admission/operation';
-import { RequestTooLargeError, type RequestOptions, type SynthesizedRequest } from '../admission/request';
+import { findCrdVersion } from '../apiserver/crd-schema';
+import { apiServerStage } from '../apiserver/stage';
+import type { JsonObject } from '../apiserver/context';
+import { effectiveNamespace, RequestTooLargeError, type RequestOptions, type SynthesizedRequest } from '../admission/request';
 import { ResourceResolver, type ResolvedResource } from '../kube/resource-resolver';
 import type { Logger } from '../base/log';
 import type { KubeObject, ManifestEntry, ManifestObject, SourceLocation } from '../manifests';
-import { evaluateObject, NamespaceIndex, type EvaluationUnit } from './units';
+import { evaluateObject, NamespaceIndex, type EvaluationUnit, type StagedObject } from './units';
 import type { ObjectRef, Result } from './result';
 import type { EvaluationPool } from '../wasm/pool/pool';
 
@@ -94,6 +97,7 @@ export class EvaluationStream {
         this.perEntry[i] = [{ source: entry.source, verdict: 'skip', message: entry.reason }];
       } else {
         this.objects++;
+        for (const w of entry.warnings ?? []) this.opts.log.warn(w);
         if (!this.holdUntilEnd) this.learn(entry.object);
         this.pending.push(i);
       }
@@ -195,7 +199,7 @@ export class EvaluationStream {
   }
 
   private equivalents(): EquivalentIndex {
-    if (this.equivalentIndex?.crds !== this.crds.length) this.equivalentIndex = { index: new EquivalentIndex(servedBuiltinResources(DEFAULT_KUBERNETES_VERSION), this.crds), crds: this.crds.length };
+    if (this.equivalentIndex?.crds !== this.crds.length) this.equivalentIndex = { index: new EquivalentIndex(servedBuiltinResources(this.opts.request.apiServer?.kubernetesVersion ?? DEFAULT_KUBERNETES_VERSION), this.crds), crds: this.crds.length };
     return this.equivalentIndex.index;
   }
 
@@ -234,8 +238,44 @@ export class EvaluationStream {
     const a: Assumptions = { crds: this.crds.length, namespaces: this.namespaceObjects, apiVersion: obj.apiVersion, kind: obj.kind, resource: JSON.stringify(res), lookups: [], failOpen: [] };
     this.assumed.set(i, a);
     let synth: SynthesizedRequest;
+    let staged: StagedObject | undefined;
+    const apiServer = req.apiServer;
+    // A request too large to build (docs/security.md) is one error result for this object.
     try {
-      synth = buildOperationRequest(obj, res, req, old);
+      if (apiServer && !apiServer.skip && req.operation !== 'DELETE') {
+        // The API server's own steps (lib/apiserver/stage.ts): what the policies receive, or why nothing does.
+        const out = apiServerStage(obj as unknown as JsonObject, res, {
+          kubernetesVersion: apiServer.kubernetesVersion,
+          validate: apiServer.validate,
+          applyMode: apiServer.applyMode,
+          defaultNamespace: req.defaultNamespace ?? 'default',
+          operation: req.operation,
+          now: apiServer.now,
+          ...(res.origin === 'crd' ? crdOf(this.crds, res) : {}),
+        });
+        if (!out.ok) {
+          const r: Result = { source: entry.source, object: objectRef(obj, effectiveNamespace(obj, res, req.defaultNamespace)), verdict: 'error', message: out.message, code: out.code };
+          if (out.path) r.fieldPath = out.path;
+          this.perEntry[i] = [r];
+          this.completed();
+          return;
+        }
+        for (const w of out.warnings) this.opts.log.warn(`${entry.source.file}:${entry.source.line}: ${w.message}`);
+        const ns = { namespace: out.namespace };
+        const request = (o: KubeObject): SynthesizedRequest => buildOperationRequest(o, res, req, old, ns);
+        synth = request(out.mutating as unknown as KubeObject);
+        staged = {
+          request,
+          chain: !apiServer.independent,
+          validating: (mutated) => {
+            const v = out.validating(mutated as unknown as JsonObject);
+            if (!v.ok) return { message: v.message, code: v.code, ...(v.path ? { fieldPath: v.path } : {}) };
+            return request(v.object as unknown as KubeObject);
+          },
+        };
+      } else {
+        synth = buildOperationRequest(obj, res, req, old);
+      }
     } catch (err) {
       if (!(err instanceof RequestTooLargeError)) throw err;
       this.perEntry[i] = [{ source: entry.source, object: objectRef(obj, undefined), verdict: 'error', message: err.message }];
@@ -245,8 +285,9 @@ export class EvaluationStream {
     this.inFlight++;
     void evaluateObject(units, pool, {
       source: entry.source,
-      ref: objectRef(obj, synth.request.namespace),
+      ref: objectRef(obj, res.namespaced ? synth.request.namespace : undefined),
       synth,
+      ...(staged ? { staged } : {}),
       namespaced: res.namespaced,
       namespaces: {
         get: (name) => {
@@ -321,6 +362,12 @@ export class EvaluationStream {
       }
     }
   }
+}
+
+/** The CRD version of a custom resource, for the stage. */
+function crdOf(crds: readonly KubeObject[], res: ResolvedResource): { crd?: ReturnType<typeof findCrdVersion> & object } {
+  const crd = findCrdVersion(crds, res.group, res.version, res.kind);
+  return crd ? { crd } : {};
 }
 
 const RELEASED = new WeakSet<KubeObject>();

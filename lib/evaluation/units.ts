@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { anyRuleMatches, selectWebhook, type EquivalentResource, type SelectionDecision, METADATA_NAME_LABEL } from '../admission/match';
+import { applyPatch } from '../kube/json-patch';
 import { postProcess } from '../admission/postprocess';
 import { toAdmissionResponse, type EvaluatedResponse } from '../admission/response';
 import type { SynthesizedRequest } from '../admission/request';
@@ -132,10 +133,26 @@ function namespaceName(o: KubeObject): string | undefined {
   return o.apiVersion === 'v1' && o.kind === 'Namespace' && typeof o.metadata?.name === 'string' ? o.metadata.name : undefined;
 }
 
+/**
+ * An object after the API server's own steps (lib/apiserver/stage.ts): mutating policies see `synth` (or, in the
+ * chain, the object as the mutating policies before them left it), validating policies the object the chain
+ * leaves, after the steps that run between mutating and validating admission.
+ */
+export interface StagedObject {
+  /** The request for an object state (the object mutating admission has reached). */
+  request(object: KubeObject): SynthesizedRequest;
+  /** The request validating policies see, built from the object mutating admission left; or why there is none. */
+  validating(mutated: KubeObject): SynthesizedRequest | { message: string; code: number; fieldPath?: (string | number)[] };
+  /** false: each policy on the stage's object (`--independent`); true: mutating policies in webhook order, patching. */
+  chain: boolean;
+}
+
 export interface ObjectEvaluation {
   source: SourceLocation;
   ref: ObjectRef;
+  /** The request (the mutating stage's, when `staged`). */
   synth: SynthesizedRequest;
+  staged?: StagedObject;
   namespaced: boolean;
   namespaces: NamespaceLabels;
   equivalents(): EquivalentResource[];
@@ -150,8 +167,62 @@ export interface ObjectEvaluation {
 
 type Call = { request: AdmissionRequest; json: string; indices: number[] };
 
-/** Selects, evaluates and post-processes every unit for one object; results in unit order. */
+/** Whether a unit is called as a mutating webhook (Kubewarden: the policy's `mutating`); groups never are. */
+export function isMutatingUnit(u: EvaluationUnit): boolean {
+  return u.kind === 'single' && u.policy.allowedToMutate;
+}
+
+/**
+ * Every unit for one object, results in unit order. With the API-server stage, mutating policies run first —
+ * in the chain one after another in the API server's webhook order (configurations sorted by name; Kubewarden
+ * names each policy's configuration after the policy), each on the object the ones before patched — then the
+ * validating policies, all on the final object.
+ */
 export async function evaluateObject(units: readonly EvaluationUnit[], pool: EvaluationPool, o: ObjectEvaluation): Promise<Result[]> {
+  const staged = o.staged;
+  if (!staged) return evaluateUnits(units, pool, o);
+  const results = new Array<Result>(units.length);
+  const mutating = units.map((u, i) => i).filter((i) => isMutatingUnit(units[i]));
+  const validating = units.map((u, i) => i).filter((i) => !isMutatingUnit(units[i]));
+  let current = o.synth.request.object as KubeObject;
+  if (staged.chain) {
+    mutating.sort((a, b) => (units[a].id < units[b].id ? -1 : units[a].id > units[b].id ? 1 : 0));
+    for (const i of mutating) {
+      const synth = current === o.synth.request.object ? o.synth : staged.request(current);
+      const [r] = await evaluateUnits([units[i]], pool, { ...o, synth });
+      r.stage = 'mutating';
+      results[i] = r;
+      // An accepted patch changes the object the next webhooks (and the validating ones) receive.
+      if (r.patch && (r.verdict === 'pass' || (r.verdict === 'warn' && !r.message?.startsWith('monitor mode')))) current = applyPatch(current, r.patch) as KubeObject;
+    }
+  } else if (mutating.length > 0) {
+    const rs = await evaluateUnits(mutating.map((i) => units[i]), pool, o);
+    mutating.forEach((i, k) => {
+      results[i] = rs[k];
+      rs[k].stage = 'mutating';
+    });
+  }
+  if (validating.length > 0) {
+    const v = staged.validating(current);
+    if ('message' in v) {
+      for (const i of validating) {
+        const r = newResult({ source: o.source, object: o.ref, policy: units[i].id }, 'error', v.message, v.code);
+        if (v.fieldPath) r.fieldPath = v.fieldPath;
+        r.stage = 'validating';
+        results[i] = r;
+      }
+    } else {
+      const rs = await evaluateUnits(validating.map((i) => units[i]), pool, { ...o, synth: v });
+      validating.forEach((i, k) => {
+        results[i] = rs[k];
+        rs[k].stage = 'validating';
+      });
+    }
+  }
+  return results;
+}
+
+async function evaluateUnits(units: readonly EvaluationUnit[], pool: EvaluationPool, o: ObjectEvaluation): Promise<Result[]> {
   const base = (u: EvaluationUnit): Pick<Result, 'source' | 'object' | 'policy'> => ({ source: o.source, object: o.ref, policy: u.id });
   const decisions = units.map((u) => alwaysAccepted(decide(u, o), o.alwaysAcceptNamespace));
   // One pool call per distinct request (a conversion under matchPolicy Equivalent makes another request).

@@ -35,7 +35,7 @@ function entriesFromChunk(file: string, chunk: DocumentChunk, limits: InputLimit
   });
   let parsed;
   try {
-    parsed = parseDocument(chunk.text, limits);
+    parsed = parseDocument(chunk.text, limits, true);
   } catch (err) {
     const e = err as YamlSyntaxError;
     const message = `YAML syntax error: ${e.reason}${templateHint(chunk.text)}`;
@@ -47,6 +47,9 @@ function entriesFromChunk(file: string, chunk: DocumentChunk, limits: InputLimit
   }
   const { value, events } = parsed;
   if (value === null || value === undefined) return [];
+  const lineOf = lineCounter(chunk.text);
+  // kubectl (sigs.k8s.io/yaml) keeps a repeated key's last value without a word; the cluster receives that value.
+  const duplicates = (parsed.duplicates ?? []).map((d) => `${file}:${chunk.firstLine + lineOf(d.offset) - 1}: key "${d.key}" repeats an earlier one of its mapping; its last value is used, as kubectl does`);
   const size = expandedSize(value, { nodes: limits.maxExpandedNodes, bytes: limits.maxExpandedBytes });
   if (size === undefined) {
     return [{ kind: 'error', source: at(docLine), message: 'document refers to itself through a YAML alias (cycle)' }];
@@ -77,16 +80,20 @@ function entriesFromChunk(file: string, chunk: DocumentChunk, limits: InputLimit
       return [{ kind: 'error', source: at(docLine), message: `${obj.kind}: items must be a list, got ${describe(items)}` }];
     }
     const offsets = listItemOffsets(chunk.text, events);
-    const lineAt = lineCounter(chunk.text);
+    const lineAt = lineOf;
     return items.map((item, idx): ManifestEntry => {
       const line = offsets[idx] !== undefined ? chunk.firstLine + lineAt(offsets[idx]) - 1 : docLine;
       const source: SourceLocation = { file, line, docIndex: chunk.docIndex, itemIndex: idx };
       const itemProblem = objectProblem(item);
       if (itemProblem) return { kind: 'error', source, message: `${obj.kind} item ${idx}: not a Kubernetes object: ${itemProblem}` };
-      return classify(item as KubeObject, source);
+      const entry = classify(item as KubeObject, source);
+      if (entry.kind === 'object' && duplicates.length > 0 && idx === 0) entry.warnings = duplicates;
+      return entry;
     });
   }
-  return [classify(obj, at(docLine))];
+  const entry = classify(obj, at(docLine));
+  if (entry.kind === 'object' && duplicates.length > 0) entry.warnings = duplicates;
+  return [entry];
 }
 
 function classify(obj: KubeObject, source: SourceLocation): ManifestEntry {

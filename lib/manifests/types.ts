@@ -22,6 +22,8 @@ export interface ManifestObject {
   kind: 'object';
   object: KubeObject;
   source: SourceLocation;
+  /** Said on stderr when the object is evaluated (e.g. a repeated key, of which kubectl keeps the last value). */
+  warnings?: string[];
 }
 
 /** A document that could not be turned into an object; the run goes on with the others. */

@@ -22,6 +22,8 @@ export type YamlEvent = jsyaml.Event;
 export interface ParsedDocument {
   value: unknown;
   events: YamlEvent[];
+  /** With `lastKeyWins`: where a mapping key repeats an earlier one of the same mapping (offsets into the text). */
+  duplicates?: { key: string; offset: number }[];
 }
 
 /** A parse failure with its position inside the parsed text (1-based line and column). */
@@ -36,17 +38,26 @@ export class YamlSyntaxError extends Error {
   }
 }
 
-/** Parses one YAML document (already split out of its stream). Throws YamlSyntaxError. */
-export function parseDocument(text: string, limits: InputLimits): ParsedDocument {
+/**
+ * Parses one YAML document (already split out of its stream). Throws YamlSyntaxError. A repeated mapping key is
+ * an error, unless `lastKeyWins` (kubectl's sigs.k8s.io/yaml keeps the last value silently): then the later
+ * value is used and the repeats are listed in `duplicates`.
+ */
+export function parseDocument(text: string, limits: InputLimits, lastKeyWins = false): ParsedDocument {
   let events: YamlEvent[];
   let docs: unknown[];
+  let repeated = false;
   try {
     events = jsyaml.parseEvents(text, { maxDepth: limits.maxDepth });
-    docs = jsyaml.constructFromEvents(events, {
-      source: text,
-      schema: KUBERNETES_SCHEMA,
-      maxAliases: limits.maxAliases,
-    });
+    const construct = (json: boolean): unknown[] => jsyaml.constructFromEvents(events, { source: text, schema: KUBERNETES_SCHEMA, maxAliases: limits.maxAliases, json });
+    try {
+      docs = construct(false);
+    } catch (err) {
+      // Repeats are rare: only then is the document built again keeping the last value, and the repeats found.
+      if (!lastKeyWins || !(err instanceof jsyaml.YAMLException) || !/duplicated mapping key/.test(err.reason)) throw err;
+      docs = construct(true);
+      repeated = true;
+    }
   } catch (err) {
     throw toSyntaxError(err);
   }
@@ -54,7 +65,38 @@ export function parseDocument(text: string, limits: InputLimits): ParsedDocument
     // Our splitter already cut on `---` lines, so a second document here came from an inline marker.
     throw new YamlSyntaxError('more than one document without a `---` line between them', 1, 1);
   }
-  return { value: docs.length === 0 ? null : docs[0], events };
+  const out: ParsedDocument = { value: docs.length === 0 ? null : docs[0], events };
+  if (repeated) {
+    const duplicates = duplicateKeys(text, events);
+    if (duplicates.length > 0) out.duplicates = duplicates;
+  }
+  return out;
+}
+
+/** Keys repeated within one mapping, in text order (the events alternate key and value inside a mapping). */
+function duplicateKeys(text: string, events: YamlEvent[]): { key: string; offset: number }[] {
+  const E = jsyaml.EVENT_ID;
+  const out: { key: string; offset: number }[] = [];
+  // One frame per open collection: for a mapping, the keys seen and whether the next node is a key.
+  const stack: { keys?: Set<string>; expectKey: boolean }[] = [];
+  for (const ev of events) {
+    if (ev.type === E.DOCUMENT) continue;
+    const top = stack[stack.length - 1];
+    if (ev.type === E.POP) {
+      stack.pop();
+      continue;
+    }
+    const isKey = top?.keys !== undefined && top.expectKey;
+    if (top?.keys) top.expectKey = !top.expectKey;
+    if (isKey && ev.type === E.SCALAR) {
+      const key = jsyaml.getScalarValue(text, ev);
+      if (top.keys!.has(key)) out.push({ key, offset: ev.valueStart });
+      else top.keys!.add(key);
+    }
+    if (ev.type === E.MAPPING) stack.push({ keys: new Set(), expectKey: true });
+    else if (ev.type === E.SEQUENCE) stack.push({ expectKey: false });
+  }
+  return out;
 }
 
 function toSyntaxError(err: unknown): YamlSyntaxError {

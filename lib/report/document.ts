@@ -31,6 +31,7 @@ export function documentResult(r: Result): Result {
   if (r.message !== undefined) out.message = r.message;
   if (r.code !== undefined) out.code = r.code;
   if (r.location) out.location = r.location;
+  if (r.stage) out.stage = r.stage;
   if (r.patch) out.patch = r.patch;
   if (r.warnings) out.warnings = r.warnings;
   if (r.causes) out.causes = r.causes;

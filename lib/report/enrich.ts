@@ -11,6 +11,7 @@ import type { PolicyResourceInfo, PolicySummary, Report, Result } from '../evalu
 
 /** The path of the field a result is about: the first path a mutation patches, or the `(spec.x[0])` its message names. */
 export function findingPath(r: Result): PathSegment[] | undefined {
+  if (r.fieldPath) return r.fieldPath;
   if (!r.object || r.verdict === 'skip' || (r.verdict === 'pass' && !r.patch)) return undefined;
   if (r.patch && r.patch.length > 0) {
     try {

@@ -53,8 +53,8 @@ describe('completion', () => {
 
   it('completes commands, flags, choices and files as kubectl_complete-wasmpolicy', () => {
     assert.deepEqual(complete('c'), ['check', 'completion', ':4']);
-    assert.deepEqual(complete(''), ['check', 'audit', 'test', 'run', 'scaffold', 'bench', 'inspect', 'annotate', 'pull', 'push', 'policies', 'rm', 'digest', 'save', 'load', 'completion', 'version', ':4']);
-    assert.deepEqual(complete('check', '--ku'), ['--kustomize', '--kubeconfig', '--kubewarden-namespace', ':4']);
+    assert.deepEqual(complete(''), ['check', 'audit', 'test', 'run', 'scaffold', 'bench', 'inspect', 'annotate', 'pull', 'push', 'verify', 'policies', 'rm', 'digest', 'save', 'load', 'completion', 'version', ':4']);
+    assert.deepEqual(complete('check', '--ku'), ['--kustomize', '--kubeconfig', '--kubewarden-namespace', '--kubernetes-version', ':4']);
     assert.deepEqual(complete('audit', '--report-kind', ''), ['policyreport', 'openreports', ':4']);
     assert.deepEqual(complete('check', '--he'), ['--helm', '--help', ':4']);
     assert.deepEqual(complete('check', '--operation', ''), ['CREATE', 'UPDATE', 'DELETE', ':4']);

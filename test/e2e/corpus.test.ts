@@ -6,14 +6,12 @@ import { fixture, runCli } from '../support/cli';
 const CORPUS = fixture('corpus');
 
 interface Report {
-  results: { source: { file: string; line: number }; verdict: string; message?: string; policy?: string }[];
+  results: { source: { file: string; line: number }; verdict: string; message?: string; policy?: string; code?: number }[];
   summary: { objects: number; error: number };
 }
 
 /** Documents of the curated corpus that are not valid input, by file:line and the start of their message. */
 const KNOWN_BAD: [string, RegExp][] = [
-  ['kubernetes-examples/_archived/volumes/scaleio/sc-pvc.yaml:12', /^YAML syntax error: duplicated mapping key/],
-  ['kubernetes-examples/_archived/openshift-origin/etcd-controller.yaml:12', /^YAML syntax error: duplicated mapping key/],
   ['kubernetes-examples/_archived/storage/vitess/etcd-service-template.yaml:4', /^YAML syntax error: .*complex keys/],
   ['kubernetes-examples/_archived/scheduler-policy/scheduler-policy-config.json:1', /^Policy: metadata\.name is required/],
   ['istio-samples/samples/ambient-argo/tag-chart/templates/shimservice.yaml:1', /template syntax|\{\{/],
@@ -44,12 +42,17 @@ describe('the curated corpus of real projects', function () {
       assert.ok(e.source.file.startsWith(CORPUS), e.source.file);
       assert.ok(e.source.line >= 1, `${e.source.file}: line ${e.source.line}`);
       assert.ok(e.message && e.message.length > 10, JSON.stringify(e));
-      assert.equal(e.policy, undefined, `a policy failed: ${JSON.stringify(e)}`);
+      // An object the API server rejects before validating admission (422) is an error of each validating policy.
+      if (e.code !== 422) assert.equal(e.policy, undefined, `a policy failed: ${JSON.stringify(e)}`);
     }
     const messages = new Map(errors.map((e) => [`${path.relative(CORPUS, e.source.file)}:${e.source.line}`, e.message!]));
     for (const [at, message] of KNOWN_BAD) assert.match(messages.get(at) ?? '(no error)', message, at);
     const objects = report.results.filter((r) => r.verdict !== 'error');
     assert.ok(objects.some((r) => r.verdict === 'fail') && objects.some((r) => r.verdict === 'pass'), 'policies both accept and reject corpus objects');
+    // A repeated key is kubectl's last value, with a warning naming file:line (lib/manifests/yaml.ts), not an error.
+    for (const file of ['kubernetes-examples/_archived/volumes/scaleio/sc-pvc.yaml', 'kubernetes-examples/_archived/openshift-origin/etcd-controller.yaml']) {
+      assert.match(one.stderr, new RegExp(`${file.replace(/[./]/g, (c) => `\\${c}`)}:\\d+: key "[^"]+" repeats an earlier one`), file);
+    }
   });
 
   it('--workers 1 and --workers 2 give byte-identical output', async () => {

@@ -4,7 +4,7 @@ import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { Readable } from 'node:stream';
-import { DEFAULT_LIMITS, entriesFromText, loadManifests, type ManifestEntry } from '../../../lib/manifests';
+import { DEFAULT_LIMITS, entriesFromText, loadManifests, type ManifestEntry, type ManifestObject } from '../../../lib/manifests';
 import { splitDocuments } from '../../../lib/manifests/split';
 
 const pod = (name: string) => `apiVersion: v1\nkind: Pod\nmetadata:\n  name: ${name}\nspec:\n  containers: []\n`;
@@ -109,11 +109,15 @@ describe('manifest input', () => {
       assert.equal(err.source.column, 1);
     });
 
-    it('rejects a duplicated key as the API server strict validation does', () => {
-      const e = only(parse('apiVersion: v1\nkind: Pod\nmetadata:\n  name: a\n  name: b\n'), 'error');
-      assert.equal(e.message, 'YAML syntax error: duplicated mapping key');
-      assert.equal(e.source.line, 5);
-      assert.equal(e.source.column, 3);
+    it('keeps the last value of a repeated key, as kubectl does, with a warning naming file and line', () => {
+      const entries = parse('apiVersion: v1\nkind: Pod\nmetadata:\n  name: a\n  name: b\n');
+      assert.equal(entries.length, 1);
+      const e = entries[0] as ManifestObject;
+      assert.equal(e.kind, 'object');
+      assert.equal(e.object.metadata?.name, 'b');
+      assert.deepEqual(e.warnings, ['in.yaml:5: key "name" repeats an earlier one of its mapping; its last value is used, as kubectl does']);
+      // Equal keys of different mappings are not repeats.
+      assert.equal((parse('apiVersion: v1\nkind: Pod\nmetadata:\n  name: a\nspec:\n  name: a\n')[0] as ManifestObject).warnings, undefined);
     });
 
     it('reports documents that are not objects', () => {

@@ -317,7 +317,7 @@ function assertCheckReport(doc: Record<string, unknown>): void {
   assert.equal(doc.apiVersion, 'wasmpolicy.kubewarden.io/v1alpha1');
   assert.equal(doc.kind, 'CheckReport');
   assert.deepEqual(Object.keys(doc).sort(), ['apiVersion', 'kind', 'policies', 'results', 'summary']);
-  const allowed = ['source', 'object', 'policy', 'verdict', 'message', 'code', 'location', 'patch', 'warnings', 'causes'];
+  const allowed = ['source', 'object', 'policy', 'verdict', 'message', 'code', 'location', 'stage', 'patch', 'warnings', 'causes'];
   for (const r of doc.results as Record<string, unknown>[]) {
     for (const k of Object.keys(r)) assert.ok(allowed.includes(k), `unexpected field ${k}`);
     assert.match(r.verdict as string, /^(pass|fail|warn|skip|error)$/);
