@@ -46,13 +46,21 @@ async function call(namespace: string, operation: string, payload: unknown, o: {
 const names = (list: unknown) => (list as { items: KubeObject[] }).items.map((o) => `${o.metadata?.namespace ?? ''}/${o.metadata?.name}`);
 
 describe('host capabilities: routing, allow-list and the manifests source', () => {
-  it('unknown triples get policy-evaluator\'s texts; Sigstore verification is a clear "not supported yet"', async () => {
+  it('unknown triples get policy-evaluator\'s texts; malformed Sigstore requests name what is wrong', async () => {
     assert.deepEqual(await call('oci', 'v1/manifest_digest', 'x', { binding: 'nope' }), { error: 'unknown binding: nope' });
     assert.deepEqual(await call('storage', 'x', {}), { error: 'unknown namespace: storage' });
     assert.deepEqual(await call('net', 'v2/dns_lookup_host', 'x'), { error: 'unknown operation: v2/dns_lookup_host' });
     assert.deepEqual(await call('pods', 'x', {}, { binding: 'kubernetes' }), { error: 'unknown namespace: pods' });
-    assert.deepEqual(await call('oci', 'v2/verify', { type: 'SigstorePubKeyVerify', image: 'x', pub_keys: ['k'] }), {
-      error: 'host capability oci/v2/verify (Sigstore signature verification) is not supported yet by kubectl-wasmpolicy',
+    // Verification itself is tested against a registry in test/e2e/verification.test.ts.
+    assert.deepEqual(await call('oci', 'v2/verify', { type: 'SigstoreNotaryVerify', image: 'x' }), {
+      error:
+        'oci v2/verify: unknown variant "SigstoreNotaryVerify", expected one of `SigstorePubKeyVerify`, `SigstoreKeylessVerify`, `SigstoreKeylessPrefixVerify`, `SigstoreGithubActionsVerify`, `SigstoreCertificateVerify`',
+    });
+    assert.deepEqual(await call('oci', 'v1/verify', { SigstoreGithubActionsVerify: { image: 'x', owner: 'o' } }), {
+      error: 'oci v1/verify: unknown variant, expected one of `SigstorePubKeyVerify`, `SigstoreKeylessVerify`',
+    });
+    assert.deepEqual(await call('oci', 'v2/verify', { type: 'SigstoreKeylessVerify', image: 'x', keyless: [], annotations: null }), {
+      error: 'oci v2/verify: SigstoreKeylessVerify: `keyless` must not be empty',
     });
   });
 
