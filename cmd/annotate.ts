@@ -11,12 +11,12 @@ interface AnnotateArgs extends GlobalArgs {
   usage?: string;
 }
 
-export function builder(y: Argv): Argv<AnnotateArgs> {
+export function builder(y: Argv<GlobalArgs>): Argv<AnnotateArgs> {
   return y
     .positional('wasm', { type: 'string', demandOption: true, describe: 'Policy module (.wasm)' })
     .option('metadata', { alias: 'm', type: 'string', demandOption: true, describe: 'metadata.yml' })
     .option('output', { alias: 'o', type: 'string', demandOption: true, describe: 'Annotated module to write' })
-    .option('usage', { alias: 'u', type: 'string', describe: 'File whose text becomes the io.kubewarden.policy.usage annotation (e.g. README.md)' }) as unknown as Argv<AnnotateArgs>;
+    .option('usage', { alias: 'u', type: 'string', describe: 'File whose text becomes the io.kubewarden.policy.usage annotation (e.g. README.md)' });
 }
 
 export async function handler(args: ArgumentsCamelCase<AnnotateArgs>): Promise<void> {

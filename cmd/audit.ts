@@ -36,7 +36,7 @@ interface AuditArgs extends GlobalArgs, StoreArgs, EvaluationArgs, ClusterArgs, 
   'fail-on-warn': boolean;
 }
 
-export function builder(y: Argv): Argv<AuditArgs> {
+export function builder(y: Argv<GlobalArgs>): Argv<AuditArgs> {
   return y
     .options(CLUSTER_OPTIONS)
     .option('all-namespaces', { alias: 'A', type: 'boolean', default: false, describe: 'Audit every namespace, and cluster-scoped resources' })

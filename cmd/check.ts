@@ -9,13 +9,12 @@ import { DEFAULT_KUBEWARDEN_NAMESPACE, isActive, type PolicyEntry } from '../lib
 import { ClusterSource } from '../lib/capabilities/cluster-source';
 import type { Sources } from '../lib/store/sources';
 import { DOCKER_CONFIG_OPTION, fetchOptionsFromArgs, PULL_OPTION, SOURCES_PATH_OPTION, type StoreArgs } from './store-options';
-import { EXECUTION_MODES } from '../lib/wasm/metadata';
 import { REPORTERS, EXIT_ERROR, exitCode, parseOutputs, writeOutputs, type OutputSpec } from '../lib/report';
 import { REPORT_KINDS, type ReportKind } from '../lib/report/policyreport';
 import { writeBack, WriteBackError, writeBackRefusal } from '../lib/report/write-back';
 import { loggerFor, logLevelFor, useColor, UsageError, type GlobalArgs } from './context';
 import { connect } from './cluster-options';
-import { policiesFromFlags, type PolicyFlagArgs } from './policy-flag-options';
+import { POLICY_FLAG_OPTIONS, policiesFromFlags, type PolicyFlagArgs } from './policy-flag-options';
 import { SESSION_OPTIONS, sessionOptionsFromArgs, type SessionArgs } from './session-options';
 import { EVALUATION_OPTIONS, evaluationLimitsFromArgs, type EvaluationArgs } from './evaluation-options';
 
@@ -44,7 +43,7 @@ interface CheckArgs extends GlobalArgs, StoreArgs, EvaluationArgs, SessionArgs, 
   write: boolean;
 }
 
-export function builder(y: Argv): Argv<CheckArgs> {
+export function builder(y: Argv<GlobalArgs>): Argv<CheckArgs> {
   return y
     .option('filename', { alias: 'f', type: 'string', array: true, default: [], defaultDescription: 'none', describe: 'File, directory, URL or - (stdin); repeatable' })
     .option('kustomize', { alias: 'k', type: 'string', array: true, default: [], defaultDescription: 'none', describe: 'Kustomization directory, rendered with kubectl kustomize ($KUBECTL or kubectl on PATH); repeatable' })
@@ -52,7 +51,7 @@ export function builder(y: Argv): Argv<CheckArgs> {
     .option('values', { type: 'string', array: true, default: [], defaultDescription: 'none', describe: '--helm: values file; repeatable' })
     .option('set', { type: 'string', array: true, default: [], defaultDescription: 'none', describe: '--helm: set a value, KEY=VALUE; repeatable' })
     .option('recursive', { alias: 'R', type: 'boolean', default: false, describe: 'Descend into sub-directories of -f directories' })
-    .option('policy', { alias: 'p', type: 'string', array: true, default: [], describe: 'Policy: registry://host/repo:tag, https://, file path, file://, builtin://NAME; repeatable (default: the bundled set)' })
+    .option('policy', POLICY_FLAG_OPTIONS.policy)
     .option('policies', { type: 'string', array: true, default: [], describe: 'Policy configuration: policies.yml and/or policies.kubewarden.io/v1 policy resources (file, directory or -); repeatable' })
     .option('from-cluster', { type: 'boolean', default: false, describe: "Evaluate with the cluster's own Kubewarden policies (would the cluster accept these manifests?); objects without a namespace get the context's" })
     .option('context-from-cluster', { type: 'boolean', default: false, describe: 'Context-aware policies read the live cluster (kubernetes host capabilities) instead of the manifests given' })
@@ -61,10 +60,10 @@ export function builder(y: Argv): Argv<CheckArgs> {
     .option('kubewarden-namespace', { type: 'string', default: DEFAULT_KUBEWARDEN_NAMESPACE, describe: 'Namespace Kubewarden runs in; cluster-wide policies from --policies never select it, as the Kubewarden controller configures them' })
     .option('operation', { choices: ['CREATE', 'UPDATE', 'DELETE'], default: 'CREATE', describe: 'Operation to simulate: CREATE, UPDATE (with --old) or DELETE (the -f objects are the ones deleted)' })
     .option('old', { type: 'string', array: true, default: [], describe: 'UPDATE: the stored objects (file, directory, URL or -), matched by apiVersion, kind, namespace and name' })
-    .option('settings-json', { type: 'string', describe: 'Settings (a JSON object) for the policies given with -p' })
-    .option('settings', { type: 'string', describe: 'File with the settings (YAML or JSON object) for the policies given with -p' })
+    .option('settings-json', POLICY_FLAG_OPTIONS['settings-json'])
+    .option('settings', POLICY_FLAG_OPTIONS.settings)
     .options(EVALUATION_OPTIONS)
-    .option('execution-mode', { alias: 'e', choices: EXECUTION_MODES as unknown as string[], describe: 'Execution mode of -p policies; must agree with their metadata' })
+    .option('execution-mode', POLICY_FLAG_OPTIONS['execution-mode'])
     .option('namespace', { alias: 'n', type: 'string', describe: 'Namespace for namespaced objects that do not name one (default: default)' })
     .option('user', { type: 'string', describe: `userInfo.username of the requests (default: ${DEFAULT_USER.username})` })
     .option('group', { type: 'string', array: true, describe: `userInfo.groups of the requests; repeatable (default: ${DEFAULT_USER.groups!.join(',')})` })

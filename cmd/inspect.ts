@@ -11,13 +11,13 @@ interface InspectArgs extends GlobalArgs, StoreArgs {
   output: string;
 }
 
-export function builder(y: Argv): Argv<InspectArgs> {
+export function builder(y: Argv<GlobalArgs>): Argv<InspectArgs> {
   return y
     .positional('ref', { type: 'string', demandOption: true, describe: 'registry://host/repo:tag, https://, file path, file:// or builtin://NAME' })
     .option('output', { alias: 'o', choices: ['text', 'yaml', 'json'], default: 'text', describe: 'Output format' })
     .option('pull', PULL_OPTION)
     .option('sources-path', SOURCES_PATH_OPTION)
-    .option('docker-config', DOCKER_CONFIG_OPTION) as unknown as Argv<InspectArgs>;
+    .option('docker-config', DOCKER_CONFIG_OPTION);
 }
 
 export async function handler(args: ArgumentsCamelCase<InspectArgs>): Promise<void> {

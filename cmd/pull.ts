@@ -10,13 +10,13 @@ interface PullArgs extends GlobalArgs, StoreArgs {
   output?: string;
 }
 
-export function builder(y: Argv): Argv<PullArgs> {
+export function builder(y: Argv<GlobalArgs>): Argv<PullArgs> {
   return y
     .positional('ref', { type: 'string', demandOption: true, describe: 'registry://host/repo:tag|@sha256:..., https://..., or host/repo:tag' })
     .option('output', { alias: 'o', type: 'string', describe: 'Also write the module to this file' })
     .option('pull', { ...PULL_OPTION, default: 'always' })
     .option('sources-path', SOURCES_PATH_OPTION)
-    .option('docker-config', DOCKER_CONFIG_OPTION) as unknown as Argv<PullArgs>;
+    .option('docker-config', DOCKER_CONFIG_OPTION);
 }
 
 export async function handler(args: ArgumentsCamelCase<PullArgs>): Promise<void> {

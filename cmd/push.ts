@@ -11,13 +11,13 @@ interface PushArgs extends GlobalArgs, StoreArgs {
   force: boolean;
 }
 
-export function builder(y: Argv): Argv<PushArgs> {
+export function builder(y: Argv<GlobalArgs>): Argv<PushArgs> {
   return y
     .positional('wasm', { type: 'string', demandOption: true, describe: 'Annotated policy module (.wasm)' })
     .positional('ref', { type: 'string', demandOption: true, describe: 'registry://host[:port]/repo:tag (or host/repo:tag)' })
     .option('force', { type: 'boolean', default: false, describe: 'Push a module without (valid) metadata too' })
     .option('sources-path', SOURCES_PATH_OPTION)
-    .option('docker-config', DOCKER_CONFIG_OPTION) as unknown as Argv<PushArgs>;
+    .option('docker-config', DOCKER_CONFIG_OPTION);
 }
 
 export async function handler(args: ArgumentsCamelCase<PushArgs>): Promise<void> {

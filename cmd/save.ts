@@ -9,13 +9,13 @@ interface SaveArgs extends GlobalArgs, StoreArgs {
   output: string;
 }
 
-export function builder(y: Argv): Argv<SaveArgs> {
+export function builder(y: Argv<GlobalArgs>): Argv<SaveArgs> {
   return y
     .positional('refs', { type: 'string', array: true, demandOption: true, describe: 'Registry or https references' })
     .option('output', { alias: 'o', type: 'string', demandOption: 'give the archive to write with -o FILE', describe: 'Archive to write (.tar.gz)' })
     .option('pull', PULL_OPTION)
     .option('sources-path', SOURCES_PATH_OPTION)
-    .option('docker-config', DOCKER_CONFIG_OPTION) as unknown as Argv<SaveArgs>;
+    .option('docker-config', DOCKER_CONFIG_OPTION);
 }
 
 export async function handler(args: ArgumentsCamelCase<SaveArgs>): Promise<void> {

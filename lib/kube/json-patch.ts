@@ -1,4 +1,5 @@
 import type { JsonPatchOperation } from './admission-review';
+import { escapePointerToken, pointerTokens } from '../base/json-pointer';
 
 /**
  * RFC 6902 diff from `from` to `to`, in the shape json-patch's `diff` produces for policy-server: objects key
@@ -15,10 +16,10 @@ function walk(a: unknown, b: unknown, path: string, ops: JsonPatchOperation[]): 
   if (a === b) return;
   if (isObject(a) && isObject(b)) {
     for (const k of Object.keys(a)) {
-      if (!Object.prototype.hasOwnProperty.call(b, k)) ops.push({ op: 'remove', path: `${path}/${escape(k)}` });
+      if (!Object.prototype.hasOwnProperty.call(b, k)) ops.push({ op: 'remove', path: `${path}/${escapePointerToken(k)}` });
     }
     for (const k of Object.keys(b)) {
-      const p = `${path}/${escape(k)}`;
+      const p = `${path}/${escapePointerToken(k)}`;
       if (!Object.prototype.hasOwnProperty.call(a, k)) ops.push({ op: 'add', path: p, value: b[k] });
       else walk(a[k], b[k], p, ops);
     }
@@ -67,9 +68,9 @@ export function applyPatch(doc: unknown, patch: JsonPatchOperation[]): unknown {
 }
 
 export function parsePointer(pointer: string): string[] {
-  if (pointer === '') return [];
-  if (!pointer.startsWith('/')) throw new Error(`invalid JSON pointer "${pointer}"`);
-  return pointer.slice(1).split('/').map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
+  const tokens = pointerTokens(pointer);
+  if (!tokens) throw new Error(`invalid JSON pointer "${pointer}"`);
+  return tokens;
 }
 
 function getAt(root: unknown, pointer: string): unknown {
@@ -111,12 +112,9 @@ function removeAt(root: unknown, pointer: string): unknown {
 }
 
 function parentPointer(tokens: string[]): string {
-  return tokens.length > 1 ? '/' + tokens.slice(0, -1).map(escape).join('/') : '';
+  return tokens.length > 1 ? '/' + tokens.slice(0, -1).map(escapePointerToken).join('/') : '';
 }
 
-export function escape(token: string): string {
-  return token.replace(/~/g, '~0').replace(/\//g, '~1');
-}
 
 function isObject(v: unknown): v is Record<string, unknown> {
   return v !== null && typeof v === 'object' && !Array.isArray(v);
