@@ -4,10 +4,8 @@ import type { Cluster } from '../lib/cluster/types';
 import { runAudit } from '../lib/audit/run';
 import { parseShard, type Shard } from '../lib/audit/shard';
 import { createProgress, shouldShowProgress } from './progress';
-import { bundledPolicySet } from '../lib/policy/bundled';
-import { DEFAULT_KUBEWARDEN_NAMESPACE, loadPolicyConfig } from '../lib/policy/config';
-import { readClusterPolicies } from '../lib/policy/from-cluster';
-import type { PolicyEntry } from '../lib/policy/spec';
+import { auditPolicySet } from '../lib/audit/policies';
+import { DEFAULT_KUBEWARDEN_NAMESPACE } from '../lib/policy/config';
 import { EXIT_ERROR, exitCode, parseOutputs, writeOutputs, type OutputSpec } from '../lib/report';
 import { AUDIT_REPORTERS, type AuditReport } from '../lib/report/audit';
 import { buildPolicyReports, REPORT_KINDS, reportTime, type ReportKind } from '../lib/report/policyreport';
@@ -82,7 +80,7 @@ export async function handler(args: ArgumentsCamelCase<AuditArgs>): Promise<void
   const fromFlags = await policiesFromFlags(args);
   const cluster = await connect(args, log);
   try {
-    const { policies, extraSources } = await auditPolicies(args, fromFlags, cluster, log);
+    const { policies, extraSources } = await auditPolicySet({ flags: fromFlags, configFiles: args.policies, fromCluster: args['from-cluster'], kubewardenNamespace: args['kubewarden-namespace'] }, cluster, log);
     const fetch = { ...fetchOptionsFromArgs(args, log), ...(extraSources ? { extraSources } : {}) };
     const progress = createProgress({ enabled: shouldShowProgress({ isTTY: Boolean(process.stderr.isTTY), env: process.env, quiet: args.quiet }) });
     progress.phase(`loading policies, listing namespaces of ${cluster.context}`);
@@ -110,25 +108,6 @@ export async function handler(args: ArgumentsCamelCase<AuditArgs>): Promise<void
   } finally {
     cluster.close();
   }
-}
-
-/** -p and --policies as given; else the cluster's policies when Kubewarden is installed; else the bundled set. */
-async function auditPolicies(args: AuditArgs, fromFlags: PolicyEntry[], cluster: Cluster, log: Logger): Promise<{ policies: PolicyEntry[]; extraSources?: Awaited<ReturnType<typeof readClusterPolicies>>['sources'] }> {
-  if (args.policy.length > 0 || args.policies.length > 0) {
-    const fromConfig = args.policies.length > 0 ? await loadPolicyConfig(args.policies, { log, kubewardenNamespace: args['kubewarden-namespace'], defaultNamespace: cluster.namespace }) : [];
-    return { policies: [...fromConfig, ...fromFlags] };
-  }
-  const fromCluster = await readClusterPolicies(cluster, { log, kubewardenNamespace: args['kubewarden-namespace'] });
-  if (args['from-cluster'] && !fromCluster.installed) throw new UsageError(`--from-cluster: ${cluster.server} (context ${cluster.context}) serves no policies.kubewarden.io/v1 resources: is Kubewarden installed?`);
-  if (fromCluster.installed) {
-    if (fromCluster.entries.length === 0) throw new UsageError(`the cluster (context ${cluster.context}) has Kubewarden installed but no policies; give policies with -p or --policies`);
-    log.info(`auditing with the cluster's ${fromCluster.entries.length} Kubewarden policies`);
-    return { policies: fromCluster.entries, extraSources: fromCluster.sources };
-  }
-  log.info('Kubewarden is not installed in the cluster: auditing with the bundled policy set');
-  const bundled = bundledPolicySet();
-  if (bundled.length === 0) throw new UsageError('no policies to run: the bundled set is missing (run npm run build) and no -p was given');
-  return { policies: bundled };
 }
 
 const APPLY_PARALLEL = 8;

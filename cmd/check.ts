@@ -5,6 +5,7 @@ import { runCheck } from '../lib/check/run';
 import { checkRenderTools, DEFAULT_LIMITS, MissingToolError, type RenderSpec } from '../lib/manifests';
 import { createProgress, shouldShowProgress } from './progress';
 import { bundledPolicySet } from '../lib/policy/bundled';
+import { checkPolicySet } from '../lib/check/policies';
 import { DEFAULT_KUBEWARDEN_NAMESPACE, isActive, type PolicyEntry } from '../lib/policy/spec';
 import { ClusterSource } from '../lib/capabilities/cluster-source';
 import type { Sources } from '../lib/store/sources';
@@ -121,16 +122,14 @@ export async function handler(args: ArgumentsCamelCase<CheckArgs>): Promise<void
       if (fromCluster.length < read.entries.length) log.info(`--from-cluster: ${read.entries.length - fromCluster.length} policies are not active in the cluster and are left out`);
       extraSources = read.sources;
     }
-    // -p, --policies and --from-cluster together run all; with none, the bundled set runs.
-    const policies: PolicyEntry[] = args.policy.length > 0 || args.policies.length > 0 || args['from-cluster'] ? [...fromCluster, ...fromConfig, ...fromFlags] : bundledPolicySet();
-    if (policies.length === 0) {
-      throw new UsageError(args['from-cluster'] ? '--from-cluster: the cluster has no active Kubewarden policies' : args.policies.length > 0 ? `no policies to run: --policies ${args.policies.join(' ')} defines none` : 'no policies to run: the bundled set is missing (run npm run build) and no -p was given');
-    }
-    const ids = new Set<string>();
-    for (const p of policies) {
-      if (ids.has(p.id)) throw new UsageError(`two policies are named ${p.id} (from -p and --policies); rename one`);
-      ids.add(p.id);
-    }
+    const policies = checkPolicySet(
+      {
+        flags: fromFlags,
+        ...(args.policies.length > 0 ? { config: { files: args.policies, entries: fromConfig } } : {}),
+        ...(args['from-cluster'] ? { cluster: fromCluster } : {}),
+      },
+      bundledPolicySet,
+    );
     const session = await sessionOptionsFromArgs(args);
     const progress = createProgress({ enabled: shouldShowProgress({ isTTY: Boolean(process.stderr.isTTY), env: process.env, quiet: args.quiet }) });
     const report = await runCheck({
