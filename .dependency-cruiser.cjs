@@ -79,6 +79,13 @@ module.exports = {
       from: { path: '^lib/' },
       to: { path: '^lib/index\\.ts$' },
     },
+    {
+      name: 'cmd-not-lib-index',
+      comment: 'a command loads only its share of lib/ (start-up time): cmd/ imports the layers, not lib/index.ts',
+      severity: 'error',
+      from: { path: '^cmd/' },
+      to: { path: '^lib/index\\.ts$' },
+    },
   ],
   options: {
     doNotFollow: { path: 'node_modules' },

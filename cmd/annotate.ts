@@ -16,7 +16,7 @@ interface AnnotateArgs extends GlobalArgs {
   'memory-limit': string;
 }
 
-export function builder(y: Argv): Argv<AnnotateArgs> {
+export function builder(y: Argv<GlobalArgs>): Argv<AnnotateArgs> {
   return y
     .positional('wasm', { type: 'string', demandOption: true, describe: 'Policy module (.wasm)' })
     .option('metadata', { alias: 'm', type: 'string', demandOption: true, describe: 'metadata.yml' })

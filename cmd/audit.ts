@@ -4,12 +4,9 @@ import type { Cluster } from '../lib/cluster/types';
 import { runAudit } from '../lib/audit/run';
 import { parseShard, type Shard } from '../lib/audit/shard';
 import { createProgress, shouldShowProgress } from './progress';
-import { bundledPolicySet } from '../lib/policy/bundled';
-import { DEFAULT_KUBEWARDEN_NAMESPACE, loadPolicyConfig } from '../lib/policy/config';
-import { readClusterPolicies } from '../lib/policy/from-cluster';
-import type { ModuleVerification } from '../lib/policy/cluster-verification';
-import { ALWAYS_ACCEPT_OPTION, alwaysAcceptNamespaceFor, readKubewardenDeployment, type KubewardenDeployment } from '../lib/policy/kubewarden-deployment';
-import type { PolicyEntry } from '../lib/policy/spec';
+import { auditPolicySet } from '../lib/audit/policies';
+import { ALWAYS_ACCEPT_OPTION, alwaysAcceptNamespaceFor } from '../lib/policy/kubewarden-deployment';
+import { DEFAULT_KUBEWARDEN_NAMESPACE } from '../lib/policy/config';
 import { EXIT_ERROR, exitCode, parseOutputs, writeOutputs, type OutputSpec } from '../lib/report';
 import { AUDIT_REPORTERS, type AuditReport } from '../lib/report/audit';
 import { buildPolicyReports, REPORT_KINDS, reportTime, type ReportKind } from '../lib/report/policyreport';
@@ -92,7 +89,11 @@ export async function handler(args: ArgumentsCamelCase<AuditArgs>): Promise<void
   const fromFlags = await policiesFromFlags(args);
   const cluster = await connect(args, log);
   try {
-    const { policies, kubewardenNamespace, deployment, verification } = await auditPolicies(args, fromFlags, cluster, log);
+    const { policies, kubewardenNamespace, deployment, verification } = await auditPolicySet(
+      { flags: fromFlags, configFiles: args.policies, fromCluster: args['from-cluster'], ...(args['kubewarden-namespace'] !== undefined ? { kubewardenNamespace: args['kubewarden-namespace'] } : {}) },
+      cluster,
+      log,
+    );
     const alwaysAcceptNamespace = alwaysAcceptNamespaceFor(args['always-accept-kubewarden-namespace'], kubewardenNamespace, deployment);
     // Policies read from the cluster carry their own PolicyServer's sources (PolicySpec.sources).
     const fetch = { ...fetchOptionsFromArgs(args, log), ...(await verifyFetchOption(args, log, verification)) };
@@ -127,39 +128,6 @@ export async function handler(args: ArgumentsCamelCase<AuditArgs>): Promise<void
   }
 }
 
-interface AuditPolicies {
-  policies: PolicyEntry[];
-  /** Never scanned with -A (audit-scanner's --kubewarden-namespace). */
-  kubewardenNamespace: string;
-  /** The cluster's policy-server Deployments, when its policies are used. */
-  deployment?: KubewardenDeployment;
-  /** The PolicyServers' verification configs, when the cluster's policies are used. */
-  verification?: ModuleVerification;
-}
-
-/** -p and --policies as given; else the cluster's policies when Kubewarden is installed; else the bundled set. */
-async function auditPolicies(args: AuditArgs, fromFlags: PolicyEntry[], cluster: Cluster, log: Logger): Promise<AuditPolicies> {
-  if (args.policy.length > 0 || args.policies.length > 0) {
-    const kubewardenNamespace = args['kubewarden-namespace'] ?? DEFAULT_KUBEWARDEN_NAMESPACE;
-    const fromConfig = args.policies.length > 0 ? await loadPolicyConfig(args.policies, { log, kubewardenNamespace, defaultNamespace: cluster.namespace }) : [];
-    return { policies: [...fromConfig, ...fromFlags], kubewardenNamespace };
-  }
-  // With the cluster's policies, the cluster also says where Kubewarden runs (unless the flag does).
-  const deployment = args['kubewarden-namespace'] === undefined ? await readKubewardenDeployment(cluster, log) : undefined;
-  const kubewardenNamespace = args['kubewarden-namespace'] ?? deployment?.namespace ?? DEFAULT_KUBEWARDEN_NAMESPACE;
-  if (deployment) log.info(`Kubewarden runs in namespace ${deployment.namespace} (policy-server Deployments ${deployment.deployments.join(', ')}): it is not audited`);
-  const fromCluster = await readClusterPolicies(cluster, { log, kubewardenNamespace });
-  if (args['from-cluster'] && !fromCluster.installed) throw new UsageError(`--from-cluster: ${cluster.server} (context ${cluster.context}) serves no policies.kubewarden.io/v1 resources: is Kubewarden installed?`);
-  if (fromCluster.installed) {
-    if (fromCluster.entries.length === 0) throw new UsageError(`the cluster (context ${cluster.context}) has Kubewarden installed but no policies; give policies with -p or --policies`);
-    log.info(`auditing with the cluster's ${fromCluster.entries.length} Kubewarden policies`);
-    return { policies: fromCluster.entries, kubewardenNamespace, verification: fromCluster.verification, ...(deployment ? { deployment } : {}) };
-  }
-  log.info('Kubewarden is not installed in the cluster: auditing with the bundled policy set');
-  const bundled = bundledPolicySet();
-  if (bundled.length === 0) throw new UsageError('no policies to run: the bundled set is missing (run npm run build) and no -p was given');
-  return { policies: bundled, kubewardenNamespace };
-}
 
 const APPLY_PARALLEL = 8;
 

@@ -10,18 +10,18 @@ import { checkRenderTools, DEFAULT_LIMITS, MissingToolError, type RenderSpec } f
 import { createProgress, shouldShowProgress } from './progress';
 import { bundledPolicySet } from '../lib/policy/bundled';
 import { ALWAYS_ACCEPT_OPTION, alwaysAcceptNamespaceFor, readKubewardenDeployment, type KubewardenDeployment } from '../lib/policy/kubewarden-deployment';
+import { checkPolicySet } from '../lib/check/policies';
 import { DEFAULT_KUBEWARDEN_NAMESPACE, isActive, type PolicyEntry } from '../lib/policy/spec';
 import { ClusterSource } from '../lib/capabilities/cluster-source';
 import type { ModuleVerification } from '../lib/policy/cluster-verification';
 import { DOCKER_CONFIG_OPTION, REGISTRY_TIMEOUT_OPTION, fetchOptionsFromArgs, PULL_OPTION, SOURCES_PATH_OPTION, type StoreArgs } from './store-options';
-import { EXECUTION_MODES } from '../lib/wasm/metadata';
 import { REPORTERS, EXIT_ERROR, exitCode, parseOutputs, writeOutputs, type OutputSpec } from '../lib/report';
 import { REPORT_KINDS, type ReportKind } from '../lib/report/policyreport';
 import { writeBack, WriteBackError, writeBackRefusal } from '../lib/report/write-back';
 import { loggerFor, logLevelFor, useColor, UsageError, type GlobalArgs } from './context';
 import { connect } from './cluster-options';
 import { verifyFetchOption, withVerificationOptions, type VerificationArgs } from './verification-options';
-import { policiesFromFlags, type PolicyFlagArgs } from './policy-flag-options';
+import { POLICY_FLAG_OPTIONS, policiesFromFlags, type PolicyFlagArgs } from './policy-flag-options';
 import { SESSION_OPTIONS, sessionOptionsFromArgs, type SessionArgs } from './session-options';
 import { EVALUATION_OPTIONS, evaluationLimitsFromArgs, type EvaluationArgs } from './evaluation-options';
 
@@ -66,7 +66,7 @@ export function builder(y: Argv): Argv<CheckArgs> {
     .option('values', { type: 'string', array: true, default: [], defaultDescription: 'none', describe: '--helm: values file; repeatable' })
     .option('set', { type: 'string', array: true, default: [], defaultDescription: 'none', describe: '--helm: set a value, KEY=VALUE; repeatable' })
     .option('recursive', { alias: 'R', type: 'boolean', default: false, describe: 'Descend into sub-directories of -f directories' })
-    .option('policy', { alias: 'p', type: 'string', array: true, default: [], describe: 'Policy: registry://host/repo:tag, https://, file path, file://, builtin://NAME; repeatable (default: the bundled set)' })
+    .option('policy', POLICY_FLAG_OPTIONS.policy)
     .option('policies', { type: 'string', array: true, default: [], describe: 'Policy configuration: policies.yml and/or policies.kubewarden.io/v1 policy resources (file, directory or -); repeatable' })
     .option('from-cluster', { type: 'boolean', default: false, describe: "Evaluate with the cluster's own Kubewarden policies (would the cluster accept these manifests?); objects without a namespace get the context's" })
     .option('context-from-cluster', { type: 'boolean', default: false, describe: 'Context-aware policies read the live cluster (kubernetes host capabilities) instead of the manifests given' })
@@ -76,10 +76,10 @@ export function builder(y: Argv): Argv<CheckArgs> {
     .option('always-accept-kubewarden-namespace', ALWAYS_ACCEPT_OPTION)
     .option('operation', { choices: ['CREATE', 'UPDATE', 'DELETE'], default: 'CREATE', describe: 'Operation to simulate: CREATE, UPDATE (with --old) or DELETE (the -f objects are the ones deleted)' })
     .option('old', { type: 'string', array: true, default: [], describe: 'UPDATE: the stored objects (file, directory, URL or -), matched by apiVersion, kind, namespace and name' })
-    .option('settings-json', { type: 'string', describe: 'Settings (a JSON object) for the policies given with -p' })
-    .option('settings', { type: 'string', describe: 'File with the settings (YAML or JSON object) for the policies given with -p' })
+    .option('settings-json', POLICY_FLAG_OPTIONS['settings-json'])
+    .option('settings', POLICY_FLAG_OPTIONS.settings)
     .options(EVALUATION_OPTIONS)
-    .option('execution-mode', { alias: 'e', choices: EXECUTION_MODES as unknown as string[], describe: 'Execution mode of -p policies; must agree with their metadata' })
+    .option('execution-mode', POLICY_FLAG_OPTIONS['execution-mode'])
     .option('namespace', { alias: 'n', type: 'string', describe: 'Namespace for namespaced objects that do not name one (default: default)' })
     .option('user', { type: 'string', describe: `userInfo.username of the requests (default: ${DEFAULT_USER.username})` })
     .option('group', { type: 'string', array: true, describe: `userInfo.groups of the requests; repeatable (default: ${DEFAULT_USER.groups!.join(',')})` })
@@ -152,16 +152,14 @@ export async function handler(args: ArgumentsCamelCase<CheckArgs>): Promise<void
       if (fromCluster.length < read.entries.length) log.info(`--from-cluster: ${read.entries.length - fromCluster.length} policies are not active in the cluster and are left out`);
       serverVerification = read.verification;
     }
-    // -p, --policies and --from-cluster together run all; with none, the bundled set runs.
-    const policies: PolicyEntry[] = args.policy.length > 0 || args.policies.length > 0 || args['from-cluster'] ? [...fromCluster, ...fromConfig, ...fromFlags] : bundledPolicySet();
-    if (policies.length === 0) {
-      throw new UsageError(args['from-cluster'] ? '--from-cluster: the cluster has no active Kubewarden policies' : args.policies.length > 0 ? `no policies to run: --policies ${args.policies.join(' ')} defines none` : 'no policies to run: the bundled set is missing (run npm run build) and no -p was given');
-    }
-    const ids = new Set<string>();
-    for (const p of policies) {
-      if (ids.has(p.id)) throw new UsageError(`two policies are named ${p.id} (from -p and --policies); rename one`);
-      ids.add(p.id);
-    }
+    const policies = checkPolicySet(
+      {
+        flags: fromFlags,
+        ...(args.policies.length > 0 ? { config: { files: args.policies, entries: fromConfig } } : {}),
+        ...(args['from-cluster'] ? { cluster: fromCluster } : {}),
+      },
+      bundledPolicySet,
+    );
     const alwaysAcceptNamespace = alwaysAcceptNamespaceFor(args['always-accept-kubewarden-namespace'], kubewardenNamespace, deployment);
     if (alwaysAcceptNamespace !== undefined) log.info(`requests in namespace ${alwaysAcceptNamespace} are accepted without evaluation, as policy-server does`);
     const session = await sessionOptionsFromArgs(args);

@@ -38,7 +38,7 @@ export const GLOBAL_FLAGS: FlagSpec[] = [
   { names: ['--help', '-h'], takesValue: false },
 ];
 
-export function builder(y: Argv): Argv<CompletionArgs> {
+export function builder(y: Argv<GlobalArgs>): Argv<CompletionArgs> {
   return y
     .positional('shell', { choices: SHELLS as unknown as string[], describe: 'Shell to print the completion script for' })
     .example('source <(kubectl wasmpolicy completion bash)', 'bash: complete kubectl-wasmpolicy in this shell')

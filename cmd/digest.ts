@@ -8,7 +8,7 @@ interface DigestArgs extends GlobalArgs, StoreArgs {
   ref: string;
 }
 
-export function builder(y: Argv): Argv<DigestArgs> {
+export function builder(y: Argv<GlobalArgs>): Argv<DigestArgs> {
   return y
     .positional('ref', { type: 'string', demandOption: true, describe: 'registry://host/repo:tag (or host/repo:tag)' })
     .option('sources-path', SOURCES_PATH_OPTION)

@@ -11,7 +11,7 @@ interface InspectArgs extends GlobalArgs, StoreArgs {
   output: string;
 }
 
-export function builder(y: Argv): Argv<InspectArgs> {
+export function builder(y: Argv<GlobalArgs>): Argv<InspectArgs> {
   return y
     .positional('ref', { type: 'string', demandOption: true, describe: 'registry://host/repo:tag, https://, file path, file:// or builtin://NAME' })
     .option('output', { alias: 'o', choices: ['text', 'yaml', 'json'], default: 'text', describe: 'Output format' })

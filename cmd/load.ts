@@ -8,8 +8,8 @@ interface LoadArgs extends GlobalArgs {
   file: string;
 }
 
-export function builder(y: Argv): Argv<LoadArgs> {
-  return y.positional('file', { type: 'string', demandOption: true, describe: 'Archive (.tar.gz) written by save' }) as unknown as Argv<LoadArgs>;
+export function builder(y: Argv<GlobalArgs>): Argv<LoadArgs> {
+  return y.positional('file', { type: 'string', demandOption: true, describe: 'Archive (.tar.gz) written by save' });
 }
 
 export async function handler(args: ArgumentsCamelCase<LoadArgs>): Promise<void> {

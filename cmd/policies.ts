@@ -7,8 +7,8 @@ interface PoliciesArgs extends GlobalArgs {
   output: string;
 }
 
-export function builder(y: Argv): Argv<PoliciesArgs> {
-  return y.option('output', { alias: 'o', choices: ['text', 'json'], default: 'text', describe: 'Output format' }) as unknown as Argv<PoliciesArgs>;
+export function builder(y: Argv<GlobalArgs>): Argv<PoliciesArgs> {
+  return y.option('output', { alias: 'o', choices: ['text', 'json'], default: 'text', describe: 'Output format' });
 }
 
 export async function handler(args: ArgumentsCamelCase<PoliciesArgs>): Promise<void> {

@@ -12,7 +12,7 @@ interface PushArgs extends GlobalArgs, StoreArgs {
   force: boolean;
 }
 
-export function builder(y: Argv): Argv<PushArgs> {
+export function builder(y: Argv<GlobalArgs>): Argv<PushArgs> {
   return y
     .positional('wasm', { type: 'string', demandOption: true, describe: 'Annotated policy module (.wasm)' })
     .positional('ref', { type: 'string', demandOption: true, describe: 'registry://host[:port]/repo:tag (or host/repo:tag)' })

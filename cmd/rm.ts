@@ -6,8 +6,8 @@ interface RmArgs extends GlobalArgs {
   ref: string;
 }
 
-export function builder(y: Argv): Argv<RmArgs> {
-  return y.positional('ref', { type: 'string', demandOption: true, describe: 'Reference as listed by `policies`, or a sha256 prefix' }) as unknown as Argv<RmArgs>;
+export function builder(y: Argv<GlobalArgs>): Argv<RmArgs> {
+  return y.positional('ref', { type: 'string', demandOption: true, describe: 'Reference as listed by `policies`, or a sha256 prefix' });
 }
 
 export async function handler(args: ArgumentsCamelCase<RmArgs>): Promise<void> {

@@ -9,7 +9,7 @@ interface SaveArgs extends GlobalArgs, StoreArgs {
   output: string;
 }
 
-export function builder(y: Argv): Argv<SaveArgs> {
+export function builder(y: Argv<GlobalArgs>): Argv<SaveArgs> {
   return y
     .positional('refs', { type: 'string', array: true, demandOption: true, describe: 'Registry or https references' })
     .option('output', { alias: 'o', type: 'string', demandOption: 'give the archive to write with -o FILE', describe: 'Archive to write (.tar.gz)' })

@@ -6,8 +6,8 @@ interface VersionArgs extends GlobalArgs {
   output: string;
 }
 
-export function builder(y: Argv): Argv<VersionArgs> {
-  return y.option('output', { alias: 'o', choices: ['text', 'json'], default: 'text' }) as unknown as Argv<VersionArgs>;
+export function builder(y: Argv<GlobalArgs>): Argv<VersionArgs> {
+  return y.option('output', { alias: 'o', choices: ['text', 'json'], default: 'text' });
 }
 
 export async function handler(args: ArgumentsCamelCase<VersionArgs>): Promise<void> {

@@ -66,6 +66,7 @@ function nodeOf(v: JsonValue, t: FieldType | undefined, inEmpty: JsonValue | und
     }
   }
   let any = false;
+  // eslint-disable-next-line @typescript-eslint/no-unused-vars -- only whether there is a member matters, without building the key list
   for (const _ in children) {
     any = true;
     break;

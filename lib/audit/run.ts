@@ -6,14 +6,15 @@ import type { Logger, LogLevel } from '../base/log';
 import type { KubeObject } from '../manifests/types';
 import { apiVersionOf, resourcePath } from '../kube/api-path';
 import { METADATA_NAME_LABEL } from '../admission/match';
-import { startLoadingPolicies } from '../evaluation/load-policies';
+import { startEngine } from '../evaluation/engine';
+import { IN_FLIGHT_PER_WORKER } from '../evaluation/in-flight';
 import type { PolicyEntry } from '../policy/spec';
-import { bindUnits, planUnits, unitSummary } from '../evaluation/units';
+import { unitSummary } from '../evaluation/units';
 import { policyResources, withMetadata } from '../report/enrich';
 import type { AuditReport } from '../report/audit';
 import { summarize, type Result } from '../evaluation/result';
 import type { FetchOptions } from '../store/fetch';
-import { DEFAULT_EVALUATION_LIMITS, type EvaluationLimits } from '../wasm/limits';
+import type { EvaluationLimits } from '../wasm/limits';
 import { RequestTooLargeError } from '../admission/request';
 import { nestingDepth } from '../base/json-depth';
 import { DEFAULT_LIMITS } from '../manifests/limits';
@@ -56,18 +57,13 @@ export interface AuditOptions {
   onProgress?: (evaluated: number, listed: number) => void;
 }
 
-/** How many objects may be evaluating at once: enough to keep every worker busy, few enough to bound memory. */
-const IN_FLIGHT_PER_WORKER = 32;
-
 /** `audit`: what the cluster holds today, evaluated as audit-scanner does, without a policy-server. */
 export async function runAudit(opts: AuditOptions): Promise<AuditReport> {
-  const { specs, plans } = planUnits(opts.policies);
   // Context-aware policies read the cluster being audited (record/replay may wrap or replace it).
   const caps = new RunCapabilities({ kubernetesSource: () => new ClusterSource(opts.cluster), ...opts.hostCapabilities }, opts.fetch, opts.log);
   caps.start([], opts.cluster.namespace);
-  const workers = caps.sequential ? 1 : opts.workers;
-  const loadOpts = { log: opts.log, limits: opts.evaluationLimits, workers, logLevel: opts.logLevel, hostCalls: caps.hostCalls, ...(opts.fetch ? { fetch: opts.fetch } : {}) };
-  const { loading } = startLoadingPolicies(specs, loadOpts);
+  const engine = startEngine(opts.policies, caps, opts);
+  const { loading, workers } = engine;
   // Namespaces (their labels serve namespaceSelector) and discovery load while the policies compile.
   const namespacesP = scannedNamespaces(opts).catch(async (err) => {
     await loading.then(({ pool }) => pool.close(), () => undefined);
@@ -75,7 +71,7 @@ export async function runAudit(opts: AuditOptions): Promise<AuditReport> {
   });
   const [{ policies, pool }, namespaces] = await Promise.all([loading, namespacesP]);
   try {
-    const units = bindUnits(plans, policies, (opts.evaluationLimits ?? DEFAULT_EVALUATION_LIMITS).timeoutMs);
+    const units = engine.bind(policies);
     const selection = selectAudited(units, { includeWildcard: opts.includeWildcard });
     for (const n of selection.notAudited) opts.log.info(`policy ${n.id} is not audited: ${n.reason}`);
     const resources = await auditedResources(opts.cluster, selection.audited);

@@ -4,12 +4,12 @@ import { EvaluationStream } from '../evaluation/stream';
 import type { Logger, LogLevel } from '../base/log';
 import type { FetchOptions } from '../store/fetch';
 import { DEFAULT_LIMITS, loadManifests, rereader, streamManifests, type InputLimits, type ManifestEntry, type RenderSpec } from '../manifests';
-import { startLoadingPolicies } from '../evaluation/load-policies';
+import { startEngine } from '../evaluation/engine';
 import type { PolicyEntry } from '../policy/spec';
-import { bindUnits, planUnits, unitSummary, type EvaluationUnit } from '../evaluation/units';
+import { unitSummary, type EvaluationUnit } from '../evaluation/units';
 import { enrichReport } from '../report/enrich';
 import { summarize, type Report, type Result } from '../evaluation/result';
-import { DEFAULT_EVALUATION_LIMITS, type EvaluationLimits } from '../wasm/limits';
+import type { EvaluationLimits } from '../wasm/limits';
 import { EvaluationPool } from '../wasm/pool/pool';
 
 export interface CheckOptions {
@@ -41,15 +41,13 @@ export interface CheckOptions {
 export async function runCheck(opts: CheckOptions): Promise<Report> {
   // Policies load (compile, start in workers, validate settings) while the manifests are read.
   // Policy groups are loaded as their members; results come per unit (policy or group).
-  const { specs, plans } = planUnits(opts.policies);
   const defaultNamespace = opts.request.defaultNamespace ?? 'default';
   const caps = new RunCapabilities(opts.hostCapabilities ?? {}, opts.fetch, opts.log);
   // A cluster or a recorded session answers at once; the run's own objects answer once all are read.
   if (!caps.worldFromManifests) caps.start([], defaultNamespace);
-  const workers = caps.sequential ? 1 : opts.workers;
-  const loadOpts = { log: opts.log, limits: opts.evaluationLimits, workers, logLevel: opts.logLevel, hostCalls: caps.hostCalls, ...(opts.fetch ? { fetch: opts.fetch } : {}) };
   // The first worker starts now, while policies compile and manifests are read.
-  const { loading, pool: early } = startLoadingPolicies(specs, loadOpts);
+  const engine = startEngine(opts.policies, caps, opts);
+  const { loading, pool: early, workers } = engine;
   // Input texts, kept for the reporters to locate fields in.
   const texts = new Map<string, string>();
   // --old is read first: UPDATE matches every object to its stored one.
@@ -80,7 +78,7 @@ export async function runCheck(opts: CheckOptions): Promise<Report> {
   })();
   // Evaluation starts as soon as the policies are ready, while the inputs are still being read.
   const starting = loading.then(({ policies, pool }) => {
-    const units = bindUnits(plans, policies, (opts.evaluationLimits ?? DEFAULT_EVALUATION_LIMITS).timeoutMs);
+    const units = engine.bind(policies);
     // Policies that may look up other objects of the run see all of them, so nothing is evaluated early.
     if (caps.worldFromManifests && policies.some((p) => p.callsHost)) stream.holdForCompleteInput();
     stream.start(units, pool);

@@ -11,9 +11,8 @@ import type { KubeObject, ManifestEntry, ManifestObject, SourceLocation } from '
 import { evaluateObject, NamespaceIndex, type EvaluationUnit, type StagedObject } from './units';
 import type { ObjectRef, Result } from './result';
 import type { EvaluationPool } from '../wasm/pool/pool';
+import { IN_FLIGHT_PER_WORKER } from './in-flight';
 
-/** How many objects may be in the pool at once: enough to keep every worker busy, few enough to bound memory. */
-const IN_FLIGHT_PER_WORKER = 32;
 /** How many objects read but not yet evaluated `room()` lets through: reading stays ahead without holding everything. */
 const READ_AHEAD = 2000;
 

@@ -1,4 +1,5 @@
 import type { JsonPatchOperation } from './admission-review';
+import { escapePointerToken, unescapePointerToken } from '../base/json-pointer';
 
 /**
  * RFC 6902 diff from `from` to `to`, in the shape json-patch's `diff` produces for policy-server: objects key
@@ -15,10 +16,10 @@ function walk(a: unknown, b: unknown, path: string, ops: JsonPatchOperation[]): 
   if (a === b) return;
   if (isObject(a) && isObject(b)) {
     for (const k of Object.keys(a)) {
-      if (!Object.prototype.hasOwnProperty.call(b, k)) ops.push({ op: 'remove', path: `${path}/${escape(k)}` });
+      if (!Object.prototype.hasOwnProperty.call(b, k)) ops.push({ op: 'remove', path: `${path}/${escapePointerToken(k)}` });
     }
     for (const k of Object.keys(b)) {
-      const p = `${path}/${escape(k)}`;
+      const p = `${path}/${escapePointerToken(k)}`;
       if (!Object.prototype.hasOwnProperty.call(a, k)) ops.push({ op: 'add', path: p, value: b[k] });
       else walk(a[k], b[k], p, ops);
     }
@@ -110,10 +111,6 @@ export function applyPatch(doc: unknown, patch: JsonPatchOperation[]): unknown {
   return root.value;
 }
 
-function unescape(token: string): string {
-  return token.replace(/~1/g, '/').replace(/~0/g, '~');
-}
-
 /** A path's parent container and last token. */
 interface Location {
   parent: Record<string, unknown> | unknown[];
@@ -127,7 +124,7 @@ interface Location {
 function locate(root: unknown, pointer: string): Location | undefined {
   const split = pointer.split('/');
   if (split.length < 2) return undefined;
-  const tokens = split.slice(1).map(unescape);
+  const tokens = split.slice(1).map(unescapePointerToken);
   let cur: unknown = root;
   for (const t of tokens.slice(0, -1)) {
     if (Array.isArray(cur)) {
@@ -191,9 +188,6 @@ function testEquals(a: unknown, b: unknown): boolean {
   return !Array.isArray(b) && !isObject(b) && a === b;
 }
 
-export function escape(token: string): string {
-  return token.replace(/~/g, '~0').replace(/\//g, '~1');
-}
 
 function isObject(v: unknown): v is Record<string, unknown> {
   return v !== null && typeof v === 'object' && !Array.isArray(v);

@@ -1,6 +1,7 @@
 import * as jsyaml from 'js-yaml';
 import { splitDocuments, type DocumentChunk } from './split';
 import type { SourceLocation } from './types';
+import { pointerTokens, toPointer } from '../base/json-pointer';
 
 /**
  * Field locations: where a field of an object is written in its input, from the js-yaml event offsets of the
@@ -25,17 +26,13 @@ export interface FieldPosition {
 
 /** `/spec/containers/0` → ['spec', 'containers', 0]. Indices are numbers only where they look like one (RFC 6901 `~0`/`~1` decoded). */
 export function parseJsonPointer(pointer: string): PathSegment[] {
-  if (pointer === '') return [];
-  if (!pointer.startsWith('/')) throw new Error(`not a JSON pointer: ${pointer}`);
-  return pointer
-    .slice(1)
-    .split('/')
-    .map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'))
-    .map((s) => (/^(0|[1-9][0-9]*)$/.test(s) ? Number(s) : s));
+  const tokens = pointerTokens(pointer);
+  if (!tokens) throw new Error(`not a JSON pointer: ${pointer}`);
+  return tokens.map((s) => (/^(0|[1-9][0-9]*)$/.test(s) ? Number(s) : s));
 }
 
 export function toJsonPointer(path: readonly PathSegment[]): string {
-  return path.map((s) => '/' + String(s).replace(/~/g, '~0').replace(/\//g, '~1')).join('');
+  return toPointer(path);
 }
 
 /** `spec.template.spec.containers[0]` (the paths the bundled policies name in their messages) → segments. */

@@ -1,5 +1,6 @@
 import { OperandError, arrayOperand, type Builtin } from './types';
 import { isNumber, isObject, numberParts, regoEqual, setKey, typeName, type RegoObject, type RegoValue } from '../value';
+import { unescapePointerToken } from '../../../base/json-pointer';
 
 type Segment = string | number;
 
@@ -13,7 +14,7 @@ function parsePath(p: RegoValue): Segment[] {
     return p
       .replace(/^\/+/, '')
       .split('/')
-      .map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
+      .map(unescapePointerToken);
   }
   if (Array.isArray(p)) {
     return p.map((seg) => {
