@@ -4,7 +4,7 @@
  * metadata), and the status-subresource rule of its PrepareForCreate (pkg/registry/customresource/strategy.go).
  */
 import type { JsonObject, JsonValue } from './context';
-import type { PathSegment } from '../manifests/locate';
+import type { PathSegment } from '../base/json-pointer';
 
 /** The schema of one served version of a CRD found in the input. */
 export interface CrdVersion {

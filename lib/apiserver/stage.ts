@@ -14,7 +14,7 @@ import { runBuiltinMutatingPlugins } from './plugins/index';
 import { prepareForCreate } from './prepare/index';
 import { schemaTable, type SchemaTable, type TypeDef } from './schema-table';
 import { decodeTyped, type FieldProblem } from './typed';
-import type { PathSegment } from '../manifests/locate';
+import type { PathSegment } from '../base/json-pointer';
 
 /** kubectl's `--validate` (the request's fieldValidation). */
 export type FieldValidation = 'strict' | 'warn' | 'ignore';

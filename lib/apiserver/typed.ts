@@ -9,7 +9,7 @@
 import type { KubernetesVersion, JsonObject, JsonValue } from './context';
 import { canonicalQuantity, QuantityError } from './quantity';
 import type { FieldSpec, FieldType, SchemaTable, TypeDef } from './schema-table';
-import type { PathSegment } from '../manifests/locate';
+import type { PathSegment } from '../base/json-pointer';
 
 export interface FieldProblem {
   path: PathSegment[];

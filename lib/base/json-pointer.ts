@@ -1,5 +1,8 @@
 /** RFC 6901 JSON Pointers: the one place their tokens are escaped and unescaped. */
 
+/** One step of a path into a JSON value: a mapping key or a sequence index. */
+export type PathSegment = string | number;
+
 /** A reference token as written in a pointer (`~` → `~0`, `/` → `~1`). */
 export function escapePointerToken(token: string): string {
   return token.replace(/~/g, '~0').replace(/\//g, '~1');

@@ -1,7 +1,7 @@
 import * as jsyaml from 'js-yaml';
 import { splitDocuments, type DocumentChunk } from './split';
 import type { SourceLocation } from './types';
-import { pointerTokens, toPointer } from '../base/json-pointer';
+import { pointerTokens, toPointer, type PathSegment } from '../base/json-pointer';
 
 /**
  * Field locations: where a field of an object is written in its input, from the js-yaml event offsets of the
@@ -10,8 +10,7 @@ import { pointerTokens, toPointer } from '../base/json-pointer';
  * anchors, aliases and merge keys (a field reached through `*alias` or `<<: *base` is located where its text is).
  */
 
-/** One step of a path into an object: a mapping key or a sequence index. */
-export type PathSegment = string | number;
+export type { PathSegment } from '../base/json-pointer';
 
 export interface FieldPosition {
   /** 1-based line in the whole file. */

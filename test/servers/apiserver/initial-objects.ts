@@ -1,13 +1,14 @@
 /**
  * The objects a test server starts with: the namespaces every cluster has, then the given CRDs and objects (CRDs
  * first, so their kinds are known). Namespaced kinds without a namespace go to "default"; missing namespaces are
- * created. Scope comes from what is served, then from the built-in table; unknown kinds keep what they say.
+ * created. Scope comes from what is served, then from the server's built-in table (builtin-served.ts) in any
+ * version of the group; unknown kinds keep what they say.
  */
-import { lookupBuiltin } from '../../../lib/kube/resource-table';
 import type { KubeObject } from '../../../lib/manifests';
 import { groupOf, type ObjectStore } from './object-store';
 import type { ServedIndex } from './served-resources';
 import { applyServerDefaults, isCrd } from './server-defaults';
+import { BUILTIN_SERVED } from './builtin-served';
 
 export const SYSTEM_NAMESPACES = ['default', 'kube-node-lease', 'kube-public', 'kube-system'];
 
@@ -15,7 +16,8 @@ export const SYSTEM_NAMESPACES = ['default', 'kube-node-lease', 'kube-public', '
 function namespacedKind(index: ServedIndex, obj: KubeObject): boolean | undefined {
   const served = index.byKind(groupOf(obj.apiVersion), obj.kind);
   if (served) return served.namespaced;
-  return lookupBuiltin(obj.apiVersion, obj.kind)?.namespaced;
+  const group = groupOf(obj.apiVersion);
+  return BUILTIN_SERVED.find((r) => r.group === group && r.kind === obj.kind)?.namespaced;
 }
 
 const crdFirst = (a: KubeObject, b: KubeObject): number => Number(isCrd(groupOf(b.apiVersion), b.kind)) - Number(isCrd(groupOf(a.apiVersion), a.kind));

@@ -1,8 +1,9 @@
 /**
- * What the test server serves: the built-in resources a default v1.33 kube-apiserver enables, plus the resources
+ * What the test server serves: the built-in resources a default v1.33 kube-apiserver enables (its own table,
+ * builtin-served.ts, generated from that version's OpenAPI documents, not the plugin's), plus the resources
  * of every CustomResourceDefinition in the store. Recomputed from the store, so discovery follows CRD changes.
  */
-import { BUILTIN_RESOURCES } from '../../../lib/kube/resource-table';
+import { BUILTIN_SERVED as BUILTIN_TABLE } from './builtin-served';
 import type { KubeObject } from '../../../lib/manifests';
 import { compareKubeVersions } from './kube-version';
 
@@ -79,7 +80,7 @@ function verbsFor(kind: string, resource: string): readonly string[] {
   return FULL_VERBS;
 }
 
-const BUILTIN_SERVED: readonly ServedResource[] = BUILTIN_RESOURCES.filter(
+const BUILTIN_SERVED: readonly ServedResource[] = BUILTIN_TABLE.filter(
   (r) => DEFAULT_GROUP_VERSIONS.has(r.group === '' ? r.version : `${r.group}/${r.version}`) && !NOT_YET_GA.has(r.kind),
 ).map((r) => ({
   group: r.group,
