@@ -24,7 +24,7 @@ export function builder(y: Argv<GlobalArgs>): Argv<AnnotateArgs> {
     .option('usage', { alias: 'u', type: 'string', describe: 'File whose text becomes the io.kubewarden.policy.usage annotation (e.g. README.md)' })
     // Asking a waPC module its protocol version runs guest code: under check's deadline and memory cap.
     .option('timeout', EVALUATION_OPTIONS.timeout)
-    .option('memory-limit', EVALUATION_OPTIONS['memory-limit']) as unknown as Argv<AnnotateArgs>;
+    .option('memory-limit', EVALUATION_OPTIONS['memory-limit']);
 }
 
 export async function handler(args: ArgumentsCamelCase<AnnotateArgs>): Promise<void> {

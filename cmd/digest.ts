@@ -13,7 +13,7 @@ export function builder(y: Argv<GlobalArgs>): Argv<DigestArgs> {
     .positional('ref', { type: 'string', demandOption: true, describe: 'registry://host/repo:tag (or host/repo:tag)' })
     .option('sources-path', SOURCES_PATH_OPTION)
     .option('docker-config', DOCKER_CONFIG_OPTION)
-    .option('registry-timeout', REGISTRY_TIMEOUT_OPTION) as unknown as Argv<DigestArgs>;
+    .option('registry-timeout', REGISTRY_TIMEOUT_OPTION);
 }
 
 export async function handler(args: ArgumentsCamelCase<DigestArgs>): Promise<void> {

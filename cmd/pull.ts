@@ -11,7 +11,7 @@ interface PullArgs extends GlobalArgs, StoreArgs, VerificationArgs {
   output?: string;
 }
 
-export function builder(y: Argv): Argv<PullArgs> {
+export function builder(y: Argv<GlobalArgs>): Argv<PullArgs> {
   const base = y
     .positional('ref', { type: 'string', demandOption: true, describe: 'registry://host/repo:tag|@sha256:..., https://..., or host/repo:tag' })
     .option('output', { alias: 'o', type: 'string', describe: 'Also write the module to this file' })
@@ -19,7 +19,7 @@ export function builder(y: Argv): Argv<PullArgs> {
     .option('sources-path', SOURCES_PATH_OPTION)
     .option('docker-config', DOCKER_CONFIG_OPTION)
     .option('registry-timeout', REGISTRY_TIMEOUT_OPTION);
-  return withVerificationOptions(base) as unknown as Argv<PullArgs>;
+  return withVerificationOptions(base);
 }
 
 export async function handler(args: ArgumentsCamelCase<PullArgs>): Promise<void> {

@@ -19,7 +19,7 @@ export function builder(y: Argv<GlobalArgs>): Argv<PushArgs> {
     .option('force', { type: 'boolean', default: false, describe: 'Push a module without (valid) metadata too' })
     .option('sources-path', SOURCES_PATH_OPTION)
     .option('docker-config', DOCKER_CONFIG_OPTION)
-    .option('registry-timeout', REGISTRY_TIMEOUT_OPTION) as unknown as Argv<PushArgs>;
+    .option('registry-timeout', REGISTRY_TIMEOUT_OPTION);
 }
 
 export async function handler(args: ArgumentsCamelCase<PushArgs>): Promise<void> {

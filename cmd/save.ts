@@ -16,7 +16,7 @@ export function builder(y: Argv<GlobalArgs>): Argv<SaveArgs> {
     .option('pull', PULL_OPTION)
     .option('sources-path', SOURCES_PATH_OPTION)
     .option('docker-config', DOCKER_CONFIG_OPTION)
-    .option('registry-timeout', REGISTRY_TIMEOUT_OPTION) as unknown as Argv<SaveArgs>;
+    .option('registry-timeout', REGISTRY_TIMEOUT_OPTION);
 }
 
 export async function handler(args: ArgumentsCamelCase<SaveArgs>): Promise<void> {

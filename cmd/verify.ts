@@ -13,12 +13,12 @@ interface VerifyArgs extends GlobalArgs, StoreArgs, VerificationArgs {
   ref: string;
 }
 
-export function builder(y: Argv): Argv<VerifyArgs> {
+export function builder(y: Argv<GlobalArgs>): Argv<VerifyArgs> {
   const base = y
     .positional('ref', { type: 'string', demandOption: true, describe: 'registry://host/repo:tag|@sha256:..., or host/repo:tag' })
     .option('sources-path', SOURCES_PATH_OPTION)
     .option('docker-config', DOCKER_CONFIG_OPTION);
-  return withVerificationOptions(base) as unknown as Argv<VerifyArgs>;
+  return withVerificationOptions(base);
 }
 
 /** Exit 0 verified, 1 not verified (a signature constraint failed), 2 could not verify (bad flags, registry errors). */

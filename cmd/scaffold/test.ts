@@ -18,7 +18,7 @@ interface ScaffoldTestArgs extends GlobalArgs, StoreArgs, EvaluationArgs {
   force: boolean;
 }
 
-export function builder(y: Argv): Argv<ScaffoldTestArgs> {
+export function builder(y: Argv<GlobalArgs>): Argv<ScaffoldTestArgs> {
   return y
     .usage('$0 scaffold test -p REF -f DIR [--output FILE]\n\nWrites a PolicyTestSuite with one case per manifest file, each with the results the policy gives today.')
     .option('policy', { alias: 'p', type: 'string', demandOption: true, describe: 'Policy reference (as -p of check)' })
@@ -31,7 +31,7 @@ export function builder(y: Argv): Argv<ScaffoldTestArgs> {
     .options(EVALUATION_OPTIONS)
     .option('pull', PULL_OPTION)
     .option('sources-path', SOURCES_PATH_OPTION)
-    .option('docker-config', DOCKER_CONFIG_OPTION) as unknown as Argv<ScaffoldTestArgs>;
+    .option('docker-config', DOCKER_CONFIG_OPTION);
 }
 
 export async function handler(args: ArgumentsCamelCase<ScaffoldTestArgs>): Promise<void> {
