@@ -167,14 +167,19 @@ export function importEntries(bytes: Uint8Array): ImportEntry[] {
     const field = name();
     const kind = bytes[pos++];
     out.push({ module, name: field, kind });
-    if (kind === 0x00) [, pos] = readU32(bytes, pos);
-    else if (kind === 0x01) pos = skipLimits(bytes, pos + 1);
-    else if (kind === 0x02) pos = skipLimits(bytes, pos);
-    else if (kind === 0x03) pos += 2;
-    else if (kind === 0x04) [, pos] = readU32(bytes, pos + 1);
-    else throw new Error(`unknown import kind ${kind}`);
+    pos = skipImportDescriptor(bytes, pos, kind);
   }
   return out;
+}
+
+/** The position after an import's descriptor of `kind` (function type index, table, memory, global, tag). */
+function skipImportDescriptor(bytes: Uint8Array, pos: number, kind: number): number {
+  if (kind === 0x00) return readU32(bytes, pos)[1];
+  if (kind === 0x01) return skipLimits(bytes, pos + 1);
+  if (kind === 0x02) return skipLimits(bytes, pos);
+  if (kind === 0x03) return pos + 2;
+  if (kind === 0x04) return readU32(bytes, pos + 1)[1];
+  throw new Error(`unknown import kind ${kind}`);
 }
 
 export function pagesToMiB(pages: number): number {
@@ -398,12 +403,7 @@ function importKinds(bytes: Uint8Array, imp: Section): number[] {
     pos = skipName(bytes, pos);
     const kind = bytes[pos++];
     kinds.push(kind);
-    if (kind === 0x00) [, pos] = readU32(bytes, pos);
-    else if (kind === 0x01) pos = skipLimits(bytes, pos + 1);
-    else if (kind === 0x02) pos = skipLimits(bytes, pos);
-    else if (kind === 0x03) pos += 2;
-    else if (kind === 0x04) [, pos] = readU32(bytes, pos + 1);
-    else throw new Error(`unknown import kind ${kind}`);
+    pos = skipImportDescriptor(bytes, pos, kind);
   }
   return kinds;
 }
