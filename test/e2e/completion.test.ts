@@ -62,7 +62,7 @@ describe('completion', () => {
     assert.deepEqual(complete('check', '-k', ''), [':0']);
     assert.deepEqual(complete('-v', 'check', '-f', 'x.yaml', ''), [':0']);
     assert.deepEqual(complete('completion', ''), ['bash', 'zsh', ':4']);
-    assert.deepEqual(complete('scaffold', ''), ['manifest', 'test', ':4']);
+    assert.deepEqual(complete('scaffold', ''), ['admission-request', 'manifest', 'test', 'verification-config', ':4']);
     assert.deepEqual(complete('scaffold', 'manifest', '--type', 'Cluster'), ['ClusterAdmissionPolicy', 'ClusterAdmissionPolicyGroup', ':4']);
     assert.deepEqual(complete('run', '--request'), ['--request-path', ':4']);
     assert.deepEqual(complete('test', '-o', ''), ['text', 'json', 'junit', ':4']);
