@@ -256,7 +256,9 @@ describe('progress spinner', () => {
     const sink = new Sink();
     const p = createProgress({ enabled: true, stream: sink as unknown as NodeJS.WriteStream, delayMs: 10 });
     p.update(2, 5);
-    await new Promise((r) => setTimeout(r, 150));
+    // Waits for the first frame instead of a fixed 150 ms, which a loaded machine overran (the spinner library
+    // is loaded on first use).
+    for (let i = 0; i < 200 && !/evaluating: 2\/5 objects/.test(sink.text); i++) await new Promise((r) => setTimeout(r, 50));
     p.stop();
     p.stop();
     assert.match(sink.text, /evaluating: 2\/5 objects/);
