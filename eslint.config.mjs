@@ -4,7 +4,33 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 const nodeGlobals = Object.fromEntries(
-  ['process', 'console', 'Buffer', 'URL', 'URLSearchParams', 'TextEncoder', 'TextDecoder', 'setTimeout', 'clearTimeout', 'setInterval', 'clearInterval', 'setImmediate', 'queueMicrotask', 'structuredClone', 'performance', 'fetch', 'AbortController', 'SharedArrayBuffer', 'Atomics', 'WebAssembly', '__dirname', '__filename', 'require', 'module', 'exports'].map((g) => [g, 'readonly']),
+  [
+    'process',
+    'console',
+    'Buffer',
+    'URL',
+    'URLSearchParams',
+    'TextEncoder',
+    'TextDecoder',
+    'setTimeout',
+    'clearTimeout',
+    'setInterval',
+    'clearInterval',
+    'setImmediate',
+    'queueMicrotask',
+    'structuredClone',
+    'performance',
+    'fetch',
+    'AbortController',
+    'SharedArrayBuffer',
+    'Atomics',
+    'WebAssembly',
+    '__dirname',
+    '__filename',
+    'require',
+    'module',
+    'exports',
+  ].map((g) => [g, 'readonly']),
 );
 
 export default tseslint.config(

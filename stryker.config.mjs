@@ -8,7 +8,14 @@ const SPEC = process.env.STRYKER_MOCHA_CONFIG ?? 'test/stryker.mocharc.cjs';
 
 /** @type {import('@stryker-mutator/api/core').PartialStrykerOptions} */
 export default {
-  mutate: ['lib/kube/json-patch.ts', 'lib/kube/label-selector.ts', 'lib/admission/**/*.ts', 'lib/policy/**/*.ts', 'lib/manifests/**/*.ts', '!lib/**/types.ts'],
+  mutate: [
+    'lib/kube/json-patch.ts',
+    'lib/kube/label-selector.ts',
+    'lib/admission/**/*.ts',
+    'lib/policy/**/*.ts',
+    'lib/manifests/**/*.ts',
+    '!lib/**/types.ts',
+  ],
   testRunner: 'command',
   commandRunner: { command: `node node_modules/mocha/bin/mocha.js --config ${SPEC}` },
   coverageAnalysis: 'off',

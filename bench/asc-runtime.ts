@@ -30,6 +30,9 @@ mkdirSync(out, { recursive: true });
 for (const file of readdirSync(dist).filter((f) => f.endsWith('.wasm') && !f.endsWith('.raw.wasm'))) {
   const name = file.slice(0, -'.wasm'.length);
   const raw = (await compilePlugin(name, { flags })) as Uint8Array;
-  writeFileSync(path.join(out, file), replaceCustomSection(raw, METADATA_SECTION, metadataPayload(readFileSync(path.join(dist, file)))));
+  writeFileSync(
+    path.join(out, file),
+    replaceCustomSection(raw, METADATA_SECTION, metadataPayload(readFileSync(path.join(dist, file)))),
+  );
   process.stderr.write(`${name}: --runtime ${runtime}\n`);
 }

@@ -32,7 +32,11 @@ const log = createLogger('error', () => {});
 async function loadBundled(): Promise<Policy[]> {
   return Promise.all(
     bundledPolicySet().map(async (spec) => {
-      const c = await compilePolicy(spec.id, await fetchPolicy(spec.module), DEFAULT_EVALUATION_LIMITS.memoryLimitBytes);
+      const c = await compilePolicy(
+        spec.id,
+        await fetchPolicy(spec.module),
+        DEFAULT_EVALUATION_LIMITS.memoryLimitBytes,
+      );
       const settingsJson = JSON.stringify(spec.settings ?? {});
       const runtime = createRuntime(
         {
@@ -63,9 +67,16 @@ for (const obj of objects) {
   const res = resolver.resolve(obj.apiVersion, obj.kind);
   const synth = buildOperationRequest(obj, res, { operation: 'CREATE', userInfo: DEFAULT_USER });
   const r = synth.request;
-  const target = { group: r.resource.group, version: r.resource.version, resource: r.resource.resource, namespaced: res.namespaced, operation: r.operation };
+  const target = {
+    group: r.resource.group,
+    version: r.resource.version,
+    resource: r.resource.resource,
+    namespaced: res.namespaced,
+    operation: r.operation,
+  };
   const bytes = utf8.encode(synth.json);
-  for (const p of policies) if (anyRuleMatches(p.rules, target)) calls.push({ json: synth.json, utf8: bytes, policy: p });
+  for (const p of policies)
+    if (anyRuleMatches(p.rules, target)) calls.push({ json: synth.json, utf8: bytes, policy: p });
 }
 
 const perPolicy = new Map<string, number>();
@@ -74,7 +85,11 @@ const t0 = performance.now();
 for (let k = 0; k < repeat; k++) {
   for (const c of calls) {
     const s = performance.now();
-    const out = c.policy.runtime.validate({ requestJson: c.json, requestUtf8: c.utf8, settingsJson: c.policy.settingsJson });
+    const out = c.policy.runtime.validate({
+      requestJson: c.json,
+      requestUtf8: c.utf8,
+      settingsJson: c.policy.settingsJson,
+    });
     perPolicy.set(c.policy.id, (perPolicy.get(c.policy.id) ?? 0) + performance.now() - s);
     if (!out.ok || !out.response.accepted) rejected++;
   }
@@ -87,7 +102,9 @@ process.stdout.write(
     rejected: rejected / repeat,
     seconds,
     microsPerEvaluation: (seconds * 1e6) / calls.length,
-    perPolicyMs: Object.fromEntries([...perPolicy].sort((a, b) => b[1] - a[1]).map(([id, ms]) => [id, Math.round(ms / repeat)])),
+    perPolicyMs: Object.fromEntries(
+      [...perPolicy].sort((a, b) => b[1] - a[1]).map(([id, ms]) => [id, Math.round(ms / repeat)]),
+    ),
     maxRSS: process.resourceUsage().maxRSS * 1024,
   })}\n`,
 );

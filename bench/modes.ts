@@ -22,7 +22,8 @@ const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..')
 const log = createLogger('error', () => {});
 
 function requestFor(file: string): string {
-  const obj = (entriesFromText(file, readFileSync(path.join(root, file), 'utf8'), DEFAULT_LIMITS)[0] as ManifestObject).object;
+  const obj = (entriesFromText(file, readFileSync(path.join(root, file), 'utf8'), DEFAULT_LIMITS)[0] as ManifestObject)
+    .object;
   const res = new ResourceResolver().resolve(obj.apiVersion, obj.kind);
   return buildAdmissionRequest(obj, res, { operation: 'CREATE', userInfo: DEFAULT_USER }).json;
 }
@@ -30,7 +31,15 @@ function requestFor(file: string): string {
 async function measure(name: string, mode: ExecutionMode, wasmFile: string, input: EvaluationInput): Promise<string> {
   const c = await compilePolicy(name, readFileSync(wasmFile), DEFAULT_EVALUATION_LIMITS.memoryLimitBytes);
   const rt = createRuntime(
-    { id: name, mode, module: c.module, policyType: 'kubernetes', settingsJson: input.settingsJson, limits: DEFAULT_EVALUATION_LIMITS, ...(c.snapshotGlobals ? { snapshotGlobals: c.snapshotGlobals } : {}) },
+    {
+      id: name,
+      mode,
+      module: c.module,
+      policyType: 'kubernetes',
+      settingsJson: input.settingsJson,
+      limits: DEFAULT_EVALUATION_LIMITS,
+      ...(c.snapshotGlobals ? { snapshotGlobals: c.snapshotGlobals } : {}),
+    },
     { hostCall: () => new Uint8Array(), log },
   );
   const first = rt.validate(input);
@@ -50,18 +59,35 @@ async function measure(name: string, mode: ExecutionMode, wasmFile: string, inpu
 const deployment = { requestJson: requestFor('manifests/examples/api.yaml'), settingsJson: '{}' };
 const pod = { requestJson: requestFor('test/fixtures/guests/manifests/pods.yaml'), settingsJson: '{}' };
 const guests = mkdtempSync(path.join(tmpdir(), 'bench-guests-'));
-const built = new Map<string, string>((await buildGuestFixtures(guests)).map((f: { name: string; path: string }) => [f.name, f.path]));
+const built = new Map<string, string>(
+  (await buildGuestFixtures(guests)).map((f: { name: string; path: string }) => [f.name, f.path]),
+);
 
 // The OPA fixtures are written to the ABI by hand (test/fixtures/opa); built by a plain node child.
 const opaDir = mkdtempSync(path.join(tmpdir(), 'bench-opa-'));
-execFileSync(process.execPath, [path.join(root, 'test/fixtures/opa/build.mjs'), opaDir], { env: { ...process.env, NODE_OPTIONS: '' } });
-writeFileSync(path.join(opaDir, 'svc.yaml'), 'apiVersion: v1\nkind: Service\nmetadata: {name: lb, namespace: shop}\nspec: {type: LoadBalancer, ports: [{port: 80}]}\n');
+execFileSync(process.execPath, [path.join(root, 'test/fixtures/opa/build.mjs'), opaDir], {
+  env: { ...process.env, NODE_OPTIONS: '' },
+});
+writeFileSync(
+  path.join(opaDir, 'svc.yaml'),
+  'apiVersion: v1\nkind: Service\nmetadata: {name: lb, namespace: shop}\nspec: {type: LoadBalancer, ports: [{port: 80}]}\n',
+);
 const service = { requestJson: requestFor(path.relative(root, path.join(opaDir, 'svc.yaml'))), settingsJson: '{}' };
 const gkSettings = { ...service, settingsJson: '{"forbiddenTypes":["LoadBalancer"],"requiredLabels":["team"]}' };
 
 const rows = [
-  await measure('pss-privileged (AssemblyScript, bundled)', 'kubewarden-wapc', path.join(root, 'dist/plugins/pss-privileged.wasm'), deployment),
-  await measure('pss-capabilities-restricted (mutating)', 'kubewarden-wapc', path.join(root, 'dist/plugins/pss-capabilities-restricted.wasm'), deployment),
+  await measure(
+    'pss-privileged (AssemblyScript, bundled)',
+    'kubewarden-wapc',
+    path.join(root, 'dist/plugins/pss-privileged.wasm'),
+    deployment,
+  ),
+  await measure(
+    'pss-capabilities-restricted (mutating)',
+    'kubewarden-wapc',
+    path.join(root, 'dist/plugins/pss-capabilities-restricted.wasm'),
+    deployment,
+  ),
   await measure('wapc-c', 'kubewarden-wapc', built.get('wapc-c')!, pod),
   await measure('wapc-rust', 'kubewarden-wapc', built.get('wapc-rust')!, pod),
   await measure('wasi-c', 'wasi', built.get('wasi-c')!, pod),

@@ -32,10 +32,19 @@ interface Options {
 }
 
 function parseArgs(argv: string[]): Options {
-  const o: Options = { runs: 11, heavyRuns: 3, objects: 50_000, auditObjects: 10_000, only: [...SCENARIOS], out: path.join(root, 'bench', 'results', 'latest.json'), corpus: path.join(root, 'test', 'fixtures', 'corpus') };
+  const o: Options = {
+    runs: 11,
+    heavyRuns: 3,
+    objects: 50_000,
+    auditObjects: 10_000,
+    only: [...SCENARIOS],
+    out: path.join(root, 'bench', 'results', 'latest.json'),
+    corpus: path.join(root, 'test', 'fixtures', 'corpus'),
+  };
   const count = (flag: string, v: string | undefined): number => {
     const n = Number(v);
-    if (!Number.isInteger(n) || n < 1) throw new Error(`${flag} needs a whole number of at least 1, got ${v ?? 'nothing'}`);
+    if (!Number.isInteger(n) || n < 1)
+      throw new Error(`${flag} needs a whole number of at least 1, got ${v ?? 'nothing'}`);
     return n;
   };
   for (let i = 0; i < argv.length; i++) {
@@ -50,7 +59,8 @@ function parseArgs(argv: string[]): Options {
     else if (a === '--only') {
       const names = (argv[++i] ?? '').split(',');
       const bad = names.filter((n) => !(SCENARIOS as readonly string[]).includes(n));
-      if (bad.length > 0) throw new Error(`--only: unknown scenario ${bad.join(', ')} (known: ${SCENARIOS.join(', ')})`);
+      if (bad.length > 0)
+        throw new Error(`--only: unknown scenario ${bad.join(', ')} (known: ${SCENARIOS.join(', ')})`);
       o.only = names as Scenario[];
     } else throw new Error(`unknown argument ${a}`);
   }
@@ -63,17 +73,30 @@ const fmtStats = (s: Row['wallMs'], unit: 'ms' | 's'): string => {
 };
 
 function table(rows: (Row | Skipped)[], ratios: Ratio[]): string {
-  const lines = ['| scenario | run | wall median (min-max) | CPU median | peak RSS median | runs |', '|---|---|---|---|---|---|'];
+  const lines = [
+    '| scenario | run | wall median (min-max) | CPU median | peak RSS median | runs |',
+    '|---|---|---|---|---|---|',
+  ];
   for (const r of rows) {
     if (isSkipped(r)) lines.push(`| ${r.scenario} | ${r.name} | ${r.skipped} | | | |`);
     else {
       const unit = r.wallMs.median >= 1000 ? 's' : 'ms';
-      const cpu = r.cpuMs && !Number.isNaN(r.cpuMs.median) ? (unit === 's' ? `${(r.cpuMs.median / 1000).toFixed(2)} s` : `${r.cpuMs.median.toFixed(0)} ms`) : '';
-      lines.push(`| ${r.scenario} | ${r.name} | ${fmtStats(r.wallMs, unit)} | ${cpu} | ${r.peakRssMiB.median.toFixed(0)} MiB | ${r.wallMs.runs} |`);
+      const cpu =
+        r.cpuMs && !Number.isNaN(r.cpuMs.median)
+          ? unit === 's'
+            ? `${(r.cpuMs.median / 1000).toFixed(2)} s`
+            : `${r.cpuMs.median.toFixed(0)} ms`
+          : '';
+      lines.push(
+        `| ${r.scenario} | ${r.name} | ${fmtStats(r.wallMs, unit)} | ${cpu} | ${r.peakRssMiB.median.toFixed(0)} MiB | ${r.wallMs.runs} |`,
+      );
     }
   }
   lines.push('', '| ratio | value | target | met |', '|---|---|---|---|');
-  for (const r of ratios) lines.push(`| ${r.name} | ${r.value.toFixed(2)} | ${r.target ?? ''} | ${r.met === undefined ? '' : r.met ? 'yes' : 'NO'} |`);
+  for (const r of ratios)
+    lines.push(
+      `| ${r.name} | ${r.value.toFixed(2)} | ${r.target ?? ''} | ${r.met === undefined ? '' : r.met ? 'yes' : 'NO'} |`,
+    );
   return lines.join('\n');
 }
 
@@ -96,17 +119,38 @@ const load = os.loadavg();
 const rows: (Row | Skipped)[] = [];
 const ratios: Ratio[] = [];
 for (const s of opts.only) {
-  const r = s === 'startup' ? await startup(ctx) : s === 'throughput' ? await throughput(ctx) : s === 'admission-path' ? await admissionPath(ctx) : s === 'audit' ? await audit(ctx) : await limit(ctx, rows);
+  const r =
+    s === 'startup'
+      ? await startup(ctx)
+      : s === 'throughput'
+        ? await throughput(ctx)
+        : s === 'admission-path'
+          ? await admissionPath(ctx)
+          : s === 'audit'
+            ? await audit(ctx)
+            : await limit(ctx, rows);
   rows.push(...r.rows);
   ratios.push(...r.ratios);
 }
 const result = {
   started: started.toISOString(),
-  machine: { cpus: os.cpus().length, model: os.cpus()[0]?.model, memoryGiB: Math.round(os.totalmem() / 2 ** 30), node: process.version, loadAverageAtStart: load, loadAverageAtEnd: os.loadavg() },
+  machine: {
+    cpus: os.cpus().length,
+    model: os.cpus()[0]?.model,
+    memoryGiB: Math.round(os.totalmem() / 2 ** 30),
+    node: process.version,
+    loadAverageAtStart: load,
+    loadAverageAtEnd: os.loadavg(),
+  },
   options: opts,
   rows,
   ratios,
 };
 mkdirSync(path.dirname(opts.out), { recursive: true });
 writeFileSync(opts.out, `${JSON.stringify(result, null, 2)}\n`);
-process.stdout.write(`${table(rows, ratios)}\n\nload average ${load.map((l) => l.toFixed(2)).join(' ')} at start, ${os.loadavg().map((l) => l.toFixed(2)).join(' ')} at end; ${path.relative(root, opts.out)} written\n`);
+process.stdout.write(
+  `${table(rows, ratios)}\n\nload average ${load.map((l) => l.toFixed(2)).join(' ')} at start, ${os
+    .loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' ')} at end; ${path.relative(root, opts.out)} written\n`,
+);

@@ -10,14 +10,23 @@ import { syntheticFile } from './support/synthetic';
 
 const count = Number(process.argv[2] ?? 50_000);
 const objects: KubeObject[] = [];
-for (let f = 0; f * 50 < count; f++) for (const e of entriesFromText(`s-${f}.yaml`, syntheticFile(f, count), DEFAULT_LIMITS)) if (e.kind === 'object') objects.push(e.object);
+for (let f = 0; f * 50 < count; f++)
+  for (const e of entriesFromText(`s-${f}.yaml`, syntheticFile(f, count), DEFAULT_LIMITS))
+    if (e.kind === 'object') objects.push(e.object);
 const resolver = new ResourceResolver();
 const now = new Date(0);
 let failed = 0;
 const t0 = performance.now();
 const c0 = process.cpuUsage();
 for (const o of objects) {
-  const out = apiServerStage(o as unknown as JsonObject, resolver.resolve(o.apiVersion, o.kind), { kubernetesVersion: '1.35', validate: 'strict', applyMode: 'client', defaultNamespace: 'default', operation: 'CREATE', now });
+  const out = apiServerStage(o as unknown as JsonObject, resolver.resolve(o.apiVersion, o.kind), {
+    kubernetesVersion: '1.35',
+    validate: 'strict',
+    applyMode: 'client',
+    defaultNamespace: 'default',
+    operation: 'CREATE',
+    now,
+  });
   if (!out.ok) failed++;
   else if (!out.validating(out.mutating).ok) failed++;
 }

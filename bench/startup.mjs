@@ -13,7 +13,9 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const host = `${process.platform === 'win32' ? 'win' : process.platform}-${process.arch}`;
 const args = process.argv.slice(2);
 let runs = 21;
-const binaries = [path.join(root, 'dist', 'sea', host, process.platform === 'win32' ? 'kubectl-wasmpolicy.exe' : 'kubectl-wasmpolicy')];
+const binaries = [
+  path.join(root, 'dist', 'sea', host, process.platform === 'win32' ? 'kubectl-wasmpolicy.exe' : 'kubectl-wasmpolicy'),
+];
 const nodes = [process.execPath];
 for (let i = 0; i < args.length; i++) {
   if (args[i] === '--runs') runs = Number(args[++i]);
@@ -24,7 +26,11 @@ for (let i = 0; i < args.length; i++) {
 
 const bundle = path.join(root, 'dist', 'kubectl-wasmpolicy.cjs');
 const nodeVersion = (n) => spawnSync(n, ['--version'], { encoding: 'utf8' }).stdout.trim();
-const runners = nodes.map((n) => ({ name: `${n === process.execPath ? 'node' : path.relative(root, n)} dist/kubectl-wasmpolicy.cjs (${nodeVersion(n)})`, cmd: n, pre: [bundle] }));
+const runners = nodes.map((n) => ({
+  name: `${n === process.execPath ? 'node' : path.relative(root, n)} dist/kubectl-wasmpolicy.cjs (${nodeVersion(n)})`,
+  cmd: n,
+  pre: [bundle],
+}));
 for (const b of binaries) {
   if (!existsSync(b)) throw new Error(`${b}: missing (npm run package -- --targets ${host})`);
   runners.push({ name: `${path.relative(root, b)} (${(statSync(b).size / 1048576).toFixed(1)} MiB)`, cmd: b, pre: [] });
@@ -44,11 +50,21 @@ function measure(runner, command) {
   const argv = [...runner.pre, ...command.args];
   const t0 = process.hrtime.bigint();
   const r = timeBin
-    ? spawnSync(timeBin, ['-f', '%U %S', '-o', cpuFile, runner.cmd, ...argv], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] })
+    ? spawnSync(timeBin, ['-f', '%U %S', '-o', cpuFile, runner.cmd, ...argv], {
+        cwd: root,
+        env,
+        stdio: ['ignore', 'pipe', 'pipe'],
+      })
     : spawnSync(runner.cmd, argv, { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
   const wall = Number(process.hrtime.bigint() - t0) / 1e6;
   if (r.status !== command.status) throw new Error(`${runner.name} ${command.name}: exit ${r.status}\n${r.stderr}`);
-  const cpu = timeBin ? readFileSync(cpuFile, 'utf8').trim().split(/\s+/).slice(-2).reduce((a, b) => a + Number(b) * 1000, 0) : NaN;
+  const cpu = timeBin
+    ? readFileSync(cpuFile, 'utf8')
+        .trim()
+        .split(/\s+/)
+        .slice(-2)
+        .reduce((a, b) => a + Number(b) * 1000, 0)
+    : NaN;
   return { wall, cpu };
 }
 
@@ -56,7 +72,9 @@ const median = (xs) => {
   const s = [...xs].sort((a, b) => a - b);
   return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
 };
-console.log(`${runs} runs each, interleaved, after 2 warm-up runs; load average ${os.loadavg()[0].toFixed(2)} on ${os.cpus().length} CPUs`);
+console.log(
+  `${runs} runs each, interleaved, after 2 warm-up runs; load average ${os.loadavg()[0].toFixed(2)} on ${os.cpus().length} CPUs`,
+);
 console.log(`median wall ms${timeBin ? ' | median CPU ms (user+sys)' : ''}`);
 for (const command of commands) {
   console.log(`\n${command.name}`);
@@ -65,8 +83,14 @@ for (const command of commands) {
   // Interleaved, so that a change in the machine's load hits every runner alike.
   for (let i = 0; i < runs; i++) runners.forEach((runner, r) => samples[r].push(measure(runner, command)));
   runners.forEach((runner, r) => {
-    const wall = median(samples[r].map((s) => s.wall)).toFixed(0).padStart(6);
-    const cpu = timeBin ? ` | ${median(samples[r].map((s) => s.cpu)).toFixed(0).padStart(5)}` : '';
+    const wall = median(samples[r].map((s) => s.wall))
+      .toFixed(0)
+      .padStart(6);
+    const cpu = timeBin
+      ? ` | ${median(samples[r].map((s) => s.cpu))
+          .toFixed(0)
+          .padStart(5)}`
+      : '';
     console.log(`  ${wall}${cpu}  ${runner.name}`);
   });
 }

@@ -49,7 +49,10 @@ async function measure(label, reg, sources) {
   for (let i = 0; i < RUNS; i++) {
     const h = testHome('wasmpolicy-bench-');
     h.writeSources(sources);
-    for (const [list, pull] of [[cliCold, 'always'], [cliCached, 'missing']]) {
+    for (const [list, pull] of [
+      [cliCold, 'always'],
+      [cliCached, 'missing'],
+    ]) {
       const t = process.hrtime.bigint();
       const r = spawnSync(process.execPath, [CLI, 'pull', ref, '--pull', pull], { env: h.env, encoding: 'utf8' });
       list.push(Number(process.hrtime.bigint() - t) / 1e6);
@@ -77,10 +80,14 @@ const tls = await startRegistry({ tls: { cert: pki.serverCert, key: pki.serverKe
 try {
   const rows = [
     await measure('HTTP, insecure source', plain, { insecure_sources: [plain.host] }),
-    await measure('TLS, source_authorities', tls, { source_authorities: { [tls.host]: [{ type: 'Path', path: pki.caPem }] } }),
+    await measure('TLS, source_authorities', tls, {
+      source_authorities: { [tls.host]: [{ type: 'Path', path: pki.caPem }] },
+    }),
   ];
   const baseline = cliBaseline();
-  console.log(`${version}; Node ${process.version}; module ${WASM.length} bytes; ${RUNS} runs; load average ${loadavg()[0].toFixed(1)}; CLI start-up (\`version\`) ${baseline} ms`);
+  console.log(
+    `${version}; Node ${process.version}; module ${WASM.length} bytes; ${RUNS} runs; load average ${loadavg()[0].toFixed(1)}; CLI start-up (\`version\`) ${baseline} ms`,
+  );
   console.log('| registry | library cold | library cached | CLI `pull` cold | CLI `pull --pull missing` cached |');
   console.log('| --- | ---: | ---: | ---: | ---: |');
   for (const r of rows) console.log(`| ${r[0]} | ${r[1]} ms | ${r[2]} ms | ${r[3]} ms | ${r[4]} ms |`);

@@ -57,14 +57,31 @@ const results = [];
 // In-house: the runtime the CLI uses.
 {
   const esbuild = await import('esbuild');
-  const built = await esbuild.build({ entryPoints: [new URL('../lib/wasm/wasi/preview1.ts', import.meta.url).pathname], bundle: true, format: 'esm', platform: 'node', write: false });
-  const { ByteQueue, WasiPreview1 } = await import('data:text/javascript;base64,' + Buffer.from(built.outputFiles[0].text).toString('base64'));
+  const built = await esbuild.build({
+    entryPoints: [new URL('../lib/wasm/wasi/preview1.ts', import.meta.url).pathname],
+    bundle: true,
+    format: 'esm',
+    platform: 'node',
+    write: false,
+  });
+  const { ByteQueue, WasiPreview1 } = await import(
+    'data:text/javascript;base64,' + Buffer.from(built.outputFiles[0].text).toString('base64')
+  );
   const run = () => {
     const stdin = new ByteQueue();
     stdin.push(enc.encode(INPUT));
     const out = [];
-    const wasi = new WasiPreview1({ args: ['policy.wasm', 'validate'], env: {}, stdin, stdout: (b) => out.push(b), stderr: () => {} });
-    const inst = new WebAssembly.Instance(module, { ...wasi.importsFor(module), host: { call: () => (stdin.push(enc.encode(REPLY)), 0) } });
+    const wasi = new WasiPreview1({
+      args: ['policy.wasm', 'validate'],
+      env: {},
+      stdin,
+      stdout: (b) => out.push(b),
+      stderr: () => {},
+    });
+    const inst = new WebAssembly.Instance(module, {
+      ...wasi.importsFor(module),
+      host: { call: () => (stdin.push(enc.encode(REPLY)), 0) },
+    });
     wasi.bindMemory(inst.exports.memory);
     inst.exports._start();
     return dec.decode(Buffer.concat(out));
@@ -80,7 +97,10 @@ const results = [];
     const wasi = new WASI({ args: ['policy.wasm', 'validate'], env: {} });
     wasi.setStdinString(INPUT);
     const imports = wasi.getImports(module);
-    const inst = new WebAssembly.Instance(module, { ...imports, host: { call: () => (refill && wasi.setStdinString(REPLY), 0) } });
+    const inst = new WebAssembly.Instance(module, {
+      ...imports,
+      host: { call: () => (refill && wasi.setStdinString(REPLY), 0) },
+    });
     wasi.instantiate(inst, {});
     wasi.start(inst);
     return wasi.getStdoutString();
@@ -94,7 +114,11 @@ const results = [];
   }
   // Without re-filling (the part it cannot do), to still compare the per-run cost.
   const us = median(() => run(false));
-  if (!refill) note = `stdin cannot be set while the guest runs: "${note.split('\n')[0].replace(/^.*JsValue\(Error: /, '').slice(0, 70)}"; cost measured without the refill`;
+  if (!refill)
+    note = `stdin cannot be set while the guest runs: "${note
+      .split('\n')[0]
+      .replace(/^.*JsValue\(Error: /, '')
+      .slice(0, 70)}"; cost measured without the refill`;
   results.push({ library: '@wasmer/wasi 1.2.2', refill, us, note });
 }
 
@@ -133,12 +157,20 @@ const results = [];
         return 0;
       },
     };
-    const inst = new WebAssembly.Instance(module, { wasi_snapshot_preview1: wrapped, host: { call: () => ((pending = Buffer.concat([pending, enc.encode(REPLY)])), 0) } });
+    const inst = new WebAssembly.Instance(module, {
+      wasi_snapshot_preview1: wrapped,
+      host: { call: () => ((pending = Buffer.concat([pending, enc.encode(REPLY)])), 0) },
+    });
     memory = inst.exports.memory;
     wasi.start(inst);
     return dec.decode(Buffer.concat(out));
   };
-  results.push({ library: 'node:wasi (fd_read/fd_write wrapped)', refill: run() === expected, us: median(run), note: 'experimental; prints a warning' });
+  results.push({
+    library: 'node:wasi (fd_read/fd_write wrapped)',
+    refill: run() === expected,
+    us: median(run),
+    note: 'experimental; prints a warning',
+  });
 }
 
 // @bjorn3/browser_wasi_shim: stdin as an Fd subclass reading from a queue.
@@ -161,14 +193,19 @@ const results = [];
   const run = () => {
     const stdin = new QueueIn(enc.encode(INPUT));
     const out = [];
-    const stdout = shim.ConsoleStdout.lineBuffered ? new (class extends shim.Fd {
-      fd_write(data) {
-        out.push(data.slice());
-        return { ret: 0, nwritten: data.length };
-      }
-    })() : null;
+    const stdout = shim.ConsoleStdout.lineBuffered
+      ? new (class extends shim.Fd {
+          fd_write(data) {
+            out.push(data.slice());
+            return { ret: 0, nwritten: data.length };
+          }
+        })()
+      : null;
     const wasi = new shim.WASI(['policy.wasm', 'validate'], [], [stdin, stdout, new shim.Fd()]);
-    const inst = new WebAssembly.Instance(module, { wasi_snapshot_preview1: wasi.wasiImport, host: { call: () => (stdin.push(enc.encode(REPLY)), 0) } });
+    const inst = new WebAssembly.Instance(module, {
+      wasi_snapshot_preview1: wasi.wasiImport,
+      host: { call: () => (stdin.push(enc.encode(REPLY)), 0) },
+    });
     wasi.start(inst);
     return dec.decode(Buffer.concat(out));
   };
@@ -184,4 +221,7 @@ const results = [];
 
 console.log(`| library | re-fillable stdin during the run | median per run (µs, ${RUNS} runs) |`);
 console.log('| --- | --- | ---: |');
-for (const r of results) console.log(`| ${r.library} | ${r.refill ? 'yes' : 'no'}${r.note ? ` (${r.note})` : ''} | ${Number.isNaN(r.us) ? '–' : r.us.toFixed(1)} |`);
+for (const r of results)
+  console.log(
+    `| ${r.library} | ${r.refill ? 'yes' : 'no'}${r.note ? ` (${r.note})` : ''} | ${Number.isNaN(r.us) ? '–' : r.us.toFixed(1)} |`,
+  );

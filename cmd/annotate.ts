@@ -17,14 +17,20 @@ interface AnnotateArgs extends GlobalArgs {
 }
 
 export function builder(y: Argv<GlobalArgs>): Argv<AnnotateArgs> {
-  return y
-    .positional('wasm', { type: 'string', demandOption: true, describe: 'Policy module (.wasm)' })
-    .option('metadata', { alias: 'm', type: 'string', demandOption: true, describe: 'metadata.yml' })
-    .option('output', { alias: 'o', type: 'string', demandOption: true, describe: 'Annotated module to write' })
-    .option('usage', { alias: 'u', type: 'string', describe: 'File whose text becomes the io.kubewarden.policy.usage annotation (e.g. README.md)' })
-    // Asking a waPC module its protocol version runs guest code: under check's deadline and memory cap.
-    .option('timeout', EVALUATION_OPTIONS.timeout)
-    .option('memory-limit', EVALUATION_OPTIONS['memory-limit']);
+  return (
+    y
+      .positional('wasm', { type: 'string', demandOption: true, describe: 'Policy module (.wasm)' })
+      .option('metadata', { alias: 'm', type: 'string', demandOption: true, describe: 'metadata.yml' })
+      .option('output', { alias: 'o', type: 'string', demandOption: true, describe: 'Annotated module to write' })
+      .option('usage', {
+        alias: 'u',
+        type: 'string',
+        describe: 'File whose text becomes the io.kubewarden.policy.usage annotation (e.g. README.md)',
+      })
+      // Asking a waPC module its protocol version runs guest code: under check's deadline and memory cap.
+      .option('timeout', EVALUATION_OPTIONS.timeout)
+      .option('memory-limit', EVALUATION_OPTIONS['memory-limit'])
+  );
 }
 
 export async function handler(args: ArgumentsCamelCase<AnnotateArgs>): Promise<void> {
@@ -40,10 +46,19 @@ export async function handler(args: ArgumentsCamelCase<AnnotateArgs>): Promise<v
   const wasm = await read(args.wasm, 'module');
   const metadata = (await read(args.metadata, 'metadata')).toString('utf8');
   const usage = args.usage ? (await read(args.usage, 'usage file')).toString('utf8') : undefined;
-  const limits = evaluationLimitsFromArgs({ workers: 1, timeout: args.timeout, 'memory-limit': args['memory-limit'], 'max-output-size': DEFAULT_EVALUATION_LIMITS.maxOutputBytes });
+  const limits = evaluationLimitsFromArgs({
+    workers: 1,
+    timeout: args.timeout,
+    'memory-limit': args['memory-limit'],
+    'max-output-size': DEFAULT_EVALUATION_LIMITS.maxOutputBytes,
+  });
   let out;
   try {
-    out = await annotate(wasm, metadata, { ...(usage !== undefined ? { usage } : {}), limits, logLevel: logLevelFor(args) });
+    out = await annotate(wasm, metadata, {
+      ...(usage !== undefined ? { usage } : {}),
+      limits,
+      logLevel: logLevelFor(args),
+    });
   } catch (err) {
     throw new UsageError(`${args.wasm}: ${(err as Error).message}`);
   }

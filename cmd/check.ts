@@ -1,6 +1,11 @@
 import type { Argv, ArgumentsCamelCase } from 'yargs';
 import { DEFAULT_USER } from '../lib/admission/request';
-import { KUBERNETES_VERSIONS, NEWEST_KUBERNETES_VERSION, stageNow, type KubernetesVersion } from '../lib/apiserver/context';
+import {
+  KUBERNETES_VERSIONS,
+  NEWEST_KUBERNETES_VERSION,
+  stageNow,
+  type KubernetesVersion,
+} from '../lib/apiserver/context';
 import { APPLY_MODES, type ApplyMode } from '../lib/apiserver/kubectl-apply';
 import type { FieldValidation } from '../lib/apiserver/stage';
 import { versionForServer } from '../lib/apiserver/version';
@@ -9,12 +14,24 @@ import { runCheck } from '../lib/check/run';
 import { checkRenderTools, DEFAULT_LIMITS, MissingToolError, type RenderSpec } from '../lib/manifests';
 import { createProgress, shouldShowProgress } from './progress';
 import { bundledPolicySet } from '../lib/policy/bundled';
-import { ALWAYS_ACCEPT_OPTION, alwaysAcceptNamespaceFor, readKubewardenDeployment, type KubewardenDeployment } from '../lib/policy/kubewarden-deployment';
+import {
+  ALWAYS_ACCEPT_OPTION,
+  alwaysAcceptNamespaceFor,
+  readKubewardenDeployment,
+  type KubewardenDeployment,
+} from '../lib/policy/kubewarden-deployment';
 import { checkPolicySet } from '../lib/check/policies';
 import { DEFAULT_KUBEWARDEN_NAMESPACE, isActive, type PolicyEntry } from '../lib/policy/spec';
 import { ClusterSource } from '../lib/capabilities/cluster-source';
 import type { ModuleVerification } from '../lib/policy/cluster-verification';
-import { DOCKER_CONFIG_OPTION, REGISTRY_TIMEOUT_OPTION, fetchOptionsFromArgs, PULL_OPTION, SOURCES_PATH_OPTION, type StoreArgs } from './store-options';
+import {
+  DOCKER_CONFIG_OPTION,
+  REGISTRY_TIMEOUT_OPTION,
+  fetchOptionsFromArgs,
+  PULL_OPTION,
+  SOURCES_PATH_OPTION,
+  type StoreArgs,
+} from './store-options';
 import { REPORTERS, EXIT_ERROR, exitCode, parseOutputs, writeOutputs, type OutputSpec } from '../lib/report';
 import { REPORT_KINDS, type ReportKind } from '../lib/report/policyreport';
 import { writeBack, WriteBackError, writeBackRefusal } from '../lib/report/write-back';
@@ -60,38 +77,157 @@ const VALIDATE_CHOICES = ['strict', 'warn', 'ignore', 'true', 'false'];
 
 export function builder(y: Argv): Argv<CheckArgs> {
   const base = y
-    .option('filename', { alias: 'f', type: 'string', array: true, default: [], defaultDescription: 'none', describe: 'File, directory, URL or - (stdin); repeatable' })
-    .option('kustomize', { alias: 'k', type: 'string', array: true, default: [], defaultDescription: 'none', describe: 'Kustomization directory, rendered with kubectl kustomize ($KUBECTL or kubectl on PATH); repeatable' })
-    .option('helm', { type: 'string', describe: 'Helm chart (directory, .tgz or repo/name), rendered with helm template (helm on PATH)' })
-    .option('values', { type: 'string', array: true, default: [], defaultDescription: 'none', describe: '--helm: values file; repeatable' })
-    .option('set', { type: 'string', array: true, default: [], defaultDescription: 'none', describe: '--helm: set a value, KEY=VALUE; repeatable' })
-    .option('recursive', { alias: 'R', type: 'boolean', default: false, describe: 'Descend into sub-directories of -f directories' })
+    .option('filename', {
+      alias: 'f',
+      type: 'string',
+      array: true,
+      default: [],
+      defaultDescription: 'none',
+      describe: 'File, directory, URL or - (stdin); repeatable',
+    })
+    .option('kustomize', {
+      alias: 'k',
+      type: 'string',
+      array: true,
+      default: [],
+      defaultDescription: 'none',
+      describe: 'Kustomization directory, rendered with kubectl kustomize ($KUBECTL or kubectl on PATH); repeatable',
+    })
+    .option('helm', {
+      type: 'string',
+      describe: 'Helm chart (directory, .tgz or repo/name), rendered with helm template (helm on PATH)',
+    })
+    .option('values', {
+      type: 'string',
+      array: true,
+      default: [],
+      defaultDescription: 'none',
+      describe: '--helm: values file; repeatable',
+    })
+    .option('set', {
+      type: 'string',
+      array: true,
+      default: [],
+      defaultDescription: 'none',
+      describe: '--helm: set a value, KEY=VALUE; repeatable',
+    })
+    .option('recursive', {
+      alias: 'R',
+      type: 'boolean',
+      default: false,
+      describe: 'Descend into sub-directories of -f directories',
+    })
     .option('policy', POLICY_FLAG_OPTIONS.policy)
-    .option('policies', { type: 'string', array: true, default: [], describe: 'Policy configuration: policies.yml and/or policies.kubewarden.io/v1 policy resources (file, directory or -); repeatable' })
-    .option('from-cluster', { type: 'boolean', default: false, describe: "Evaluate with the cluster's own Kubewarden policies (would the cluster accept these manifests?); objects without a namespace get the context's" })
-    .option('context-from-cluster', { type: 'boolean', default: false, describe: 'Context-aware policies read the live cluster (kubernetes host capabilities) instead of the manifests given' })
-    .option('kubeconfig', { type: 'string', describe: '--from-cluster, --context-from-cluster: path to the kubeconfig file (default: $KUBECONFIG, else ~/.kube/config)' })
-    .option('context', { type: 'string', describe: '--from-cluster, --context-from-cluster: the kubeconfig context to use' })
-    .option('kubewarden-namespace', { type: 'string', describe: `Namespace Kubewarden runs in; cluster-wide policies never select it, as the Kubewarden controller configures them (default: with --from-cluster, the namespace of the cluster's policy-server Deployments; else ${DEFAULT_KUBEWARDEN_NAMESPACE})` })
+    .option('policies', {
+      type: 'string',
+      array: true,
+      default: [],
+      describe:
+        'Policy configuration: policies.yml and/or policies.kubewarden.io/v1 policy resources (file, directory or -); repeatable',
+    })
+    .option('from-cluster', {
+      type: 'boolean',
+      default: false,
+      describe:
+        "Evaluate with the cluster's own Kubewarden policies (would the cluster accept these manifests?); objects without a namespace get the context's",
+    })
+    .option('context-from-cluster', {
+      type: 'boolean',
+      default: false,
+      describe:
+        'Context-aware policies read the live cluster (kubernetes host capabilities) instead of the manifests given',
+    })
+    .option('kubeconfig', {
+      type: 'string',
+      describe:
+        '--from-cluster, --context-from-cluster: path to the kubeconfig file (default: $KUBECONFIG, else ~/.kube/config)',
+    })
+    .option('context', {
+      type: 'string',
+      describe: '--from-cluster, --context-from-cluster: the kubeconfig context to use',
+    })
+    .option('kubewarden-namespace', {
+      type: 'string',
+      describe: `Namespace Kubewarden runs in; cluster-wide policies never select it, as the Kubewarden controller configures them (default: with --from-cluster, the namespace of the cluster's policy-server Deployments; else ${DEFAULT_KUBEWARDEN_NAMESPACE})`,
+    })
     .option('always-accept-kubewarden-namespace', ALWAYS_ACCEPT_OPTION)
-    .option('operation', { choices: ['CREATE', 'UPDATE', 'DELETE'], default: 'CREATE', describe: 'Operation to simulate: CREATE, UPDATE (with --old) or DELETE (the -f objects are the ones deleted)' })
-    .option('old', { type: 'string', array: true, default: [], describe: 'UPDATE: the stored objects (file, directory, URL or -), matched by apiVersion, kind, namespace and name' })
+    .option('operation', {
+      choices: ['CREATE', 'UPDATE', 'DELETE'],
+      default: 'CREATE',
+      describe: 'Operation to simulate: CREATE, UPDATE (with --old) or DELETE (the -f objects are the ones deleted)',
+    })
+    .option('old', {
+      type: 'string',
+      array: true,
+      default: [],
+      describe:
+        'UPDATE: the stored objects (file, directory, URL or -), matched by apiVersion, kind, namespace and name',
+    })
     .option('settings-json', POLICY_FLAG_OPTIONS['settings-json'])
     .option('settings', POLICY_FLAG_OPTIONS.settings)
     .options(EVALUATION_OPTIONS)
     .option('execution-mode', POLICY_FLAG_OPTIONS['execution-mode'])
-    .option('namespace', { alias: 'n', type: 'string', describe: 'Namespace for namespaced objects that do not name one (default: default)' })
-    .option('user', { type: 'string', describe: `userInfo.username of the requests (default: ${DEFAULT_USER.username})` })
-    .option('group', { type: 'string', array: true, describe: `userInfo.groups of the requests; repeatable (default: ${DEFAULT_USER.groups!.join(',')})` })
-    .option('output', { alias: 'o', type: 'string', array: true, default: ['text'], describe: `Output format: ${Object.keys(REPORTERS).join('|')}; FORMAT=FILE writes a file; repeatable (at most one to stdout)` })
+    .option('namespace', {
+      alias: 'n',
+      type: 'string',
+      describe: 'Namespace for namespaced objects that do not name one (default: default)',
+    })
+    .option('user', {
+      type: 'string',
+      describe: `userInfo.username of the requests (default: ${DEFAULT_USER.username})`,
+    })
+    .option('group', {
+      type: 'string',
+      array: true,
+      describe: `userInfo.groups of the requests; repeatable (default: ${DEFAULT_USER.groups!.join(',')})`,
+    })
+    .option('output', {
+      alias: 'o',
+      type: 'string',
+      array: true,
+      default: ['text'],
+      describe: `Output format: ${Object.keys(REPORTERS).join('|')}; FORMAT=FILE writes a file; repeatable (at most one to stdout)`,
+    })
     .option('fail-on-warn', { type: 'boolean', default: false, describe: 'Exit 1 on warnings too' })
-    .option('report-kind', { choices: REPORT_KINDS, default: 'policyreport' as ReportKind, describe: '-o policyreport writes wgpolicyk8s.io PolicyReports (policyreport) or openreports.io Reports (openreports)' })
-    .option('max-input-size', { type: 'number', default: DEFAULT_LIMITS.maxInputBytes, describe: 'Largest input file in bytes' })
-    .option('write', { type: 'boolean', default: false, describe: "Write accepted mutations (admitted with a patch) back into the -f files, changing only the mutated fields (the mutating chain's changes)" })
-    .option('kubernetes-version', { choices: KUBERNETES_VERSIONS as unknown as string[], describe: `Kubernetes version whose schemas, defaults and admission steps apply (default: the cluster's with --from-cluster/--context-from-cluster, else ${NEWEST_KUBERNETES_VERSION})` })
-    .option('validate', { choices: VALIDATE_CHOICES, default: 'strict', describe: "Field validation, as kubectl's --validate: strict (unknown fields are an error), warn (warned and dropped), ignore (dropped)" })
-    .option('apply-mode', { choices: APPLY_MODES as unknown as string[], default: 'client' as ApplyMode, describe: 'What sends the objects: client (kubectl apply), server (kubectl apply --server-side) or create (kubectl create)' })
-    .option('independent', { type: 'boolean', default: false, describe: 'Each policy on the object after the API server\'s own steps, instead of mutating policies in webhook order then validating ones on the result' })
+    .option('report-kind', {
+      choices: REPORT_KINDS,
+      default: 'policyreport' as ReportKind,
+      describe:
+        '-o policyreport writes wgpolicyk8s.io PolicyReports (policyreport) or openreports.io Reports (openreports)',
+    })
+    .option('max-input-size', {
+      type: 'number',
+      default: DEFAULT_LIMITS.maxInputBytes,
+      describe: 'Largest input file in bytes',
+    })
+    .option('write', {
+      type: 'boolean',
+      default: false,
+      describe:
+        "Write accepted mutations (admitted with a patch) back into the -f files, changing only the mutated fields (the mutating chain's changes)",
+    })
+    .option('kubernetes-version', {
+      choices: KUBERNETES_VERSIONS as unknown as string[],
+      describe: `Kubernetes version whose schemas, defaults and admission steps apply (default: the cluster's with --from-cluster/--context-from-cluster, else ${NEWEST_KUBERNETES_VERSION})`,
+    })
+    .option('validate', {
+      choices: VALIDATE_CHOICES,
+      default: 'strict',
+      describe:
+        "Field validation, as kubectl's --validate: strict (unknown fields are an error), warn (warned and dropped), ignore (dropped)",
+    })
+    .option('apply-mode', {
+      choices: APPLY_MODES as unknown as string[],
+      default: 'client' as ApplyMode,
+      describe:
+        'What sends the objects: client (kubectl apply), server (kubectl apply --server-side) or create (kubectl create)',
+    })
+    .option('independent', {
+      type: 'boolean',
+      default: false,
+      describe:
+        "Each policy on the object after the API server's own steps, instead of mutating policies in webhook order then validating ones on the result",
+    })
     .options(SESSION_OPTIONS)
     .option('pull', PULL_OPTION)
     .option('sources-path', SOURCES_PATH_OPTION)
@@ -117,22 +253,40 @@ export async function handler(args: ArgumentsCamelCase<CheckArgs>): Promise<void
   const evaluationLimits = evaluationLimitsFromArgs(args);
   const inputLimits = { ...DEFAULT_LIMITS, maxInputBytes: args['max-input-size'] };
   const operation: Operation = args.operation;
-  if (args.old.length > 0 && operation !== 'UPDATE') throw new UsageError('--old gives the stored objects of an UPDATE: use it with --operation UPDATE');
-  if (operation === 'UPDATE' && args.old.length === 0) throw new UsageError('--operation UPDATE needs the stored objects: give them with --old FILE');
-  if ([args.filename, args.policies, args.old].filter((list) => list.includes('-')).length > 1) throw new UsageError('only one of -f, --policies and --old can read stdin (-)');
+  if (args.old.length > 0 && operation !== 'UPDATE')
+    throw new UsageError('--old gives the stored objects of an UPDATE: use it with --operation UPDATE');
+  if (operation === 'UPDATE' && args.old.length === 0)
+    throw new UsageError('--operation UPDATE needs the stored objects: give them with --old FILE');
+  if ([args.filename, args.policies, args.old].filter((list) => list.includes('-')).length > 1)
+    throw new UsageError('only one of -f, --policies and --old can read stdin (-)');
   if (args.write) {
     const refusal = writeBackRefusal(args.filename ?? []);
     if (refusal) throw new UsageError(refusal);
-    if ((args.kustomize ?? []).length > 0 || args.helm !== undefined) throw new UsageError('--write cannot write back to rendered input (-k, --helm): fix the kustomization or chart sources');
+    if ((args.kustomize ?? []).length > 0 || args.helm !== undefined)
+      throw new UsageError(
+        '--write cannot write back to rendered input (-k, --helm): fix the kustomization or chart sources',
+      );
   }
   // Policy configuration (with CEL for matchConditions) and the cluster's policies load only when asked for.
-  const fromConfig = args.policies.length > 0
-    ? await (await import('../lib/policy/config')).loadPolicyConfig(args.policies, { log, kubewardenNamespace: args['kubewarden-namespace'] ?? DEFAULT_KUBEWARDEN_NAMESPACE, defaultNamespace: args.namespace ?? 'default', limits: inputLimits })
-    : [];
+  const fromConfig =
+    args.policies.length > 0
+      ? await (
+          await import('../lib/policy/config')
+        ).loadPolicyConfig(args.policies, {
+          log,
+          kubewardenNamespace: args['kubewarden-namespace'] ?? DEFAULT_KUBEWARDEN_NAMESPACE,
+          defaultNamespace: args.namespace ?? 'default',
+          limits: inputLimits,
+        })
+      : [];
   let defaultNamespace = args.namespace;
   let serverVerification: ModuleVerification | undefined;
   const fromCluster: PolicyEntry[] = [];
-  if ((args.kubeconfig !== undefined || args.context !== undefined) && !args['from-cluster'] && !args['context-from-cluster']) {
+  if (
+    (args.kubeconfig !== undefined || args.context !== undefined) &&
+    !args['from-cluster'] &&
+    !args['context-from-cluster']
+  ) {
     throw new UsageError('--kubeconfig and --context apply to --from-cluster and --context-from-cluster; add one');
   }
   const cluster = args['from-cluster'] || args['context-from-cluster'] ? await connect(args, log) : undefined;
@@ -147,9 +301,15 @@ export async function handler(args: ArgumentsCamelCase<CheckArgs>): Promise<void
       deployment = await readKubewardenDeployment(cluster, log);
       if (args['kubewarden-namespace'] === undefined && deployment) kubewardenNamespace = deployment.namespace;
       const read = await readClusterPolicies(cluster, { log, kubewardenNamespace });
-      if (!read.installed) throw new UsageError(`--from-cluster: ${cluster.server} (context ${cluster.context}) serves no policies.kubewarden.io/v1 resources: is Kubewarden installed?`);
+      if (!read.installed)
+        throw new UsageError(
+          `--from-cluster: ${cluster.server} (context ${cluster.context}) serves no policies.kubewarden.io/v1 resources: is Kubewarden installed?`,
+        );
       fromCluster.push(...read.entries.filter(isActive));
-      if (fromCluster.length < read.entries.length) log.info(`--from-cluster: ${read.entries.length - fromCluster.length} policies are not active in the cluster and are left out`);
+      if (fromCluster.length < read.entries.length)
+        log.info(
+          `--from-cluster: ${read.entries.length - fromCluster.length} policies are not active in the cluster and are left out`,
+        );
       serverVerification = read.verification;
     }
     const policies = checkPolicySet(
@@ -160,8 +320,13 @@ export async function handler(args: ArgumentsCamelCase<CheckArgs>): Promise<void
       },
       bundledPolicySet,
     );
-    const alwaysAcceptNamespace = alwaysAcceptNamespaceFor(args['always-accept-kubewarden-namespace'], kubewardenNamespace, deployment);
-    if (alwaysAcceptNamespace !== undefined) log.info(`requests in namespace ${alwaysAcceptNamespace} are accepted without evaluation, as policy-server does`);
+    const alwaysAcceptNamespace = alwaysAcceptNamespaceFor(
+      args['always-accept-kubewarden-namespace'],
+      kubewardenNamespace,
+      deployment,
+    );
+    if (alwaysAcceptNamespace !== undefined)
+      log.info(`requests in namespace ${alwaysAcceptNamespace} are accepted without evaluation, as policy-server does`);
     const session = await sessionOptionsFromArgs(args);
     let kubernetesVersion = args['kubernetes-version'] ?? NEWEST_KUBERNETES_VERSION;
     if (cluster && args['kubernetes-version'] === undefined) {
@@ -174,8 +339,11 @@ export async function handler(args: ArgumentsCamelCase<CheckArgs>): Promise<void
         log.warn(`cannot read the server's version (${(err as Error).message}): using Kubernetes ${kubernetesVersion}`);
       }
     }
-    const validate: FieldValidation = args.validate === 'true' ? 'strict' : args.validate === 'false' ? 'ignore' : (args.validate as FieldValidation);
-    const progress = createProgress({ enabled: shouldShowProgress({ isTTY: Boolean(process.stderr.isTTY), env: process.env, quiet: args.quiet }) });
+    const validate: FieldValidation =
+      args.validate === 'true' ? 'strict' : args.validate === 'false' ? 'ignore' : (args.validate as FieldValidation);
+    const progress = createProgress({
+      enabled: shouldShowProgress({ isTTY: Boolean(process.stderr.isTTY), env: process.env, quiet: args.quiet }),
+    });
     const report = await runCheck({
       files: args.filename,
       ...(render.length > 0 ? { render } : {}),
@@ -190,7 +358,13 @@ export async function handler(args: ArgumentsCamelCase<CheckArgs>): Promise<void
           groups: args.group ?? DEFAULT_USER.groups,
         },
         ...(defaultNamespace ? { defaultNamespace } : {}),
-        apiServer: { kubernetesVersion, validate, applyMode: args['apply-mode'], independent: args.independent, now: stageNow() },
+        apiServer: {
+          kubernetesVersion,
+          validate,
+          applyMode: args['apply-mode'],
+          independent: args.independent,
+          now: stageNow(),
+        },
       },
       limits: inputLimits,
       evaluationLimits,
@@ -207,7 +381,13 @@ export async function handler(args: ArgumentsCamelCase<CheckArgs>): Promise<void
         ...(cluster ? { kubernetesSource: () => new ClusterSource(cluster) } : {}),
       },
     }).finally(() => progress.stop());
-    await writeOutputs(report, outputs, REPORTERS, { color: useColor(args), verbose: args.verbose > 0, reportKind: args['report-kind'] }, (text) => process.stdout.write(text));
+    await writeOutputs(
+      report,
+      outputs,
+      REPORTERS,
+      { color: useColor(args), verbose: args.verbose > 0, reportKind: args['report-kind'] },
+      (text) => process.stdout.write(text),
+    );
     process.exitCode = exitCode(report.summary, args['fail-on-warn']);
     if (args.write) {
       // Accepted mutations are written even when another policy rejects the object: the fix is wanted either way.
@@ -233,9 +413,17 @@ function renderSpecs(args: CheckArgs): RenderSpec[] {
   if (args.filename.length === 0 && args.kustomize.length === 0 && args.helm === undefined) {
     throw new UsageError('give manifests with -f FILE|DIR|URL|-, -k DIR or --helm CHART');
   }
-  if (args.helm === undefined && (args.values.length > 0 || args.set.length > 0)) throw new UsageError('--values and --set apply to a chart given with --helm; none was given');
+  if (args.helm === undefined && (args.values.length > 0 || args.set.length > 0))
+    throw new UsageError('--values and --set apply to a chart given with --helm; none was given');
   const specs: RenderSpec[] = args.kustomize.map((dir) => ({ kind: 'kustomize' as const, dir }));
-  if (args.helm !== undefined) specs.push({ kind: 'helm', chart: args.helm, values: args.values, set: args.set, ...(args.namespace ? { namespace: args.namespace } : {}) });
+  if (args.helm !== undefined)
+    specs.push({
+      kind: 'helm',
+      chart: args.helm,
+      values: args.values,
+      set: args.set,
+      ...(args.namespace ? { namespace: args.namespace } : {}),
+    });
   try {
     checkRenderTools(specs);
   } catch (err) {

@@ -11,7 +11,10 @@ export interface ClusterArgs {
 }
 
 export const CLUSTER_OPTIONS = {
-  kubeconfig: { type: 'string', describe: 'Path to the kubeconfig file (default: $KUBECONFIG, else ~/.kube/config, else in-cluster)' },
+  kubeconfig: {
+    type: 'string',
+    describe: 'Path to the kubeconfig file (default: $KUBECONFIG, else ~/.kube/config, else in-cluster)',
+  },
   context: { type: 'string', describe: 'The kubeconfig context to use' },
   namespace: { alias: 'n', type: 'string', describe: "Namespace (default: the context's, else default)" },
   'request-timeout': { type: 'number', describe: 'Seconds to wait for one API request (default 30)' },

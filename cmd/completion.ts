@@ -40,9 +40,15 @@ export const GLOBAL_FLAGS: FlagSpec[] = [
 
 export function builder(y: Argv<GlobalArgs>): Argv<CompletionArgs> {
   return y
-    .positional('shell', { choices: SHELLS as unknown as string[], describe: 'Shell to print the completion script for' })
+    .positional('shell', {
+      choices: SHELLS as unknown as string[],
+      describe: 'Shell to print the completion script for',
+    })
     .example('source <(kubectl wasmpolicy completion bash)', 'bash: complete kubectl-wasmpolicy in this shell')
-    .example('kubectl wasmpolicy completion bash > ~/.local/bin/kubectl_complete-wasmpolicy && chmod +x ~/.local/bin/kubectl_complete-wasmpolicy', 'complete `kubectl wasmpolicy` through kubectl (≥ 1.26)') as unknown as Argv<CompletionArgs>;
+    .example(
+      'kubectl wasmpolicy completion bash > ~/.local/bin/kubectl_complete-wasmpolicy && chmod +x ~/.local/bin/kubectl_complete-wasmpolicy',
+      'complete `kubectl wasmpolicy` through kubectl (≥ 1.26)',
+    ) as unknown as Argv<CompletionArgs>;
 }
 
 /** The command, given the commands whose flags it completes (cmd/commands.ts passes its table: no import cycle). */
@@ -63,7 +69,9 @@ export async function commandSpecs(commands: readonly CommandEntry[]): Promise<C
     const name = commandName(c);
     const subs = impl.SUBCOMMANDS;
     // A group completes its subcommand names, and the flags of all of them.
-    const flags = subs ? uniqueFlags(subs.flatMap((s) => flagsOf(s.impl.builder(yargs([]))))) : flagsOf(impl.builder(yargs([])));
+    const flags = subs
+      ? uniqueFlags(subs.flatMap((s) => flagsOf(s.impl.builder(yargs([])))))
+      : flagsOf(impl.builder(yargs([])));
     const spec: CommandSpec = { name, flags };
     if (name === 'completion') spec.positionals = [...SHELLS];
     if (subs) spec.positionals = subs.map((s) => s.command.split(' ')[0]);
@@ -86,7 +94,15 @@ function flagsOf(y: Argv<unknown>): FlagSpec[] {
   const aliasOf = new Set(Object.values(o.alias).flat());
   const flags: FlagSpec[] = [];
   for (const key of Object.keys(o.key)) {
-    if (aliasOf.has(key) || o.hiddenOptions.includes(key) || key === '$0' || key === '_' || key === 'help' || key === 'version') continue;
+    if (
+      aliasOf.has(key) ||
+      o.hiddenOptions.includes(key) ||
+      key === '$0' ||
+      key === '_' ||
+      key === 'help' ||
+      key === 'version'
+    )
+      continue;
     const names = [key, ...(o.alias[key] ?? [])].map((n) => (n.length === 1 ? `-${n}` : `--${n}`));
     const takesValue = !o.boolean.includes(key) && !o.count.includes(key);
     const choices = o.choices[key]?.map(String);
@@ -139,18 +155,26 @@ export function coreScript(specs: CommandSpec[]): string {
     for (const f of s.flags) {
       if (!f.takesValue) continue;
       const pattern = f.names.map((n) => `${s.name}:${n}`).join('|');
-      lines.push(f.choices ? `      ${pattern}) __kwp_out ${list(f.choices)}; echo :4; return ;;` : `      ${pattern}) echo :0; return ;;`);
+      lines.push(
+        f.choices
+          ? `      ${pattern}) __kwp_out ${list(f.choices)}; echo :4; return ;;`
+          : `      ${pattern}) echo :0; return ;;`,
+      );
     }
   }
   lines.push('    esac ;;');
   lines.push('  esac');
   const globals = GLOBAL_FLAGS.flatMap((f) => f.names);
   lines.push('  case "$__kwp_cmd" in');
-  lines.push(`    '') case "$__kwp_cur" in -*) __kwp_out ${list(globals)} ;; *) __kwp_out ${list(specs.map((s) => s.name))} ;; esac; echo :4 ;;`);
+  lines.push(
+    `    '') case "$__kwp_cur" in -*) __kwp_out ${list(globals)} ;; *) __kwp_out ${list(specs.map((s) => s.name))} ;; esac; echo :4 ;;`,
+  );
   for (const s of specs) {
     const flags = [...s.flags.flatMap((f) => f.names), ...globals];
     const positional = s.positionals ? `__kwp_out ${list(s.positionals)}; echo :4` : 'echo :0';
-    lines.push(`    ${shQuote(s.name)}) case "$__kwp_cur" in -*) __kwp_out ${list(flags)}; echo :4 ;; *) ${positional} ;; esac ;;`);
+    lines.push(
+      `    ${shQuote(s.name)}) case "$__kwp_cur" in -*) __kwp_out ${list(flags)}; echo :4 ;; *) ${positional} ;; esac ;;`,
+    );
   }
   lines.push('  esac');
   lines.push('}');

@@ -1,5 +1,11 @@
 import type { Argv, ArgumentsCamelCase } from 'yargs';
-import { DOCKER_CONFIG_OPTION, REGISTRY_TIMEOUT_OPTION, fetchOptionsFromArgs, SOURCES_PATH_OPTION, type StoreArgs } from './store-options';
+import {
+  DOCKER_CONFIG_OPTION,
+  REGISTRY_TIMEOUT_OPTION,
+  fetchOptionsFromArgs,
+  SOURCES_PATH_OPTION,
+  type StoreArgs,
+} from './store-options';
 import { manifestDigestOf } from '../lib/store/fetch';
 import { formatRegistryRef, parseSourceRef } from '../lib/store/ref';
 import { loggerFor, UsageError, type GlobalArgs } from './context';
@@ -18,7 +24,8 @@ export function builder(y: Argv<GlobalArgs>): Argv<DigestArgs> {
 
 export async function handler(args: ArgumentsCamelCase<DigestArgs>): Promise<void> {
   const s = parseSourceRef(args.ref);
-  if (s.kind !== 'registry') throw new UsageError(`${args.ref}: digest needs a registry reference (registry://host/repo:tag)`);
+  if (s.kind !== 'registry')
+    throw new UsageError(`${args.ref}: digest needs a registry reference (registry://host/repo:tag)`);
   const digest = await manifestDigestOf(s.ref, fetchOptionsFromArgs(args, loggerFor(args)));
   process.stdout.write(`${formatRegistryRef({ ...s.ref, digest: undefined })}@${digest}\n`);
 }

@@ -20,5 +20,6 @@ export async function handler(args: ArgumentsCamelCase<LoadArgs>): Promise<void>
     const e = err as BoundedReadError;
     throw new UsageError(`cannot read ${args.file}: ${e.reason === 'not-found' ? 'no such file' : e.message}`);
   }
-  for (const p of await loadArchive(data, {}, args.file)) process.stdout.write(`Loaded ${p.uri} (sha256 ${p.sha256.slice(0, 12)})\n`);
+  for (const p of await loadArchive(data, {}, args.file))
+    process.stdout.write(`Loaded ${p.uri} (sha256 ${p.sha256.slice(0, 12)})\n`);
 }

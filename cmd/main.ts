@@ -15,12 +15,21 @@ export async function main(argv: string[] = hideBin(process.argv)): Promise<void
   const impl = entry ? await entry.load() : undefined;
   let parser = yargs(argv)
     .scriptName('kubectl wasmpolicy')
-    .usage('$0 <command> [flags]\n\nRun Kubewarden WebAssembly admission policies on manifests, before they reach a cluster.')
-    .option('verbose', { alias: 'v', type: 'count', describe: 'More output: -v lists passes and skips, -vv logs policy output' })
+    .usage(
+      '$0 <command> [flags]\n\nRun Kubewarden WebAssembly admission policies on manifests, before they reach a cluster.',
+    )
+    .option('verbose', {
+      alias: 'v',
+      type: 'count',
+      describe: 'More output: -v lists passes and skips, -vv logs policy output',
+    })
     .option('color', { type: 'boolean', describe: 'Colour output (default: only on a terminal; NO_COLOR disables)' })
-    .option('quiet', { alias: 'q', type: 'boolean', describe: 'Only errors on stderr' })
+    .option('quiet', { alias: 'q', type: 'boolean', describe: 'Only errors on stderr' });
   for (const c of COMMANDS) {
-    parser = c === entry && impl ? parser.command(c.command, c.describe, impl.builder, impl.handler) : parser.command(c.command, c.describe);
+    parser =
+      c === entry && impl
+        ? parser.command(c.command, c.describe, impl.builder, impl.handler)
+        : parser.command(c.command, c.describe);
   }
   parser = parser
     .demandCommand(1, 'name a command')
@@ -58,7 +67,9 @@ export async function main(argv: string[] = hideBin(process.argv)): Promise<void
  * lacks the internal method, nothing changes.
  */
 function skipHelpCache(parser: unknown): void {
-  const internal = (parser as { getInternalMethods?: () => { getUsageInstance?: () => { cacheHelpMessage?: unknown } } }).getInternalMethods?.();
+  const internal = (
+    parser as { getInternalMethods?: () => { getUsageInstance?: () => { cacheHelpMessage?: unknown } } }
+  ).getInternalMethods?.();
   const usage = internal?.getUsageInstance?.();
   if (usage && typeof usage.cacheHelpMessage === 'function') usage.cacheHelpMessage = () => undefined;
 }

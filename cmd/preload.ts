@@ -25,16 +25,38 @@ export function preloadBundledSet(argv: readonly string[]): void {
     const names = specs.map((s) => `policy ${s.id} (${s.module})`);
     const compiled = specs.map((s, i) => {
       const name = s.module.slice('builtin://'.length);
-      return compilePolicySync(names[i], bundledPolicyAsset(name) ?? readFileSync(bundledPolicyPath(name)), limits.memoryLimitBytes);
+      return compilePolicySync(
+        names[i],
+        bundledPolicyAsset(name) ?? readFileSync(bundledPolicyPath(name)),
+        limits.memoryLimitBytes,
+      );
     });
-    startSpeculatively(specs, compiled, names, { limits, workers: EVALUATION_OPTIONS.workers.default, logLevel: logLevelFor({ verbose: 0 }) });
+    startSpeculatively(specs, compiled, names, {
+      limits,
+      workers: EVALUATION_OPTIONS.workers.default,
+      logLevel: logLevelFor({ verbose: 0 }),
+    });
   } catch {
     // Anything unusual is left to the run itself, which reports it.
   }
 }
 
 /** Flags after which the run would not use the bundled set as started here. */
-const OTHER_RUN = new Set(['--policy', '--policies', '--from-cluster', '--help', '--verbose', '--quiet', '--workers', '--timeout', '--memory-limit', '--max-output-size', '--record-host-capabilities-interactions', '--replay-host-capabilities-interactions', '--allowed-host-capabilities']);
+const OTHER_RUN = new Set([
+  '--policy',
+  '--policies',
+  '--from-cluster',
+  '--help',
+  '--verbose',
+  '--quiet',
+  '--workers',
+  '--timeout',
+  '--memory-limit',
+  '--max-output-size',
+  '--record-host-capabilities-interactions',
+  '--replay-host-capabilities-interactions',
+  '--allowed-host-capabilities',
+]);
 /** Short flags among them (also inside groups such as -vR). */
 const OTHER_RUN_SHORT = /[phvq]/;
 

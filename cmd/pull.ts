@@ -1,6 +1,13 @@
 import { createHash } from 'node:crypto';
 import type { Argv, ArgumentsCamelCase } from 'yargs';
-import { DOCKER_CONFIG_OPTION, REGISTRY_TIMEOUT_OPTION, fetchOptionsFromArgs, PULL_OPTION, SOURCES_PATH_OPTION, type StoreArgs } from './store-options';
+import {
+  DOCKER_CONFIG_OPTION,
+  REGISTRY_TIMEOUT_OPTION,
+  fetchOptionsFromArgs,
+  PULL_OPTION,
+  SOURCES_PATH_OPTION,
+  type StoreArgs,
+} from './store-options';
 import { resolvePolicy } from '../lib/store/fetch';
 import { writeFileAtomic } from '../lib/base/fs-atomic';
 import { loggerFor, UsageError, type GlobalArgs } from './context';
@@ -13,7 +20,11 @@ interface PullArgs extends GlobalArgs, StoreArgs, VerificationArgs {
 
 export function builder(y: Argv<GlobalArgs>): Argv<PullArgs> {
   const base = y
-    .positional('ref', { type: 'string', demandOption: true, describe: 'registry://host/repo:tag|@sha256:..., https://..., or host/repo:tag' })
+    .positional('ref', {
+      type: 'string',
+      demandOption: true,
+      describe: 'registry://host/repo:tag|@sha256:..., https://..., or host/repo:tag',
+    })
     .option('output', { alias: 'o', type: 'string', describe: 'Also write the module to this file' })
     .option('pull', { ...PULL_OPTION, default: 'always' })
     .option('sources-path', SOURCES_PATH_OPTION)
@@ -24,8 +35,12 @@ export function builder(y: Argv<GlobalArgs>): Argv<PullArgs> {
 
 export async function handler(args: ArgumentsCamelCase<PullArgs>): Promise<void> {
   const log = loggerFor(args);
-  const r = await resolvePolicy(args.ref, { ...fetchOptionsFromArgs(args, log), ...(await verifyFetchOption(args, log)) });
-  if (r.source.kind !== 'registry' && r.source.kind !== 'url') throw new UsageError(`${args.ref}: pull takes a registry or https reference (this is a ${r.source.kind})`);
+  const r = await resolvePolicy(args.ref, {
+    ...fetchOptionsFromArgs(args, log),
+    ...(await verifyFetchOption(args, log)),
+  });
+  if (r.source.kind !== 'registry' && r.source.kind !== 'url')
+    throw new UsageError(`${args.ref}: pull takes a registry or https reference (this is a ${r.source.kind})`);
   if (args.output) {
     try {
       await writeFileAtomic(args.output, r.bytes);

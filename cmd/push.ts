@@ -1,7 +1,13 @@
 import { readRegularFile, type BoundedReadError } from '../lib/base/bounded-read';
 import { MAX_MODULE_BYTES } from '../lib/store/registry';
 import type { Argv, ArgumentsCamelCase } from 'yargs';
-import { DOCKER_CONFIG_OPTION, REGISTRY_TIMEOUT_OPTION, fetchOptionsFromArgs, SOURCES_PATH_OPTION, type StoreArgs } from './store-options';
+import {
+  DOCKER_CONFIG_OPTION,
+  REGISTRY_TIMEOUT_OPTION,
+  fetchOptionsFromArgs,
+  SOURCES_PATH_OPTION,
+  type StoreArgs,
+} from './store-options';
 import { PolicyFetchError } from '../lib/store/fetch';
 import { pushPolicy } from '../lib/store/push';
 import { loggerFor, UsageError, type GlobalArgs } from './context';
@@ -15,7 +21,11 @@ interface PushArgs extends GlobalArgs, StoreArgs {
 export function builder(y: Argv<GlobalArgs>): Argv<PushArgs> {
   return y
     .positional('wasm', { type: 'string', demandOption: true, describe: 'Annotated policy module (.wasm)' })
-    .positional('ref', { type: 'string', demandOption: true, describe: 'registry://host[:port]/repo:tag (or host/repo:tag)' })
+    .positional('ref', {
+      type: 'string',
+      demandOption: true,
+      describe: 'registry://host[:port]/repo:tag (or host/repo:tag)',
+    })
     .option('force', { type: 'boolean', default: false, describe: 'Push a module without (valid) metadata too' })
     .option('sources-path', SOURCES_PATH_OPTION)
     .option('docker-config', DOCKER_CONFIG_OPTION)

@@ -1,6 +1,13 @@
 import type { Argv, ArgumentsCamelCase } from 'yargs';
 import { savePolicies } from '../lib/store/archive';
-import { DOCKER_CONFIG_OPTION, REGISTRY_TIMEOUT_OPTION, fetchOptionsFromArgs, PULL_OPTION, SOURCES_PATH_OPTION, type StoreArgs } from './store-options';
+import {
+  DOCKER_CONFIG_OPTION,
+  REGISTRY_TIMEOUT_OPTION,
+  fetchOptionsFromArgs,
+  PULL_OPTION,
+  SOURCES_PATH_OPTION,
+  type StoreArgs,
+} from './store-options';
 import { writeFileAtomic } from '../lib/base/fs-atomic';
 import { loggerFor, UsageError, type GlobalArgs } from './context';
 
@@ -12,7 +19,12 @@ interface SaveArgs extends GlobalArgs, StoreArgs {
 export function builder(y: Argv<GlobalArgs>): Argv<SaveArgs> {
   return y
     .positional('refs', { type: 'string', array: true, demandOption: true, describe: 'Registry or https references' })
-    .option('output', { alias: 'o', type: 'string', demandOption: 'give the archive to write with -o FILE', describe: 'Archive to write (.tar.gz)' })
+    .option('output', {
+      alias: 'o',
+      type: 'string',
+      demandOption: 'give the archive to write with -o FILE',
+      describe: 'Archive to write (.tar.gz)',
+    })
     .option('pull', PULL_OPTION)
     .option('sources-path', SOURCES_PATH_OPTION)
     .option('docker-config', DOCKER_CONFIG_OPTION)

@@ -6,15 +6,40 @@ import * as verificationConfig from './scaffold/verification-config';
 
 /** `scaffold`: a command group, one file per subcommand in cmd/scaffold/ (kwctl's scaffold has the same shape). */
 export const SUBCOMMANDS = [
-  { command: 'admission-request', describe: 'Print, per object, the AdmissionReview a webhook would receive from the API server', impl: admissionRequest },
-  { command: 'manifest <policy>', describe: 'Print a Kubewarden policy resource for a module, from its metadata (like kwctl scaffold manifest)', impl: manifest },
-  { command: 'test', describe: 'Write a starter test suite for a policy and a directory of manifests, with the current results filled in', impl: test },
-  { command: 'verification-config', describe: "Print kwctl's default verification config (policies signed by Kubewarden's GitHub workflows)", impl: verificationConfig },
+  {
+    command: 'admission-request',
+    describe: 'Print, per object, the AdmissionReview a webhook would receive from the API server',
+    impl: admissionRequest,
+  },
+  {
+    command: 'manifest <policy>',
+    describe: 'Print a Kubewarden policy resource for a module, from its metadata (like kwctl scaffold manifest)',
+    impl: manifest,
+  },
+  {
+    command: 'test',
+    describe:
+      'Write a starter test suite for a policy and a directory of manifests, with the current results filled in',
+    impl: test,
+  },
+  {
+    command: 'verification-config',
+    describe: "Print kwctl's default verification config (policies signed by Kubewarden's GitHub workflows)",
+    impl: verificationConfig,
+  },
 ] as const;
 
 export function builder(y: Argv): Argv {
-  let g = y.usage('$0 scaffold <command>\n\nGenerate AdmissionReviews as the API server sends them, policy resources, test suites and verification configs.');
-  for (const s of SUBCOMMANDS) g = g.command(s.command, s.describe, s.impl.builder as (y: Argv) => Argv, s.impl.handler as (args: ArgumentsCamelCase) => Promise<void>);
+  let g = y.usage(
+    '$0 scaffold <command>\n\nGenerate AdmissionReviews as the API server sends them, policy resources, test suites and verification configs.',
+  );
+  for (const s of SUBCOMMANDS)
+    g = g.command(
+      s.command,
+      s.describe,
+      s.impl.builder as (y: Argv) => Argv,
+      s.impl.handler as (args: ArgumentsCamelCase) => Promise<void>,
+    );
   return g.demandCommand(1, `name a scaffold command: ${SUBCOMMANDS.map((s) => s.command.split(' ')[0]).join(', ')}`);
 }
 

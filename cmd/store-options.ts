@@ -13,12 +13,14 @@ export interface StoreArgs {
 export const PULL_OPTION = {
   type: 'string',
   choices: PULL_POLICIES as unknown as string[],
-  describe: 'When to contact registries: always, missing (use the store copy), never (offline). Default: use the store copy unless the tag is latest',
+  describe:
+    'When to contact registries: always, missing (use the store copy), never (offline). Default: use the store copy unless the tag is latest',
 } as const;
 
 export const SOURCES_PATH_OPTION = {
   type: 'string',
-  describe: "sources.yaml with insecure_sources and source_authorities (default: kwctl's, e.g. ~/.config/kubewarden/sources.yaml)",
+  describe:
+    "sources.yaml with insecure_sources and source_authorities (default: kwctl's, e.g. ~/.config/kubewarden/sources.yaml)",
 } as const;
 
 export const DOCKER_CONFIG_OPTION = {
@@ -42,7 +44,8 @@ export function fetchOptionsFromArgs(args: StoreArgs, log?: Logger, pullDefault?
   if (args['docker-config']) o.dockerConfig = args['docker-config'];
   const timeout = args['registry-timeout'];
   if (timeout !== undefined) {
-    if (!(timeout > 0) || !Number.isFinite(timeout)) throw new UsageError(`--registry-timeout must be a number of seconds above 0, got ${timeout}`);
+    if (!(timeout > 0) || !Number.isFinite(timeout))
+      throw new UsageError(`--registry-timeout must be a number of seconds above 0, got ${timeout}`);
     o.timeoutMs = Math.max(1, Math.round(timeout * 1000));
   }
   if (log) o.log = log;

@@ -1,7 +1,13 @@
 import type { Argv, ArgumentsCamelCase } from 'yargs';
 import { renderJson, renderJunit, renderText, TEST_FORMATS, type TestFormat } from '../lib/authoring/suite/output';
 import { runTests, testExitCode } from '../lib/authoring/suite';
-import { DOCKER_CONFIG_OPTION, fetchOptionsFromArgs, PULL_OPTION, SOURCES_PATH_OPTION, type StoreArgs } from './store-options';
+import {
+  DOCKER_CONFIG_OPTION,
+  fetchOptionsFromArgs,
+  PULL_OPTION,
+  SOURCES_PATH_OPTION,
+  type StoreArgs,
+} from './store-options';
 import { loggerFor, logLevelFor, UsageError, type GlobalArgs } from './context';
 import { EVALUATION_OPTIONS, evaluationLimitsFromArgs, type EvaluationArgs } from './evaluation-options';
 
@@ -14,11 +20,27 @@ interface TestArgs extends GlobalArgs, StoreArgs, EvaluationArgs {
 
 export function builder(y: Argv): Argv<TestArgs> {
   return y
-    .usage('$0 test [PATH]... [flags]\n\nRuns the policy test suites (wasmpolicy-test.yaml files, or YAML files of kind PolicyTestSuite) found in PATHs (default: .), recursively. Exit 0 when every case passes, 1 when one fails, 2 when a suite cannot run. See docs/testing-policies.md.')
-    .positional('paths', { type: 'string', array: true, default: ['.'], describe: 'Suite files or directories to search' })
-    .option('output', { alias: 'o', choices: TEST_FORMATS as unknown as string[], default: 'text', describe: 'Output: text (like go test), json or junit' })
+    .usage(
+      '$0 test [PATH]... [flags]\n\nRuns the policy test suites (wasmpolicy-test.yaml files, or YAML files of kind PolicyTestSuite) found in PATHs (default: .), recursively. Exit 0 when every case passes, 1 when one fails, 2 when a suite cannot run. See docs/testing-policies.md.',
+    )
+    .positional('paths', {
+      type: 'string',
+      array: true,
+      default: ['.'],
+      describe: 'Suite files or directories to search',
+    })
+    .option('output', {
+      alias: 'o',
+      choices: TEST_FORMATS as unknown as string[],
+      default: 'text',
+      describe: 'Output: text (like go test), json or junit',
+    })
     .option('run', { type: 'string', describe: 'Only the cases whose SUITE/CASE name matches this regular expression' })
-    .option('update', { type: 'boolean', default: false, describe: 'Write the actual results into the cases that expect nothing yet (comments kept; atomic write)' })
+    .option('update', {
+      type: 'boolean',
+      default: false,
+      describe: 'Write the actual results into the cases that expect nothing yet (comments kept; atomic write)',
+    })
     .options(EVALUATION_OPTIONS)
     .option('pull', PULL_OPTION)
     .option('sources-path', SOURCES_PATH_OPTION)
@@ -44,7 +66,12 @@ export async function handler(args: ArgumentsCamelCase<TestArgs>): Promise<void>
     ...(run ? { run } : {}),
     update: args.update,
   });
-  const text = args.output === 'json' ? renderJson(report) : args.output === 'junit' ? renderJunit(report) : renderText(report, args.verbose > 0);
+  const text =
+    args.output === 'json'
+      ? renderJson(report)
+      : args.output === 'junit'
+        ? renderJunit(report)
+        : renderText(report, args.verbose > 0);
   process.stdout.write(text);
   process.exitCode = testExitCode(report);
 }

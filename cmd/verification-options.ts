@@ -24,18 +24,50 @@ export interface VerificationArgs {
  */
 export function withVerificationOptions<T>(y: Argv<T>, shortKey = true): Argv<T & VerificationArgs> {
   return y
-    .option('verification-key', { ...(shortKey ? { alias: 'k' } : {}), type: 'string', array: true, describe: 'Verify the policy with this public key (PEM); repeatable (every key must have signed it)' })
-    .option('verification-annotation', { alias: 'a', type: 'string', array: true, describe: 'KEY=VALUE the signatures must carry; repeatable' })
-    .option('verification-config-path', { type: 'string', describe: "Verification config (kwctl's format: allOf/anyOf of pubKey, genericIssuer, githubAction); default: kwctl's verification-config.yml when it exists" })
-    .option('cert-email', { type: 'string', describe: 'Keyless: the signing certificate must be for this email (with --cert-oidc-issuer)' })
-    .option('cert-oidc-issuer', { type: 'string', describe: 'Keyless: the OIDC issuer of the signing certificate (with --cert-email)' })
+    .option('verification-key', {
+      ...(shortKey ? { alias: 'k' } : {}),
+      type: 'string',
+      array: true,
+      describe: 'Verify the policy with this public key (PEM); repeatable (every key must have signed it)',
+    })
+    .option('verification-annotation', {
+      alias: 'a',
+      type: 'string',
+      array: true,
+      describe: 'KEY=VALUE the signatures must carry; repeatable',
+    })
+    .option('verification-config-path', {
+      type: 'string',
+      describe:
+        "Verification config (kwctl's format: allOf/anyOf of pubKey, genericIssuer, githubAction); default: kwctl's verification-config.yml when it exists",
+    })
+    .option('cert-email', {
+      type: 'string',
+      describe: 'Keyless: the signing certificate must be for this email (with --cert-oidc-issuer)',
+    })
+    .option('cert-oidc-issuer', {
+      type: 'string',
+      describe: 'Keyless: the OIDC issuer of the signing certificate (with --cert-email)',
+    })
     .option('github-owner', { type: 'string', describe: 'Keyless: signed by a GitHub Actions workflow of this owner' })
     .option('github-repo', { type: 'string', describe: 'Keyless: ... and of this repository (with --github-owner)' })
-    .option('sigstore-trust-config', { type: 'string', describe: 'Sigstore ClientTrustConfig or trusted root JSON (default: the public-good trust root shipped with the tool)' }) as Argv<T & VerificationArgs>;
+    .option('sigstore-trust-config', {
+      type: 'string',
+      describe:
+        'Sigstore ClientTrustConfig or trusted root JSON (default: the public-good trust root shipped with the tool)',
+    }) as Argv<T & VerificationArgs>;
 }
 
 function asked(args: VerificationArgs): boolean {
-  const keys: (keyof VerificationArgs)[] = ['verification-key', 'verification-annotation', 'verification-config-path', 'cert-email', 'cert-oidc-issuer', 'github-owner', 'github-repo'];
+  const keys: (keyof VerificationArgs)[] = [
+    'verification-key',
+    'verification-annotation',
+    'verification-config-path',
+    'cert-email',
+    'cert-oidc-issuer',
+    'github-owner',
+    'github-repo',
+  ];
   return keys.some((k) => args[k] !== undefined) || existsSync(defaultVerificationConfigPath());
 }
 
@@ -68,7 +100,11 @@ export async function verificationFromArgs(args: VerificationArgs): Promise<Veri
  * FetchOptions fields for verification before use: what the flags ask for, and with `--from-cluster` what the
  * PolicyServers' verification configs ask for (both must hold, on the same digest).
  */
-export async function verifyFetchOption(args: VerificationArgs, log: Logger, servers?: ModuleVerification): Promise<{ verify?: VerificationHook }> {
+export async function verifyFetchOption(
+  args: VerificationArgs,
+  log: Logger,
+  servers?: ModuleVerification,
+): Promise<{ verify?: VerificationHook }> {
   const s = await verificationFromArgs(args);
   const fromServers = servers !== undefined && servers.size > 0;
   if (!s && !fromServers) return {};
@@ -84,7 +120,8 @@ export async function verifyFetchOption(args: VerificationArgs, log: Logger, ser
       check: async (ref, client) => {
         const mine = own ? await own.check(ref, client) : undefined;
         const theirs = await verifyForServers(servers, ref, client, trust, log);
-        if (mine !== undefined && theirs !== undefined && mine !== theirs) throw new UsageError(`${ref.repository}: the tag moved during verification (${mine}, then ${theirs})`);
+        if (mine !== undefined && theirs !== undefined && mine !== theirs)
+          throw new UsageError(`${ref.repository}: the tag moved during verification (${mine}, then ${theirs})`);
         return mine ?? theirs ?? (await client.manifestDigest(ref));
       },
     },

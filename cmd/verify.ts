@@ -15,7 +15,11 @@ interface VerifyArgs extends GlobalArgs, StoreArgs, VerificationArgs {
 
 export function builder(y: Argv<GlobalArgs>): Argv<VerifyArgs> {
   const base = y
-    .positional('ref', { type: 'string', demandOption: true, describe: 'registry://host/repo:tag|@sha256:..., or host/repo:tag' })
+    .positional('ref', {
+      type: 'string',
+      demandOption: true,
+      describe: 'registry://host/repo:tag|@sha256:..., or host/repo:tag',
+    })
     .option('sources-path', SOURCES_PATH_OPTION)
     .option('docker-config', DOCKER_CONFIG_OPTION);
   return withVerificationOptions(base);
@@ -25,7 +29,10 @@ export function builder(y: Argv<GlobalArgs>): Argv<VerifyArgs> {
 export async function handler(args: ArgumentsCamelCase<VerifyArgs>): Promise<void> {
   const log = loggerFor(args);
   const settings = await verificationFromArgs(args);
-  if (!settings) throw new UsageError('nothing to verify against: pass -k/--verification-key, --verification-config-path, --cert-email with --cert-oidc-issuer, or --github-owner (or write a default config with `scaffold verification-config`)');
+  if (!settings)
+    throw new UsageError(
+      'nothing to verify against: pass -k/--verification-key, --verification-config-path, --cert-email with --cert-oidc-issuer, or --github-owner (or write a default config with `scaffold verification-config`)',
+    );
   const source = (() => {
     try {
       return parseSourceRef(args.ref);
@@ -33,10 +40,19 @@ export async function handler(args: ArgumentsCamelCase<VerifyArgs>): Promise<voi
       throw new UsageError((err as Error).message);
     }
   })();
-  if (source.kind !== 'registry') throw new UsageError(`${args.ref}: only policies in OCI registries carry signatures (this is a ${source.kind} reference)`);
+  if (source.kind !== 'registry')
+    throw new UsageError(
+      `${args.ref}: only policies in OCI registries carry signatures (this is a ${source.kind} reference)`,
+    );
   try {
     const client = await storeContext(fetchOptionsFromArgs(args, log)).client();
-    const v = await verifyArtifact({ client, ref: source.ref, config: settings.config, trustRoot: settings.trustRoot(), subject: 'policy' });
+    const v = await verifyArtifact({
+      client,
+      ref: source.ref,
+      config: settings.config,
+      trustRoot: settings.trustRoot(),
+      subject: 'policy',
+    });
     process.stdout.write(
       `Verified: ${formatRegistryRef(source.ref)}\n  manifest: ${v.digest}\n  config:   ${settings.source}\n  signatures: ${v.signatures} found, ${v.trusted} usable; ${v.satisfied.length} constraint(s) satisfied\n`,
     );

@@ -11,7 +11,15 @@ export function builder(y: Argv<GlobalArgs>): Argv<VersionArgs> {
 }
 
 export async function handler(args: ArgumentsCamelCase<VersionArgs>): Promise<void> {
-  const info = { version: VERSION, commit: COMMIT, node: process.version, platform: `${process.platform}/${process.arch}` };
+  const info = {
+    version: VERSION,
+    commit: COMMIT,
+    node: process.version,
+    platform: `${process.platform}/${process.arch}`,
+  };
   if (args.output === 'json') process.stdout.write(JSON.stringify(info, null, 2) + '\n');
-  else process.stdout.write(`kubectl-wasmpolicy ${info.version} (commit ${info.commit}, Node.js ${info.node}, ${info.platform})\n`);
+  else
+    process.stdout.write(
+      `kubectl-wasmpolicy ${info.version} (commit ${info.commit}, Node.js ${info.node}, ${info.platform})\n`,
+    );
 }

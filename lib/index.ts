@@ -7,7 +7,15 @@ export { runCheck, type CheckOptions } from './check/run';
 export { runAudit, type AuditOptions } from './audit/run';
 export { parseShard, type Shard } from './audit/shard';
 
-export { loadManifests, streamManifests, DEFAULT_LIMITS, type InputLimits, type LoadOptions, type ManifestEntry, type ManifestObject } from './manifests';
+export {
+  loadManifests,
+  streamManifests,
+  DEFAULT_LIMITS,
+  type InputLimits,
+  type LoadOptions,
+  type ManifestEntry,
+  type ManifestObject,
+} from './manifests';
 export type { KubeObject } from './kube/object';
 
 export type { PolicyEntry, PolicySpec, PolicyGroupSpec, PolicyMode } from './policy/spec';
@@ -20,7 +28,16 @@ export { DEFAULT_EVALUATION_LIMITS, type EvaluationLimits } from './wasm/limits'
 export { DEFAULT_USER, type RequestOptions } from './admission/request';
 
 export type { Report, Result, Verdict, Summary, PolicySummary } from './evaluation/result';
-export { REPORTERS, exitCode, parseOutputs, writeOutputs, reportDocument, type OutputSpec, type Reporter, type ReporterOptions } from './report';
+export {
+  REPORTERS,
+  exitCode,
+  parseOutputs,
+  writeOutputs,
+  reportDocument,
+  type OutputSpec,
+  type Reporter,
+  type ReporterOptions,
+} from './report';
 
 export { createLogger, silentLogger, type Logger, type LogLevel } from './base/log';
 export { UserError, isUserError } from './base/user-error';

@@ -14,7 +14,9 @@ const pkg = JSON.parse(await readFile(path.join(root, 'package.json'), 'utf8'));
 function gitCommit() {
   if (process.env.WASMPOLICY_COMMIT) return process.env.WASMPOLICY_COMMIT;
   try {
-    return execFileSync('git', ['rev-parse', '--short=12', 'HEAD'], { cwd: root, stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim();
+    return execFileSync('git', ['rev-parse', '--short=12', 'HEAD'], { cwd: root, stdio: ['ignore', 'pipe', 'ignore'] })
+      .toString()
+      .trim();
   } catch {
     return 'unknown';
   }
@@ -38,7 +40,14 @@ await mkdir(dist, { recursive: true });
 /** A bundle of its own in dist/ (CommonJS, no source map); returns its code. */
 async function bundleOf(entry, file) {
   const outfile = path.join(dist, file);
-  await esbuild.build({ ...common, entryPoints: [path.join(root, entry)], outfile, format: 'cjs', sourcemap: false, minifySyntax: true });
+  await esbuild.build({
+    ...common,
+    entryPoints: [path.join(root, entry)],
+    outfile,
+    format: 'cjs',
+    sourcemap: false,
+    minifySyntax: true,
+  });
   return readFile(outfile, 'utf8');
 }
 

@@ -14,7 +14,9 @@ if (!src) {
 }
 const out = path.join(path.dirname(new URL(import.meta.url).pathname), '..', 'test', 'fixtures', 'kube-roundtrip');
 mkdirSync(out, { recursive: true });
-const names = readdirSync(path.join(src, 'roundtrip')).filter((n) => n.endsWith('.json')).sort();
+const names = readdirSync(path.join(src, 'roundtrip'))
+  .filter((n) => n.endsWith('.json'))
+  .sort();
 for (const n of names) copyFileSync(path.join(src, 'roundtrip', n), path.join(out, n));
 copyFileSync(path.join(src, 'LICENSE'), path.join(out, 'LICENSE'));
 writeFileSync(

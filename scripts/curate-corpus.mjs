@@ -10,7 +10,17 @@
 // and raw Helm templates, known bad documents, and a few large files, in a few MB. Files are copied unchanged;
 // each source keeps its LICENSE, and its SOURCE.md is rewritten to name what was taken. docs/testing.md says more.
 import { createHash } from 'node:crypto';
-import { chmodSync, copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -21,14 +31,42 @@ const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
  * `why` is written into the source's SOURCE.md.
  */
 const SELECTION = [
-  { source: 'kubernetes-examples', take: ['/'], why: 'small hand-written files, old API shapes, JSON manifests, an empty file, duplicate keys and `{{ }}` templates (bad-input cases)' },
-  { source: 'microservices-demo', take: ['/'], why: 'a typical application, one multi-document release file, and kustomize bases, components and overlays' },
-  { source: 'kustomize-examples', take: ['/'], why: 'the upstream kustomize walkthrough layouts, base/overlay trees intact' },
+  {
+    source: 'kubernetes-examples',
+    take: ['/'],
+    why: 'small hand-written files, old API shapes, JSON manifests, an empty file, duplicate keys and `{{ }}` templates (bad-input cases)',
+  },
+  {
+    source: 'microservices-demo',
+    take: ['/'],
+    why: 'a typical application, one multi-document release file, and kustomize bases, components and overlays',
+  },
+  {
+    source: 'kustomize-examples',
+    take: ['/'],
+    why: 'the upstream kustomize walkthrough layouts, base/overlay trees intact',
+  },
   { source: 'flux2', take: ['/'], why: 'kustomize bases and patches, RBAC, NetworkPolicy and OpenShift SCC objects' },
-  { source: 'ingress-nginx', take: ['/'], why: 'per-provider multi-document install bundles (webhooks, Jobs) and two small kustomize layouts' },
-  { source: 'gatekeeper', take: ['/'], why: 'a single-file install with CRDs, webhooks and RBAC (a large multi-document file)' },
-  { source: 'istio-samples', take: ['/'], why: 'Istio and Gateway API custom resources, Helm-rendered addons with `...` document ends, raw Helm templates' },
-  { source: 'argo-cd', take: ['manifests/namespace-install.yaml'], why: 'a generated 50-object namespaced install bundle' },
+  {
+    source: 'ingress-nginx',
+    take: ['/'],
+    why: 'per-provider multi-document install bundles (webhooks, Jobs) and two small kustomize layouts',
+  },
+  {
+    source: 'gatekeeper',
+    take: ['/'],
+    why: 'a single-file install with CRDs, webhooks and RBAC (a large multi-document file)',
+  },
+  {
+    source: 'istio-samples',
+    take: ['/'],
+    why: 'Istio and Gateway API custom resources, Helm-rendered addons with `...` document ends, raw Helm templates',
+  },
+  {
+    source: 'argo-cd',
+    take: ['manifests/namespace-install.yaml'],
+    why: 'a generated 50-object namespaced install bundle',
+  },
   {
     source: 'kube-prometheus',
     take: [
@@ -52,7 +90,11 @@ const SELECTION = [
   },
   {
     source: 'knative-serving-third-party',
-    take: ['third_party/gateway-api-latest/net-gateway-api.yaml', 'third_party/contour-latest/net-contour.yaml', 'third_party/kourier-latest/kourier.yaml'],
+    take: [
+      'third_party/gateway-api-latest/net-gateway-api.yaml',
+      'third_party/contour-latest/net-contour.yaml',
+      'third_party/kourier-latest/kourier.yaml',
+    ],
     why: 'vendored release bundles of ingress integrations',
   },
 ];
@@ -90,7 +132,8 @@ function curate(from, out) {
   for (const { source, take, why } of SELECTION) {
     const src = path.join(from, source);
     for (const required of ['LICENSE', 'SOURCE.md']) {
-      if (!existsSync(path.join(src, required))) throw new Error(`${path.join(src, required)} is missing: every source needs its license and provenance`);
+      if (!existsSync(path.join(src, required)))
+        throw new Error(`${path.join(src, required)} is missing: every source needs its license and provenance`);
     }
     const files = take
       .flatMap((t) => (t.endsWith('/') ? filesUnder(path.join(src, t)) : [path.join(src, t)]))
@@ -129,7 +172,8 @@ function curate(from, out) {
     rows.push(`| \`${source}/\` | ${files.length} | ${(bytes / 1024).toFixed(1)} KiB | ${why} |`);
     total += bytes;
   }
-  if (total > MAX_BYTES) throw new Error(`the curated corpus is ${(total / 1048576).toFixed(2)} MiB, over ${MAX_BYTES / 1048576} MiB`);
+  if (total > MAX_BYTES)
+    throw new Error(`the curated corpus is ${(total / 1048576).toFixed(2)} MiB, over ${MAX_BYTES / 1048576} MiB`);
   const readme = [
     '# Curated real-world manifest corpus (third-party data, test input only)',
     '',

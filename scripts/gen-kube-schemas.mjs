@@ -114,14 +114,20 @@ for (const v of VERSIONS) {
       for (const gvk of s['x-kubernetes-group-version-kind'] ?? []) {
         const apiVersion = gvk.group ? `${gvk.group}/${gvk.version}` : gvk.version;
         // A kind is served by its own group's document; others only reference it (e.g. DeleteOptions).
-        const rel = path.relative(path.join(src, 'openapi', v), f).replace(/\\/g, '/').replace(/\.json$/, '');
+        const rel = path
+          .relative(path.join(src, 'openapi', v), f)
+          .replace(/\\/g, '/')
+          .replace(/\.json$/, '');
         const served = rel === (gvk.group ? `apis/${gvk.group}/${gvk.version}` : `api/${gvk.version}`);
         if (served || kinds[`${apiVersion}/${gvk.kind}`] === undefined) kinds[`${apiVersion}/${gvk.kind}`] = name;
       }
     }
   }
   const sorted = (o) => Object.fromEntries(Object.entries(o).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
-  writeFileSync(path.join(out, `kube-${v}.json`), JSON.stringify({ version: v, types: sorted(types), kinds: sorted(kinds) }) + '\n');
+  writeFileSync(
+    path.join(out, `kube-${v}.json`),
+    JSON.stringify({ version: v, types: sorted(types), kinds: sorted(kinds) }) + '\n',
+  );
   console.log(`${v}: ${Object.keys(types).length} types, ${Object.keys(kinds).length} kinds`);
 }
 writeFileSync(path.join(out, 'defs.json'), JSON.stringify(defs) + '\n');

@@ -12,7 +12,8 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const seedsPath = process.argv[2] ?? createRequire(import.meta.url).resolve('@sigstore/tuf/seeds.json');
 const seeds = JSON.parse(readFileSync(seedsPath, 'utf8'));
 const repo = seeds['https://tuf-repo-cdn.sigstore.dev'];
-if (!repo?.targets?.['trusted_root.json']) throw new Error(`${seedsPath}: no trusted_root.json target for the public-good TUF repository`);
+if (!repo?.targets?.['trusted_root.json'])
+  throw new Error(`${seedsPath}: no trusted_root.json target for the public-good TUF repository`);
 const trustedRoot = JSON.parse(Buffer.from(repo.targets['trusted_root.json'], 'base64').toString('utf8'));
 const out = path.join(root, 'lib/verification/public-good-trusted-root.json');
 writeFileSync(out, JSON.stringify(trustedRoot, null, 2) + '\n');

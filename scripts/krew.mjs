@@ -19,8 +19,15 @@ export const KREW_API_VERSION = 'krew.googlecontainertools.github.com/v1alpha2';
 /** krew's order of platforms in the generated manifest. */
 const PLATFORM_ORDER = ['linux/amd64', 'linux/arm64', 'darwin/amd64', 'darwin/arm64', 'windows/amd64'];
 
-const SEMVER = /^v(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(?:-((?:0|[1-9]\d*|\d*[a-zA-Z-][0-9a-zA-Z-]*)(?:\.(?:0|[1-9]\d*|\d*[a-zA-Z-][0-9a-zA-Z-]*))*))?(?:\+([0-9a-zA-Z-]+(?:\.[0-9a-zA-Z-]+)*))?$/;
-const WINDOWS_FORBIDDEN = ['CON', 'PRN', 'AUX', 'NUL', ...[1, 2, 3, 4, 5, 6, 7, 8, 9].flatMap((n) => [`COM${n}`, `LPT${n}`])];
+const SEMVER =
+  /^v(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(?:-((?:0|[1-9]\d*|\d*[a-zA-Z-][0-9a-zA-Z-]*)(?:\.(?:0|[1-9]\d*|\d*[a-zA-Z-][0-9a-zA-Z-]*))*))?(?:\+([0-9a-zA-Z-]+(?:\.[0-9a-zA-Z-]+)*))?$/;
+const WINDOWS_FORBIDDEN = [
+  'CON',
+  'PRN',
+  'AUX',
+  'NUL',
+  ...[1, 2, 3, 4, 5, 6, 7, 8, 9].flatMap((n) => [`COM${n}`, `LPT${n}`]),
+];
 
 /**
  * What krew's own validation (internal/index/validation: ValidatePlugin, validatePlatform, validateFiles,
@@ -29,14 +36,17 @@ const WINDOWS_FORBIDDEN = ['CON', 'PRN', 'AUX', 'NUL', ...[1, 2, 3, 4, 5, 6, 7, 
 export function krewManifestProblems(m) {
   const p = [];
   if (!m || typeof m !== 'object') return ['not a YAML mapping'];
-  if (m.apiVersion !== KREW_API_VERSION) p.push(`apiVersion is ${JSON.stringify(m.apiVersion)}, not ${KREW_API_VERSION}`);
+  if (m.apiVersion !== KREW_API_VERSION)
+    p.push(`apiVersion is ${JSON.stringify(m.apiVersion)}, not ${KREW_API_VERSION}`);
   if (m.kind !== 'Plugin') p.push(`kind is ${JSON.stringify(m.kind)}, not Plugin`);
   const name = m.metadata?.name;
-  if (typeof name !== 'string' || !/^[\w-]+$/.test(name) || WINDOWS_FORBIDDEN.includes(name.toUpperCase())) p.push(`metadata.name ${JSON.stringify(name)} is not a safe plugin name`);
+  if (typeof name !== 'string' || !/^[\w-]+$/.test(name) || WINDOWS_FORBIDDEN.includes(name.toUpperCase()))
+    p.push(`metadata.name ${JSON.stringify(name)} is not a safe plugin name`);
   const s = m.spec ?? {};
   if (typeof s.shortDescription !== 'string' || s.shortDescription === '') p.push('spec.shortDescription is missing');
   else if (/[\r\n]/.test(s.shortDescription)) p.push('spec.shortDescription has a line break');
-  if (typeof s.version !== 'string' || !SEMVER.test(s.version)) p.push(`spec.version ${JSON.stringify(s.version)} is not a semantic version with a v prefix`);
+  if (typeof s.version !== 'string' || !SEMVER.test(s.version))
+    p.push(`spec.version ${JSON.stringify(s.version)} is not a semantic version with a v prefix`);
   if (s.homepage !== undefined && !/^https:\/\//.test(s.homepage)) p.push('spec.homepage is not an https URL');
   if (!Array.isArray(s.platforms) || s.platforms.length === 0) p.push('spec.platforms is empty');
   const seen = new Set();
@@ -44,7 +54,8 @@ export function krewManifestProblems(m) {
     const at = `spec.platforms[${i}]`;
     if (typeof pl.uri !== 'string' || pl.uri === '') p.push(`${at}.uri is not set`);
     else if (!/^https:\/\/\S+$/.test(pl.uri)) p.push(`${at}.uri is not an https URL`);
-    if (typeof pl.sha256 !== 'string' || !/^[a-f0-9]{64}$/.test(pl.sha256)) p.push(`${at}.sha256 does not match ^[a-f0-9]{64}$`);
+    if (typeof pl.sha256 !== 'string' || !/^[a-f0-9]{64}$/.test(pl.sha256))
+      p.push(`${at}.sha256 does not match ^[a-f0-9]{64}$`);
     if (typeof pl.bin !== 'string' || pl.bin === '') p.push(`${at}.bin is not set`);
     if (pl.files !== undefined) {
       if (!Array.isArray(pl.files) || pl.files.length === 0) p.push(`${at}.files has to be unspecified or non-empty`);
@@ -56,8 +67,10 @@ export function krewManifestProblems(m) {
       const labels = sel.matchLabels;
       const exprs = sel.matchExpressions;
       if (labels == null && !(Array.isArray(exprs) && exprs.length)) p.push(`${at}.selector is empty`);
-      if (labels != null && Object.keys(labels).length === 0) p.push(`${at}.selector.matchLabels is specified but empty`);
-      if (exprs != null && (!Array.isArray(exprs) || exprs.length === 0)) p.push(`${at}.selector.matchExpressions is specified but empty`);
+      if (labels != null && Object.keys(labels).length === 0)
+        p.push(`${at}.selector.matchLabels is specified but empty`);
+      if (exprs != null && (!Array.isArray(exprs) || exprs.length === 0))
+        p.push(`${at}.selector.matchExpressions is specified but empty`);
       for (const k of [...Object.keys(labels ?? {}), ...(Array.isArray(exprs) ? exprs.map((e) => e.key) : [])]) {
         if (k !== 'os' && k !== 'arch') p.push(`${at}.selector key ${JSON.stringify(k)} is not supported (os, arch)`);
       }
@@ -79,7 +92,13 @@ function writeAtomic(file, text) {
 }
 
 /** Writes <dir>/SHA256SUMS and <dir>/krew.yaml from the archives in <dir>; returns their paths. */
-export function writeRelease({ dir, tag, baseUrl, template = path.join(root, 'krew.yaml'), requireSigned = false } = {}) {
+export function writeRelease({
+  dir,
+  tag,
+  baseUrl,
+  template = path.join(root, 'krew.yaml'),
+  requireSigned = false,
+} = {}) {
   dir = path.resolve(dir ?? path.join(root, 'dist', 'release'));
   const pkg = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8'));
   tag ??= `v${pkg.version}`;
@@ -96,7 +115,10 @@ export function writeRelease({ dir, tag, baseUrl, template = path.join(root, 'kr
       b.sha256 = sha256File(file);
       if (`v${b.version}` !== tag) problems.push(`${b.archive}: built from version ${b.version}, not ${tag}`);
     }
-    if (requireSigned && b.os === 'darwin' && !['ad-hoc', 'developer-id'].includes(b.signed)) problems.push(`${b.archive}: not code-signed (built on ${b.signed === 'unsigned' ? 'a machine other than macOS' : 'unknown'}): build darwin targets on macOS`);
+    if (requireSigned && b.os === 'darwin' && !['ad-hoc', 'developer-id'].includes(b.signed))
+      problems.push(
+        `${b.archive}: not code-signed (built on ${b.signed === 'unsigned' ? 'a machine other than macOS' : 'unknown'}): build darwin targets on macOS`,
+      );
   }
   if (problems.length) throw new Error(problems.join('\n'));
 
@@ -120,7 +142,7 @@ export function writeRelease({ dir, tag, baseUrl, template = path.join(root, 'kr
   const manifest = path.join(dir, 'krew.yaml');
   const header =
     `# krew plugin manifest for kubectl-wasmpolicy ${tag}: generated by scripts/krew.mjs from the release archives\n` +
-    '# (sha256 of each archive) and the repository\'s krew.yaml. Install without the index:\n' +
+    "# (sha256 of each archive) and the repository's krew.yaml. Install without the index:\n" +
     '#   kubectl krew install --manifest=krew.yaml [--archive=kubectl-wasmpolicy-<os>-<arch>.tar.gz]\n';
   writeAtomic(manifest, header + YAML.stringify(m, { lineWidth: 0 }));
   return { sums, manifest, platforms: builds.length, tag };
@@ -144,7 +166,9 @@ if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.me
   }
   try {
     const r = writeRelease(opts);
-    process.stderr.write(`krew: ${r.platforms} platform(s), ${r.tag}: wrote ${path.relative(process.cwd(), r.sums)} and ${path.relative(process.cwd(), r.manifest)}\n`);
+    process.stderr.write(
+      `krew: ${r.platforms} platform(s), ${r.tag}: wrote ${path.relative(process.cwd(), r.sums)} and ${path.relative(process.cwd(), r.manifest)}\n`,
+    );
   } catch (err) {
     process.stderr.write(`krew: error: ${err.message}\n`);
     process.exit(1);

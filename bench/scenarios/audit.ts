@@ -11,7 +11,9 @@ import type { BenchContext, Row, ScenarioResult, Skipped } from '../support/type
 
 /** What the bench uses of test/servers/apiserver/index.ts. */
 interface ApiServerModule {
-  startApiServer(opts: { objects?: KubeObject[] }): Promise<{ kubeconfig(dir: string): string; close(): Promise<void> }>;
+  startApiServer(opts: {
+    objects?: KubeObject[];
+  }): Promise<{ kubeconfig(dir: string): string; close(): Promise<void> }>;
 }
 
 const OBJECTS_PER_FILE = 50;
@@ -19,15 +21,18 @@ const OBJECTS_PER_FILE = 50;
 function objects(count: number): KubeObject[] {
   const out: KubeObject[] = [];
   for (let f = 0; f * OBJECTS_PER_FILE < count; f++) {
-    for (const e of entriesFromText(`synthetic-${f}.yaml`, syntheticFile(f, count), DEFAULT_LIMITS)) if (e.kind === 'object') out.push(e.object);
+    for (const e of entriesFromText(`synthetic-${f}.yaml`, syntheticFile(f, count), DEFAULT_LIMITS))
+      if (e.kind === 'object') out.push(e.object);
   }
   return out;
 }
 
 /** Why the scenario cannot run here, or undefined. */
 function unavailable(ctx: BenchContext): string | undefined {
-  if (!existsSync(path.join(ctx.root, 'test', 'servers', 'apiserver', 'index.ts'))) return 'not available: test/servers/apiserver/index.ts does not exist on this branch';
-  if (!existsSync(path.join(ctx.root, 'cmd', 'audit.ts'))) return 'not available: the audit command (cmd/audit.ts) does not exist on this branch';
+  if (!existsSync(path.join(ctx.root, 'test', 'servers', 'apiserver', 'index.ts')))
+    return 'not available: test/servers/apiserver/index.ts does not exist on this branch';
+  if (!existsSync(path.join(ctx.root, 'cmd', 'audit.ts')))
+    return 'not available: the audit command (cmd/audit.ts) does not exist on this branch';
   return undefined;
 }
 
@@ -35,9 +40,20 @@ export async function run(ctx: BenchContext): Promise<ScenarioResult> {
   const name = `audit -A, ${ctx.auditObjects} objects from the test API server`;
   const why = unavailable(ctx);
   if (why) return { rows: [{ scenario: 'audit', name, skipped: why } satisfies Skipped], ratios: [] };
-  const mod = (await import(pathToFileURL(path.join(ctx.root, 'test', 'servers', 'apiserver', 'index.ts')).href)) as Partial<ApiServerModule>;
+  const mod = (await import(
+    pathToFileURL(path.join(ctx.root, 'test', 'servers', 'apiserver', 'index.ts')).href
+  )) as Partial<ApiServerModule>;
   if (typeof mod.startApiServer !== 'function') {
-    return { rows: [{ scenario: 'audit', name, skipped: 'not available: test/servers/apiserver/index.ts exports no startApiServer' }], ratios: [] };
+    return {
+      rows: [
+        {
+          scenario: 'audit',
+          name,
+          skipped: 'not available: test/servers/apiserver/index.ts exports no startApiServer',
+        },
+      ],
+      ratios: [],
+    };
   }
   const api = await mod.startApiServer({ objects: objects(ctx.auditObjects) });
   const dir = mkdtempSync(path.join(os.tmpdir(), 'kwp-bench-audit-'));
@@ -55,7 +71,13 @@ export async function run(ctx: BenchContext): Promise<ScenarioResult> {
         }),
       );
     }
-    const row: Row = { scenario: 'audit', name, wallMs: stats(samples.map((s) => s.wallMs)), cpuMs: stats(samples.map((s) => s.cpuMs)), peakRssMiB: stats(samples.map((s) => s.peakRssBytes / 1048576)) };
+    const row: Row = {
+      scenario: 'audit',
+      name,
+      wallMs: stats(samples.map((s) => s.wallMs)),
+      cpuMs: stats(samples.map((s) => s.cpuMs)),
+      peakRssMiB: stats(samples.map((s) => s.peakRssBytes / 1048576)),
+    };
     ctx.log(`audit: median ${(row.wallMs.median / 1000).toFixed(2)} s`);
     return { rows: [row], ratios: [] };
   } finally {

@@ -14,14 +14,21 @@ interface BareLoopOutput {
   perPolicyMs: Record<string, number>;
 }
 
-export async function run(ctx: BenchContext, earlier: readonly (Row | { skipped: string; name: string })[]): Promise<ScenarioResult> {
+export async function run(
+  ctx: BenchContext,
+  earlier: readonly (Row | { skipped: string; name: string })[],
+): Promise<ScenarioResult> {
   const rows: Row[] = [];
   const ratios: Ratio[] = [];
   for (const c of corpora(ctx)) {
     const outs: BareLoopOutput[] = [];
     const rss: number[] = [];
     for (let k = 0; k < ctx.heavyRuns; k++) {
-      const s = await runChild({ cmd: process.execPath, args: ['--import', 'tsx', path.join(ctx.root, 'bench', 'bare-loop.ts'), c.dir], cwd: ctx.root });
+      const s = await runChild({
+        cmd: process.execPath,
+        args: ['--import', 'tsx', path.join(ctx.root, 'bench', 'bare-loop.ts'), c.dir],
+        cwd: ctx.root,
+      });
       outs.push(JSON.parse(s.stdout) as BareLoopOutput);
       rss.push(s.peakRssBytes / 1048576);
     }
@@ -31,12 +38,25 @@ export async function run(ctx: BenchContext, earlier: readonly (Row | { skipped:
       // Only the loop is timed (in the child); loading policies and parsing the corpus are not.
       wallMs: stats(outs.map((o) => o.seconds * 1000)),
       peakRssMiB: stats(rss),
-      details: { evaluations: outs[0].evaluations, microsPerEvaluation: stats(outs.map((o) => o.microsPerEvaluation)).median, perPolicyMs: outs[0].perPolicyMs },
+      details: {
+        evaluations: outs[0].evaluations,
+        microsPerEvaluation: stats(outs.map((o) => o.microsPerEvaluation)).median,
+        perPolicyMs: outs[0].perPolicyMs,
+      },
     };
     rows.push(row);
-    ctx.log(`limit ${row.name}: median ${(row.wallMs.median / 1000).toFixed(2)} s, ${(row.details!.microsPerEvaluation as number).toFixed(0)} µs per evaluation`);
+    ctx.log(
+      `limit ${row.name}: median ${(row.wallMs.median / 1000).toFixed(2)} s, ${(row.details!.microsPerEvaluation as number).toFixed(0)} µs per evaluation`,
+    );
     const e2e = earlier.find((r): r is Row => !isSkipped(r as Row) && r.name === throughputRowName(c, 1));
-    if (e2e) ratios.push(ratio(`${c.name}: pipeline overhead (end to end, 1 worker / bare loop)`, e2e.wallMs.median / row.wallMs.median, { atMost: 1.5 }));
+    if (e2e)
+      ratios.push(
+        ratio(
+          `${c.name}: pipeline overhead (end to end, 1 worker / bare loop)`,
+          e2e.wallMs.median / row.wallMs.median,
+          { atMost: 1.5 },
+        ),
+      );
   }
   return { rows, ratios };
 }

@@ -27,7 +27,8 @@ const WORKERS = [1, 2] as const;
 function summaryOf(text: string): Record<string, number> {
   const last = text.trimEnd().split('\n').pop() ?? '';
   const out: Record<string, number> = {};
-  for (const m of last.matchAll(/(\d+) (objects|policies|passed|mutated|rejected|warnings|errors|skipped)/g)) out[m[2]] = Number(m[1]);
+  for (const m of last.matchAll(/(\d+) (objects|policies|passed|mutated|rejected|warnings|errors|skipped)/g))
+    out[m[2]] = Number(m[1]);
   if (out.objects === undefined) throw new Error(`no summary line at the end of the report: ${last}`);
   for (const k of ['passed', 'mutated', 'rejected', 'warnings', 'errors']) out[k] ??= 0;
   return out;
@@ -36,7 +37,8 @@ function summaryOf(text: string): Record<string, number> {
 export async function run(ctx: BenchContext): Promise<ScenarioResult> {
   const rows: (Row | Skipped)[] = [];
   const ratios: Ratio[] = [];
-  if (!ctx.corpus) rows.push({ scenario: 'throughput', name: 'corpus', skipped: 'not available: the --corpus folder does not exist' });
+  if (!ctx.corpus)
+    rows.push({ scenario: 'throughput', name: 'corpus', skipped: 'not available: the --corpus folder does not exist' });
   for (const c of corpora(ctx)) {
     const samples: Sample[][] = WORKERS.map(() => []);
     const digests = new Set<string>();
@@ -64,16 +66,30 @@ export async function run(ctx: BenchContext): Promise<ScenarioResult> {
         details: { summary, evaluations, identicalOutput: digests.size === 1 },
       };
       rows.push(row);
-      ctx.log(`throughput ${row.name}: median ${(row.wallMs.median / 1000).toFixed(2)} s, ${row.peakRssMiB.median.toFixed(0)} MiB`);
+      ctx.log(
+        `throughput ${row.name}: median ${(row.wallMs.median / 1000).toFixed(2)} s, ${row.peakRssMiB.median.toFixed(0)} MiB`,
+      );
     });
     const [one, two] = rows.slice(-2) as Row[];
     ratios.push(ratio(`${c.name}: speed-up 1 -> 2 workers`, one.wallMs.median / two.wallMs.median, { atLeast: 1.7 }));
-    ratios.push(ratio(`${c.name}: output identical for 1 and 2 workers (1 = yes)`, digests.size === 1 ? 1 : 0, { atLeast: 1 }));
+    ratios.push(
+      ratio(`${c.name}: output identical for 1 and 2 workers (1 = yes)`, digests.size === 1 ? 1 : 0, { atLeast: 1 }),
+    );
     if (c.name.startsWith('synthetic')) {
       // The targets are stated for 50,000 objects; a smaller run is scaled to them.
       const scale = 50_000 / ctx.objects;
-      ratios.push(ratio(`${c.name}: best wall (scaled to 50,000) / 20 s target`, (Math.min(one.wallMs.median, two.wallMs.median) * scale) / 20_000, { atMost: 1 }));
-      ratios.push(ratio(`${c.name}: peak RSS / 500 MiB target`, Math.max(one.peakRssMiB.median, two.peakRssMiB.median) / 500, { atMost: 1 }));
+      ratios.push(
+        ratio(
+          `${c.name}: best wall (scaled to 50,000) / 20 s target`,
+          (Math.min(one.wallMs.median, two.wallMs.median) * scale) / 20_000,
+          { atMost: 1 },
+        ),
+      );
+      ratios.push(
+        ratio(`${c.name}: peak RSS / 500 MiB target`, Math.max(one.peakRssMiB.median, two.peakRssMiB.median) / 500, {
+          atMost: 1,
+        }),
+      );
     }
   }
   return { rows, ratios };

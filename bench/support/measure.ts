@@ -45,22 +45,37 @@ export async function runChild(spec: ChildSpec): Promise<Sample> {
   delete env.NODE_V8_COVERAGE;
   try {
     const t0 = process.hrtime.bigint();
-    const { status, stdout, stderr } = await new Promise<{ status: number | null; stdout: string; stderr: string }>((resolve, reject) => {
-      const child = spawn(cmd, args, { cwd: spec.cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
-      const out: Buffer[] = [];
-      const err: Buffer[] = [];
-      child.stdout.on('data', (b: Buffer) => out.push(b));
-      child.stderr.on('data', (b: Buffer) => err.push(b));
-      child.on('error', reject);
-      child.on('close', (code) => resolve({ status: code, stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8') }));
-    });
+    const { status, stdout, stderr } = await new Promise<{ status: number | null; stdout: string; stderr: string }>(
+      (resolve, reject) => {
+        const child = spawn(cmd, args, { cwd: spec.cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
+        const out: Buffer[] = [];
+        const err: Buffer[] = [];
+        child.stdout.on('data', (b: Buffer) => out.push(b));
+        child.stderr.on('data', (b: Buffer) => err.push(b));
+        child.on('error', reject);
+        child.on('close', (code) =>
+          resolve({
+            status: code,
+            stdout: Buffer.concat(out).toString('utf8'),
+            stderr: Buffer.concat(err).toString('utf8'),
+          }),
+        );
+      },
+    );
     const wallMs = Number(process.hrtime.bigint() - t0) / 1e6;
     const ok = spec.okStatus ?? [0];
     if (status === null || !ok.includes(status)) {
       throw new Error(`${spec.cmd} ${spec.args.join(' ')}: exit ${status}\n${stderr.slice(-2000)}`);
     }
     const report = viaTime ? readFileSync(timeFile, 'utf8') : '';
-    return { wallMs, peakRssBytes: viaTime ? peakRss(report) : NaN, cpuMs: viaTime ? cpuTime(report) : NaN, status, stdout, stderr };
+    return {
+      wallMs,
+      peakRssBytes: viaTime ? peakRss(report) : NaN,
+      cpuMs: viaTime ? cpuTime(report) : NaN,
+      status,
+      stdout,
+      stderr,
+    };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

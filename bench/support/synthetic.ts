@@ -8,8 +8,23 @@ import * as path from 'node:path';
 /** Bump when the generated text changes, so a cached corpus of the old shape is not reused. */
 const GENERATOR_VERSION = 1;
 const OBJECTS_PER_FILE = 50;
-const KINDS: readonly string[] = ['Deployment', 'StatefulSet', 'DaemonSet', 'Job', 'CronJob', 'Pod', 'Service', 'ConfigMap'];
-const IMAGES: readonly string[] = ['registry.example.com/shop/api', 'ghcr.io/acme/worker', 'docker.io/library/nginx', 'quay.io/prometheus/node-exporter', 'registry.k8s.io/pause'];
+const KINDS: readonly string[] = [
+  'Deployment',
+  'StatefulSet',
+  'DaemonSet',
+  'Job',
+  'CronJob',
+  'Pod',
+  'Service',
+  'ConfigMap',
+];
+const IMAGES: readonly string[] = [
+  'registry.example.com/shop/api',
+  'ghcr.io/acme/worker',
+  'docker.io/library/nginx',
+  'quay.io/prometheus/node-exporter',
+  'registry.k8s.io/pause',
+];
 
 /** mulberry32: a tiny seeded PRNG, enough to vary the objects reproducibly (also the tests' generated documents). */
 export function random(seed: number): () => number {
@@ -123,7 +138,15 @@ function object(rnd: () => number, i: number): string[] {
         ...podSpec(rnd, app, i, 6),
       ];
     case 'Job':
-      return [`apiVersion: batch/v1`, `kind: Job`, ...metadata(app, ns, i), `spec:`, `  backoffLimit: 2`, ...tmpl(2), ...podSpec(rnd, app, i, 6, true)];
+      return [
+        `apiVersion: batch/v1`,
+        `kind: Job`,
+        ...metadata(app, ns, i),
+        `spec:`,
+        `  backoffLimit: 2`,
+        ...tmpl(2),
+        ...podSpec(rnd, app, i, 6, true),
+      ];
     case 'CronJob':
       return [
         `apiVersion: batch/v1`,
@@ -168,7 +191,8 @@ function object(rnd: () => number, i: number): string[] {
 export function syntheticFile(f: number, count: number): string {
   const rnd = random(0x5eed + f);
   const docs: string[] = [];
-  for (let i = f * OBJECTS_PER_FILE; i < Math.min(count, (f + 1) * OBJECTS_PER_FILE); i++) docs.push(object(rnd, i).join('\n'));
+  for (let i = f * OBJECTS_PER_FILE; i < Math.min(count, (f + 1) * OBJECTS_PER_FILE); i++)
+    docs.push(object(rnd, i).join('\n'));
   return `${docs.join('\n---\n')}\n`;
 }
 
@@ -182,6 +206,7 @@ export function syntheticCorpus(count: number, base: string = os.tmpdir()): stri
   if (existsSync(dir) && readdirSync(dir).length === files) return dir;
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });
-  for (let f = 0; f < files; f++) writeFileSync(path.join(dir, `objects-${String(f).padStart(5, '0')}.yaml`), syntheticFile(f, count));
+  for (let f = 0; f < files; f++)
+    writeFileSync(path.join(dir, `objects-${String(f).padStart(5, '0')}.yaml`), syntheticFile(f, count));
   return dir;
 }

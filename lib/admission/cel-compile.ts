@@ -19,22 +19,32 @@ function environment(): Environment {
     .registerVariable('namespaceObject', 'dyn')
     .registerVariable('authorizer', 'dyn');
   // cel-go strings extension functions Kubernetes enables that the library does not ship.
-  e.registerFunction('string.replace(string, string): string', (s: string, from: string, to: string) => s.split(from).join(to));
-  e.registerFunction('string.replace(string, string, int): string', (s: string, from: string, to: string, n: bigint) => replaceN(s, from, to, Number(n)));
+  e.registerFunction('string.replace(string, string): string', (s: string, from: string, to: string) =>
+    s.split(from).join(to),
+  );
+  e.registerFunction('string.replace(string, string, int): string', (s: string, from: string, to: string, n: bigint) =>
+    replaceN(s, from, to, Number(n)),
+  );
   e.registerFunction('string.reverse(): string', (s: string) => [...s].reverse().join(''));
   // Kubernetes regex library.
   e.registerFunction('string.find(string): string', (s: string, re: string) => new RegExp(re, 'u').exec(s)?.[0] ?? '');
-  e.registerFunction('string.findAll(string): list<string>', (s: string, re: string) => [...s.matchAll(new RegExp(re, 'gu'))].map((m) => m[0]));
+  e.registerFunction('string.findAll(string): list<string>', (s: string, re: string) =>
+    [...s.matchAll(new RegExp(re, 'gu'))].map((m) => m[0]),
+  );
   e.registerFunction('string.findAll(string, int): list<string>', (s: string, re: string, n: bigint) => {
     const all = [...s.matchAll(new RegExp(re, 'gu'))].map((m) => m[0]);
     return n < 0n ? all : all.slice(0, Number(n));
   });
   // Kubernetes lists library.
-  e.registerFunction('list.isSorted(): bool', (l: unknown[]) => l.every((x, i) => i === 0 || compare(l[i - 1], x) <= 0));
+  e.registerFunction('list.isSorted(): bool', (l: unknown[]) =>
+    l.every((x, i) => i === 0 || compare(l[i - 1], x) <= 0),
+  );
   e.registerFunction('list.sum(): dyn', (l: unknown[]) => l.reduce((a, b) => add(a, b)));
   e.registerFunction('list.min(): dyn', (l: unknown[]) => extreme(l, -1));
   e.registerFunction('list.max(): dyn', (l: unknown[]) => extreme(l, 1));
-  e.registerFunction('list.indexOf(dyn): int', (l: unknown[], x: unknown) => BigInt(l.findIndex((y) => deepEqual(x, y))));
+  e.registerFunction('list.indexOf(dyn): int', (l: unknown[], x: unknown) =>
+    BigInt(l.findIndex((y) => deepEqual(x, y))),
+  );
   e.registerFunction('list.lastIndexOf(dyn): int', (l: unknown[], x: unknown) => {
     for (let i = l.length - 1; i >= 0; i--) if (deepEqual(x, l[i])) return BigInt(i);
     return -1n;
@@ -79,7 +89,11 @@ function extreme(l: unknown[], sign: number): unknown {
 
 function deepEqual(a: unknown, b: unknown): boolean {
   if (typeof a === 'bigint' || typeof b === 'bigint' || typeof a === 'number' || typeof b === 'number') {
-    return (typeof a === 'bigint' || typeof a === 'number') && (typeof b === 'bigint' || typeof b === 'number') && Number(a) === Number(b);
+    return (
+      (typeof a === 'bigint' || typeof a === 'number') &&
+      (typeof b === 'bigint' || typeof b === 'number') &&
+      Number(a) === Number(b)
+    );
   }
   return JSON.stringify(a) === JSON.stringify(b);
 }
@@ -114,6 +128,9 @@ export function compileCondition(c: MatchCondition): CompiledCondition {
   if (checked.type !== undefined && checked.type !== 'bool' && checked.type !== 'dyn') {
     throw new CelCompileError(`must evaluate to bool but got ${checked.type}`);
   }
-  return { name: c.name, expression: c.expression, run: (activation) => parsed(activation as unknown as Record<string, unknown>) };
+  return {
+    name: c.name,
+    expression: c.expression,
+    run: (activation) => parsed(activation as unknown as Record<string, unknown>),
+  };
 }
-

@@ -73,7 +73,12 @@ export function celRequest(r: AdmissionRequest): unknown {
     name: r.name ?? '',
     namespace: r.namespace ?? '',
     operation: r.operation,
-    userInfo: { username: r.userInfo.username, uid: r.userInfo.uid ?? '', groups: r.userInfo.groups ?? [], extra: r.userInfo.extra ?? {} },
+    userInfo: {
+      username: r.userInfo.username,
+      uid: r.userInfo.uid ?? '',
+      groups: r.userInfo.groups ?? [],
+      extra: r.userInfo.extra ?? {},
+    },
     dryRun: r.dryRun ?? false,
     options: r.options ?? null,
   });
@@ -98,9 +103,7 @@ export function activationFor(r: AdmissionRequest): CelActivation {
 
 /** The outcome of a webhook's match conditions (matchconditions/matcher.go). */
 export type ConditionsOutcome =
-  | { kind: 'match' }
-  | { kind: 'no-match'; condition: string }
-  | { kind: 'error'; errors: string[] };
+  { kind: 'match' } | { kind: 'no-match'; condition: string } | { kind: 'error'; errors: string[] };
 
 /**
  * Evaluates every condition: any false → no match (even if others failed); otherwise any error → error;
@@ -118,7 +121,8 @@ export function evaluateConditions(conditions: CompiledCondition[], activation: 
       continue;
     }
     if (value === false) return { kind: 'no-match', condition: c.name };
-    if (value !== true) errors.push(`matchConditions[${c.name}]: expression must evaluate to bool, got ${describeCel(value)}`);
+    if (value !== true)
+      errors.push(`matchConditions[${c.name}]: expression must evaluate to bool, got ${describeCel(value)}`);
   }
   return errors.length > 0 ? { kind: 'error', errors } : { kind: 'match' };
 }

@@ -127,7 +127,12 @@ export function selectWebhook(sel: WebhookSelection, ctx: SelectionContext): Sel
     // Earlier rules first, then each equivalent resource, as the API server loops.
     outer: for (const rule of sel.rules) {
       for (const eq of ctx.equivalents()) {
-        if (eq.group === req.resource.group && eq.version === req.resource.version && eq.resource === req.resource.resource) continue;
+        if (
+          eq.group === req.resource.group &&
+          eq.version === req.resource.version &&
+          eq.resource === req.resource.resource
+        )
+          continue;
         if (ruleMatches(rule, target(eq))) {
           converted = eq;
           break outer;
@@ -148,7 +153,8 @@ export function selectWebhook(sel: WebhookSelection, ctx: SelectionContext): Sel
 
   if (sel.matchConditions.length > 0) {
     const outcome = evaluateConditions(sel.matchConditions, activationFor(request));
-    if (outcome.kind === 'no-match') return { action: 'skip', reason: `matchConditions[${outcome.condition}] is false` };
+    if (outcome.kind === 'no-match')
+      return { action: 'skip', reason: `matchConditions[${outcome.condition}] is false` };
     if (outcome.kind === 'error') {
       const message = `failed evaluating match conditions: ${outcome.errors.join('; ')}`;
       return sel.failurePolicy === 'Ignore'
@@ -159,7 +165,10 @@ export function selectWebhook(sel: WebhookSelection, ctx: SelectionContext): Sel
   return converted ? { action: 'call', request, converted } : { action: 'call', request };
 }
 
-function namespaceSelectorMatches(s: LabelSelector | undefined, ctx: SelectionContext): { matches: true } | { matches: false; reason: string } {
+function namespaceSelectorMatches(
+  s: LabelSelector | undefined,
+  ctx: SelectionContext,
+): { matches: true } | { matches: false; reason: string } {
   if (isEmptySelector(s)) return { matches: true };
   const req = ctx.request;
   const isNamespace = req.resource.group === '' && req.resource.resource === 'namespaces' && !req.subResource;
@@ -182,12 +191,21 @@ function namespaceSelectorMatches(s: LabelSelector | undefined, ctx: SelectionCo
   return { matches: false, reason: `namespaceSelector (${formatSelector(s)}) does not match the labels of ${which}` };
 }
 
-function objectSelectorMatches(s: LabelSelector | undefined, req: AdmissionRequest): { matches: true } | { matches: false; reason: string } {
+function objectSelectorMatches(
+  s: LabelSelector | undefined,
+  req: AdmissionRequest,
+): { matches: true } | { matches: false; reason: string } {
   if (isEmptySelector(s)) return { matches: true };
   const objectLabels = labelsOf(req.object);
   const oldLabels = labelsOf(req.oldObject);
-  if ((objectLabels && selectorMatches(s, objectLabels)) || (oldLabels && selectorMatches(s, oldLabels))) return { matches: true };
-  const which = req.operation === 'DELETE' ? 'the labels of oldObject' : req.oldObject !== undefined ? 'the labels of object or oldObject' : 'the labels of the object';
+  if ((objectLabels && selectorMatches(s, objectLabels)) || (oldLabels && selectorMatches(s, oldLabels)))
+    return { matches: true };
+  const which =
+    req.operation === 'DELETE'
+      ? 'the labels of oldObject'
+      : req.oldObject !== undefined
+        ? 'the labels of object or oldObject'
+        : 'the labels of the object';
   return { matches: false, reason: `objectSelector (${formatSelector(s)}) does not match ${which}` };
 }
 
@@ -227,7 +245,10 @@ const CROSS_GROUP: readonly (readonly [string, string, string])[] = [
 export class EquivalentIndex {
   private readonly byKey = new Map<string, EquivalentResource[]>();
 
-  constructor(builtins: readonly { group: string; version: string; resource: string; kind: string }[], crds: Iterable<unknown>) {
+  constructor(
+    builtins: readonly { group: string; version: string; resource: string; kind: string }[],
+    crds: Iterable<unknown>,
+  ) {
     const alias = new Map<string, string>();
     for (const [res, a, b] of CROSS_GROUP) {
       alias.set(`${a}/${res}`, `${a}/${res}`);
@@ -235,25 +256,50 @@ export class EquivalentIndex {
     }
     for (const b of builtins) {
       const k = alias.get(`${b.group}/${b.resource}`) ?? `${b.group}/${b.resource}`;
-      this.add(k, { group: b.group, version: b.version, resource: b.resource, kind: b.kind, conversionProblem: 'built-in kinds are converted by the API server' });
+      this.add(k, {
+        group: b.group,
+        version: b.version,
+        resource: b.resource,
+        kind: b.kind,
+        conversionProblem: 'built-in kinds are converted by the API server',
+      });
     }
     for (const o of crds) {
       const crd = o as { apiVersion?: unknown; kind?: unknown; spec?: Record<string, unknown> };
-      if (crd.kind !== 'CustomResourceDefinition' || typeof crd.apiVersion !== 'string' || !crd.apiVersion.startsWith('apiextensions.k8s.io/')) continue;
+      if (
+        crd.kind !== 'CustomResourceDefinition' ||
+        typeof crd.apiVersion !== 'string' ||
+        !crd.apiVersion.startsWith('apiextensions.k8s.io/')
+      )
+        continue;
       const spec = crd.spec;
       const names = spec?.names as Record<string, unknown> | undefined;
-      if (!spec || typeof spec.group !== 'string' || typeof names?.kind !== 'string' || typeof names.plural !== 'string') continue;
+      if (
+        !spec ||
+        typeof spec.group !== 'string' ||
+        typeof names?.kind !== 'string' ||
+        typeof names.plural !== 'string'
+      )
+        continue;
       const strategy = (spec.conversion as { strategy?: unknown } | undefined)?.strategy;
-      const problem = strategy === 'Webhook' ? 'the CustomResourceDefinition converts versions through a webhook' : undefined;
+      const problem =
+        strategy === 'Webhook' ? 'the CustomResourceDefinition converts versions through a webhook' : undefined;
       const versions: string[] = [];
       if (Array.isArray(spec.versions)) {
-        for (const v of spec.versions as { name?: unknown; served?: unknown }[]) if (typeof v?.name === 'string' && v.served !== false) versions.push(v.name);
+        for (const v of spec.versions as { name?: unknown; served?: unknown }[])
+          if (typeof v?.name === 'string' && v.served !== false) versions.push(v.name);
       }
       if (typeof spec.version === 'string' && !versions.includes(spec.version)) versions.push(spec.version);
       const key = `${spec.group}/${names.plural}`;
       this.byKey.delete(key);
       for (const v of versions) {
-        this.add(key, { group: spec.group, version: v, resource: names.plural, kind: names.kind, ...(problem ? { conversionProblem: problem } : {}) });
+        this.add(key, {
+          group: spec.group,
+          version: v,
+          resource: names.plural,
+          kind: names.kind,
+          ...(problem ? { conversionProblem: problem } : {}),
+        });
       }
     }
   }
@@ -268,7 +314,8 @@ export class EquivalentIndex {
   equivalents(group: string, resource: string): EquivalentResource[] {
     const direct = this.byKey.get(`${group}/${resource}`);
     if (direct) return direct;
-    for (const [res, a, b] of CROSS_GROUP) if (res === resource && (group === a || group === b)) return this.byKey.get(`${a}/${res}`) ?? [];
+    for (const [res, a, b] of CROSS_GROUP)
+      if (res === resource && (group === a || group === b)) return this.byKey.get(`${a}/${res}`) ?? [];
     return [];
   }
 }

@@ -16,12 +16,21 @@ export interface PostProcessOptions {
  * mutate with a status of only its own message (the code and causes are reset). Returns the response the API
  * server would act on, plus what monitor mode hid.
  */
-export function postProcess(ev: EvaluatedResponse, opts: PostProcessOptions): EvaluatedResponse & { monitored?: EvaluatedResponse } {
+export function postProcess(
+  ev: EvaluatedResponse,
+  opts: PostProcessOptions,
+): EvaluatedResponse & { monitored?: EvaluatedResponse } {
   let out: EvaluatedResponse = ev;
   if (opts.message !== undefined && !ev.response.allowed) {
     const status = ev.response.status ?? {};
     const causes = [...(status.details?.causes ?? []), { message: status.message ?? '' }];
-    out = { ...ev, response: { ...ev.response, status: { ...status, message: opts.message, details: { ...status.details, causes } } } };
+    out = {
+      ...ev,
+      response: {
+        ...ev.response,
+        status: { ...status, message: opts.message, details: { ...status.details, causes } },
+      },
+    };
   }
   if (opts.mode === 'monitor') {
     const { patch: _p, patchType: _t, status: _s, ...rest } = out.response;
@@ -33,7 +42,9 @@ export function postProcess(ev: EvaluatedResponse, opts: PostProcessOptions): Ev
       response: {
         ...rest,
         allowed: false,
-        status: { message: `Request rejected by policy ${opts.policyId}. The policy attempted to mutate the request, but it is currently configured to not allow mutations.` },
+        status: {
+          message: `Request rejected by policy ${opts.policyId}. The policy attempted to mutate the request, but it is currently configured to not allow mutations.`,
+        },
       },
     };
   }

@@ -29,7 +29,11 @@ const OPTIONS_KIND: Record<Operation, string | undefined> = {
 };
 
 /** The namespace the API server would put the object in, or undefined for cluster-scoped kinds. */
-export function effectiveNamespace(obj: KubeObject, res: ResolvedResource, defaultNamespace?: string): string | undefined {
+export function effectiveNamespace(
+  obj: KubeObject,
+  res: ResolvedResource,
+  defaultNamespace?: string,
+): string | undefined {
   if (!res.namespaced) return undefined;
   const ns = obj.metadata?.namespace;
   return typeof ns === 'string' && ns !== '' ? ns : (defaultNamespace ?? 'default');
@@ -59,9 +63,12 @@ export function boundedJson(value: unknown, max: number = MAX_REQUEST_BYTES): st
     json = JSON.stringify(value);
   } catch (err) {
     if (!(err instanceof RangeError)) throw err;
-    throw new RequestTooLargeError(/string length/i.test(err.message) ? undefined : 'the object nests too deeply to be serialised');
+    throw new RequestTooLargeError(
+      /string length/i.test(err.message) ? undefined : 'the object nests too deeply to be serialised',
+    );
   }
-  if (json.length > max) throw new RequestTooLargeError(`the AdmissionRequest for this object would be larger than ${max} bytes`);
+  if (json.length > max)
+    throw new RequestTooLargeError(`the AdmissionRequest for this object would be larger than ${max} bytes`);
   return json;
 }
 
@@ -76,7 +83,12 @@ export interface SynthesizedRequest {
  * namespace filled into the object as the API server does. The uid is derived from the request content, so
  * the same input always gives the same uid.
  */
-export function buildAdmissionRequest(obj: KubeObject, res: ResolvedResource, opts: RequestOptions, staged?: RequestNamespace): SynthesizedRequest {
+export function buildAdmissionRequest(
+  obj: KubeObject,
+  res: ResolvedResource,
+  opts: RequestOptions,
+  staged?: RequestNamespace,
+): SynthesizedRequest {
   const namespace = staged ? staged.namespace : effectiveNamespace(obj, res, opts.defaultNamespace);
   let object: KubeObject = obj;
   if (!staged && namespace !== undefined && obj.metadata?.namespace !== namespace) {
@@ -112,7 +124,8 @@ function requestOptions(kind: string, opts: RequestOptions): Record<string, unkn
   const out: Record<string, unknown> = { apiVersion: 'meta.k8s.io/v1', kind };
   const s = opts.apiServer;
   if (!s || s.skip || kind === 'DeleteOptions') return out;
-  out.fieldManager = s.applyMode === 'server' ? 'kubectl' : s.applyMode === 'create' ? 'kubectl-create' : 'kubectl-client-side-apply';
+  out.fieldManager =
+    s.applyMode === 'server' ? 'kubectl' : s.applyMode === 'create' ? 'kubectl-create' : 'kubectl-client-side-apply';
   out.fieldValidation = s.validate === 'strict' ? 'Strict' : s.validate === 'warn' ? 'Warn' : 'Ignore';
   return out;
 }

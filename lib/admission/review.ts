@@ -19,20 +19,32 @@ export interface ReviewOptions {
 }
 
 export type ReviewEntry =
-  | { kind: 'review'; source: ManifestObject['source']; review: { kind: 'AdmissionReview'; apiVersion: 'admission.k8s.io/v1'; request: AdmissionRequest } }
+  | {
+      kind: 'review';
+      source: ManifestObject['source'];
+      review: { kind: 'AdmissionReview'; apiVersion: 'admission.k8s.io/v1'; request: AdmissionRequest };
+    }
   | { kind: 'error'; source: ManifestEntry['source']; message: string }
   | { kind: 'warning'; source: ManifestEntry['source']; message: string };
 
 /** One review (or error) per object of `entries`, in order; `old` are the stored objects of an UPDATE. */
-export function admissionReviews(entries: readonly ManifestEntry[], opts: ReviewOptions, old: readonly ManifestEntry[] = []): ReviewEntry[] {
+export function admissionReviews(
+  entries: readonly ManifestEntry[],
+  opts: ReviewOptions,
+  old: readonly ManifestEntry[] = [],
+): ReviewEntry[] {
   const resolver = new ResourceResolver();
-  const objectsOf = (es: readonly ManifestEntry[]): ManifestObject[] => es.filter((e): e is ManifestObject => e.kind === 'object');
+  const objectsOf = (es: readonly ManifestEntry[]): ManifestObject[] =>
+    es.filter((e): e is ManifestObject => e.kind === 'object');
   const all = [...objectsOf(entries), ...objectsOf(old)].map((e) => e.object);
   resolver.addCrds(all);
-  const crds = all.filter((o) => o.kind === 'CustomResourceDefinition' && o.apiVersion.startsWith('apiextensions.k8s.io/'));
+  const crds = all.filter(
+    (o) => o.kind === 'CustomResourceDefinition' && o.apiVersion.startsWith('apiextensions.k8s.io/'),
+  );
   const req = opts.request;
   const olds = new Map<string, KubeObject>();
-  for (const e of objectsOf(old)) olds.set(objectKey(e.object, resolver.resolve(e.object.apiVersion, e.object.kind), req.defaultNamespace), e.object);
+  for (const e of objectsOf(old))
+    olds.set(objectKey(e.object, resolver.resolve(e.object.apiVersion, e.object.kind), req.defaultNamespace), e.object);
   const out: ReviewEntry[] = [];
   for (const e of entries) {
     if (e.kind === 'error') out.push({ kind: 'error', source: e.source, message: e.message });
@@ -44,7 +56,11 @@ export function admissionReviews(entries: readonly ManifestEntry[], opts: Review
     if (req.operation === 'UPDATE') {
       previous = olds.get(objectKey(obj, res, req.defaultNamespace));
       if (!previous) {
-        out.push({ kind: 'error', source: e.source, message: '--operation UPDATE: no object with the same apiVersion, kind, namespace and name in --old' });
+        out.push({
+          kind: 'error',
+          source: e.source,
+          message: '--operation UPDATE: no object with the same apiVersion, kind, namespace and name in --old',
+        });
         continue;
       }
     }
@@ -54,7 +70,15 @@ export function admissionReviews(entries: readonly ManifestEntry[], opts: Review
       continue;
     }
     const crd = res.origin === 'crd' ? findCrdVersion(crds, res.group, res.version, res.kind) : undefined;
-    const staged = apiServerStage(obj as unknown as JsonObject, res, { kubernetesVersion: s.kubernetesVersion, validate: s.validate, applyMode: s.applyMode, defaultNamespace: req.defaultNamespace ?? 'default', operation: req.operation, now: s.now, ...(crd ? { crd } : {}) });
+    const staged = apiServerStage(obj as unknown as JsonObject, res, {
+      kubernetesVersion: s.kubernetesVersion,
+      validate: s.validate,
+      applyMode: s.applyMode,
+      defaultNamespace: req.defaultNamespace ?? 'default',
+      operation: req.operation,
+      now: s.now,
+      ...(crd ? { crd } : {}),
+    });
     if (!staged.ok) {
       out.push({ kind: 'error', source: e.source, message: staged.message });
       continue;
@@ -69,11 +93,21 @@ export function admissionReviews(entries: readonly ManifestEntry[], opts: Review
       }
       object = v.object;
     }
-    out.push(review(e, buildOperationRequest(object as unknown as KubeObject, res, req, previous, { namespace: staged.namespace }).request));
+    out.push(
+      review(
+        e,
+        buildOperationRequest(object as unknown as KubeObject, res, req, previous, { namespace: staged.namespace })
+          .request,
+      ),
+    );
   }
   return out;
 }
 
 function review(e: ManifestObject, request: AdmissionRequest): ReviewEntry {
-  return { kind: 'review', source: e.source, review: { kind: 'AdmissionReview', apiVersion: 'admission.k8s.io/v1', request } };
+  return {
+    kind: 'review',
+    source: e.source,
+    review: { kind: 'AdmissionReview', apiVersion: 'admission.k8s.io/v1', request },
+  };
 }

@@ -11,7 +11,11 @@ export interface JsonObject {
 
 /** The Kubernetes minor versions whose schemas and defaults the stage knows (one list: lib/kube/served-versions.ts). */
 import type { KubernetesVersion } from '../kube/served-versions';
-export { KUBERNETES_VERSIONS, type KubernetesVersion, DEFAULT_KUBERNETES_VERSION as NEWEST_KUBERNETES_VERSION } from '../kube/served-versions';
+export {
+  KUBERNETES_VERSIONS,
+  type KubernetesVersion,
+  DEFAULT_KUBERNETES_VERSION as NEWEST_KUBERNETES_VERSION,
+} from '../kube/served-versions';
 
 /**
  * Randomness the API server would use (uids, `kube-api-access-xxxxx` names, generateName suffixes), made

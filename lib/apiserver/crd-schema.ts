@@ -14,7 +14,12 @@ export interface CrdVersion {
 }
 
 /** The version `group/version` `kind` of the CRDs given (apiextensions.k8s.io/v1 shape), or undefined. */
-export function findCrdVersion(crds: readonly { apiVersion: string; kind: string; [k: string]: unknown }[], group: string, version: string, kind: string): CrdVersion | undefined {
+export function findCrdVersion(
+  crds: readonly { apiVersion: string; kind: string; [k: string]: unknown }[],
+  group: string,
+  version: string,
+  kind: string,
+): CrdVersion | undefined {
   for (let i = crds.length - 1; i >= 0; i--) {
     const spec = crds[i].spec as JsonObject | undefined;
     const names = spec?.names as JsonObject | undefined;

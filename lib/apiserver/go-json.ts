@@ -5,7 +5,13 @@
 import type { JsonValue } from './context';
 import { goNumber } from './typed';
 
-const ESCAPES: Record<string, string> = { '<': '\\u003c', '>': '\\u003e', '&': '\\u0026', '\u2028': '\\u2028', '\u2029': '\\u2029' };
+const ESCAPES: Record<string, string> = {
+  '<': '\\u003c',
+  '>': '\\u003e',
+  '&': '\\u0026',
+  '\u2028': '\\u2028',
+  '\u2029': '\\u2029',
+};
 
 const HTML = /[<>&\u2028\u2029]/;
 const HTML_ALL = /[<>&\u2028\u2029]/g;
@@ -14,7 +20,8 @@ export function goJson(v: JsonValue): string {
   if (v === null) return 'null';
   if (typeof v === 'number') return goNumber(v);
   if (typeof v === 'boolean') return String(v);
-  if (typeof v === 'string') return HTML.test(v) ? JSON.stringify(v).replace(HTML_ALL, (c) => ESCAPES[c]) : JSON.stringify(v);
+  if (typeof v === 'string')
+    return HTML.test(v) ? JSON.stringify(v).replace(HTML_ALL, (c) => ESCAPES[c]) : JSON.stringify(v);
   if (Array.isArray(v)) return `[${v.map(goJson).join(',')}]`;
   // UTF-16 order, which is UTF-8 byte order except between astral and U+E000-U+FFFF characters (not met in keys).
   const keys = Object.keys(v).sort();

@@ -15,7 +15,12 @@ export const APPLY_MODES: readonly ApplyMode[] = ['client', 'server', 'create'];
 export class KubectlError extends Error {}
 
 /** The body kubectl sends for `obj` (a copy). Throws KubectlError where kubectl refuses the object. */
-export function kubectlBody(obj: JsonObject, namespaced: boolean, defaultNamespace: string, mode: ApplyMode): JsonObject {
+export function kubectlBody(
+  obj: JsonObject,
+  namespaced: boolean,
+  defaultNamespace: string,
+  mode: ApplyMode,
+): JsonObject {
   // Shallow copies down to metadata: pruneNulls below makes the deep copy that is sent.
   const metadata: JsonObject = isObject(obj.metadata) ? { ...obj.metadata } : {};
   const body: JsonObject = { ...obj, metadata };
@@ -26,7 +31,11 @@ export function kubectlBody(obj: JsonObject, namespaced: boolean, defaultNamespa
   }
   const named = typeof metadata.name === 'string' && metadata.name !== '';
   if (!named && mode !== 'create') {
-    throw new KubectlError(typeof metadata.generateName === 'string' && metadata.generateName !== '' ? 'cannot use generate name with apply' : 'resource name may not be empty');
+    throw new KubectlError(
+      typeof metadata.generateName === 'string' && metadata.generateName !== ''
+        ? 'cannot use generate name with apply'
+        : 'resource name may not be empty',
+    );
   }
   if (mode === 'client') {
     const annotations = isObject(metadata.annotations) ? { ...metadata.annotations } : {};

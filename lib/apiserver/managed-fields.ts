@@ -18,10 +18,24 @@ export interface ManagedFieldsEntry extends JsonObject {
   fieldsV1: JsonObject;
 }
 
-const METADATA_EXCLUDED = new Set(['name', 'namespace', 'creationTimestamp', 'selfLink', 'uid', 'generation', 'managedFields', 'resourceVersion']);
+const METADATA_EXCLUDED = new Set([
+  'name',
+  'namespace',
+  'creationTimestamp',
+  'selfLink',
+  'uid',
+  'generation',
+  'managedFields',
+  'resourceVersion',
+]);
 
 /** The field set of `obj` (typed-encoded) relative to `empty` (the encoding of an empty object of its type). */
-export function fieldSet(obj: JsonObject, empty: JsonObject, typeName: string | undefined, table: SchemaTable | undefined): JsonObject {
+export function fieldSet(
+  obj: JsonObject,
+  empty: JsonObject,
+  typeName: string | undefined,
+  table: SchemaTable | undefined,
+): JsonObject {
   const out: JsonObject = {};
   for (const [k, v] of Object.entries(obj)) {
     if (k === 'apiVersion' || k === 'kind' || k === 'status') continue;
@@ -42,7 +56,12 @@ function fieldType(spec: FieldSpec | undefined): FieldType | undefined {
 }
 
 /** The node of a value; undefined when it adds nothing (present as is in the empty object, without children). */
-function nodeOf(v: JsonValue, t: FieldType | undefined, inEmpty: JsonValue | undefined, table: SchemaTable | undefined): JsonObject | undefined {
+function nodeOf(
+  v: JsonValue,
+  t: FieldType | undefined,
+  inEmpty: JsonValue | undefined,
+  table: SchemaTable | undefined,
+): JsonObject | undefined {
   const recorded = inEmpty === undefined;
   const children: JsonObject = {};
   if (Array.isArray(v) && t && typeof t === 'object' && 'a' in t && (t.lt === 'map' || t.lt === 'set')) {

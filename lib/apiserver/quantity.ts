@@ -28,7 +28,10 @@ const NUMBER = /^([+-]?)(\d*)(?:\.(\d*))?(.*)$/;
 export function parseQuantity(text: string): Parsed {
   const str = text.trim();
   const m = NUMBER.exec(str);
-  if (!str || !m || (m[2] === '' && (m[3] ?? '') === '')) throw new QuantityError('quantities must match the regular expression \'^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$\'');
+  if (!str || !m || (m[2] === '' && (m[3] ?? '') === ''))
+    throw new QuantityError(
+      "quantities must match the regular expression '^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'",
+    );
   const negative = m[1] === '-';
   const num = m[2];
   const denom = m[3] ?? '';
@@ -46,7 +49,7 @@ export function parseQuantity(text: string): Parsed {
     format = 'DecimalExponent';
     exp10 = Number(suffix.slice(1));
   } else {
-    throw new QuantityError('unable to parse quantity\'s suffix');
+    throw new QuantityError("unable to parse quantity's suffix");
   }
   const shifted = (num + denom).replace(/^$/, '0');
   let digits = BigInt(shifted) * (1n << BigInt(exp2));
@@ -64,7 +67,9 @@ export function parseQuantity(text: string): Parsed {
   if (fast && BigInt(shifted) * (1n << BigInt(exp2)) <= INT64_MAX) {
     const value = BigInt(shifted);
     const canonicalLooking =
-      suffix in BINARY ? (value & 7n) !== 0n : (exp10 - denom.length) % 3 === 0 && !shifted.endsWith('000') && shifted[0] !== '0';
+      suffix in BINARY
+        ? (value & 7n) !== 0n
+        : (exp10 - denom.length) % 3 === 0 && !shifted.endsWith('000') && shifted[0] !== '0';
     if (canonicalLooking) parsed.keep = str;
   }
   return parsed;

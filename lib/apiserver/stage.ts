@@ -6,7 +6,14 @@
  * validating policies see.
  */
 import { applyDefaults } from './defaults/index';
-import { kubeTime, seededRandom, type JsonObject, type JsonValue, type KubernetesVersion, type ObjectContext } from './context';
+import {
+  kubeTime,
+  seededRandom,
+  type JsonObject,
+  type JsonValue,
+  type KubernetesVersion,
+  type ObjectContext,
+} from './context';
 import { applyStructuralSchema, type CrdVersion } from './crd-schema';
 import { kubectlBody, KubectlError, type ApplyMode } from './kubectl-apply';
 import { fieldSet } from './managed-fields';
@@ -62,7 +69,8 @@ export type StageOutcome =
     }
   | { ok: false; code: 400; message: string; path?: PathSegment[] };
 
-export type ValidatingOutcome = { ok: true; object: JsonObject } | { ok: false; code: 422; message: string; path?: PathSegment[] };
+export type ValidatingOutcome =
+  { ok: true; object: JsonObject } | { ok: false; code: 422; message: string; path?: PathSegment[] };
 
 const MAX_DECODE_ERRORS = 100;
 const OBJECT_META = 'apimachinery.pkg.apis.meta.v1.ObjectMeta';
@@ -86,11 +94,22 @@ export function apiServerStage(input: JsonObject, target: StageTarget, opts: Sta
   let missing: FieldProblem[] = [];
   if (typeName) {
     const decoded = decodeTyped(body, typeName, table);
-    if (decoded.error) return { ok: false, code: 400, message: `${gvk} cannot be handled as a ${kind}: ${decoded.error.message}`, path: decoded.error.path };
+    if (decoded.error)
+      return {
+        ok: false,
+        code: 400,
+        message: `${gvk} cannot be handled as a ${kind}: ${decoded.error.message}`,
+        path: decoded.error.path,
+      };
     if (decoded.unknown.length > 0) {
       const fields = decoded.unknown.map((p) => `unknown field "${dotted(p)}"`);
       if (opts.validate === 'strict') {
-        return { ok: false, code: 400, message: `${gvk} cannot be handled as a ${kind}: strict decoding error: ${fields.slice(0, MAX_DECODE_ERRORS).join(', ')}`, path: decoded.unknown[0] };
+        return {
+          ok: false,
+          code: 400,
+          message: `${gvk} cannot be handled as a ${kind}: strict decoding error: ${fields.slice(0, MAX_DECODE_ERRORS).join(', ')}`,
+          path: decoded.unknown[0],
+        };
       }
       if (opts.validate === 'warn') decoded.unknown.forEach((p, i) => warnings.push({ path: p, message: fields[i] }));
     }
@@ -100,24 +119,42 @@ export function apiServerStage(input: JsonObject, target: StageTarget, opts: Sta
     // A custom resource: pruned to its CRD's structural schema (unknown fields reported as for built-in kinds), defaults applied.
     const unknown: PathSegment[][] = [];
     const meta = decodeTyped(isObject(body.metadata) ? body.metadata : {}, OBJECT_META, table);
-    if (meta.error) return { ok: false, code: 400, message: `${gvk} cannot be handled as a ${kind}: ${meta.error.message}`, path: ['metadata', ...meta.error.path] };
+    if (meta.error)
+      return {
+        ok: false,
+        code: 400,
+        message: `${gvk} cannot be handled as a ${kind}: ${meta.error.message}`,
+        path: ['metadata', ...meta.error.path],
+      };
     unknown.push(...meta.unknown.map((p) => ['metadata', ...p]));
     obj = applyStructuralSchema({ ...body, metadata: meta.value! }, opts.crd.schema, unknown);
     if (unknown.length > 0) {
       const fields = unknown.map((p) => `unknown field "${dotted(p)}"`);
-      if (opts.validate === 'strict') return { ok: false, code: 400, message: `${gvk} cannot be handled as a ${kind}: strict decoding error: ${fields.slice(0, MAX_DECODE_ERRORS).join(', ')}`, path: unknown[0] };
+      if (opts.validate === 'strict')
+        return {
+          ok: false,
+          code: 400,
+          message: `${gvk} cannot be handled as a ${kind}: strict decoding error: ${fields.slice(0, MAX_DECODE_ERRORS).join(', ')}`,
+          path: unknown[0],
+        };
       if (opts.validate === 'warn') unknown.forEach((p, i) => warnings.push({ path: p, message: fields[i] }));
     }
   }
   const random = seededRandom(JSON.stringify(body));
-  const ctx: ObjectContext = { ...target, kubernetesVersion: opts.kubernetesVersion, // No overrides: every gate takes its version's default (lib/apiserver/defaults/feature-gates.ts, the one table).
-    featureGates: {}, now: opts.now, random };
+  const ctx: ObjectContext = {
+    ...target,
+    kubernetesVersion: opts.kubernetesVersion, // No overrides: every gate takes its version's default (lib/apiserver/defaults/feature-gates.ts, the one table).
+    featureGates: {},
+    now: opts.now,
+    random,
+  };
   // Server-side apply owns the fields of the applied configuration, not the defaulted ones.
   const applied = opts.applyMode === 'server' ? structuredClone(obj) : obj;
   if (typeName) applyDefaults(obj, ctx);
   const metadata = obj.metadata as JsonObject;
   // S5-S7: system fields wiped, namespace matched to the request; Namespace objects carry their own name.
-  for (const f of ['creationTimestamp', 'uid', 'deletionTimestamp', 'deletionGracePeriodSeconds', 'selfLink']) delete metadata[f];
+  for (const f of ['creationTimestamp', 'uid', 'deletionTimestamp', 'deletionGracePeriodSeconds', 'selfLink'])
+    delete metadata[f];
   if (typeName && opts.kubernetesVersion === '1.33') metadata.creationTimestamp = null;
   const name = typeof metadata.name === 'string' && metadata.name !== '' ? metadata.name : undefined;
   const isNamespace = target.group === '' && kind === 'Namespace';
@@ -127,7 +164,8 @@ export function apiServerStage(input: JsonObject, target: StageTarget, opts: Sta
     metadata.labels = { ...(isObject(metadata.labels) ? metadata.labels : {}), [NAME_LABEL]: name };
   }
   dedupeOwnerReferences(metadata);
-  if (opts.operation === 'CREATE' || opts.operation === 'UPDATE') addManagedFields(obj, applied, typeName, table, target, opts);
+  if (opts.operation === 'CREATE' || opts.operation === 'UPDATE')
+    addManagedFields(obj, applied, typeName, table, target, opts);
   runBuiltinMutatingPlugins(obj, { ...ctx, operation: opts.operation });
   return {
     ok: true,
@@ -139,13 +177,19 @@ export function apiServerStage(input: JsonObject, target: StageTarget, opts: Sta
       if (missing.length > 0) {
         const qualified = target.group ? `${kind}.${target.group}` : kind;
         const what = missing.map((m) => `${dotted(m.path)}: Required value`);
-        return { ok: false, code: 422, message: `${qualified} "${name ?? ''}" is invalid: ${what.length === 1 ? what[0] : `[${what.join(', ')}]`}`, path: missing[0].path };
+        return {
+          ok: false,
+          code: 422,
+          message: `${qualified} "${name ?? ''}" is invalid: ${what.length === 1 ? what[0] : `[${what.join(', ')}]`}`,
+          path: missing[0].path,
+        };
       }
       // A JSON copy (cheaper than structuredClone here): the mutating stage's request keeps its object.
       const copy = JSON.parse(JSON.stringify(mutated)) as JsonObject;
       if (opts.operation === 'CREATE') {
         const meta = copy.metadata as JsonObject;
-        if (!name && typeof meta.generateName === 'string') meta.name = generatedName(meta.generateName, random.chars('generateName', 5));
+        if (!name && typeof meta.generateName === 'string')
+          meta.name = generatedName(meta.generateName, random.chars('generateName', 5));
         if (typeName) prepareForCreate(copy, ctx);
         else if (opts.crd) {
           // Custom resources' PrepareForCreate: status dropped when it is a subresource, generation 1.
@@ -165,7 +209,10 @@ function generatedName(prefix: string, suffix: string): string {
 }
 
 /** Per definition: its required fields and the fields holding structs (or lists of them) to descend into. */
-const requiredPlans = new WeakMap<TypeDef, { required: string[]; children: { k: string; t: string; list: boolean }[] }>();
+const requiredPlans = new WeakMap<
+  TypeDef,
+  { required: string[]; children: { k: string; t: string; list: boolean }[] }
+>();
 
 function requiredPlan(def: TypeDef): { required: string[]; children: { k: string; t: string; list: boolean }[] } {
   let p = requiredPlans.get(def);
@@ -174,7 +221,8 @@ function requiredPlan(def: TypeDef): { required: string[]; children: { k: string
   for (const [k, spec] of Object.entries(def.p)) {
     const ft = typeof spec === 'object' && 't' in spec ? spec.t : spec;
     if (typeof ft === 'string' && ft.startsWith('@')) p.children.push({ k, t: ft.slice(1), list: false });
-    else if (typeof ft === 'object' && 'a' in ft && typeof ft.a === 'string' && ft.a.startsWith('@')) p.children.push({ k, t: ft.a.slice(1), list: true });
+    else if (typeof ft === 'object' && 'a' in ft && typeof ft.a === 'string' && ft.a.startsWith('@'))
+      p.children.push({ k, t: ft.a.slice(1), list: true });
   }
   requiredPlans.set(def, p);
   return p;
@@ -187,7 +235,8 @@ function requiredMissing(body: JsonObject, typeName: string, table: SchemaTable)
     const def = table.type(t);
     if (!def || !isObject(v)) return;
     const plan = requiredPlan(def);
-    for (const r of plan.required) if (v[r] === undefined || v[r] === null) out.push({ path: [...path, r], message: 'Required value' });
+    for (const r of plan.required)
+      if (v[r] === undefined || v[r] === null) out.push({ path: [...path, r], message: 'Required value' });
     for (const c of plan.children) {
       if (path.length === 0 && c.k === 'status') continue;
       const x = v[c.k];
@@ -213,10 +262,23 @@ function dedupeOwnerReferences(metadata: JsonObject): void {
 }
 
 /** S10: the field manager's entry for this request (kubectl's manager and operation per apply mode). */
-function addManagedFields(obj: JsonObject, owned: JsonObject, typeName: string | undefined, table: SchemaTable, target: StageTarget, opts: StageOptions): void {
+function addManagedFields(
+  obj: JsonObject,
+  owned: JsonObject,
+  typeName: string | undefined,
+  table: SchemaTable,
+  target: StageTarget,
+  opts: StageOptions,
+): void {
   const metadata = obj.metadata as JsonObject;
   if (Array.isArray(metadata.managedFields) && metadata.managedFields.length > 0) return;
-  const manager = opts.fieldManager ?? (opts.applyMode === 'server' ? 'kubectl' : opts.applyMode === 'create' ? 'kubectl-create' : 'kubectl-client-side-apply');
+  const manager =
+    opts.fieldManager ??
+    (opts.applyMode === 'server'
+      ? 'kubectl'
+      : opts.applyMode === 'create'
+        ? 'kubectl-create'
+        : 'kubectl-client-side-apply');
   const empty = typeName ? emptyOf(typeName, table) : {};
   metadata.managedFields = [
     {
@@ -225,7 +287,12 @@ function addManagedFields(obj: JsonObject, owned: JsonObject, typeName: string |
       apiVersion: target.group ? `${target.group}/${target.version}` : target.version,
       time: kubeTime(opts.now),
       fieldsType: 'FieldsV1',
-      fieldsV1: fieldSet(owned === obj ? obj : { ...owned, metadata: obj.metadata }, empty, typeName, typeName ? table : undefined),
+      fieldsV1: fieldSet(
+        owned === obj ? obj : { ...owned, metadata: obj.metadata },
+        empty,
+        typeName,
+        typeName ? table : undefined,
+      ),
     },
   ];
 }

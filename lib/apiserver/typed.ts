@@ -171,8 +171,17 @@ export function decodeTyped(input: JsonObject, typeName: string, table: SchemaTa
   }
 }
 
-function fail(path: PathSegment[], goStruct: string, fieldPath: string, v: JsonValue, t: FieldType, detail?: string): never {
-  const message = detail ?? `json: cannot unmarshal ${jsonKind(v).replace(/^number .*/, (s) => s)} into Go struct field ${goStruct}.${fieldPath} of type ${goType(t)}`;
+function fail(
+  path: PathSegment[],
+  goStruct: string,
+  fieldPath: string,
+  v: JsonValue,
+  t: FieldType,
+  detail?: string,
+): never {
+  const message =
+    detail ??
+    `json: cannot unmarshal ${jsonKind(v).replace(/^number .*/, (s) => s)} into Go struct field ${goStruct}.${fieldPath} of type ${goType(t)}`;
   throw new DecodeFailure({ path, message });
 }
 
@@ -218,7 +227,14 @@ function planOf(def: TypeDef, typeName: string): Plan {
   return plan;
 }
 
-function struct(w: Walk, v: JsonObject, typeName: string, path: PathSegment[], goStruct: string, fieldPath: string): JsonObject {
+function struct(
+  w: Walk,
+  v: JsonObject,
+  typeName: string,
+  path: PathSegment[],
+  goStruct: string,
+  fieldPath: string,
+): JsonObject {
   const def = w.table.type(typeName);
   if (!def) return v;
   const plan = planOf(def, typeName);
@@ -253,7 +269,12 @@ function zeroDefault(spec: FieldSpec): { d: unknown } | undefined {
 }
 
 function isZeroValue(d: unknown): boolean {
-  return d === '' || d === 0 || d === false || (typeof d === 'object' && d !== null && !Array.isArray(d) && Object.keys(d).length === 0);
+  return (
+    d === '' ||
+    d === 0 ||
+    d === false ||
+    (typeof d === 'object' && d !== null && !Array.isArray(d) && Object.keys(d).length === 0)
+  );
 }
 
 /** Whether encoding/json's `omitempty` drops a value of this field. */
@@ -264,7 +285,8 @@ function omitRule(key: string, t: FieldType, spec: FieldSpec, def: TypeDef, fiel
   // A zero default marks a field Go always encodes (no omitempty).
   if (required || (d && isZeroValue(d.d) && typeof t === 'string' && !t.startsWith('@'))) return never;
   if (key in ALWAYS_ENCODED) return never;
-  if (typeof t === 'object') return (v) => (Array.isArray(v) ? v.length === 0 : typeof v === 'object' && v !== null && isEmptyObject(v));
+  if (typeof t === 'object')
+    return (v) => (Array.isArray(v) ? v.length === 0 : typeof v === 'object' && v !== null && isEmptyObject(v));
   if (OMITTED_ZEROS.has(key)) return (v) => v === '' || v === 0 || v === false;
   return never;
 }
@@ -293,11 +315,20 @@ function zeroOf(t: FieldType): JsonValue {
   }
 }
 
-function field(w: Walk, v: JsonValue, t: FieldType, path: PathSegment[], goStruct: string, fp: string): JsonValue | undefined {
+function field(
+  w: Walk,
+  v: JsonValue,
+  t: FieldType,
+  path: PathSegment[],
+  goStruct: string,
+  fp: string,
+): JsonValue | undefined {
   if (typeof t === 'object') {
     if ('a' in t) {
       if (!Array.isArray(v)) return fail(path, goStruct, fp, v, t);
-      return v.map((item, i) => (item === null ? zeroItem(w, t.a) : field(w, item, t.a, [...path, i], goStruct, fp)) as JsonValue);
+      return v.map(
+        (item, i) => (item === null ? zeroItem(w, t.a) : field(w, item, t.a, [...path, i], goStruct, fp)) as JsonValue,
+      );
     }
     if (typeof v !== 'object' || v === null || Array.isArray(v)) return fail(path, goStruct, fp, v, t);
     const out: JsonObject = {};
@@ -359,7 +390,10 @@ function canonicalBase64(v: string, path: PathSegment[], goStruct: string, fp: s
   const s = v.replace(/[\r\n]/g, '');
   if (!BASE64.test(s) || s.length % 4 !== 0) {
     const at = [...s].findIndex((c) => !/[A-Za-z0-9+/=]/.test(c));
-    throw new DecodeFailure({ path, message: `illegal base64 data at input byte ${at >= 0 ? at : s.length - (s.length % 4)}` });
+    throw new DecodeFailure({
+      path,
+      message: `illegal base64 data at input byte ${at >= 0 ? at : s.length - (s.length % 4)}`,
+    });
   }
   void goStruct;
   void fp;
@@ -371,7 +405,10 @@ function kubeTimeOf(v: string, micro: boolean, path: PathSegment[]): string {
   const m = RFC3339.exec(v);
   const ms = m ? Date.parse(v.toUpperCase()) : NaN;
   if (!m || Number.isNaN(ms)) {
-    throw new DecodeFailure({ path, message: `parsing time ${JSON.stringify(v)} as "2006-01-02T15:04:05Z07:00": cannot parse ${JSON.stringify(v)} as "2006"` });
+    throw new DecodeFailure({
+      path,
+      message: `parsing time ${JSON.stringify(v)} as "2006-01-02T15:04:05Z07:00": cannot parse ${JSON.stringify(v)} as "2006"`,
+    });
   }
   const base = new Date(Math.floor(ms / 1000) * 1000).toISOString().slice(0, 19);
   if (!micro) return `${base}Z`;

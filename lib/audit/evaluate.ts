@@ -23,14 +23,26 @@ type Decision = { call: true } | { call: false; reason: string; accept?: true };
  * namespaceSelector and objectSelector select the policies; matchConditions are not evaluated; the verdict is the
  * policy's own answer, without monitor mode, mutation refusal or custom messages (docs/host-interface.md §8).
  */
-export async function evaluateLive(audited: readonly AuditedUnit[], pool: EvaluationPool, live: LiveObject, namespaceLabels: (name: string) => Record<string, string>, alwaysAcceptNamespace?: string): Promise<Result[]> {
+export async function evaluateLive(
+  audited: readonly AuditedUnit[],
+  pool: EvaluationPool,
+  live: LiveObject,
+  namespaceLabels: (name: string) => Record<string, string>,
+  alwaysAcceptNamespace?: string,
+): Promise<Result[]> {
   const synth = auditRequest(live.object, live.res);
   const ref = objectRef(live.object, live.res);
   // policy-server's /audit accepts requests in its always-accept namespace without evaluating, as /validate does.
   const accepted = alwaysAcceptNamespace !== undefined && synth.request.namespace === alwaysAcceptNamespace;
   const decisions = audited.map((a): Decision => {
     const d = decide(a, live, namespaceLabels);
-    return d.call && accepted ? { call: false, accept: true, reason: `policy-server always accepts requests in namespace ${alwaysAcceptNamespace} (alwaysAcceptAdmissionReviewsOnDeploymentsNamespace)` } : d;
+    return d.call && accepted
+      ? {
+          call: false,
+          accept: true,
+          reason: `policy-server always accepts requests in namespace ${alwaysAcceptNamespace} (alwaysAcceptAdmissionReviewsOnDeploymentsNamespace)`,
+        }
+      : d;
   });
   const indices = new Set<number>();
   decisions.forEach((d, i) => {
@@ -46,9 +58,13 @@ export async function evaluateLive(audited: readonly AuditedUnit[], pool: Evalua
     const d = decisions[i];
     if (!d.call) return newResult(base, d.accept ? 'pass' : 'skip', d.reason);
     if (unit.kind === 'single') return verdictOf(base, outcomes.get(unit.policy.index)!);
-    const members = unit.members.map((m, k) => ({ name: unit.spec.members[k].name, response: toAdmissionResponse(synth.request, outcomes.get(m.index)!) }));
+    const members = unit.members.map((m, k) => ({
+      name: unit.spec.members[k].name,
+      response: toAdmissionResponse(synth.request, outcomes.get(m.index)!),
+    }));
     const r = groupResponse(synth.request.uid, unit.expr, unit.spec.message, members).response;
-    if (!r.allowed && r.status?.code === 500) return newResult(base, 'error', r.status.message ?? 'error evaluating policy group expression', 500);
+    if (!r.allowed && r.status?.code === 500)
+      return newResult(base, 'error', r.status.message ?? 'error evaluating policy group expression', 500);
     return r.allowed ? newResult(base, 'pass') : newResult(base, 'fail', r.status?.message);
   });
 }
@@ -62,14 +78,31 @@ export async function evaluateLive(audited: readonly AuditedUnit[], pool: Evalua
  */
 function decide(a: AuditedUnit, live: LiveObject, namespaceLabels: (name: string) => Record<string, string>): Decision {
   const res = live.res;
-  const target = { group: res.group, version: res.version, resource: res.resource, namespaced: res.namespaced, operation: 'CREATE' as const };
+  const target = {
+    group: res.group,
+    version: res.version,
+    resource: res.resource,
+    namespaced: res.namespaced,
+    operation: 'CREATE' as const,
+  };
   if (!anyRuleMatches(a.rules, target)) return { call: false, reason: 'the policy rules do not match this resource' };
   const ns = live.object.metadata?.namespace;
-  if (res.namespaced && !isEmptySelector(a.namespaceSelector) && typeof ns === 'string' && !selectorMatches(a.namespaceSelector, namespaceLabels(ns))) {
-    return { call: false, reason: `namespaceSelector (${formatSelector(a.namespaceSelector)}) does not match the labels of namespace ${ns}` };
+  if (
+    res.namespaced &&
+    !isEmptySelector(a.namespaceSelector) &&
+    typeof ns === 'string' &&
+    !selectorMatches(a.namespaceSelector, namespaceLabels(ns))
+  ) {
+    return {
+      call: false,
+      reason: `namespaceSelector (${formatSelector(a.namespaceSelector)}) does not match the labels of namespace ${ns}`,
+    };
   }
   if (!isEmptySelector(a.objectSelector) && !selectorMatches(a.objectSelector, labelsOf(live.object) ?? {})) {
-    return { call: false, reason: `objectSelector (${formatSelector(a.objectSelector)}) does not match the labels of the object` };
+    return {
+      call: false,
+      reason: `objectSelector (${formatSelector(a.objectSelector)}) does not match the labels of the object`,
+    };
   }
   return { call: true };
 }

@@ -60,13 +60,20 @@ export interface AuditOptions {
 /** `audit`: what the cluster holds today, evaluated as audit-scanner does, without a policy-server. */
 export async function runAudit(opts: AuditOptions): Promise<AuditReport> {
   // Context-aware policies read the cluster being audited (record/replay may wrap or replace it).
-  const caps = new RunCapabilities({ kubernetesSource: () => new ClusterSource(opts.cluster), ...opts.hostCapabilities }, opts.fetch, opts.log);
+  const caps = new RunCapabilities(
+    { kubernetesSource: () => new ClusterSource(opts.cluster), ...opts.hostCapabilities },
+    opts.fetch,
+    opts.log,
+  );
   caps.start([], opts.cluster.namespace);
   const engine = startEngine(opts.policies, caps, opts);
   const { loading, workers } = engine;
   // Namespaces (their labels serve namespaceSelector) and discovery load while the policies compile.
   const namespacesP = scannedNamespaces(opts).catch(async (err) => {
-    await loading.then(({ pool }) => pool.close(), () => undefined);
+    await loading.then(
+      ({ pool }) => pool.close(),
+      () => undefined,
+    );
     throw err;
   });
   const [{ policies, pool }, namespaces] = await Promise.all([loading, namespacesP]);
@@ -77,7 +84,8 @@ export async function runAudit(opts: AuditOptions): Promise<AuditReport> {
     const resources = await auditedResources(opts.cluster, selection.audited);
     const targets = listTargets(resources, namespaces, opts);
     const labels = new Map(namespaces.map((n) => [n.name, n.labels]));
-    const namespaceLabels = (name: string): Record<string, string> => labels.get(name) ?? { [METADATA_NAME_LABEL]: name };
+    const namespaceLabels = (name: string): Record<string, string> =>
+      labels.get(name) ?? { [METADATA_NAME_LABEL]: name };
     // Per target, per object in list order: results keep a stable order whatever order evaluations finish in.
     const perTarget: Result[][][] = targets.map(() => []);
     const targetIndex = new Map(targets.map((t, i) => [t, i]));
@@ -90,7 +98,10 @@ export async function runAudit(opts: AuditOptions): Promise<AuditReport> {
       parallel: opts.parallelNamespaces * opts.parallelResources,
       perResource: opts.parallelNamespaces,
       perNamespace: opts.parallelResources,
-      list: { ...(opts.pageSize ? { pageSize: opts.pageSize } : {}), ...(opts.maxPages ? { maxPages: opts.maxPages } : {}) },
+      list: {
+        ...(opts.pageSize ? { pageSize: opts.pageSize } : {}),
+        ...(opts.maxPages ? { maxPages: opts.maxPages } : {}),
+      },
     })) {
       const slots = perTarget[targetIndex.get(item.target)!];
       if ('error' in item) {
@@ -105,8 +116,18 @@ export async function runAudit(opts: AuditOptions): Promise<AuditReport> {
       // What reports need of the object (its uid and resourceVersion), not the whole of it, stays after evaluation.
       const identity = identityOf(object);
       // Results of a live object name it by its API path.
-      const source = { file: resourcePath(item.target.res, object.metadata?.namespace, object.metadata?.name ?? ''), line: 0, docIndex: 0 };
-      const job = evaluateOne(selection.audited, pool, { object, res: item.target.res, source }, namespaceLabels, opts.alwaysAcceptNamespace).then((results) => {
+      const source = {
+        file: resourcePath(item.target.res, object.metadata?.namespace, object.metadata?.name ?? ''),
+        line: 0,
+        docIndex: 0,
+      };
+      const job = evaluateOne(
+        selection.audited,
+        pool,
+        { object, res: item.target.res, source },
+        namespaceLabels,
+        opts.alwaysAcceptNamespace,
+      ).then((results) => {
         for (const r of results) originals.set(r, identity);
         slots[position] = results;
         opts.onProgress?.(++evaluated, objects);
@@ -158,7 +179,10 @@ async function scannedNamespaces(opts: AuditOptions): Promise<ScannedNamespace[]
   const ignored = new Set(opts.ignoreNamespaces ?? []);
   if (opts.kubewardenNamespace !== undefined) ignored.add(opts.kubewardenNamespace);
   const out: ScannedNamespace[] = [];
-  for await (const o of c.list(nsRes, { ...(opts.pageSize ? { pageSize: opts.pageSize } : {}), ...(opts.maxPages ? { maxPages: opts.maxPages } : {}) })) {
+  for await (const o of c.list(nsRes, {
+    ...(opts.pageSize ? { pageSize: opts.pageSize } : {}),
+    ...(opts.maxPages ? { maxPages: opts.maxPages } : {}),
+  })) {
     const n = toScanned(o);
     if (!ignored.has(n.name) && (!opts.shard || inShard(n.name, opts.shard))) out.push(n);
   }
@@ -184,14 +208,19 @@ async function auditedResources(cluster: Cluster, audited: readonly AuditedUnit[
  * The lists to make: with -A, one per resource across all namespaces; with -n or a shard, one per namespace and
  * namespaced resource (as audit-scanner scans); plus one per cluster-scoped resource with -A (the first shard).
  */
-function listTargets(resources: readonly ApiResource[], namespaces: readonly ScannedNamespace[], opts: AuditOptions): ListTarget[] {
+function listTargets(
+  resources: readonly ApiResource[],
+  namespaces: readonly ScannedNamespace[],
+  opts: AuditOptions,
+): ListTarget[] {
   const targets: ListTarget[] = [];
   if (opts.namespace === undefined && !opts.shard) {
     // Every namespace: one list per resource across all of them (objects of ignored namespaces are dropped as they
     // come) costs a handful of requests where namespace by namespace costs resources × namespaces.
     for (const res of resources) if (res.namespaced) targets.push({ res });
   } else {
-    for (const ns of namespaces) for (const res of resources) if (res.namespaced) targets.push({ res, namespace: ns.name });
+    for (const ns of namespaces)
+      for (const res of resources) if (res.namespaced) targets.push({ res, namespace: ns.name });
   }
   // Cluster-scoped objects belong to no namespace: with -n they are out of scope, and with shards the first shard takes them.
   const clusterWide = opts.namespace === undefined && (!opts.shard || opts.shard.index === 0);
@@ -215,8 +244,23 @@ async function evaluateOne(
   namespaceLabels: (name: string) => Record<string, string>,
   alwaysAcceptNamespace: string | undefined,
 ): Promise<Result[]> {
-  const unusable = (message: string): Result[] => [{ source: live.source, object: { apiVersion: live.object.apiVersion, kind: live.object.kind, ...(typeof live.object.metadata?.name === 'string' ? { name: live.object.metadata.name } : {}), ...(live.res.namespaced && typeof live.object.metadata?.namespace === 'string' ? { namespace: live.object.metadata.namespace } : {}) }, verdict: 'error', message }];
-  if (nestingDepth(live.object, DEFAULT_LIMITS.maxDepth) > DEFAULT_LIMITS.maxDepth) return unusable(`the object nests deeper than ${DEFAULT_LIMITS.maxDepth} levels`);
+  const unusable = (message: string): Result[] => [
+    {
+      source: live.source,
+      object: {
+        apiVersion: live.object.apiVersion,
+        kind: live.object.kind,
+        ...(typeof live.object.metadata?.name === 'string' ? { name: live.object.metadata.name } : {}),
+        ...(live.res.namespaced && typeof live.object.metadata?.namespace === 'string'
+          ? { namespace: live.object.metadata.namespace }
+          : {}),
+      },
+      verdict: 'error',
+      message,
+    },
+  ];
+  if (nestingDepth(live.object, DEFAULT_LIMITS.maxDepth) > DEFAULT_LIMITS.maxDepth)
+    return unusable(`the object nests deeper than ${DEFAULT_LIMITS.maxDepth} levels`);
   try {
     return await evaluateLive(audited, pool, live, namespaceLabels, alwaysAcceptNamespace);
   } catch (err) {
@@ -228,5 +272,14 @@ async function evaluateOne(
 /** A list that failed (403 on one resource, typically) is an error entry; the audit goes on. */
 function listError(t: ListTarget, err: ClusterError): Result {
   const file = resourcePath(t.res, t.namespace);
-  return { source: { file, line: 0, docIndex: 0 }, object: { apiVersion: apiVersionOf(t.res.group, t.res.version), kind: t.res.kind, ...(t.namespace !== undefined ? { namespace: t.namespace } : {}) }, verdict: 'error', message: `cannot list ${t.res.resource}${t.namespace !== undefined ? ` in namespace ${t.namespace}` : t.res.namespaced ? ' in all namespaces' : ''}: ${err.message}` };
+  return {
+    source: { file, line: 0, docIndex: 0 },
+    object: {
+      apiVersion: apiVersionOf(t.res.group, t.res.version),
+      kind: t.res.kind,
+      ...(t.namespace !== undefined ? { namespace: t.namespace } : {}),
+    },
+    verdict: 'error',
+    message: `cannot list ${t.res.resource}${t.namespace !== undefined ? ` in namespace ${t.namespace}` : t.res.namespaced ? ' in all namespaces' : ''}: ${err.message}`,
+  };
 }

@@ -49,7 +49,8 @@ function hasWildcard(r: PolicyRule): boolean {
 
 /** The reasons audit-scanner logs when it skips a policy (`internal/audit-scanner/policies/client.go`). */
 export const NOT_AUDITED_REASONS = {
-  wildcard: 'the policy targets only wildcard resources, which audit-scanner does not audit (use --include-wildcard to expand them through discovery)',
+  wildcard:
+    'the policy targets only wildcard resources, which audit-scanner does not audit (use --include-wildcard to expand them through discovery)',
   noCreate: 'the policy does not have rules with a CREATE operation',
   background: 'the policy has backgroundAudit set to false',
 } as const;
@@ -88,7 +89,12 @@ export function selectAudited(units: readonly EvaluationUnit[], opts: { includeW
       continue;
     }
     if (!isActive(spec)) {
-      skip(unit, 'inactive', `the policy is not active: its status is ${spec.policyStatus} (the cluster does not enforce it yet)`, rules);
+      skip(
+        unit,
+        'inactive',
+        `the policy is not active: its status is ${spec.policyStatus} (the cluster does not enforce it yet)`,
+        rules,
+      );
       continue;
     }
     const a: AuditedUnit = { unit, rules };

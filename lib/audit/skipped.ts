@@ -17,7 +17,11 @@ interface SkippedScope {
  * the skipped cluster-wide policies. Policies skipped for backgroundAudit or status count only where their rules
  * name resources (audit-scanner checks those after leaving out policies without resources in the scope).
  */
-export async function skippedCounter(cluster: Cluster, skipped: readonly SkippedUnit[], namespaceLabels: (name: string) => Record<string, string>): Promise<(object: ObjectRef) => number> {
+export async function skippedCounter(
+  cluster: Cluster,
+  skipped: readonly SkippedUnit[],
+  namespaceLabels: (name: string) => Record<string, string>,
+): Promise<(object: ObjectRef) => number> {
   const scopes: SkippedScope[] = [];
   for (const s of skipped) {
     if (s.why === 'wildcard' || s.why === 'noCreate') {

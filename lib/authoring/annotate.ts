@@ -25,7 +25,11 @@ export interface AnnotateOptions {
  * What `kwctl annotate` does: validate metadata.yml, learn protocolVersion from the module (waPC asks the
  * guest; other modes are "Unknown"), optionally store a usage text, and write the custom section.
  */
-export async function annotate(wasm: Uint8Array, metadataYaml: string, opts: AnnotateOptions = {}): Promise<{ bytes: Uint8Array; metadata: PolicyMetadata }> {
+export async function annotate(
+  wasm: Uint8Array,
+  metadataYaml: string,
+  opts: AnnotateOptions = {},
+): Promise<{ bytes: Uint8Array; metadata: PolicyMetadata }> {
   if (!isWasm(wasm)) throw new AnnotateError('input is not a WebAssembly module');
   let raw: unknown;
   try {
@@ -48,7 +52,8 @@ export async function annotate(wasm: Uint8Array, metadataYaml: string, opts: Ann
   }
   if (md.executionMode === 'kubewarden-wapc') {
     const version = await askProtocolVersion(host, limits, opts.logLevel ?? 'warn');
-    if (version !== 'v1') throw new AnnotateError(`the policy reports protocol version ${JSON.stringify(version)}; only "v1" is known`);
+    if (version !== 'v1')
+      throw new AnnotateError(`the policy reports protocol version ${JSON.stringify(version)}; only "v1" is known`);
     md.protocolVersion = 'v1';
   } else {
     md.protocolVersion = 'Unknown';
@@ -59,9 +64,23 @@ export async function annotate(wasm: Uint8Array, metadataYaml: string, opts: Ann
 }
 
 /** Runs the guest's protocol_version in an evaluation worker, under the deadline and caps `check` uses. */
-async function askProtocolVersion(host: ReturnType<typeof compileHostModule>, limits: EvaluationLimits, logLevel: LogLevel): Promise<unknown> {
+async function askProtocolVersion(
+  host: ReturnType<typeof compileHostModule>,
+  limits: EvaluationLimits,
+  logLevel: LogLevel,
+): Promise<unknown> {
   const pool = new EvaluationPool(
-    [{ id: 'annotate', mode: 'kubewarden-wapc', module: host.module, policyType: 'kubernetes', settingsJson: '{}', limits, ...(host.snapshotGlobals ? { snapshotGlobals: host.snapshotGlobals } : {}) }],
+    [
+      {
+        id: 'annotate',
+        mode: 'kubewarden-wapc',
+        module: host.module,
+        policyType: 'kubernetes',
+        settingsJson: '{}',
+        limits,
+        ...(host.snapshotGlobals ? { snapshotGlobals: host.snapshotGlobals } : {}),
+      },
+    ],
     { workers: 1, log: createLogger(logLevel), logLevel },
   );
   try {

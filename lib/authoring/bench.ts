@@ -61,7 +61,9 @@ export interface PolicyBench {
  * their start-ups do not overlap; an evaluation is timed from the request sent to the worker to its response.
  */
 export async function runBench(opts: BenchOptions): Promise<PolicyBench[]> {
-  const manifests = opts.files ? await manifestRequests(opts.files, opts.request!, opts.inputLimits ?? DEFAULT_LIMITS) : undefined;
+  const manifests = opts.files
+    ? await manifestRequests(opts.files, opts.request!, opts.inputLimits ?? DEFAULT_LIMITS)
+    : undefined;
   const out: PolicyBench[] = [];
   for (const entry of opts.policies) {
     const t0 = performance.now();
@@ -69,7 +71,9 @@ export async function runBench(opts: BenchOptions): Promise<PolicyBench[]> {
     const startMs = performance.now() - t0;
     try {
       const unit = direct.units[0];
-      const requests = manifests ? manifests.filter((m) => selects(unit, m)).map((m) => m.req) : [parseRunRequest(opts.requestText ?? '', opts.requestSource ?? '-r', Boolean(opts.raw) || isRawUnit(unit))];
+      const requests = manifests
+        ? manifests.filter((m) => selects(unit, m)).map((m) => m.req)
+        : [parseRunRequest(opts.requestText ?? '', opts.requestSource ?? '-r', Boolean(opts.raw) || isRawUnit(unit))];
       const samples: number[] = [];
       for (const req of requests) for (let i = 0; i < opts.warmup; i++) await evaluateDirect(unit, direct.pool, req);
       const began = performance.now();
@@ -81,7 +85,13 @@ export async function runBench(opts: BenchOptions): Promise<PolicyBench[]> {
           if (opts.maxMeasureMs !== undefined && performance.now() - began > opts.maxMeasureMs) break outer;
         }
       }
-      out.push({ policy: unit.id, module: unit.kind === 'single' ? unit.policy.spec.module : `group(${unit.spec.expression})`, startMs, requests: requests.length, ...(samples.length > 0 ? { evaluation: distribution(samples) } : {}) });
+      out.push({
+        policy: unit.id,
+        module: unit.kind === 'single' ? unit.policy.spec.module : `group(${unit.spec.expression})`,
+        startMs,
+        requests: requests.length,
+        ...(samples.length > 0 ? { evaluation: distribution(samples) } : {}),
+      });
     } finally {
       await direct.close();
     }
@@ -93,7 +103,14 @@ export async function runBench(opts: BenchOptions): Promise<PolicyBench[]> {
 export function distribution(samples: readonly number[]): Distribution {
   const s = [...samples].sort((a, b) => a - b);
   const rank = (p: number): number => s[Math.min(s.length - 1, Math.max(0, Math.ceil((p / 100) * s.length) - 1))];
-  return { count: s.length, min: s[0], median: rank(50), p99: rank(99), max: s[s.length - 1], mean: s.reduce((a, b) => a + b, 0) / s.length };
+  return {
+    count: s.length,
+    min: s[0],
+    median: rank(50),
+    p99: rank(99),
+    max: s[s.length - 1],
+    mean: s.reduce((a, b) => a + b, 0) / s.length,
+  };
 }
 
 interface ManifestRequest {
@@ -101,7 +118,11 @@ interface ManifestRequest {
   target: { group: string; version: string; resource: string; namespaced: boolean; operation: Operation };
 }
 
-async function manifestRequests(files: string[], request: RequestOptions, limits: InputLimits): Promise<ManifestRequest[]> {
+async function manifestRequests(
+  files: string[],
+  request: RequestOptions,
+  limits: InputLimits,
+): Promise<ManifestRequest[]> {
   const entries = await loadManifests(files, { recursive: true, limits });
   const resolver = new ResourceResolver();
   const objects = entries.flatMap((e) => (e.kind === 'object' ? [e.object] : []));
@@ -109,7 +130,16 @@ async function manifestRequests(files: string[], request: RequestOptions, limits
   return objects.map((o) => {
     const res = resolver.resolve(o.apiVersion, o.kind);
     const synth = buildAdmissionRequest(o, res, request);
-    return { req: { request: synth.request, json: synth.json }, target: { group: res.group, version: res.version, resource: res.resource, namespaced: res.namespaced, operation: request.operation } };
+    return {
+      req: { request: synth.request, json: synth.json },
+      target: {
+        group: res.group,
+        version: res.version,
+        resource: res.resource,
+        namespaced: res.namespaced,
+        operation: request.operation,
+      },
+    };
   });
 }
 

@@ -36,7 +36,14 @@ export async function startDirect(entries: PolicyEntry[], opts: DirectOptions): 
   // No run objects: a cluster, a session or nothing answers the kubernetes capability.
   caps.start([], 'default');
   const limits = opts.limits ?? DEFAULT_EVALUATION_LIMITS;
-  const { policies, pool } = await loadPolicies(specs, { log: opts.log, limits, workers: 1, logLevel: opts.logLevel ?? 'warn', hostCalls: caps.hostCalls, ...(opts.fetch ? { fetch: opts.fetch } : {}) });
+  const { policies, pool } = await loadPolicies(specs, {
+    log: opts.log,
+    limits,
+    workers: 1,
+    logLevel: opts.logLevel ?? 'warn',
+    hostCalls: caps.hostCalls,
+    ...(opts.fetch ? { fetch: opts.fetch } : {}),
+  });
   const units = bindUnits(plans, policies, limits.timeoutMs);
   return {
     units,
@@ -50,13 +57,23 @@ export async function startDirect(entries: PolicyEntry[], opts: DirectOptions): 
 }
 
 /** One unit's response to `req`: policy-evaluator's for a policy, the group evaluator's for a group. */
-export async function evaluateDirect(unit: EvaluationUnit, pool: EvaluationPool, req: RunRequest): Promise<EvaluatedResponse> {
+export async function evaluateDirect(
+  unit: EvaluationUnit,
+  pool: EvaluationPool,
+  req: RunRequest,
+): Promise<EvaluatedResponse> {
   if (unit.kind === 'single') {
     const [outcome] = await pool.evaluate(req.json, [unit.policy.index]);
     return toAdmissionResponse(req.request, outcome);
   }
-  const outcomes = await pool.evaluate(req.json, unit.members.map((m) => m.index));
-  const members = unit.members.map((m, k) => ({ name: unit.spec.members[k].name, response: toAdmissionResponse(req.request, outcomes[k]) }));
+  const outcomes = await pool.evaluate(
+    req.json,
+    unit.members.map((m) => m.index),
+  );
+  const members = unit.members.map((m, k) => ({
+    name: unit.spec.members[k].name,
+    response: toAdmissionResponse(req.request, outcomes[k]),
+  }));
   return groupResponse(req.request.uid, unit.expr, unit.spec.message, members);
 }
 

@@ -22,14 +22,20 @@ export interface PolicyRefOptions {
  */
 export async function policiesFromRunArgument(arg: string, opts: PolicyRefOptions): Promise<PolicyEntry[]> {
   if (/\.ya?ml$/i.test(arg) && (await isFile(arg))) {
-    if (opts.settings !== undefined) throw new RunInputError(`${arg}: settings come from the policy resources; --settings-json and --settings-path apply to a policy reference`);
+    if (opts.settings !== undefined)
+      throw new RunInputError(
+        `${arg}: settings come from the policy resources; --settings-json and --settings-path apply to a policy reference`,
+      );
     const { loadPolicyConfig } = await import('../policy/config');
     const entries = await loadPolicyConfig([arg], { log: opts.log });
     if (entries.length === 0) throw new RunInputError(`${arg}: no policies.kubewarden.io/v1 policy resources in it`);
     return entries;
   }
   const ref = (await storedUriForShaPrefix(arg, opts.fetch)) ?? arg;
-  const [spec] = policiesFromRefs([ref], { ...(opts.settings ? { settings: opts.settings } : {}), ...(opts.executionMode ? { executionMode: opts.executionMode } : {}) });
+  const [spec] = policiesFromRefs([ref], {
+    ...(opts.settings ? { settings: opts.settings } : {}),
+    ...(opts.executionMode ? { executionMode: opts.executionMode } : {}),
+  });
   if (!opts.allowContextAware) spec.contextAwareResources = [];
   return [spec];
 }
@@ -40,7 +46,10 @@ export async function storedUriForShaPrefix(arg: string, fetch?: FetchOptions): 
   if (!/^[0-9a-f]{4,64}$/.test(sha) || (await isFile(arg))) return undefined;
   const matches = (await listStoredPolicies(fetch ?? {})).filter((p) => p.sha256.startsWith(sha));
   const distinct = new Set(matches.map((m) => m.sha256));
-  if (distinct.size > 1) throw new RunInputError(`${arg}: ambiguous sha256 prefix, it matches ${matches.map((m) => `${m.uri} (${m.sha256.slice(0, 12)})`).join(', ')}`);
+  if (distinct.size > 1)
+    throw new RunInputError(
+      `${arg}: ambiguous sha256 prefix, it matches ${matches.map((m) => `${m.uri} (${m.sha256.slice(0, 12)})`).join(', ')}`,
+    );
   return matches[0]?.uri;
 }
 

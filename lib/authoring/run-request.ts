@@ -36,11 +36,18 @@ export function parseRunRequest(text: string, source: string, raw: boolean): Run
     if (!('request' in value)) throw new RunInputError('invalid AdmissionReview object');
     request = value.request;
   }
-  if (!isObject(request)) throw new RunInputError('cannot build AdmissionRequest object from given input: invalid type: expected struct AdmissionRequest');
+  if (!isObject(request))
+    throw new RunInputError(
+      'cannot build AdmissionRequest object from given input: invalid type: expected struct AdmissionRequest',
+    );
   for (const f of REQUIRED_FIELDS) {
-    if (request[f] === undefined || request[f] === null) throw new RunInputError(`cannot build AdmissionRequest object from given input: missing field \`${f}\``);
+    if (request[f] === undefined || request[f] === null)
+      throw new RunInputError(`cannot build AdmissionRequest object from given input: missing field \`${f}\``);
   }
-  if (typeof request.uid !== 'string') throw new RunInputError('cannot build AdmissionRequest object from given input: invalid type for `uid`: expected a string');
+  if (typeof request.uid !== 'string')
+    throw new RunInputError(
+      'cannot build AdmissionRequest object from given input: invalid type for `uid`: expected a string',
+    );
   return { request: request as unknown as AdmissionRequest, json: JSON.stringify(request) };
 }
 

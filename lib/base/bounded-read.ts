@@ -13,7 +13,10 @@ export type BoundedReadFailure = 'not-found' | 'not-regular' | 'too-large' | 'io
 
 export class BoundedReadError extends Error {
   override name = 'BoundedReadError';
-  constructor(message: string, readonly reason: BoundedReadFailure) {
+  constructor(
+    message: string,
+    readonly reason: BoundedReadFailure,
+  ) {
     super(message);
   }
 }

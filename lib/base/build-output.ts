@@ -11,7 +11,11 @@ export function moduleDir(): string {
  * Finds a build output: `name` beside the CLI bundle (dist/), or `dist/<name>` in a folder above the sources,
  * walking up at most `levels` folders. `accept` may reject a candidate that exists (e.g. an empty folder).
  */
-export function findBuildOutput(name: string, levels: number, accept: (p: string) => boolean = existsSync): string | undefined {
+export function findBuildOutput(
+  name: string,
+  levels: number,
+  accept: (p: string) => boolean = existsSync,
+): string | undefined {
   let dir = moduleDir();
   for (let i = 0; i < levels; i++) {
     for (const candidate of [path.join(dir, name), path.join(dir, 'dist', name)]) {

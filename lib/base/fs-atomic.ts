@@ -11,7 +11,11 @@ import * as path from 'node:path';
  * is a symbolic link, the link is kept and its target is replaced (the temporary file is made next to the target),
  * as a shell redirection or an editor writing through a link does.
  */
-export async function writeFileAtomic(file: string, data: Uint8Array | string | Iterable<string>, mode?: number): Promise<void> {
+export async function writeFileAtomic(
+  file: string,
+  data: Uint8Array | string | Iterable<string>,
+  mode?: number,
+): Promise<void> {
   const target = await writeTarget(file);
   const tmp = path.join(path.dirname(target), `.${path.basename(target)}.${randomBytes(12).toString('hex')}.tmp`);
   const handle = await fs.open(tmp, 'wx', mode ?? 0o666);
@@ -44,7 +48,9 @@ async function writeTarget(file: string): Promise<string> {
   try {
     return await fs.realpath(file);
   } catch (err) {
-    const e = new Error(`${file} is a symbolic link to ${await fs.readlink(file).catch(() => '?')}, which does not exist: not written`) as NodeJS.ErrnoException;
+    const e = new Error(
+      `${file} is a symbolic link to ${await fs.readlink(file).catch(() => '?')}, which does not exist: not written`,
+    ) as NodeJS.ErrnoException;
     e.code = (err as NodeJS.ErrnoException).code;
     throw e;
   }

@@ -11,7 +11,10 @@ export interface Logger {
   debug(msg: string): void;
 }
 
-export function createLogger(level: LogLevel, write: (line: string) => void = (l) => process.stderr.write(l + '\n')): Logger {
+export function createLogger(
+  level: LogLevel,
+  write: (line: string) => void = (l) => process.stderr.write(l + '\n'),
+): Logger {
   const at = (l: LogLevel) => (msg: string) => {
     // Messages carry text from outside (server errors, names): shown escaped (control-chars.ts), lines kept.
     if (ORDER[l] <= ORDER[level]) write(`${l === 'info' ? '' : l + ': '}${escapeControlButNewlines(msg)}`);

@@ -135,7 +135,12 @@ export function readTar(buf: Buffer): TarEntry[] {
     const name = longName ?? (prefix ? `${prefix}/${base}` : base);
     longName = undefined;
     if (type !== '0' && type !== '7') continue; // directories, links, devices: not ours
-    out.push({ name, data: Buffer.from(data), mode: readOctal(h, 100, 8), mtime: new Date(readOctal(h, 136, 12) * 1000) });
+    out.push({
+      name,
+      data: Buffer.from(data),
+      mode: readOctal(h, 100, 8),
+      mtime: new Date(readOctal(h, 136, 12) * 1000),
+    });
   }
   return out;
 }

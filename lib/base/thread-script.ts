@@ -6,7 +6,10 @@ import { findBuildOutput } from './build-output';
  * single-file binary needs no second file; code running from the sources (tests) uses the bundle that
  * `npm run build` writes to dist/.
  */
-function threadScript(bundle: string, embedded: string | undefined): { code: string; eval: true } | { file: string; eval: false } {
+function threadScript(
+  bundle: string,
+  embedded: string | undefined,
+): { code: string; eval: true } | { file: string; eval: false } {
   if (embedded !== undefined) return { code: embedded, eval: true };
   const file = findBuildOutput(bundle, 5);
   if (file) return { file, eval: false };

@@ -29,11 +29,17 @@ export class ClusterSource implements KubernetesSource {
 
   private async resource(apiVersion: string, kind: string): Promise<ApiResource> {
     const res = await this.cluster.resolve(apiVersion, kind);
-    if (!res) throw new HostCallError(`Cannot find the Kubernetes resource ${apiVersion}/${kind}: the cluster does not serve it`);
+    if (!res)
+      throw new HostCallError(
+        `Cannot find the Kubernetes resource ${apiVersion}/${kind}: the cluster does not serve it`,
+      );
     return res;
   }
 
-  private async collect(res: ApiResource, opts: { namespace?: string; labelSelector?: string; fieldSelector?: string }): Promise<KubeObject[]> {
+  private async collect(
+    res: ApiResource,
+    opts: { namespace?: string; labelSelector?: string; fieldSelector?: string },
+  ): Promise<KubeObject[]> {
     const out: KubeObject[] = [];
     for await (const o of this.cluster.list(res, opts)) out.push(o);
     return out;
@@ -41,7 +47,10 @@ export class ClusterSource implements KubernetesSource {
 
   async listByNamespace(q: ListQuery & { namespace: string }): Promise<KubeObject[]> {
     const res = await this.resource(q.apiVersion, q.kind);
-    if (!res.namespaced) throw new HostCallError(`cannot list ${q.apiVersion}/${q.kind} in namespace ${q.namespace}: it is a cluster-wide resource (use list_resources_all)`);
+    if (!res.namespaced)
+      throw new HostCallError(
+        `cannot list ${q.apiVersion}/${q.kind} in namespace ${q.namespace}: it is a cluster-wide resource (use list_resources_all)`,
+      );
     return this.collect(res, { namespace: q.namespace, ...selectors(q) });
   }
 
@@ -53,13 +62,16 @@ export class ClusterSource implements KubernetesSource {
     const key = JSON.stringify([q.apiVersion, q.kind, q.name, q.namespace ?? null]);
     return this.cached(this.gets, key, q.disableCache, async () => {
       const res = await this.resource(q.apiVersion, q.kind);
-      if (res.namespaced && q.namespace === undefined) throw new HostCallError(`${q.apiVersion}/${q.kind} is namespaced: get_resource needs a namespace`);
+      if (res.namespaced && q.namespace === undefined)
+        throw new HostCallError(`${q.apiVersion}/${q.kind} is namespaced: get_resource needs a namespace`);
       return this.cluster.get(res, q.name, res.namespaced ? q.namespace : undefined);
     });
   }
 
   canI(review: AccessReviewSpec, disableCache: boolean): Promise<SubjectAccessReviewStatus> {
-    return this.cached(this.reviews, JSON.stringify(review), disableCache, () => this.cluster.subjectAccessReview(review));
+    return this.cached(this.reviews, JSON.stringify(review), disableCache, () =>
+      this.cluster.subjectAccessReview(review),
+    );
   }
 
   private cached<T>(map: Map<string, Cached<T>>, key: string, disable: boolean, load: () => Promise<T>): Promise<T> {
@@ -75,5 +87,8 @@ export class ClusterSource implements KubernetesSource {
 }
 
 function selectors(q: ListQuery): { labelSelector?: string; fieldSelector?: string } {
-  return { ...(q.labelSelector ? { labelSelector: q.labelSelector } : {}), ...(q.fieldSelector ? { fieldSelector: q.fieldSelector } : {}) };
+  return {
+    ...(q.labelSelector ? { labelSelector: q.labelSelector } : {}),
+    ...(q.fieldSelector ? { fieldSelector: q.fieldSelector } : {}),
+  };
 }

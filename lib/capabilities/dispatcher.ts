@@ -21,7 +21,10 @@ export function createDispatcher(policyId: string, log: Logger, remote?: RemoteH
       traceLog(policyId, payload, log);
       return new Uint8Array();
     }
-    if (!remote) throw new HostCallError(`host capability ${binding}/${namespace}/${operation} is not available here: it needs the evaluation pool (lib/wasm/pool)`);
+    if (!remote)
+      throw new HostCallError(
+        `host capability ${binding}/${namespace}/${operation} is not available here: it needs the evaluation pool (lib/wasm/pool)`,
+      );
     return remote(binding, namespace, operation, payload);
   };
 }

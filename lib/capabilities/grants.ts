@@ -54,7 +54,9 @@ export function parseAllowedHostCapabilities(values: readonly string[]): string[
     const p = raw.trim();
     if (p === '') continue;
     if (!HOST_CAPABILITY_IDS.some((id) => isGranted(id, [p]))) {
-      throw new Error(`--allowed-host-capabilities: "${p}" matches no host capability (known: ${HOST_CAPABILITY_IDS.join(', ')}; patterns: *, oci/*, oci/v2/*, ...)`);
+      throw new Error(
+        `--allowed-host-capabilities: "${p}" matches no host capability (known: ${HOST_CAPABILITY_IDS.join(', ')}; patterns: *, oci/*, oci/v2/*, ...)`,
+      );
     }
     out.push(p);
   }

@@ -19,7 +19,8 @@ export function notGrantedMessage(apiVersion: string, kind: string): string {
 /** list and get need the `(apiVersion, kind)` in the allow-list (exact match); can_i does not. */
 export function checkGranted(req: KubernetesRequest, allowed: readonly ContextAwareResource[]): void {
   if (req.type === 'KubernetesCanI') return;
-  if (!allowed.some((r) => r.apiVersion === req.api_version && r.kind === req.kind)) throw new HostCallError(notGrantedMessage(req.api_version, req.kind));
+  if (!allowed.some((r) => r.apiVersion === req.api_version && r.kind === req.kind))
+    throw new HostCallError(notGrantedMessage(req.api_version, req.kind));
 }
 
 /** The List document the SDKs expect: `{apiVersion, kind: <Kind>List, metadata: {}, items}`. */
@@ -35,12 +36,34 @@ export async function answerKubernetes(req: KubernetesRequest, source: Kubernete
   });
   switch (req.type) {
     case 'KubernetesListResourceNamespace':
-      return listDocument(req.api_version, req.kind, await source.listByNamespace({ apiVersion: req.api_version, kind: req.kind, namespace: req.namespace, ...sel(req) }));
+      return listDocument(
+        req.api_version,
+        req.kind,
+        await source.listByNamespace({
+          apiVersion: req.api_version,
+          kind: req.kind,
+          namespace: req.namespace,
+          ...sel(req),
+        }),
+      );
     case 'KubernetesListResourceAll':
-      return listDocument(req.api_version, req.kind, await source.listAll({ apiVersion: req.api_version, kind: req.kind, ...sel(req) }));
+      return listDocument(
+        req.api_version,
+        req.kind,
+        await source.listAll({ apiVersion: req.api_version, kind: req.kind, ...sel(req) }),
+      );
     case 'KubernetesGetResource': {
-      const found = await source.get({ apiVersion: req.api_version, kind: req.kind, name: req.name, ...(req.namespace !== null ? { namespace: req.namespace } : {}), disableCache: req.disable_cache });
-      if (!found) throw new HostCallError(`Cannot find ${req.api_version}/${req.kind} named '${req.name}' inside of namespace '${debugOption(req.namespace)}'`);
+      const found = await source.get({
+        apiVersion: req.api_version,
+        kind: req.kind,
+        name: req.name,
+        ...(req.namespace !== null ? { namespace: req.namespace } : {}),
+        disableCache: req.disable_cache,
+      });
+      if (!found)
+        throw new HostCallError(
+          `Cannot find ${req.api_version}/${req.kind} named '${req.name}' inside of namespace '${debugOption(req.namespace)}'`,
+        );
       return found;
     }
     case 'KubernetesCanI':

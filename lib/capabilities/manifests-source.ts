@@ -37,9 +37,14 @@ export class ManifestsSource implements KubernetesSource {
   }
 
   async listByNamespace(q: ListQuery & { namespace: string }): Promise<KubeObject[]> {
-    if (!this.namespaced(q.apiVersion, q.kind)) throw new HostCallError(`cannot list ${q.apiVersion}/${q.kind} in namespace ${q.namespace}: it is a cluster-wide resource (use list_resources_all)`);
+    if (!this.namespaced(q.apiVersion, q.kind))
+      throw new HostCallError(
+        `cannot list ${q.apiVersion}/${q.kind} in namespace ${q.namespace}: it is a cluster-wide resource (use list_resources_all)`,
+      );
     const keep = objectFilter(q.labelSelector, q.fieldSelector);
-    return this.ofKind(q.apiVersion, q.kind).filter((o) => this.namespaceOf(o) === q.namespace && keep(withNamespace(o, q.namespace)));
+    return this.ofKind(q.apiVersion, q.kind).filter(
+      (o) => this.namespaceOf(o) === q.namespace && keep(withNamespace(o, q.namespace)),
+    );
   }
 
   async listAll(q: ListQuery): Promise<KubeObject[]> {
@@ -49,8 +54,11 @@ export class ManifestsSource implements KubernetesSource {
 
   async get(q: GetQuery): Promise<KubeObject | undefined> {
     const namespaced = this.namespaced(q.apiVersion, q.kind);
-    if (namespaced && q.namespace === undefined) throw new HostCallError(`${q.apiVersion}/${q.kind} is namespaced: get_resource needs a namespace`);
-    return this.ofKind(q.apiVersion, q.kind).find((o) => o.metadata?.name === q.name && (!namespaced || this.namespaceOf(o) === q.namespace));
+    if (namespaced && q.namespace === undefined)
+      throw new HostCallError(`${q.apiVersion}/${q.kind} is namespaced: get_resource needs a namespace`);
+    return this.ofKind(q.apiVersion, q.kind).find(
+      (o) => o.metadata?.name === q.name && (!namespaced || this.namespaceOf(o) === q.namespace),
+    );
   }
 
   async canI(review: AccessReviewSpec): Promise<SubjectAccessReviewStatus> {

@@ -31,7 +31,10 @@ export class OciCapability {
    * is a host error (never `is_trusted: false`).
    */
   async verify(req: SigstoreRequest): Promise<{ is_trusted: true; digest: string }> {
-    if (this.fetch.pull === 'never') throw new HostCallError(`${req.image}: --pull never: the oci capability does not contact registries (replay a session recorded online with --replay-host-capabilities-interactions)`);
+    if (this.fetch.pull === 'never')
+      throw new HostCallError(
+        `${req.image}: --pull never: the oci capability does not contact registries (replay a session recorded online with --replay-host-capabilities-interactions)`,
+      );
     let ref: RegistryRef;
     try {
       ref = parseRegistryRef(req.image);
@@ -39,19 +42,27 @@ export class OciCapability {
       throw new HostCallError((err as Error).message);
     }
     // The Sigstore libraries are loaded on the first verification only.
-    const [{ PolicyVerificationError }, { constraintsOf }, { publicGoodTrustRoot, readTrustRoot }, { verifyArtifact }] = await Promise.all([
-      import('../verification/errors'),
-      import('../verification/host-request'),
-      import('../verification/trust-root'),
-      import('../verification/verify'),
-    ]);
+    const [{ PolicyVerificationError }, { constraintsOf }, { publicGoodTrustRoot, readTrustRoot }, { verifyArtifact }] =
+      await Promise.all([
+        import('../verification/errors'),
+        import('../verification/host-request'),
+        import('../verification/trust-root'),
+        import('../verification/verify'),
+      ]);
     try {
       const trustRoot = this.trustConfig ? readTrustRoot(this.trustConfig) : publicGoodTrustRoot();
       const client = await storeContext(this.fetch).client();
-      const v = await verifyArtifact({ client, ref, config: { allOf: constraintsOf(req, new Date(this.now())) }, trustRoot, subject: 'image' });
+      const v = await verifyArtifact({
+        client,
+        ref,
+        config: { allOf: constraintsOf(req, new Date(this.now())) },
+        trustRoot,
+        subject: 'image',
+      });
       return { is_trusted: true, digest: v.digest };
     } catch (err) {
-      if (err instanceof PolicyVerificationError || err instanceof PolicyFetchError) throw new HostCallError(err.message);
+      if (err instanceof PolicyVerificationError || err instanceof PolicyFetchError)
+        throw new HostCallError(err.message);
       throw err;
     }
   }
@@ -68,7 +79,10 @@ export class OciCapability {
 
   private async load(operation: OciOperation, image: string): Promise<unknown> {
     // Offline runs stay offline: answers can still come from a session recorded with network access.
-    if (this.fetch.pull === 'never') throw new HostCallError(`${image}: --pull never: the oci capability does not contact registries (replay a session recorded online with --replay-host-capabilities-interactions)`);
+    if (this.fetch.pull === 'never')
+      throw new HostCallError(
+        `${image}: --pull never: the oci capability does not contact registries (replay a session recorded online with --replay-host-capabilities-interactions)`,
+      );
     let ref: RegistryRef;
     try {
       ref = parseRegistryRef(image);
@@ -88,7 +102,10 @@ export class OciCapability {
     } catch (err) {
       // Registry errors already name the reference.
       if (err instanceof PolicyFetchError) throw new HostCallError(err.message);
-      if (err instanceof SyntaxError) throw new HostCallError(`${formatRegistryRef(ref, false)}: the registry sent a document that is not JSON: ${err.message}`);
+      if (err instanceof SyntaxError)
+        throw new HostCallError(
+          `${formatRegistryRef(ref, false)}: the registry sent a document that is not JSON: ${err.message}`,
+        );
       throw err;
     }
   }
@@ -96,10 +113,17 @@ export class OciCapability {
 
 async function manifestAndConfig(client: RegistryClient, ref: RegistryRef): Promise<unknown> {
   const { body, digest } = await client.manifestDocument(ref);
-  const manifest = JSON.parse(body.toString('utf8')) as { manifests?: unknown; config?: { digest?: unknown; size?: unknown } };
-  if (Array.isArray(manifest.manifests)) throw new HostCallError(`${formatRegistryRef(ref, false)} is an image index, not an image manifest: it has no config`);
+  const manifest = JSON.parse(body.toString('utf8')) as {
+    manifests?: unknown;
+    config?: { digest?: unknown; size?: unknown };
+  };
+  if (Array.isArray(manifest.manifests))
+    throw new HostCallError(
+      `${formatRegistryRef(ref, false)} is an image index, not an image manifest: it has no config`,
+    );
   const cfg = manifest.config;
-  if (!cfg || typeof cfg.digest !== 'string') throw new HostCallError(`${formatRegistryRef(ref, false)}: the manifest names no config blob`);
+  if (!cfg || typeof cfg.digest !== 'string')
+    throw new HostCallError(`${formatRegistryRef(ref, false)}: the manifest names no config blob`);
   const bytes = await client.blob(ref, cfg.digest, typeof cfg.size === 'number' ? cfg.size : undefined);
   return { manifest, digest, config: JSON.parse(Buffer.from(bytes).toString('utf8')) as unknown };
 }

@@ -29,7 +29,12 @@ function rulesOf(o: KubeObject): PolicyRule[] {
   const rules = Array.isArray(o.rules) ? (o.rules as Record<string, unknown>[]) : [];
   return rules
     .filter((r) => r !== null && typeof r === 'object')
-    .map((r) => ({ verbs: strings(r.verbs), apiGroups: strings(r.apiGroups), resources: strings(r.resources), resourceNames: strings(r.resourceNames) }));
+    .map((r) => ({
+      verbs: strings(r.verbs),
+      apiGroups: strings(r.apiGroups),
+      resources: strings(r.resources),
+      resourceNames: strings(r.resourceNames),
+    }));
 }
 
 const isRbac = (o: KubeObject): boolean => o.apiVersion === 'rbac.authorization.k8s.io/v1';
@@ -55,23 +60,38 @@ export class RbacAuthorizer {
       else if (o.kind === 'RoleBinding' || o.kind === 'ClusterRoleBinding') {
         const ref = o.roleRef as { kind?: unknown; name?: unknown } | undefined;
         if (typeof ref?.kind !== 'string' || typeof ref.name !== 'string') continue;
-        const subjects = (Array.isArray(o.subjects) ? (o.subjects as Subject[]) : []).filter((s) => s && typeof s.kind === 'string' && typeof s.name === 'string');
-        this.bindings.push({ kind: o.kind, name, ...(o.kind === 'RoleBinding' ? { namespace: ns } : {}), roleRef: { kind: ref.kind, name: ref.name }, subjects });
+        const subjects = (Array.isArray(o.subjects) ? (o.subjects as Subject[]) : []).filter(
+          (s) => s && typeof s.kind === 'string' && typeof s.name === 'string',
+        );
+        this.bindings.push({
+          kind: o.kind,
+          name,
+          ...(o.kind === 'RoleBinding' ? { namespace: ns } : {}),
+          roleRef: { kind: ref.kind, name: ref.name },
+          subjects,
+        });
       }
     }
   }
 
   review(spec: AccessReviewSpec): SubjectAccessReviewStatus {
-    if (spec.groups.includes('system:masters')) return { allowed: true, reason: 'allowed: the user is in the group system:masters, which may do anything' };
+    if (spec.groups.includes('system:masters'))
+      return { allowed: true, reason: 'allowed: the user is in the group system:masters, which may do anything' };
     const a = spec.resourceAttributes;
     const requestNs = a.namespace ?? '';
     for (const b of this.bindings) {
       if (b.kind === 'RoleBinding' && b.namespace !== requestNs) continue;
       const subject = b.subjects.find((s) => subjectMatches(s, b.namespace, spec));
       if (!subject) continue;
-      const rules = b.roleRef.kind === 'ClusterRole' ? this.clusterRoles.get(b.roleRef.name) : this.roles.get(`${b.namespace}/${b.roleRef.name}`);
+      const rules =
+        b.roleRef.kind === 'ClusterRole'
+          ? this.clusterRoles.get(b.roleRef.name)
+          : this.roles.get(`${b.namespace}/${b.roleRef.name}`);
       if (!rules || !rules.some((r) => ruleAllows(r, spec))) continue;
-      const where = b.kind === 'RoleBinding' ? `RoleBinding "${b.name}" of ${b.roleRef.kind} "${b.roleRef.name}" in namespace "${b.namespace}"` : `ClusterRoleBinding "${b.name}" of ClusterRole "${b.roleRef.name}"`;
+      const where =
+        b.kind === 'RoleBinding'
+          ? `RoleBinding "${b.name}" of ${b.roleRef.kind} "${b.roleRef.name}" in namespace "${b.namespace}"`
+          : `ClusterRoleBinding "${b.name}" of ClusterRole "${b.roleRef.name}"`;
       return { allowed: true, reason: `RBAC: allowed by ${where} to ${subject.kind} "${subject.name}"` };
     }
     return { allowed: false, reason: `no RBAC rule in the input allows ${describe(spec)}` };
@@ -96,7 +116,12 @@ function ruleAllows(r: PolicyRule, spec: AccessReviewSpec): boolean {
   const resource = a.subresource ? `${a.resource}/${a.subresource}` : a.resource;
   const has = (list: string[], v: string): boolean => list.includes('*') || list.includes(v);
   if (!has(r.verbs, a.verb) || !has(r.apiGroups, a.group ?? '')) return false;
-  if (!r.resources.includes('*') && !r.resources.includes(resource) && !(a.subresource && r.resources.includes(`*/${a.subresource}`))) return false;
+  if (
+    !r.resources.includes('*') &&
+    !r.resources.includes(resource) &&
+    !(a.subresource && r.resources.includes(`*/${a.subresource}`))
+  )
+    return false;
   return r.resourceNames.length === 0 || (a.name !== undefined && r.resourceNames.includes(a.name));
 }
 

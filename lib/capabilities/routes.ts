@@ -8,7 +8,10 @@ export type Route =
   | { kind: 'tracing-log' }
   | { kind: 'kubernetes'; operation: KubernetesOperation }
   | { kind: 'legacy-kubernetes'; resource: 'ingresses' | 'namespaces' | 'services' }
-  | { kind: 'oci'; operation: 'v1/manifest_digest' | 'v1/oci_manifest' | 'v1/oci_manifest_config' | 'v1/verify' | 'v2/verify' }
+  | {
+      kind: 'oci';
+      operation: 'v1/manifest_digest' | 'v1/oci_manifest' | 'v1/oci_manifest_config' | 'v1/verify' | 'v2/verify';
+    }
   | { kind: 'net'; operation: 'v1/dns_lookup_host' }
   | { kind: 'crypto'; operation: 'v1/is_certificate_trusted' };
 
@@ -28,7 +31,8 @@ const LEGACY = ['ingresses', 'namespaces', 'services'] as const;
 export function routeOf(binding: string, namespace: string, operation: string): Route {
   if (binding === 'kubernetes') {
     // The deprecated "ClusterContext" API: the operation and payload are ignored.
-    if ((LEGACY as readonly string[]).includes(namespace)) return { kind: 'legacy-kubernetes', resource: namespace as (typeof LEGACY)[number] };
+    if ((LEGACY as readonly string[]).includes(namespace))
+      return { kind: 'legacy-kubernetes', resource: namespace as (typeof LEGACY)[number] };
     throw new HostCallError(`unknown namespace: ${namespace}`);
   }
   if (binding !== 'kubewarden') throw new HostCallError(`unknown binding: ${binding}`);

@@ -10,7 +10,10 @@ import { serveHostCall, sourcesBackend } from './service';
 import { SessionRecorder, SessionReplayer, type CapabilityBackend, type Exchange } from './session';
 
 /** Builds the kubernetes source of a run once its objects are known. */
-export type KubernetesSourceFactory = (ctx: { objects: readonly KubeObject[]; defaultNamespace: string }) => KubernetesSource;
+export type KubernetesSourceFactory = (ctx: {
+  objects: readonly KubeObject[];
+  defaultNamespace: string;
+}) => KubernetesSource;
 
 export interface HostCapabilityOptions {
   /** Where the kubernetes capability reads from; default: the manifests of the run (ManifestsSource). */
@@ -59,10 +62,23 @@ export class RunCapabilities {
   readonly wanted: Promise<void> = new Promise((resolve) => (this.wantedNow = resolve));
 
   /** The pool's `hostCalls`: waits until the backend is ready. */
-  readonly hostCalls = async (policy: WorkerPolicy, binding: string, namespace: string, operation: string, payload: Uint8Array): Promise<Uint8Array> => {
+  readonly hostCalls = async (
+    policy: WorkerPolicy,
+    binding: string,
+    namespace: string,
+    operation: string,
+    payload: Uint8Array,
+  ): Promise<Uint8Array> => {
     if (!this.started) this.wantedNow();
     const allowedHostCapabilities = this.opts.allowedHostCapabilities ?? DEFAULT_ALLOWED_HOST_CAPABILITIES;
-    return serveHostCall(await this.backend, { id: policy.id, contextAwareResources: policy.contextAwareResources ?? [], allowedHostCapabilities }, binding, namespace, operation, payload);
+    return serveHostCall(
+      await this.backend,
+      { id: policy.id, contextAwareResources: policy.contextAwareResources ?? [], allowedHostCapabilities },
+      binding,
+      namespace,
+      operation,
+      payload,
+    );
   };
 
   /** The run's objects are known: the backend can answer. */
@@ -74,8 +90,13 @@ export class RunCapabilities {
       this.resolveBackend(this.replayer.backend);
       return;
     }
-    const kubernetes = (this.opts.kubernetesSource ?? ((ctx) => new ManifestsSource(ctx.objects, ctx.defaultNamespace)))({ objects, defaultNamespace });
-    const live = sourcesBackend({ kubernetes, oci: new OciCapability({ ...this.fetch, log: this.log }, Date.now, this.opts.sigstoreTrustConfig) });
+    const kubernetes = (
+      this.opts.kubernetesSource ?? ((ctx) => new ManifestsSource(ctx.objects, ctx.defaultNamespace))
+    )({ objects, defaultNamespace });
+    const live = sourcesBackend({
+      kubernetes,
+      oci: new OciCapability({ ...this.fetch, log: this.log }, Date.now, this.opts.sigstoreTrustConfig),
+    });
     if (this.opts.record !== undefined) {
       this.recorder = new SessionRecorder(live);
       this.resolveBackend(this.recorder.backend);

@@ -14,7 +14,10 @@ export function parseLabelSelectorString(text: string): LabelSelector {
     let m: RegExpExecArray | null;
     if ((m = /^!\s*([^\s=!(),]+)$/.exec(p))) matchExpressions.push({ key: m[1], operator: 'DoesNotExist' });
     else if ((m = /^([^\s=!(),]+)\s+(in|notin)\s+\(([^)]*)\)$/.exec(p))) {
-      const values = m[3].split(',').map((v) => v.trim()).filter((v) => v !== '');
+      const values = m[3]
+        .split(',')
+        .map((v) => v.trim())
+        .filter((v) => v !== '');
       matchExpressions.push({ key: m[1], operator: m[2] === 'in' ? 'In' : 'NotIn', values });
     } else if ((m = /^([^\s=!(),]+)\s*(==|=|!=)\s*([^\s=!(),]*)$/.exec(p))) {
       matchExpressions.push({ key: m[1], operator: m[2] === '!=' ? 'NotIn' : 'In', values: [m[3]] });
@@ -54,7 +57,8 @@ export function parseFieldSelector(text: string): FieldRequirement[] {
     const p = part.trim();
     if (p === '') continue;
     const m = /^([A-Za-z0-9_.-]+)\s*(==|=|!=)\s*(.*)$/.exec(p);
-    if (!m) throw new HostCallError(`invalid field selector ${JSON.stringify(text)}: cannot parse ${JSON.stringify(p)}`);
+    if (!m)
+      throw new HostCallError(`invalid field selector ${JSON.stringify(text)}: cannot parse ${JSON.stringify(p)}`);
     out.push({ path: m[1].split('.'), equal: m[2] !== '!=', value: m[3].trim() });
   }
   return out;
@@ -70,7 +74,10 @@ function fieldValue(obj: unknown, path: string[]): string {
 }
 
 /** A predicate for the objects both selectors select (either may be absent). */
-export function objectFilter(labelSelector: string | undefined, fieldSelector: string | undefined): (o: KubeObject) => boolean {
+export function objectFilter(
+  labelSelector: string | undefined,
+  fieldSelector: string | undefined,
+): (o: KubeObject) => boolean {
   const labels = labelSelector ? parseLabelSelectorString(labelSelector) : undefined;
   const fields = fieldSelector ? parseFieldSelector(fieldSelector) : [];
   return (o) => {

@@ -59,12 +59,20 @@ export interface CallingPolicy {
  * backend, as policy-evaluator does, so refusals are neither recorded nor replayed) and asks the backend.
  * Rejects with HostCallError for anything the guest should get as a host error.
  */
-export async function serveHostCall(backend: CapabilityBackend, policy: CallingPolicy, binding: string, namespace: string, operation: string, payload: Uint8Array): Promise<Uint8Array> {
+export async function serveHostCall(
+  backend: CapabilityBackend,
+  policy: CallingPolicy,
+  binding: string,
+  namespace: string,
+  operation: string,
+  payload: Uint8Array,
+): Promise<Uint8Array> {
   const route = routeOf(binding, namespace, operation);
   if (route.kind === 'tracing-log') throw new HostCallError('kubewarden/tracing/log is answered where the policy runs');
   // Before decoding and before the backend: a refusal is neither recorded nor replayed, like the allow-list's.
   const id = capabilityId(route, namespace, operation);
-  if (id !== undefined && !isGranted(id, policy.allowedHostCapabilities)) throw new HostCallError(notGrantedMessage(id));
+  if (id !== undefined && !isGranted(id, policy.allowedHostCapabilities))
+    throw new HostCallError(notGrantedMessage(id));
   const req = parseCallbackRequest(route, payload);
   // The legacy "ClusterContext" bindings are not checked against the allow-list (policy-evaluator does not either).
   if (route.kind === 'kubernetes') checkGranted(req as KubernetesRequest, policy.contextAwareResources);

@@ -28,11 +28,20 @@ function requestFields(req: CallbackRequest): Record<string, unknown> {
   if (req.type === 'KubernetesCanI') {
     const r = req.subject_access_review;
     const a = r.resourceAttributes;
-    const attrs = Object.fromEntries((['group', 'name', 'namespace', 'resource', 'subresource', 'verb', 'version'] as const).filter((k) => a[k] !== undefined).map((k) => [k, a[k]]));
+    const attrs = Object.fromEntries(
+      (['group', 'name', 'namespace', 'resource', 'subresource', 'verb', 'version'] as const)
+        .filter((k) => a[k] !== undefined)
+        .map((k) => [k, a[k]]),
+    );
     const spec = { ...(r.groups.length > 0 ? { groups: r.groups } : {}), resourceAttributes: attrs, user: r.user };
-    return { subject_access_review: { apiVersion: 'authorization.k8s.io/v1', kind: 'SubjectAccessReview', metadata: {}, spec }, disable_cache: req.disable_cache };
+    return {
+      subject_access_review: { apiVersion: 'authorization.k8s.io/v1', kind: 'SubjectAccessReview', metadata: {}, spec },
+      disable_cache: req.disable_cache,
+    };
   }
-  return JSON.parse(JSON.stringify(fields, (_k, v: unknown) => (v instanceof Uint8Array ? Array.from(v) : v))) as Record<string, unknown>;
+  return JSON.parse(
+    JSON.stringify(fields, (_k, v: unknown) => (v instanceof Uint8Array ? Array.from(v) : v)),
+  ) as Record<string, unknown>;
 }
 
 /** `!Variant\nfield: value\n...`, the YAML kwctl stores as the request text. */
@@ -63,7 +72,11 @@ function comparable(fields: Record<string, unknown>): string {
     if (k === 'field_masks' || fields[k] === null || fields[k] === undefined) continue;
     out[k] = fields[k];
   }
-  return JSON.stringify(out, (_k, v: unknown) => (v && typeof v === 'object' && !Array.isArray(v) ? Object.fromEntries(Object.entries(v as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : 1))) : v));
+  return JSON.stringify(out, (_k, v: unknown) =>
+    v && typeof v === 'object' && !Array.isArray(v)
+      ? Object.fromEntries(Object.entries(v as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : 1)))
+      : v,
+  );
 }
 
 /** Wraps a backend and keeps every exchange, to be written as a kwctl session file at the end of the run. */
@@ -79,7 +92,8 @@ export class SessionRecorder {
       this.exchanges.push({ type: 'Exchange', request, response: { type: 'Success', payload: dec.decode(bytes) } });
       return bytes;
     } catch (err) {
-      if (err instanceof HostCallError) this.exchanges.push({ type: 'Exchange', request, response: { type: 'Error', message: err.message } });
+      if (err instanceof HostCallError)
+        this.exchanges.push({ type: 'Exchange', request, response: { type: 'Error', message: err.message } });
       throw err;
     }
   };
@@ -109,7 +123,9 @@ export async function loadSession(file: string): Promise<Exchange[]> {
   try {
     text = await fs.readFile(file, 'utf8');
   } catch (err) {
-    throw new SessionFileError(`${file}: cannot read: ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (err as Error).message}`);
+    throw new SessionFileError(
+      `${file}: cannot read: ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (err as Error).message}`,
+    );
   }
   return parseSession(text, file);
 }
@@ -126,14 +142,19 @@ export function parseSession(text: string, file: string): Exchange[] {
   return doc.map((e, i): Exchange => {
     const where = `${file}: exchange ${i + 1}`;
     const x = e as Record<string, unknown> | null;
-    if (!x || typeof x !== 'object' || x.type !== 'Exchange') throw new SessionFileError(`${where}: needs type: Exchange`);
+    if (!x || typeof x !== 'object' || x.type !== 'Exchange')
+      throw new SessionFileError(`${where}: needs type: Exchange`);
     if (typeof x.request !== 'string') throw new SessionFileError(`${where}: request must be a string`);
     const parsed = parseRequestYaml(x.request);
     if (typeof parsed === 'string') throw new SessionFileError(`${where}: ${parsed}`);
     const r = x.response as Record<string, unknown> | null;
-    if (r && r.type === 'Success' && typeof r.payload === 'string') return { type: 'Exchange', request: x.request, response: { type: 'Success', payload: r.payload } };
-    if (r && r.type === 'Error' && typeof r.message === 'string') return { type: 'Exchange', request: x.request, response: { type: 'Error', message: r.message } };
-    throw new SessionFileError(`${where}: response must be {type: Success, payload: <string>} or {type: Error, message: <string>}`);
+    if (r && r.type === 'Success' && typeof r.payload === 'string')
+      return { type: 'Exchange', request: x.request, response: { type: 'Success', payload: r.payload } };
+    if (r && r.type === 'Error' && typeof r.message === 'string')
+      return { type: 'Exchange', request: x.request, response: { type: 'Error', message: r.message } };
+    throw new SessionFileError(
+      `${where}: response must be {type: Success, payload: <string>} or {type: Error, message: <string>}`,
+    );
   });
 }
 
@@ -152,11 +173,16 @@ export class SessionReplayer {
   readonly backend: CapabilityBackend = async (req) => {
     const asked = requestYaml(req);
     const i = this.next;
-    if (i >= this.exchanges.length) return this.fail(`${this.file}: the session has ${this.exchanges.length} exchange(s) and the policy asked for one more: ${oneLine(asked)}`);
+    if (i >= this.exchanges.length)
+      return this.fail(
+        `${this.file}: the session has ${this.exchanges.length} exchange(s) and the policy asked for one more: ${oneLine(asked)}`,
+      );
     const x = this.exchanges[i];
     const recorded = parseRequestYaml(x.request) as { tag: string; fields: Record<string, unknown> };
     if (recorded.tag !== req.type || comparable(recorded.fields) !== comparable(requestFields(req))) {
-      return this.fail(`${this.file}: exchange ${i + 1} does not match: recorded ${oneLine(x.request)}; the policy asked ${oneLine(asked)}`);
+      return this.fail(
+        `${this.file}: exchange ${i + 1} does not match: recorded ${oneLine(x.request)}; the policy asked ${oneLine(asked)}`,
+      );
     }
     this.next++;
     if (x.response.type === 'Error') throw new HostCallError(x.response.message);

@@ -30,7 +30,8 @@ export function checkPolicySet(given: CheckPolicySources, bundled: () => PolicyE
   }
   const ids = new Set<string>();
   for (const p of policies) {
-    if (ids.has(p.id)) throw new PolicySetError(`two policies are named ${p.id} (from -p and --policies); rename one`, 'duplicate-id');
+    if (ids.has(p.id))
+      throw new PolicySetError(`two policies are named ${p.id} (from -p and --policies); rename one`, 'duplicate-id');
     ids.add(p.id);
   }
   return policies;

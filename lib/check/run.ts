@@ -3,7 +3,15 @@ import { RunCapabilities, type HostCapabilityOptions } from '../capabilities/run
 import { EvaluationStream } from '../evaluation/stream';
 import type { Logger, LogLevel } from '../base/log';
 import type { FetchOptions } from '../store/fetch';
-import { DEFAULT_LIMITS, loadManifests, rereader, streamManifests, type InputLimits, type ManifestEntry, type RenderSpec } from '../manifests';
+import {
+  DEFAULT_LIMITS,
+  loadManifests,
+  rereader,
+  streamManifests,
+  type InputLimits,
+  type ManifestEntry,
+  type RenderSpec,
+} from '../manifests';
 import { startEngine } from '../evaluation/engine';
 import type { PolicyEntry } from '../policy/spec';
 import { unitSummary, type EvaluationUnit } from '../evaluation/units';
@@ -52,10 +60,12 @@ export async function runCheck(opts: CheckOptions): Promise<Report> {
   const texts = new Map<string, string>();
   // --old is read first: UPDATE matches every object to its stored one.
   const oldEntries = opts.oldFiles
-    ? await loadManifests(opts.oldFiles, { recursive: opts.recursive, limits: opts.limits, stdin: opts.stdin }).catch(async (err) => {
-        await early.close();
-        throw err;
-      })
+    ? await loadManifests(opts.oldFiles, { recursive: opts.recursive, limits: opts.limits, stdin: opts.stdin }).catch(
+        async (err) => {
+          await early.close();
+          throw err;
+        },
+      )
     : undefined;
   // Objects are evaluated as their inputs are parsed, overlapping reading with evaluation.
   const stream = new EvaluationStream({
@@ -68,13 +78,23 @@ export async function runCheck(opts: CheckOptions): Promise<Report> {
     ...(opts.alwaysAcceptNamespace !== undefined ? { alwaysAcceptNamespace: opts.alwaysAcceptNamespace } : {}),
   });
   const reading = (async () => {
-    for await (const batch of streamManifests(opts.files, { recursive: opts.recursive, limits: opts.limits, stdin: opts.stdin, onText: (name, text) => texts.set(name, text), onParserFailure: (m) => opts.log.warn(m), ...(opts.render ? { render: opts.render } : {}) })) {
+    for await (const batch of streamManifests(opts.files, {
+      recursive: opts.recursive,
+      limits: opts.limits,
+      stdin: opts.stdin,
+      onText: (name, text) => texts.set(name, text),
+      onParserFailure: (m) => opts.log.warn(m),
+      ...(opts.render ? { render: opts.render } : {}),
+    })) {
       stream.add(batch);
       // A policy asking the host while it starts needs the whole input: stop waiting for evaluation then.
       await Promise.race([stream.room(), caps.wanted]);
     }
     // The objects of the run are the world the kubernetes capability sees (unless a source says otherwise).
-    caps.start(stream.allEntries().flatMap((e) => (e.kind === 'object' ? [e.object] : [])), defaultNamespace);
+    caps.start(
+      stream.allEntries().flatMap((e) => (e.kind === 'object' ? [e.object] : [])),
+      defaultNamespace,
+    );
   })();
   // Evaluation starts as soon as the policies are ready, while the inputs are still being read.
   const starting = loading.then(({ policies, pool }) => {
@@ -97,11 +117,16 @@ export async function runCheck(opts: CheckOptions): Promise<Report> {
   await caps.finish();
   const entries = stream.allEntries();
   const objects = entries.filter((e) => e.kind === 'object').length;
-  return enrichReport({
-    results,
-    policies: units.map(unitSummary),
-    summary: summarize(results, objects, units.length),
-  }, entries, texts, units);
+  return enrichReport(
+    {
+      results,
+      policies: units.map(unitSummary),
+      summary: summarize(results, objects, units.length),
+    },
+    entries,
+    texts,
+    units,
+  );
 }
 
 /** Evaluates every object against every policy; results come in input order then policy order. */
@@ -117,7 +142,13 @@ export async function evaluateEntries(
   /** Called after each object is evaluated, with the count done and the number of objects. */
   onProgress?: (done: number, total: number) => void,
 ): Promise<Result[]> {
-  const stream = new EvaluationStream({ request: reqOpts, log, workers, ...(oldEntries ? { oldEntries } : {}), ...(onProgress ? { onProgress } : {}) });
+  const stream = new EvaluationStream({
+    request: reqOpts,
+    log,
+    workers,
+    ...(oldEntries ? { oldEntries } : {}),
+    ...(onProgress ? { onProgress } : {}),
+  });
   stream.add(entries);
   stream.start(units, pool);
   return stream.finish();

@@ -3,10 +3,17 @@ import { ClusterError } from './errors';
 import type { Transport } from './transport';
 import type { SubjectAccessReviewSpec, SubjectAccessReviewStatus } from './types';
 
-export async function subjectAccessReview(t: Transport, spec: SubjectAccessReviewSpec): Promise<SubjectAccessReviewStatus> {
-  const review = await t.json<{ status?: SubjectAccessReviewStatus }>('POST', '/apis/authorization.k8s.io/v1/subjectaccessreviews', {
-    body: { apiVersion: 'authorization.k8s.io/v1', kind: 'SubjectAccessReview', spec },
-  });
+export async function subjectAccessReview(
+  t: Transport,
+  spec: SubjectAccessReviewSpec,
+): Promise<SubjectAccessReviewStatus> {
+  const review = await t.json<{ status?: SubjectAccessReviewStatus }>(
+    'POST',
+    '/apis/authorization.k8s.io/v1/subjectaccessreviews',
+    {
+      body: { apiVersion: 'authorization.k8s.io/v1', kind: 'SubjectAccessReview', spec },
+    },
+  );
   if (!review.status || typeof review.status.allowed !== 'boolean') {
     throw new ClusterError(`the SubjectAccessReview answer from ${t.where} has no status.allowed`, 'invalid-response');
   }

@@ -11,4 +11,8 @@
 export { ExecAuth } from '@kubernetes/client-node/dist/exec_auth.js';
 export { FileAuth } from '@kubernetes/client-node/dist/file_auth.js';
 export { newClusters, newContexts, newUsers } from '@kubernetes/client-node/dist/config_types.js';
-export type { Cluster as KubeConfigCluster, Context as KubeConfigContext, User as KubeConfigUser } from '@kubernetes/client-node/dist/config_types.js';
+export type {
+  Cluster as KubeConfigCluster,
+  Context as KubeConfigContext,
+  User as KubeConfigUser,
+} from '@kubernetes/client-node/dist/config_types.js';

@@ -14,9 +14,14 @@ export interface ConfigFiles {
   origin: string;
 }
 
-export function chooseConfigFiles(explicit: string | undefined, env: NodeJS.ProcessEnv, exists: (p: string) => boolean = existsSync): ConfigFiles {
+export function chooseConfigFiles(
+  explicit: string | undefined,
+  env: NodeJS.ProcessEnv,
+  exists: (p: string) => boolean = existsSync,
+): ConfigFiles {
   if (explicit !== undefined && explicit !== '') {
-    if (!exists(explicit)) throw new ClusterError(`the kubeconfig file ${explicit} (--kubeconfig) does not exist`, 'config');
+    if (!exists(explicit))
+      throw new ClusterError(`the kubeconfig file ${explicit} (--kubeconfig) does not exist`, 'config');
     return { files: [explicit], origin: '--kubeconfig' };
   }
   const list = env.KUBECONFIG;

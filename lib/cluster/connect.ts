@@ -28,7 +28,13 @@ const DEFAULT_TIMEOUT_MS = 30_000;
 
 export async function connectCluster(opts: ClusterOptions): Promise<Cluster> {
   const env = opts.env ?? process.env;
-  const cfg = resolveKubeConfig({ kubeconfig: opts.kubeconfig, context: opts.context, namespace: opts.namespace, env, serviceAccountDir: opts.serviceAccountDir });
+  const cfg = resolveKubeConfig({
+    kubeconfig: opts.kubeconfig,
+    context: opts.context,
+    namespace: opts.namespace,
+    env,
+    serviceAccountDir: opts.serviceAccountDir,
+  });
   const log = opts.log;
   const t = createTransport(cfg, opts.requestTimeoutMs ?? DEFAULT_TIMEOUT_MS, env);
   log.debug(`cluster: ${t.where}, namespace ${cfg.namespace}, from ${cfg.source}`);
@@ -60,7 +66,8 @@ export async function connectCluster(opts: ClusterOptions): Promise<Cluster> {
     resolve,
     resourcesFor: async (rule: ResourceRule) => expandRule(await discovered(), rule),
     list: (res: ApiResource, o: ListOptions = {}): AsyncIterable<KubeObject> => listObjects(t, res, o, log),
-    get: (res: ApiResource, name: string, namespace?: string) => getObject(t, res, name, namespace ?? (res.namespaced ? cfg.namespace : undefined)),
+    get: (res: ApiResource, name: string, namespace?: string) =>
+      getObject(t, res, name, namespace ?? (res.namespaced ? cfg.namespace : undefined)),
     subjectAccessReview: (spec: SubjectAccessReviewSpec) => subjectAccessReview(t, spec),
     apply,
     listMany: (targets: ListTarget[], o: ListManyOptions): AsyncIterable<ListManyItem> =>

@@ -77,8 +77,10 @@ export class RequestCredentials {
     const headers: Record<string, string> = {};
     const u = this.user;
     if (!u) return { tls, headers };
-    if (u.username) headers.Authorization = `Basic ${Buffer.from(`${u.username}:${u.password ?? ''}`).toString('base64')}`;
-    const provider = u.authProvider as { name?: string; config?: { tokenFile?: string; exec?: unknown } } | null | undefined;
+    if (u.username)
+      headers.Authorization = `Basic ${Buffer.from(`${u.username}:${u.password ?? ''}`).toString('base64')}`;
+    const provider = u.authProvider as
+      { name?: string; config?: { tokenFile?: string; exec?: unknown } } | null | undefined;
     const o: https.RequestOptions & { headers: Record<string, string> } = { headers: {} };
     try {
       if (this.exec.isAuthProvider(u)) await this.exec.applyAuthentication(u, o);
@@ -94,7 +96,10 @@ export class RequestCredentials {
       const command = (u.exec as { command?: unknown } | null)?.command;
       const what = typeof command === 'string' ? `the exec plugin ${command} failed` : 'failed';
       const detail = oneLine((err as Error).message);
-      throw new ClusterError(`cannot get credentials for ${this.where}, user "${u.name}": ${what}${detail ? `: ${detail}` : ''}`, 'credentials');
+      throw new ClusterError(
+        `cannot get credentials for ${this.where}, user "${u.name}": ${what}${detail ? `: ${detail}` : ''}`,
+        'credentials',
+      );
     }
     if (o.headers.Authorization) headers.Authorization = o.headers.Authorization.trim();
     if (o.cert) tls.cert = o.cert as string;
@@ -111,7 +116,10 @@ export class RequestCredentials {
     // As kubectl (client-go transport, tlsConfigFor): a CA and insecure-skip-tls-verify together are a mistake
     // that would silently turn verification off; refused, with the message kubectl users know.
     if ((c.caData || c.caFile) && c.skipTLSVerify) {
-      throw new ClusterError(`cluster "${c.name}" (${this.where}): specifying a root certificates file with the insecure flag is not allowed`, 'config');
+      throw new ClusterError(
+        `cluster "${c.name}" (${this.where}): specifying a root certificates file with the insecure flag is not allowed`,
+        'config',
+      );
     }
     const ca = this.material(c.caData, c.caFile, `certificate-authority of cluster "${c.name}"`);
     if (ca) tls.ca = ca;

@@ -57,7 +57,10 @@ export async function discover(t: Transport, log: Logger): Promise<Discovery> {
   ]);
   const out: Discovery = { resources: [], preferred: new Map() };
   const legacyVersions: Array<{ group: string; version: string }> = [];
-  for (const [doc, isCore] of [[core, true], [groups, false]] as const) {
+  for (const [doc, isCore] of [
+    [core, true],
+    [groups, false],
+  ] as const) {
     if (doc.kind === 'APIGroupDiscoveryList') addAggregated(out, doc as AggregatedList, isCore, log);
     else if (doc.kind === 'APIVersions' && isCore) {
       const versions = (doc as ApiVersions).versions ?? [];
@@ -71,28 +74,41 @@ export async function discover(t: Transport, log: Logger): Promise<Discovery> {
         for (const v of versions) legacyVersions.push({ group: g.name, version: v.version });
       }
     } else {
-      log.warn(`discovery: ${t.where} answered ${isCore ? '/api' : '/apis'} with an unexpected document (kind ${doc.kind ?? 'missing'}); it is ignored`);
+      log.warn(
+        `discovery: ${t.where} answered ${isCore ? '/api' : '/apis'} with an unexpected document (kind ${doc.kind ?? 'missing'}); it is ignored`,
+      );
     }
   }
-  const lists = await mapLimited(legacyVersions, LEGACY_PARALLEL, (gv) => fetchGroupVersion(t, gv.group, gv.version, log));
+  const lists = await mapLimited(legacyVersions, LEGACY_PARALLEL, (gv) =>
+    fetchGroupVersion(t, gv.group, gv.version, log),
+  );
   for (const list of lists) out.resources.push(...list);
   return out;
 }
 
 function addAggregated(out: Discovery, doc: AggregatedList, isCore: boolean, log: Logger): void {
   for (const item of doc.items ?? []) {
-    const group = isCore ? '' : item.metadata?.name ?? '';
+    const group = isCore ? '' : (item.metadata?.name ?? '');
     const versions = item.versions ?? [];
     // Versions are listed in preference order.
     if (versions[0] && !out.preferred.has(group)) out.preferred.set(group, versions[0].version);
     for (const v of versions) {
       if (v.freshness === 'Stale') {
-        log.warn(`discovery: ${apiVersionOf(group, v.version)} is stale on the server (its API service is not answering); it is left out`);
+        log.warn(
+          `discovery: ${apiVersionOf(group, v.version)} is stale on the server (its API service is not answering); it is left out`,
+        );
         continue;
       }
       for (const r of v.resources ?? []) {
         if (!r.resource || r.resource.includes('/') || !r.responseKind?.kind) continue;
-        out.resources.push({ group, version: v.version, resource: r.resource, kind: r.responseKind.kind, namespaced: r.scope === 'Namespaced', verbs: r.verbs ?? [] });
+        out.resources.push({
+          group,
+          version: v.version,
+          resource: r.resource,
+          kind: r.responseKind.kind,
+          namespaced: r.scope === 'Namespaced',
+          verbs: r.verbs ?? [],
+        });
       }
     }
   }
@@ -104,10 +120,19 @@ async function fetchGroupVersion(t: Transport, group: string, version: string, l
     const list = await t.json<ApiResourceList>('GET', path);
     return (list.resources ?? [])
       .filter((r) => !r.name.includes('/'))
-      .map((r) => ({ group, version, resource: r.name, kind: r.kind, namespaced: Boolean(r.namespaced), verbs: r.verbs ?? [] }));
+      .map((r) => ({
+        group,
+        version,
+        resource: r.name,
+        kind: r.kind,
+        namespaced: Boolean(r.namespaced),
+        verbs: r.verbs ?? [],
+      }));
   } catch (err) {
     if (!isClusterError(err)) throw err;
-    log.warn(`discovery: cannot get the resources of ${apiVersionOf(group, version)}: ${err.message}; they are left out`);
+    log.warn(
+      `discovery: cannot get the resources of ${apiVersionOf(group, version)}: ${err.message}; they are left out`,
+    );
     return [];
   }
 }

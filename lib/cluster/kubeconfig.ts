@@ -7,7 +7,14 @@
 import * as path from 'node:path';
 import * as jsyaml from 'js-yaml';
 import { KUBERNETES_SCHEMA } from '../manifests/yaml';
-import { newClusters, newContexts, newUsers, type KubeConfigCluster, type KubeConfigContext, type KubeConfigUser } from './client-node';
+import {
+  newClusters,
+  newContexts,
+  newUsers,
+  type KubeConfigCluster,
+  type KubeConfigContext,
+  type KubeConfigUser,
+} from './client-node';
 import { chooseConfigFiles } from './config-files';
 import { ClusterError } from './errors';
 import { inClusterConfig, SERVICE_ACCOUNT_DIR } from './in-cluster';
@@ -38,7 +45,6 @@ export interface ResolveOptions {
   serviceAccountDir?: string;
 }
 
-
 export function resolveKubeConfig(opts: ResolveOptions): ResolvedConfig {
   const chosen = chooseConfigFiles(opts.kubeconfig, opts.env);
   const parsed = chosen.files.map(readConfigFile);
@@ -46,7 +52,11 @@ export function resolveKubeConfig(opts: ResolveOptions): ResolvedConfig {
   if (isEmpty(merged)) {
     const inCluster = inClusterConfig(opts.env, opts.serviceAccountDir ?? SERVICE_ACCOUNT_DIR);
     if (inCluster) return select(inCluster, 'in-cluster service account', opts);
-    const looked = chosen.files.length ? chosen.files.join(', ') : chosen.origin === 'KUBECONFIG' ? `KUBECONFIG=${opts.env.KUBECONFIG}` : chosen.origin;
+    const looked = chosen.files.length
+      ? chosen.files.join(', ')
+      : chosen.origin === 'KUBECONFIG'
+        ? `KUBECONFIG=${opts.env.KUBECONFIG}`
+        : chosen.origin;
     throw new ClusterError(
       `no Kubernetes cluster configured: nothing usable in ${looked}, and not running in a cluster (KUBERNETES_SERVICE_HOST unset or no service-account token); use --kubeconfig or --context`,
       'config',
@@ -104,7 +114,8 @@ function resolvePaths(doc: RawKubeConfig, dir: string): void {
     if (!user || typeof user !== 'object') continue;
     for (const key of ['client-certificate', 'client-key', 'token-file']) abs(user, key);
     const exec = user.exec as Record<string, unknown> | undefined;
-    if (exec && typeof exec === 'object' && typeof exec.command === 'string' && exec.command.includes('/')) abs(exec, 'command');
+    if (exec && typeof exec === 'object' && typeof exec.command === 'string' && exec.command.includes('/'))
+      abs(exec, 'command');
     // A token file is read when a request needs it (and again as it rotates), not at load: client-node's
     // token-file authenticator does that; an unused user's missing file must not break loading either.
     if (typeof user['token-file'] === 'string' && !user.token && !user['auth-provider']) {
@@ -140,12 +151,20 @@ function isEmpty(c: KubeConfigData): boolean {
 function select(config: KubeConfigData, source: string, opts: ResolveOptions): ResolvedConfig {
   const contextName = opts.context || config.currentContext;
   if (!contextName) {
-    throw new ClusterError(`no current-context is set in ${source}; name one with --context (contexts: ${names(config.contexts)})`, 'config');
+    throw new ClusterError(
+      `no current-context is set in ${source}; name one with --context (contexts: ${names(config.contexts)})`,
+      'config',
+    );
   }
   const context = config.contexts.find((c) => c.name === contextName);
-  if (!context) throw new ClusterError(`context "${contextName}" not found in ${source} (contexts: ${names(config.contexts)})`, 'config');
+  if (!context)
+    throw new ClusterError(
+      `context "${contextName}" not found in ${source} (contexts: ${names(config.contexts)})`,
+      'config',
+    );
   const cluster = config.clusters.find((c) => c.name === context.cluster);
-  if (!cluster) throw new ClusterError(`cluster "${context.cluster}" of context "${contextName}" not found in ${source}`, 'config');
+  if (!cluster)
+    throw new ClusterError(`cluster "${context.cluster}" of context "${contextName}" not found in ${source}`, 'config');
   if (context.user && !config.users.some((u) => u.name === context.user)) {
     throw new ClusterError(`user "${context.user}" of context "${contextName}" not found in ${source}`, 'config');
   }

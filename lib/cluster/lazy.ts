@@ -28,7 +28,8 @@ export async function loadClusterModule(): Promise<ClusterModule> {
   const { createRequire } = await import('node:module');
   const require = createRequire(import.meta.url);
   const sea = seaModule(require);
-  if (sea) return evaluate(await import('node:vm'), sea.getAsset(__CLUSTER_BUNDLE__, 'utf8'), require, process.execPath);
+  if (sea)
+    return evaluate(await import('node:vm'), sea.getAsset(__CLUSTER_BUNDLE__, 'utf8'), require, process.execPath);
   const file = findBuildOutput(__CLUSTER_BUNDLE__, 3);
   if (!file) throw new Error(`cannot find ${__CLUSTER_BUNDLE__} beside the CLI: run npm run build`);
   return require(file) as ClusterModule;
@@ -46,7 +47,9 @@ function seaModule(require: NodeRequire): SeaModule | undefined {
 /** Runs the CommonJS bundle held as an asset, with the CLI's `require` (it only needs Node's built-in modules). */
 function evaluate(vm: typeof import('node:vm'), code: string, require: NodeRequire, filename: string): ClusterModule {
   const module = { exports: {} as ClusterModule };
-  const fn = vm.compileFunction(code, ['exports', 'require', 'module', '__filename', '__dirname'], { filename: 'kubectl-wasmpolicy-cluster.cjs' });
+  const fn = vm.compileFunction(code, ['exports', 'require', 'module', '__filename', '__dirname'], {
+    filename: 'kubectl-wasmpolicy-cluster.cjs',
+  });
   fn(module.exports, require, module, filename, path.dirname(filename));
   return module.exports;
 }

@@ -19,7 +19,7 @@ const BUFFER = 1000;
 
 const resourceKey = (t: ListTarget) => `${t.res.group}/${t.res.version}/${t.res.resource}`;
 // An all-namespaces list counts as its own "namespace".
-const namespaceKey = (t: ListTarget) => (t.res.namespaced ? t.namespace ?? '*' : '');
+const namespaceKey = (t: ListTarget) => (t.res.namespaced ? (t.namespace ?? '*') : '');
 
 export async function* listMany(
   listOne: (t: ListTarget) => AsyncIterable<KubeObject>,
@@ -69,7 +69,10 @@ export async function* listMany(
 
   function startMore(): void {
     while (!stopped && running < parallel) {
-      const i = pending.findIndex((t) => (byResource.get(resourceKey(t)) ?? 0) < perResource && (byNamespace.get(namespaceKey(t)) ?? 0) < perNamespace);
+      const i = pending.findIndex(
+        (t) =>
+          (byResource.get(resourceKey(t)) ?? 0) < perResource && (byNamespace.get(namespaceKey(t)) ?? 0) < perNamespace,
+      );
       if (i < 0) return;
       const [t] = pending.splice(i, 1);
       running++;

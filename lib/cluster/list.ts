@@ -30,7 +30,12 @@ export function describe(res: ApiResource, namespace: string | undefined): strin
   return res.namespaced ? `${what} in ${namespace ? `namespace ${namespace}` : 'all namespaces'}` : what;
 }
 
-export async function* listObjects(t: Transport, res: ApiResource, opts: ListOptions, log: Logger): AsyncGenerator<KubeObject> {
+export async function* listObjects(
+  t: Transport,
+  res: ApiResource,
+  opts: ListOptions,
+  log: Logger,
+): AsyncGenerator<KubeObject> {
   const path = resourcePath(res, opts.namespace);
   const limit = opts.pageSize ?? DEFAULT_PAGE_SIZE;
   const maxPages = opts.maxPages ?? DEFAULT_MAX_PAGES;
@@ -48,7 +53,9 @@ export async function* listObjects(t: Transport, res: ApiResource, opts: ListOpt
       });
     } catch (err) {
       if (isClusterError(err) && err.kind === 'gone' && token !== undefined && !restarted) {
-        log.warn(`the list of ${describe(res, opts.namespace)} expired on ${t.where} after ${pages} page(s) (410 Gone); listing again from the start`);
+        log.warn(
+          `the list of ${describe(res, opts.namespace)} expired on ${t.where} after ${pages} page(s) (410 Gone); listing again from the start`,
+        );
         restarted = true;
         token = undefined;
         pages = 0;
@@ -59,11 +66,16 @@ export async function* listObjects(t: Transport, res: ApiResource, opts: ListOpt
     }
     pages++;
     if (!Array.isArray(page.items)) {
-      throw new ClusterError(`the list of ${describe(res, opts.namespace)} from ${t.where} has no items array`, 'invalid-response');
+      throw new ClusterError(
+        `the list of ${describe(res, opts.namespace)} from ${t.where} has no items array`,
+        'invalid-response',
+      );
     }
     for (const item of page.items as unknown[]) {
       if (item === null || typeof item !== 'object' || Array.isArray(item)) {
-        log.warn(`the list of ${describe(res, opts.namespace)} from ${t.where} has an item that is not an object (${item === null ? 'null' : Array.isArray(item) ? 'a list' : typeof item}): left out`);
+        log.warn(
+          `the list of ${describe(res, opts.namespace)} from ${t.where} has an item that is not an object (${item === null ? 'null' : Array.isArray(item) ? 'a list' : typeof item}): left out`,
+        );
         continue;
       }
       const obj = item as KubeObject;
@@ -78,11 +90,17 @@ export async function* listObjects(t: Transport, res: ApiResource, opts: ListOpt
     token = typeof next === 'string' && next !== '' ? next : undefined;
     if (!token) return;
     if (tokens.has(token)) {
-      throw new ClusterError(`the list of ${describe(res, opts.namespace)} from ${t.where} did not end: the server answered page ${pages} with a continue token it had already given`, 'invalid-response');
+      throw new ClusterError(
+        `the list of ${describe(res, opts.namespace)} from ${t.where} did not end: the server answered page ${pages} with a continue token it had already given`,
+        'invalid-response',
+      );
     }
     tokens.add(token);
     if (pages >= maxPages) {
-      throw new ClusterError(`the list of ${describe(res, opts.namespace)} from ${t.where} was cut after ${maxPages} pages of ${limit} objects (--max-pages)`, 'invalid-response');
+      throw new ClusterError(
+        `the list of ${describe(res, opts.namespace)} from ${t.where} was cut after ${maxPages} pages of ${limit} objects (--max-pages)`,
+        'invalid-response',
+      );
     }
   }
 }

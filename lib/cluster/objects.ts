@@ -9,7 +9,12 @@ import type { ApiResource, KubeObject } from './types';
 const APPLY_ATTEMPTS = 3;
 
 /** The object, or undefined when the server answers 404. */
-export async function getObject(t: Transport, res: ApiResource, name: string, namespace: string | undefined): Promise<KubeObject | undefined> {
+export async function getObject(
+  t: Transport,
+  res: ApiResource,
+  name: string,
+  namespace: string | undefined,
+): Promise<KubeObject | undefined> {
   const path = resourcePath(res, namespace, name);
   const r = await t.request('GET', path);
   if (r.status === 404) return undefined;
@@ -26,19 +31,27 @@ export async function getObject(t: Transport, res: ApiResource, name: string, na
  * made in between is not overwritten silently (the server answers 409 and the read is done again).
  * `namespace` is where a namespaced object without one goes.
  */
-export async function applyObject(t: Transport, res: ApiResource, obj: KubeObject, defaultNamespace: string): Promise<KubeObject> {
+export async function applyObject(
+  t: Transport,
+  res: ApiResource,
+  obj: KubeObject,
+  defaultNamespace: string,
+): Promise<KubeObject> {
   const namespace = res.namespaced ? obj.metadata?.namespace || defaultNamespace : undefined;
   const body: KubeObject = namespace ? { ...obj, metadata: { ...obj.metadata, namespace } } : obj;
   const name = obj.metadata?.name;
   const collection = resourcePath(res, namespace);
   if (!name) return t.json<KubeObject>('POST', collection, { body });
-  const retry = (err: unknown, attempt: number) => err instanceof ClusterError && err.kind === 'conflict' && attempt < APPLY_ATTEMPTS;
+  const retry = (err: unknown, attempt: number) =>
+    err instanceof ClusterError && err.kind === 'conflict' && attempt < APPLY_ATTEMPTS;
   for (let attempt = 1; ; attempt++) {
     const current = await getObject(t, res, name, namespace);
     try {
       if (!current) return await t.json<KubeObject>('POST', collection, { body });
       const resourceVersion = current.metadata?.resourceVersion;
-      return await t.json<KubeObject>('PUT', resourcePath(res, namespace, name), { body: { ...body, metadata: { ...body.metadata, resourceVersion } } });
+      return await t.json<KubeObject>('PUT', resourcePath(res, namespace, name), {
+        body: { ...body, metadata: { ...body.metadata, resourceVersion } },
+      });
     } catch (err) {
       // Created or changed by someone else since our read: read again.
       if (!retry(err, attempt)) throw err;

@@ -13,7 +13,12 @@ import { proxyFor, redactUrl } from '../net/http';
 import { ClusterError } from './errors';
 
 /** The proxy for `server`, or undefined to connect directly. */
-export function chooseProxy(server: URL, proxyUrl: string | undefined, env: NodeJS.ProcessEnv, where: string): URL | undefined {
+export function chooseProxy(
+  server: URL,
+  proxyUrl: string | undefined,
+  env: NodeJS.ProcessEnv,
+  where: string,
+): URL | undefined {
   let proxy: URL | undefined;
   if (proxyUrl) {
     try {
@@ -30,7 +35,10 @@ export function chooseProxy(server: URL, proxyUrl: string | undefined, env: Node
     }
   }
   if (proxy && proxy.protocol !== 'http:' && proxy.protocol !== 'https:') {
-    throw new ClusterError(`the proxy ${redactUrl(proxy)} for ${where} is not supported: only http:// and https:// proxies are`, 'config');
+    throw new ClusterError(
+      `the proxy ${redactUrl(proxy)} for ${where} is not supported: only http:// and https:// proxies are`,
+      'config',
+    );
   }
   return proxy;
 }
@@ -52,7 +60,11 @@ export function tunnelingAgent(proxy: URL, secure: boolean, agentOptions: https.
       openTunnel(proxy, host, port).then(
         (socket) => {
           if (!secure) return callback?.(null, socket);
-          const t = tls.connect({ ...(options as tls.ConnectionOptions), socket, servername: net.isIP(host) ? undefined : (options as tls.ConnectionOptions).servername ?? host });
+          const t = tls.connect({
+            ...(options as tls.ConnectionOptions),
+            socket,
+            servername: net.isIP(host) ? undefined : ((options as tls.ConnectionOptions).servername ?? host),
+          });
           callback?.(null, t);
         },
         (err: Error) => callback?.(err, undefined as unknown as Duplex),
@@ -72,13 +84,28 @@ function openTunnel(proxy: URL, host: string, port: number): Promise<net.Socket>
   }
   const mod = proxy.protocol === 'https:' ? https : http;
   return new Promise((resolve, reject) => {
-    const req = mod.request({ host: proxy.hostname.replace(/^\[|\]$/g, ''), port: proxy.port || (proxy.protocol === 'https:' ? 443 : 80), method: 'CONNECT', path: target, headers, agent: false });
+    const req = mod.request({
+      host: proxy.hostname.replace(/^\[|\]$/g, ''),
+      port: proxy.port || (proxy.protocol === 'https:' ? 443 : 80),
+      method: 'CONNECT',
+      path: target,
+      headers,
+      agent: false,
+    });
     req.once('connect', (res, socket) => {
       if (res.statusCode === 200) return resolve(socket);
       socket.destroy();
-      reject(new ClusterError(`the proxy ${redactUrl(proxy)} refused the tunnel to ${target}: ${res.statusCode} ${res.statusMessage ?? ''}`.trim(), 'connection', res.statusCode));
+      reject(
+        new ClusterError(
+          `the proxy ${redactUrl(proxy)} refused the tunnel to ${target}: ${res.statusCode} ${res.statusMessage ?? ''}`.trim(),
+          'connection',
+          res.statusCode,
+        ),
+      );
     });
-    req.once('error', (err: NodeJS.ErrnoException) => reject(new ClusterError(`cannot reach the proxy ${redactUrl(proxy)}: ${err.message}`, 'connection')));
+    req.once('error', (err: NodeJS.ErrnoException) =>
+      reject(new ClusterError(`cannot reach the proxy ${redactUrl(proxy)}: ${err.message}`, 'connection')),
+    );
     req.end();
   });
 }

@@ -37,7 +37,11 @@ const USER_AGENT = 'kubectl-wasmpolicy';
 /** A list page or a discovery document is far below this; more means something is wrong. */
 const MAX_BODY_BYTES = 256 * 1024 * 1024;
 
-export function createTransport(cfg: ResolvedConfig, timeoutMs: number, env: NodeJS.ProcessEnv = process.env): Transport {
+export function createTransport(
+  cfg: ResolvedConfig,
+  timeoutMs: number,
+  env: NodeJS.ProcessEnv = process.env,
+): Transport {
   const where = `${cfg.server} (context ${cfg.context})`;
   const base = new URL(cfg.server);
   // A server URL may carry a path prefix (a proxy in front of the API server); request paths go below it.
@@ -49,7 +53,9 @@ export function createTransport(cfg: ResolvedConfig, timeoutMs: number, env: Nod
 
   function agentFor(tls: TlsSettings): http.Agent {
     const h = createHash('sha256');
-    if (secure) for (const part of [tls.ca, tls.cert, tls.key, String(tls.rejectUnauthorized), tls.servername]) h.update(part ?? '').update('\0');
+    if (secure)
+      for (const part of [tls.ca, tls.cert, tls.key, String(tls.rejectUnauthorized), tls.servername])
+        h.update(part ?? '').update('\0');
     const key = h.digest('hex');
     let a = agents.get(key);
     if (!a) {
@@ -69,10 +75,16 @@ export function createTransport(cfg: ResolvedConfig, timeoutMs: number, env: Nod
     return send(await credentials.settings(), method, path, opts);
   }
 
-  async function send({ tls, headers: auth }: RequestSettings, method: string, path: string, opts: RequestOptions): Promise<TransportResponse> {
+  async function send(
+    { tls, headers: auth }: RequestSettings,
+    method: string,
+    path: string,
+    opts: RequestOptions,
+  ): Promise<TransportResponse> {
     const agent = agentFor(tls);
     const url = new URL(base.origin + prefix + path);
-    for (const [k, v] of Object.entries(opts.query ?? {})) if (v !== undefined && v !== '') url.searchParams.set(k, String(v));
+    for (const [k, v] of Object.entries(opts.query ?? {}))
+      if (v !== undefined && v !== '') url.searchParams.set(k, String(v));
     const payload = opts.body === undefined ? undefined : Buffer.from(JSON.stringify(opts.body));
     const headers: Record<string, string> = {
       ...auth,
@@ -95,7 +107,13 @@ export function createTransport(cfg: ResolvedConfig, timeoutMs: number, env: Nod
         let size = 0;
         res.on('data', (c: Buffer) => {
           size += c.length;
-          if (size > MAX_BODY_BYTES) fail(new ClusterError(`the answer from ${where} to ${method} ${path} is larger than ${MAX_BODY_BYTES} bytes`, 'invalid-response'));
+          if (size > MAX_BODY_BYTES)
+            fail(
+              new ClusterError(
+                `the answer from ${where} to ${method} ${path} is larger than ${MAX_BODY_BYTES} bytes`,
+                'invalid-response',
+              ),
+            );
           else chunks.push(c);
         });
         res.on('error', (err) => fail(transportError(err, where)));
@@ -103,10 +121,17 @@ export function createTransport(cfg: ResolvedConfig, timeoutMs: number, env: Nod
           if (settled) return;
           settled = true;
           clearTimeout(timer);
-          resolve({ status: res.statusCode ?? 0, contentType: String(res.headers['content-type'] ?? ''), body: Buffer.concat(chunks).toString('utf8') });
+          resolve({
+            status: res.statusCode ?? 0,
+            contentType: String(res.headers['content-type'] ?? ''),
+            body: Buffer.concat(chunks).toString('utf8'),
+          });
         });
       });
-      const timer = setTimeout(() => fail(new ClusterError(`no answer from ${where} to ${method} ${path} within ${timeoutMs} ms`, 'timeout')), timeoutMs);
+      const timer = setTimeout(
+        () => fail(new ClusterError(`no answer from ${where} to ${method} ${path} within ${timeoutMs} ms`, 'timeout')),
+        timeoutMs,
+      );
       req.on('error', (err) => fail(transportError(err, where)));
       req.end(payload);
     });
@@ -118,7 +143,11 @@ export function createTransport(cfg: ResolvedConfig, timeoutMs: number, env: Nod
     try {
       return JSON.parse(res.body) as T;
     } catch {
-      throw new ClusterError(`the answer from ${where} to ${method} ${path} is not JSON (${res.contentType || 'no content type'})`, 'invalid-response', res.status);
+      throw new ClusterError(
+        `the answer from ${where} to ${method} ${path} is not JSON (${res.contentType || 'no content type'})`,
+        'invalid-response',
+        res.status,
+      );
     }
   }
 
@@ -139,8 +168,13 @@ export function transportError(err: NodeJS.ErrnoException, where: string): Clust
   const code = err.code ?? '';
   const detail = oneLine(err.message);
   if (/CERT|SELF_SIGNED|UNABLE_TO_VERIFY|UNABLE_TO_GET_ISSUER|ALTNAME|^ERR_SSL_|^ERR_TLS_|^EPROTO$/.test(code)) {
-    const plain = /wrong version number|packet length too long|http request/i.test(detail) ? ' (is it serving plain HTTP?)' : '';
-    return new ClusterError(`TLS handshake with ${where} failed: ${detail}${code && !detail.includes(code) ? ` (${code})` : ''}${plain}`, 'tls');
+    const plain = /wrong version number|packet length too long|http request/i.test(detail)
+      ? ' (is it serving plain HTTP?)'
+      : '';
+    return new ClusterError(
+      `TLS handshake with ${where} failed: ${detail}${code && !detail.includes(code) ? ` (${code})` : ''}${plain}`,
+      'tls',
+    );
   }
   if (code === 'ETIMEDOUT') return new ClusterError(`cannot reach ${where}: ${detail}`, 'timeout');
   return new ClusterError(`cannot reach ${where}: ${detail}`, 'connection');

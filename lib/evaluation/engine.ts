@@ -29,7 +29,14 @@ export interface EngineStart extends PolicyLoading {
 export function startEngine(entries: readonly PolicyEntry[], caps: RunCapabilities, o: EngineOptions): EngineStart {
   const { specs, plans } = planUnits(entries);
   const workers = caps.sequential ? 1 : o.workers;
-  const loadOpts = { log: o.log, limits: o.evaluationLimits, workers, logLevel: o.logLevel, hostCalls: caps.hostCalls, ...(o.fetch ? { fetch: o.fetch } : {}) };
+  const loadOpts = {
+    log: o.log,
+    limits: o.evaluationLimits,
+    workers,
+    logLevel: o.logLevel,
+    hostCalls: caps.hostCalls,
+    ...(o.fetch ? { fetch: o.fetch } : {}),
+  };
   const { loading, pool } = startLoadingPolicies(specs, loadOpts);
   const timeoutMs = (o.evaluationLimits ?? DEFAULT_EVALUATION_LIMITS).timeoutMs;
   return { workers, loading, pool, bind: (policies) => bindUnits(plans, policies, timeoutMs) };

@@ -4,7 +4,15 @@ import { EvaluationPool } from '../wasm/pool/pool';
 import { fetchPolicy, PolicyFetchError, type FetchOptions } from '../store/fetch';
 import { PolicyVerificationError } from '../verification/errors';
 import type { PolicySpec } from '../policy/spec';
-import { adoptSpeculativeStart, checkCompiled, poolOptions, startInPool, type LoadedPolicy, type PolicyLoading, type StartOptions } from './start';
+import {
+  adoptSpeculativeStart,
+  checkCompiled,
+  poolOptions,
+  startInPool,
+  type LoadedPolicy,
+  type PolicyLoading,
+  type StartOptions,
+} from './start';
 
 export { poolOptions, type LoadedPolicy, type PolicyLoading } from './start';
 
@@ -25,11 +33,16 @@ export function policyLoadName(spec: PolicySpec): string {
  * invalid settings) is fatal, because evaluating with a policy missing would report wrong verdicts.
  * The returned pool must be closed by the caller.
  */
-export async function loadPolicies(specs: PolicySpec[], opts: LoadOptions): Promise<{ policies: LoadedPolicy[]; pool: EvaluationPool }> {
+export async function loadPolicies(
+  specs: PolicySpec[],
+  opts: LoadOptions,
+): Promise<{ policies: LoadedPolicy[]; pool: EvaluationPool }> {
   const limits = opts.limits ?? DEFAULT_EVALUATION_LIMITS;
   const compiled = new Map<string, Promise<CompiledPolicy>>();
   const compileOnce = (spec: PolicySpec, name: string): Promise<CompiledPolicy> => {
-    const key = spec.sources ? `${spec.module}\0${JSON.stringify([[...spec.sources.insecure], [...spec.sources.authorities]])}` : spec.module;
+    const key = spec.sources
+      ? `${spec.module}\0${JSON.stringify([[...spec.sources.insecure], [...spec.sources.authorities]])}`
+      : spec.module;
     let c = compiled.get(key);
     if (!c) {
       // A policy read from a cluster pulls with its own PolicyServer's sources added, not every server's.
@@ -37,7 +50,9 @@ export async function loadPolicies(specs: PolicySpec[], opts: LoadOptions): Prom
       c = fetchPolicy(spec.module, fetch).then(
         (bytes) => compilePolicy(name, bytes, limits.memoryLimitBytes),
         (err) => {
-          throw err instanceof PolicyFetchError || err instanceof PolicyVerificationError ? new PolicyLoadError(`${name}: ${err.message}`) : err;
+          throw err instanceof PolicyFetchError || err instanceof PolicyVerificationError
+            ? new PolicyLoadError(`${name}: ${err.message}`)
+            : err;
         },
       );
       compiled.set(key, c);

@@ -39,7 +39,8 @@ export interface PolicyLoading {
 }
 
 /** policy-server's refusal of a waPC module without protocolVersion (its wording, docs/execution-modes.md). */
-export const MISSING_PROTOCOL_VERSION = 'Policy is missing protocol version, which is required for KubewardenWapc execution mode';
+export const MISSING_PROTOCOL_VERSION =
+  'Policy is missing protocol version, which is required for KubewardenWapc execution mode';
 
 /** Compiled policies checked against their specs, and what the workers need to run them. */
 export interface CheckedPolicies {
@@ -51,7 +52,12 @@ export interface CheckedPolicies {
  * Checks compiled policies against their specs (execution mode, the mode's contract); throws PolicyLoadError.
  * `names` name the policies in errors.
  */
-export function checkCompiled(specs: PolicySpec[], all: CompiledPolicy[], names: string[], limits: EvaluationLimits): CheckedPolicies {
+export function checkCompiled(
+  specs: PolicySpec[],
+  all: CompiledPolicy[],
+  names: string[],
+  limits: EvaluationLimits,
+): CheckedPolicies {
   const workerPolicies: WorkerPolicy[] = [];
   const loaded = specs.map((spec, i): LoadedPolicy => {
     const c = all[i];
@@ -76,7 +82,14 @@ export function checkCompiled(specs: PolicySpec[], all: CompiledPolicy[], names:
       contextAwareResources: spec.contextAwareResources ?? c.metadata.contextAwareResources,
     });
     const contextAware = (spec.contextAwareResources ?? c.metadata.contextAwareResources).length > 0;
-    return { spec, metadata: c.metadata, sha256: c.sha256, index: i, allowedToMutate: spec.allowedToMutate ?? c.metadata.mutating, callsHost: importsHostCall(c.module) || ((mode === 'opa' || mode === 'gatekeeper') && contextAware) };
+    return {
+      spec,
+      metadata: c.metadata,
+      sha256: c.sha256,
+      index: i,
+      allowedToMutate: spec.allowedToMutate ?? c.metadata.mutating,
+      callsHost: importsHostCall(c.module) || ((mode === 'opa' || mode === 'gatekeeper') && contextAware),
+    };
   });
   return { loaded, workerPolicies };
 }
@@ -86,7 +99,11 @@ export function checkCompiled(specs: PolicySpec[], all: CompiledPolicy[], names:
  * (init, invalid settings) is fatal, because evaluating with a policy missing would report wrong verdicts. The
  * policies and their start-up checks are handed to the pool before this returns; on failure the pool is closed.
  */
-export async function startInPool(checked: CheckedPolicies, names: string[], pool: EvaluationPool): Promise<{ policies: LoadedPolicy[]; pool: EvaluationPool }> {
+export async function startInPool(
+  checked: CheckedPolicies,
+  names: string[],
+  pool: EvaluationPool,
+): Promise<{ policies: LoadedPolicy[]; pool: EvaluationPool }> {
   const { loaded, workerPolicies } = checked;
   pool.setPolicies(workerPolicies);
   try {
@@ -94,7 +111,10 @@ export async function startInPool(checked: CheckedPolicies, names: string[], poo
     prepared.forEach((outcome, i) => {
       const spec = loaded[i].spec;
       if (!outcome.ok) throw new PolicyLoadError(`${names[i]}: ${outcome.message}`);
-      if (!outcome.settings.valid) throw new PolicyLoadError(`${names[i]}: invalid settings (${spec.origin}): ${outcome.settings.message ?? 'no message'}`);
+      if (!outcome.settings.valid)
+        throw new PolicyLoadError(
+          `${names[i]}: invalid settings (${spec.origin}): ${outcome.settings.message ?? 'no message'}`,
+        );
     });
   } catch (err) {
     await pool.close();
@@ -104,12 +124,19 @@ export async function startInPool(checked: CheckedPolicies, names: string[], poo
 }
 
 function importsHostCall(module: WebAssembly.Module): boolean {
-  return WebAssembly.Module.imports(module).some((i) => (i.module === 'wapc' && i.name === '__host_call') || (i.module === 'host' && i.name === 'call'));
+  return WebAssembly.Module.imports(module).some(
+    (i) => (i.module === 'wapc' && i.name === '__host_call') || (i.module === 'host' && i.name === 'call'),
+  );
 }
 
 /** Pool settings for `count` policies: never more workers than policies. */
 export function poolOptions(opts: StartOptions, count: number): PoolOptions {
-  return { workers: Math.max(1, Math.min(opts.workers, count || 1)), log: opts.log, logLevel: opts.logLevel ?? 'warn', ...(opts.hostCalls ? { hostCalls: opts.hostCalls } : {}) };
+  return {
+    workers: Math.max(1, Math.min(opts.workers, count || 1)),
+    log: opts.log,
+    logLevel: opts.logLevel ?? 'warn',
+    ...(opts.hostCalls ? { hostCalls: opts.hostCalls } : {}),
+  };
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -141,9 +168,15 @@ const keyOf = (specs: PolicySpec[], limits: EvaluationLimits, workers: number, l
  * `startLoadingPolicies` hands the result to a run whose specs and options are the same; any other run ignores
  * it, and `dropSpeculativeStart` closes it. Worker log lines wait for the run that adopts it.
  */
-export function startSpeculatively(specs: PolicySpec[], all: CompiledPolicy[], names: string[], opts: SpeculativeOptions): void {
+export function startSpeculatively(
+  specs: PolicySpec[],
+  all: CompiledPolicy[],
+  names: string[],
+  opts: SpeculativeOptions,
+): void {
   if (speculation) return;
-  if (!specs.every((s) => s.module.startsWith(BUNDLED_SCHEME))) throw new Error('only the bundled policies can be started before the command line is parsed');
+  if (!specs.every((s) => s.module.startsWith(BUNDLED_SCHEME)))
+    throw new Error('only the bundled policies can be started before the command line is parsed');
   // A policy that fails these checks is left to the run, which reports it.
   const checked = checkCompiled(specs, all, names, opts.limits);
   const held: [keyof Logger, string][] = [];
@@ -156,13 +189,22 @@ export function startSpeculatively(specs: PolicySpec[], all: CompiledPolicy[], n
   };
   let attach!: (h: NonNullable<PoolOptions['hostCalls']>) => void;
   const attached = new Promise<NonNullable<PoolOptions['hostCalls']>>((resolve) => (attach = resolve));
-  const hostCalls: PoolOptions['hostCalls'] = (policy, binding, namespace, operation, payload) => attached.then((h) => h(policy, binding, namespace, operation, payload));
-  const pool = new EvaluationPool(undefined, poolOptions({ log: deferred, workers: opts.workers, logLevel: opts.logLevel, hostCalls }, specs.length));
+  const hostCalls: PoolOptions['hostCalls'] = (policy, binding, namespace, operation, payload) =>
+    attached.then((h) => h(policy, binding, namespace, operation, payload));
+  const pool = new EvaluationPool(
+    undefined,
+    poolOptions({ log: deferred, workers: opts.workers, logLevel: opts.logLevel, hostCalls }, specs.length),
+  );
   const loading = startInPool(checked, names, pool);
   // Nobody may ever adopt it: its failure is reported by the run that does.
   loading.catch(() => undefined);
   speculation = {
-    key: keyOf(specs, opts.limits, poolOptions({ log: deferred, workers: opts.workers }, specs.length).workers, opts.logLevel),
+    key: keyOf(
+      specs,
+      opts.limits,
+      poolOptions({ log: deferred, workers: opts.workers }, specs.length).workers,
+      opts.logLevel,
+    ),
     loading: { loading, pool },
     adopt(target, h) {
       log = target;
@@ -177,7 +219,8 @@ export function adoptSpeculativeStart(specs: PolicySpec[], opts: StartOptions): 
   const s = speculation;
   if (!s || !opts.hostCalls) return undefined;
   const workers = poolOptions(opts, specs.length).workers;
-  if (keyOf(specs, opts.limits ?? DEFAULT_EVALUATION_LIMITS, workers, opts.logLevel ?? 'warn') !== s.key) return undefined;
+  if (keyOf(specs, opts.limits ?? DEFAULT_EVALUATION_LIMITS, workers, opts.logLevel ?? 'warn') !== s.key)
+    return undefined;
   speculation = undefined;
   s.adopt(opts.log, opts.hostCalls);
   return s.loading;

@@ -4,7 +4,12 @@ import { buildOperationRequest, objectKey } from '../admission/operation';
 import { findCrdVersion } from '../apiserver/crd-schema';
 import { apiServerStage } from '../apiserver/stage';
 import type { JsonObject } from '../apiserver/context';
-import { effectiveNamespace, RequestTooLargeError, type RequestOptions, type SynthesizedRequest } from '../admission/request';
+import {
+  effectiveNamespace,
+  RequestTooLargeError,
+  type RequestOptions,
+  type SynthesizedRequest,
+} from '../admission/request';
 import { ResourceResolver, type ResolvedResource } from '../kube/resource-resolver';
 import type { Logger } from '../base/log';
 import type { KubeObject, ManifestEntry, ManifestObject, SourceLocation } from '../manifests';
@@ -106,7 +111,8 @@ export class EvaluationStream {
 
   /** Resolves when fewer than READ_AHEAD objects wait for evaluation: the reader's back-pressure. */
   room(): Promise<void> {
-    if (this.holdUntilEnd || this.holding || this.pending.length - this.next + this.inFlight < READ_AHEAD) return Promise.resolve();
+    if (this.holdUntilEnd || this.holding || this.pending.length - this.next + this.inFlight < READ_AHEAD)
+      return Promise.resolve();
     return new Promise((resolve) => (this.roomWaiter = resolve));
   }
 
@@ -166,7 +172,8 @@ export class EvaluationStream {
     const entry = this.entries[i] as ManifestObject;
     if (!isReleased(entry.object)) return;
     const obj = this.opts.reread?.(entry.source);
-    if (!obj) throw new Error(`${entry.source.file}:${entry.source.line}: the object changed while it was being checked`);
+    if (!obj)
+      throw new Error(`${entry.source.file}:${entry.source.line}: the object changed while it was being checked`);
     this.entries[i] = { kind: 'object', object: obj, source: entry.source };
   }
 
@@ -183,7 +190,8 @@ export class EvaluationStream {
 
   /** --old: the indices as evaluateEntries always built them, the new objects' CRDs first, then the stored ones'. */
   private learnAll(): void {
-    const objectsOf = (es: readonly ManifestEntry[]): KubeObject[] => es.filter((e): e is ManifestObject => e.kind === 'object').map((e) => e.object);
+    const objectsOf = (es: readonly ManifestEntry[]): KubeObject[] =>
+      es.filter((e): e is ManifestObject => e.kind === 'object').map((e) => e.object);
     const objects = objectsOf(this.entries);
     const oldObjects = objectsOf(this.opts.oldEntries ?? []);
     for (const o of [...objects, ...oldObjects]) {
@@ -193,12 +201,20 @@ export class EvaluationStream {
     for (const o of oldObjects) this.namespaces.add(o);
     for (const o of objects) this.namespaces.add(o);
     const olds = new Map<string, KubeObject>();
-    for (const o of oldObjects) olds.set(objectKey(o, this.resolver.resolve(o.apiVersion, o.kind), this.opts.request.defaultNamespace), o);
+    for (const o of oldObjects)
+      olds.set(objectKey(o, this.resolver.resolve(o.apiVersion, o.kind), this.opts.request.defaultNamespace), o);
     this.olds = olds;
   }
 
   private equivalents(): EquivalentIndex {
-    if (this.equivalentIndex?.crds !== this.crds.length) this.equivalentIndex = { index: new EquivalentIndex(servedBuiltinResources(this.opts.request.apiServer?.kubernetesVersion ?? DEFAULT_KUBERNETES_VERSION), this.crds), crds: this.crds.length };
+    if (this.equivalentIndex?.crds !== this.crds.length)
+      this.equivalentIndex = {
+        index: new EquivalentIndex(
+          servedBuiltinResources(this.opts.request.apiServer?.kubernetesVersion ?? DEFAULT_KUBERNETES_VERSION),
+          this.crds,
+        ),
+        crds: this.crds.length,
+      };
     return this.equivalentIndex.index;
   }
 
@@ -229,12 +245,27 @@ export class EvaluationStream {
     if (this.olds && req.operation === 'UPDATE') {
       old = this.olds.get(objectKey(obj, res, req.defaultNamespace));
       if (!old) {
-        this.perEntry[i] = [{ source: entry.source, object: objectRef(obj, undefined), verdict: 'error', message: `--operation UPDATE: no object with the same apiVersion, kind, namespace and name in --old` }];
+        this.perEntry[i] = [
+          {
+            source: entry.source,
+            object: objectRef(obj, undefined),
+            verdict: 'error',
+            message: `--operation UPDATE: no object with the same apiVersion, kind, namespace and name in --old`,
+          },
+        ];
         this.completed();
         return;
       }
     }
-    const a: Assumptions = { crds: this.crds.length, namespaces: this.namespaceObjects, apiVersion: obj.apiVersion, kind: obj.kind, resource: JSON.stringify(res), lookups: [], failOpen: [] };
+    const a: Assumptions = {
+      crds: this.crds.length,
+      namespaces: this.namespaceObjects,
+      apiVersion: obj.apiVersion,
+      kind: obj.kind,
+      resource: JSON.stringify(res),
+      lookups: [],
+      failOpen: [],
+    };
     this.assumed.set(i, a);
     let synth: SynthesizedRequest;
     let staged: StagedObject | undefined;
@@ -253,7 +284,13 @@ export class EvaluationStream {
           ...(res.origin === 'crd' ? crdOf(this.crds, res) : {}),
         });
         if (!out.ok) {
-          const r: Result = { source: entry.source, object: objectRef(obj, effectiveNamespace(obj, res, req.defaultNamespace)), verdict: 'error', message: out.message, code: out.code };
+          const r: Result = {
+            source: entry.source,
+            object: objectRef(obj, effectiveNamespace(obj, res, req.defaultNamespace)),
+            verdict: 'error',
+            message: out.message,
+            code: out.code,
+          };
           if (out.path) r.fieldPath = out.path;
           this.perEntry[i] = [r];
           this.completed();
@@ -277,7 +314,9 @@ export class EvaluationStream {
       }
     } catch (err) {
       if (!(err instanceof RequestTooLargeError)) throw err;
-      this.perEntry[i] = [{ source: entry.source, object: objectRef(obj, undefined), verdict: 'error', message: err.message }];
+      this.perEntry[i] = [
+        { source: entry.source, object: objectRef(obj, undefined), verdict: 'error', message: err.message },
+      ];
       this.completed();
       return;
     }
@@ -301,12 +340,15 @@ export class EvaluationStream {
         return e;
       },
       onFailOpen: (m) => a.failOpen.push(m),
-      ...(this.opts.alwaysAcceptNamespace !== undefined ? { alwaysAcceptNamespace: this.opts.alwaysAcceptNamespace } : {}),
+      ...(this.opts.alwaysAcceptNamespace !== undefined
+        ? { alwaysAcceptNamespace: this.opts.alwaysAcceptNamespace }
+        : {}),
     }).then((results) => {
       this.perEntry[i] = results;
       this.inFlight--;
       // Reporters need the object only to show a mutation.
-      if (this.opts.reread && !results.some((r) => r.patch)) this.entries[i] = { kind: 'object', object: released(obj), source: entry.source };
+      if (this.opts.reread && !results.some((r) => r.patch))
+        this.entries[i] = { kind: 'object', object: released(obj), source: entry.source };
       this.completed();
     });
   }
@@ -328,7 +370,11 @@ export class EvaluationStream {
     if (a.crds !== this.crds.length) {
       const res: ResolvedResource = this.resolver.resolve(a.apiVersion, a.kind);
       if (JSON.stringify(res) !== a.resource) return true;
-      if (a.equivalents !== undefined && JSON.stringify(this.equivalents().equivalents(res.group, res.resource)) !== a.equivalents) return true;
+      if (
+        a.equivalents !== undefined &&
+        JSON.stringify(this.equivalents().equivalents(res.group, res.resource)) !== a.equivalents
+      )
+        return true;
     }
     if (a.namespaces !== this.namespaceObjects) {
       return a.lookups.some(([name, labels]) => JSON.stringify(this.namespaces.get(name)) !== labels);
@@ -346,7 +392,9 @@ export class EvaluationStream {
       const key = `${obj.apiVersion}/${obj.kind}`;
       if (res.origin !== 'guessed' || warned.has(key)) continue;
       warned.add(key);
-      this.opts.log.warn(`${entry.source.file}:${entry.source.line}: unknown kind ${obj.kind} (${obj.apiVersion}): assuming resource "${res.resource}", namespaced; include its CustomResourceDefinition in the input to resolve it`);
+      this.opts.log.warn(
+        `${entry.source.file}:${entry.source.line}: unknown kind ${obj.kind} (${obj.apiVersion}): assuming resource "${res.resource}", namespaced; include its CustomResourceDefinition in the input to resolve it`,
+      );
     }
   }
 
@@ -364,7 +412,10 @@ export class EvaluationStream {
 }
 
 /** The CRD version of a custom resource, for the stage. */
-function crdOf(crds: readonly KubeObject[], res: ResolvedResource): { crd?: ReturnType<typeof findCrdVersion> & object } {
+function crdOf(
+  crds: readonly KubeObject[],
+  res: ResolvedResource,
+): { crd?: ReturnType<typeof findCrdVersion> & object } {
   const crd = findCrdVersion(crds, res.group, res.version, res.kind);
   return crd ? { crd } : {};
 }

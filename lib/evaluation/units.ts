@@ -1,5 +1,11 @@
 import { createHash } from 'node:crypto';
-import { anyRuleMatches, selectWebhook, type EquivalentResource, type SelectionDecision, METADATA_NAME_LABEL } from '../admission/match';
+import {
+  anyRuleMatches,
+  selectWebhook,
+  type EquivalentResource,
+  type SelectionDecision,
+  METADATA_NAME_LABEL,
+} from '../admission/match';
 import { applyPatch } from '../kube/json-patch';
 import { postProcess } from '../admission/postprocess';
 import { toAdmissionResponse, type EvaluatedResponse } from '../admission/response';
@@ -12,7 +18,15 @@ import type { EvaluationPool } from '../wasm/pool/pool';
 import type { RuntimeOutcome } from '../wasm/runtime';
 import { groupResponse, parseGroupExpression, type GroupExpr } from '../policy/group';
 import type { LoadedPolicy } from './load-policies';
-import { evaluationDeadline, isGroup, memberId, type PolicyEntry, type PolicyGroupSpec, type PolicySpec, type WebhookSpec } from '../policy/spec';
+import {
+  evaluationDeadline,
+  isGroup,
+  memberId,
+  type PolicyEntry,
+  type PolicyGroupSpec,
+  type PolicySpec,
+  type WebhookSpec,
+} from '../policy/spec';
 
 /**
  * Evaluation units: what gets one result per object. A single policy is one unit; a policy group is one unit
@@ -23,8 +37,23 @@ export type UnitPlan =
   | { kind: 'group'; spec: PolicyGroupSpec; indices: number[]; expr: GroupExpr };
 
 export type EvaluationUnit =
-  | { kind: 'single'; id: string; spec: PolicySpec; policy: LoadedPolicy; webhook?: WebhookSpec; webhookDeadline: boolean }
-  | { kind: 'group'; id: string; spec: PolicyGroupSpec; members: LoadedPolicy[]; expr: GroupExpr; webhook?: WebhookSpec; webhookDeadline: boolean[] };
+  | {
+      kind: 'single';
+      id: string;
+      spec: PolicySpec;
+      policy: LoadedPolicy;
+      webhook?: WebhookSpec;
+      webhookDeadline: boolean;
+    }
+  | {
+      kind: 'group';
+      id: string;
+      spec: PolicyGroupSpec;
+      members: LoadedPolicy[];
+      expr: GroupExpr;
+      webhook?: WebhookSpec;
+      webhookDeadline: boolean[];
+    };
 
 /** Flattens policies and groups into the policies to load, remembering which unit each belongs to. */
 export function planUnits(entries: readonly PolicyEntry[]): { specs: PolicySpec[]; plans: UnitPlan[] } {
@@ -40,7 +69,14 @@ export function planUnits(entries: readonly PolicyEntry[]): { specs: PolicySpec[
     for (const m of e.members) {
       indices.push(specs.length);
       // Members run in protect mode, may not mutate and have no custom message (docs/host-interface.md §6.1).
-      const spec: PolicySpec = { id: memberId(e.id, m.name), module: m.module, settings: m.settings, mode: 'protect', allowedToMutate: false, origin: `${e.origin}, member ${m.name}` };
+      const spec: PolicySpec = {
+        id: memberId(e.id, m.name),
+        module: m.module,
+        settings: m.settings,
+        mode: 'protect',
+        allowedToMutate: false,
+        origin: `${e.origin}, member ${m.name}`,
+      };
       if (m.timeoutEvalSeconds !== undefined) spec.timeoutEvalSeconds = m.timeoutEvalSeconds;
       if (m.contextAwareResources) spec.contextAwareResources = m.contextAwareResources;
       if (e.policyServerChecks) spec.policyServerChecks = true;
@@ -55,10 +91,20 @@ export function planUnits(entries: readonly PolicyEntry[]): { specs: PolicySpec[
 }
 
 /** Units with their loaded policies; `defaultTimeoutMs` is --timeout (to know which deadline an evaluation runs under). */
-export function bindUnits(plans: readonly UnitPlan[], loaded: readonly LoadedPolicy[], defaultTimeoutMs: number): EvaluationUnit[] {
+export function bindUnits(
+  plans: readonly UnitPlan[],
+  loaded: readonly LoadedPolicy[],
+  defaultTimeoutMs: number,
+): EvaluationUnit[] {
   return plans.map((p): EvaluationUnit => {
     if (p.kind === 'single') {
-      const unit: EvaluationUnit = { kind: 'single', id: p.spec.id, spec: p.spec, policy: loaded[p.index], webhookDeadline: evaluationDeadline(p.spec, defaultTimeoutMs).webhook };
+      const unit: EvaluationUnit = {
+        kind: 'single',
+        id: p.spec.id,
+        spec: p.spec,
+        policy: loaded[p.index],
+        webhookDeadline: evaluationDeadline(p.spec, defaultTimeoutMs).webhook,
+      };
       if (p.spec.webhook) unit.webhook = p.spec.webhook;
       return unit;
     }
@@ -83,7 +129,9 @@ export function unitSummary(u: EvaluationUnit): PolicySummary {
     return {
       id: u.id,
       module: p.spec.module,
-      ...(p.metadata.annotations['io.kubewarden.policy.title'] ? { title: p.metadata.annotations['io.kubewarden.policy.title'] } : {}),
+      ...(p.metadata.annotations['io.kubewarden.policy.title']
+        ? { title: p.metadata.annotations['io.kubewarden.policy.title'] }
+        : {}),
       mode: p.spec.mode,
       mutating: p.allowedToMutate,
       sha256: p.sha256,
@@ -94,7 +142,9 @@ export function unitSummary(u: EvaluationUnit): PolicySummary {
     module: `group(${u.spec.expression})`,
     mode: u.spec.mode,
     mutating: false,
-    sha256: createHash('sha256').update(u.members.map((m) => m.sha256).join('\n')).digest('hex'),
+    sha256: createHash('sha256')
+      .update(u.members.map((m) => m.sha256).join('\n'))
+      .digest('hex'),
   };
 }
 
@@ -130,7 +180,9 @@ export class NamespaceIndex implements NamespaceLabels {
 }
 
 function namespaceName(o: KubeObject): string | undefined {
-  return o.apiVersion === 'v1' && o.kind === 'Namespace' && typeof o.metadata?.name === 'string' ? o.metadata.name : undefined;
+  return o.apiVersion === 'v1' && o.kind === 'Namespace' && typeof o.metadata?.name === 'string'
+    ? o.metadata.name
+    : undefined;
 }
 
 /**
@@ -142,7 +194,9 @@ export interface StagedObject {
   /** The request for an object state (the object mutating admission has reached). */
   request(object: KubeObject): SynthesizedRequest;
   /** The request validating policies see, built from the object mutating admission left; or why there is none. */
-  validating(mutated: KubeObject): SynthesizedRequest | { message: string; code: number; fieldPath?: (string | number)[] };
+  validating(
+    mutated: KubeObject,
+  ): SynthesizedRequest | { message: string; code: number; fieldPath?: (string | number)[] };
   /** false: each policy on the stage's object (`--independent`); true: mutating policies in webhook order, patching. */
   chain: boolean;
 }
@@ -178,7 +232,11 @@ export function isMutatingUnit(u: EvaluationUnit): boolean {
  * names each policy's configuration after the policy), each on the object the ones before patched — then the
  * validating policies, all on the final object.
  */
-export async function evaluateObject(units: readonly EvaluationUnit[], pool: EvaluationPool, o: ObjectEvaluation): Promise<Result[]> {
+export async function evaluateObject(
+  units: readonly EvaluationUnit[],
+  pool: EvaluationPool,
+  o: ObjectEvaluation,
+): Promise<Result[]> {
   const staged = o.staged;
   if (!staged) return evaluateUnits(units, pool, o);
   const results = new Array<Result>(units.length);
@@ -193,10 +251,15 @@ export async function evaluateObject(units: readonly EvaluationUnit[], pool: Eva
       r.stage = 'mutating';
       results[i] = r;
       // An accepted patch changes the object the next webhooks (and the validating ones) receive.
-      if (r.patch && (r.verdict === 'pass' || (r.verdict === 'warn' && !r.message?.startsWith('monitor mode')))) current = applyPatch(current, r.patch) as KubeObject;
+      if (r.patch && (r.verdict === 'pass' || (r.verdict === 'warn' && !r.message?.startsWith('monitor mode'))))
+        current = applyPatch(current, r.patch) as KubeObject;
     }
   } else if (mutating.length > 0) {
-    const rs = await evaluateUnits(mutating.map((i) => units[i]), pool, o);
+    const rs = await evaluateUnits(
+      mutating.map((i) => units[i]),
+      pool,
+      o,
+    );
     mutating.forEach((i, k) => {
       results[i] = rs[k];
       rs[k].stage = 'mutating';
@@ -212,7 +275,11 @@ export async function evaluateObject(units: readonly EvaluationUnit[], pool: Eva
         results[i] = r;
       }
     } else {
-      const rs = await evaluateUnits(validating.map((i) => units[i]), pool, { ...o, synth: v });
+      const rs = await evaluateUnits(
+        validating.map((i) => units[i]),
+        pool,
+        { ...o, synth: v },
+      );
       validating.forEach((i, k) => {
         results[i] = rs[k];
         rs[k].stage = 'validating';
@@ -222,8 +289,16 @@ export async function evaluateObject(units: readonly EvaluationUnit[], pool: Eva
   return results;
 }
 
-async function evaluateUnits(units: readonly EvaluationUnit[], pool: EvaluationPool, o: ObjectEvaluation): Promise<Result[]> {
-  const base = (u: EvaluationUnit): Pick<Result, 'source' | 'object' | 'policy'> => ({ source: o.source, object: o.ref, policy: u.id });
+async function evaluateUnits(
+  units: readonly EvaluationUnit[],
+  pool: EvaluationPool,
+  o: ObjectEvaluation,
+): Promise<Result[]> {
+  const base = (u: EvaluationUnit): Pick<Result, 'source' | 'object' | 'policy'> => ({
+    source: o.source,
+    object: o.ref,
+    policy: u.id,
+  });
   const decisions = units.map((u) => alwaysAccepted(decide(u, o), o.alwaysAcceptNamespace));
   // One pool call per distinct request (a conversion under matchPolicy Equivalent makes another request).
   const calls = new Map<string, Call>();
@@ -263,7 +338,9 @@ async function evaluateUnits(units: readonly EvaluationUnit[], pool: EvaluationP
       case 'call': {
         const c = callOf[i]!;
         const got = outcomes.get(c)!;
-        return u.kind === 'single' ? singleResult(base(u), u, c.request, got.get(u.policy.index)!, o) : groupResult(base(u), u, c.request, got, o);
+        return u.kind === 'single'
+          ? singleResult(base(u), u, c.request, got.get(u.policy.index)!, o)
+          : groupResult(base(u), u, c.request, got, o);
       }
     }
   });
@@ -278,7 +355,10 @@ type UnitDecision = SelectionDecision | { action: 'accept'; reason: string };
  */
 export function alwaysAccepted(d: SelectionDecision, namespace: string | undefined): UnitDecision {
   if (namespace === undefined || d.action !== 'call' || d.request.namespace !== namespace) return d;
-  return { action: 'accept', reason: `policy-server always accepts requests in namespace ${namespace} (alwaysAcceptAdmissionReviewsOnDeploymentsNamespace)` };
+  return {
+    action: 'accept',
+    reason: `policy-server always accepts requests in namespace ${namespace} (alwaysAcceptAdmissionReviewsOnDeploymentsNamespace)`,
+  };
 }
 
 function decide(u: EvaluationUnit, o: ObjectEvaluation): SelectionDecision {
@@ -292,13 +372,25 @@ function decide(u: EvaluationUnit, o: ObjectEvaluation): SelectionDecision {
   }
   // No webhook configuration (-p, bundled set, policies.yml): the module's metadata rules decide.
   const r = o.synth.request;
-  const target = { group: r.resource.group, version: r.resource.version, resource: r.resource.resource, namespaced: o.namespaced, operation: r.operation };
+  const target = {
+    group: r.resource.group,
+    version: r.resource.version,
+    resource: r.resource.resource,
+    namespaced: o.namespaced,
+    operation: r.operation,
+  };
   const rules = u.kind === 'single' ? u.policy.metadata.rules : u.members.flatMap((m) => m.metadata.rules);
-  return anyRuleMatches(rules, target) ? { action: 'call', request: r } : { action: 'skip', reason: 'the policy rules do not match this resource and operation' };
+  return anyRuleMatches(rules, target)
+    ? { action: 'call', request: r }
+    : { action: 'skip', reason: 'the policy rules do not match this resource and operation' };
 }
 
 /** The API server's handling of a webhook call that did not complete in time (failurePolicy). */
-function callFailure(b: Pick<Result, 'source' | 'object' | 'policy'>, webhook: WebhookSpec, o: ObjectEvaluation): Result {
+function callFailure(
+  b: Pick<Result, 'source' | 'object' | 'policy'>,
+  webhook: WebhookSpec,
+  o: ObjectEvaluation,
+): Result {
   const what = `failed calling webhook "${webhook.name}": no answer within timeoutSeconds (${webhook.timeoutSeconds}s)`;
   if (webhook.failurePolicy === 'Ignore') {
     const message = `${what}; failurePolicy Ignore: the API server admits the object`;
@@ -308,8 +400,15 @@ function callFailure(b: Pick<Result, 'source' | 'object' | 'policy'>, webhook: W
   return newResult(b, 'error', `${what}; failurePolicy Fail: the API server rejects the request`, 500);
 }
 
-function singleResult(b: Pick<Result, 'source' | 'object' | 'policy'>, u: Extract<EvaluationUnit, { kind: 'single' }>, request: AdmissionRequest, outcome: RuntimeOutcome, o: ObjectEvaluation): Result {
-  if (!outcome.ok && outcome.reason === 'timeout' && u.webhookDeadline && u.webhook) return callFailure(b, u.webhook, o);
+function singleResult(
+  b: Pick<Result, 'source' | 'object' | 'policy'>,
+  u: Extract<EvaluationUnit, { kind: 'single' }>,
+  request: AdmissionRequest,
+  outcome: RuntimeOutcome,
+  o: ObjectEvaluation,
+): Result {
+  if (!outcome.ok && outcome.reason === 'timeout' && u.webhookDeadline && u.webhook)
+    return callFailure(b, u.webhook, o);
   return resultOf(b, request, u.policy, outcome);
 }
 
@@ -321,9 +420,13 @@ function groupResult(
   o: ObjectEvaluation,
 ): Result {
   const outcomes = u.members.map((m) => got.get(m.index)!);
-  if (u.webhook && outcomes.some((x, k) => !x.ok && x.reason === 'timeout' && u.webhookDeadline[k])) return callFailure(b, u.webhook, o);
+  if (u.webhook && outcomes.some((x, k) => !x.ok && x.reason === 'timeout' && u.webhookDeadline[k]))
+    return callFailure(b, u.webhook, o);
   // A member's runtime error is its (rejecting) response, as policy-server turns it into one.
-  const members = u.members.map((m, k) => ({ name: u.spec.members[k].name, response: toAdmissionResponse(request, outcomes[k]) }));
+  const members = u.members.map((m, k) => ({
+    name: u.spec.members[k].name,
+    response: toAdmissionResponse(request, outcomes[k]),
+  }));
   const evaluated = groupResponse(request.uid, u.expr, u.spec.message, members);
   if (evaluated.response.status?.code === 500 && !evaluated.response.allowed) {
     return newResult(b, 'error', evaluated.response.status.message ?? 'error evaluating policy group expression', 500);
@@ -333,7 +436,12 @@ function groupResult(
 }
 
 /** One policy's outcome → result, through policy-server's post-processing (docs/host-interface.md §1.5, §1.6). */
-export function resultOf(base: Pick<Result, 'source' | 'object' | 'policy'>, request: AdmissionRequest, policy: LoadedPolicy, outcome: RuntimeOutcome): Result {
+export function resultOf(
+  base: Pick<Result, 'source' | 'object' | 'policy'>,
+  request: AdmissionRequest,
+  policy: LoadedPolicy,
+  outcome: RuntimeOutcome,
+): Result {
   if (!outcome.ok) return newResult(base, 'error', outcome.message, outcome.code);
   const evaluated = toAdmissionResponse(request, outcome);
   const final = postProcess(evaluated, {
@@ -345,7 +453,11 @@ export function resultOf(base: Pick<Result, 'source' | 'object' | 'policy'>, req
   return toResult(base, final, final.monitored);
 }
 
-export function toResult(base: Pick<Result, 'source' | 'object' | 'policy'>, ev: EvaluatedResponse, monitored?: EvaluatedResponse): Result {
+export function toResult(
+  base: Pick<Result, 'source' | 'object' | 'policy'>,
+  ev: EvaluatedResponse,
+  monitored?: EvaluatedResponse,
+): Result {
   const r = ev.response;
   const warnings = r.warnings;
   // Monitor mode hides the status; its causes are still worth showing.

@@ -15,7 +15,12 @@ function cloneable(o: RuntimeOutcome): RuntimeOutcome {
     structuredClone(o);
     return o;
   } catch (err) {
-    return { ok: false, message: `internal server error: the policy's result cannot be passed between threads: ${(err as Error).message}`, code: INTERNAL_ERROR_CODE, reason: 'error' };
+    return {
+      ok: false,
+      message: `internal server error: the policy's result cannot be passed between threads: ${(err as Error).message}`,
+      code: INTERNAL_ERROR_CODE,
+      reason: 'error',
+    };
   }
 }
 
@@ -30,7 +35,11 @@ port.on('message', (msg: MainToWorker) => {
     case 'init': {
       const log = createLogger(msg.logLevel, (line) => {
         const m = /^(error|warn|debug): /.exec(line);
-        send({ type: 'log', level: (m?.[1] as 'error' | 'warn' | 'debug' | undefined) ?? 'info', message: m ? line.slice(m[0].length) : line });
+        send({
+          type: 'log',
+          level: (m?.[1] as 'error' | 'warn' | 'debug' | undefined) ?? 'info',
+          message: m ? line.slice(m[0].length) : line,
+        });
       });
       const bridge = new HostBridgeClient(msg.hostPort, msg.hostSignal);
       heartbeat = new Float64Array(msg.heartbeat);
@@ -39,7 +48,8 @@ port.on('message', (msg: MainToWorker) => {
         msg.policies,
         new Float64Array(msg.heartbeat),
         log,
-        (p, index, guestLog) => createDispatcher(p.id, guestLog, (b, n, o, payload) => bridge.call(index, b, n, o, payload)),
+        (p, index, guestLog) =>
+          createDispatcher(p.id, guestLog, (b, n, o, payload) => bridge.call(index, b, n, o, payload)),
         new StderrTail(msg.stderrTail),
       );
       send({ type: 'ready' });
@@ -59,7 +69,10 @@ port.on('message', (msg: MainToWorker) => {
       } catch {
         // An outcome structured clone cannot copy (the responses are depth-checked, so this is unforeseen): it
         // becomes an error for its own policy and object, the other outcomes are sent as they are.
-        send({ type: 'evaluated', results: results.map((r) => ({ taskId: r.taskId, outcomes: r.outcomes.map(cloneable) })) });
+        send({
+          type: 'evaluated',
+          results: results.map((r) => ({ taskId: r.taskId, outcomes: r.outcomes.map(cloneable) })),
+        });
       }
       break;
     }

@@ -11,7 +11,9 @@ export interface ResourceNames {
 /** "apps/v1" → {group: "apps", version: "v1"}; "v1" → the core group. */
 export function splitApiVersion(apiVersion: string): { group: string; version: string } {
   const slash = apiVersion.indexOf('/');
-  return slash < 0 ? { group: '', version: apiVersion } : { group: apiVersion.slice(0, slash), version: apiVersion.slice(slash + 1) };
+  return slash < 0
+    ? { group: '', version: apiVersion }
+    : { group: apiVersion.slice(0, slash), version: apiVersion.slice(slash + 1) };
 }
 
 /** "apps", "v1" → "apps/v1"; the core group → "v1". */

@@ -16,7 +16,8 @@ function walk(a: unknown, b: unknown, path: string, ops: JsonPatchOperation[]): 
   if (a === b) return;
   if (isObject(a) && isObject(b)) {
     for (const k of Object.keys(a)) {
-      if (!Object.prototype.hasOwnProperty.call(b, k)) ops.push({ op: 'remove', path: `${path}/${escapePointerToken(k)}` });
+      if (!Object.prototype.hasOwnProperty.call(b, k))
+        ops.push({ op: 'remove', path: `${path}/${escapePointerToken(k)}` });
     }
     for (const k of Object.keys(b)) {
       const p = `${path}/${escapePointerToken(k)}`;
@@ -84,7 +85,8 @@ export function applyPatch(doc: unknown, patch: JsonPatchOperation[]): unknown {
         break;
       }
       case 'move': {
-        const from = locate(root.value, op.from ?? '') ?? fail(`move: the document has no parent of from "${op.from ?? ''}"`);
+        const from =
+          locate(root.value, op.from ?? '') ?? fail(`move: the document has no parent of from "${op.from ?? ''}"`);
         const value = get(from, fail);
         remove(from, fail);
         const to = locate(root.value, op.path) ?? fail(`move: the document has no parent of path "${op.path}"`);
@@ -92,7 +94,8 @@ export function applyPatch(doc: unknown, patch: JsonPatchOperation[]): unknown {
         break;
       }
       case 'copy': {
-        const from = locate(root.value, op.from ?? '') ?? fail(`copy: the document has no parent of from "${op.from ?? ''}"`);
+        const from =
+          locate(root.value, op.from ?? '') ?? fail(`copy: the document has no parent of from "${op.from ?? ''}"`);
         const value = structuredClone(get(from, fail));
         const to = locate(root.value, op.path) ?? fail(`copy: the document has no parent of path "${op.path}"`);
         add(to, value === undefined ? null : value, fail);
@@ -183,11 +186,15 @@ function replace(at: Location, value: unknown, fail: (reason: string) => never):
 
 /** json-patch v4's equality: arrays element by element, objects by every member of `a` (see applyPatch). */
 function testEquals(a: unknown, b: unknown): boolean {
-  if (Array.isArray(a)) return Array.isArray(b) && a.length === b.length && a.every((x, i) => testEquals(x ?? null, b[i] ?? null));
-  if (isObject(a)) return isObject(b) && Object.keys(a).every((k) => Object.prototype.hasOwnProperty.call(b, k) && testEquals(a[k] ?? null, b[k] ?? null));
+  if (Array.isArray(a))
+    return Array.isArray(b) && a.length === b.length && a.every((x, i) => testEquals(x ?? null, b[i] ?? null));
+  if (isObject(a))
+    return (
+      isObject(b) &&
+      Object.keys(a).every((k) => Object.prototype.hasOwnProperty.call(b, k) && testEquals(a[k] ?? null, b[k] ?? null))
+    );
   return !Array.isArray(b) && !isObject(b) && a === b;
 }
-
 
 function isObject(v: unknown): v is Record<string, unknown> {
   return v !== null && typeof v === 'object' && !Array.isArray(v);

@@ -66,7 +66,8 @@ export function parseLabelSelector(value: unknown): { selector?: LabelSelector; 
   const v = value as Record<string, unknown>;
   const selector: LabelSelector = {};
   for (const k of Object.keys(v)) {
-    if (k !== 'matchLabels' && k !== 'matchExpressions') problems.push({ field: k, message: 'unknown field (a label selector has matchLabels and matchExpressions)' });
+    if (k !== 'matchLabels' && k !== 'matchExpressions')
+      problems.push({ field: k, message: 'unknown field (a label selector has matchLabels and matchExpressions)' });
   }
   if (v.matchLabels !== undefined && v.matchLabels !== null) {
     if (typeof v.matchLabels !== 'object' || Array.isArray(v.matchLabels)) {
@@ -106,7 +107,10 @@ export function parseLabelSelector(value: unknown): { selector?: LabelSelector; 
         const keyProblem = labelKeyProblem(r.key);
         if (keyProblem) problems.push({ field: `${field}.key`, message: keyProblem });
         if (typeof r.operator !== 'string' || !OPERATORS.includes(r.operator as SelectorOperator)) {
-          problems.push({ field: `${field}.operator`, message: `must be one of ${OPERATORS.join(', ')}, got ${JSON.stringify(r.operator)}` });
+          problems.push({
+            field: `${field}.operator`,
+            message: `must be one of ${OPERATORS.join(', ')}, got ${JSON.stringify(r.operator)}`,
+          });
           return;
         }
         const op = r.operator as SelectorOperator;
@@ -128,7 +132,9 @@ export function parseLabelSelector(value: unknown): { selector?: LabelSelector; 
           const valueProblem = labelValueProblem(val);
           if (valueProblem) problems.push({ field: `${field}.values`, message: valueProblem });
         }
-        selector.matchExpressions!.push(values.length > 0 ? { key: r.key, operator: op, values } : { key: r.key, operator: op });
+        selector.matchExpressions!.push(
+          values.length > 0 ? { key: r.key, operator: op, values } : { key: r.key, operator: op },
+        );
       });
     }
   }

@@ -195,9 +195,7 @@ const TABLE: Readonly<Record<string, readonly Row[]>> = {
     ['PriorityLevelConfiguration', C, 'v1 v1beta3 v1beta2 v1beta1 v1alpha1'],
   ],
 
-  'internal.apiserver.k8s.io': [
-    ['StorageVersion', C, 'v1alpha1'],
-  ],
+  'internal.apiserver.k8s.io': [['StorageVersion', C, 'v1alpha1']],
 
   'lifecycle.k8s.io': [
     // alpha, 1.37+

@@ -60,14 +60,18 @@ export function isKubernetesVersion(v: string): v is KubernetesVersion {
 }
 
 /** The built-in group-versions (`v1`, `apps/v1`, ...) the release serves by default. */
-export function servedGroupVersions(kubernetesVersion: KubernetesVersion = DEFAULT_KUBERNETES_VERSION): ReadonlySet<string> {
+export function servedGroupVersions(
+  kubernetesVersion: KubernetesVersion = DEFAULT_KUBERNETES_VERSION,
+): ReadonlySet<string> {
   return new Set(SERVED[kubernetesVersion]);
 }
 
 const servedCache = new Map<KubernetesVersion, readonly ResourceInfo[]>();
 
 /** The rows of the built-in resource table the release serves by default. */
-export function servedBuiltinResources(kubernetesVersion: KubernetesVersion = DEFAULT_KUBERNETES_VERSION): readonly ResourceInfo[] {
+export function servedBuiltinResources(
+  kubernetesVersion: KubernetesVersion = DEFAULT_KUBERNETES_VERSION,
+): readonly ResourceInfo[] {
   let out = servedCache.get(kubernetesVersion);
   if (!out) {
     const groupVersions = servedGroupVersions(kubernetesVersion);

@@ -61,7 +61,9 @@ export async function* streamManifests(args: string[], opts: LoadOptions): Async
       try {
         text = await readSource(s, limits, opts.stdin);
       } catch (err) {
-        parsing.push([{ kind: 'error', source: { file: name, line: 0, docIndex: 0 }, message: (err as Error).message }]);
+        parsing.push([
+          { kind: 'error', source: { file: name, line: 0, docIndex: 0 }, message: (err as Error).message },
+        ]);
       }
       if (text !== undefined) {
         opts.onText?.(name, text);
@@ -70,7 +72,8 @@ export async function* streamManifests(args: string[], opts: LoadOptions): Async
         if (entries instanceof Promise) entries.catch(() => undefined);
         parsing.push(entries);
       }
-      while (parsing.length > 0 && (Array.isArray(parsing[0]) || parsing.length > PARSE_AHEAD)) yield await parsing.shift()!;
+      while (parsing.length > 0 && (Array.isArray(parsing[0]) || parsing.length > PARSE_AHEAD))
+        yield await parsing.shift()!;
     }
     while (parsing.length > 0) yield await parsing.shift()!;
   } finally {

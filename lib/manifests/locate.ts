@@ -57,7 +57,9 @@ function anchorOf(text: string, ev: { anchorStart: number; anchorEnd: number }):
 
 function scalarStart(ev: jsyaml.Event & { type: typeof E.SCALAR }): number {
   // Quoted scalars' values start after the quote; the field starts at the quote.
-  return ev.style === jsyaml.SCALAR_STYLE.SINGLE_QUOTED || ev.style === jsyaml.SCALAR_STYLE.DOUBLE_QUOTED ? ev.valueStart - 1 : ev.valueStart;
+  return ev.style === jsyaml.SCALAR_STYLE.SINGLE_QUOTED || ev.style === jsyaml.SCALAR_STYLE.DOUBLE_QUOTED
+    ? ev.valueStart - 1
+    : ev.valueStart;
 }
 
 /** Builds the tree of the first document in `events`; `anchors` receives every anchored node. */
@@ -111,7 +113,10 @@ export class DocumentLocator {
   private lineStarts: number[] | undefined;
 
   /** `text` is one document as the splitter cut it; `firstLine` the file line of its first line. */
-  constructor(private readonly text: string, private readonly firstLine = 1) {
+  constructor(
+    private readonly text: string,
+    private readonly firstLine = 1,
+  ) {
     this.root = buildTree(text, jsyaml.parseEvents(text, { maxDepth: 1000 }), this.anchors);
   }
 
@@ -190,7 +195,10 @@ export class FileLocator {
   constructor(private readonly text: string) {}
 
   /** Position of `path` inside the object at `source` (a List item's path is prefixed with items/N). */
-  locate(source: Pick<SourceLocation, 'docIndex' | 'itemIndex'>, path: readonly PathSegment[]): FieldPosition | undefined {
+  locate(
+    source: Pick<SourceLocation, 'docIndex' | 'itemIndex'>,
+    path: readonly PathSegment[],
+  ): FieldPosition | undefined {
     const doc = this.document(source.docIndex);
     if (!doc) return undefined;
     if (source.itemIndex === undefined) return doc.locate(path);

@@ -49,35 +49,46 @@ function entriesFromChunk(file: string, chunk: DocumentChunk, limits: InputLimit
   if (value === null || value === undefined) return [];
   const lineOf = lineCounter(chunk.text);
   // kubectl (sigs.k8s.io/yaml) keeps a repeated key's last value without a word; the cluster receives that value.
-  const duplicates = (parsed.duplicates ?? []).map((d) => `${file}:${chunk.firstLine + lineOf(d.offset) - 1}: key "${d.key}" repeats an earlier one of its mapping; its last value is used, as kubectl does`);
+  const duplicates = (parsed.duplicates ?? []).map(
+    (d) =>
+      `${file}:${chunk.firstLine + lineOf(d.offset) - 1}: key "${d.key}" repeats an earlier one of its mapping; its last value is used, as kubectl does`,
+  );
   const size = expandedSize(value, { nodes: limits.maxExpandedNodes, bytes: limits.maxExpandedBytes });
   if (size === undefined) {
     return [{ kind: 'error', source: at(docLine), message: 'document refers to itself through a YAML alias (cycle)' }];
   }
   if (size.nodes > limits.maxExpandedNodes) {
-    return [{
-      kind: 'error',
-      source: at(docLine),
-      message: `document expands to more than ${limits.maxExpandedNodes} nodes through YAML aliases (alias bomb?)`,
-    }];
+    return [
+      {
+        kind: 'error',
+        source: at(docLine),
+        message: `document expands to more than ${limits.maxExpandedNodes} nodes through YAML aliases (alias bomb?)`,
+      },
+    ];
   }
   if (size.bytes > limits.maxExpandedBytes) {
-    return [{
-      kind: 'error',
-      source: at(docLine),
-      message: `document expands to more than ${limits.maxExpandedBytes} bytes${events.some((e) => e.type === ALIAS) ? ' through YAML aliases (byte bomb?)' : ''}`,
-    }];
+    return [
+      {
+        kind: 'error',
+        source: at(docLine),
+        message: `document expands to more than ${limits.maxExpandedBytes} bytes${events.some((e) => e.type === ALIAS) ? ' through YAML aliases (byte bomb?)' : ''}`,
+      },
+    ];
   }
   const problem = objectProblem(value);
   if (problem) {
-    return [{ kind: 'error', source: at(docLine), message: `not a Kubernetes object: ${problem}${templateHint(chunk.text)}` }];
+    return [
+      { kind: 'error', source: at(docLine), message: `not a Kubernetes object: ${problem}${templateHint(chunk.text)}` },
+    ];
   }
   const obj = value as KubeObject;
   if (isList(obj)) {
     const items = (obj as { items?: unknown }).items;
     if (items === null || items === undefined) return [];
     if (!Array.isArray(items)) {
-      return [{ kind: 'error', source: at(docLine), message: `${obj.kind}: items must be a list, got ${describe(items)}` }];
+      return [
+        { kind: 'error', source: at(docLine), message: `${obj.kind}: items must be a list, got ${describe(items)}` },
+      ];
     }
     const offsets = listItemOffsets(chunk.text, events);
     const lineAt = lineOf;
@@ -85,7 +96,8 @@ function entriesFromChunk(file: string, chunk: DocumentChunk, limits: InputLimit
       const line = offsets[idx] !== undefined ? chunk.firstLine + lineAt(offsets[idx]) - 1 : docLine;
       const source: SourceLocation = { file, line, docIndex: chunk.docIndex, itemIndex: idx };
       const itemProblem = objectProblem(item);
-      if (itemProblem) return { kind: 'error', source, message: `${obj.kind} item ${idx}: not a Kubernetes object: ${itemProblem}` };
+      if (itemProblem)
+        return { kind: 'error', source, message: `${obj.kind} item ${idx}: not a Kubernetes object: ${itemProblem}` };
       const entry = classify(item as KubeObject, source);
       if (entry.kind === 'object' && duplicates.length > 0 && idx === 0) entry.warnings = duplicates;
       return entry;
@@ -126,8 +138,13 @@ export function objectProblem(value: unknown): string | undefined {
   if (missing.length > 0) return `${missing.join(' and ')} not set`;
   if (typeof v.apiVersion !== 'string') return `apiVersion must be a string, got ${describe(v.apiVersion)}`;
   if (typeof v.kind !== 'string') return `kind must be a string, got ${describe(v.kind)}`;
-  if (!/^([a-z0-9.-]+\/)?[a-z0-9]+$/.test(v.apiVersion)) return `apiVersion "${v.apiVersion}" is not of the form [group/]version`;
-  if (v.metadata !== undefined && v.metadata !== null && (typeof v.metadata !== 'object' || Array.isArray(v.metadata))) {
+  if (!/^([a-z0-9.-]+\/)?[a-z0-9]+$/.test(v.apiVersion))
+    return `apiVersion "${v.apiVersion}" is not of the form [group/]version`;
+  if (
+    v.metadata !== undefined &&
+    v.metadata !== null &&
+    (typeof v.metadata !== 'object' || Array.isArray(v.metadata))
+  ) {
     return `metadata must be a mapping, got ${describe(v.metadata)}`;
   }
   return undefined;
@@ -142,7 +159,9 @@ function describe(v: unknown): string {
 }
 
 function templateHint(text: string): string {
-  return text.includes('{{') ? ' (the document contains {{ }} template syntax: render it first, e.g. with helm template)' : '';
+  return text.includes('{{')
+    ? ' (the document contains {{ }} template syntax: render it first, e.g. with helm template)'
+    : '';
 }
 
 function firstContentLine(text: string): number {

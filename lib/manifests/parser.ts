@@ -60,7 +60,8 @@ export class ManifestParser {
   /** The entries of `text`: at once while the input is small, later (in any order of calls) on the thread. */
   parse(file: string, text: string, limits: InputLimits): ManifestEntry[] | Promise<ManifestEntry[]> {
     this.chars += text.length;
-    const thread = this.failed || this.closing || this.chars < this.threadAfterChars ? undefined : (this.thread ??= this.start());
+    const thread =
+      this.failed || this.closing || this.chars < this.threadAfterChars ? undefined : (this.thread ??= this.start());
     if (!thread) return entriesFromText(file, text, limits);
     const request: ParseRequest = { id: this.nextId++, file, text, limits };
     this.onThread++;
@@ -79,7 +80,10 @@ export class ManifestParser {
   }
 
   private start(): Worker {
-    const t = startThread(PARSER_BUNDLE, typeof __MANIFEST_PARSER_SOURCE__ !== 'undefined' ? __MANIFEST_PARSER_SOURCE__ : undefined);
+    const t = startThread(
+      PARSER_BUNDLE,
+      typeof __MANIFEST_PARSER_SOURCE__ !== 'undefined' ? __MANIFEST_PARSER_SOURCE__ : undefined,
+    );
     // Its work is always awaited by the reader; an idle parser must not keep the process alive.
     t.unref();
     t.on('message', (reply: ParseReply) => {
@@ -90,7 +94,8 @@ export class ManifestParser {
       else w.reject(new Error(`parsing ${w.request.file} failed: ${reply.failure}`));
     });
     const fallBack = (why: string): void => {
-      if (!this.closing && !this.failed) this.onThreadFailure?.(`the manifest parser thread ${why}: parsing on the main thread`);
+      if (!this.closing && !this.failed)
+        this.onThreadFailure?.(`the manifest parser thread ${why}: parsing on the main thread`);
       this.failed = true;
       this.thread = undefined;
       for (const [id, w] of this.waiting) {

@@ -6,10 +6,7 @@ import type { InputLimits } from './limits';
 const MANIFEST_EXT = /\.(ya?ml|json)$/i;
 
 /** One thing to read: a file found on disk, stdin or a URL. */
-export type InputSource =
-  | { type: 'file'; path: string }
-  | { type: 'stdin' }
-  | { type: 'url'; url: string };
+export type InputSource = { type: 'file'; path: string } | { type: 'stdin' } | { type: 'url'; url: string };
 
 /** An input that could not be read at all (missing file, HTTP error); reported like a bad document. */
 export interface InputReadError {
@@ -47,7 +44,11 @@ export async function expandInputs(args: string[], recursive: boolean): Promise<
     }
     if (stat.isDirectory()) {
       const files = await listDirectory(arg, recursive, errors, await fs.realpath(arg));
-      if (files.length === 0) errors.push({ name: arg, message: `no .yaml, .yml or .json files in directory${recursive ? '' : ' (use -R to descend into sub-directories)'}` });
+      if (files.length === 0)
+        errors.push({
+          name: arg,
+          message: `no .yaml, .yml or .json files in directory${recursive ? '' : ' (use -R to descend into sub-directories)'}`,
+        });
       for (const f of files) sources.push({ type: 'file', path: f });
     } else {
       sources.push({ type: 'file', path: arg });
@@ -60,7 +61,12 @@ export async function expandInputs(args: string[], recursive: boolean): Promise<
  * `root` is the real path of the directory named on the command line: a symbolic link whose target is outside it
  * (`x.yaml -> /dev/zero`, `-> ~/.kube/config`; git keeps links) is refused, not read.
  */
-async function listDirectory(dir: string, recursive: boolean, errors: InputReadError[], root: string): Promise<string[]> {
+async function listDirectory(
+  dir: string,
+  recursive: boolean,
+  errors: InputReadError[],
+  root: string,
+): Promise<string[]> {
   let entries;
   try {
     entries = await fs.readdir(dir, { withFileTypes: true });
@@ -81,7 +87,10 @@ async function listDirectory(dir: string, recursive: boolean, errors: InputReadE
       try {
         target = await fs.realpath(full);
       } catch (err) {
-        errors.push({ name: full, message: `cannot read: symbolic link to ${await linkText(full)}: ${systemMessage(err)}` });
+        errors.push({
+          name: full,
+          message: `cannot read: symbolic link to ${await linkText(full)}: ${systemMessage(err)}`,
+        });
         continue;
       }
       if (!isInside(root, target)) {
@@ -120,7 +129,8 @@ function splitCredentials(url: string): { href: string; authorization?: string }
     return { href: url };
   }
   if (u.username === '' && u.password === '') return { href: url };
-  const authorization = 'Basic ' + Buffer.from(`${decodeURIComponent(u.username)}:${decodeURIComponent(u.password)}`).toString('base64');
+  const authorization =
+    'Basic ' + Buffer.from(`${decodeURIComponent(u.username)}:${decodeURIComponent(u.password)}`).toString('base64');
   u.username = '';
   u.password = '';
   return { href: u.href, authorization };
@@ -139,7 +149,11 @@ export function withoutUserinfo(url: string): string {
 }
 
 /** Reads a source as UTF-8 text, enforcing the size limit. */
-export async function readSource(s: InputSource, limits: InputLimits, stdin: NodeJS.ReadableStream = process.stdin): Promise<string> {
+export async function readSource(
+  s: InputSource,
+  limits: InputLimits,
+  stdin: NodeJS.ReadableStream = process.stdin,
+): Promise<string> {
   switch (s.type) {
     case 'file': {
       // Synchronous: a manifest is read in well under a millisecond, and the promise API makes five round trips
@@ -149,7 +163,9 @@ export async function readSource(s: InputSource, limits: InputLimits, stdin: Nod
         bytes = readRegularFileSync(s.path, limits.maxInputBytes);
       } catch (err) {
         const e = err as BoundedReadError;
-        throw new Error(e.reason === 'too-large' ? `input is ${e.message} (--max-input-size)` : `cannot read: ${e.message}`);
+        throw new Error(
+          e.reason === 'too-large' ? `input is ${e.message} (--max-input-size)` : `cannot read: ${e.message}`,
+        );
       }
       return decode(bytes);
     }
@@ -177,10 +193,15 @@ async function fetchUrl(url: string, limits: InputLimits): Promise<Buffer> {
   try {
     // fetch refuses a URL with credentials; kubectl (Go's http client) sends them as Basic authentication.
     const { href, authorization } = splitCredentials(url);
-    res = await fetch(href, { signal: AbortSignal.timeout(limits.urlTimeoutSeconds * 1000), redirect: 'follow', ...(authorization ? { headers: { authorization } } : {}) });
+    res = await fetch(href, {
+      signal: AbortSignal.timeout(limits.urlTimeoutSeconds * 1000),
+      redirect: 'follow',
+      ...(authorization ? { headers: { authorization } } : {}),
+    });
   } catch (err) {
     const e = err as Error & { cause?: Error };
-    const why = e.name === 'TimeoutError' ? `no answer within ${limits.urlTimeoutSeconds}s` : (e.cause?.message ?? e.message);
+    const why =
+      e.name === 'TimeoutError' ? `no answer within ${limits.urlTimeoutSeconds}s` : (e.cause?.message ?? e.message);
     throw new Error(`cannot fetch: ${why}`);
   }
   if (!res.ok) throw new Error(`cannot fetch: HTTP ${res.status} ${res.statusText}`);
@@ -197,7 +218,8 @@ async function fetchUrl(url: string, limits: InputLimits): Promise<Buffer> {
     }
   } catch (err) {
     // The signal's deadline holds for the body too (a server sending a byte now and then).
-    if ((err as Error).name === 'TimeoutError' || (err as Error).name === 'AbortError') throw new Error(`cannot fetch: the transfer did not complete within ${limits.urlTimeoutSeconds}s`);
+    if ((err as Error).name === 'TimeoutError' || (err as Error).name === 'AbortError')
+      throw new Error(`cannot fetch: the transfer did not complete within ${limits.urlTimeoutSeconds}s`);
     throw err;
   }
   return Buffer.concat(parts);

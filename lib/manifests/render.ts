@@ -27,7 +27,10 @@ export function renderSourceName(spec: RenderSpec): string {
 }
 
 /** The program and arguments that render `spec`. kubectl is `$KUBECTL` if set (kubectl runs its plugins), else from PATH. */
-export function renderCommand(spec: RenderSpec, env: NodeJS.ProcessEnv = process.env): { tool: string; program: string; args: string[] } {
+export function renderCommand(
+  spec: RenderSpec,
+  env: NodeJS.ProcessEnv = process.env,
+): { tool: string; program: string; args: string[] } {
   if (spec.kind === 'kustomize') {
     return { tool: 'kubectl', program: env.KUBECTL || 'kubectl', args: ['kustomize', spec.dir] };
   }
@@ -86,7 +89,10 @@ export interface RenderOptions {
  * Renders each spec and returns its entries in order. A renderer that fails gives one error entry with its
  * stderr, and the others go on. Call checkRenderTools first for a clean error when a tool is missing.
  */
-export async function renderManifests(specs: readonly RenderSpec[], opts: RenderOptions = {}): Promise<ManifestEntry[]> {
+export async function renderManifests(
+  specs: readonly RenderSpec[],
+  opts: RenderOptions = {},
+): Promise<ManifestEntry[]> {
   const limits = opts.limits ?? DEFAULT_LIMITS;
   const out: ManifestEntry[] = [];
   for (const spec of specs) {
@@ -176,7 +182,9 @@ async function run(program: string, args: string[], maxBytes: number, env?: Node
       if (tooBig) return reject(new Error(`${cmd}: output is larger than ${maxBytes} bytes (--max-input-size)`));
       if (code !== 0) {
         // kubectl logs through klog: drop its `E1127 14:20:59.281261   16036 run.go:72] ` prefixes.
-        const why = stderr.replace(/^[EWIF]\d{4} [\d:.]+\s+\d+ [\w.-]+:\d+\] /gm, '').trim() || (signal ? `killed by ${signal}` : `exit code ${code}`);
+        const why =
+          stderr.replace(/^[EWIF]\d{4} [\d:.]+\s+\d+ [\w.-]+:\d+\] /gm, '').trim() ||
+          (signal ? `killed by ${signal}` : `exit code ${code}`);
         return reject(new Error(`${cmd} failed: ${why}`));
       }
       resolve(Buffer.concat(chunks).toString('utf8'));

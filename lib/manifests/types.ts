@@ -17,7 +17,6 @@ export interface SourceLocation {
   origin?: string;
 }
 
-
 export interface ManifestObject {
   kind: 'object';
   object: KubeObject;

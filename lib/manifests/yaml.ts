@@ -49,12 +49,19 @@ export function parseDocument(text: string, limits: InputLimits, lastKeyWins = f
   let repeated = false;
   try {
     events = jsyaml.parseEvents(text, { maxDepth: limits.maxDepth });
-    const construct = (json: boolean): unknown[] => jsyaml.constructFromEvents(events, { source: text, schema: KUBERNETES_SCHEMA, maxAliases: limits.maxAliases, json });
+    const construct = (json: boolean): unknown[] =>
+      jsyaml.constructFromEvents(events, {
+        source: text,
+        schema: KUBERNETES_SCHEMA,
+        maxAliases: limits.maxAliases,
+        json,
+      });
     try {
       docs = construct(false);
     } catch (err) {
       // Repeats are rare: only then is the document built again keeping the last value, and the repeats found.
-      if (!lastKeyWins || !(err instanceof jsyaml.YAMLException) || !/duplicated mapping key/.test(err.reason)) throw err;
+      if (!lastKeyWins || !(err instanceof jsyaml.YAMLException) || !/duplicated mapping key/.test(err.reason))
+        throw err;
       docs = construct(true);
       repeated = true;
     }
@@ -103,7 +110,9 @@ function toSyntaxError(err: unknown): YamlSyntaxError {
   if (err instanceof jsyaml.YAMLException) {
     const mark = err.mark as { line?: number; column?: number; position?: number } | undefined;
     // Errors raised while constructing values (not parsing) point at offset 0: line 0 says "unknown".
-    return mark?.line === undefined || mark.position === 0 ? new YamlSyntaxError(err.reason, 0, 0) : new YamlSyntaxError(err.reason, mark.line + 1, (mark.column ?? 0) + 1);
+    return mark?.line === undefined || mark.position === 0
+      ? new YamlSyntaxError(err.reason, 0, 0)
+      : new YamlSyntaxError(err.reason, mark.line + 1, (mark.column ?? 0) + 1);
   }
   if (err instanceof RangeError) {
     return new YamlSyntaxError('document nests too deeply to be read', 0, 0);
@@ -138,7 +147,9 @@ export function expandedSize(value: unknown, limits: { nodes: number; bytes: num
     }
     inProgress.add(v);
     const total = { nodes: 1, bytes: 2 };
-    const entries: [string | undefined, unknown][] = Array.isArray(v) ? v.map((x) => [undefined, x]) : Object.entries(v as Record<string, unknown>);
+    const entries: [string | undefined, unknown][] = Array.isArray(v)
+      ? v.map((x) => [undefined, x])
+      : Object.entries(v as Record<string, unknown>);
     for (const [key, child] of entries) {
       const n = visit(child);
       if (cycle) return total;

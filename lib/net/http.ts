@@ -50,7 +50,11 @@ export class TransportError extends Error {
 /** TransportError code: the server answered the TLS handshake with something else (usually plain HTTP). */
 export const NOT_TLS = 'NOT_TLS';
 
-type Transport = { http: typeof import('node:http'); https: typeof import('node:https'); tls: typeof import('node:tls') };
+type Transport = {
+  http: typeof import('node:http');
+  https: typeof import('node:https');
+  tls: typeof import('node:tls');
+};
 let transport: Transport | undefined;
 
 /** node:http, node:https and node:tls, loaded by the first request: runs that fetch nothing do not pay for them. */
@@ -63,11 +67,18 @@ const agents = new Map<string, http.Agent>();
 
 function agentFor({ http, https, tls }: Transport, url: URL, t: TlsSettings | undefined): http.Agent {
   const secure = url.protocol === 'https:';
-  const key = secure ? `https|${t?.insecure ? 'insecure' : ''}|${t?.ca ? createHash('sha256').update(t.ca.join('\n')).digest('hex') : 'system'}` : 'http';
+  const key = secure
+    ? `https|${t?.insecure ? 'insecure' : ''}|${t?.ca ? createHash('sha256').update(t.ca.join('\n')).digest('hex') : 'system'}`
+    : 'http';
   let a = agents.get(key);
   if (!a) {
     a = secure
-      ? new https.Agent({ keepAlive: true, maxSockets: 8, ...(t?.ca ? { ca: [...tls.rootCertificates, ...t.ca] } : {}), ...(t?.insecure ? { rejectUnauthorized: false } : {}) })
+      ? new https.Agent({
+          keepAlive: true,
+          maxSockets: 8,
+          ...(t?.ca ? { ca: [...tls.rootCertificates, ...t.ca] } : {}),
+          ...(t?.insecure ? { rejectUnauthorized: false } : {}),
+        })
       : new http.Agent({ keepAlive: true, maxSockets: 8 });
     agents.set(key, a);
   }
@@ -78,7 +89,7 @@ function agentFor({ http, https, tls }: Transport, url: URL, t: TlsSettings | un
 export function proxyFor(url: URL, env: NodeJS.ProcessEnv): URL | undefined {
   const noProxy = env.no_proxy ?? env.NO_PROXY ?? '';
   if (noProxyMatches(url, noProxy)) return undefined;
-  const raw = url.protocol === 'https:' ? (env.https_proxy ?? env.HTTPS_PROXY) : env.http_proxy ?? env.HTTP_PROXY;
+  const raw = url.protocol === 'https:' ? (env.https_proxy ?? env.HTTPS_PROXY) : (env.http_proxy ?? env.HTTP_PROXY);
   if (!raw) return undefined;
   try {
     return new URL(/^[a-z][a-z0-9+.-]*:\/\//i.test(raw) ? raw : `http://${raw}`);
@@ -158,10 +169,13 @@ function classify(err: NodeJS.ErrnoException, where: string): TransportError {
     return new TransportError(`${reason}${code && !reason.includes(code) ? ` (${code})` : ''}`, 'tls', where, code);
   }
   if (code === 'ECONNREFUSED') return new TransportError('connection refused', 'connection', where, code);
-  if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return new TransportError('host name not found (DNS)', 'connection', where, code);
+  if (code === 'ENOTFOUND' || code === 'EAI_AGAIN')
+    return new TransportError('host name not found (DNS)', 'connection', where, code);
   if (code === 'ETIMEDOUT') return new TransportError('connection timed out', 'timeout', where, code);
-  if (code === 'ECONNRESET' || code === 'EPIPE') return new TransportError('connection reset by the server', 'connection', where, code);
-  if (code === 'EHOSTUNREACH' || code === 'ENETUNREACH') return new TransportError('host unreachable', 'connection', where, code);
+  if (code === 'ECONNRESET' || code === 'EPIPE')
+    return new TransportError('connection reset by the server', 'connection', where, code);
+  if (code === 'EHOSTUNREACH' || code === 'ENETUNREACH')
+    return new TransportError('host unreachable', 'connection', where, code);
   return new TransportError(err.message, 'connection', where, code);
 }
 
@@ -173,7 +187,13 @@ function proxyAuthHeader(proxy: URL): Record<string, string> {
 }
 
 /** Opens a CONNECT tunnel through `proxy` to `host:port`. */
-function tunnel({ http, https }: Transport, proxy: URL, host: string, port: number, timeoutMs: number): Promise<net.Socket> {
+function tunnel(
+  { http, https }: Transport,
+  proxy: URL,
+  host: string,
+  port: number,
+  timeoutMs: number,
+): Promise<net.Socket> {
   const where = `proxy ${proxy.host}`;
   return new Promise((resolve, reject) => {
     const mod = proxy.protocol === 'https:' ? https : http;
@@ -190,7 +210,13 @@ function tunnel({ http, https }: Transport, proxy: URL, host: string, port: numb
       if (res.statusCode === 200) resolve(socket);
       else {
         socket.destroy();
-        reject(new TransportError(`the proxy refused to connect to ${host}:${port} (HTTP ${res.statusCode})`, 'connection', where));
+        reject(
+          new TransportError(
+            `the proxy refused to connect to ${host}:${port} (HTTP ${res.statusCode})`,
+            'connection',
+            where,
+          ),
+        );
       }
     });
     req.on('timeout', () => req.destroy(new TransportError(`no answer within ${timeoutMs / 1000}s`, 'timeout', where)));
@@ -219,7 +245,14 @@ export async function httpRequest(url: URL, opts: HttpOptions): Promise<HttpResp
       ...(opts.tls?.ca ? { ca: [...tls.rootCertificates, ...opts.tls.ca] } : {}),
       rejectUnauthorized: !opts.tls?.insecure,
     });
-    reqOpts = { method: opts.method ?? 'GET', host, port, path: url.pathname + url.search, headers: { Host: url.host, ...headers }, createConnection: () => socket };
+    reqOpts = {
+      method: opts.method ?? 'GET',
+      host,
+      port,
+      path: url.pathname + url.search,
+      headers: { Host: url.host, ...headers },
+      createConnection: () => socket,
+    };
   } else if (proxy) {
     reqOpts = {
       method: opts.method ?? 'GET',
@@ -230,7 +263,14 @@ export async function httpRequest(url: URL, opts: HttpOptions): Promise<HttpResp
       agent: false,
     };
   } else {
-    reqOpts = { method: opts.method ?? 'GET', host, port, path: url.pathname + url.search, headers, agent: agentFor(t, url, opts.tls) };
+    reqOpts = {
+      method: opts.method ?? 'GET',
+      host,
+      port,
+      path: url.pathname + url.search,
+      headers,
+      agent: agentFor(t, url, opts.tls),
+    };
   }
   const mod = secure && !proxy ? https : http;
   return new Promise<HttpResponse>((resolve, reject) => {
@@ -241,10 +281,12 @@ export async function httpRequest(url: URL, opts: HttpOptions): Promise<HttpResp
       const what = answered ? 'the transfer did not complete' : 'no answer';
       req.destroy(new TransportError(`${what} within ${opts.timeoutMs / 1000}s`, 'timeout', where, 'ETIMEDOUT'));
     }, opts.timeoutMs);
-    const settle = <T>(f: (v: T) => void) => (v: T): void => {
-      clearTimeout(deadline);
-      f(v);
-    };
+    const settle =
+      <T>(f: (v: T) => void) =>
+      (v: T): void => {
+        clearTimeout(deadline);
+        f(v);
+      };
     resolve = settle(resolve);
     reject = settle(reject);
     const req = mod.request(reqOpts, (res) => {
@@ -256,15 +298,21 @@ export async function httpRequest(url: URL, opts: HttpOptions): Promise<HttpResp
         if (size > opts.maxBytes) {
           req.destroy();
           res.destroy();
-          reject(new HttpError(`${redactUrl(url)}: the answer is larger than the ${opts.maxBytes} byte limit`, 'too-large'));
+          reject(
+            new HttpError(`${redactUrl(url)}: the answer is larger than the ${opts.maxBytes} byte limit`, 'too-large'),
+          );
           return;
         }
         chunks.push(c);
       });
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks), url }));
+      res.on('end', () =>
+        resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks), url }),
+      );
       res.on('error', (err) => reject(classify(err as NodeJS.ErrnoException, where)));
     });
-    req.setTimeout(opts.timeoutMs, () => req.destroy(new TransportError(`no answer within ${opts.timeoutMs / 1000}s`, 'timeout', where, 'ETIMEDOUT')));
+    req.setTimeout(opts.timeoutMs, () =>
+      req.destroy(new TransportError(`no answer within ${opts.timeoutMs / 1000}s`, 'timeout', where, 'ETIMEDOUT')),
+    );
     req.on('error', (err) => reject(classify(err as NodeJS.ErrnoException, where)));
     req.end(opts.body);
   });

@@ -15,7 +15,12 @@ export type { ModuleVerification } from '../verification/servers';
 
 export const VERIFICATION_CONFIG_KEY = 'verification-config';
 
-export async function readServerVerification(cluster: Cluster, servers: readonly KubeObject[], policies: readonly KubeObject[], kubewardenNamespace: string): Promise<ModuleVerification> {
+export async function readServerVerification(
+  cluster: Cluster,
+  servers: readonly KubeObject[],
+  policies: readonly KubeObject[],
+  kubewardenNamespace: string,
+): Promise<ModuleVerification> {
   const byServer = new Map<string, ServerVerification>();
   const cmRes = await cluster.resolve('v1', 'ConfigMap');
   for (const s of servers) {
@@ -27,18 +32,33 @@ export async function readServerVerification(cluster: Cluster, servers: readonly
     const text = (cm?.data as Record<string, unknown> | undefined)?.[VERIFICATION_CONFIG_KEY];
     if (typeof text !== 'string') {
       // policy-server does not start without it: no policy of this server would run.
-      throw new PolicyVerificationError(`PolicyServer ${name}: spec.verificationConfig names ConfigMap ${where}, which ${cm ? `has no "${VERIFICATION_CONFIG_KEY}" key` : 'does not exist'}`, 'config');
+      throw new PolicyVerificationError(
+        `PolicyServer ${name}: spec.verificationConfig names ConfigMap ${where}, which ${cm ? `has no "${VERIFICATION_CONFIG_KEY}" key` : 'does not exist'}`,
+        'config',
+      );
     }
-    byServer.set(name, { server: name, configMap: where, config: parseVerificationConfig(text, `ConfigMap ${where} (key ${VERIFICATION_CONFIG_KEY})`) });
+    byServer.set(name, {
+      server: name,
+      configMap: where,
+      config: parseVerificationConfig(text, `ConfigMap ${where} (key ${VERIFICATION_CONFIG_KEY})`),
+    });
   }
   const out: ModuleVerification = new Map();
   if (byServer.size === 0) return out;
   for (const p of policies) {
-    const spec = (p.spec ?? {}) as { policyServer?: unknown; module?: unknown; policies?: Record<string, { module?: unknown }> };
-    const server = byServer.get(typeof spec.policyServer === 'string' && spec.policyServer !== '' ? spec.policyServer : 'default');
+    const spec = (p.spec ?? {}) as {
+      policyServer?: unknown;
+      module?: unknown;
+      policies?: Record<string, { module?: unknown }>;
+    };
+    const server = byServer.get(
+      typeof spec.policyServer === 'string' && spec.policyServer !== '' ? spec.policyServer : 'default',
+    );
     if (!server) continue;
     // A group's members are modules of the same PolicyServer.
-    const modules = [spec.module, ...Object.values(spec.policies ?? {}).map((m) => m?.module)].filter((m): m is string => typeof m === 'string');
+    const modules = [spec.module, ...Object.values(spec.policies ?? {}).map((m) => m?.module)].filter(
+      (m): m is string => typeof m === 'string',
+    );
     for (const m of modules) {
       const list = out.get(m) ?? [];
       if (!list.includes(server)) list.push(server);
@@ -47,4 +67,3 @@ export async function readServerVerification(cluster: Cluster, servers: readonly
   }
   return out;
 }
-

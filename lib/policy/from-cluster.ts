@@ -37,7 +37,10 @@ export class ClusterPolicyError extends UserError<'cluster-policy'> {
  * for insecure sources) or, through the wasmpolicy.kubewarden.io/module annotation, `builtin://`. A `file://` URL or
  * a path would make this machine read its own files (or `/dev/zero`) because an object said so: refused.
  */
-export async function readClusterPolicies(cluster: Cluster, opts: { log: Logger; kubewardenNamespace: string }): Promise<ClusterPolicies> {
+export async function readClusterPolicies(
+  cluster: Cluster,
+  opts: { log: Logger; kubewardenNamespace: string },
+): Promise<ClusterPolicies> {
   const objects: KubeObject[] = [];
   let installed = false;
   for (const kind of POLICY_KINDS) {
@@ -52,7 +55,11 @@ export async function readClusterPolicies(cluster: Cluster, opts: { log: Logger;
   if (psRes) for await (const o of cluster.list(psRes)) servers.set(String(o.metadata?.name ?? ''), o);
   const verification = await readServerVerification(cluster, [...servers.values()], objects, opts.kubewardenNamespace);
   // Sorted as kubectl lists them, so ids, origins and results are stable from run to run.
-  objects.sort((a, b) => `${a.kind}/${a.metadata?.namespace ?? ''}/${a.metadata?.name}`.localeCompare(`${b.kind}/${b.metadata?.namespace ?? ''}/${b.metadata?.name}`));
+  objects.sort((a, b) =>
+    `${a.kind}/${a.metadata?.namespace ?? ''}/${a.metadata?.name}`.localeCompare(
+      `${b.kind}/${b.metadata?.namespace ?? ''}/${b.metadata?.name}`,
+    ),
+  );
   // One read per PolicyServer, so that each policy carries the sources of the server that runs it.
   const byServer = new Map<string, KubeObject[]>();
   for (const o of objects) {
@@ -65,10 +72,15 @@ export async function readClusterPolicies(cluster: Cluster, opts: { log: Logger;
     const ps = servers.get(server);
     const sources = policyServerSources(ps ? [ps] : [], opts.log);
     const text = list.map((o) => jsyaml.dump(o, { noRefs: true, lineWidth: -1 })).join('---\n');
-    for (const e of readPolicyConfigText(`cluster ${cluster.context}`, text, { log: opts.log, kubewardenNamespace: opts.kubewardenNamespace })) {
+    for (const e of readPolicyConfigText(`cluster ${cluster.context}`, text, {
+      log: opts.log,
+      kubewardenNamespace: opts.kubewardenNamespace,
+    })) {
       for (const module of 'members' in e ? e.members.map((m) => m.module) : [e.module]) {
         if (!CLUSTER_MODULE_SCHEMES.test(module)) {
-          throw new ClusterPolicyError(`${e.id} in cluster ${cluster.context}: module ${JSON.stringify(module)} is not registry://, https:// or builtin://: a policy read from a cluster may not name a file or another local source`);
+          throw new ClusterPolicyError(
+            `${e.id} in cluster ${cluster.context}: module ${JSON.stringify(module)} is not registry://, https:// or builtin://: a policy read from a cluster may not name a file or another local source`,
+          );
         }
       }
       entries.push(sources.insecure.size > 0 || sources.authorities.size > 0 ? { ...e, sources } : e);
@@ -90,14 +102,18 @@ export function policyServerSources(servers: readonly KubeObject[], log: Logger)
   for (const s of servers) {
     const spec = (s.spec ?? {}) as { insecureSources?: unknown; sourceAuthorities?: unknown };
     const name = `PolicyServer ${s.metadata?.name ?? ''}`;
-    if (Array.isArray(spec.insecureSources)) for (const h of spec.insecureSources) if (typeof h === 'string') out.insecure.add(h.trim());
+    if (Array.isArray(spec.insecureSources))
+      for (const h of spec.insecureSources) if (typeof h === 'string') out.insecure.add(h.trim());
     if (spec.sourceAuthorities && typeof spec.sourceAuthorities === 'object') {
       for (const [host, list] of Object.entries(spec.sourceAuthorities as Record<string, unknown>)) {
         if (!Array.isArray(list)) continue;
         for (const pem of list) {
           if (typeof pem !== 'string') continue;
           try {
-            out.authorities.set(host, [...(out.authorities.get(host) ?? []), ...certificatesToPem(Buffer.from(pem, 'utf8'))]);
+            out.authorities.set(host, [
+              ...(out.authorities.get(host) ?? []),
+              ...certificatesToPem(Buffer.from(pem, 'utf8')),
+            ]);
           } catch (err) {
             log.warn(`${name}: sourceAuthorities.${host}: ${(err as Error).message}; ignored`);
           }

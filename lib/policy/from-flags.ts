@@ -4,7 +4,10 @@ import { BUNDLED_SCHEME } from '../store/bundled';
 import type { PolicySpec } from './spec';
 
 /** Policies named with -p: each matches what its metadata rules allow, in protect mode. */
-export function policiesFromRefs(refs: string[], opts: { settings?: Record<string, unknown>; executionMode?: ExecutionMode }): PolicySpec[] {
+export function policiesFromRefs(
+  refs: string[],
+  opts: { settings?: Record<string, unknown>; executionMode?: ExecutionMode },
+): PolicySpec[] {
   const seen = new Map<string, number>();
   return refs.map((ref) => {
     let id = policyIdFromRef(ref);

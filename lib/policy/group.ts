@@ -57,7 +57,10 @@ function tokenize(src: string): Token[] {
       i += m[0].length;
       continue;
     }
-    throw new GroupExpressionError(`unexpected character ${JSON.stringify(c)}: only member calls like name(), &&, ||, !, ==, != and parentheses are allowed`, i);
+    throw new GroupExpressionError(
+      `unexpected character ${JSON.stringify(c)}: only member calls like name(), &&, ||, !, ==, != and parentheses are allowed`,
+      i,
+    );
   }
   out.push({ kind: 'end', text: '', pos: src.length });
   return out;
@@ -85,14 +88,18 @@ export function parseGroupExpression(src: string): GroupExpr {
     if (t.kind === 'lparen') {
       const e = or();
       const close = next();
-      if (close.kind !== 'rparen') throw new GroupExpressionError(`expected ")" but found ${describe(close)}`, close.pos);
+      if (close.kind !== 'rparen')
+        throw new GroupExpressionError(`expected ")" but found ${describe(close)}`, close.pos);
       return e;
     }
     if (t.kind === 'ident') {
       if (t.text === 'true' || t.text === 'false') return { type: 'literal', value: t.text === 'true', pos: t.pos };
       const open = next();
       if (open.kind !== 'lparen') {
-        throw new GroupExpressionError(`${t.text} must be called as ${t.text}(): group members are functions`, open.pos);
+        throw new GroupExpressionError(
+          `${t.text} must be called as ${t.text}(): group members are functions`,
+          open.pos,
+        );
       }
       const close = next();
       if (close.kind !== 'rparen') throw new GroupExpressionError(`${t.text}() takes no arguments`, close.pos);
@@ -142,7 +149,11 @@ export function calledMembers(e: GroupExpr): string[] {
 export function checkMembers(e: GroupExpr, members: readonly string[]): void {
   const visit = (x: GroupExpr): void => {
     if (x.type === 'call') {
-      if (!members.includes(x.name)) throw new GroupExpressionError(`${x.name}() is not a member of the group (members: ${members.join(', ')})`, x.pos);
+      if (!members.includes(x.name))
+        throw new GroupExpressionError(
+          `${x.name}() is not a member of the group (members: ${members.join(', ')})`,
+          x.pos,
+        );
     } else if (x.type === 'not') visit(x.operand);
     else if (x.type !== 'literal') {
       visit(x.left);
@@ -182,8 +193,27 @@ export function evaluateGroupExpression(e: GroupExpr, member: (name: string) => 
 /** Names a member may have (Kubewarden controller: an identifier that is not a CEL reserved word). */
 export const MEMBER_NAME = /^[_a-zA-Z][_a-zA-Z0-9]*$/;
 export const RESERVED_MEMBER_NAMES = new Set([
-  'true', 'false', 'null', 'in', 'as', 'break', 'const', 'continue', 'else', 'for', 'function', 'if', 'import',
-  'let', 'loop', 'package', 'namespace', 'return', 'var', 'void', 'while',
+  'true',
+  'false',
+  'null',
+  'in',
+  'as',
+  'break',
+  'const',
+  'continue',
+  'else',
+  'for',
+  'function',
+  'if',
+  'import',
+  'let',
+  'loop',
+  'package',
+  'namespace',
+  'return',
+  'var',
+  'void',
+  'while',
 ]);
 
 /** The message policy-server puts in a member's cause when the member returned a patch. */
@@ -205,7 +235,12 @@ export interface GroupMemberResponse {
  * `{field: "spec.policies.<member>", message}`, in declaration order. Members never mutate and their warnings
  * are dropped. An expression error is a rejection with code 500.
  */
-export function groupResponse(uid: string, expr: GroupExpr, message: string, members: readonly GroupMemberResponse[]): EvaluatedResponse {
+export function groupResponse(
+  uid: string,
+  expr: GroupExpr,
+  message: string,
+  members: readonly GroupMemberResponse[],
+): EvaluatedResponse {
   const byName = new Map(members.map((m) => [m.name, m.response]));
   const evaluated = new Map<string, { allowed: boolean; message?: string }>();
   let allowed: boolean;
@@ -218,17 +253,31 @@ export function groupResponse(uid: string, expr: GroupExpr, message: string, mem
         return false;
       }
       const m = r.response.status?.message;
-      evaluated.set(name, m !== undefined ? { allowed: r.response.allowed, message: m } : { allowed: r.response.allowed });
+      evaluated.set(
+        name,
+        m !== undefined ? { allowed: r.response.allowed, message: m } : { allowed: r.response.allowed },
+      );
       return r.response.allowed;
     });
   } catch (err) {
-    return { response: { uid, allowed: false, status: { message: `error evaluating policy group expression: ${(err as Error).message}`, code: 500 } } };
+    return {
+      response: {
+        uid,
+        allowed: false,
+        status: { message: `error evaluating policy group expression: ${(err as Error).message}`, code: 500 },
+      },
+    };
   }
   if (allowed) return { response: { uid, allowed: true } };
   const causes: StatusCause[] = [];
   for (const m of members) {
     const r = evaluated.get(m.name);
-    if (r && !r.allowed) causes.push(r.message !== undefined ? { field: `spec.policies.${m.name}`, message: r.message } : { field: `spec.policies.${m.name}` });
+    if (r && !r.allowed)
+      causes.push(
+        r.message !== undefined
+          ? { field: `spec.policies.${m.name}`, message: r.message }
+          : { field: `spec.policies.${m.name}` },
+      );
   }
   return { response: { uid, allowed: false, status: { message, details: { causes } } } };
 }

@@ -16,7 +16,10 @@ export const SETTINGS_LIMITS = {
  * What is wrong with `value` as settings (nested too deep, or too large once aliases are expanded), or undefined.
  * One iterative walk that stops at the first limit passed, so its own cost is bounded by the limits.
  */
-export function settingsDocumentProblem(value: unknown, limits: typeof SETTINGS_LIMITS = SETTINGS_LIMITS): string | undefined {
+export function settingsDocumentProblem(
+  value: unknown,
+  limits: typeof SETTINGS_LIMITS = SETTINGS_LIMITS,
+): string | undefined {
   const stack: { v: unknown; depth: number }[] = [{ v: value, depth: 1 }];
   let nodes = 0;
   let chars = 0;
@@ -25,7 +28,8 @@ export function settingsDocumentProblem(value: unknown, limits: typeof SETTINGS_
     if (++nodes > limits.maxNodes) return `it has more than ${limits.maxNodes} values once its aliases are expanded`;
     if (typeof v === 'string') chars += v.length;
     else if (v !== null && typeof v === 'object') {
-      if (depth > limits.maxDepth) return `it nests more than ${limits.maxDepth} levels deep (recursion limit exceeded)`;
+      if (depth > limits.maxDepth)
+        return `it nests more than ${limits.maxDepth} levels deep (recursion limit exceeded)`;
       if (Array.isArray(v)) for (const x of v) stack.push({ v: x, depth: depth + 1 });
       else
         for (const [k, x] of Object.entries(v as Record<string, unknown>)) {

@@ -127,8 +127,12 @@ export function memberId(group: string, member: string): string {
  * disables it, like --disable-timeout-protection) or the API server's webhook timeout, whichever is shorter.
  * `webhook` tells which one it is: only the API server's makes the call fail, so that `failurePolicy` applies.
  */
-export function evaluationDeadline(spec: Pick<PolicySpec, 'timeoutEvalSeconds' | 'webhook'>, defaultMs: number): { timeoutMs: number; webhook: boolean } {
-  const evalMs = defaultMs === 0 ? 0 : spec.timeoutEvalSeconds !== undefined ? spec.timeoutEvalSeconds * 1000 : defaultMs;
+export function evaluationDeadline(
+  spec: Pick<PolicySpec, 'timeoutEvalSeconds' | 'webhook'>,
+  defaultMs: number,
+): { timeoutMs: number; webhook: boolean } {
+  const evalMs =
+    defaultMs === 0 ? 0 : spec.timeoutEvalSeconds !== undefined ? spec.timeoutEvalSeconds * 1000 : defaultMs;
   const webhookMs = spec.webhook ? spec.webhook.timeoutSeconds * 1000 : 0;
   if (webhookMs > 0 && (evalMs === 0 || webhookMs < evalMs)) return { timeoutMs: webhookMs, webhook: true };
   return { timeoutMs: evalMs, webhook: false };

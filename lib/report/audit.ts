@@ -27,19 +27,40 @@ export interface AuditDocument extends Omit<ReportDocument, 'kind'> {
 /** The `-o json|yaml` document of `audit`: the check report's layout, kind AuditReport (docs/audit.md). */
 export function auditDocument(report: AuditReport): AuditDocument {
   const { results, policies, summary } = reportDocument(report);
-  return { apiVersion: JSON_SCHEMA_VERSION, kind: 'AuditReport', results, policies, summary, notAudited: report.notAudited, scanned: report.scanned };
+  return {
+    apiVersion: JSON_SCHEMA_VERSION,
+    kind: 'AuditReport',
+    results,
+    policies,
+    summary,
+    notAudited: report.notAudited,
+    scanned: report.scanned,
+  };
 }
 
 const HEADERS = ['NAMESPACE', 'KIND', 'NAME', 'POLICY', 'VERDICT', 'MESSAGE'] as const;
 const VERDICT_WORD: Record<string, string> = { pass: 'pass', fail: 'fail', warn: 'warn', error: 'error', skip: 'skip' };
-const COLOR: Record<string, string> = { fail: '\x1b[31m', warn: '\x1b[33m', error: '\x1b[35m', pass: '\x1b[32m', skip: '\x1b[2m' };
+const COLOR: Record<string, string> = {
+  fail: '\x1b[31m',
+  warn: '\x1b[33m',
+  error: '\x1b[35m',
+  pass: '\x1b[32m',
+  skip: '\x1b[2m',
+};
 /** Long messages are cut in the table (the full text is in -o json|yaml|policyreport). */
 const MESSAGE_WIDTH = 160;
 
 function row(r: Result): string[] {
   const o = r.object;
   const message = (r.message ?? '').replace(/\s+/g, ' ');
-  return [o?.namespace ?? '', o?.kind ?? '', o?.name ?? '', r.policy ?? '', VERDICT_WORD[r.verdict], message.length > MESSAGE_WIDTH ? message.slice(0, MESSAGE_WIDTH - 3) + '...' : message];
+  return [
+    o?.namespace ?? '',
+    o?.kind ?? '',
+    o?.name ?? '',
+    r.policy ?? '',
+    VERDICT_WORD[r.verdict],
+    message.length > MESSAGE_WIDTH ? message.slice(0, MESSAGE_WIDTH - 3) + '...' : message,
+  ];
 }
 
 /**
@@ -50,7 +71,9 @@ export const auditTextReporter: Reporter = {
   name: 'text',
   render(report, opts) {
     const audit = report as AuditReport;
-    const shown = report.results.filter((r) => (opts.verbose ? r.verdict !== 'skip' : r.verdict === 'fail' || r.verdict === 'error' || r.verdict === 'warn'));
+    const shown = report.results.filter((r) =>
+      opts.verbose ? r.verdict !== 'skip' : r.verdict === 'fail' || r.verdict === 'error' || r.verdict === 'warn',
+    );
     const rows = shown.map(row);
     const lines: string[] = [];
     if (rows.length > 0) {
@@ -70,7 +93,9 @@ export const auditTextReporter: Reporter = {
     }
     for (const n of audit.notAudited ?? []) lines.push(`not audited: ${n.id}: ${n.reason}`);
     const s = audit.scanned;
-    const scanned = s ? ` (${s.resources} resource${s.resources === 1 ? '' : 's'} in ${s.namespaces} namespace${s.namespaces === 1 ? '' : 's'}, ${s.lists} list${s.lists === 1 ? '' : 's'})` : '';
+    const scanned = s
+      ? ` (${s.resources} resource${s.resources === 1 ? '' : 's'} in ${s.namespaces} namespace${s.namespaces === 1 ? '' : 's'}, ${s.lists} list${s.lists === 1 ? '' : 's'})`
+      : '';
     lines.push(summaryLine(report, opts).replace(/^(\d+ objects?)/, `$1${scanned}`));
     return lines.join('\n') + '\n';
   },

@@ -45,7 +45,9 @@ export function unifiedDiff(a: readonly string[], b: readonly string[]): DiffLin
   const n = am.length;
   const m = bm.length;
   const lcs: Uint32Array[] = Array.from({ length: n + 1 }, () => new Uint32Array(m + 1));
-  for (let i = n - 1; i >= 0; i--) for (let j = m - 1; j >= 0; j--) lcs[i][j] = am[i] === bm[j] ? lcs[i + 1][j + 1] + 1 : Math.max(lcs[i + 1][j], lcs[i][j + 1]);
+  for (let i = n - 1; i >= 0; i--)
+    for (let j = m - 1; j >= 0; j--)
+      lcs[i][j] = am[i] === bm[j] ? lcs[i + 1][j + 1] + 1 : Math.max(lcs[i + 1][j], lcs[i][j + 1]);
   // The whole edit script: [kind, index in a, index in b].
   const script: [' ' | '-' | '+', number, number][] = [];
   for (let k = 0; k < pre; k++) script.push([' ', k, k]);

@@ -27,7 +27,12 @@ export function displaySafeReport<R extends Report>(report: R): R {
   }
   // The audit report's policies left out: their ids come from the cluster.
   const notAudited = (report as { notAudited?: { id: string; reason: string }[] }).notAudited;
-  if (notAudited) (out as { notAudited?: unknown }).notAudited = notAudited.map((n) => ({ ...n, id: escapeControl(n.id), reason: escapeControl(n.reason) }));
+  if (notAudited)
+    (out as { notAudited?: unknown }).notAudited = notAudited.map((n) => ({
+      ...n,
+      id: escapeControl(n.id),
+      reason: escapeControl(n.reason),
+    }));
   return out;
 }
 
@@ -35,9 +40,16 @@ function safeResult(r: Result): Result {
   // Most results need nothing: tested field by field without building anything (a large audit has millions).
   const clean = (t: string | undefined): boolean => t === undefined || escapeControl(t) === t;
   const unchanged =
-    clean(r.message) && clean(r.policy) && clean(r.source.file) && clean(r.source.origin) && clean(r.location?.path) &&
-    (!r.object || (clean(r.object.kind) && clean(r.object.name) && clean(r.object.namespace) && clean(r.object.apiVersion))) &&
-    (r.causes ?? []).every(clean) && (r.warnings ?? []).every(clean) && (r.patch ?? []).every((op) => clean(op.path));
+    clean(r.message) &&
+    clean(r.policy) &&
+    clean(r.source.file) &&
+    clean(r.source.origin) &&
+    clean(r.location?.path) &&
+    (!r.object ||
+      (clean(r.object.kind) && clean(r.object.name) && clean(r.object.namespace) && clean(r.object.apiVersion))) &&
+    (r.causes ?? []).every(clean) &&
+    (r.warnings ?? []).every(clean) &&
+    (r.patch ?? []).every((op) => clean(op.path));
   if (unchanged) return r;
   const e = (t: string | undefined): string | undefined => (t === undefined ? undefined : escapeControl(t));
   const out: Result = { ...r, source: { ...r.source, file: escapeControl(r.source.file) } };
@@ -49,7 +61,11 @@ function safeResult(r: Result): Result {
   if (r.location) out.location = { ...r.location, path: escapeControl(r.location.path) };
   if (r.patch) out.patch = r.patch.map((op) => ({ ...op, path: escapeControl(op.path) }));
   if (r.object) {
-    const o: ObjectRef = { ...r.object, apiVersion: escapeControl(r.object.apiVersion), kind: escapeControl(r.object.kind) };
+    const o: ObjectRef = {
+      ...r.object,
+      apiVersion: escapeControl(r.object.apiVersion),
+      kind: escapeControl(r.object.kind),
+    };
     if (r.object.name !== undefined) o.name = escapeControl(r.object.name);
     if (r.object.namespace !== undefined) o.namespace = escapeControl(r.object.namespace);
     out.object = o;

@@ -80,13 +80,18 @@ export function withMetadata(summary: PolicySummary, unit: EvaluationUnit): Poli
 }
 
 /** The policy resources behind the units, for the PolicyReport properties (lib/report/policyreport.ts). */
-export function policyResources(units: readonly EvaluationUnit[]): (policyId: string) => PolicyResourceInfo | undefined {
+export function policyResources(
+  units: readonly EvaluationUnit[],
+): (policyId: string) => PolicyResourceInfo | undefined {
   const byId = new Map<string, PolicyResourceInfo>();
   for (const u of units) {
     const r = u.spec.resource;
     if (!r) continue;
     // audit-scanner's IsContextAware: the resource grants access to cluster resources.
-    const granted = u.kind === 'single' ? (u.spec.contextAwareResources ?? []) : u.spec.members.flatMap((m) => m.contextAwareResources ?? []);
+    const granted =
+      u.kind === 'single'
+        ? (u.spec.contextAwareResources ?? [])
+        : u.spec.members.flatMap((m) => m.contextAwareResources ?? []);
     const info: PolicyResourceInfo = { name: r.name, contextAware: granted.length > 0 };
     if (r.namespace !== undefined) info.namespace = r.namespace;
     if (r.uid !== undefined) info.uid = r.uid;
@@ -97,7 +102,12 @@ export function policyResources(units: readonly EvaluationUnit[]): (policyId: st
 }
 
 /** Everything `check` adds to a report for its reporters. */
-export function enrichReport(report: Report, entries: readonly ManifestEntry[], texts: ReadonlyMap<string, string>, units: readonly EvaluationUnit[]): Report {
+export function enrichReport(
+  report: Report,
+  entries: readonly ManifestEntry[],
+  texts: ReadonlyMap<string, string>,
+  units: readonly EvaluationUnit[],
+): Report {
   attachLocations(report.results, texts);
   report.original = originalsFor(entries);
   report.policies = report.policies.map((p, i) => (units[i] ? withMetadata(p, units[i]) : p));

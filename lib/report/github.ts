@@ -26,9 +26,16 @@ export const githubReporter: Reporter = {
       const what = objectName(r);
       const title = r.policy ? `${r.policy}${what ? ': ' + what : ''}` : what || 'input error';
       props.push(`title=${escapeProperty(title)}`);
-      const text = [resultMessage(r), ...(r.causes ?? []).map((c) => `cause: ${c}`), ...(r.verdict !== 'warn' ? (r.warnings ?? []).map((w) => `warning: ${w}`) : [])];
+      const text = [
+        resultMessage(r),
+        ...(r.causes ?? []).map((c) => `cause: ${c}`),
+        ...(r.verdict !== 'warn' ? (r.warnings ?? []).map((w) => `warning: ${w}`) : []),
+      ];
       if (!isLocalFile(r.source.file)) text.push(`in ${r.source.file}${r.source.line > 0 ? ':' + r.source.line : ''}`);
-      if (r.patch) text.push(...r.patch.map((op) => `${op.op} ${op.path}${op.value !== undefined ? ' ' + JSON.stringify(op.value) : ''}`));
+      if (r.patch)
+        text.push(
+          ...r.patch.map((op) => `${op.op} ${op.path}${op.value !== undefined ? ' ' + JSON.stringify(op.value) : ''}`),
+        );
       lines.push(`::${level} ${props.join(',')}::${escapeData(text.join('\n'))}`);
     }
     lines.push(summaryLine(report, { color: false, verbose: false }));

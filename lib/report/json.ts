@@ -4,7 +4,8 @@ import type { Reporter } from './reporter';
 export { JSON_SCHEMA_VERSION } from './document';
 
 /** JSON.stringify(value, null, 2) of a value nested `depth` levels deep. */
-const nested = (value: unknown, depth: number): string => JSON.stringify(value, null, 2).replaceAll('\n', `\n${'  '.repeat(depth)}`);
+const nested = (value: unknown, depth: number): string =>
+  JSON.stringify(value, null, 2).replaceAll('\n', `\n${'  '.repeat(depth)}`);
 
 /** Results serialised together: enough to amortise a call, few enough to keep each piece small. */
 const RESULTS_PER_PIECE = 256;

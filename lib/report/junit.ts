@@ -20,10 +20,14 @@ export const junitReporter: Reporter = {
     }
     const s = report.summary;
     const out: string[] = ['<?xml version="1.0" encoding="UTF-8"?>'];
-    out.push(`<testsuites name="kubectl-wasmpolicy" tests="${report.results.length}" failures="${s.fail}" errors="${s.error}" skipped="${s.skip}">`);
+    out.push(
+      `<testsuites name="kubectl-wasmpolicy" tests="${report.results.length}" failures="${s.fail}" errors="${s.error}" skipped="${s.skip}">`,
+    );
     for (const [id, results] of suites) {
       const count = (v: string): number => results.filter((r) => r.verdict === v).length;
-      out.push(`  <testsuite name="${attr(id)}" tests="${results.length}" failures="${count('fail')}" errors="${count('error')}" skipped="${count('skip')}">`);
+      out.push(
+        `  <testsuite name="${attr(id)}" tests="${results.length}" failures="${count('fail')}" errors="${count('error')}" skipped="${count('skip')}">`,
+      );
       for (const r of results) out.push(...testcase(r));
       out.push('  </testsuite>');
     }
@@ -41,23 +45,39 @@ function testcase(r: Result): string[] {
     `${where}: ${resultMessage(r)}`,
     ...(r.causes ?? []).map((c) => `cause: ${c}`),
     ...(r.warnings ?? []).map((w) => `warning: ${w}`),
-    ...(r.patch ?? []).map((op) => `${op.op} ${op.path}${op.value !== undefined ? ' ' + JSON.stringify(op.value) : ''}`),
+    ...(r.patch ?? []).map(
+      (op) => `${op.op} ${op.path}${op.value !== undefined ? ' ' + JSON.stringify(op.value) : ''}`,
+    ),
   ].join('\n');
   switch (r.verdict) {
     case 'fail':
-      return [`    <testcase ${attrs}>`, `      <failure message="${attr(resultMessage(r))}" type="rejected">${text(details)}</failure>`, '    </testcase>'];
+      return [
+        `    <testcase ${attrs}>`,
+        `      <failure message="${attr(resultMessage(r))}" type="rejected">${text(details)}</failure>`,
+        '    </testcase>',
+      ];
     case 'error':
-      return [`    <testcase ${attrs}>`, `      <error message="${attr(resultMessage(r))}" type="error">${text(details)}</error>`, '    </testcase>'];
+      return [
+        `    <testcase ${attrs}>`,
+        `      <error message="${attr(resultMessage(r))}" type="error">${text(details)}</error>`,
+        '    </testcase>',
+      ];
     case 'skip':
-      return [`    <testcase ${attrs}>`, `      <skipped message="${attr(r.message ?? 'not matched')}"/>`, '    </testcase>'];
+      return [
+        `    <testcase ${attrs}>`,
+        `      <skipped message="${attr(r.message ?? 'not matched')}"/>`,
+        '    </testcase>',
+      ];
     default:
-      if (r.verdict === 'warn' || r.patch) return [`    <testcase ${attrs}>`, `      <system-out>${text(details)}</system-out>`, '    </testcase>'];
+      if (r.verdict === 'warn' || r.patch)
+        return [`    <testcase ${attrs}>`, `      <system-out>${text(details)}</system-out>`, '    </testcase>'];
       return [`    <testcase ${attrs}/>`];
   }
 }
 
 /** Characters XML 1.0 cannot carry at all (control characters other than tab, LF, CR; lone surrogates; U+FFFE/F). */
-const INVALID_XML = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+const INVALID_XML =
+  /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
 
 function text(s: string): string {
   return s.replace(INVALID_XML, '\uFFFD').replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');

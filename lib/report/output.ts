@@ -24,12 +24,16 @@ export function parseOutputs(values: readonly string[], known: readonly string[]
     const eq = v.indexOf('=');
     const format = (eq < 0 ? v : v.slice(0, eq)).trim();
     const file = eq < 0 ? undefined : v.slice(eq + 1);
-    if (!known.includes(format)) throw new Error(`-o ${v}: unknown format "${format}" (one of ${known.join(', ')}; add =FILE to write a file)`);
+    if (!known.includes(format))
+      throw new Error(`-o ${v}: unknown format "${format}" (one of ${known.join(', ')}; add =FILE to write a file)`);
     if (file === '') throw new Error(`-o ${v}: give a file name after =`);
     specs.push(file === undefined || file === '-' ? { format } : { format, file });
   }
   const toStdout = specs.filter((s) => s.file === undefined);
-  if (toStdout.length > 1) throw new Error(`-o: at most one format can go to stdout (${toStdout.map((s) => s.format).join(', ')}); write the others to files with -o FORMAT=FILE`);
+  if (toStdout.length > 1)
+    throw new Error(
+      `-o: at most one format can go to stdout (${toStdout.map((s) => s.format).join(', ')}); write the others to files with -o FORMAT=FILE`,
+    );
   const files = new Set<string>();
   for (const s of specs) {
     if (s.file === undefined) continue;
@@ -59,7 +63,8 @@ export async function writeOutputs(
       throw new OutputFileError(`-o ${s.format}=${s.file}: cannot write: ${(err as Error).message}`);
     }
   }
-  for (const s of specs) if (s.file === undefined) for (const block of inBlocks(reporters[s.format].render(report, opts))) stdout(block);
+  for (const s of specs)
+    if (s.file === undefined) for (const block of inBlocks(reporters[s.format].render(report, opts))) stdout(block);
 }
 
 /** Writes of about this many characters: a streamed report comes in pieces far smaller than a write is worth. */

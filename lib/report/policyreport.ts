@@ -73,18 +73,27 @@ function groupByObject(report: Report): ObjectResults[] {
   return [...groups.values()];
 }
 
-function policyReport(g: ObjectResults, policies: ReadonlyMap<string, PolicySummary>, opts: PolicyReportOptions, report: Report): KubeObject {
+function policyReport(
+  g: ObjectResults,
+  policies: ReadonlyMap<string, PolicySummary>,
+  opts: PolicyReportOptions,
+  report: Report,
+): KubeObject {
   const ref = g.results[0].object!;
   const meta = (g.object?.metadata ?? {}) as { uid?: unknown; resourceVersion?: unknown };
   // Live objects have a uid; manifests do not, so one is derived from the identity (re-runs update the same report).
-  const uid = typeof meta.uid === 'string' ? meta.uid : stableUid(`${ref.apiVersion}\0${ref.kind}\0${ref.namespace ?? ''}\0${ref.name ?? ''}`);
+  const uid =
+    typeof meta.uid === 'string'
+      ? meta.uid
+      : stableUid(`${ref.apiVersion}\0${ref.kind}\0${ref.namespace ?? ''}\0${ref.name ?? ''}`);
   const api = API[opts.kind];
   const labels: Record<string, string> = { [LABEL_MANAGED_BY]: SOURCE, [LABEL_REPORT_VERSION]: 'v2' };
   if (opts.runUid) labels[LABEL_RUN_UID] = opts.runUid;
   const metadata: Record<string, unknown> = { name: uid };
   if (ref.namespace !== undefined) metadata.namespace = ref.namespace;
   metadata.labels = labels;
-  if (typeof meta.uid === 'string') metadata.ownerReferences = [{ apiVersion: ref.apiVersion, kind: ref.kind, name: ref.name ?? '', uid }];
+  if (typeof meta.uid === 'string')
+    metadata.ownerReferences = [{ apiVersion: ref.apiVersion, kind: ref.kind, name: ref.name ?? '', uid }];
   const scope: Record<string, string> = { apiVersion: ref.apiVersion, kind: ref.kind };
   if (ref.namespace !== undefined) scope.namespace = ref.namespace;
   if (ref.name !== undefined) scope.name = ref.name;
@@ -113,7 +122,12 @@ function policyReport(g: ObjectResults, policies: ReadonlyMap<string, PolicySumm
   };
 }
 
-function reportResult(r: Result, policy: PolicySummary | undefined, now: Date, resource: PolicyResourceInfo | undefined): ReportResult {
+function reportResult(
+  r: Result,
+  policy: PolicySummary | undefined,
+  now: Date,
+  resource: PolicyResourceInfo | undefined,
+): ReportResult {
   // As audit-scanner: a monitor-mode policy's results are informational.
   const severity = policy?.mode === 'monitor' ? 'info' : policy?.severity?.toLowerCase();
   const message = r.message ?? (r.warnings?.length ? r.warnings.join('; ') : undefined);
@@ -137,7 +151,11 @@ function reportResult(r: Result, policy: PolicySummary | undefined, now: Date, r
  * is written: file:line on every result. Without a policy resource (-p, the bundled set, policies.yml) the policy
  * name is the policy id.
  */
-function properties(r: Result, policy: PolicySummary | undefined, resource: PolicyResourceInfo | undefined): Record<string, string> {
+function properties(
+  r: Result,
+  policy: PolicySummary | undefined,
+  resource: PolicyResourceInfo | undefined,
+): Record<string, string> {
   const p: Record<string, string> = {};
   if (policy) p[policy.mutating ? 'mutating' : 'validating'] = 'true';
   if (resource?.contextAware) p['context-aware'] = 'true';
@@ -178,6 +196,8 @@ export function renderPolicyReports(reports: readonly KubeObject[]): string {
 export const policyReportReporter: Reporter = {
   name: 'policyreport',
   render(report, opts) {
-    return renderPolicyReports(buildPolicyReports(report, { kind: opts.reportKind ?? 'policyreport', now: reportTime() }));
+    return renderPolicyReports(
+      buildPolicyReports(report, { kind: opts.reportKind ?? 'policyreport', now: reportTime() }),
+    );
   },
 };

@@ -40,7 +40,8 @@ export const sarifReporter: Reporter = {
       const level = levelOf(r);
       if (r.verdict === 'error') {
         const n: Json = { level: 'error', message: { text: resultMessage(r) }, locations: locations(r) };
-        if (r.policy !== undefined && ruleIndex.has(r.policy)) n.associatedRule = { id: r.policy, index: ruleIndex.get(r.policy) };
+        if (r.policy !== undefined && ruleIndex.has(r.policy))
+          n.associatedRule = { id: r.policy, index: ruleIndex.get(r.policy) };
         notifications.push(n);
         continue;
       }
@@ -49,7 +50,9 @@ export const sarifReporter: Reporter = {
         ruleId: r.policy,
         ruleIndex: ruleIndex.get(r.policy),
         level,
-        message: { text: [resultMessage(r), ...(r.causes ?? []), ...(r.verdict !== 'warn' ? r.warnings ?? [] : [])].join('\n') },
+        message: {
+          text: [resultMessage(r), ...(r.causes ?? []), ...(r.verdict !== 'warn' ? (r.warnings ?? []) : [])].join('\n'),
+        },
         locations: locations(r),
         partialFingerprints: { 'wasmpolicyFinding/v1': fingerprint(r) },
       };
@@ -63,7 +66,9 @@ export const sarifReporter: Reporter = {
       results.push(out);
     }
     const run: Json = {
-      tool: { driver: { name: 'kubectl-wasmpolicy', semanticVersion: VERSION, informationUri: INFORMATION_URI, rules } },
+      tool: {
+        driver: { name: 'kubectl-wasmpolicy', semanticVersion: VERSION, informationUri: INFORMATION_URI, rules },
+      },
       columnKind: 'utf16CodeUnits',
       results,
       invocations: [{ executionSuccessful: report.summary.error === 0, toolExecutionNotifications: notifications }],
@@ -105,12 +110,19 @@ function locations(r: Result): Json[] {
   if (uri) {
     const physical: Json = { artifactLocation: uri };
     const pos = position(r);
-    if (pos.line > 0) physical.region = pos.column ? { startLine: pos.line, startColumn: pos.column } : { startLine: pos.line };
+    if (pos.line > 0)
+      physical.region = pos.column ? { startLine: pos.line, startColumn: pos.column } : { startLine: pos.line };
     loc.physicalLocation = physical;
   }
   if (r.object) {
     const o = r.object;
-    loc.logicalLocations = [{ name: o.name ?? '', fullyQualifiedName: `${o.apiVersion}/${o.kind}/${o.namespace ? o.namespace + '/' : ''}${o.name ?? ''}`, kind: 'object' }];
+    loc.logicalLocations = [
+      {
+        name: o.name ?? '',
+        fullyQualifiedName: `${o.apiVersion}/${o.kind}/${o.namespace ? o.namespace + '/' : ''}${o.name ?? ''}`,
+        kind: 'object',
+      },
+    ];
   }
   return Object.keys(loc).length > 0 ? [loc] : [];
 }
@@ -134,6 +146,13 @@ function isAbsoluteUrl(s: string): boolean {
 
 /** Stable across runs and line moves: policy, file, object identity and field. */
 function fingerprint(r: Result): string {
-  const parts = [r.policy ?? '', r.source.file, objectName(r), r.object?.apiVersion ?? '', r.location?.path ?? '', String(r.source.itemIndex ?? '')];
+  const parts = [
+    r.policy ?? '',
+    r.source.file,
+    objectName(r),
+    r.object?.apiVersion ?? '',
+    r.location?.path ?? '',
+    String(r.source.itemIndex ?? ''),
+  ];
   return createHash('sha256').update(parts.join('\0')).digest('hex').slice(0, 32);
 }

@@ -21,7 +21,12 @@ export function label(r: Result): string {
 }
 
 function isNotable(r: Result): boolean {
-  return r.verdict === 'fail' || r.verdict === 'warn' || r.verdict === 'error' || (r.verdict === 'pass' && r.patch !== undefined);
+  return (
+    r.verdict === 'fail' ||
+    r.verdict === 'warn' ||
+    r.verdict === 'error' ||
+    (r.verdict === 'pass' && r.patch !== undefined)
+  );
 }
 
 /**
@@ -44,7 +49,10 @@ export const textReporter: Reporter = {
         lines.push(resultLine(r, opts));
         for (const c of r.causes ?? []) lines.push(`    cause: ${c}`);
         if (r.verdict !== 'warn') for (const w of r.warnings ?? []) lines.push(`    warning: ${w}`);
-        if (r.location) lines.push(`    at ${r.source.file}:${r.location.line}:${r.location.column} (${dottedPath(r.location.path)})`);
+        if (r.location)
+          lines.push(
+            `    at ${r.source.file}:${r.location.line}:${r.location.column} (${dottedPath(r.location.path)})`,
+          );
         if (r.patch) lines.push(...patchLines(r, report.original?.(r), opts));
       }
     }
@@ -56,7 +64,10 @@ export const textReporter: Reporter = {
 /** A mutation as a unified diff of the object as YAML; the raw patch when there is no object to diff. */
 function patchLines(r: Result, original: KubeObject | undefined, opts: ReporterOptions): string[] {
   const diff = original && r.patch ? patchDiff(original, r.patch) : undefined;
-  if (!diff) return (r.patch ?? []).map((op) => `    ${op.op} ${op.path}${op.value !== undefined ? ' ' + truncate(JSON.stringify(op.value)) : ''}`);
+  if (!diff)
+    return (r.patch ?? []).map(
+      (op) => `    ${op.op} ${op.path}${op.value !== undefined ? ' ' + truncate(JSON.stringify(op.value)) : ''}`,
+    );
   const paint = (color: string, t: string): string => (opts.color ? `${color}${t}\x1b[0m` : t);
   const out = [`    ${paint('\x1b[1m', '--- before')}`, `    ${paint('\x1b[1m', '+++ after')}`];
   for (const d of diff) {
@@ -71,7 +82,13 @@ function patchLines(r: Result, original: KubeObject | undefined, opts: ReporterO
 /** `/spec/containers/0/image` → `spec.containers[0].image`, as the policies' messages write paths. */
 export function dottedPath(pointer: string): string {
   let out = '';
-  for (const seg of parseJsonPointer(pointer)) out += typeof seg === 'number' ? `[${seg}]` : /^[A-Za-z_$][\w$-]*$/.test(seg) ? (out ? '.' : '') + seg : `[${JSON.stringify(seg)}]`;
+  for (const seg of parseJsonPointer(pointer))
+    out +=
+      typeof seg === 'number'
+        ? `[${seg}]`
+        : /^[A-Za-z_$][\w$-]*$/.test(seg)
+          ? (out ? '.' : '') + seg
+          : `[${JSON.stringify(seg)}]`;
   return out;
 }
 
@@ -80,9 +97,17 @@ function resultLine(r: Result, opts: ReporterOptions): string {
   const tag = opts.color ? `${color}${word}\x1b[0m` : word;
   // Line 0: an input that could not be read, or a live object; lines are 1-based, so none is named.
   const loc = `${r.source.file}${r.source.line > 0 ? `:${r.source.line}${r.source.column ? ':' + r.source.column : ''}` : ''}${r.source.origin ? ` (origin: ${r.source.origin})` : ''}`;
-  const what = r.object ? `${r.object.kind} ${r.object.namespace ? r.object.namespace + '/' : ''}${r.object.name ?? ''}` : '';
+  const what = r.object
+    ? `${r.object.kind} ${r.object.namespace ? r.object.namespace + '/' : ''}${r.object.name ?? ''}`
+    : '';
   const by = r.policy ? `${what ? ' ' : ''}by ${r.policy}` : '';
-  const message = r.message ?? (r.verdict === 'warn' ? (r.warnings ?? []).join('; ') : r.patch ? `${r.patch.length} change${r.patch.length === 1 ? '' : 's'}` : '');
+  const message =
+    r.message ??
+    (r.verdict === 'warn'
+      ? (r.warnings ?? []).join('; ')
+      : r.patch
+        ? `${r.patch.length} change${r.patch.length === 1 ? '' : 's'}`
+        : '');
   const head = `${loc}: ${tag}: ${what}${by}`.replace(/: $/, '');
   return message ? `${head}: ${message}` : head;
 }

@@ -52,7 +52,10 @@ export function writeBackRefusal(args: readonly string[]): string | undefined {
 }
 
 /** Applies the accepted mutations of `results` to their files, in result order (input order, then policy order). */
-export async function writeBack(results: readonly Result[], opts: { limits?: InputLimits } = {}): Promise<WriteBackFile[]> {
+export async function writeBack(
+  results: readonly Result[],
+  opts: { limits?: InputLimits } = {},
+): Promise<WriteBackFile[]> {
   const byFile = new Map<string, Result[]>();
   for (const r of acceptedMutations(results)) {
     const list = byFile.get(r.source.file) ?? [];
@@ -61,7 +64,8 @@ export async function writeBack(results: readonly Result[], opts: { limits?: Inp
   }
   const out: WriteBackFile[] = [];
   for (const [file, list] of byFile) {
-    if (file === '-' || /^https?:\/\//i.test(file)) throw new WriteBackError(`${file}: cannot write back to stdin or a URL`);
+    if (file === '-' || /^https?:\/\//i.test(file))
+      throw new WriteBackError(`${file}: cannot write back to stdin or a URL`);
     let stat;
     try {
       stat = await fs.stat(file);
@@ -91,7 +95,12 @@ export async function writeBack(results: readonly Result[], opts: { limits?: Inp
 }
 
 /** The new text of one file with the mutations of `results` (all from this file) applied. Throws WriteBackError. */
-export function rewriteText(file: string, text: string, results: readonly Result[], limits: InputLimits = DEFAULT_LIMITS): { text: string; applied: number; skipped: string[] } {
+export function rewriteText(
+  file: string,
+  text: string,
+  results: readonly Result[],
+  limits: InputLimits = DEFAULT_LIMITS,
+): { text: string; applied: number; skipped: string[] } {
   const entries = entriesFromText(file, text, limits);
   const skipped: string[] = [];
   // Patches per document, in order, with the List item they are under.
@@ -102,8 +111,14 @@ export function rewriteText(file: string, text: string, results: readonly Result
   for (const r of results) {
     const key = entryKey(r.source);
     const entry = entries.find((e) => e.kind === 'object' && entryKey(e.source) === key);
-    if (!entry || entry.kind !== 'object') throw new WriteBackError(`${file}: the object at line ${r.source.line} is no longer there (file changed during the check?)`);
-    const what = `${r.object?.kind ?? 'object'} ${r.object?.name ?? ''} by ${r.policy ?? 'policy'}`.replace(/  +/g, ' ');
+    if (!entry || entry.kind !== 'object')
+      throw new WriteBackError(
+        `${file}: the object at line ${r.source.line} is no longer there (file changed during the check?)`,
+      );
+    const what = `${r.object?.kind ?? 'object'} ${r.object?.name ?? ''} by ${r.policy ?? 'policy'}`.replace(
+      /  +/g,
+      ' ',
+    );
     const before = expected.has(key) ? expected.get(key) : entry.object;
     let after: unknown;
     try {
@@ -130,7 +145,10 @@ export function rewriteText(file: string, text: string, results: readonly Result
   for (const docIndex of docs) {
     const region = regions[docIndex];
     if (!region) throw new WriteBackError(`${file}: document ${docIndex + 1} not found`);
-    if (region.markerContent) throw new WriteBackError(`${file}:${region.start + 1}: the document starts on its --- line: cannot write it back`);
+    if (region.markerContent)
+      throw new WriteBackError(
+        `${file}:${region.start + 1}: the document starts on its --- line: cannot write it back`,
+      );
     const original = lines.slice(region.start, region.end);
     const bodies = original.map((l) => l.body);
     const ops = perDoc.get(docIndex)!;
@@ -147,7 +165,10 @@ export function rewriteText(file: string, text: string, results: readonly Result
         break;
       }
     }
-    if (!done) throw new WriteBackError(`${file}: document ${docIndex + 1}: the patched document does not read back as the mutated object (aliases or merge keys on the path?): not written`);
+    if (!done)
+      throw new WriteBackError(
+        `${file}: document ${docIndex + 1}: the patched document does not read back as the mutated object (aliases or merge keys on the path?): not written`,
+      );
   }
   return { text: bom + lines.map((l) => l.body + l.end).join(''), applied, skipped };
 }
@@ -179,7 +200,6 @@ function dominantEol(text: string): string {
   return crlf > lf ? '\r\n' : '\n';
 }
 
-
 interface Region {
   /** Line indices [start, end) of the document's lines (markers excluded). */
   start: number;
@@ -196,7 +216,7 @@ function documentRegions(lines: string[]): Region[] {
   let markerContent = false;
   let ended = false;
   const flush = (end: number): void => {
-    if (count > 0 && hasContent(lines.slice(start, end)) ) regions.push({ start, end, markerContent });
+    if (count > 0 && hasContent(lines.slice(start, end))) regions.push({ start, end, markerContent });
     count = 0;
     markerContent = false;
   };
@@ -246,30 +266,54 @@ function toLines(text: string): string[] {
 }
 
 /** JSON document: printed at the file's indentation, before (A) and after (B) the patches. */
-function printJson(bodies: string[], ops: { base: PathSegment[]; ops: JsonPatchOperation[] }[]): { a: string[]; b: string[] } {
+function printJson(
+  bodies: string[],
+  ops: { base: PathSegment[]; ops: JsonPatchOperation[] }[],
+): { a: string[]; b: string[] } {
   const value = JSON.parse(bodies.join('\n')) as unknown;
   const indentLine = bodies.find((l) => /^[ \t]+\S/.test(l));
   const indent = indentLine ? indentLine.match(/^[ \t]+/)![0] : bodies.length > 1 ? 2 : 0;
   let after = value;
   for (const { base, ops: list } of ops) {
     const prefix = base.map((s) => '/' + String(s)).join('');
-    after = applyPatch(after, list.map((op) => ({ ...op, path: prefix + op.path, ...(op.from !== undefined ? { from: prefix + op.from } : {}) })));
+    after = applyPatch(
+      after,
+      list.map((op) => ({
+        ...op,
+        path: prefix + op.path,
+        ...(op.from !== undefined ? { from: prefix + op.from } : {}),
+      })),
+    );
   }
   return { a: toLines(JSON.stringify(value, null, indent)), b: toLines(JSON.stringify(after, null, indent)) };
 }
 
 /** YAML document: the Document printed before (A) and after (B) the patches, in the style closest to the file's. */
-function printYaml(bodies: string[], ops: { base: PathSegment[]; ops: JsonPatchOperation[]; what: string }[], file: string, startLine: number): { a: string[]; b: string[] } {
+function printYaml(
+  bodies: string[],
+  ops: { base: PathSegment[]; ops: JsonPatchOperation[]; what: string }[],
+  file: string,
+  startLine: number,
+): { a: string[]; b: string[] } {
   const text = bodies.join('\n') + '\n';
   // YAML 1.1, as kubectl reads it: new strings like `y`, `on` or `0644` are quoted.
   const doc = YAML.parseDocument(text, { version: '1.1', merge: true, uniqueKeys: false, strict: false });
-  if (doc.errors.length > 0) throw new WriteBackError(`${file}:${startLine + 1}: cannot parse the document to write it back: ${doc.errors[0].message}`);
+  if (doc.errors.length > 0)
+    throw new WriteBackError(
+      `${file}:${startLine + 1}: cannot parse the document to write it back: ${doc.errors[0].message}`,
+    );
   // The printing options under which the unchanged document comes out closest to the file's own text.
   const own = new Set(bodies);
   let best: { opts: YAML.ToStringOptions; score: number } | undefined;
   for (const indent of [2, 4, 3, 8]) {
     for (const indentSeq of [true, false]) {
-      const opts: YAML.ToStringOptions = { indent, indentSeq, lineWidth: 0, minContentWidth: 0, flowCollectionPadding: /[{[] \S/.test(text) || !/[{[]\S/.test(text) };
+      const opts: YAML.ToStringOptions = {
+        indent,
+        indentSeq,
+        lineWidth: 0,
+        minContentWidth: 0,
+        flowCollectionPadding: /[{[] \S/.test(text) || !/[{[]\S/.test(text),
+      };
       let printed: string;
       try {
         printed = doc.toString(opts);
@@ -313,7 +357,8 @@ function applyToDocument(doc: YAML.Document, base: PathSegment[], op: JsonPatchO
     const node = doc.createNode(value);
     if (YAML.isSeq(parent)) {
       const idx = last === '-' ? parent.items.length : Number(last);
-      if (!Number.isInteger(idx) || idx < 0 || idx > parent.items.length || (replace && idx === parent.items.length)) throw new Error(`index ${String(last)} out of range`);
+      if (!Number.isInteger(idx) || idx < 0 || idx > parent.items.length || (replace && idx === parent.items.length))
+        throw new Error(`index ${String(last)} out of range`);
       if (replace) parent.items[idx] = node;
       else parent.items.splice(idx, 0, node);
     } else {
@@ -325,7 +370,8 @@ function applyToDocument(doc: YAML.Document, base: PathSegment[], op: JsonPatchO
     const last = path[path.length - 1];
     if (YAML.isSeq(parent)) {
       const idx = Number(last);
-      if (!Number.isInteger(idx) || idx < 0 || idx >= parent.items.length) throw new Error(`index ${String(last)} out of range`);
+      if (!Number.isInteger(idx) || idx < 0 || idx >= parent.items.length)
+        throw new Error(`index ${String(last)} out of range`);
       parent.items.splice(idx, 1);
     } else if (!parent.delete(String(last))) {
       throw new Error('no such field');
@@ -360,7 +406,12 @@ function toPointer(path: PathSegment[]): string {
  * subsequence); lines matched in all three are anchors, and each stretch between two anchors is the original's
  * when A and B agree on it, B's otherwise.
  */
-export function mergeLines(original: readonly string[], a: readonly string[], b: readonly string[], fine = true): string[] {
+export function mergeLines(
+  original: readonly string[],
+  a: readonly string[],
+  b: readonly string[],
+  fine = true,
+): string[] {
   const ao = matchLines(a, original);
   const ab = matchLines(a, b);
   const out: string[] = [];
@@ -412,7 +463,9 @@ function matchLines(x: readonly string[], y: readonly string[]): Int32Array {
   if (n === 0 || k === 0) return m;
   if (n * k > 25_000_000) return m; // too large to match: the stretch is taken whole
   const lcs: Uint32Array[] = Array.from({ length: n + 1 }, () => new Uint32Array(k + 1));
-  for (let i = n - 1; i >= 0; i--) for (let j = k - 1; j >= 0; j--) lcs[i][j] = xs[i] === ys[j] ? lcs[i + 1][j + 1] + 1 : Math.max(lcs[i + 1][j], lcs[i][j + 1]);
+  for (let i = n - 1; i >= 0; i--)
+    for (let j = k - 1; j >= 0; j--)
+      lcs[i][j] = xs[i] === ys[j] ? lcs[i + 1][j + 1] + 1 : Math.max(lcs[i + 1][j], lcs[i][j + 1]);
   let i = 0;
   let j = 0;
   while (i < n && j < k) {
@@ -427,7 +480,13 @@ function matchLines(x: readonly string[], y: readonly string[]): Int32Array {
 }
 
 /** The file's lines with the region's lines replaced by `bodies`: kept lines keep their own ends, new ones get `eol`. */
-function withRegion(lines: readonly Line[], region: Region, original: readonly Line[], bodies: readonly string[], eol: string): Line[] {
+function withRegion(
+  lines: readonly Line[],
+  region: Region,
+  original: readonly Line[],
+  bodies: readonly string[],
+  eol: string,
+): Line[] {
   const byBody = new Map<string, string[]>();
   for (const l of original) {
     const list = byBody.get(l.body) ?? [];
@@ -447,7 +506,14 @@ function withRegion(lines: readonly Line[], region: Region, original: readonly L
 }
 
 /** The new text must read as the patched object for every mutated entry of the document, and unchanged elsewhere. */
-function verify(file: string, text: string, before: readonly ManifestEntry[], expected: ReadonlyMap<string, unknown>, docIndex: number, limits: InputLimits): boolean {
+function verify(
+  file: string,
+  text: string,
+  before: readonly ManifestEntry[],
+  expected: ReadonlyMap<string, unknown>,
+  docIndex: number,
+  limits: InputLimits,
+): boolean {
   let after: ManifestEntry[];
   try {
     after = entriesFromText(file, text, limits);

@@ -33,21 +33,30 @@ export interface ArchiveIndex {
 }
 
 /** Resolves every ref (through the store, pulling what is missing) and returns the archive bytes. */
-export async function savePolicies(refs: string[], opts: FetchOptions): Promise<{ archive: Buffer; index: ArchiveIndex }> {
+export async function savePolicies(
+  refs: string[],
+  opts: FetchOptions,
+): Promise<{ archive: Buffer; index: ArchiveIndex }> {
   const index: ArchiveIndex = { apiVersion: 'wasmpolicy.kubewarden.io/v1alpha1', kind: 'PolicyArchive', policies: [] };
   const entries: TarEntry[] = [];
   const seen = new Set<string>();
   for (const ref of refs) {
     const r = await resolvePolicy(ref, opts);
     if (r.source.kind !== 'registry' && r.source.kind !== 'url') {
-      throw new PolicyFetchError(`${ref}: only registry://, https:// and http:// policies can be saved (local files and builtin:// need no store)`, 'invalid-ref');
+      throw new PolicyFetchError(
+        `${ref}: only registry://, https:// and http:// policies can be saved (local files and builtin:// need no store)`,
+        'invalid-ref',
+      );
     }
     if (seen.has(r.uri)) continue;
     seen.add(r.uri);
     // The store layout names the file after the reference as written (policy-fetcher's), as the store does.
     const name = Store.components(r.source.kind === 'registry' ? r.source.storeUri : r.uri).join('/');
     // The manifest travels with a module pinned by digest: load verifies the bytes against it.
-    const manifest = r.source.kind === 'registry' && r.source.ref.digest ? (await storeContext(opts).store.readRecord(r.uri))?.manifest : undefined;
+    const manifest =
+      r.source.kind === 'registry' && r.source.ref.digest
+        ? (await storeContext(opts).store.readRecord(r.uri))?.manifest
+        : undefined;
     entries.push({ name, data: r.bytes, mtime: new Date() });
     index.policies.push({
       uri: r.uri,
@@ -64,13 +73,23 @@ export async function savePolicies(refs: string[], opts: FetchOptions): Promise<
 }
 
 /** Unpacks an archive made by `save` (or a tar of a kwctl store) into the store. Returns what was loaded. */
-export async function loadArchive(data: Buffer, opts: FetchOptions, where = 'archive'): Promise<{ uri: string; path: string; sha256: string }[]> {
+export async function loadArchive(
+  data: Buffer,
+  opts: FetchOptions,
+  where = 'archive',
+): Promise<{ uri: string; path: string; sha256: string }[]> {
   let tar: Buffer;
   try {
-    tar = data.length >= 2 && data[0] === 0x1f && data[1] === 0x8b ? gunzipSync(data, { maxOutputLength: maxExpansion(data.length) }) : data;
+    tar =
+      data.length >= 2 && data[0] === 0x1f && data[1] === 0x8b
+        ? gunzipSync(data, { maxOutputLength: maxExpansion(data.length) })
+        : data;
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE' || err instanceof RangeError) {
-      throw new PolicyFetchError(`${where}: decompresses to more than ${maxExpansion(data.length)} bytes (a gzip bomb?)`, 'too-large');
+      throw new PolicyFetchError(
+        `${where}: decompresses to more than ${maxExpansion(data.length)} bytes (a gzip bomb?)`,
+        'too-large',
+      );
     }
     throw new PolicyFetchError(`${where}: not a gzip'd tar archive: ${(err as Error).message}`, 'io');
   }
@@ -99,8 +118,15 @@ export async function loadArchive(data: Buffer, opts: FetchOptions, where = 'arc
   const planned = files.map((e) => {
     const components = e.name.replace(/^\.\//, '').split('/');
     const [scheme, ...rest] = components;
-    if (!(STORE_SCHEMES as readonly string[]).includes(scheme) || rest.length < 2 || rest.some((c) => c === '' || c === '.' || c === '..' || c.includes('\\'))) {
-      throw new PolicyFetchError(`${where}: unexpected entry ${JSON.stringify(e.name)} (expected <registry|https|http>/<host>/.../<name>)`, 'invalid-ref');
+    if (
+      !(STORE_SCHEMES as readonly string[]).includes(scheme) ||
+      rest.length < 2 ||
+      rest.some((c) => c === '' || c === '.' || c === '..' || c.includes('\\'))
+    ) {
+      throw new PolicyFetchError(
+        `${where}: unexpected entry ${JSON.stringify(e.name)} (expected <registry|https|http>/<host>/.../<name>)`,
+        'invalid-ref',
+      );
     }
     const uri = `${scheme}://${rest.join('/')}`;
     let canonical: string[];
@@ -109,18 +135,29 @@ export async function loadArchive(data: Buffer, opts: FetchOptions, where = 'arc
     } catch (err) {
       throw new PolicyFetchError(`${where}: entry ${e.name}: ${(err as Error).message}`, 'invalid-ref');
     }
-    if (canonical.join('/') !== components.join('/')) throw new PolicyFetchError(`${where}: entry ${e.name} is not in the store layout (expected ${canonical.join('/')})`, 'invalid-ref');
+    if (canonical.join('/') !== components.join('/'))
+      throw new PolicyFetchError(
+        `${where}: entry ${e.name} is not in the store layout (expected ${canonical.join('/')})`,
+        'invalid-ref',
+      );
     if (!isWasm(e.data)) throw new PolicyFetchError(`${where}: ${e.name} is not a WebAssembly module`, 'not-wasm');
     const sha256 = createHash('sha256').update(e.data).digest('hex');
     const listed = index?.policies.find((p) => p.path === e.name);
     if (listed && listed.sha256 !== sha256) {
-      throw new PolicyFetchError(`${where}: digest mismatch: ${e.name} should have sha256 ${listed.sha256} but has ${sha256} (corrupted in transit?)`, 'digest-mismatch');
+      throw new PolicyFetchError(
+        `${where}: digest mismatch: ${e.name} should have sha256 ${listed.sha256} but has ${sha256} (corrupted in transit?)`,
+        'digest-mismatch',
+      );
     }
     // A reference pinned by digest gets only the bytes its manifest names, listed in index.json or not.
     const pinned = uri.lastIndexOf('@') > uri.lastIndexOf('/') ? uri.slice(uri.lastIndexOf('@') + 1) : undefined;
     if (pinned !== undefined && scheme === 'registry') {
       const problem = pinnedProblem(pinned, listed?.manifest, e.data);
-      if (problem) throw new PolicyFetchError(`${where}: ${e.name} ${problem}: not loaded under a digest reference`, 'digest-mismatch');
+      if (problem)
+        throw new PolicyFetchError(
+          `${where}: ${e.name} ${problem}: not loaded under a digest reference`,
+          'digest-mismatch',
+        );
     }
     return { e, uri, canonical, sha256, manifestDigest: listed?.manifestDigest, manifest: listed?.manifest };
   });
@@ -156,8 +193,10 @@ function checkIndex(v: unknown, where: string): ArchiveIndex {
   (policies as unknown[]).forEach((p, i) => {
     if (p === null || typeof p !== 'object') bad(`policies[${i}] is not an object`);
     const e = p as Record<string, unknown>;
-    for (const k of ['uri', 'path', 'sha256'] as const) if (typeof e[k] !== 'string') bad(`policies[${i}].${k} is not a string`);
-    for (const k of ['manifestDigest', 'manifest'] as const) if (e[k] !== undefined && typeof e[k] !== 'string') bad(`policies[${i}].${k} is not a string`);
+    for (const k of ['uri', 'path', 'sha256'] as const)
+      if (typeof e[k] !== 'string') bad(`policies[${i}].${k} is not a string`);
+    for (const k of ['manifestDigest', 'manifest'] as const)
+      if (e[k] !== undefined && typeof e[k] !== 'string') bad(`policies[${i}].${k} is not a string`);
   });
   return v as ArchiveIndex;
 }

@@ -63,7 +63,9 @@ export class Credentials {
         text = (await readRegularFile(this.opts.configPath, 16 * 1024 * 1024)).toString('utf8');
       } catch (err) {
         const why = (err as BoundedReadError).reason === 'not-found' ? 'not found' : (err as Error).message;
-        (this.opts.explicit ? this.opts.log.warn : this.opts.log.debug)(`docker config ${this.opts.configPath}: ${why}; using anonymous access`);
+        (this.opts.explicit ? this.opts.log.warn : this.opts.log.debug)(
+          `docker config ${this.opts.configPath}: ${why}; using anonymous access`,
+        );
         return undefined;
       }
       try {
@@ -71,7 +73,9 @@ export class Credentials {
         if (v === null || typeof v !== 'object' || Array.isArray(v)) throw new Error('not a JSON object');
         return v as DockerConfigFile;
       } catch (err) {
-        this.opts.log.warn(`docker config ${this.opts.configPath} is not valid JSON (${(err as Error).message}); using anonymous access`);
+        this.opts.log.warn(
+          `docker config ${this.opts.configPath} is not valid JSON (${(err as Error).message}); using anonymous access`,
+        );
         return undefined;
       }
     })();
@@ -95,15 +99,20 @@ export class Credentials {
       return undefined;
     }
     const source = `${this.opts.configPath} (auths)`;
-    if (typeof entry.identitytoken === 'string' && entry.identitytoken !== '') return { kind: 'identity-token', token: entry.identitytoken, source };
+    if (typeof entry.identitytoken === 'string' && entry.identitytoken !== '')
+      return { kind: 'identity-token', token: entry.identitytoken, source };
     if (typeof entry.auth === 'string' && entry.auth !== '') {
       const decoded = Buffer.from(entry.auth, 'base64').toString('utf8');
       const colon = decoded.indexOf(':');
-      if (colon > 0) return { kind: 'basic', username: decoded.slice(0, colon), password: decoded.slice(colon + 1), source };
-      this.opts.log.warn(`${this.opts.configPath}: the auth entry for ${registry} is not base64(user:password); using anonymous access`);
+      if (colon > 0)
+        return { kind: 'basic', username: decoded.slice(0, colon), password: decoded.slice(colon + 1), source };
+      this.opts.log.warn(
+        `${this.opts.configPath}: the auth entry for ${registry} is not base64(user:password); using anonymous access`,
+      );
       return undefined;
     }
-    if (typeof entry.username === 'string' && typeof entry.password === 'string') return { kind: 'basic', username: entry.username, password: entry.password, source };
+    if (typeof entry.username === 'string' && typeof entry.password === 'string')
+      return { kind: 'basic', username: entry.username, password: entry.password, source };
     return undefined;
   }
 
@@ -125,7 +134,9 @@ export class Credentials {
       let errText = '';
       const timer = setTimeout(() => {
         child.kill();
-        this.opts.log.warn(`${source} did not answer within ${(this.opts.helperTimeoutMs ?? 30_000) / 1000}s; using anonymous access`);
+        this.opts.log.warn(
+          `${source} did not answer within ${(this.opts.helperTimeoutMs ?? 30_000) / 1000}s; using anonymous access`,
+        );
         resolve(undefined);
       }, this.opts.helperTimeoutMs ?? 30_000);
       child.stdout.on('data', (d: Buffer) => (out += d.toString('utf8')));
@@ -139,7 +150,9 @@ export class Credentials {
         clearTimeout(timer);
         if (code !== 0) {
           // The helper's own message ("credentials not found in native keychain"); it never holds the secret.
-          this.opts.log.debug(`${source}: no credentials for ${registry} (exit ${code}: ${(out || errText).trim().slice(0, 200)})`);
+          this.opts.log.debug(
+            `${source}: no credentials for ${registry} (exit ${code}: ${(out || errText).trim().slice(0, 200)})`,
+          );
           resolve(undefined);
           return;
         }
@@ -147,10 +160,13 @@ export class Credentials {
           const v = JSON.parse(out) as { Username?: unknown; Secret?: unknown };
           if (typeof v.Secret !== 'string' || v.Secret === '') throw new Error('no Secret');
           if (v.Username === '<token>') resolve({ kind: 'identity-token', token: v.Secret, source });
-          else if (typeof v.Username === 'string') resolve({ kind: 'basic', username: v.Username, password: v.Secret, source });
+          else if (typeof v.Username === 'string')
+            resolve({ kind: 'basic', username: v.Username, password: v.Secret, source });
           else throw new Error('no Username');
         } catch (err) {
-          this.opts.log.warn(`${source} answered with something that is not a credential (${(err as Error).message}); using anonymous access`);
+          this.opts.log.warn(
+            `${source} answered with something that is not a credential (${(err as Error).message}); using anonymous access`,
+          );
           resolve(undefined);
         }
       });

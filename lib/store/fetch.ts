@@ -89,7 +89,9 @@ export class StoreContext {
     this.sourcesP ??= loadSources(this.sourcesPath, this.opts.sourcesPath !== undefined).then((s) => {
       if (this.opts.extraSources) s = mergeSources(s, this.opts.extraSources);
       if (s.path && (s.insecure.size > 0 || s.authorities.size > 0)) {
-        this.log.debug(`sources ${s.path}: insecure_sources [${[...s.insecure].join(', ')}], source_authorities [${[...s.authorities.keys()].join(', ')}]`);
+        this.log.debug(
+          `sources ${s.path}: insecure_sources [${[...s.insecure].join(', ')}], source_authorities [${[...s.authorities.keys()].join(', ')}]`,
+        );
       }
       return s;
     });
@@ -102,7 +104,12 @@ export class StoreContext {
         new RegistryClient({
           sources,
           sourcesPath: this.sourcesPath,
-          credentials: new Credentials({ configPath: this.dockerConfigPath, explicit: this.opts.dockerConfig !== undefined, env: this.env, log: this.log }),
+          credentials: new Credentials({
+            configPath: this.dockerConfigPath,
+            explicit: this.opts.dockerConfig !== undefined,
+            env: this.env,
+            log: this.log,
+          }),
           dockerConfigPath: this.dockerConfigPath,
           log: this.log,
           timeoutMs: this.timeoutMs,
@@ -123,7 +130,14 @@ const contexts = new Map<string, StoreContext>();
 /** One context per distinct options (the loader fetches policies in parallel: they share tokens and sources). */
 export function storeContext(opts: FetchOptions = {}): StoreContext {
   if (opts.env !== undefined) return new StoreContext(opts);
-  const key = JSON.stringify([opts.pull, opts.sourcesPath, opts.dockerConfig, opts.storeRoot, opts.timeoutMs, opts.extraSources ? [[...opts.extraSources.insecure], [...opts.extraSources.authorities]] : null]);
+  const key = JSON.stringify([
+    opts.pull,
+    opts.sourcesPath,
+    opts.dockerConfig,
+    opts.storeRoot,
+    opts.timeoutMs,
+    opts.extraSources ? [[...opts.extraSources.insecure], [...opts.extraSources.authorities]] : null,
+  ]);
   let c = contexts.get(key);
   if (!c || c.opts.log !== opts.log) {
     c = new StoreContext(opts);
@@ -155,16 +169,25 @@ export async function resolvePolicy(ref: string, opts?: FetchOptions): Promise<R
     }
     case 'file':
       if (o.verify?.explicit) throw unverifiable(ref, 'a local file');
-      return { ref, uri: source.uri, source, bytes: await readFile(ref, source.path), path: source.path, fromCache: false };
+      return {
+        ref,
+        uri: source.uri,
+        source,
+        bytes: await readFile(ref, source.path),
+        path: source.path,
+        fromCache: false,
+      };
     case 'registry':
     case 'url': {
       if (o.verify?.explicit && source.kind === 'url') throw unverifiable(ref, 'an http(s) download');
       const ctx = storeContext(o);
       try {
-        if (o.verify && source.kind === 'registry') return await resolveVerified(ref, source, ctx, o.pull, o.verify.check);
+        if (o.verify && source.kind === 'registry')
+          return await resolveVerified(ref, source, ctx, o.pull, o.verify.check);
         return await resolveRemote(ref, source, ctx, o.pull);
       } catch (err) {
-        if (err instanceof TransportError) throw new PolicyFetchError(`${ref}: cannot reach ${err.hostPort}: ${err.message}`, err.kind);
+        if (err instanceof TransportError)
+          throw new PolicyFetchError(`${ref}: cannot reach ${err.hostPort}: ${err.message}`, err.kind);
         throw err;
       }
     }
@@ -172,7 +195,10 @@ export async function resolvePolicy(ref: string, opts?: FetchOptions): Promise<R
 }
 
 function unverifiable(ref: string, what: string): PolicyFetchError {
-  return new PolicyFetchError(`${ref}: cannot verify the signatures of ${what}: only policies in OCI registries carry signatures (as in kwctl); push it to a registry or drop the verification flags`, 'unsupported');
+  return new PolicyFetchError(
+    `${ref}: cannot verify the signatures of ${what}: only policies in OCI registries carry signatures (as in kwctl); push it to a registry or drop the verification flags`,
+    'unsupported',
+  );
 }
 
 /**
@@ -187,7 +213,10 @@ async function resolveVerified(
   verify: NonNullable<FetchOptions['verify']>['check'],
 ): Promise<ResolvedPolicy> {
   if (pull === 'never') {
-    throw new PolicyFetchError(`${ref}: verifying its signatures needs the registry, and --pull never forbids contacting it`, 'offline');
+    throw new PolicyFetchError(
+      `${ref}: verifying its signatures needs the registry, and --pull never forbids contacting it`,
+      'offline',
+    );
   }
   const client = await ctx.client();
   const digest = await verify(source.ref, client);
@@ -196,7 +225,13 @@ async function resolveVerified(
   const storeUri = source.storeUri;
   const cached = await ctx.store.read(storeUri);
   const record = cached ? await ctx.store.readRecord(storeUri) : undefined;
-  if (cached && pull !== 'always' && record?.manifestDigest === digest && record.layerDigest && digestLike(record.layerDigest, cached.bytes) === record.layerDigest) {
+  if (
+    cached &&
+    pull !== 'always' &&
+    record?.manifestDigest === digest &&
+    record.layerDigest &&
+    digestLike(record.layerDigest, cached.bytes) === record.layerDigest
+  ) {
     ctx.log.debug(`${uri}: the store copy was pulled from the verified ${digest}`);
     return { ref, uri, source, bytes: cached.bytes, path: cached.path, fromCache: true, manifestDigest: digest };
   }
@@ -205,12 +240,24 @@ async function resolveVerified(
   const file = await ctx.store.write(storeUri, pulled.bytes);
   const pulledAt = new Date().toISOString();
   for (const key of new Set([storeUri, uri])) {
-    await ctx.store.writeRecord({ uri: key, layerDigest: pulled.layerDigest, size: pulled.bytes.length, pulledAt, manifestDigest: digest, manifest: pulled.manifestText });
+    await ctx.store.writeRecord({
+      uri: key,
+      layerDigest: pulled.layerDigest,
+      size: pulled.bytes.length,
+      pulledAt,
+      manifestDigest: digest,
+      manifest: pulled.manifestText,
+    });
   }
   return { ref, uri, source, bytes: pulled.bytes, path: file, fromCache: false, manifestDigest: digest };
 }
 
-async function resolveRemote(ref: string, source: SourceRef & { kind: 'registry' | 'url' }, ctx: StoreContext, pull: PullPolicy | undefined): Promise<ResolvedPolicy> {
+async function resolveRemote(
+  ref: string,
+  source: SourceRef & { kind: 'registry' | 'url' },
+  ctx: StoreContext,
+  pull: PullPolicy | undefined,
+): Promise<ResolvedPolicy> {
   const uri = source.uri;
   // The store file is named after the reference as written (policy-fetcher's layout); earlier releases named it
   // after the normalised reference, which is still read so that an upgraded store keeps working offline.
@@ -236,9 +283,21 @@ async function resolveRemote(ref: string, source: SourceRef & { kind: 'registry'
             : undefined;
       if (!problem) {
         ctx.log.debug(`${uri}: using the store copy ${cached.path}`);
-        return { ref, uri, source, bytes: cached.bytes, path: cached.path, fromCache: true, manifestDigest: pinned ?? record?.manifestDigest };
+        return {
+          ref,
+          uri,
+          source,
+          bytes: cached.bytes,
+          path: cached.path,
+          fromCache: true,
+          manifestDigest: pinned ?? record?.manifestDigest,
+        };
       }
-      if (pull === 'never') throw new PolicyFetchError(`${ref}: the store copy ${cached.path} ${problem}, and --pull never forbids pulling it again`, 'digest-mismatch');
+      if (pull === 'never')
+        throw new PolicyFetchError(
+          `${ref}: the store copy ${cached.path} ${problem}, and --pull never forbids pulling it again`,
+          'digest-mismatch',
+        );
       ctx.log.warn(`${ref}: the store copy ${cached.path} ${problem}; pulling it again`);
     } else if (cached) {
       ctx.log.debug(`${uri}: the tag is latest, pulling it again`);
@@ -270,8 +329,18 @@ async function resolveRemote(ref: string, source: SourceRef & { kind: 'registry'
   const file = await store.write(storeUri, bytes);
   const pulledAt = new Date().toISOString();
   // Recorded under both names: manifestDigestOf knows only the normalised one.
-  for (const key of new Set([storeUri, uri])) await store.writeRecord({ uri: key, layerDigest, size: bytes.length, pulledAt, ...(manifestDigest ? { manifestDigest } : {}), ...(manifestText !== undefined ? { manifest: manifestText } : {}) });
-  ctx.log.info(`pulled ${uri} (${bytes.length} bytes${manifestDigest ? `, manifest ${manifestDigest}` : ''}) in ${Date.now() - started} ms into ${file}`);
+  for (const key of new Set([storeUri, uri]))
+    await store.writeRecord({
+      uri: key,
+      layerDigest,
+      size: bytes.length,
+      pulledAt,
+      ...(manifestDigest ? { manifestDigest } : {}),
+      ...(manifestText !== undefined ? { manifest: manifestText } : {}),
+    });
+  ctx.log.info(
+    `pulled ${uri} (${bytes.length} bytes${manifestDigest ? `, manifest ${manifestDigest}` : ''}) in ${Date.now() - started} ms into ${file}`,
+  );
   return { ref, uri, source, bytes, path: file, fromCache: false, manifestDigest };
 }
 
@@ -288,9 +357,17 @@ async function download(url: URL, ctx: StoreContext): Promise<Uint8Array> {
       continue;
     }
     if (res.status === 404) throw new PolicyFetchError(`${name}: not found (HTTP 404)`, 'not-found');
-    if (res.status === 401 || res.status === 403) throw new PolicyFetchError(`${name}: ${res.status === 401 ? 'unauthorized' : 'denied'} (HTTP ${res.status})`, res.status === 401 ? 'unauthorized' : 'denied');
+    if (res.status === 401 || res.status === 403)
+      throw new PolicyFetchError(
+        `${name}: ${res.status === 401 ? 'unauthorized' : 'denied'} (HTTP ${res.status})`,
+        res.status === 401 ? 'unauthorized' : 'denied',
+      );
     if (res.status !== 200) throw new PolicyFetchError(`${name}: cannot fetch: HTTP ${res.status}`, 'http');
-    if (!isWasm(res.body)) throw new PolicyFetchError(`${name}: not a WebAssembly module (the download does not start with \\0asm)`, 'not-wasm');
+    if (!isWasm(res.body))
+      throw new PolicyFetchError(
+        `${name}: not a WebAssembly module (the download does not start with \\0asm)`,
+        'not-wasm',
+      );
     return res.body;
   }
   throw new PolicyFetchError(`${name}: too many redirects`, 'http');
@@ -322,7 +399,12 @@ async function getWithFallback(url: URL, sources: Sources, ctx: StoreContext, na
   let last: TransportError | undefined;
   for (const a of attempts) {
     try {
-      const res = await httpRequest(a.url, { tls: a.tls, timeoutMs: ctx.timeoutMs, maxBytes: MAX_MODULE_BYTES, env: ctx.env }).catch((e: unknown) => {
+      const res = await httpRequest(a.url, {
+        tls: a.tls,
+        timeoutMs: ctx.timeoutMs,
+        maxBytes: MAX_MODULE_BYTES,
+        env: ctx.env,
+      }).catch((e: unknown) => {
         throw asFetchError(e);
       });
       ctx.log.debug(`GET ${redactUrl(a.url)} → ${res.status} (${res.body.length} bytes)`);
@@ -333,9 +415,16 @@ async function getWithFallback(url: URL, sources: Sources, ctx: StoreContext, na
       failures.push(`${a.label}: ${err.message}`);
     }
   }
-  if (attempts.length > 1) throw new PolicyFetchError(`${name}: cannot reach ${host} (an insecure source): ${failures.join('; ')}`, last!.kind);
+  if (attempts.length > 1)
+    throw new PolicyFetchError(
+      `${name}: cannot reach ${host} (an insecure source): ${failures.join('; ')}`,
+      last!.kind,
+    );
   if (last!.kind === 'tls') {
-    throw new PolicyFetchError(`${name}: TLS failure talking to ${host}: ${last!.message}. ${tlsHint(host, last!, ctx.sourcesPath)}`, 'tls');
+    throw new PolicyFetchError(
+      `${name}: TLS failure talking to ${host}: ${last!.message}. ${tlsHint(host, last!, ctx.sourcesPath)}`,
+      'tls',
+    );
   }
   throw new PolicyFetchError(`${name}: cannot reach ${host}: ${last!.message}`, last!.kind);
 }
@@ -345,9 +434,13 @@ async function readFile(ref: string, file: string): Promise<Uint8Array> {
     return await readRegularFile(file, MAX_MODULE_BYTES);
   } catch (err) {
     const e = err as BoundedReadError;
-    if (e.reason === 'not-regular' && e.message === 'is a directory') throw new PolicyFetchError(`${ref}: is a directory, not a .wasm file`, 'io');
+    if (e.reason === 'not-regular' && e.message === 'is a directory')
+      throw new PolicyFetchError(`${ref}: is a directory, not a .wasm file`, 'io');
     if (e.reason === 'too-large') throw new PolicyFetchError(`${ref}: ${e.message}`, 'too-large');
-    throw new PolicyFetchError(`${ref}: cannot read: ${e.reason === 'not-found' ? 'no such file' : e.message}`, e.reason === 'not-found' ? 'not-found' : 'io');
+    throw new PolicyFetchError(
+      `${ref}: cannot read: ${e.reason === 'not-found' ? 'no such file' : e.message}`,
+      e.reason === 'not-found' ? 'not-found' : 'io',
+    );
   }
 }
 
@@ -358,12 +451,16 @@ export async function manifestDigestOf(ref: RegistryRef, opts: FetchOptions = {}
   if (opts.pull === 'never') {
     const record = await ctx.store.readRecord(formatRegistryRef(ref));
     if (record?.manifestDigest) return record.manifestDigest;
-    throw new PolicyFetchError(`${formatRegistryRef(ref)}: the manifest digest is not recorded in the store and --pull never forbids asking the registry`, 'offline');
+    throw new PolicyFetchError(
+      `${formatRegistryRef(ref)}: the manifest digest is not recorded in the store and --pull never forbids asking the registry`,
+      'offline',
+    );
   }
   try {
     return await (await ctx.client()).manifestDigest(ref);
   } catch (err) {
-    if (err instanceof TransportError) throw new PolicyFetchError(`${formatRegistryRef(ref)}: cannot reach ${err.hostPort}: ${err.message}`, err.kind);
+    if (err instanceof TransportError)
+      throw new PolicyFetchError(`${formatRegistryRef(ref)}: cannot reach ${err.hostPort}: ${err.message}`, err.kind);
     throw err;
   }
 }

@@ -11,7 +11,12 @@ export interface PlatformEnv {
   home?: string;
 }
 
-function ctx(p: PlatformEnv): { platform: NodeJS.Platform; env: NodeJS.ProcessEnv; home: string; join: (...s: string[]) => string } {
+function ctx(p: PlatformEnv): {
+  platform: NodeJS.Platform;
+  env: NodeJS.ProcessEnv;
+  home: string;
+  join: (...s: string[]) => string;
+} {
   const platform = p.platform ?? process.platform;
   const env = p.env ?? process.env;
   const home = p.home ?? (platform === 'win32' ? env.USERPROFILE : env.HOME) ?? os.homedir();

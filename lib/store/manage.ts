@@ -73,10 +73,17 @@ export async function removeStoredPolicy(refOrSha: string, opts: FetchOptions = 
     }
     matches = all.filter((p) => names.has(p.uri));
   }
-  if (matches.length === 0) throw new PolicyFetchError(`${refOrSha}: no such policy in the store (${store.root}); see \`kubectl wasmpolicy policies\``, 'not-found');
+  if (matches.length === 0)
+    throw new PolicyFetchError(
+      `${refOrSha}: no such policy in the store (${store.root}); see \`kubectl wasmpolicy policies\``,
+      'not-found',
+    );
   const distinct = new Set(matches.map((m) => m.sha256));
   if (distinct.size > 1) {
-    throw new PolicyFetchError(`${refOrSha}: ambiguous, it matches ${matches.map((m) => `${m.uri} (${m.sha256.slice(0, 12)})`).join(', ')}; give more of the sha256 or the reference`, 'invalid-ref');
+    throw new PolicyFetchError(
+      `${refOrSha}: ambiguous, it matches ${matches.map((m) => `${m.uri} (${m.sha256.slice(0, 12)})`).join(', ')}; give more of the sha256 or the reference`,
+      'invalid-ref',
+    );
   }
   for (const m of matches) await store.remove(m);
   return matches;

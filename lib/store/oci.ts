@@ -21,7 +21,12 @@ export const MEDIA_TYPE = {
 } as const;
 
 /** The `Accept` header of manifest requests. distribution answers 404 for an OCI manifest it may not send. */
-export const MANIFEST_ACCEPT = [MEDIA_TYPE.ociManifest, MEDIA_TYPE.dockerManifest, MEDIA_TYPE.ociIndex, MEDIA_TYPE.dockerManifestList].join(', ');
+export const MANIFEST_ACCEPT = [
+  MEDIA_TYPE.ociManifest,
+  MEDIA_TYPE.dockerManifest,
+  MEDIA_TYPE.ociIndex,
+  MEDIA_TYPE.dockerManifestList,
+].join(', ');
 
 export const WASM_LAYER_TYPES: readonly string[] = [MEDIA_TYPE.wasmLayer, MEDIA_TYPE.legacyWasmLayer];
 

@@ -19,10 +19,16 @@ export interface PushResult {
  * Pushes a module as an OCI artifact (docs/host-interface.md §7), like `kwctl push`: refuses files that are not wasm, and
  * modules without metadata (or with metadata policy-server would refuse) unless `force`.
  */
-export async function pushPolicy(wasm: Uint8Array, ref: string, opts: FetchOptions & { force?: boolean }): Promise<PushResult> {
-  if (!isWasm(wasm)) throw new PolicyFetchError('not a WebAssembly module (the file does not start with \\0asm)', 'not-wasm');
+export async function pushPolicy(
+  wasm: Uint8Array,
+  ref: string,
+  opts: FetchOptions & { force?: boolean },
+): Promise<PushResult> {
+  if (!isWasm(wasm))
+    throw new PolicyFetchError('not a WebAssembly module (the file does not start with \\0asm)', 'not-wasm');
   const source = parseSourceRef(ref.includes('://') ? ref : `registry://${ref}`);
-  if (source.kind !== 'registry') throw new PolicyFetchError(`${ref}: push needs a registry reference (registry://host/repo:tag)`, 'invalid-ref');
+  if (source.kind !== 'registry')
+    throw new PolicyFetchError(`${ref}: push needs a registry reference (registry://host/repo:tag)`, 'invalid-ref');
   let md: PolicyMetadata | undefined;
   try {
     md = readModuleMetadata(wasm);
@@ -30,9 +36,17 @@ export async function pushPolicy(wasm: Uint8Array, ref: string, opts: FetchOptio
     throw new PolicyFetchError(`the module's metadata is invalid: ${(err as Error).message}`, 'not-wasm');
   }
   if (!opts.force) {
-    if (!md) throw new PolicyFetchError('the module has no io.kubewarden.metadata section: annotate it first (kubectl wasmpolicy annotate), or push anyway with --force', 'not-wasm');
+    if (!md)
+      throw new PolicyFetchError(
+        'the module has no io.kubewarden.metadata section: annotate it first (kubectl wasmpolicy annotate), or push anyway with --force',
+        'not-wasm',
+      );
     const problems = loadProblems(md);
-    if (problems.length > 0) throw new PolicyFetchError(`policy-server would refuse this module: ${problems.join('; ')} (push anyway with --force)`, 'not-wasm');
+    if (problems.length > 0)
+      throw new PolicyFetchError(
+        `policy-server would refuse this module: ${problems.join('; ')} (push anyway with --force)`,
+        'not-wasm',
+      );
   }
   const artifact = buildPolicyArtifact(wasm, md);
   const ctx = storeContext(opts);
@@ -40,8 +54,17 @@ export async function pushPolicy(wasm: Uint8Array, ref: string, opts: FetchOptio
   try {
     digest = await (await ctx.client()).push(source.ref, artifact);
   } catch (err) {
-    if (err instanceof TransportError) throw new PolicyFetchError(`${formatRegistryRef(source.ref)}: cannot reach ${err.hostPort}: ${err.message}`, err.kind);
+    if (err instanceof TransportError)
+      throw new PolicyFetchError(
+        `${formatRegistryRef(source.ref)}: cannot reach ${err.hostPort}: ${err.message}`,
+        err.kind,
+      );
     throw err;
   }
-  return { pinned: pinnedRef(source.ref, digest), manifestDigest: digest, uri: formatRegistryRef(source.ref), annotated: md !== undefined };
+  return {
+    pinned: pinnedRef(source.ref, digest),
+    manifestDigest: digest,
+    uri: formatRegistryRef(source.ref),
+    annotated: md !== undefined,
+  };
 }

@@ -59,7 +59,8 @@ export function parseRegistryRef(input: string): RegistryRef {
     if (!DIGEST_RE.test(digest)) fail(`bad digest ${JSON.stringify(digest)} (expected sha256:<64 hex digits>)`);
     const [alg, hex] = digest.split(':');
     // OCI registries identify content by sha256 (and sha512); anything else cannot be verified here.
-    if (alg !== 'sha256' && alg !== 'sha512') fail(`unsupported digest algorithm ${JSON.stringify(alg)} (sha256 or sha512)`);
+    if (alg !== 'sha256' && alg !== 'sha512')
+      fail(`unsupported digest algorithm ${JSON.stringify(alg)} (sha256 or sha512)`);
     if (alg === 'sha256' && !/^[0-9a-f]{64}$/.test(hex)) fail('a sha256 digest has 64 lowercase hex digits');
     if (alg === 'sha512' && !/^[0-9a-f]{128}$/.test(hex)) fail('a sha512 digest has 128 lowercase hex digits');
   }
@@ -85,7 +86,11 @@ export function parseRegistryRef(input: string): RegistryRef {
   if (rest === '') fail('no repository');
   for (const part of rest.split('/')) {
     if (!PATH_COMPONENT_RE.test(part)) {
-      fail(part.toLowerCase() !== part ? 'repository names must be lowercase' : `bad repository path component ${JSON.stringify(part)}`);
+      fail(
+        part.toLowerCase() !== part
+          ? 'repository names must be lowercase'
+          : `bad repository path component ${JSON.stringify(part)}`,
+      );
     }
   }
   if (registry === DOCKER_HUB && !rest.includes('/')) rest = `library/${rest}`;
@@ -143,12 +148,16 @@ export function parseSourceRef(ref: string): SourceRef {
     } catch {
       throw new PolicyFetchError(`${ref}: not a valid URL`, 'invalid-ref');
     }
-    if (url.pathname === '/' || url.pathname.endsWith('/')) throw new PolicyFetchError(`${ref}: the URL must name a file`, 'invalid-ref');
+    if (url.pathname === '/' || url.pathname.endsWith('/'))
+      throw new PolicyFetchError(`${ref}: the URL must name a file`, 'invalid-ref');
     return { kind: 'url', url, uri: url.href };
   }
   const scheme = /^([a-z][a-z0-9+.-]*):\/\//i.exec(ref);
   if (scheme) {
-    throw new PolicyFetchError(`${ref}: ${scheme[1]}:// sources are not supported (use registry://, https://, http://, file://, a path or builtin://)`, 'unsupported');
+    throw new PolicyFetchError(
+      `${ref}: ${scheme[1]}:// sources are not supported (use registry://, https://, http://, file://, a path or builtin://)`,
+      'unsupported',
+    );
   }
   if (looksLikePath(ref) || existsSync(ref)) return { kind: 'file', path: ref, uri: ref };
   const r = parseRegistryRef(ref);

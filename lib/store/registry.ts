@@ -11,7 +11,15 @@ import type { Logger } from '../base/log';
 import type { Credential, Credentials } from './credentials';
 import { asFetchError, PolicyFetchError } from './errors';
 import { httpRequest, redactUrl, tlsHint, TransportError, type HttpResponse, type TlsSettings } from '../net/http';
-import { digestLike, MANIFEST_ACCEPT, MEDIA_TYPE, sha256Digest, WASM_LAYER_TYPES, type ImageManifest, type PolicyArtifact } from './oci';
+import {
+  digestLike,
+  MANIFEST_ACCEPT,
+  MEDIA_TYPE,
+  sha256Digest,
+  WASM_LAYER_TYPES,
+  type ImageManifest,
+  type PolicyArtifact,
+} from './oci';
 import { apiHost, formatRegistryRef, type RegistryRef } from './ref';
 import type { Sources } from './sources';
 import { isWasm } from '../wasm/binary';
@@ -69,7 +77,8 @@ export function parseChallenge(header: string | undefined): Challenge | undefine
   const params: Record<string, string> = {};
   const re = /([A-Za-z][\w-]*)\s*=\s*(?:"((?:[^"\\]|\\.)*)"|([^\s,]*))\s*,?\s*/gy;
   let p: RegExpExecArray | null;
-  while ((p = re.exec(m[2])) !== null) params[p[1].toLowerCase()] = p[2] !== undefined ? p[2].replace(/\\(.)/g, '$1') : p[3];
+  while ((p = re.exec(m[2])) !== null)
+    params[p[1].toLowerCase()] = p[2] !== undefined ? p[2].replace(/\\(.)/g, '$1') : p[3];
   return { scheme: m[1].toLowerCase(), params };
 }
 
@@ -86,7 +95,9 @@ function registryErrors(res: HttpResponse): string | undefined {
 
 function errorCodes(res: HttpResponse): string[] {
   try {
-    return ((JSON.parse(res.body.toString('utf8')) as { errors?: { code?: string }[] }).errors ?? []).map((e) => e.code ?? '');
+    return ((JSON.parse(res.body.toString('utf8')) as { errors?: { code?: string }[] }).errors ?? []).map(
+      (e) => e.code ?? '',
+    );
   } catch {
     return [];
   }
@@ -105,7 +116,10 @@ export class RegistryClient {
     const { manifest, manifestDigest, body } = await this.fetchManifest(ref);
     const name = formatRegistryRef(ref);
     if (!Array.isArray(manifest.layers) || manifest.layers.length === 0) {
-      throw new PolicyFetchError(`${name}: not a Wasm policy artifact: the manifest has no layers (empty layers)`, 'not-wasm');
+      throw new PolicyFetchError(
+        `${name}: not a Wasm policy artifact: the manifest has no layers (empty layers)`,
+        'not-wasm',
+      );
     }
     const layer = manifest.layers[0];
     if (!WASM_LAYER_TYPES.includes(layer.mediaType)) {
@@ -116,14 +130,23 @@ export class RegistryClient {
       );
     }
     if (typeof layer.digest !== 'string' || !/^sha(256|512):[0-9a-f]+$/.test(layer.digest)) {
-      throw new PolicyFetchError(`${name}: the manifest names the layer with an unsupported digest ${JSON.stringify(layer.digest)}`, 'not-wasm');
+      throw new PolicyFetchError(
+        `${name}: the manifest names the layer with an unsupported digest ${JSON.stringify(layer.digest)}`,
+        'not-wasm',
+      );
     }
     if (typeof layer.size === 'number' && layer.size > MAX_MODULE_BYTES) {
-      throw new PolicyFetchError(`${name}: the module is ${layer.size} bytes, larger than the ${MAX_MODULE_BYTES} byte limit`, 'too-large');
+      throw new PolicyFetchError(
+        `${name}: the module is ${layer.size} bytes, larger than the ${MAX_MODULE_BYTES} byte limit`,
+        'too-large',
+      );
     }
     const bytes = await this.fetchBlob(ref, layer.digest, typeof layer.size === 'number' ? layer.size : undefined);
     if (!isWasm(bytes)) {
-      throw new PolicyFetchError(`${name}: not a Wasm policy artifact: the layer ${layer.digest} is not a WebAssembly module (it does not start with \\0asm)`, 'not-wasm');
+      throw new PolicyFetchError(
+        `${name}: not a Wasm policy artifact: the layer ${layer.digest} is not a WebAssembly module (it does not start with \\0asm)`,
+        'not-wasm',
+      );
     }
     return { bytes, manifestDigest, layerDigest: layer.digest, manifest, manifestText: body.toString('utf8') };
   }
@@ -131,7 +154,11 @@ export class RegistryClient {
   /** The digest of the manifest `ref` names, asked with HEAD (GET and hash when the registry does not say). */
   async manifestDigest(ref: RegistryRef): Promise<string> {
     const path = `/v2/${ref.repository}/manifests/${ref.digest ?? ref.tag}`;
-    const res = await this.send(ref, 'pull', path, { method: 'HEAD', headers: { Accept: MANIFEST_ACCEPT }, maxBytes: 0 });
+    const res = await this.send(ref, 'pull', path, {
+      method: 'HEAD',
+      headers: { Accept: MANIFEST_ACCEPT },
+      maxBytes: 0,
+    });
     if (res.status === 200) {
       const d = res.headers['docker-content-digest'];
       if (typeof d === 'string' && /^sha256:[0-9a-f]{64}$/.test(d)) {
@@ -149,10 +176,14 @@ export class RegistryClient {
    * what the oci host capability hands to policies.
    */
   async manifestDocument(ref: RegistryRef): Promise<{ body: Buffer; digest: string }> {
-    const res = await this.send(ref, 'pull', `/v2/${ref.repository}/manifests/${ref.digest ?? ref.tag}`, { headers: { Accept: MANIFEST_ACCEPT }, maxBytes: MAX_MANIFEST_BYTES });
+    const res = await this.send(ref, 'pull', `/v2/${ref.repository}/manifests/${ref.digest ?? ref.tag}`, {
+      headers: { Accept: MANIFEST_ACCEPT },
+      maxBytes: MAX_MANIFEST_BYTES,
+    });
     if (res.status !== 200) this.fail(ref, res, 'manifest');
     const digest = sha256Digest(res.body);
-    if (ref.digest?.startsWith('sha256:') && ref.digest !== digest) throw this.mismatch(ref, 'manifest', ref.digest, digest);
+    if (ref.digest?.startsWith('sha256:') && ref.digest !== digest)
+      throw this.mismatch(ref, 'manifest', ref.digest, digest);
     return { body: res.body, digest };
   }
 
@@ -160,8 +191,14 @@ export class RegistryClient {
    * The OCI referrers index of `digest` (distribution-spec 1.1 referrers API), or undefined when the registry has
    * no such API (404, as distribution 2.8): callers then read the `sha256-<hex>` referrers tag instead.
    */
-  async referrers(ref: RegistryRef, digest: string): Promise<{ manifests?: { artifactType?: string; digest?: string; mediaType?: string }[] } | undefined> {
-    const res = await this.send(ref, 'pull', `/v2/${ref.repository}/referrers/${digest}`, { headers: { Accept: MEDIA_TYPE.ociIndex }, maxBytes: MAX_MANIFEST_BYTES });
+  async referrers(
+    ref: RegistryRef,
+    digest: string,
+  ): Promise<{ manifests?: { artifactType?: string; digest?: string; mediaType?: string }[] } | undefined> {
+    const res = await this.send(ref, 'pull', `/v2/${ref.repository}/referrers/${digest}`, {
+      headers: { Accept: MEDIA_TYPE.ociIndex },
+      maxBytes: MAX_MANIFEST_BYTES,
+    });
     if (res.status !== 200) return undefined;
     try {
       const v = JSON.parse(res.body.toString('utf8')) as unknown;
@@ -186,15 +223,25 @@ export class RegistryClient {
   /** Uploads one blob (monolithic upload), unless the registry has it already. Returns its digest. */
   async pushBlob(ref: RegistryRef, bytes: Uint8Array): Promise<string> {
     const digest = sha256Digest(bytes);
-    const head = await this.send(ref, 'pull,push', `/v2/${ref.repository}/blobs/${digest}`, { method: 'HEAD', maxBytes: 0 });
+    const head = await this.send(ref, 'pull,push', `/v2/${ref.repository}/blobs/${digest}`, {
+      method: 'HEAD',
+      maxBytes: 0,
+    });
     if (head.status === 200) {
       this.opts.log.debug(`blob ${digest} already in ${ref.registry}/${ref.repository}`);
       return digest;
     }
-    const start = await this.send(ref, 'pull,push', `/v2/${ref.repository}/blobs/uploads/`, { method: 'POST', headers: { 'Content-Length': '0' } });
+    const start = await this.send(ref, 'pull,push', `/v2/${ref.repository}/blobs/uploads/`, {
+      method: 'POST',
+      headers: { 'Content-Length': '0' },
+    });
     if (start.status !== 202) this.fail(ref, start, 'upload');
     const location = start.headers.location;
-    if (typeof location !== 'string' || location === '') throw new PolicyFetchError(`${formatRegistryRef(ref)}: the registry started an upload without a Location`, 'http');
+    if (typeof location !== 'string' || location === '')
+      throw new PolicyFetchError(
+        `${formatRegistryRef(ref)}: the registry started an upload without a Location`,
+        'http',
+      );
     const target = new URL(location, start.url);
     target.searchParams.set('digest', digest);
     const put = await this.send(ref, 'pull,push', target.pathname + target.search, {
@@ -216,11 +263,14 @@ export class RegistryClient {
     });
     if (res.status !== 201 && res.status !== 200) this.fail(ref, res, 'manifest');
     const said = res.headers['docker-content-digest'];
-    if (typeof said === 'string' && said.startsWith('sha256:') && said !== digest) throw this.mismatch(ref, 'manifest', digest, said);
+    if (typeof said === 'string' && said.startsWith('sha256:') && said !== digest)
+      throw this.mismatch(ref, 'manifest', digest, said);
     return digest;
   }
 
-  private async fetchManifest(ref: RegistryRef): Promise<{ manifest: ImageManifest; manifestDigest: string; body: Buffer }> {
+  private async fetchManifest(
+    ref: RegistryRef,
+  ): Promise<{ manifest: ImageManifest; manifestDigest: string; body: Buffer }> {
     const name = formatRegistryRef(ref);
     const res = await this.send(ref, 'pull', `/v2/${ref.repository}/manifests/${ref.digest ?? ref.tag}`, {
       headers: { Accept: MANIFEST_ACCEPT },
@@ -228,7 +278,8 @@ export class RegistryClient {
     });
     if (res.status !== 200) this.fail(ref, res, 'manifest');
     const said = res.headers['docker-content-digest'];
-    const expected = ref.digest ?? (typeof said === 'string' && /^sha(256|512):[0-9a-f]+$/.test(said) ? said : undefined);
+    const expected =
+      ref.digest ?? (typeof said === 'string' && /^sha(256|512):[0-9a-f]+$/.test(said) ? said : undefined);
     if (expected) {
       const actual = digestLike(expected, res.body);
       if (actual !== expected) throw this.mismatch(ref, 'manifest', expected, actual);
@@ -241,15 +292,28 @@ export class RegistryClient {
     }
     const type = manifest.mediaType ?? String(res.headers['content-type'] ?? '').split(';')[0];
     if (type === MEDIA_TYPE.ociIndex || type === MEDIA_TYPE.dockerManifestList || Array.isArray(manifest.manifests)) {
-      throw new PolicyFetchError(`${name}: not a Wasm policy artifact: it is an image index (a multi-platform image), not a policy`, 'not-wasm');
+      throw new PolicyFetchError(
+        `${name}: not a Wasm policy artifact: it is an image index (a multi-platform image), not a policy`,
+        'not-wasm',
+      );
     }
-    if (manifest.schemaVersion !== 2) throw new PolicyFetchError(`${name}: not a Wasm policy artifact: unsupported manifest schema version ${manifest.schemaVersion}`, 'not-wasm');
-    return { manifest, manifestDigest: ref.digest && ref.digest.startsWith('sha256:') ? ref.digest : sha256Digest(res.body), body: res.body };
+    if (manifest.schemaVersion !== 2)
+      throw new PolicyFetchError(
+        `${name}: not a Wasm policy artifact: unsupported manifest schema version ${manifest.schemaVersion}`,
+        'not-wasm',
+      );
+    return {
+      manifest,
+      manifestDigest: ref.digest && ref.digest.startsWith('sha256:') ? ref.digest : sha256Digest(res.body),
+      body: res.body,
+    };
   }
 
   private async fetchBlob(ref: RegistryRef, digest: string, size: number | undefined): Promise<Uint8Array> {
     const maxBytes = size ?? MAX_MODULE_BYTES;
-    let res = await this.send(ref, 'pull', `/v2/${ref.repository}/blobs/${digest}`, { maxBytes: Math.min(Math.max(maxBytes, 65536), MAX_MODULE_BYTES) });
+    let res = await this.send(ref, 'pull', `/v2/${ref.repository}/blobs/${digest}`, {
+      maxBytes: Math.min(Math.max(maxBytes, 65536), MAX_MODULE_BYTES),
+    });
     for (let hops = 0; [301, 302, 303, 307, 308].includes(res.status) && hops < 5; hops++) {
       const loc = res.headers.location;
       if (typeof loc !== 'string') break;
@@ -260,12 +324,23 @@ export class RegistryClient {
       } else {
         // Another host (object storage): no registry credentials go there.
         const authorities = this.opts.sources.authorities.get(next.host);
-        res = await this.exchange(next, { scheme: next.protocol === 'http:' ? 'http' : 'https', tls: authorities ? { ca: authorities } : undefined, label: '' }, { maxBytes: Math.max(maxBytes, 65536) });
+        res = await this.exchange(
+          next,
+          {
+            scheme: next.protocol === 'http:' ? 'http' : 'https',
+            tls: authorities ? { ca: authorities } : undefined,
+            label: '',
+          },
+          { maxBytes: Math.max(maxBytes, 65536) },
+        );
       }
     }
     if (res.status !== 200) this.fail(ref, res, 'blob');
     if (size !== undefined && res.body.length !== size) {
-      throw new PolicyFetchError(`${formatRegistryRef(ref)}: digest mismatch: the layer ${digest} has ${res.body.length} bytes, the manifest says ${size}`, 'digest-mismatch');
+      throw new PolicyFetchError(
+        `${formatRegistryRef(ref)}: digest mismatch: the layer ${digest} has ${res.body.length} bytes, the manifest says ${size}`,
+        'digest-mismatch',
+      );
     }
     const actual = digestLike(digest, res.body);
     if (actual !== digest) throw this.mismatch(ref, 'layer', digest, actual);
@@ -286,11 +361,19 @@ export class RegistryClient {
     const codes = errorCodes(res);
     if (res.status === 401) {
       const ch = this.challenges.get(apiHost(ref.registry));
-      const realm = ch?.params.realm ? ` (realm "${ch.params.realm}"${ch.params.service ? `, service "${ch.params.service}"` : ''})` : '';
-      throw new PolicyFetchError(`${name}: unauthorized${realm}: ${detail ?? 'the registry requires authentication'}. ${this.credentialHint(ref)}`, 'unauthorized');
+      const realm = ch?.params.realm
+        ? ` (realm "${ch.params.realm}"${ch.params.service ? `, service "${ch.params.service}"` : ''})`
+        : '';
+      throw new PolicyFetchError(
+        `${name}: unauthorized${realm}: ${detail ?? 'the registry requires authentication'}. ${this.credentialHint(ref)}`,
+        'unauthorized',
+      );
     }
     if (res.status === 403) {
-      throw new PolicyFetchError(`${name}: denied: ${detail ?? 'the registry refused access'} (the credentials used may lack ${what === 'upload' ? 'push' : 'pull'} rights on ${ref.repository})`, 'denied');
+      throw new PolicyFetchError(
+        `${name}: denied: ${detail ?? 'the registry refused access'} (the credentials used may lack ${what === 'upload' ? 'push' : 'pull'} rights on ${ref.repository})`,
+        'denied',
+      );
     }
     if (res.status === 404) {
       const why = codes.includes('NAME_UNKNOWN')
@@ -300,7 +383,10 @@ export class RegistryClient {
           : `the ${what} is missing from ${ref.registry}/${ref.repository}`;
       throw new PolicyFetchError(`${name}: not found: ${why}${detail ? ` (${detail})` : ''}`, 'not-found');
     }
-    throw new PolicyFetchError(`${name}: the registry answered HTTP ${res.status}${detail ? `: ${detail}` : ''} (${what})`, 'http');
+    throw new PolicyFetchError(
+      `${name}: the registry answered HTTP ${res.status}${detail ? `: ${detail}` : ''} (${what})`,
+      'http',
+    );
   }
 
   private credentialHint(ref: RegistryRef): string {
@@ -313,7 +399,9 @@ export class RegistryClient {
 
   private transportsFor(hostPort: string): Transport[] {
     const ca = this.opts.sources.authorities.get(hostPort);
-    const list: Transport[] = [{ scheme: 'https', tls: ca ? { ca } : undefined, label: ca ? 'HTTPS (source_authorities)' : 'HTTPS' }];
+    const list: Transport[] = [
+      { scheme: 'https', tls: ca ? { ca } : undefined, label: ca ? 'HTTPS (source_authorities)' : 'HTTPS' },
+    ];
     if (this.opts.sources.insecure.has(hostPort)) {
       list.push({ scheme: 'https', tls: { insecure: true }, label: 'HTTPS without certificate verification' });
       list.push({ scheme: 'http', label: 'plain HTTP' });
@@ -359,23 +447,36 @@ export class RegistryClient {
     }
     const e = first[1];
     if (e.kind === 'tls') {
-      return new PolicyFetchError(`${name}: TLS failure talking to ${host}: ${e.message}. ${tlsHint(host, e, sources)}`, 'tls');
+      return new PolicyFetchError(
+        `${name}: TLS failure talking to ${host}: ${e.message}. ${tlsHint(host, e, sources)}`,
+        'tls',
+      );
     }
     if (e.kind === 'timeout') return new PolicyFetchError(`${name}: cannot reach ${host}: ${e.message}`, 'timeout');
-    return new PolicyFetchError(`${name}: cannot reach ${e.hostPort === host || e.hostPort === apiHost(host) ? host : `${host} (${e.hostPort})`}: ${e.message}`, 'connection');
+    return new PolicyFetchError(
+      `${name}: cannot reach ${e.hostPort === host || e.hostPort === apiHost(host) ? host : `${host} (${e.hostPort})`}: ${e.message}`,
+      'connection',
+    );
   }
 
   private authHeader(host: string, action: Action, ref: RegistryRef): Record<string, string> {
     const token = this.tokens.get(`${host}|${scopeOf(ref, action)}`);
     if (token) return { Authorization: `Bearer ${token}` };
     const basic = this.basicHosts.has(host) ? this.basicCredential.get(host) : undefined;
-    if (basic) return { Authorization: `Basic ${Buffer.from(`${basic.username}:${basic.password}`).toString('base64')}` };
+    if (basic)
+      return { Authorization: `Basic ${Buffer.from(`${basic.username}:${basic.password}`).toString('base64')}` };
     return {};
   }
 
   private readonly basicCredential = new Map<string, { username: string; password: string }>();
 
-  private async sendAuthorized(ref: RegistryRef, action: Action, url: URL, t: Transport, o: SendOptions): Promise<HttpResponse> {
+  private async sendAuthorized(
+    ref: RegistryRef,
+    action: Action,
+    url: URL,
+    t: Transport,
+    o: SendOptions,
+  ): Promise<HttpResponse> {
     const host = apiHost(ref.registry);
     let res = await this.exchange(url, t, { ...o, headers: { ...o.headers, ...this.authHeader(host, action, ref) } });
     if (res.status !== 401) return res;
@@ -409,7 +510,13 @@ export class RegistryClient {
     return true;
   }
 
-  private async fetchToken(ref: RegistryRef, realm: string, service: string | undefined, scopes: string[], cred: Credential | undefined): Promise<string> {
+  private async fetchToken(
+    ref: RegistryRef,
+    realm: string,
+    service: string | undefined,
+    scopes: string[],
+    cred: Credential | undefined,
+  ): Promise<string> {
     const name = formatRegistryRef(ref);
     let url: URL;
     try {
@@ -417,10 +524,16 @@ export class RegistryClient {
     } catch {
       throw new PolicyFetchError(`${name}: the registry's token realm ${JSON.stringify(realm)} is not a URL`, 'http');
     }
-    if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new PolicyFetchError(`${name}: unsupported token realm ${redactUrl(url)}`, 'http');
+    if (url.protocol !== 'https:' && url.protocol !== 'http:')
+      throw new PolicyFetchError(`${name}: unsupported token realm ${redactUrl(url)}`, 'http');
     // The realm comes from the registry's answer: a registry (or whoever answers for it) must not get the user's
     // credentials sent in clear to a host of its choosing. Only with the user's consent: that host in insecure_sources.
-    if (cred && url.protocol === 'http:' && url.hostname !== new URL(`http://${ref.registry}`).hostname && !this.opts.sources.insecure.has(url.host)) {
+    if (
+      cred &&
+      url.protocol === 'http:' &&
+      url.hostname !== new URL(`http://${ref.registry}`).hostname &&
+      !this.opts.sources.insecure.has(url.host)
+    ) {
       throw new PolicyFetchError(
         `${name}: the registry asks for the credentials from ${cred.source} to be sent over plain HTTP to another host (token service ${redactUrl(url)}): not sent. ` +
           `If that host is trusted, add "${url.host}" to insecure_sources in ${this.opts.sourcesPath} (or pass --sources-path).`,
@@ -430,16 +543,32 @@ export class RegistryClient {
     const authorities = this.opts.sources.authorities.get(url.host);
     const t: Transport = {
       scheme: url.protocol === 'http:' ? 'http' : 'https',
-      tls: authorities ? { ca: authorities } : this.opts.sources.insecure.has(url.host) ? { insecure: true } : undefined,
+      tls: authorities
+        ? { ca: authorities }
+        : this.opts.sources.insecure.has(url.host)
+          ? { insecure: true }
+          : undefined,
       label: 'token service',
     };
     let res: HttpResponse;
     try {
       if (cred?.kind === 'identity-token') {
-        const form = new URLSearchParams({ grant_type: 'refresh_token', refresh_token: cred.token, client_id: 'kubectl-wasmpolicy', scope: scopes.join(' ') });
+        const form = new URLSearchParams({
+          grant_type: 'refresh_token',
+          refresh_token: cred.token,
+          client_id: 'kubectl-wasmpolicy',
+          scope: scopes.join(' '),
+        });
         if (service) form.set('service', service);
-        this.opts.log.debug(`${ref.registry}: OAuth2 token from ${redactUrl(url)} with an identity token from ${cred.source}`);
-        res = await this.exchange(url, t, { method: 'POST', headers: { 'Content-Type': 'application/x-www-form-urlencoded' }, body: Buffer.from(form.toString()), maxBytes: MAX_SMALL_BYTES });
+        this.opts.log.debug(
+          `${ref.registry}: OAuth2 token from ${redactUrl(url)} with an identity token from ${cred.source}`,
+        );
+        res = await this.exchange(url, t, {
+          method: 'POST',
+          headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+          body: Buffer.from(form.toString()),
+          maxBytes: MAX_SMALL_BYTES,
+        });
       } else {
         if (service) url.searchParams.set('service', service);
         for (const s of scopes) url.searchParams.append('scope', s);
@@ -448,23 +577,31 @@ export class RegistryClient {
           url.searchParams.set('account', cred.username);
           headers.Authorization = `Basic ${Buffer.from(`${cred.username}:${cred.password}`).toString('base64')}`;
         }
-        this.opts.log.debug(`${ref.registry}: token from ${redactUrl(url)} (${cred ? `credentials from ${cred.source}` : 'anonymous'})`);
+        this.opts.log.debug(
+          `${ref.registry}: token from ${redactUrl(url)} (${cred ? `credentials from ${cred.source}` : 'anonymous'})`,
+        );
         res = await this.exchange(url, t, { headers, maxBytes: MAX_SMALL_BYTES });
       }
     } catch (err) {
       if (err instanceof TransportError) {
-        throw new PolicyFetchError(`${name}: cannot reach the token service ${redactUrl(realm)}: ${err.message}`, err.kind);
+        throw new PolicyFetchError(
+          `${name}: cannot reach the token service ${redactUrl(realm)}: ${err.message}`,
+          err.kind,
+        );
       }
       throw err;
     }
     if (res.status === 401 || res.status === 403) {
       throw new PolicyFetchError(
         `${name}: unauthorized (realm "${realm}"${service ? `, service "${service}"` : ''}): the token service refused ${cred ? `the credentials for ${ref.registry} from ${cred.source}` : 'anonymous access'}` +
-          (cred ? '' : `. No credentials for ${ref.registry} were found in ${this.opts.dockerConfigPath}: run \`docker login ${ref.registry}\` or set DOCKER_CONFIG (--docker-config).`),
+          (cred
+            ? ''
+            : `. No credentials for ${ref.registry} were found in ${this.opts.dockerConfigPath}: run \`docker login ${ref.registry}\` or set DOCKER_CONFIG (--docker-config).`),
         'unauthorized',
       );
     }
-    if (res.status !== 200) throw new PolicyFetchError(`${name}: the token service ${redactUrl(realm)} answered HTTP ${res.status}`, 'http');
+    if (res.status !== 200)
+      throw new PolicyFetchError(`${name}: the token service ${redactUrl(realm)} answered HTTP ${res.status}`, 'http');
     let token: unknown;
     try {
       const v = JSON.parse(res.body.toString('utf8')) as { token?: unknown; access_token?: unknown };
@@ -472,7 +609,8 @@ export class RegistryClient {
     } catch {
       token = undefined;
     }
-    if (typeof token !== 'string' || token === '') throw new PolicyFetchError(`${name}: the token service ${redactUrl(realm)} sent no token`, 'http');
+    if (typeof token !== 'string' || token === '')
+      throw new PolicyFetchError(`${name}: the token service ${redactUrl(realm)} sent no token`, 'http');
     return token;
   }
 
@@ -489,7 +627,9 @@ export class RegistryClient {
     }).catch((e: unknown) => {
       throw asFetchError(e);
     });
-    this.opts.log.debug(`${o.method ?? 'GET'} ${redactUrl(url)} → ${res.status} (${res.body.length} bytes, ${Date.now() - started} ms)`);
+    this.opts.log.debug(
+      `${o.method ?? 'GET'} ${redactUrl(url)} → ${res.status} (${res.body.length} bytes, ${Date.now() - started} ms)`,
+    );
     return res;
   }
 }

@@ -37,7 +37,10 @@ export async function loadSources(file: string, required: boolean): Promise<Sour
   } catch (err) {
     const e = err as BoundedReadError;
     if (!required && e.reason === 'not-found') return { ...EMPTY_SOURCES, insecure: new Set(), authorities: new Map() };
-    throw new PolicyFetchError(`sources file ${file}: cannot read: ${e.reason === 'not-found' ? 'no such file' : e.message}`, 'config');
+    throw new PolicyFetchError(
+      `sources file ${file}: cannot read: ${e.reason === 'not-found' ? 'no such file' : e.message}`,
+      'config',
+    );
   }
   let doc: unknown;
   try {
@@ -47,7 +50,10 @@ export async function loadSources(file: string, required: boolean): Promise<Sour
     // private CA material or be a file that was never meant to be shown (a mistyped --sources-path).
     const e = err as { reason?: string; mark?: { line?: number } };
     const line = e.mark?.line !== undefined ? `line ${e.mark.line + 1}: ` : '';
-    throw new PolicyFetchError(`sources file ${file}: not valid YAML: ${line}${e.reason ?? 'cannot be parsed'}`, 'config');
+    throw new PolicyFetchError(
+      `sources file ${file}: not valid YAML: ${line}${e.reason ?? 'cannot be parsed'}`,
+      'config',
+    );
   }
   return parseSources(doc, file);
 }
@@ -59,17 +65,21 @@ export async function parseSources(doc: unknown, file: string): Promise<Sources>
   };
   const out: Sources = { path: file, insecure: new Set(), authorities: new Map() };
   if (doc === null || doc === undefined) return out;
-  if (typeof doc !== 'object' || Array.isArray(doc)) fail('expected a mapping with insecure_sources and/or source_authorities');
+  if (typeof doc !== 'object' || Array.isArray(doc))
+    fail('expected a mapping with insecure_sources and/or source_authorities');
   const d = doc as Record<string, unknown>;
   if (d.insecure_sources !== undefined && d.insecure_sources !== null) {
-    if (!Array.isArray(d.insecure_sources) || !d.insecure_sources.every((h) => typeof h === 'string')) fail('insecure_sources must be a list of host[:port] strings');
+    if (!Array.isArray(d.insecure_sources) || !d.insecure_sources.every((h) => typeof h === 'string'))
+      fail('insecure_sources must be a list of host[:port] strings');
     for (const h of d.insecure_sources as string[]) out.insecure.add(h.trim());
   }
   const sa = d.source_authorities;
   if (sa !== undefined && sa !== null) {
-    if (typeof sa !== 'object' || Array.isArray(sa)) fail('source_authorities must map host[:port] to a list of certificates');
+    if (typeof sa !== 'object' || Array.isArray(sa))
+      fail('source_authorities must map host[:port] to a list of certificates');
     for (const [host, list] of Object.entries(sa as Record<string, unknown>)) {
-      if (!Array.isArray(list)) fail(`source_authorities.${host} must be a list of {type: Path, path: FILE} or {type: Data, data: PEM}`);
+      if (!Array.isArray(list))
+        fail(`source_authorities.${host} must be a list of {type: Path, path: FILE} or {type: Data, data: PEM}`);
       const pems: string[] = [];
       for (const [i, item] of (list as unknown[]).entries()) {
         const where = `source_authorities.${host}[${i}]`;
@@ -81,7 +91,9 @@ export async function parseSources(doc: unknown, file: string): Promise<Sources>
             raw = await readRegularFile(o.path, MAX_SOURCES_BYTES);
           } catch (err) {
             const e = err as BoundedReadError;
-            return fail(`${where}: cannot read certificate ${o.path}: ${e.reason === 'not-found' ? 'no such file' : e.message}`);
+            return fail(
+              `${where}: cannot read certificate ${o.path}: ${e.reason === 'not-found' ? 'no such file' : e.message}`,
+            );
           }
         } else if (type === 'Data' && typeof o.data === 'string') {
           raw = Buffer.from(o.data, 'utf8');

@@ -58,10 +58,14 @@ export class Store {
       throw new PolicyFetchError(`${uri}: cannot be kept in the store (not a URL)`, 'invalid-ref');
     }
     const scheme = url.protocol.slice(0, -1);
-    if (scheme !== 'https' && scheme !== 'http') throw new PolicyFetchError(`${uri}: only registry, https and http sources are kept in the store`, 'invalid-ref');
+    if (scheme !== 'https' && scheme !== 'http')
+      throw new PolicyFetchError(`${uri}: only registry, https and http sources are kept in the store`, 'invalid-ref');
     const parts = url.pathname.split('/').slice(1);
-    if (parts.length === 0 || parts[parts.length - 1] === '') throw new PolicyFetchError(`${uri}: the URL must name a file`, 'invalid-ref');
-    for (const c of parts) if (c === '' || c === '.' || c === '..') throw new PolicyFetchError(`${uri}: unexpected path component ${JSON.stringify(c)}`, 'invalid-ref');
+    if (parts.length === 0 || parts[parts.length - 1] === '')
+      throw new PolicyFetchError(`${uri}: the URL must name a file`, 'invalid-ref');
+    for (const c of parts)
+      if (c === '' || c === '.' || c === '..')
+        throw new PolicyFetchError(`${uri}: unexpected path component ${JSON.stringify(c)}`, 'invalid-ref');
     return [scheme, url.host, ...parts];
   }
 
@@ -165,7 +169,11 @@ export class Store {
     await fs.rm(entry.path, { force: true });
     await fs.rm(this.recordPath(entry.uri), { force: true });
     let dir = this.p.dirname(entry.path);
-    while (dir.startsWith(this.root) && dir !== this.root && !STORE_SCHEMES.some((s) => dir === this.p.join(this.root, s))) {
+    while (
+      dir.startsWith(this.root) &&
+      dir !== this.root &&
+      !STORE_SCHEMES.some((s) => dir === this.p.join(this.root, s))
+    ) {
       try {
         await fs.rmdir(dir);
       } catch {
@@ -204,7 +212,9 @@ function registryComponents(uri: string): string[] {
   const s = uri.slice(REGISTRY_SCHEME.length);
   if (!s.includes('/')) return registryComponents(formatRegistryRef(parsed));
   const [host, ...parts] = s.split('/');
-  for (const c of parts) if (c === '' || c === '.' || c === '..') throw new PolicyFetchError(`${uri}: unexpected path component ${JSON.stringify(c)}`, 'invalid-ref');
+  for (const c of parts)
+    if (c === '' || c === '.' || c === '..')
+      throw new PolicyFetchError(`${uri}: unexpected path component ${JSON.stringify(c)}`, 'invalid-ref');
   return ['registry', host, ...parts];
 }
 

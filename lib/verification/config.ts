@@ -25,7 +25,9 @@ export interface VerificationConfig {
 export const GITHUB_ACTIONS_ISSUER = 'https://token.actions.githubusercontent.com';
 
 /** kwctl's default config (`kwctl scaffold verification-config`): policies signed by Kubewarden's GitHub workflows. */
-export const DEFAULT_VERIFICATION_CONFIG: VerificationConfig = { allOf: [{ kind: 'githubAction', owner: 'kubewarden' }] };
+export const DEFAULT_VERIFICATION_CONFIG: VerificationConfig = {
+  allOf: [{ kind: 'githubAction', owner: 'kubewarden' }],
+};
 
 class ConfigProblem extends Error {
   constructor(
@@ -43,7 +45,10 @@ export function readVerificationConfig(file: string): VerificationConfig {
     text = readFileSync(file, 'utf8');
   } catch (err) {
     const e = err as NodeJS.ErrnoException;
-    throw new PolicyVerificationError(`${file}: cannot read the verification config: ${e.code === 'ENOENT' ? 'no such file' : e.message}`, 'config');
+    throw new PolicyVerificationError(
+      `${file}: cannot read the verification config: ${e.code === 'ENOENT' ? 'no such file' : e.message}`,
+      'config',
+    );
   }
   return parseVerificationConfig(text, file);
 }
@@ -57,12 +62,19 @@ export function parseVerificationConfig(text: string, file: string): Verificatio
   };
   if (doc.errors.length > 0) {
     const e = doc.errors[0];
-    throw new PolicyVerificationError(`${file}:${e.linePos?.[0].line ?? 1}: not a valid verification config: ${e.message.split('\n')[0]}`, 'config');
+    throw new PolicyVerificationError(
+      `${file}:${e.linePos?.[0].line ?? 1}: not a valid verification config: ${e.message.split('\n')[0]}`,
+      'config',
+    );
   }
   try {
     return configFrom(doc.contents);
   } catch (err) {
-    if (err instanceof ConfigProblem) throw new PolicyVerificationError(`${at(err.node ?? doc.contents)}: not a valid verification config: ${err.message}`, 'config');
+    if (err instanceof ConfigProblem)
+      throw new PolicyVerificationError(
+        `${at(err.node ?? doc.contents)}: not a valid verification config: ${err.message}`,
+        'config',
+      );
     throw err;
   }
 }
@@ -72,7 +84,10 @@ function configFrom(root: Node | null): VerificationConfig {
   const version = m.get('apiVersion');
   if (version === undefined) throw new ConfigProblem(root, 'missing field `apiVersion` (use `apiVersion: v1`)');
   if (!isScalar(version.node) || version.node.value !== 'v1') {
-    throw new ConfigProblem(version.node, `not a supported configuration version: ${JSON.stringify(isScalar(version.node) ? version.node.value : null)} (supported: v1)`);
+    throw new ConfigProblem(
+      version.node,
+      `not a supported configuration version: ${JSON.stringify(isScalar(version.node) ? version.node.value : null)} (supported: v1)`,
+    );
   }
   allowOnly(m, ['apiVersion', 'allOf', 'anyOf']);
   const config: VerificationConfig = {};
@@ -86,14 +101,16 @@ function configFrom(root: Node | null): VerificationConfig {
     let minimumMatches = 1;
     if (min) {
       const v = isScalar(min.node) ? min.node.value : undefined;
-      if (typeof v !== 'number' || !Number.isInteger(v) || v < 0 || v > 255) throw new ConfigProblem(min.node, 'anyOf.minimumMatches: expected an integer from 0 to 255');
+      if (typeof v !== 'number' || !Number.isInteger(v) || v < 0 || v > 255)
+        throw new ConfigProblem(min.node, 'anyOf.minimumMatches: expected an integer from 0 to 255');
       minimumMatches = v;
     }
     const sigs = a.get('signatures');
     if (!sigs) throw new ConfigProblem(anyOf.node, 'anyOf: missing field `signatures`');
     config.anyOf = { minimumMatches, signatures: signatures(sigs.node, 'anyOf.signatures') };
   }
-  if (!config.allOf && !config.anyOf) throw new ConfigProblem(root, 'config is missing signatures in both allOf and anyOf lists');
+  if (!config.allOf && !config.anyOf)
+    throw new ConfigProblem(root, 'config is missing signatures in both allOf and anyOf lists');
   return config;
 }
 
@@ -115,7 +132,11 @@ function mapping(node: Node | null | undefined, what: string): Map<string, Entry
 
 function allowOnly(m: Map<string, Entry>, allowed: string[]): void {
   for (const [k, e] of m) {
-    if (!allowed.includes(k)) throw new ConfigProblem(e.key, `unknown field \`${k}\`, expected one of ${allowed.map((a) => `\`${a}\``).join(', ')}`);
+    if (!allowed.includes(k))
+      throw new ConfigProblem(
+        e.key,
+        `unknown field \`${k}\`, expected one of ${allowed.map((a) => `\`${a}\``).join(', ')}`,
+      );
   }
 }
 
@@ -124,14 +145,27 @@ function isNull(node: Node | null): boolean {
 }
 
 function str(m: Map<string, Entry>, field: string, where: string, parent: Node | null, required: true): string;
-function str(m: Map<string, Entry>, field: string, where: string, parent: Node | null, required: false): string | undefined;
-function str(m: Map<string, Entry>, field: string, where: string, parent: Node | null, required: boolean): string | undefined {
+function str(
+  m: Map<string, Entry>,
+  field: string,
+  where: string,
+  parent: Node | null,
+  required: false,
+): string | undefined;
+function str(
+  m: Map<string, Entry>,
+  field: string,
+  where: string,
+  parent: Node | null,
+  required: boolean,
+): string | undefined {
   const e = m.get(field);
   if (!e || isNull(e.node)) {
     if (required) throw new ConfigProblem(parent, `${where}: missing field \`${field}\``);
     return undefined;
   }
-  if (!isScalar(e.node) || typeof e.node.value !== 'string') throw new ConfigProblem(e.node, `${where}.${field}: expected a string`);
+  if (!isScalar(e.node) || typeof e.node.value !== 'string')
+    throw new ConfigProblem(e.node, `${where}.${field}: expected a string`);
   return e.node.value;
 }
 
@@ -141,7 +175,8 @@ function annotationsOf(m: Map<string, Entry>, where: string): Annotations | unde
   const a = mapping(e.node, `${where}.annotations`);
   const out: Annotations = {};
   for (const [k, v] of a) {
-    if (!isScalar(v.node) || typeof v.node.value !== 'string') throw new ConfigProblem(v.node, `${where}.annotations.${k}: expected a string value`);
+    if (!isScalar(v.node) || typeof v.node.value !== 'string')
+      throw new ConfigProblem(v.node, `${where}.annotations.${k}: expected a string value`);
     out[k] = v.node.value;
   }
   return out;
@@ -170,9 +205,13 @@ function signature(node: Node, where: string): SignatureConstraint {
       if (!s || isNull(s.node)) throw new ConfigProblem(node, `${where}: missing field \`subject\``);
       const sm = mapping(s.node, `${where}.subject`);
       allowOnly(sm, ['equal', 'urlPrefix']);
-      if (sm.size !== 1) throw new ConfigProblem(s.node, `${where}.subject: expected exactly one of \`equal\`, \`urlPrefix\``);
+      if (sm.size !== 1)
+        throw new ConfigProblem(s.node, `${where}.subject: expected exactly one of \`equal\`, \`urlPrefix\``);
       const equal = str(sm, 'equal', `${where}.subject`, s.node, false);
-      const subject: Subject = equal !== undefined ? { equal } : { urlPrefix: urlPrefix(str(sm, 'urlPrefix', `${where}.subject`, s.node, true), sm.get('urlPrefix')!.node) };
+      const subject: Subject =
+        equal !== undefined
+          ? { equal }
+          : { urlPrefix: urlPrefix(str(sm, 'urlPrefix', `${where}.subject`, s.node, true), sm.get('urlPrefix')!.node) };
       return withAnnotations({ kind, issuer, subject }, m, where);
     }
     case 'githubAction': {
@@ -183,7 +222,10 @@ function signature(node: Node, where: string): SignatureConstraint {
       return withAnnotations(c, m, where);
     }
     default:
-      throw new ConfigProblem(m.get('kind')!.node, `${where}.kind: unknown variant \`${kind}\`, expected one of \`pubKey\`, \`genericIssuer\`, \`githubAction\``);
+      throw new ConfigProblem(
+        m.get('kind')!.node,
+        `${where}.kind: unknown variant \`${kind}\`, expected one of \`pubKey\`, \`genericIssuer\`, \`githubAction\``,
+      );
   }
 }
 
@@ -218,16 +260,28 @@ export function configFromFlags(f: VerificationFlags): VerificationConfig | unde
   const any = f.keys.length > 0 || f.annotations || f.certEmail || f.certOidcIssuer || f.githubOwner || f.githubRepo;
   if (!any) return undefined;
   if (f.keys.length === 0 && !f.certEmail && !f.certOidcIssuer && !f.githubOwner && f.annotations) {
-    throw new PolicyVerificationError('intending to verify annotations, but no verification keys, OIDC issuer or GitHub owner were passed', 'config');
+    throw new PolicyVerificationError(
+      'intending to verify annotations, but no verification keys, OIDC issuer or GitHub owner were passed',
+      'config',
+    );
   }
-  if (f.githubRepo && !f.githubOwner) throw new PolicyVerificationError('intending to verify a GitHub Actions signature, but the repository owner (--github-owner) is missing', 'config');
+  if (f.githubRepo && !f.githubOwner)
+    throw new PolicyVerificationError(
+      'intending to verify a GitHub Actions signature, but the repository owner (--github-owner) is missing',
+      'config',
+    );
   if (Boolean(f.certEmail) !== Boolean(f.certOidcIssuer)) {
-    throw new PolicyVerificationError('intending to verify an OIDC identity: pass --cert-email and --cert-oidc-issuer together', 'config');
+    throw new PolicyVerificationError(
+      'intending to verify an OIDC identity: pass --cert-email and --cert-oidc-issuer together',
+      'config',
+    );
   }
   const allOf: SignatureConstraint[] = [];
   const a = f.annotations ? { annotations: f.annotations } : {};
-  if (f.certEmail && f.certOidcIssuer) allOf.push({ kind: 'genericIssuer', issuer: f.certOidcIssuer, subject: { equal: f.certEmail }, ...a });
-  if (f.githubOwner) allOf.push({ kind: 'githubAction', owner: f.githubOwner, ...(f.githubRepo ? { repo: f.githubRepo } : {}), ...a });
+  if (f.certEmail && f.certOidcIssuer)
+    allOf.push({ kind: 'genericIssuer', issuer: f.certOidcIssuer, subject: { equal: f.certEmail }, ...a });
+  if (f.githubOwner)
+    allOf.push({ kind: 'githubAction', owner: f.githubOwner, ...(f.githubRepo ? { repo: f.githubRepo } : {}), ...a });
   for (const k of f.keys) allOf.push({ kind: 'pubKey', key: k.pem, ...a });
   return { allOf };
 }

@@ -5,7 +5,13 @@
  * `anyOf.minimumMatches` of the `anyOf` ones.
  */
 import { X509Certificate, type KeyObject } from 'node:crypto';
-import { describeConstraint, GITHUB_ACTIONS_ISSUER, type Annotations, type SignatureConstraint, type VerificationConfig } from './config';
+import {
+  describeConstraint,
+  GITHUB_ACTIONS_ISSUER,
+  type Annotations,
+  type SignatureConstraint,
+  type VerificationConfig,
+} from './config';
 import { publicKeyOf, type TrustedSignature } from './trust';
 
 function hasAnnotations(s: TrustedSignature, wanted: Annotations | undefined): boolean {
@@ -99,7 +105,9 @@ export interface ConfigOutcome {
 export type ConstraintSet = { allOf?: Constraint[]; anyOf?: VerificationConfig['anyOf'] };
 
 function describe(c: Constraint): string {
-  return c.kind === 'certificate' ? `- kind: certificate\n  subject: ${c.certificate.subject.replace(/\n/g, ', ')}` : describeConstraint(c);
+  return c.kind === 'certificate'
+    ? `- kind: certificate\n  subject: ${c.certificate.subject.replace(/\n/g, ', ')}`
+    : describeConstraint(c);
 }
 
 export function checkConfig(config: ConstraintSet, signatures: TrustedSignature[]): ConfigOutcome {
@@ -108,7 +116,10 @@ export function checkConfig(config: ConstraintSet, signatures: TrustedSignature[
   if (config.allOf) {
     const missing = config.allOf.filter((c) => !isSatisfied(c, signatures));
     satisfied.push(...config.allOf.filter((c) => !missing.includes(c)));
-    if (missing.length > 0) failures.push(`missing signatures\nThe following constraints were not satisfied:\n${missing.map(describe).join('\n')}`);
+    if (missing.length > 0)
+      failures.push(
+        `missing signatures\nThe following constraints were not satisfied:\n${missing.map(describe).join('\n')}`,
+      );
   }
   if (config.anyOf) {
     const { minimumMatches, signatures: list } = config.anyOf;

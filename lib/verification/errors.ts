@@ -1,7 +1,8 @@
 import { UserError } from '../base/user-error';
 
 /** What went wrong while verifying a policy's signatures, for callers that react differently. */
-export type VerificationErrorKind = 'config' | 'trust-root' | 'no-signatures' | 'unsatisfied' | 'unsupported' | 'registry';
+export type VerificationErrorKind =
+  'config' | 'trust-root' | 'no-signatures' | 'unsatisfied' | 'unsupported' | 'registry';
 
 /**
  * A policy (or image) whose signatures do not satisfy the verification config, or a config that cannot be used.

@@ -12,9 +12,19 @@ import { PolicyVerificationError } from './errors';
 export type VerifyHostRequest =
   | { type: 'SigstorePubKeyVerify'; pub_keys: string[]; annotations: Annotations | null }
   | { type: 'SigstoreKeylessVerify'; keyless: { issuer: string; subject: string }[]; annotations: Annotations | null }
-  | { type: 'SigstoreKeylessPrefixVerify'; keyless_prefix: { issuer: string; url_prefix: string }[]; annotations: Annotations | null }
+  | {
+      type: 'SigstoreKeylessPrefixVerify';
+      keyless_prefix: { issuer: string; url_prefix: string }[];
+      annotations: Annotations | null;
+    }
   | { type: 'SigstoreGithubActionsVerify'; owner: string; repo: string | null; annotations: Annotations | null }
-  | { type: 'SigstoreCertificateVerify'; certificate: Uint8Array; certificate_chain: Uint8Array[] | null; require_rekor_bundle: boolean; annotations: Annotations | null };
+  | {
+      type: 'SigstoreCertificateVerify';
+      certificate: Uint8Array;
+      certificate_chain: Uint8Array[] | null;
+      require_rekor_bundle: boolean;
+      annotations: Annotations | null;
+    };
 
 function certificateOf(bytes: Uint8Array, what: string): X509Certificate {
   try {
@@ -46,7 +56,9 @@ export function constraintsOf(req: VerifyHostRequest, now: Date): Constraint[] {
         {
           kind: 'certificate',
           certificate: certificateOf(req.certificate, 'certificate'),
-          chain: req.certificate_chain ? req.certificate_chain.map((c, i) => certificateOf(c, `certificate_chain[${i}]`)) : undefined,
+          chain: req.certificate_chain
+            ? req.certificate_chain.map((c, i) => certificateOf(c, `certificate_chain[${i}]`))
+            : undefined,
           requireRekorBundle: req.require_rekor_bundle,
           now,
           ...a,

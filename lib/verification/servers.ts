@@ -21,19 +21,37 @@ export interface ServerVerification {
 export type ModuleVerification = Map<string, ServerVerification[]>;
 
 /** Verifies a registry module against the configs of the PolicyServers that run it (all of them must hold). */
-export async function verifyForServers(mv: ModuleVerification, ref: RegistryRef, client: RegistryClient, trustRoot: TrustRoot, log: Logger | undefined): Promise<string | undefined> {
+export async function verifyForServers(
+  mv: ModuleVerification,
+  ref: RegistryRef,
+  client: RegistryClient,
+  trustRoot: TrustRoot,
+  log: Logger | undefined,
+): Promise<string | undefined> {
   const key = formatRegistryRef(ref);
-  const servers = [...mv.entries()].filter(([module]) => {
-    try {
-      return formatRegistryRef(parseRegistryRef(module)) === key;
-    } catch {
-      return false;
-    }
-  }).flatMap(([, list]) => list);
+  const servers = [...mv.entries()]
+    .filter(([module]) => {
+      try {
+        return formatRegistryRef(parseRegistryRef(module)) === key;
+      } catch {
+        return false;
+      }
+    })
+    .flatMap(([, list]) => list);
   let digest: string | undefined;
   for (const s of servers) {
-    const v = await verifyArtifact({ client, ref, config: s.config, trustRoot, subject: `policy (PolicyServer ${s.server}, ConfigMap ${s.configMap})` });
-    if (digest !== undefined && v.digest !== digest) throw new PolicyVerificationError(`${key}: the tag moved during verification (${digest}, then ${v.digest})`, 'unsatisfied');
+    const v = await verifyArtifact({
+      client,
+      ref,
+      config: s.config,
+      trustRoot,
+      subject: `policy (PolicyServer ${s.server}, ConfigMap ${s.configMap})`,
+    });
+    if (digest !== undefined && v.digest !== digest)
+      throw new PolicyVerificationError(
+        `${key}: the tag moved during verification (${digest}, then ${v.digest})`,
+        'unsatisfied',
+      );
     digest = v.digest;
     log?.info(`verified ${key} at ${v.digest} for PolicyServer ${s.server} (ConfigMap ${s.configMap})`);
   }

@@ -41,7 +41,11 @@ function annotationsOf(items: string[] | undefined): Annotations | undefined {
   const out: Annotations = {};
   for (const item of items ?? []) {
     const i = item.indexOf('=');
-    if (i <= 0) throw new PolicyVerificationError(`--verification-annotation ${JSON.stringify(item)}: expected KEY=VALUE`, 'config');
+    if (i <= 0)
+      throw new PolicyVerificationError(
+        `--verification-annotation ${JSON.stringify(item)}: expected KEY=VALUE`,
+        'config',
+      );
     out[item.slice(0, i)] = item.slice(i + 1);
   }
   return Object.keys(out).length > 0 ? out : undefined;
@@ -52,7 +56,10 @@ function readKey(file: string): { file: string; pem: string } {
     return { file, pem: readFileSync(file, 'utf8') };
   } catch (err) {
     const e = err as NodeJS.ErrnoException;
-    throw new PolicyVerificationError(`--verification-key ${file}: cannot read: ${e.code === 'ENOENT' ? 'no such file' : e.message}`, 'config');
+    throw new PolicyVerificationError(
+      `--verification-key ${file}: cannot read: ${e.code === 'ENOENT' ? 'no such file' : e.message}`,
+      'config',
+    );
   }
 }
 
@@ -66,12 +73,18 @@ export function verificationSettings(i: VerificationInputs): VerificationSetting
     githubRepo: i.githubRepo,
   });
   let trustRoot: TrustRoot | undefined;
-  const root = (): TrustRoot => (trustRoot ??= i.trustConfigPath ? readTrustRoot(i.trustConfigPath) : publicGoodTrustRoot());
+  const root = (): TrustRoot =>
+    (trustRoot ??= i.trustConfigPath ? readTrustRoot(i.trustConfigPath) : publicGoodTrustRoot());
   if (fromFlags) {
-    if (i.configPath) throw new PolicyVerificationError('--verification-config-path cannot be used together with other verification flags', 'config');
+    if (i.configPath)
+      throw new PolicyVerificationError(
+        '--verification-config-path cannot be used together with other verification flags',
+        'config',
+      );
     return { config: fromFlags, source: 'the verification flags', explicit: true, trustRoot: root };
   }
-  if (i.configPath) return { config: readVerificationConfig(i.configPath), source: i.configPath, explicit: true, trustRoot: root };
+  if (i.configPath)
+    return { config: readVerificationConfig(i.configPath), source: i.configPath, explicit: true, trustRoot: root };
   const dflt = defaultVerificationConfigPath(i.env);
   if (existsSync(dflt)) return { config: readVerificationConfig(dflt), source: dflt, explicit: false, trustRoot: root };
   return undefined;
@@ -88,7 +101,9 @@ export function verificationHook(s: VerificationSettings, log: Logger | undefine
     explicit: s.explicit,
     check: async (ref, client) => {
       const v = await verifyArtifact({ client, ref, config: s.config, trustRoot: s.trustRoot(), subject: 'policy' });
-      log?.info(`verified ${formatRegistryRef(ref)} at ${v.digest} against ${s.source} (${v.satisfied.length} constraint(s) satisfied by ${v.trusted} of ${v.signatures} signature(s))`);
+      log?.info(
+        `verified ${formatRegistryRef(ref)} at ${v.digest} against ${s.source} (${v.satisfied.length} constraint(s) satisfied by ${v.trusted} of ${v.signatures} signature(s))`,
+      );
       return v.digest;
     },
   };

@@ -67,8 +67,15 @@ interface ManifestDoc {
 }
 
 /** The signatures of the artifact `ref` whose manifest digest is `digest`. */
-export async function fetchSignatures(client: RegistryClient, ref: RegistryRef, digest: string): Promise<RawSignature[]> {
-  const [cosign, bundles] = await Promise.all([cosignSignatures(client, ref, digest), referrerBundles(client, ref, digest)]);
+export async function fetchSignatures(
+  client: RegistryClient,
+  ref: RegistryRef,
+  digest: string,
+): Promise<RawSignature[]> {
+  const [cosign, bundles] = await Promise.all([
+    cosignSignatures(client, ref, digest),
+    referrerBundles(client, ref, digest),
+  ]);
   return [...cosign, ...bundles];
 }
 
@@ -78,7 +85,8 @@ async function manifestOrNothing(client: RegistryClient, ref: RegistryRef): Prom
     return JSON.parse(body.toString('utf8')) as ManifestDoc;
   } catch (err) {
     if (err instanceof PolicyFetchError && err.kind === 'not-found') return undefined;
-    if (err instanceof SyntaxError) throw new PolicyFetchError(`${formatRegistryRef(ref)}: the signature manifest is not JSON`, 'http');
+    if (err instanceof SyntaxError)
+      throw new PolicyFetchError(`${formatRegistryRef(ref)}: the signature manifest is not JSON`, 'http');
     throw err;
   }
 }
@@ -92,7 +100,9 @@ async function cosignSignatures(client: RegistryClient, ref: RegistryRef, digest
     const signature = annotations[SIGNATURE_ANNOTATION];
     // Layers of another type, or without a signature, are skipped as sigstore-rs skips them.
     if (layer.mediaType !== SIMPLE_SIGNING_MEDIA_TYPE || typeof layer.digest !== 'string' || !signature) continue;
-    const payload = Buffer.from(await client.blob(sigRef, layer.digest, typeof layer.size === 'number' ? layer.size : undefined));
+    const payload = Buffer.from(
+      await client.blob(sigRef, layer.digest, typeof layer.size === 'number' ? layer.size : undefined),
+    );
     const s: CosignSignature = { format: 'cosign', layerDigest: layer.digest, payload, signature };
     if (annotations[CERTIFICATE_ANNOTATION]) s.certificatePem = annotations[CERTIFICATE_ANNOTATION];
     if (annotations[CHAIN_ANNOTATION]) s.chainPem = annotations[CHAIN_ANNOTATION];
@@ -109,18 +119,25 @@ async function cosignSignatures(client: RegistryClient, ref: RegistryRef, digest
 }
 
 async function referrerBundles(client: RegistryClient, ref: RegistryRef, digest: string): Promise<BundleSignature[]> {
-  const index = (await client.referrers(ref, digest)) ?? (await manifestOrNothing(client, { ...ref, tag: digestTag(digest), digest: undefined }));
+  const index =
+    (await client.referrers(ref, digest)) ??
+    (await manifestOrNothing(client, { ...ref, tag: digestTag(digest), digest: undefined }));
   const out: BundleSignature[] = [];
   for (const d of index?.manifests ?? []) {
     const type = d.artifactType ?? '';
     if (!type.startsWith(SIGSTORE_BUNDLE_ARTIFACT_TYPE_PREFIX) || typeof d.digest !== 'string') continue;
     const mRef: RegistryRef = { ...ref, digest: d.digest, tag: undefined };
     const m = await manifestOrNothing(client, mRef);
-    const layer = m?.layers?.find((l) => (l.mediaType ?? '').startsWith(SIGSTORE_BUNDLE_ARTIFACT_TYPE_PREFIX)) ?? m?.layers?.[0];
+    const layer =
+      m?.layers?.find((l) => (l.mediaType ?? '').startsWith(SIGSTORE_BUNDLE_ARTIFACT_TYPE_PREFIX)) ?? m?.layers?.[0];
     if (!layer || typeof layer.digest !== 'string') continue;
     const bytes = await client.blob(mRef, layer.digest, typeof layer.size === 'number' ? layer.size : undefined);
     try {
-      out.push({ format: 'bundle', manifestDigest: d.digest, bundleJson: JSON.parse(Buffer.from(bytes).toString('utf8')) as unknown });
+      out.push({
+        format: 'bundle',
+        manifestDigest: d.digest,
+        bundleJson: JSON.parse(Buffer.from(bytes).toString('utf8')) as unknown,
+      });
     } catch {
       // Not JSON: not a bundle.
     }

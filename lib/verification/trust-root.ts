@@ -33,24 +33,34 @@ export function readTrustRoot(file: string): TrustRoot {
     doc = JSON.parse(readFileSync(file, 'utf8')) as unknown;
   } catch (err) {
     const e = err as NodeJS.ErrnoException;
-    throw new PolicyVerificationError(`${file}: cannot read the Sigstore trust config: ${e.code === 'ENOENT' ? 'no such file' : e.message}`, 'trust-root');
+    throw new PolicyVerificationError(
+      `${file}: cannot read the Sigstore trust config: ${e.code === 'ENOENT' ? 'no such file' : e.message}`,
+      'trust-root',
+    );
   }
   return fromJson(doc, file);
 }
 
 function fromJson(doc: unknown, source: string): TrustRoot {
-  if (typeof doc !== 'object' || doc === null) throw new PolicyVerificationError(`${source}: not a Sigstore trust config (expected a JSON object)`, 'trust-root');
+  if (typeof doc !== 'object' || doc === null)
+    throw new PolicyVerificationError(`${source}: not a Sigstore trust config (expected a JSON object)`, 'trust-root');
   const o = doc as Record<string, unknown>;
   // A ClientTrustConfig carries the trusted root under `trustedRoot`; a TrustedRoot is the object itself.
   const rootJson = typeof o.trustedRoot === 'object' && o.trustedRoot !== null ? o.trustedRoot : o;
   const r = rootJson as Record<string, unknown>;
   if (!Array.isArray(r.certificateAuthorities) && !Array.isArray(r.tlogs)) {
-    throw new PolicyVerificationError(`${source}: not a Sigstore trusted root or ClientTrustConfig (no certificateAuthorities or tlogs)`, 'trust-root');
+    throw new PolicyVerificationError(
+      `${source}: not a Sigstore trusted root or ClientTrustConfig (no certificateAuthorities or tlogs)`,
+      'trust-root',
+    );
   }
   try {
     const root = TrustedRoot.fromJSON(rootJson);
     return { source, material: toTrustMaterial(root), hasCtLogs: root.ctlogs.length > 0 };
   } catch (err) {
-    throw new PolicyVerificationError(`${source}: not a valid Sigstore trusted root: ${(err as Error).message}`, 'trust-root');
+    throw new PolicyVerificationError(
+      `${source}: not a valid Sigstore trusted root: ${(err as Error).message}`,
+      'trust-root',
+    );
   }
 }

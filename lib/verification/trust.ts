@@ -62,7 +62,11 @@ export function evaluateSignatures(raw: RawSignature[], digest: string, root: Tr
 }
 
 interface SimpleSigning {
-  critical?: { identity?: { 'docker-reference'?: unknown }; image?: { 'docker-manifest-digest'?: unknown }; type?: unknown };
+  critical?: {
+    identity?: { 'docker-reference'?: unknown };
+    image?: { 'docker-manifest-digest'?: unknown };
+    type?: unknown;
+  };
   optional?: Record<string, unknown> | null;
 }
 
@@ -72,7 +76,12 @@ function stringValues(o: Record<string, unknown> | null | undefined): Annotation
   return out;
 }
 
-function fromCosign(s: CosignSignature, digest: string, verifier: Verifier, root: TrustRoot): TrustedSignature | string {
+function fromCosign(
+  s: CosignSignature,
+  digest: string,
+  verifier: Verifier,
+  root: TrustRoot,
+): TrustedSignature | string {
   const label = `cosign signature ${s.layerDigest}`;
   let ss: SimpleSigning;
   try {
@@ -80,7 +89,8 @@ function fromCosign(s: CosignSignature, digest: string, verifier: Verifier, root
   } catch {
     return `${label}: the payload is not a simple-signing JSON document`;
   }
-  if (ss.critical?.type !== SIMPLE_SIGNING_TYPE) return `${label}: not a cosign container image signature (type ${JSON.stringify(ss.critical?.type)})`;
+  if (ss.critical?.type !== SIMPLE_SIGNING_TYPE)
+    return `${label}: not a cosign container image signature (type ${JSON.stringify(ss.critical?.type)})`;
   const signed = ss.critical?.image?.['docker-manifest-digest'];
   if (signed !== digest) return `${label}: signs ${String(signed)}, not ${digest}`;
   const signature = Buffer.from(s.signature, 'base64');
@@ -90,7 +100,8 @@ function fromCosign(s: CosignSignature, digest: string, verifier: Verifier, root
     signedBy: (key) => verifySignature(key, s.payload, signature),
   };
   if (s.certificatePem) t.certificatePem = s.certificatePem;
-  if (s.rekorBundle && verifiedSet(s.rekorBundle, root)) t.loggedAt = new Date(s.rekorBundle.Payload.integratedTime * 1000);
+  if (s.rekorBundle && verifiedSet(s.rekorBundle, root))
+    t.loggedAt = new Date(s.rekorBundle.Payload.integratedTime * 1000);
   if (s.certificatePem) {
     if (!s.rekorBundle) {
       t.identityProblem = 'cannot verify the attached certificate: the Rekor bundle is missing';
@@ -111,16 +122,21 @@ function fromBundle(s: BundleSignature, digest: string, verifier: Verifier): Tru
   } catch (err) {
     return `${label}: not a valid Sigstore bundle: ${(err as Error).message}`;
   }
-  if (bundle.content.$case !== 'dsseEnvelope') return `${label}: a message-signature bundle does not say which artifact it signs`;
+  if (bundle.content.$case !== 'dsseEnvelope')
+    return `${label}: a message-signature bundle does not say which artifact it signs`;
   const env = bundle.content.dsseEnvelope;
-  let statement: { subject?: { digest?: Record<string, unknown> }[]; predicate?: { annotations?: Record<string, unknown> } };
+  let statement: {
+    subject?: { digest?: Record<string, unknown> }[];
+    predicate?: { annotations?: Record<string, unknown> };
+  };
   try {
     statement = JSON.parse(Buffer.from(env.payload).toString('utf8')) as typeof statement;
   } catch {
     return `${label}: the DSSE payload is not an in-toto statement`;
   }
   const [alg, hex] = digest.split(':');
-  if (!(statement.subject ?? []).some((sub) => sub.digest?.[alg] === hex)) return `${label}: its subject is not ${digest}`;
+  if (!(statement.subject ?? []).some((sub) => sub.digest?.[alg] === hex))
+    return `${label}: its subject is not ${digest}`;
   const pae = dsse.preAuthEncoding(env.payloadType, Buffer.from(env.payload));
   const t: TrustedSignature = {
     label,
@@ -150,10 +166,17 @@ function keyless(bundleOf: () => Bundle, artifact: Buffer | undefined, verifier:
 function verifiedSet(b: RekorBundle, root: TrustRoot): boolean {
   const p = b.Payload;
   if (typeof p?.body !== 'string' || typeof b.SignedEntryTimestamp !== 'string') return false;
-  const data = Buffer.from(json.canonicalize({ body: p.body, integratedTime: p.integratedTime, logIndex: p.logIndex, logID: p.logID }), 'utf8');
+  const data = Buffer.from(
+    json.canonicalize({ body: p.body, integratedTime: p.integratedTime, logIndex: p.logIndex, logID: p.logID }),
+    'utf8',
+  );
   const at = new Date(p.integratedTime * 1000);
   return root.material.tlogs.some(
-    (log) => log.logID.toString('hex') === p.logID && log.validFor.start <= at && at <= log.validFor.end && sigcrypto.verify(data, log.publicKey, Buffer.from(b.SignedEntryTimestamp, 'base64')),
+    (log) =>
+      log.logID.toString('hex') === p.logID &&
+      log.validFor.start <= at &&
+      at <= log.validFor.end &&
+      sigcrypto.verify(data, log.publicKey, Buffer.from(b.SignedEntryTimestamp, 'base64')),
   );
 }
 
@@ -168,7 +191,9 @@ function verifySignature(key: KeyObject, data: Buffer, signature: Buffer): boole
 
 /** The v0.1 bundle a cosign signature with a certificate and a Rekor bundle stands for. */
 function legacyBundle(s: CosignSignature, signature: Buffer): Bundle {
-  const certs = [s.certificatePem!, ...(s.chainPem ? splitPem(s.chainPem) : [])].map((p) => ({ rawBytes: pem.toDER(p) }));
+  const certs = [s.certificatePem!, ...(s.chainPem ? splitPem(s.chainPem) : [])].map((p) => ({
+    rawBytes: pem.toDER(p),
+  }));
   const rb = s.rekorBundle!;
   return {
     mediaType: 'application/vnd.dev.sigstore.bundle+json;version=0.1',
@@ -189,14 +214,20 @@ function legacyBundle(s: CosignSignature, signature: Buffer): Bundle {
     },
     content: {
       $case: 'messageSignature',
-      messageSignature: { messageDigest: { algorithm: HashAlgorithm.SHA2_256, digest: createHash('sha256').update(s.payload).digest() }, signature },
+      messageSignature: {
+        messageDigest: { algorithm: HashAlgorithm.SHA2_256, digest: createHash('sha256').update(s.payload).digest() },
+        signature,
+      },
     },
   } as Bundle;
 }
 
 function kindVersionOf(bodyB64: string): { kind: string; version: string } {
   try {
-    const body = JSON.parse(Buffer.from(bodyB64, 'base64').toString('utf8')) as { kind?: unknown; apiVersion?: unknown };
+    const body = JSON.parse(Buffer.from(bodyB64, 'base64').toString('utf8')) as {
+      kind?: unknown;
+      apiVersion?: unknown;
+    };
     return { kind: String(body.kind ?? ''), version: String(body.apiVersion ?? '') };
   } catch {
     return { kind: '', version: '' };

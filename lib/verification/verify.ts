@@ -39,17 +39,26 @@ export async function verifyArtifact(r: VerifyRequest): Promise<Verified> {
     digest = await r.client.manifestDigest(r.ref);
     raw = await fetchSignatures(r.client, r.ref, digest);
   } catch (err) {
-    if (err instanceof PolicyFetchError) throw new PolicyVerificationError(`${r.subject} ${name}: cannot read its signatures: ${err.message}`, 'registry');
+    if (err instanceof PolicyFetchError)
+      throw new PolicyVerificationError(`${r.subject} ${name}: cannot read its signatures: ${err.message}`, 'registry');
     throw err;
   }
   const at = `${r.subject} ${name} (${digest})`;
-  if (raw.length === 0) throw new PolicyVerificationError(`${at}: verification failed: no signatures found (no ${digest.replace(':', '-')}.sig tag and no Sigstore bundle referrers)`, 'no-signatures');
+  if (raw.length === 0)
+    throw new PolicyVerificationError(
+      `${at}: verification failed: no signatures found (no ${digest.replace(':', '-')}.sig tag and no Sigstore bundle referrers)`,
+      'no-signatures',
+    );
   const evidence = evaluateSignatures(raw, digest, r.trustRoot);
   const outcome = checkConfig(r.config, evidence.trusted);
   if (!outcome.ok) {
-    const notes = [...evidence.ignored, ...evidence.trusted.filter((t) => t.identityProblem).map((t) => `${t.label}: ${t.identityProblem}`)];
+    const notes = [
+      ...evidence.ignored,
+      ...evidence.trusted.filter((t) => t.identityProblem).map((t) => `${t.label}: ${t.identityProblem}`),
+    ];
     throw new PolicyVerificationError(
-      `${at}: verification failed: ${outcome.message}` + (notes.length > 0 ? `\nSignatures that could not be used:\n${notes.map((n) => `- ${n}`).join('\n')}` : ''),
+      `${at}: verification failed: ${outcome.message}` +
+        (notes.length > 0 ? `\nSignatures that could not be used:\n${notes.map((n) => `- ${n}`).join('\n')}` : ''),
       'unsatisfied',
     );
   }

@@ -75,7 +75,11 @@ export function replaceCustomSection(bytes: Uint8Array, name: string, payload: U
   const keep = sections(bytes).filter((s) => !(s.id === 0 && s.name === name));
   const nameBytes = Buffer.from(name, 'utf8');
   const content = Buffer.concat([Uint8Array.from(writeU32(nameBytes.length)), nameBytes, payload]);
-  return Buffer.concat([bytes.subarray(0, 8), ...keep.map((s) => bytes.subarray(s.start, s.end)), encodeSection(0, content)]);
+  return Buffer.concat([
+    bytes.subarray(0, 8),
+    ...keep.map((s) => bytes.subarray(s.start, s.end)),
+    encodeSection(0, content),
+  ]);
 }
 
 const MEMORY_SECTION = 5;
@@ -127,19 +131,29 @@ export function capDefinedMemories(bytes: Uint8Array, maxPages: number): Uint8Ar
   const payload: number[] = [...writeU32(count)];
   while (count-- > 0) {
     const flags = bytes[pos++];
-    if (flags & LIMITS_64) throw new UncappableMemoryError('the module declares a 64-bit memory (memory64), which this host refuses: its size could not be capped by --memory-limit');
-    if (flags & ~(LIMITS_HAS_MAX | LIMITS_SHARED)) throw new UncappableMemoryError(`the module declares a memory with unknown limits flags 0x${flags.toString(16)}, which this host refuses: its size could not be capped by --memory-limit`);
+    if (flags & LIMITS_64)
+      throw new UncappableMemoryError(
+        'the module declares a 64-bit memory (memory64), which this host refuses: its size could not be capped by --memory-limit',
+      );
+    if (flags & ~(LIMITS_HAS_MAX | LIMITS_SHARED))
+      throw new UncappableMemoryError(
+        `the module declares a memory with unknown limits flags 0x${flags.toString(16)}, which this host refuses: its size could not be capped by --memory-limit`,
+      );
     let min: number;
     [min, pos] = readU32(bytes, pos);
     let max: number | undefined;
     if (flags & LIMITS_HAS_MAX) [max, pos] = readU32(bytes, pos);
     if (min > maxPages) {
-      throw new Error(`the module needs ${pagesToMiB(min)} MiB of memory to start, more than the ${pagesToMiB(maxPages)} MiB limit`);
+      throw new Error(
+        `the module needs ${pagesToMiB(min)} MiB of memory to start, more than the ${pagesToMiB(maxPages)} MiB limit`,
+      );
     }
     const capped = max === undefined ? maxPages : Math.min(max, maxPages);
     payload.push(LIMITS_HAS_MAX | (flags & LIMITS_SHARED), ...writeU32(min), ...writeU32(capped));
   }
-  const parts = secs.map((s) => (s === sec ? encodeSection(MEMORY_SECTION, Uint8Array.from(payload)) : bytes.subarray(s.start, s.end)));
+  const parts = secs.map((s) =>
+    s === sec ? encodeSection(MEMORY_SECTION, Uint8Array.from(payload)) : bytes.subarray(s.start, s.end),
+  );
   return Buffer.concat([bytes.subarray(0, 8), ...parts]);
 }
 
@@ -293,7 +307,11 @@ export function exportMutableGlobals(bytes: Uint8Array): { bytes: Uint8Array; na
   let payload: Uint8Array;
   if (exp) {
     const [count, pos] = readU32(bytes, exp.body);
-    payload = Buffer.concat([Uint8Array.from(writeU32(count + mutable.length)), bytes.subarray(pos, exp.end), Uint8Array.from(added)]);
+    payload = Buffer.concat([
+      Uint8Array.from(writeU32(count + mutable.length)),
+      bytes.subarray(pos, exp.end),
+      Uint8Array.from(added),
+    ]);
   } else {
     payload = Buffer.concat([Uint8Array.from(writeU32(mutable.length)), Uint8Array.from(added)]);
   }
@@ -363,14 +381,26 @@ export function importDefinedMemory(bytes: Uint8Array): Uint8Array {
   if (flags & 0x01) [max, pos] = readU32(bytes, pos);
   const field = Buffer.from(`memory:${min}:${max ?? ''}`, 'utf8');
   const moduleName = Buffer.from(HOST_MEMORY_MODULE, 'utf8');
-  const entry = [...writeU32(moduleName.length), ...moduleName, ...writeU32(field.length), ...field, 0x02, flags, ...writeU32(min), ...(max === undefined ? [] : writeU32(max))];
+  const entry = [
+    ...writeU32(moduleName.length),
+    ...moduleName,
+    ...writeU32(field.length),
+    ...field,
+    0x02,
+    flags,
+    ...writeU32(min),
+    ...(max === undefined ? [] : writeU32(max)),
+  ];
   const imp = secs.find((s) => s.id === IMPORT_SECTION);
   let importSection: Uint8Array;
   if (imp) {
     const [n, p] = readU32(bytes, imp.body);
     const kinds = importKinds(bytes, imp);
     if (kinds.includes(0x02)) return bytes;
-    importSection = encodeSection(IMPORT_SECTION, Buffer.concat([Uint8Array.from(writeU32(n + 1)), bytes.subarray(p, imp.end), Uint8Array.from(entry)]));
+    importSection = encodeSection(
+      IMPORT_SECTION,
+      Buffer.concat([Uint8Array.from(writeU32(n + 1)), bytes.subarray(p, imp.end), Uint8Array.from(entry)]),
+    );
   } else {
     importSection = encodeSection(IMPORT_SECTION, Uint8Array.from([...writeU32(1), ...entry]));
   }

@@ -1,6 +1,22 @@
 import { createHash } from 'node:crypto';
-import { capDefinedMemories, exportMutableGlobals, exportNames, HOST_MEMORY_MODULE, importDefinedMemory, importEntries, isWasm, WASM_PAGE } from './binary';
-import { defaultMetadata, loadProblems, MetadataError, readMetadata, type ExecutionMode, type PolicyMetadata } from './metadata';
+import {
+  capDefinedMemories,
+  exportMutableGlobals,
+  exportNames,
+  HOST_MEMORY_MODULE,
+  importDefinedMemory,
+  importEntries,
+  isWasm,
+  WASM_PAGE,
+} from './binary';
+import {
+  defaultMetadata,
+  loadProblems,
+  MetadataError,
+  readMetadata,
+  type ExecutionMode,
+  type PolicyMetadata,
+} from './metadata';
 import { wapcContractProblems } from './wapc/host';
 import { wasiContractProblems } from './wasi/runtime';
 import { UserError } from '../base/user-error';
@@ -28,7 +44,11 @@ export interface CompiledPolicy {
  * Compiles a module once (the same Module serves every worker) and reads its metadata. With a memory limit,
  * the memories the module defines are capped first. `name` is used in error messages.
  */
-export async function compilePolicy(name: string, bytes: Uint8Array, memoryLimitBytes?: number): Promise<CompiledPolicy> {
+export async function compilePolicy(
+  name: string,
+  bytes: Uint8Array,
+  memoryLimitBytes?: number,
+): Promise<CompiledPolicy> {
   const { code, snapshotGlobals } = hostCode(name, bytes, memoryLimitBytes);
   let module: WebAssembly.Module;
   try {
@@ -58,18 +78,30 @@ export function compilePolicySync(name: string, bytes: Uint8Array, memoryLimitBy
  * The module as this host runs it (memories capped, see hostCode), without reading its metadata: for running a
  * module whose metadata is being written (annotate).
  */
-export function compileHostModule(name: string, bytes: Uint8Array, memoryLimitBytes: number): { module: WebAssembly.Module; snapshotGlobals?: string[] } {
+export function compileHostModule(
+  name: string,
+  bytes: Uint8Array,
+  memoryLimitBytes: number,
+): { module: WebAssembly.Module; snapshotGlobals?: string[] } {
   const { code, snapshotGlobals } = hostCode(name, bytes, memoryLimitBytes);
   try {
-    return { module: new WebAssembly.Module(code as Uint8Array<ArrayBuffer>), ...(snapshotGlobals ? { snapshotGlobals } : {}) };
+    return {
+      module: new WebAssembly.Module(code as Uint8Array<ArrayBuffer>),
+      ...(snapshotGlobals ? { snapshotGlobals } : {}),
+    };
   } catch (err) {
     throw new PolicyLoadError(`${name}: invalid WebAssembly module: ${(err as Error).message}`);
   }
 }
 
 /** The bytes this host compiles: memories capped, a waPC guest's memory imported, mutable globals exported. */
-function hostCode(name: string, bytes: Uint8Array, memoryLimitBytes?: number): { code: Uint8Array; snapshotGlobals?: string[] } {
-  if (!isWasm(bytes)) throw new PolicyLoadError(`${name}: not a WebAssembly module (the file does not start with \\0asm)`);
+function hostCode(
+  name: string,
+  bytes: Uint8Array,
+  memoryLimitBytes?: number,
+): { code: Uint8Array; snapshotGlobals?: string[] } {
+  if (!isWasm(bytes))
+    throw new PolicyLoadError(`${name}: not a WebAssembly module (the file does not start with \\0asm)`);
   let code = bytes;
   refuseHostMemoryImport(name, bytes);
   if (memoryLimitBytes !== undefined) {
@@ -107,11 +139,18 @@ function refuseHostMemoryImport(name: string, bytes: Uint8Array): void {
   }
   const reserved = imports.find((i) => i.module === HOST_MEMORY_MODULE);
   if (reserved) {
-    throw new PolicyLoadError(`${name}: the module imports "${reserved.module}.${reserved.name}": "${HOST_MEMORY_MODULE}" is reserved for the memory the host builds under --memory-limit, a policy may not import from it`);
+    throw new PolicyLoadError(
+      `${name}: the module imports "${reserved.module}.${reserved.name}": "${HOST_MEMORY_MODULE}" is reserved for the memory the host builds under --memory-limit, a policy may not import from it`,
+    );
   }
 }
 
-function compiled(name: string, bytes: Uint8Array, module: WebAssembly.Module, snapshotGlobals: string[] | undefined): CompiledPolicy {
+function compiled(
+  name: string,
+  bytes: Uint8Array,
+  module: WebAssembly.Module,
+  snapshotGlobals: string[] | undefined,
+): CompiledPolicy {
   let metadata: PolicyMetadata | undefined;
   try {
     metadata = readMetadata(module);
@@ -142,12 +181,16 @@ export function resolveExecutionMode(name: string, compiled: CompiledPolicy, req
   if (compiled.annotated) {
     const declared = compiled.metadata.executionMode;
     if (requested && requested !== declared) {
-      throw new PolicyLoadError(`${name}: the policy's metadata declares execution mode ${declared}, but ${requested} was requested`);
+      throw new PolicyLoadError(
+        `${name}: the policy's metadata declares execution mode ${declared}, but ${requested} was requested`,
+      );
     }
     return declared;
   }
   if (looksLikeRego(compiled.module) && requested !== 'opa' && requested !== 'gatekeeper') {
-    throw new PolicyLoadError(`${name}: this looks like a Rego policy without metadata: use --execution-mode opa or gatekeeper`);
+    throw new PolicyLoadError(
+      `${name}: this looks like a Rego policy without metadata: use --execution-mode opa or gatekeeper`,
+    );
   }
   return requested ?? 'kubewarden-wapc';
 }

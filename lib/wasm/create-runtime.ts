@@ -19,12 +19,16 @@ export function createRuntime(p: WorkerPolicy, deps: RuntimeDeps): PolicyRuntime
   const tag = (m: string) => `[${p.id}] ${m}`;
   switch (p.mode) {
     case 'kubewarden-wapc': {
-      const rt = new WapcRuntime(p.module, {
-        hostCall: deps.hostCall,
-        log: (m) => deps.log.debug(tag(m)),
-        maxOutputBytes: p.limits.maxOutputBytes,
-        memoryLimitBytes: p.limits.memoryLimitBytes,
-      }, p.snapshotGlobals);
+      const rt = new WapcRuntime(
+        p.module,
+        {
+          hostCall: deps.hostCall,
+          log: (m) => deps.log.debug(tag(m)),
+          maxOutputBytes: p.limits.maxOutputBytes,
+          memoryLimitBytes: p.limits.memoryLimitBytes,
+        },
+        p.snapshotGlobals,
+      );
       rt.probe();
       return rt;
     }
@@ -40,10 +44,17 @@ export function createRuntime(p: WorkerPolicy, deps: RuntimeDeps): PolicyRuntime
       // Loading calls the module (builtins(), entrypoints()): it happens in the worker, under the deadline.
       return new RegoRuntime(p.module, {
         mode: p.mode,
-        log: { warn: (m) => deps.log.warn(m), debug: (m) => deps.log.debug(m), info: (m) => deps.log.info(tag(m)), error: (m) => deps.log.error(tag(m)) },
+        log: {
+          warn: (m) => deps.log.warn(m),
+          debug: (m) => deps.log.debug(m),
+          info: (m) => deps.log.info(tag(m)),
+          error: (m) => deps.log.error(tag(m)),
+        },
         memoryLimitBytes: p.limits.memoryLimitBytes,
         policyType: p.policyType,
-        ...(p.contextAwareResources?.length ? { context: { resources: p.contextAwareResources, hostCall: deps.hostCall } } : {}),
+        ...(p.contextAwareResources?.length
+          ? { context: { resources: p.contextAwareResources, hostCall: deps.hostCall } }
+          : {}),
       });
   }
 }

@@ -42,6 +42,8 @@ export class GuestLog implements Logger {
     }
     this.truncated = true;
     this.used = this.limit;
-    this.sink[level](`${msg.slice(0, Math.max(0, left))}... [log output of policy ${this.policyId} truncated: more than ${this.limit} characters in one evaluation (--max-output-size)]`);
+    this.sink[level](
+      `${msg.slice(0, Math.max(0, left))}... [log output of policy ${this.policyId} truncated: more than ${this.limit} characters in one evaluation (--max-output-size)]`,
+    );
   }
 }

@@ -65,8 +65,10 @@ export function parseMetadata(value: unknown, where = 'metadata'): PolicyMetadat
     fail('executionMode', `must be one of ${EXECUTION_MODES.join(', ')}, got ${JSON.stringify(v.executionMode)}`);
   }
   const policyType = (v.policyType ?? 'kubernetes') as string;
-  if (policyType !== 'kubernetes' && policyType !== 'raw') fail('policyType', `must be kubernetes or raw, got ${JSON.stringify(policyType)}`);
-  if (v.backgroundAudit !== undefined && typeof v.backgroundAudit !== 'boolean') fail('backgroundAudit', 'must be true or false');
+  if (policyType !== 'kubernetes' && policyType !== 'raw')
+    fail('policyType', `must be kubernetes or raw, got ${JSON.stringify(policyType)}`);
+  if (v.backgroundAudit !== undefined && typeof v.backgroundAudit !== 'boolean')
+    fail('backgroundAudit', 'must be true or false');
   const protocolVersion = v.protocolVersion as PolicyMetadata['protocolVersion'];
   if (protocolVersion !== undefined && protocolVersion !== 'v1' && protocolVersion !== 'Unknown') {
     fail('protocolVersion', `must be "v1" or "Unknown", got ${JSON.stringify(protocolVersion)}`);
@@ -119,9 +121,11 @@ function parseRule(r: unknown, field: string, fail: (f: string, m: string) => ne
     resources: list('resources'),
     operations: list('operations'),
   };
-  for (const op of rule.operations) if (!OPERATIONS.has(op)) fail(`${field}.operations`, `unknown operation ${JSON.stringify(op)}`);
+  for (const op of rule.operations)
+    if (!OPERATIONS.has(op)) fail(`${field}.operations`, `unknown operation ${JSON.stringify(op)}`);
   if (o.scope !== undefined) {
-    if (o.scope !== '*' && o.scope !== 'Cluster' && o.scope !== 'Namespaced') fail(`${field}.scope`, 'must be *, Cluster or Namespaced');
+    if (o.scope !== '*' && o.scope !== 'Cluster' && o.scope !== 'Namespaced')
+      fail(`${field}.scope`, 'must be *, Cluster or Namespaced');
     rule.scope = o.scope as string;
   }
   return rule;
@@ -131,7 +135,9 @@ function parseRule(r: unknown, field: string, fail: (f: string, m: string) => ne
 export function loadProblems(md: PolicyMetadata): string[] {
   const problems: string[] = [];
   if (md.executionMode === 'kubewarden-wapc' && md.protocolVersion !== 'v1') {
-    problems.push(`a kubewarden-wapc policy must declare protocolVersion "v1" (it has ${md.protocolVersion === undefined ? 'none' : `"${md.protocolVersion}"`})`);
+    problems.push(
+      `a kubewarden-wapc policy must declare protocolVersion "v1" (it has ${md.protocolVersion === undefined ? 'none' : `"${md.protocolVersion}"`})`,
+    );
   }
   return problems;
 }

@@ -20,16 +20,30 @@ export function parseValidationResponse(text: string): RuntimeOutcome {
   }
   if (v === null || typeof v !== 'object' || Array.isArray(v)) return fail('expected a JSON object');
   const o = v as Record<string, unknown>;
-  if (typeof o.accepted !== 'boolean') return fail(o.accepted === undefined ? 'missing field `accepted`' : '`accepted` must be a boolean');
-  if (o.message !== undefined && o.message !== null && typeof o.message !== 'string') return fail('`message` must be a string');
-  if (o.code !== undefined && o.code !== null && !(Number.isInteger(o.code) && (o.code as number) >= 0 && (o.code as number) <= 65535)) {
+  if (typeof o.accepted !== 'boolean')
+    return fail(o.accepted === undefined ? 'missing field `accepted`' : '`accepted` must be a boolean');
+  if (o.message !== undefined && o.message !== null && typeof o.message !== 'string')
+    return fail('`message` must be a string');
+  if (
+    o.code !== undefined &&
+    o.code !== null &&
+    !(Number.isInteger(o.code) && (o.code as number) >= 0 && (o.code as number) <= 65535)
+  ) {
     return fail('`code` must be an integer between 0 and 65535');
   }
-  if (o.warnings !== undefined && o.warnings !== null && !(Array.isArray(o.warnings) && o.warnings.every((w) => typeof w === 'string'))) {
+  if (
+    o.warnings !== undefined &&
+    o.warnings !== null &&
+    !(Array.isArray(o.warnings) && o.warnings.every((w) => typeof w === 'string'))
+  ) {
     return fail('`warnings` must be a list of strings');
   }
   const aa = o.audit_annotations;
-  if (aa !== undefined && aa !== null && (typeof aa !== 'object' || Array.isArray(aa) || !Object.values(aa).every((x) => typeof x === 'string'))) {
+  if (
+    aa !== undefined &&
+    aa !== null &&
+    (typeof aa !== 'object' || Array.isArray(aa) || !Object.values(aa).every((x) => typeof x === 'string'))
+  ) {
     return fail('`audit_annotations` must be a map of strings');
   }
   // Only the fields the SDK's type has (serde ignores the others): nothing else crosses to the main thread.
@@ -42,7 +56,8 @@ export function parseValidationResponse(text: string): RuntimeOutcome {
 
 export function parseSettingsResponse(text: string): SettingsValidationResponse {
   const deep = nestingPastLimit(text, MAX_RESPONSE_DEPTH);
-  if (deep) return { valid: false, message: `Cannot deserialize settings validation response: ${recursionLimitMessage(deep)}` };
+  if (deep)
+    return { valid: false, message: `Cannot deserialize settings validation response: ${recursionLimitMessage(deep)}` };
   let v: unknown;
   try {
     v = JSON.parse(text);

@@ -28,7 +28,13 @@ const settingsUtf8 = new Utf8Cache(1024);
  * reuse R's and S's encodings: the host writes them one after the other into the guest, never joining them.
  */
 export function validationRequestParts(input: EvaluationInput): Uint8Array[] {
-  return [REQUEST_OPEN, input.requestUtf8 ?? utf8.encode(input.requestJson), SETTINGS_OPEN, settingsUtf8.get(input.settingsJson), CLOSE];
+  return [
+    REQUEST_OPEN,
+    input.requestUtf8 ?? utf8.encode(input.requestJson),
+    SETTINGS_OPEN,
+    settingsUtf8.get(input.settingsJson),
+    CLOSE,
+  ];
 }
 
 /** A policy's answer, or why there is none. `message` of a failure is the text policy-server would return. */

@@ -6,12 +6,27 @@ import { fixture, runCli } from '../support/cli';
 const dir = (name: string): string => fixture('admission-path', name);
 
 interface Doc {
-  results: { policy?: string; verdict: string; stage?: string; message?: string; code?: number; location?: { line: number; column: number } }[];
+  results: {
+    policy?: string;
+    verdict: string;
+    stage?: string;
+    message?: string;
+    code?: number;
+    location?: { line: number; column: number };
+  }[];
 }
 interface Review {
-  request: { name?: string; namespace?: string; object: { metadata: Record<string, unknown>; spec?: Record<string, unknown>; status?: Record<string, unknown> } };
+  request: {
+    name?: string;
+    namespace?: string;
+    object: { metadata: Record<string, unknown>; spec?: Record<string, unknown>; status?: Record<string, unknown> };
+  };
 }
-const reviews = (stdout: string): Review[] => stdout.trim().split(/\n(?=\{)/).map((t) => JSON.parse(t) as Review);
+const reviews = (stdout: string): Review[] =>
+  stdout
+    .trim()
+    .split(/\n(?=\{)/)
+    .map((t) => JSON.parse(t) as Review);
 
 describe('admission path: what the cluster would decide (CLI)', () => {
   it('a hostNetwork Pod with containerPort 8443 is rejected by pss-host-ports: the API server defaults hostPort to 8443', async () => {
@@ -29,31 +44,67 @@ describe('admission path: what the cluster would decide (CLI)', () => {
     const [res] = (JSON.parse(strict.stdout) as Doc).results;
     assert.equal(res.verdict, 'error');
     assert.equal(res.code, 400);
-    assert.equal(res.message, 'Deployment in version "v1" cannot be handled as a Deployment: strict decoding error: unknown field "spec.template.spec.containers[0].imagePullPolcy"');
+    assert.equal(
+      res.message,
+      'Deployment in version "v1" cannot be handled as a Deployment: strict decoding error: unknown field "spec.template.spec.containers[0].imagePullPolcy"',
+    );
     assert.deepEqual({ line: res.location?.line, column: res.location?.column }, { line: 15, column: 11 });
-    const warn = await runCli(['check', '-f', dir('typo.yaml'), '-p', 'builtin://pss-host-ports', '--validate', 'warn']);
+    const warn = await runCli([
+      'check',
+      '-f',
+      dir('typo.yaml'),
+      '-p',
+      'builtin://pss-host-ports',
+      '--validate',
+      'warn',
+    ]);
     assert.equal(warn.code, 0, warn.stderr);
     assert.match(warn.stderr, /typo\.yaml:1: unknown field "spec\.template\.spec\.containers\[0\]\.imagePullPolcy"/);
-    const ignore = await runCli(['check', '-f', dir('typo.yaml'), '-p', 'builtin://pss-host-ports', '--validate', 'ignore']);
+    const ignore = await runCli([
+      'check',
+      '-f',
+      dir('typo.yaml'),
+      '-p',
+      'builtin://pss-host-ports',
+      '--validate',
+      'ignore',
+    ]);
     assert.equal(ignore.code, 0, ignore.stderr);
     assert.doesNotMatch(ignore.stderr, /unknown field/);
   });
 
   it('a matchCondition on object.spec.restartPolicy matches: the API server has defaulted it to Always', async () => {
-    const r = await runCli(['check', '-f', dir('host-port.yaml'), '--policies', dir('restart-policy-condition.yaml'), '-o', 'json']);
+    const r = await runCli([
+      'check',
+      '-f',
+      dir('host-port.yaml'),
+      '--policies',
+      dir('restart-policy-condition.yaml'),
+      '-o',
+      'json',
+    ]);
     assert.equal(r.code, 1, r.stderr);
     const [res] = (JSON.parse(r.stdout) as Doc).results;
     assert.equal(res.policy, 'clusterwide-host-ports-of-long-running-pods');
     assert.equal(res.verdict, 'fail');
   });
 
-  it('validating policies see the mutating policies\' patches (the chain); --independent evaluates each on its own', async () => {
+  it("validating policies see the mutating policies' patches (the chain); --independent evaluates each on its own", async () => {
     const chain = await runCli(['check', '-f', dir('pod.yaml'), '--policies', dir('chain.yaml'), '-o', 'json']);
     assert.equal(chain.code, 0, chain.stderr);
     const [m, v] = (JSON.parse(chain.stdout) as Doc).results;
     assert.deepEqual([m.policy, m.verdict, m.stage], ['clusterwide-a-drop-capabilities', 'pass', 'mutating']);
     assert.deepEqual([v.policy, v.verdict, v.stage], ['clusterwide-b-capabilities-dropped', 'pass', 'validating']);
-    const independent = await runCli(['check', '-f', dir('pod.yaml'), '--policies', dir('chain.yaml'), '-o', 'json', '--independent']);
+    const independent = await runCli([
+      'check',
+      '-f',
+      dir('pod.yaml'),
+      '--policies',
+      dir('chain.yaml'),
+      '-o',
+      'json',
+      '--independent',
+    ]);
     assert.equal(independent.code, 1, independent.stderr);
     const [, v2] = (JSON.parse(independent.stdout) as Doc).results;
     assert.equal(v2.verdict, 'fail');
@@ -64,7 +115,10 @@ describe('admission path: what the cluster would decide (CLI)', () => {
     assert.equal(m.code, 0, m.stderr);
     const [mut] = reviews(m.stdout);
     const c = (mut.request.object.spec!.containers as Record<string, unknown>[])[0];
-    assert.deepEqual(c.resources, { limits: { cpu: '500m', memory: '1536Mi' }, requests: { cpu: '500m', memory: '1536Mi' } });
+    assert.deepEqual(c.resources, {
+      limits: { cpu: '500m', memory: '1536Mi' },
+      requests: { cpu: '500m', memory: '1536Mi' },
+    });
     assert.equal(mut.request.object.spec!.restartPolicy, 'Always');
     assert.equal(mut.request.object.metadata.uid, undefined);
     const v = await runCli(['scaffold', 'admission-request', '-f', dir('pod.yaml')]);
@@ -84,7 +138,17 @@ describe('admission path: what the cluster would decide (CLI)', () => {
   });
 
   it('gives the same output with one worker and with two', async () => {
-    const args = ['check', '-f', dir('pod.yaml'), '-f', dir('host-port.yaml'), '--policies', dir('chain.yaml'), '-o', 'json'];
+    const args = [
+      'check',
+      '-f',
+      dir('pod.yaml'),
+      '-f',
+      dir('host-port.yaml'),
+      '--policies',
+      dir('chain.yaml'),
+      '-o',
+      'json',
+    ];
     const [one, two] = await Promise.all([runCli([...args, '--workers', '1']), runCli([...args, '--workers', '2'])]);
     assert.equal(one.stdout, two.stdout);
   });

@@ -21,10 +21,24 @@ describe('host-capability sessions in test suites and run', function () {
     [wasm] = (await buildGuestFixtures(dir, { names: ['wapc-rust-context'] })).map((f) => f.path);
     // The pod shop/ok alone, and a session recorded while its Namespace and Service were in the input.
     const docs = readFileSync(CONTEXT, 'utf8').split(/^---$/m);
-    writeFileSync(path.join(dir, 'pod.yaml'), docs.find((d) => /^ {2}name: ok$/m.test(d) && /^kind: Pod$/m.test(d))!);
-    writeFileSync(path.join(dir, 'world.yaml'), docs.filter((d) => !/^kind: Pod$/m.test(d) || /^ {2}name: ok$/m.test(d)).join('---'));
+    writeFileSync(
+      path.join(dir, 'pod.yaml'),
+      docs.find((d) => /^ {2}name: ok$/m.test(d) && /^kind: Pod$/m.test(d))!,
+    );
+    writeFileSync(
+      path.join(dir, 'world.yaml'),
+      docs.filter((d) => !/^kind: Pod$/m.test(d) || /^ {2}name: ok$/m.test(d)).join('---'),
+    );
     session = path.join(dir, 'session.yml');
-    const rec = await runCli(['check', '-f', path.join(dir, 'world.yaml'), '-p', wasm, '--record-host-capabilities-interactions', session]);
+    const rec = await runCli([
+      'check',
+      '-f',
+      path.join(dir, 'world.yaml'),
+      '-p',
+      wasm,
+      '--record-host-capabilities-interactions',
+      session,
+    ]);
     assert.equal(rec.code, 0, rec.stdout + rec.stderr);
   });
   after(() => rmSync(dir, { recursive: true, force: true }));
@@ -57,11 +71,33 @@ describe('host-capability sessions in test suites and run', function () {
   });
 
   it('run --allow-context-aware --replay-host-capabilities-interactions answers from the session, as kwctl does', async () => {
-    const pod = { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'ok', namespace: 'shop', labels: { app: 'web' } }, spec: { containers: [{ name: 'app', image: 'nginx:1.25' }] } };
-    const request = { uid: 'u-1', kind: { group: '', version: 'v1', kind: 'Pod' }, resource: { group: '', version: 'v1', resource: 'pods' }, name: 'ok', namespace: 'shop', operation: 'CREATE', userInfo: { username: 'alice' }, object: pod };
+    const pod = {
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { name: 'ok', namespace: 'shop', labels: { app: 'web' } },
+      spec: { containers: [{ name: 'app', image: 'nginx:1.25' }] },
+    };
+    const request = {
+      uid: 'u-1',
+      kind: { group: '', version: 'v1', kind: 'Pod' },
+      resource: { group: '', version: 'v1', resource: 'pods' },
+      name: 'ok',
+      namespace: 'shop',
+      operation: 'CREATE',
+      userInfo: { username: 'alice' },
+      object: pod,
+    };
     const req = path.join(dir, 'request.json');
     writeFileSync(req, JSON.stringify({ apiVersion: 'admission.k8s.io/v1', kind: 'AdmissionReview', request }));
-    const replayed = await runCli(['run', wasm, '-r', req, '--allow-context-aware', '--replay-host-capabilities-interactions', session]);
+    const replayed = await runCli([
+      'run',
+      wasm,
+      '-r',
+      req,
+      '--allow-context-aware',
+      '--replay-host-capabilities-interactions',
+      session,
+    ]);
     assert.equal(replayed.code, 0, replayed.stderr);
     assert.equal(replayed.stdout, '{"uid":"u-1","allowed":true}\n');
     // Without --allow-context-aware the policy gets no access (kwctl's NoAccess), and says so.

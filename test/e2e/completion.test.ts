@@ -53,8 +53,34 @@ describe('completion', () => {
 
   it('completes commands, flags, choices and files as kubectl_complete-wasmpolicy', () => {
     assert.deepEqual(complete('c'), ['check', 'completion', ':4']);
-    assert.deepEqual(complete(''), ['check', 'audit', 'test', 'run', 'scaffold', 'bench', 'inspect', 'annotate', 'pull', 'push', 'verify', 'policies', 'rm', 'digest', 'save', 'load', 'completion', 'version', ':4']);
-    assert.deepEqual(complete('check', '--ku'), ['--kustomize', '--kubeconfig', '--kubewarden-namespace', '--kubernetes-version', ':4']);
+    assert.deepEqual(complete(''), [
+      'check',
+      'audit',
+      'test',
+      'run',
+      'scaffold',
+      'bench',
+      'inspect',
+      'annotate',
+      'pull',
+      'push',
+      'verify',
+      'policies',
+      'rm',
+      'digest',
+      'save',
+      'load',
+      'completion',
+      'version',
+      ':4',
+    ]);
+    assert.deepEqual(complete('check', '--ku'), [
+      '--kustomize',
+      '--kubeconfig',
+      '--kubewarden-namespace',
+      '--kubernetes-version',
+      ':4',
+    ]);
     assert.deepEqual(complete('audit', '--report-kind', ''), ['policyreport', 'openreports', ':4']);
     assert.deepEqual(complete('check', '--he'), ['--helm', '--help', ':4']);
     assert.deepEqual(complete('check', '--operation', ''), ['CREATE', 'UPDATE', 'DELETE', ':4']);
@@ -63,7 +89,11 @@ describe('completion', () => {
     assert.deepEqual(complete('-v', 'check', '-f', 'x.yaml', ''), [':0']);
     assert.deepEqual(complete('completion', ''), ['bash', 'zsh', ':4']);
     assert.deepEqual(complete('scaffold', ''), ['admission-request', 'manifest', 'test', 'verification-config', ':4']);
-    assert.deepEqual(complete('scaffold', 'manifest', '--type', 'Cluster'), ['ClusterAdmissionPolicy', 'ClusterAdmissionPolicyGroup', ':4']);
+    assert.deepEqual(complete('scaffold', 'manifest', '--type', 'Cluster'), [
+      'ClusterAdmissionPolicy',
+      'ClusterAdmissionPolicyGroup',
+      ':4',
+    ]);
     assert.deepEqual(complete('run', '--request'), ['--request-path', ':4']);
     assert.deepEqual(complete('test', '-o', ''), ['text', 'json', 'junit', ':4']);
     assert.deepEqual(complete('bench', '--iter'), ['--iterations', ':4']);

@@ -17,7 +17,8 @@ interface Report {
   summary: { error: number; fail: number };
 }
 
-const POD = 'apiVersion: v1\nkind: Pod\nmetadata:\n  name: web\nspec:\n  containers:\n    - name: web\n      image: nginx:latest\n';
+const POD =
+  'apiVersion: v1\nkind: Pod\nmetadata:\n  name: web\nspec:\n  containers:\n    - name: web\n      image: nginx:latest\n';
 
 /** A ClusterAdmissionPolicy that rejects every Pod when the CEL condition on the request holds. */
 function policyWhen(expression: string): string {
@@ -68,7 +69,8 @@ describe('flags, end to end', function () {
   });
 
   it('--group sets request.userInfo.groups, repeatable (default system:masters)', async () => {
-    const both = '"team-a" in request.userInfo.groups && "team-b" in request.userInfo.groups && !("system:masters" in request.userInfo.groups)';
+    const both =
+      '"team-a" in request.userInfo.groups && "team-b" in request.userInfo.groups && !("system:masters" in request.userInfo.groups)';
     assert.equal(await verdictOf(both, ['--group', 'team-a', '--group', 'team-b']), 'fail');
     assert.equal(await verdictOf(both, ['--group', 'team-a']), 'skip');
     assert.equal(await verdictOf('"system:masters" in request.userInfo.groups', []), 'fail');
@@ -80,21 +82,50 @@ describe('flags, end to end', function () {
     assert.ok(names.length > 0);
     assert.deepEqual([...new Set(names)], ['team-x']);
     const without = await runCli(['check', '-f', pod, '-p', 'builtin://image-tag', '-o', 'json']);
-    assert.deepEqual([...new Set((JSON.parse(without.stdout) as Report).results.map((r) => r.object?.namespace))], ['default']);
-    const cond = await verdictOf('request.namespace == "team-x" && object.metadata.namespace == "team-x"', ['-n', 'team-x']);
+    assert.deepEqual(
+      [...new Set((JSON.parse(without.stdout) as Report).results.map((r) => r.object?.namespace))],
+      ['default'],
+    );
+    const cond = await verdictOf('request.namespace == "team-x" && object.metadata.namespace == "team-x"', [
+      '-n',
+      'team-x',
+    ]);
     assert.equal(cond, 'fail');
   });
 
   it('--max-output-size: a policy answer over the cap is an error for that policy, under it a verdict', async () => {
     // 40 bytes: room for the settings answer ({"valid":true}), not for the rejection with its message.
-    const capped = await runCli(['check', '-f', pod, '-p', 'builtin://image-tag', '--max-output-size', '40', '-o', 'json']);
+    const capped = await runCli([
+      'check',
+      '-f',
+      pod,
+      '-p',
+      'builtin://image-tag',
+      '--max-output-size',
+      '40',
+      '-o',
+      'json',
+    ]);
     const results = (JSON.parse(capped.stdout) as Report).results;
     assert.equal(results.length, 1);
     assert.equal(results[0].verdict, 'error');
-    assert.equal(results[0].message, 'internal server error: Guest call failure: the policy returned a response of more than 40 bytes (the output limit)');
+    assert.equal(
+      results[0].message,
+      'internal server error: Guest call failure: the policy returned a response of more than 40 bytes (the output limit)',
+    );
     const settings = await runCli(['check', '-f', pod, '-p', 'builtin://image-tag', '--max-output-size', '10']);
     assert.match(settings.stderr, /invalid settings .*more than 10 bytes \(the output limit\)/);
-    const roomy = await runCli(['check', '-f', pod, '-p', 'builtin://image-tag', '--max-output-size', '100000', '-o', 'json']);
+    const roomy = await runCli([
+      'check',
+      '-f',
+      pod,
+      '-p',
+      'builtin://image-tag',
+      '--max-output-size',
+      '100000',
+      '-o',
+      'json',
+    ]);
     assert.equal((JSON.parse(roomy.stdout) as Report).results[0].verdict, 'fail');
   });
 
@@ -105,7 +136,11 @@ describe('flags, end to end', function () {
       const base = { ...process.env };
       delete base.NO_COLOR;
       const command = [process.execPath, CLI, ...args].map((a) => `'${a.replace(/'/g, `'\\''`)}'`).join(' ');
-      const r = spawnSync('script', ['-qec', command, '/dev/null'], { cwd: ROOT, env: { ...base, ...env }, encoding: 'utf8' });
+      const r = spawnSync('script', ['-qec', command, '/dev/null'], {
+        cwd: ROOT,
+        env: { ...base, ...env },
+        encoding: 'utf8',
+      });
       assert.equal(r.error, undefined);
       assert.match(r.stdout, /rejected/, r.stdout + r.stderr);
       return r.stdout;
@@ -130,16 +165,38 @@ describe('flags, end to end', function () {
   });
 
   describe('audit', () => {
-    const ns = (name: string): KubeObject => ({ apiVersion: 'v1', kind: 'Namespace', metadata: { name, labels: { 'kubernetes.io/metadata.name': name } } });
+    const ns = (name: string): KubeObject => ({
+      apiVersion: 'v1',
+      kind: 'Namespace',
+      metadata: { name, labels: { 'kubernetes.io/metadata.name': name } },
+    });
     const pods = (n: string): KubeObject[] =>
-      ['a', 'b'].map((p) => ({ apiVersion: 'v1', kind: 'Pod', metadata: { name: `${p}-${n}`, namespace: n }, spec: { containers: [{ name: 'c', image: 'nginx:latest' }] } }));
+      ['a', 'b'].map((p) => ({
+        apiVersion: 'v1',
+        kind: 'Pod',
+        metadata: { name: `${p}-${n}`, namespace: n },
+        spec: { containers: [{ name: 'c', image: 'nginx:latest' }] },
+      }));
     const objects = (): KubeObject[] => ['one', 'two', 'three'].flatMap((n) => [ns(n), ...pods(n)]);
 
     it('--ignore-namespaces leaves those namespaces out, repeatable', async () => {
       const api = await startApiServer({ objects: objects() });
       try {
         const kc = api.kubeconfig(mkdtempSync(path.join(dir, 'kc-')));
-        const r = await runCli(['audit', '-A', '--kubeconfig', kc, '-p', 'builtin://image-tag', '-o', 'json', '--ignore-namespaces', 'one', '--ignore-namespaces', 'three']);
+        const r = await runCli([
+          'audit',
+          '-A',
+          '--kubeconfig',
+          kc,
+          '-p',
+          'builtin://image-tag',
+          '-o',
+          'json',
+          '--ignore-namespaces',
+          'one',
+          '--ignore-namespaces',
+          'three',
+        ]);
         assert.equal(r.code, 1, r.stderr);
         const seen = new Set((JSON.parse(r.stdout) as Report).results.map((x) => x.object?.namespace));
         assert.deepEqual([...seen], ['two']);
@@ -154,7 +211,8 @@ describe('flags, end to end', function () {
       const api = await startApiServer({ objects: objects() });
       try {
         const kc = api.kubeconfig(mkdtempSync(path.join(dir, 'kc-')));
-        const run = (p: string[]) => runCli(['audit', '-A', '--kubeconfig', kc, '-p', 'builtin://image-tag', '-o', 'json', ...p]);
+        const run = (p: string[]) =>
+          runCli(['audit', '-A', '--kubeconfig', kc, '-p', 'builtin://image-tag', '-o', 'json', ...p]);
         const one = await run(['--parallel-namespaces', '1', '--parallel-resources', '1']);
         const many = await run(['--parallel-namespaces', '3', '--parallel-resources', '5']);
         assert.equal(one.code, 1, one.stderr);
@@ -182,7 +240,16 @@ describe('flags, end to end', function () {
           kc,
           `apiVersion: v1\nkind: Config\nclusters: [{name: s, cluster: {server: "http://127.0.0.1:${port}"}}]\nusers: [{name: u, user: {token: t}}]\ncontexts: [{name: c, context: {cluster: s, user: u}}]\ncurrent-context: c\n`,
         );
-        const r = await runCli(['audit', '-A', '--kubeconfig', kc, '-p', 'builtin://image-tag', '--request-timeout', '1']);
+        const r = await runCli([
+          'audit',
+          '-A',
+          '--kubeconfig',
+          kc,
+          '-p',
+          'builtin://image-tag',
+          '--request-timeout',
+          '1',
+        ]);
         assert.equal(r.code, 2, r.stderr);
         assert.match(r.stderr, /within 1000 ms/);
       } finally {

@@ -9,7 +9,9 @@ import * as path from 'node:path';
 import { ROOT } from '../support/cli';
 
 const require = createRequire(import.meta.url);
-const { closingLine } = require('../support/reporter.cjs') as { closingLine: (s: { passes: number; failures: number; pending: number }) => string };
+const { closingLine } = require('../support/reporter.cjs') as {
+  closingLine: (s: { passes: number; failures: number; pending: number }) => string;
+};
 
 /** Runs mocha with the repository's .mocharc.cjs on one spec file written to a temporary folder. */
 function runMocha(spec: string): { status: number | null; out: string } {
@@ -17,7 +19,11 @@ function runMocha(spec: string): { status: number | null; out: string } {
   try {
     const file = path.join(dir, 'x.test.mjs');
     writeFileSync(file, spec);
-    const r = spawnSync(process.execPath, [path.join(ROOT, 'node_modules/mocha/bin/mocha.js'), '--config', path.join(ROOT, '.mocharc.cjs'), file], { cwd: ROOT, encoding: 'utf8' });
+    const r = spawnSync(
+      process.execPath,
+      [path.join(ROOT, 'node_modules/mocha/bin/mocha.js'), '--config', path.join(ROOT, '.mocharc.cjs'), file],
+      { cwd: ROOT, encoding: 'utf8' },
+    );
     return { status: r.status, out: r.stdout + r.stderr };
   } finally {
     rmSync(dir, { recursive: true, force: true });
@@ -30,7 +36,9 @@ describe('guard rails of the suite', function () {
   this.timeout(60000);
 
   it('a pending test (it.skip or this.skip()) fails the run and the closing line', () => {
-    const r = runMocha("describe('x', () => { it('a', () => {}); it.skip('b', () => {}); it('c', function () { this.skip(); }); });\n");
+    const r = runMocha(
+      "describe('x', () => { it('a', () => {}); it.skip('b', () => {}); it('c', function () { this.skip(); }); });\n",
+    );
     assert.notEqual(r.status, 0, r.out);
     assert.equal(lastLine(r.out), '1 passed, 2 failed');
     assert.match(r.out, /Pending test forbidden/);
@@ -56,7 +64,11 @@ describe('guard rails of the suite', function () {
   it('no test, script or benchmark reads the corpus beside the repository', () => {
     // Built from pieces so that this file does not match itself.
     const dots = '..';
-    const patterns = [new RegExp(`${dots.replace(/\./g, '\\.')}/shared\\b`), new RegExp('/work' + '/shared\\b'), new RegExp(`['"]\\.\\.['"],\\s*['"]shared['"]`)];
+    const patterns = [
+      new RegExp(`${dots.replace(/\./g, '\\.')}/shared\\b`),
+      new RegExp('/work' + '/shared\\b'),
+      new RegExp(`['"]\\.\\.['"],\\s*['"]shared['"]`),
+    ];
     const offenders: string[] = [];
     const walk = (dir: string): void => {
       for (const e of readdirSync(dir, { withFileTypes: true })) {

@@ -76,16 +76,18 @@ describe('guest policies built from source (test/fixtures/guests)', function () 
 
     it('wapc-c imports only from wapc and exports exactly memory, __guest_call and wapc_init', () => {
       const m = new WebAssembly.Module(readFileSync(wasm('wapc-c')));
-      assert.deepEqual(WebAssembly.Module.imports(m).map((i) => `${i.module}.${i.name}`).sort(), [
-        'wapc.__guest_error',
-        'wapc.__guest_request',
-        'wapc.__guest_response',
-      ]);
-      assert.deepEqual(WebAssembly.Module.exports(m).map((e) => `${e.name}:${e.kind}`).sort(), [
-        '__guest_call:function',
-        'memory:memory',
-        'wapc_init:function',
-      ]);
+      assert.deepEqual(
+        WebAssembly.Module.imports(m)
+          .map((i) => `${i.module}.${i.name}`)
+          .sort(),
+        ['wapc.__guest_error', 'wapc.__guest_request', 'wapc.__guest_response'],
+      );
+      assert.deepEqual(
+        WebAssembly.Module.exports(m)
+          .map((e) => `${e.name}:${e.kind}`)
+          .sort(),
+        ['__guest_call:function', 'memory:memory', 'wapc_init:function'],
+      );
     });
 
     it('wapc-rust and wapc-as import only from wapc', () => {
@@ -111,7 +113,9 @@ describe('guest policies built from source (test/fixtures/guests)', function () 
         const text = mod.toText({});
         const typeIdx = /\(import "host" "call" \(func [^)]*\) \(type (\d+)\)\)\)/.exec(text)?.[1];
         assert.ok(typeIdx, 'host.call is a function import');
-        const sig = new RegExp(`\\(type \\(;${typeIdx};\\) \\(func \\(param ([^)]*)\\) \\(result ([^)]*)\\)\\)\\)`).exec(text);
+        const sig = new RegExp(
+          `\\(type \\(;${typeIdx};\\) \\(func \\(param ([^)]*)\\) \\(result ([^)]*)\\)\\)\\)`,
+        ).exec(text);
         assert.ok(sig, 'type of host.call');
         assert.deepEqual(sig[1].trim().split(/\s+/), ['i32', 'i32', 'i32', 'i32', 'i32', 'i32', 'i32', 'i32']);
         assert.equal(sig[2].trim(), 'i32');
@@ -122,11 +126,21 @@ describe('guest policies built from source (test/fixtures/guests)', function () 
 
     it('writes metadata: protocolVersion v1 for waPC (asked from the guest or written directly), Unknown for WASI', () => {
       const md = (name: string) => {
-        const s = WebAssembly.Module.customSections(new WebAssembly.Module(readFileSync(wasm(name))), 'io.kubewarden.metadata');
+        const s = WebAssembly.Module.customSections(
+          new WebAssembly.Module(readFileSync(wasm(name))),
+          'io.kubewarden.metadata',
+        );
         assert.equal(s.length, 1, `${name} has one metadata section`);
         return JSON.parse(Buffer.from(s[0]).toString('utf8')) as Record<string, unknown>;
       };
-      for (const name of ['wapc-c', 'wapc-rust', 'wapc-as', 'hostile-loop-validate', 'hostile-loop-start', 'hostile-no-guest-call']) {
+      for (const name of [
+        'wapc-c',
+        'wapc-rust',
+        'wapc-as',
+        'hostile-loop-validate',
+        'hostile-loop-start',
+        'hostile-no-guest-call',
+      ]) {
         assert.equal(md(name).protocolVersion, 'v1', name);
         assert.equal(md(name).executionMode, 'kubewarden-wapc', name);
       }
@@ -153,7 +167,17 @@ describe('guest policies built from source (test/fixtures/guests)', function () 
       });
 
       it('requires the label named by settings.label', async () => {
-        const r = await runCli(['check', '-f', PODS, '-p', wasm(name), '--settings-json', '{"label":"team"}', '-o', 'json']);
+        const r = await runCli([
+          'check',
+          '-f',
+          PODS,
+          '-p',
+          wasm(name),
+          '--settings-json',
+          '{"label":"team"}',
+          '-o',
+          'json',
+        ]);
         assert.equal(r.code, 1, r.stderr);
         assert.deepEqual(resultsOf(r, name), {
           'Pod/owned': fail('label "team" is required'),
@@ -163,11 +187,24 @@ describe('guest policies built from source (test/fixtures/guests)', function () 
         });
       });
 
-      it('refuses unknown settings with exit 2 and the guest\'s message', async () => {
-        const r = await runCli(['check', '-f', PODS, '-p', wasm(name), '--settings-json', '{"label":"team","color":"red"}', '-o', 'json']);
+      it("refuses unknown settings with exit 2 and the guest's message", async () => {
+        const r = await runCli([
+          'check',
+          '-f',
+          PODS,
+          '-p',
+          wasm(name),
+          '--settings-json',
+          '{"label":"team","color":"red"}',
+          '-o',
+          'json',
+        ]);
         assert.equal(r.code, 2);
         assert.equal(r.stdout, '');
-        assert.match(r.stderr, new RegExp(`^error: policy ${name} \\(.*\\): invalid settings \\(-p .*\\): unknown setting "color"$`, 'm'));
+        assert.match(
+          r.stderr,
+          new RegExp(`^error: policy ${name} \\(.*\\): invalid settings \\(-p .*\\): unknown setting "color"$`, 'm'),
+        );
       });
     });
   }
@@ -175,7 +212,9 @@ describe('guest policies built from source (test/fixtures/guests)', function () 
   describe('the three waPC languages agree', () => {
     it('gives identical results for the same input', async () => {
       const runs = await Promise.all(
-        ['wapc-c', 'wapc-rust', 'wapc-as'].map(async (n) => resultsOf(await runCli(['check', '-f', PODS, '-f', NAMESPACED_PODS, '-p', wasm(n), '-o', 'json']), n)),
+        ['wapc-c', 'wapc-rust', 'wapc-as'].map(async (n) =>
+          resultsOf(await runCli(['check', '-f', PODS, '-f', NAMESPACED_PODS, '-p', wasm(n), '-o', 'json']), n),
+        ),
       );
       assert.deepEqual(runs[1], runs[0]);
       assert.deepEqual(runs[2], runs[0]);
@@ -192,12 +231,22 @@ describe('guest policies built from source (test/fixtures/guests)', function () 
         'Pod/team-only': fail('label "owner" is required'),
         'ConfigMap/settings': { verdict: 'skip' },
       });
-      const s = await runCli(['check', '-f', PODS, '-p', wasm('wasi-c'), '--settings-json', '{"label":"team"}', '-o', 'json']);
+      const s = await runCli([
+        'check',
+        '-f',
+        PODS,
+        '-p',
+        wasm('wasi-c'),
+        '--settings-json',
+        '{"label":"team"}',
+        '-o',
+        'json',
+      ]);
       assert.deepEqual(resultsOf(s, 'wasi-c')['Pod/team-only'], PASS);
       assert.deepEqual(resultsOf(s, 'wasi-c')['Pod/owned'], fail('label "team" is required'));
     });
 
-    it('wasi-c: validate-settings refuses unknown settings (exit 2, the guest\'s message)', async () => {
+    it("wasi-c: validate-settings refuses unknown settings (exit 2, the guest's message)", async () => {
       const r = await runCli(['check', '-f', PODS, '-p', wasm('wasi-c'), '--settings-json', '{"color":"red"}']);
       assert.equal(r.code, 2);
       assert.match(r.stderr, /^error: policy wasi-c \(.*\): invalid settings \(-p .*\): unknown setting "color"$/m);
@@ -214,7 +263,7 @@ describe('guest policies built from source (test/fixtures/guests)', function () 
       }
     });
 
-    it('wasi-rust: with the Namespace in the input, applies the owner rule; a missing Namespace is the host\'s not-found error', async () => {
+    it("wasi-rust: with the Namespace in the input, applies the owner rule; a missing Namespace is the host's not-found error", async () => {
       // The kubernetes capability backed by the manifests given (DESIGN.md), the Namespace allowed by the
       // policy's contextAwareResources (a -p module is granted its metadata's list, as kwctl --allow-context-aware).
       const r = await runCli(['check', '-f', NAMESPACED_PODS, '-p', wasm('wasi-rust'), '-o', 'json']);
@@ -223,12 +272,24 @@ describe('guest policies built from source (test/fixtures/guests)', function () 
         'Namespace/shop': { verdict: 'skip' },
         'Pod/owned': PASS,
         'Pod/unowned': fail('label "owner" is required'),
-        'Pod/lost': fail("cannot look up namespace ghost: Cannot find v1/Namespace named 'ghost' inside of namespace 'None'"),
+        'Pod/lost': fail(
+          "cannot look up namespace ghost: Cannot find v1/Namespace named 'ghost' inside of namespace 'None'",
+        ),
       });
     });
 
     it('hostile-wasi-exit: a non-zero exit gives the trimmed stderr, code 500, and stdout is ignored', async () => {
-      const r = await runCli(['check', '-f', PODS, '-p', wasm('hostile-wasi-exit'), '-p', wasm('wapc-c'), '-o', 'json']);
+      const r = await runCli([
+        'check',
+        '-f',
+        PODS,
+        '-p',
+        wasm('hostile-wasi-exit'),
+        '-p',
+        wasm('wapc-c'),
+        '-o',
+        'json',
+      ]);
       assert.equal(r.code, 2, r.stderr);
       const res = resultsOf(r, 'hostile-wasi-exit');
       for (const pod of ['Pod/owned', 'Pod/unowned', 'Pod/team-only']) {
@@ -255,11 +316,27 @@ describe('guest policies built from source (test/fixtures/guests)', function () 
     it('hostile-stdout-flood: 256 MiB of stdout is stopped at the output cap, an error, not an out-of-memory', async () => {
       const t0 = Date.now();
       // A generous deadline: this case is about the output cap, and a busy machine copies 64 MiB slowly.
-      const r = await runCli(['check', '-f', PODS, '-p', wasm('hostile-stdout-flood'), '-p', wasm('wapc-c'), '-o', 'json', '--timeout', '60s']);
+      const r = await runCli([
+        'check',
+        '-f',
+        PODS,
+        '-p',
+        wasm('hostile-stdout-flood'),
+        '-p',
+        wasm('wapc-c'),
+        '-o',
+        'json',
+        '--timeout',
+        '60s',
+      ]);
       assert.equal(r.code, 2, r.stderr);
       const res = resultsOf(r, 'hostile-stdout-flood');
       for (const pod of ['Pod/owned', 'Pod/unowned', 'Pod/team-only']) {
-        assert.deepEqual(res[pod], error('the policy wrote to stdout more than 67108864 bytes (the output limit)'), pod);
+        assert.deepEqual(
+          res[pod],
+          error('the policy wrote to stdout more than 67108864 bytes (the output limit)'),
+          pod,
+        );
       }
       // The other policy still answers for every object.
       assert.deepEqual(resultsOf(r, 'wapc-c')['Pod/unowned'], fail('label "owner" is required'));
@@ -269,7 +346,17 @@ describe('guest policies built from source (test/fixtures/guests)', function () 
 
   describe('hostile waPC modules', () => {
     it('hostile-recursion: the stack overflow is an error for that object, code 500; the run goes on', async () => {
-      const r = await runCli(['check', '-f', PODS, '-p', wasm('hostile-recursion'), '-p', wasm('wapc-c'), '-o', 'json']);
+      const r = await runCli([
+        'check',
+        '-f',
+        PODS,
+        '-p',
+        wasm('hostile-recursion'),
+        '-p',
+        wasm('wapc-c'),
+        '-o',
+        'json',
+      ]);
       assert.equal(r.code, 2, r.stderr);
       const res = resultsOf(r, 'hostile-recursion');
       for (const pod of ['Pod/owned', 'Pod/unowned', 'Pod/team-only']) {
@@ -295,14 +382,20 @@ describe('guest policies built from source (test/fixtures/guests)', function () 
       const r = await runCli(['check', '-f', PODS, '-p', wasm('hostile-no-guest-call')]);
       assert.equal(r.code, 2);
       assert.equal(r.stdout, '');
-      assert.match(r.stderr, /^error: policy hostile-no-guest-call \(.*\): not a waPC policy: it does not export the function "__guest_call"$/m);
+      assert.match(
+        r.stderr,
+        /^error: policy hostile-no-guest-call \(.*\): not a waPC policy: it does not export the function "__guest_call"$/m,
+      );
     });
 
     it('hostile-not-wasm: refused at load (exit 2) as not a WebAssembly module', async () => {
       const r = await runCli(['check', '-f', PODS, '-p', wasm('hostile-not-wasm')]);
       assert.equal(r.code, 2);
       assert.equal(r.stdout, '');
-      assert.match(r.stderr, /^error: policy hostile-not-wasm \(.*\): not a WebAssembly module \(the file does not start with \\0asm\)$/m);
+      assert.match(
+        r.stderr,
+        /^error: policy hostile-not-wasm \(.*\): not a WebAssembly module \(the file does not start with \\0asm\)$/m,
+      );
     });
 
     it('hostile-loop-start: init never finishes: a load error (exit 2) with the timeout message, in bounded time', async () => {
@@ -318,10 +411,23 @@ describe('guest policies built from source (test/fixtures/guests)', function () 
 
     it('hostile-loop-validate: every evaluation times out (code 500); the other policy answers for every object', async () => {
       const t0 = Date.now();
-      const r = await runCli(['check', '-f', PODS, '-p', wasm('hostile-loop-validate'), '-p', wasm('wapc-c'), '--timeout', '1s', '-o', 'json']);
+      const r = await runCli([
+        'check',
+        '-f',
+        PODS,
+        '-p',
+        wasm('hostile-loop-validate'),
+        '-p',
+        wasm('wapc-c'),
+        '--timeout',
+        '1s',
+        '-o',
+        'json',
+      ]);
       assert.equal(r.code, 2, r.stderr);
       const res = resultsOf(r, 'hostile-loop-validate');
-      for (const pod of ['Pod/owned', 'Pod/unowned', 'Pod/team-only']) assert.deepEqual(res[pod], error(TIMEOUT_MESSAGE), pod);
+      for (const pod of ['Pod/owned', 'Pod/unowned', 'Pod/team-only'])
+        assert.deepEqual(res[pod], error(TIMEOUT_MESSAGE), pod);
       assert.deepEqual(resultsOf(r, 'wapc-c'), {
         'Pod/owned': PASS,
         'Pod/unowned': fail('label "owner" is required'),
@@ -332,13 +438,37 @@ describe('guest policies built from source (test/fixtures/guests)', function () 
     });
 
     it('hostile-loop-validate: its settings validation still works (the loop is only in validate)', async () => {
-      const r = await runCli(['check', '-f', PODS, '-p', wasm('hostile-loop-validate'), '--settings-json', '{"color":"red"}', '--timeout', '1s']);
+      const r = await runCli([
+        'check',
+        '-f',
+        PODS,
+        '-p',
+        wasm('hostile-loop-validate'),
+        '--settings-json',
+        '{"color":"red"}',
+        '--timeout',
+        '1s',
+      ]);
       assert.equal(r.code, 2);
       assert.match(r.stderr, /invalid settings \(-p .*\): unknown setting "color"$/m);
     });
 
     it('hostile-memory-bomb: memory.grow fails at the memory cap and the trap is an error naming it; the run goes on', async () => {
-      const r = await runCli(['check', '-f', PODS, '-p', wasm('hostile-memory-bomb'), '-p', wasm('wapc-c'), '--memory-limit', '64Mi', '--timeout', '30s', '-o', 'json']);
+      const r = await runCli([
+        'check',
+        '-f',
+        PODS,
+        '-p',
+        wasm('hostile-memory-bomb'),
+        '-p',
+        wasm('wapc-c'),
+        '--memory-limit',
+        '64Mi',
+        '--timeout',
+        '30s',
+        '-o',
+        'json',
+      ]);
       assert.equal(r.code, 2, r.stderr);
       const res = resultsOf(r, 'hostile-memory-bomb');
       for (const pod of ['Pod/owned', 'Pod/unowned', 'Pod/team-only']) {
@@ -355,13 +485,29 @@ describe('guest policies built from source (test/fixtures/guests)', function () 
 
     it('hostile-memory-bomb with the default limits: an error (memory cap or deadline), never a crash', async () => {
       // Default cap 512 MiB, deadline 2 s: which one stops the bomb first depends on the machine.
-      const r = await runCli(['check', '-f', PODS, '-p', wasm('hostile-memory-bomb'), '-p', wasm('wapc-c'), '-o', 'json']);
+      const r = await runCli([
+        'check',
+        '-f',
+        PODS,
+        '-p',
+        wasm('hostile-memory-bomb'),
+        '-p',
+        wasm('wapc-c'),
+        '-o',
+        'json',
+      ]);
       assert.equal(r.code, 2, r.stderr);
       const res = resultsOf(r, 'hostile-memory-bomb');
       for (const pod of ['Pod/owned', 'Pod/unowned', 'Pod/team-only']) {
         assert.equal(res[pod].verdict, 'error', pod);
         assert.equal(res[pod].code, 500, pod);
-        assert.match(res[pod].message!, new RegExp(`^(${TIMEOUT_MESSAGE}|internal server error: Guest call failure: unreachable \\(memory at [\\d.]+ MiB of the 512 MiB limit)`), pod);
+        assert.match(
+          res[pod].message!,
+          new RegExp(
+            `^(${TIMEOUT_MESSAGE}|internal server error: Guest call failure: unreachable \\(memory at [\\d.]+ MiB of the 512 MiB limit)`,
+          ),
+          pod,
+        );
       }
       assert.deepEqual(resultsOf(r, 'wapc-c')['Pod/owned'], PASS);
     });

@@ -13,17 +13,31 @@ import { runCli } from '../support/cli';
  * the other inputs are read and evaluated, and no stack trace reaches the user.
  */
 
-const pod = (name: string): string => `apiVersion: v1\nkind: Pod\nmetadata:\n  name: ${name}\nspec:\n  containers:\n  - name: c\n    image: nginx:1.27\n    securityContext:\n      privileged: true\n`;
+const pod = (name: string): string =>
+  `apiVersion: v1\nkind: Pod\nmetadata:\n  name: ${name}\nspec:\n  containers:\n  - name: c\n    image: nginx:1.27\n    securityContext:\n      privileged: true\n`;
 
 /** One `size`-character string anchored once and aliased `aliases` times: few nodes, size × aliases bytes of JSON. */
 function byteBomb(size: number, aliases: number): string {
-  const lines = [`apiVersion: v1`, `kind: ConfigMap`, `metadata:`, `  name: bomb`, `data:`, `  a: &s ${'x'.repeat(size)}`];
+  const lines = [
+    `apiVersion: v1`,
+    `kind: ConfigMap`,
+    `metadata:`,
+    `  name: bomb`,
+    `data:`,
+    `  a: &s ${'x'.repeat(size)}`,
+  ];
   for (let i = 0; i < aliases; i++) lines.push(`  k${i}: *s`);
   return lines.join('\n') + '\n';
 }
 
 interface Doc {
-  results: { source: { file: string; line: number }; object?: { name?: string }; policy?: string; verdict: string; message?: string }[];
+  results: {
+    source: { file: string; line: number };
+    object?: { name?: string };
+    policy?: string;
+    verdict: string;
+    message?: string;
+  }[];
 }
 
 const noStack = (stderr: string): void => assert.doesNotMatch(stderr, /RangeError|\n\s+at [\w.<]/, stderr);
@@ -39,17 +53,31 @@ describe('hostile manifests and files', function () {
     it('a 1 MB string aliased 9,000 times is one error at its line; the other documents are read', () => {
       const text = `${pod('before')}---\n${byteBomb(1 << 20, 9000)}---\n${pod('after')}`;
       const entries = entriesFromText('bomb.yaml', text, DEFAULT_LIMITS);
-      assert.deepEqual(entries.map((e) => e.kind), ['object', 'error', 'object']);
+      assert.deepEqual(
+        entries.map((e) => e.kind),
+        ['object', 'error', 'object'],
+      );
       const err = entries[1];
-      assert.equal(err.kind === 'error' && err.message, `document expands to more than ${64 * 1024 * 1024} bytes through YAML aliases (byte bomb?)`);
+      assert.equal(
+        err.kind === 'error' && err.message,
+        `document expands to more than ${64 * 1024 * 1024} bytes through YAML aliases (byte bomb?)`,
+      );
       assert.equal(err.source.line, 12);
     });
 
     it('the same bytes without aliases are fine below the limit and refused above it', () => {
       const small = { ...DEFAULT_LIMITS, maxExpandedBytes: 4096 };
-      const ok = entriesFromText('big.yaml', `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\ndata:\n  a: ${'x'.repeat(3000)}\n`, small);
+      const ok = entriesFromText(
+        'big.yaml',
+        `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\ndata:\n  a: ${'x'.repeat(3000)}\n`,
+        small,
+      );
       assert.equal(ok[0].kind, 'object');
-      const tooBig = entriesFromText('big.yaml', `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\ndata:\n  a: ${'x'.repeat(5000)}\n`, small);
+      const tooBig = entriesFromText(
+        'big.yaml',
+        `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\ndata:\n  a: ${'x'.repeat(5000)}\n`,
+        small,
+      );
       assert.equal(tooBig[0].kind === 'error' && tooBig[0].message, 'document expands to more than 4096 bytes');
     });
 
@@ -63,15 +91,24 @@ describe('hostile manifests and files', function () {
       const err = doc.results.find((x) => x.verdict === 'error')!;
       assert.deepEqual([err.source.file, err.source.line], [file, 1]);
       assert.match(err.message!, /byte bomb/);
-      assert.ok(doc.results.some((x) => x.object?.name === 'after' && x.verdict === 'fail'), r.stdout);
+      assert.ok(
+        doc.results.some((x) => x.object?.name === 'after' && x.verdict === 'fail'),
+        r.stdout,
+      );
     });
 
     it('a request too large (or too deep) to serialise is a RequestTooLargeError, never a RangeError', () => {
-      assert.throws(() => boundedJson({ a: 'x'.repeat(100) }, 50), (e: Error) => e instanceof RequestTooLargeError && /larger than 50 bytes/.test(e.message));
+      assert.throws(
+        () => boundedJson({ a: 'x'.repeat(100) }, 50),
+        (e: Error) => e instanceof RequestTooLargeError && /larger than 50 bytes/.test(e.message),
+      );
       const deep: Record<string, unknown> = {};
       let at = deep;
       for (let i = 0; i < 20_000; i++) at = (at.x = {}) as Record<string, unknown>;
-      assert.throws(() => boundedJson(deep), (e: Error) => e instanceof RequestTooLargeError && e.message === 'the object nests too deeply to be serialised');
+      assert.throws(
+        () => boundedJson(deep),
+        (e: Error) => e instanceof RequestTooLargeError && e.message === 'the object nests too deeply to be serialised',
+      );
     });
   });
 
@@ -81,12 +118,29 @@ describe('hostile manifests and files', function () {
       execFileSync('mkfifo', [fifo]);
       const ok = path.join(dir, 'ok.yaml');
       writeFileSync(ok, pod('ok'));
-      const r = await runCli(['check', '-f', '/dev/zero', '-f', fifo, '-f', ok, '-p', 'builtin://pss-privileged', '-o', 'json']);
+      const r = await runCli([
+        'check',
+        '-f',
+        '/dev/zero',
+        '-f',
+        fifo,
+        '-f',
+        ok,
+        '-p',
+        'builtin://pss-privileged',
+        '-o',
+        'json',
+      ]);
       noStack(r.stderr);
       assert.equal(r.code, 2, r.stderr);
       const doc = JSON.parse(r.stdout) as Doc;
-      const errors = Object.fromEntries(doc.results.filter((x) => x.verdict === 'error').map((x) => [x.source.file, x.message]));
-      assert.deepEqual(errors, { '/dev/zero': 'cannot read: not a regular file (a character device)', [fifo]: 'cannot read: not a regular file (a FIFO)' });
+      const errors = Object.fromEntries(
+        doc.results.filter((x) => x.verdict === 'error').map((x) => [x.source.file, x.message]),
+      );
+      assert.deepEqual(errors, {
+        '/dev/zero': 'cannot read: not a regular file (a character device)',
+        [fifo]: 'cannot read: not a regular file (a FIFO)',
+      });
       assert.ok(doc.results.some((x) => x.object?.name === 'ok' && x.verdict === 'fail'));
     });
 
@@ -104,13 +158,19 @@ describe('hostile manifests and files', function () {
       const doc = JSON.parse(r.stdout) as Doc;
       const errors = doc.results.filter((x) => x.verdict === 'error').map((x) => [x.source.file, x.message]);
       assert.deepEqual(errors, [
-        [path.join(tree, 'out.yaml'), `not read: a symbolic link to ${path.join(dir, 'outside.yaml')}, outside ${tree}`],
+        [
+          path.join(tree, 'out.yaml'),
+          `not read: a symbolic link to ${path.join(dir, 'outside.yaml')}, outside ${tree}`,
+        ],
         [path.join(tree, 'sub', 'zero.yaml'), `not read: a symbolic link to /dev/zero, outside ${tree}`],
       ]);
-      assert.deepEqual(doc.results.filter((x) => x.verdict === 'fail').map((x) => [x.source.file, x.object?.name]), [
-        [path.join(tree, 'in.yaml'), 'a'],
-        [path.join(tree, 'sub', 'a.yaml'), 'a'],
-      ]);
+      assert.deepEqual(
+        doc.results.filter((x) => x.verdict === 'fail').map((x) => [x.source.file, x.object?.name]),
+        [
+          [path.join(tree, 'in.yaml'), 'a'],
+          [path.join(tree, 'sub', 'a.yaml'), 'a'],
+        ],
+      );
     });
 
     it('-p, --policies and --settings refuse /dev/zero and FIFOs with a clear error', async () => {
@@ -135,7 +195,12 @@ describe('hostile manifests and files', function () {
     it('--settings: an alias bomb is refused like one in a manifest', async () => {
       const file = path.join(dir, 'settings-bomb.yaml');
       const lines = ['a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]'];
-      for (let i = 1; i < 9; i++) lines.push(`${String.fromCharCode(97 + i)}: &${String.fromCharCode(97 + i)} [${Array(9).fill(`*${String.fromCharCode(96 + i)}`).join(',')}]`);
+      for (let i = 1; i < 9; i++)
+        lines.push(
+          `${String.fromCharCode(97 + i)}: &${String.fromCharCode(97 + i)} [${Array(9)
+            .fill(`*${String.fromCharCode(96 + i)}`)
+            .join(',')}]`,
+        );
       writeFileSync(file, lines.join('\n') + '\n');
       const ok = path.join(dir, 'ok3.yaml');
       writeFileSync(ok, pod('ok'));

@@ -13,9 +13,11 @@ import { EvaluationPool, UNREADABLE_RESULT_MESSAGE } from '../../lib/wasm/pool/p
 import { runCliMeasured } from '../support/measured-cli';
 import { wat2wasm } from '../support/wat';
 
-const hex = (s: string): string => [...new TextEncoder().encode(s)].map((b) => '\\' + b.toString(16).padStart(2, '0')).join('');
+const hex = (s: string): string =>
+  [...new TextEncoder().encode(s)].map((b) => '\\' + b.toString(16).padStart(2, '0')).join('');
 
-const POD = 'apiVersion: v1\nkind: Pod\nmetadata:\n  name: victim\n  namespace: default\nspec:\n  containers:\n    - name: c\n      image: nginx\n';
+const POD =
+  'apiVersion: v1\nkind: Pod\nmetadata:\n  name: victim\n  namespace: default\nspec:\n  containers:\n    - name: c\n      image: nginx\n';
 
 /** What a policy that got past a 16 MiB cap would have taken: 512 MiB, every 4 KiB page touched. */
 const TARGET_PAGES = 8192;
@@ -85,7 +87,8 @@ function answeringGuest(response: string): string {
 }
 
 /** A validation response whose mutated_object nests `depth` arrays (3,500 levels: about 10 KB). */
-const nested = (depth: number): string => `{"accepted":true,"mutated_object":${'['.repeat(depth)}${']'.repeat(depth)},"message":"${'x'.repeat(3000)}"}`;
+const nested = (depth: number): string =>
+  `{"accepted":true,"mutated_object":${'['.repeat(depth)}${']'.repeat(depth)},"message":"${'x'.repeat(3000)}"}`;
 
 interface Row {
   policy?: string;
@@ -114,7 +117,11 @@ describe('hostile policies against the sandbox (issue 16)', function () {
   });
   after(() => rmSync(dir, { recursive: true, force: true }));
 
-  async function module(name: string, wat: string, features: { threads?: boolean; memory64?: boolean } = {}): Promise<string> {
+  async function module(
+    name: string,
+    wat: string,
+    features: { threads?: boolean; memory64?: boolean } = {},
+  ): Promise<string> {
     const file = path.join(dir, `${name}.wasm`);
     writeFileSync(file, await wat2wasm(wat, `${name}.wat`, features));
     return file;
@@ -122,39 +129,96 @@ describe('hostile policies against the sandbox (issue 16)', function () {
 
   describe('memory cap (High 1): every memory a policy can reach is capped, or the module is refused', () => {
     it('a shared memory is capped like any other: memory.grow fails at --memory-limit 16Mi', async () => {
-      const p = await module('shared-memory', growingGuest(`(memory (export "memory") 1 65536 shared)`), { threads: true });
-      const r = await runCliMeasured(['check', '-f', pod, '-p', p, '--memory-limit', '16Mi', '--timeout', '60s', '-o', 'json']);
+      const p = await module('shared-memory', growingGuest(`(memory (export "memory") 1 65536 shared)`), {
+        threads: true,
+      });
+      const r = await runCliMeasured([
+        'check',
+        '-f',
+        pod,
+        '-p',
+        p,
+        '--memory-limit',
+        '16Mi',
+        '--timeout',
+        '60s',
+        '-o',
+        'json',
+      ]);
       const [row] = rows(r.stdout, r.stderr).filter((x) => x.policy !== undefined);
       assert.equal(row.verdict, 'pass', `the guest grew past the cap: ${JSON.stringify(row)}`);
       assert.ok(r.maxRssMiB < RSS_BOUND_MIB, `peak RSS ${r.maxRssMiB.toFixed(0)} MiB`);
     });
 
     it('a module importing the host\'s reserved "wasmpolicy" memory with limits of its own is refused at load', async () => {
-      const p = await module('imported-memory', growingGuest(`(import "wasmpolicy" "memory:1:65536" (memory 1 65536)) (export "memory" (memory 0))`));
-      const r = await runCliMeasured(['check', '-f', pod, '-p', p, '--memory-limit', '16Mi', '--timeout', '60s', '-o', 'json']);
+      const p = await module(
+        'imported-memory',
+        growingGuest(`(import "wasmpolicy" "memory:1:65536" (memory 1 65536)) (export "memory" (memory 0))`),
+      );
+      const r = await runCliMeasured([
+        'check',
+        '-f',
+        pod,
+        '-p',
+        p,
+        '--memory-limit',
+        '16Mi',
+        '--timeout',
+        '60s',
+        '-o',
+        'json',
+      ]);
       assert.equal(r.code, 2, r.stderr);
-      assert.match(r.stderr, /^error: policy .*: the module imports "wasmpolicy\.memory:1:65536": "wasmpolicy" is reserved for the memory the host builds under --memory-limit, a policy may not import from it$/m);
+      assert.match(
+        r.stderr,
+        /^error: policy .*: the module imports "wasmpolicy\.memory:1:65536": "wasmpolicy" is reserved for the memory the host builds under --memory-limit, a policy may not import from it$/m,
+      );
       assert.doesNotMatch(r.stderr, /\n\s+at /, 'no stack trace');
       assert.ok(r.maxRssMiB < RSS_BOUND_MIB, `peak RSS ${r.maxRssMiB.toFixed(0)} MiB`);
     });
 
     it('a module importing any other memory is refused at load, naming it', async () => {
-      const p = await module('wasi-memory', growingGuest(`(import "wasi_snapshot_preview1" "memory" (memory 1 65536)) (export "memory" (memory 0))`));
+      const p = await module(
+        'wasi-memory',
+        growingGuest(`(import "wasi_snapshot_preview1" "memory" (memory 1 65536)) (export "memory" (memory 0))`),
+      );
       const r = await runCliMeasured(['check', '-f', pod, '-p', p, '--memory-limit', '16Mi', '-o', 'json']);
       assert.equal(r.code, 2, r.stderr);
-      assert.match(r.stderr, /not a waPC policy: it imports the memory "wasi_snapshot_preview1\.memory", which a Kubewarden host does not provide$/m);
+      assert.match(
+        r.stderr,
+        /not a waPC policy: it imports the memory "wasi_snapshot_preview1\.memory", which a Kubewarden host does not provide$/m,
+      );
     });
 
     it('a 64-bit memory (memory64) is refused at load with a message saying why', async () => {
-      const p = await module('memory64', `(module (memory (export "memory") i64 1) (func (export "wapc_init")) (func (export "__guest_call") (param i32 i32) (result i32) (i32.const 0)))`, { memory64: true });
+      const p = await module(
+        'memory64',
+        `(module (memory (export "memory") i64 1) (func (export "wapc_init")) (func (export "__guest_call") (param i32 i32) (result i32) (i32.const 0)))`,
+        { memory64: true },
+      );
       const r = await runCliMeasured(['check', '-f', pod, '-p', p, '--memory-limit', '16Mi', '-o', 'json']);
       assert.equal(r.code, 2, r.stderr);
-      assert.match(r.stderr, /^error: policy .*: the module declares a 64-bit memory \(memory64\), which this host refuses: its size could not be capped by --memory-limit$/m);
+      assert.match(
+        r.stderr,
+        /^error: policy .*: the module declares a 64-bit memory \(memory64\), which this host refuses: its size could not be capped by --memory-limit$/m,
+      );
     });
 
     it('the same guest with an ordinary memory is stopped at the cap too (the control)', async () => {
       const p = await module('plain-memory', growingGuest(`(memory (export "memory") 1)`));
-      const r = await runCliMeasured(['check', '-f', pod, '-p', p, '--memory-limit', '16Mi', '--timeout', '60s', '-o', 'json']);
+      const r = await runCliMeasured([
+        'check',
+        '-f',
+        pod,
+        '-p',
+        p,
+        '--memory-limit',
+        '16Mi',
+        '--timeout',
+        '60s',
+        '-o',
+        'json',
+      ]);
       const [row] = rows(r.stdout, r.stderr).filter((x) => x.policy !== undefined);
       assert.equal(row.verdict, 'pass', JSON.stringify(row));
       assert.ok(r.maxRssMiB < RSS_BOUND_MIB, `peak RSS ${r.maxRssMiB.toFixed(0)} MiB`);
@@ -162,25 +226,49 @@ describe('hostile policies against the sandbox (issue 16)', function () {
   });
 
   describe('deeply nested responses (High 2): one error result for the policy that answered it, the run ends', () => {
-    it('3,500 and 100,000 levels: serde_json\'s recursion-limit error for those policies, the others answer', async () => {
+    it("3,500 and 100,000 levels: serde_json's recursion-limit error for those policies, the others answer", async () => {
       const deep = await module('deep-3500', answeringGuest(nested(3500)));
       const deeper = await module('deep-100000', answeringGuest(nested(100_000)));
       const ok = await module('accepting', answeringGuest('{"accepted":true}'));
       // --workers 1: every policy of the batch shares the worker a crash would take down.
-      const r = await runCliMeasured(['check', '-f', pod, '-p', deep, '-p', ok, '-p', deeper, '--workers', '1', '--timeout', '10s', '-o', 'json']);
-      const byPolicy = new Map(rows(r.stdout, r.stderr).filter((x) => x.policy !== undefined).map((x) => [x.policy, x]));
+      const r = await runCliMeasured([
+        'check',
+        '-f',
+        pod,
+        '-p',
+        deep,
+        '-p',
+        ok,
+        '-p',
+        deeper,
+        '--workers',
+        '1',
+        '--timeout',
+        '10s',
+        '-o',
+        'json',
+      ]);
+      const byPolicy = new Map(
+        rows(r.stdout, r.stderr)
+          .filter((x) => x.policy !== undefined)
+          .map((x) => [x.policy, x]),
+      );
       for (const name of ['deep-3500', 'deep-100000']) {
         const row = byPolicy.get(name)!;
         assert.equal(row.verdict, 'error', name);
         assert.equal(row.code, 500, name);
-        assert.match(row.message!, /^internal server error: invalid response from policy: recursion limit exceeded at line 1 column 162$/, name);
+        assert.match(
+          row.message!,
+          /^internal server error: invalid response from policy: recursion limit exceeded at line 1 column 162$/,
+          name,
+        );
       }
       assert.equal(byPolicy.get('accepting')!.verdict, 'pass');
       assert.doesNotMatch(r.stderr, /\n\s+at /, 'no stack trace');
       assert.ok(r.maxRssMiB < RSS_BOUND_MIB, `peak RSS ${r.maxRssMiB.toFixed(0)} MiB`);
     });
 
-    it('128 levels, serde_json\'s limit, still pass', async () => {
+    it("128 levels, serde_json's limit, still pass", async () => {
       const p = await module('deep-127', answeringGuest(nested(127)));
       const r = await runCliMeasured(['check', '-f', pod, '-p', p, '-o', 'json']);
       const [row] = rows(r.stdout, r.stderr).filter((x) => x.policy !== undefined);
@@ -207,10 +295,23 @@ describe('hostile policies against the sandbox (issue 16)', function () {
     (call $guest_response (i32.const 2048) (i32.const ${accept.length}))
     (i32.const 1)))`;
       const module = await WebAssembly.compile((await wat2wasm(wat)) as Uint8Array<ArrayBuffer>);
-      const policy = (id: string) => ({ id, mode: 'kubewarden-wapc' as const, module, policyType: 'kubernetes' as const, settingsJson: '{}', limits: DEFAULT_EVALUATION_LIMITS });
+      const policy = (id: string) => ({
+        id,
+        mode: 'kubewarden-wapc' as const,
+        module,
+        policyType: 'kubernetes' as const,
+        settingsJson: '{}',
+        limits: DEFAULT_EVALUATION_LIMITS,
+      });
       const waiting: { policy: string; answer: () => void }[] = [];
-      const hostCalls = (p: { id: string }) => new Promise<Uint8Array>((resolve) => waiting.push({ policy: p.id, answer: () => resolve(new Uint8Array()) }));
-      const pool = new EvaluationPool([policy('a'), policy('b')], { workers: 1, log: createLogger('error', () => {}), logLevel: 'error', hostCalls });
+      const hostCalls = (p: { id: string }) =>
+        new Promise<Uint8Array>((resolve) => waiting.push({ policy: p.id, answer: () => resolve(new Uint8Array()) }));
+      const pool = new EvaluationPool([policy('a'), policy('b')], {
+        workers: 1,
+        log: createLogger('error', () => {}),
+        logLevel: 'error',
+        hostCalls,
+      });
       // The pool's worker, to play the event Node emits when the main thread cannot deserialise a worker's message.
       const worker = (): Worker => (pool as unknown as { slots: { worker: Worker }[] }).slots[0].worker;
       const calledBy = async (id: string): Promise<void> => {
@@ -259,18 +360,37 @@ describe('hostile policies against the sandbox (issue 16)', function () {
     (call $guest_response (i32.const 2048) (i32.const 17))
     (i32.const 1)))`;
       const p = await module('console-flood', wat, {});
-      const r = await runCliMeasured(['check', '-f', pod, '-p', p, '-vv', '--max-output-size', '1048576', '--timeout', '60s', '-o', 'json']);
+      const r = await runCliMeasured([
+        'check',
+        '-f',
+        pod,
+        '-p',
+        p,
+        '-vv',
+        '--max-output-size',
+        '1048576',
+        '--timeout',
+        '60s',
+        '-o',
+        'json',
+      ]);
       const [row] = rows(r.stdout, r.stderr).filter((x) => x.policy !== undefined);
       assert.equal(row.verdict, 'pass');
       assert.ok(r.stderr.length < 2 * 1048576, `stderr was ${r.stderr.length} characters`);
-      assert.match(r.stderr, /\.\.\. \[log output of policy console-flood truncated: more than 1048576 characters in one evaluation \(--max-output-size\)\]/);
+      assert.match(
+        r.stderr,
+        /\.\.\. \[log output of policy console-flood truncated: more than 1048576 characters in one evaluation \(--max-output-size\)\]/,
+      );
     });
 
     it('--timeout below 1ms is refused with a flag error (it rounded to 0, no deadline); 0 and 1.5ms are accepted', async () => {
       const p = await module('accept-timeout', answeringGuest('{"accepted":true}'));
       const r = await runCliMeasured(['check', '-f', pod, '-p', p, '--timeout', '0.4ms']);
       assert.equal(r.code, 2, r.stderr);
-      assert.match(r.stderr, /^error: --timeout: duration "0\.4ms" is below 1ms, the smallest deadline \(use 0 to disable the deadline\)$/m);
+      assert.match(
+        r.stderr,
+        /^error: --timeout: duration "0\.4ms" is below 1ms, the smallest deadline \(use 0 to disable the deadline\)$/m,
+      );
       assert.doesNotMatch(r.stderr, /\n\s+at /, 'no stack trace');
       for (const t of ['0', '0s']) {
         const ok = await runCliMeasured(['check', '-f', pod, '-p', p, '--timeout', t, '-o', 'json']);
@@ -284,25 +404,48 @@ describe('hostile policies against the sandbox (issue 16)', function () {
     it('--settings FILE with an alias bomb: a clear error naming the file, bounded memory, no stack trace', async () => {
       const p = await module('accept-settings', answeringGuest('{"accepted":true}'));
       const bomb = path.join(dir, 'bomb.yaml');
-      writeFileSync(bomb, `big: &big "${'x'.repeat(1 << 20)}"\nmany: [${Array.from({ length: 9000 }, () => '*big').join(', ')}]\n`);
+      writeFileSync(
+        bomb,
+        `big: &big "${'x'.repeat(1 << 20)}"\nmany: [${Array.from({ length: 9000 }, () => '*big').join(', ')}]\n`,
+      );
       const r = await runCliMeasured(['check', '-f', pod, '-p', p, '--settings', bomb]);
       assert.equal(r.code, 2, r.stderr);
       // Either limit of docs/security.md stops it: the manifests' expansion limits (checked first) or the settings document's.
-      assert.match(r.stderr, /^error: --settings .*bomb\.yaml: (it is larger than 16777216 characters once its aliases are expanded|expands to more than \d+ nodes or \d+ bytes through YAML aliases)$/m);
+      assert.match(
+        r.stderr,
+        /^error: --settings .*bomb\.yaml: (it is larger than 16777216 characters once its aliases are expanded|expands to more than \d+ nodes or \d+ bytes through YAML aliases)$/m,
+      );
       assert.doesNotMatch(r.stderr, /\n\s+at /, 'no stack trace');
       assert.ok(r.maxRssMiB < RSS_BOUND_MIB, `peak RSS ${r.maxRssMiB.toFixed(0)} MiB`);
     });
 
     it('--settings-json nested 50,000 deep: a clear error, no stack trace', async () => {
       const p = await module('accept-deep-settings', answeringGuest('{"accepted":true}'));
-      const r = await runCliMeasured(['check', '-f', pod, '-p', p, '--settings-json', `{"a":${'['.repeat(50_000)}${']'.repeat(50_000)}}`]);
+      const r = await runCliMeasured([
+        'check',
+        '-f',
+        pod,
+        '-p',
+        p,
+        '--settings-json',
+        `{"a":${'['.repeat(50_000)}${']'.repeat(50_000)}}`,
+      ]);
       assert.equal(r.code, 2, r.stderr);
-      assert.match(r.stderr, /^error: --settings-json: it nests more than 128 levels deep \(recursion limit exceeded\)$/m);
+      assert.match(
+        r.stderr,
+        /^error: --settings-json: it nests more than 128 levels deep \(recursion limit exceeded\)$/m,
+      );
       assert.doesNotMatch(r.stderr, /\n\s+at /, 'no stack trace');
     });
 
     it('--memory-limit 1Gi is a gibibyte: a module needing 68 MiB to start loads (it would not under 1Mi)', async () => {
-      const p = await module('needs-68mib', answeringGuest('{"accepted":true}').replace(/\(memory \(export "memory"\) \d+\)/, '(memory (export "memory") 1100)'));
+      const p = await module(
+        'needs-68mib',
+        answeringGuest('{"accepted":true}').replace(
+          /\(memory \(export "memory"\) \d+\)/,
+          '(memory (export "memory") 1100)',
+        ),
+      );
       const gi = await runCliMeasured(['check', '-f', pod, '-p', p, '--memory-limit', '1Gi', '-o', 'json']);
       assert.equal(gi.code, 0, gi.stderr);
       const mi = await runCliMeasured(['check', '-f', pod, '-p', p, '--memory-limit', '64Mi', '-o', 'json']);
@@ -315,16 +458,24 @@ describe('hostile policies against the sandbox (issue 16)', function () {
     const METADATA = 'rules: []\nmutating: false\nexecutionMode: kubewarden-wapc\n';
 
     it('a protocol_version that never returns is stopped at --timeout: a clear error, nothing written', async () => {
-      const p = await module('annotate-loop', growingGuest('(memory (export "memory") 1)').replace('(func (export "wapc_init"))', '(func (export "wapc_init")) (func $spin (loop $l (br $l)))').replace(
-        '(if (i32.eq (local.get $op_len) (i32.const 16)) (then',
-        '(if (i32.eq (local.get $op_len) (i32.const 16)) (then (call $spin)',
-      ));
+      const p = await module(
+        'annotate-loop',
+        growingGuest('(memory (export "memory") 1)')
+          .replace('(func (export "wapc_init"))', '(func (export "wapc_init")) (func $spin (loop $l (br $l)))')
+          .replace(
+            '(if (i32.eq (local.get $op_len) (i32.const 16)) (then',
+            '(if (i32.eq (local.get $op_len) (i32.const 16)) (then (call $spin)',
+          ),
+      );
       const md = path.join(dir, 'metadata.yml');
       writeFileSync(md, METADATA);
       const out = path.join(dir, 'annotated-loop.wasm');
       const r = await runCliMeasured(['annotate', p, '-m', md, '-o', out, '--timeout', '1s']);
       assert.equal(r.code, 2, r.stderr);
-      assert.match(r.stderr, /^error: .*annotate-loop\.wasm: cannot learn the protocol version from the policy: the protocol_version call did not finish within 1000 ms \(Policy execution interrupted because it exceeded the allowed execution time\)$/m);
+      assert.match(
+        r.stderr,
+        /^error: .*annotate-loop\.wasm: cannot learn the protocol version from the policy: the protocol_version call did not finish within 1000 ms \(Policy execution interrupted because it exceeded the allowed execution time\)$/m,
+      );
       assert.doesNotMatch(r.stderr, /\n\s+at /, 'no stack trace');
       assert.equal(existsSync(out), false);
     });
@@ -339,7 +490,18 @@ describe('hostile policies against the sandbox (issue 16)', function () {
       const md = path.join(dir, 'metadata.yml');
       writeFileSync(md, METADATA);
       const out = path.join(dir, 'annotated-grow.wasm');
-      const r = await runCliMeasured(['annotate', p, '-m', md, '-o', out, '--memory-limit', '16Mi', '--timeout', '60s']);
+      const r = await runCliMeasured([
+        'annotate',
+        p,
+        '-m',
+        md,
+        '-o',
+        out,
+        '--memory-limit',
+        '16Mi',
+        '--timeout',
+        '60s',
+      ]);
       // Stopped at the cap, memory.grow failed and the guest answered "v1": annotated; past the cap it would answer {"ac.
       assert.equal(r.code, 0, r.stderr);
       assert.ok(existsSync(out));

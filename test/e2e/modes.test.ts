@@ -33,13 +33,20 @@ describe('execution modes through the CLI', function () {
   let services: string;
   const ref = (name: string) => pathToFileURL(path.join(opa, `${name}.wasm`)).href;
   const verdicts = (stdout: string) =>
-    Object.fromEntries((JSON.parse(stdout) as { results: Row[] }).results.map((r) => [r.object?.name, r.message ? `${r.verdict}: ${r.message}` : r.verdict]));
+    Object.fromEntries(
+      (JSON.parse(stdout) as { results: Row[] }).results.map((r) => [
+        r.object?.name,
+        r.message ? `${r.verdict}: ${r.message}` : r.verdict,
+      ]),
+    );
 
   before(async () => {
     dir = mkdtempSync(path.join(tmpdir(), 'wasmpolicy-modes-'));
     opa = path.join(dir, 'opa');
     // A plain node child: the AssemblyScript compiler loads slowly under tsx.
-    await promisify(execFile)(process.execPath, [path.join(ROOT, 'test/fixtures/opa/build.mjs'), opa], { env: { ...process.env, NODE_OPTIONS: '' } });
+    await promisify(execFile)(process.execPath, [path.join(ROOT, 'test/fixtures/opa/build.mjs'), opa], {
+      env: { ...process.env, NODE_OPTIONS: '' },
+    });
     services = path.join(dir, 'services.yaml');
     writeFileSync(services, SERVICES);
   });
@@ -48,13 +55,31 @@ describe('execution modes through the CLI', function () {
     it(`opa (${abi}): the Kubewarden wrapper's verdict and message`, async () => {
       const r = await runCli(['check', '-f', services, '-p', ref(`opa-lb-${abi}`), '-e', 'opa', '-o', 'json']);
       assert.equal(r.code, 1, r.stderr);
-      assert.deepEqual(verdicts(r.stdout), { lb: 'fail: Service lb of type LoadBalancer is not allowed', internal: 'pass' });
+      assert.deepEqual(verdicts(r.stdout), {
+        lb: 'fail: Service lb of type LoadBalancer is not allowed',
+        internal: 'pass',
+      });
     });
 
     it(`gatekeeper (${abi}): violations from the parameters, joined with ", "`, async () => {
-      const r = await runCli(['check', '-f', services, '-p', ref(`gk-lb-${abi}`), '-e', 'gatekeeper', '-o', 'json', '--settings-json', '{"forbiddenTypes":["LoadBalancer"],"requiredLabels":["team"]}']);
+      const r = await runCli([
+        'check',
+        '-f',
+        services,
+        '-p',
+        ref(`gk-lb-${abi}`),
+        '-e',
+        'gatekeeper',
+        '-o',
+        'json',
+        '--settings-json',
+        '{"forbiddenTypes":["LoadBalancer"],"requiredLabels":["team"]}',
+      ]);
       assert.equal(r.code, 1, r.stderr);
-      assert.deepEqual(verdicts(r.stdout), { lb: 'fail: Service lb uses the forbidden type LoadBalancer, missing required label team', internal: 'pass' });
+      assert.deepEqual(verdicts(r.stdout), {
+        lb: 'fail: Service lb uses the forbidden type LoadBalancer, missing required label team',
+        internal: 'pass',
+      });
     });
   }
 

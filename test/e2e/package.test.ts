@@ -5,7 +5,19 @@
 import { strict as assert } from 'node:assert';
 import { execFile, execFileSync, spawnSync, type SpawnSyncReturns } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  realpathSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -21,7 +33,8 @@ const examples = path.join(root, 'manifests', 'examples');
 // --- krew's plugin manifest rules, from its documentation (krew.sigs.k8s.io/docs/developer-guide/plugin-manifest)
 // and its validation code (internal/index/validation: ValidatePlugin, validatePlatform, validateSelector). Kept
 // here, separate from scripts/krew.mjs, so that the generator is checked by an independent reading.
-const SEMVER_V = /^v(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(-[0-9A-Za-z-]+(\.[0-9A-Za-z-]+)*)?(\+[0-9A-Za-z-]+(\.[0-9A-Za-z-]+)*)?$/;
+const SEMVER_V =
+  /^v(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(-[0-9A-Za-z-]+(\.[0-9A-Za-z-]+)*)?(\+[0-9A-Za-z-]+(\.[0-9A-Za-z-]+)*)?$/;
 const KREW_OS = ['linux', 'darwin', 'windows'];
 const KREW_ARCH = ['amd64', 'arm64', '386', 'arm', 'ppc64le', 's390x'];
 
@@ -44,7 +57,8 @@ function krewSchemaProblems(m: any): string[] {
   const allowedSpec = ['version', 'homepage', 'shortDescription', 'description', 'caveats', 'platforms'];
   for (const k of Object.keys(s)) if (!allowedSpec.includes(k)) p.push(`unknown spec field ${k}`);
   if (typeof s.version !== 'string' || !SEMVER_V.test(s.version)) p.push('spec.version: semver with a v prefix');
-  if (typeof s.shortDescription !== 'string' || !s.shortDescription || /[\r\n]/.test(s.shortDescription)) p.push('spec.shortDescription: one line');
+  if (typeof s.shortDescription !== 'string' || !s.shortDescription || /[\r\n]/.test(s.shortDescription))
+    p.push('spec.shortDescription: one line');
   if (typeof s.description !== 'string' || !s.description.trim()) p.push('spec.description');
   if (typeof s.caveats !== 'string' || !s.caveats.trim()) p.push('spec.caveats');
   if (typeof s.homepage !== 'string' || !s.homepage.startsWith('https://')) p.push('spec.homepage');
@@ -54,10 +68,15 @@ function krewSchemaProblems(m: any): string[] {
     const at = `platforms[${i}]`;
     const allowed = ['selector', 'uri', 'sha256', 'bin', 'files'];
     for (const k of Object.keys(pl)) if (!allowed.includes(k)) p.push(`${at}: unknown field ${k}`);
-    if (typeof pl.uri !== 'string' || !/^https:\/\/\S+\.(tar\.gz|zip)$/.test(pl.uri)) p.push(`${at}.uri: an https URL of a .tar.gz or .zip`);
+    if (typeof pl.uri !== 'string' || !/^https:\/\/\S+\.(tar\.gz|zip)$/.test(pl.uri))
+      p.push(`${at}.uri: an https URL of a .tar.gz or .zip`);
     if (typeof pl.sha256 !== 'string' || !/^[a-f0-9]{64}$/.test(pl.sha256)) p.push(`${at}.sha256`);
     if (typeof pl.bin !== 'string' || !pl.bin) p.push(`${at}.bin`);
-    if (pl.files !== undefined && (!Array.isArray(pl.files) || pl.files.length === 0 || pl.files.some((f) => !f.from || !f.to))) p.push(`${at}.files`);
+    if (
+      pl.files !== undefined &&
+      (!Array.isArray(pl.files) || pl.files.length === 0 || pl.files.some((f) => !f.from || !f.to))
+    )
+      p.push(`${at}.files`);
     const labels = pl.selector?.matchLabels;
     if (!labels || Object.keys(labels).length === 0) p.push(`${at}.selector.matchLabels`);
     else {
@@ -70,7 +89,8 @@ function krewSchemaProblems(m: any): string[] {
       if (labels.os === 'windows' && !pl.bin?.endsWith('.exe')) p.push(`${at}.bin: windows needs .exe`);
       if (labels.os === 'windows' && !pl.uri?.endsWith('.zip')) p.push(`${at}.uri: a .zip for windows`);
     }
-    if (pl.files && pl.bin && !pl.files.some((f) => f.from === pl.bin || f.from === `./${pl.bin}`)) p.push(`${at}: bin is not among files`);
+    if (pl.files && pl.bin && !pl.files.some((f) => f.from === pl.bin || f.from === `./${pl.bin}`))
+      p.push(`${at}: bin is not among files`);
   }
   return p;
 }
@@ -113,7 +133,15 @@ describe('scripts/krew.mjs', () => {
     const ext = osName === 'windows' ? 'zip' : 'tar.gz';
     const archive = `kubectl-wasmpolicy-${osName}-${arch}.${ext}`;
     writeFileSync(path.join(dir, archive), `fake archive ${osName}/${arch}`);
-    const build = { os: osName, arch, bin: osName === 'windows' ? 'kubectl-wasmpolicy.exe' : 'kubectl-wasmpolicy', version: pkg.version, archive, signed: 'n/a', ...extra };
+    const build = {
+      os: osName,
+      arch,
+      bin: osName === 'windows' ? 'kubectl-wasmpolicy.exe' : 'kubectl-wasmpolicy',
+      version: pkg.version,
+      archive,
+      signed: 'n/a',
+      ...extra,
+    };
     writeFileSync(path.join(dir, `kubectl-wasmpolicy-${osName}-${arch}.build.json`), JSON.stringify(build));
   }
 
@@ -123,13 +151,20 @@ describe('scripts/krew.mjs', () => {
     const r = krew.writeRelease({ dir, baseUrl: 'https://example.test/dl' });
     const m = YAML.parse(readFileSync(r.manifest, 'utf8'));
     assert.deepEqual(krewSchemaProblems(m), []);
-    assert.deepEqual(m.spec.platforms.map((p: KrewPlatform) => p.uri), [
-      `https://example.test/dl/v${pkg.version}/kubectl-wasmpolicy-linux-amd64.tar.gz`,
-      `https://example.test/dl/v${pkg.version}/kubectl-wasmpolicy-windows-amd64.zip`,
-    ]);
-    const sums = readFileSync(r.sums, 'utf8').trim().split('\n').map((l) => l.split(/\s+/));
+    assert.deepEqual(
+      m.spec.platforms.map((p: KrewPlatform) => p.uri),
+      [
+        `https://example.test/dl/v${pkg.version}/kubectl-wasmpolicy-linux-amd64.tar.gz`,
+        `https://example.test/dl/v${pkg.version}/kubectl-wasmpolicy-windows-amd64.zip`,
+      ],
+    );
+    const sums = readFileSync(r.sums, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => l.split(/\s+/));
     for (const [sum, file] of sums) assert.equal(sum, sha256(path.join(dir, file)));
-    for (const p of m.spec.platforms as KrewPlatform[]) assert.equal(p.sha256, sha256(path.join(dir, path.basename(p.uri!))));
+    for (const p of m.spec.platforms as KrewPlatform[])
+      assert.equal(p.sha256, sha256(path.join(dir, path.basename(p.uri!))));
   });
 
   it('refuses unsigned darwin archives with requireSigned, and a tag that is not the built version', () => {
@@ -154,7 +189,16 @@ describe('single executable (npm run package -- --targets linux-x64)', function 
     out = path.join(work, 'release');
     const r = spawnSync(
       process.execPath,
-      [path.join(root, 'scripts', 'package.mjs'), '--targets', 'linux-x64', '--no-build', '--out', out, '--sea-dir', path.join(work, 'sea')],
+      [
+        path.join(root, 'scripts', 'package.mjs'),
+        '--targets',
+        'linux-x64',
+        '--no-build',
+        '--out',
+        out,
+        '--sea-dir',
+        path.join(work, 'sea'),
+      ],
       { cwd: root, encoding: 'utf8' },
     );
     assert.equal(r.status, 0, `npm run package failed:\n${r.stderr}`);
@@ -174,13 +218,26 @@ describe('single executable (npm run package -- --targets linux-x64)', function 
     if (work) rmSync(work, { recursive: true, force: true });
   });
 
-  const runBare = (args: string[]): SpawnSyncReturns<string> => spawnSync(binary, args, { ...bare, encoding: 'utf8', timeout: 120_000, maxBuffer: 64 << 20 });
+  const runBare = (args: string[]): SpawnSyncReturns<string> =>
+    spawnSync(binary, args, { ...bare, encoding: 'utf8', timeout: 120_000, maxBuffer: 64 << 20 });
   const runNode = (args: string[]): SpawnSyncReturns<string> =>
-    spawnSync(process.execPath, [path.join(root, 'dist', 'kubectl-wasmpolicy.cjs'), ...args], { cwd: bare.cwd, encoding: 'utf8', timeout: 120_000, maxBuffer: 64 << 20 });
+    spawnSync(process.execPath, [path.join(root, 'dist', 'kubectl-wasmpolicy.cjs'), ...args], {
+      cwd: bare.cwd,
+      encoding: 'utf8',
+      timeout: 120_000,
+      maxBuffer: 64 << 20,
+    });
 
   it('writes the archive (binary, LICENSE, LICENSE-nodejs), SHA256SUMS and a krew manifest whose checksums match', () => {
-    const listing = execFileSync('tar', ['-tvzf', path.join(out, 'kubectl-wasmpolicy-linux-amd64.tar.gz')], { encoding: 'utf8' }).trim().split('\n');
-    assert.deepEqual(listing.map((l) => l.split(/\s+/).pop()), ['kubectl-wasmpolicy', 'LICENSE', 'LICENSE-nodejs']);
+    const listing = execFileSync('tar', ['-tvzf', path.join(out, 'kubectl-wasmpolicy-linux-amd64.tar.gz')], {
+      encoding: 'utf8',
+    })
+      .trim()
+      .split('\n');
+    assert.deepEqual(
+      listing.map((l) => l.split(/\s+/).pop()),
+      ['kubectl-wasmpolicy', 'LICENSE', 'LICENSE-nodejs'],
+    );
     assert.match(listing[0], /^-rwxr-xr-x /);
     const sums = readFileSync(path.join(out, 'SHA256SUMS'), 'utf8').trim().split('\n');
     assert.equal(sums.length, readdirSync(out).filter((f) => /\.(tar\.gz|zip)$/.test(f)).length);
@@ -194,12 +251,18 @@ describe('single executable (npm run package -- --targets linux-x64)', function 
     assert.equal(m.spec.platforms.length, 1);
     const p = m.spec.platforms[0] as KrewPlatform;
     assert.deepEqual(p.selector, { matchLabels: { os: 'linux', arch: 'amd64' } });
-    assert.equal(p.uri, `https://github.com/kubectl-wasmpolicy/kubectl-wasmpolicy/releases/download/v${pkg.version}/kubectl-wasmpolicy-linux-amd64.tar.gz`);
+    assert.equal(
+      p.uri,
+      `https://github.com/kubectl-wasmpolicy/kubectl-wasmpolicy/releases/download/v${pkg.version}/kubectl-wasmpolicy-linux-amd64.tar.gz`,
+    );
     assert.equal(p.sha256, sha256(path.join(out, path.basename(p.uri!))));
     assert.equal(p.bin, 'kubectl-wasmpolicy');
     const build = JSON.parse(readFileSync(path.join(out, 'kubectl-wasmpolicy-linux-amd64.build.json'), 'utf8'));
     assert.equal(build.useCodeCache, true);
-    assert.equal(build.policies, readdirSync(path.join(root, 'dist', 'plugins')).filter((f) => f.endsWith('.wasm')).length);
+    assert.equal(
+      build.policies,
+      readdirSync(path.join(root, 'dist', 'plugins')).filter((f) => f.endsWith('.wasm')).length,
+    );
   });
 
   it('runs alone: version prints the version, the commit and its own Node.js', () => {
@@ -212,11 +275,16 @@ describe('single executable (npm run package -- --targets linux-x64)', function 
     assert.equal(info.commit, fromNode.commit);
     assert.match(info.commit, /^([0-9a-f]{7,40}|unknown)$/);
     // The Node.js inside is the pinned one of scripts/package.mjs, not the one running the tests.
-    const pinned = /export const NODE_VERSION = '([0-9.]+)'/.exec(readFileSync(path.join(root, 'scripts', 'package.mjs'), 'utf8'))![1];
+    const pinned = /export const NODE_VERSION = '([0-9.]+)'/.exec(
+      readFileSync(path.join(root, 'scripts', 'package.mjs'), 'utf8'),
+    )![1];
     assert.equal(info.node, `v${pinned}`);
     assert.equal(info.platform, 'linux/x64');
     const text = runBare(['version']);
-    assert.equal(text.stdout, `kubectl-wasmpolicy ${pkg.version} (commit ${info.commit}, Node.js ${info.node}, linux/x64)\n`);
+    assert.equal(
+      text.stdout,
+      `kubectl-wasmpolicy ${pkg.version} (commit ${info.commit}, Node.js ${info.node}, linux/x64)\n`,
+    );
   });
 
   it('runs alone: check evaluates the examples with the embedded policies, as the Node.js bundle does', () => {
@@ -254,16 +322,30 @@ describe('single executable (npm run package -- --targets linux-x64)', function 
   });
 
   it('runs alone: audit loads its cluster client from the embedded asset', async () => {
-    const objects = (await loadManifests([examples], { recursive: true })).flatMap((e) => (e.kind === 'object' ? [e.object] : []));
+    const objects = (await loadManifests([examples], { recursive: true })).flatMap((e) =>
+      e.kind === 'object' ? [e.object] : [],
+    );
     const api = await startApiServer({ objects });
     try {
       const kubeconfig = api.kubeconfig(mkdtempSync(path.join(work, 'kc-')));
       // Asynchronous: the test API server answers from this process.
       const run = (cmd: string, args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> =>
-        new Promise((resolve) => execFile(cmd, args, { ...bare, encoding: 'utf8' }, (err, stdout, stderr) => resolve({ code: err ? (err as { code?: number }).code ?? null : 0, stdout, stderr })));
+        new Promise((resolve) =>
+          execFile(cmd, args, { ...bare, encoding: 'utf8' }, (err, stdout, stderr) =>
+            resolve({ code: err ? ((err as { code?: number }).code ?? null) : 0, stdout, stderr }),
+          ),
+        );
       const r = await run(binary, ['audit', '-A', '--kubeconfig', kubeconfig, '-o', 'json']);
       assert.equal(r.code, 1, r.stderr);
-      const viaNode = await run(process.execPath, [path.join(root, 'dist', 'kubectl-wasmpolicy.cjs'), 'audit', '-A', '--kubeconfig', kubeconfig, '-o', 'json']);
+      const viaNode = await run(process.execPath, [
+        path.join(root, 'dist', 'kubectl-wasmpolicy.cjs'),
+        'audit',
+        '-A',
+        '--kubeconfig',
+        kubeconfig,
+        '-o',
+        'json',
+      ]);
       assert.deepEqual(JSON.parse(r.stdout).summary, JSON.parse(viaNode.stdout).summary);
       assert.equal(JSON.parse(r.stdout).summary.fail, 12);
     } finally {
@@ -289,7 +371,11 @@ describe('single executable (npm run package -- --targets linux-x64)', function 
     const v = spawnSync(kubectl!, ['wasmpolicy', 'version'], { cwd: bare.cwd, env, encoding: 'utf8' });
     assert.equal(v.status, 0, v.stderr);
     assert.equal(v.stdout, runBare(['version']).stdout);
-    const check = spawnSync(kubectl!, ['wasmpolicy', 'check', '-f', path.join(examples, 'api.yaml')], { cwd: bare.cwd, env, encoding: 'utf8' });
+    const check = spawnSync(kubectl!, ['wasmpolicy', 'check', '-f', path.join(examples, 'api.yaml')], {
+      cwd: bare.cwd,
+      env,
+      encoding: 'utf8',
+    });
     assert.equal(check.status, 0, check.stderr);
     assert.match(check.stdout, /mutated: Deployment shop\/api/);
   });

@@ -23,7 +23,9 @@ interface JsonSuite {
 }
 
 const pluginsDir = path.join(ROOT, 'plugins');
-const plugins = readdirSync(pluginsDir).filter((d) => existsSync(path.join(pluginsDir, d, 'tests.yaml'))).sort();
+const plugins = readdirSync(pluginsDir)
+  .filter((d) => existsSync(path.join(pluginsDir, d, 'tests.yaml')))
+  .sort();
 /** The case count before the suites moved to the PolicyTestSuite format; it may grow, never drop. */
 const CASES_BEFORE_THE_MOVE = 126;
 
@@ -54,7 +56,9 @@ describe('bundled policies: their test suites through `test`', () => {
   for (const name of plugins) {
     describe(name, () => {
       const file = path.join('plugins', name, 'tests.yaml');
-      const cases = (parse(readFileSync(path.join(ROOT, file), 'utf8')) as { cases: { name: string; expect: string }[] }).cases;
+      const cases = (
+        parse(readFileSync(path.join(ROOT, file), 'utf8')) as { cases: { name: string; expect: string }[] }
+      ).cases;
       for (const c of cases) {
         it(`${c.expect}: ${c.name}`, () => {
           const got = suites.find((s) => s.file === file)?.cases.find((x) => x.name === c.name);

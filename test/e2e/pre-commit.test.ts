@@ -64,19 +64,22 @@ describe('pre-commit hook', function () {
       assert.equal(git('init', '-q').code, 0);
       // The hook as a user would declare it, pointing at the built CLI: `repo: local`, so nothing is fetched.
       const entry = `${JSON.stringify(process.execPath)} ${JSON.stringify(CLI)} check`;
-      await fs.writeFile(path.join(repo, '.pre-commit-config.yaml'), [
-        'repos:',
-        '  - repo: local',
-        '    hooks:',
-        '      - id: wasmpolicy-check',
-        '        name: kubectl-wasmpolicy check',
-        `        entry: '${entry.replace(/'/g, "''")}'`,
-        "        args: ['--']",
-        '        language: system',
-        '        files: \\.(ya?ml|json)$',
-        '        exclude: ^\\.pre-commit-config\\.yaml$',
-        '',
-      ].join('\n'));
+      await fs.writeFile(
+        path.join(repo, '.pre-commit-config.yaml'),
+        [
+          'repos:',
+          '  - repo: local',
+          '    hooks:',
+          '      - id: wasmpolicy-check',
+          '        name: kubectl-wasmpolicy check',
+          `        entry: '${entry.replace(/'/g, "''")}'`,
+          "        args: ['--']",
+          '        language: system',
+          '        files: \\.(ya?ml|json)$',
+          '        exclude: ^\\.pre-commit-config\\.yaml$',
+          '',
+        ].join('\n'),
+      );
       const install = run('pre-commit', ['install'], repo, env);
       assert.equal(install.code, 0, install.out);
       assert.equal(git('add', '.pre-commit-config.yaml').code, 0);

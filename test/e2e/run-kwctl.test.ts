@@ -11,7 +11,12 @@ import { CLI, ROOT, fixture, runCli } from '../support/cli';
 import { testHome } from '../servers/registry/env';
 import { registryAvailable, startRegistry } from '../servers/registry/registry';
 
-const MODULES: Record<string, string> = { privileged: 'pss-privileged', capabilities: 'pss-capabilities-restricted', 'host-ports': 'pss-host-ports', 'image-tag': 'image-tag' };
+const MODULES: Record<string, string> = {
+  privileged: 'pss-privileged',
+  capabilities: 'pss-capabilities-restricted',
+  'host-ports': 'pss-host-ports',
+  'image-tag': 'image-tag',
+};
 
 describe('run: a drop-in for kwctl run', function () {
   this.timeout(180000);
@@ -19,12 +24,17 @@ describe('run: a drop-in for kwctl run', function () {
   before(() => {
     dir = mkdtempSync(path.join(tmpdir(), 'kwctl-run-'));
     cpSync(fixture('kwctl-run'), dir, { recursive: true });
-    for (const [name, plugin] of Object.entries(MODULES)) copyFileSync(path.join(ROOT, 'dist', 'plugins', `${plugin}.wasm`), path.join(dir, `${name}.wasm`));
+    for (const [name, plugin] of Object.entries(MODULES))
+      copyFileSync(path.join(ROOT, 'dist', 'plugins', `${plugin}.wasm`), path.join(dir, `${name}.wasm`));
   });
   after(() => rmSync(dir, { recursive: true, force: true }));
 
   const runBats = (runner: string[], kwctl: string): { status: number; out: string } => {
-    const r = spawnSync(runner[0], [...runner.slice(1), 'e2e.bats'], { cwd: dir, env: { ...process.env, KWCTL: kwctl, NO_COLOR: '1' }, encoding: 'utf8' });
+    const r = spawnSync(runner[0], [...runner.slice(1), 'e2e.bats'], {
+      cwd: dir,
+      env: { ...process.env, KWCTL: kwctl, NO_COLOR: '1' },
+      encoding: 'utf8',
+    });
     return { status: r.status ?? -1, out: `${r.stdout}${r.stderr}` };
   };
 
@@ -47,7 +57,12 @@ describe('run: a drop-in for kwctl run', function () {
   });
 
   it("prints kwctl's compact AdmissionResponse: uid, allowed, status.message; exit 0 on a rejection", async () => {
-    const r = await runCli(['run', path.join(dir, 'privileged.wasm'), '-r', path.join(dir, 'test_data/privileged-pod.json')]);
+    const r = await runCli([
+      'run',
+      path.join(dir, 'privileged.wasm'),
+      '-r',
+      path.join(dir, 'test_data/privileged-pod.json'),
+    ]);
     assert.equal(r.code, 0, r.stderr);
     assert.equal(
       r.stdout,
@@ -56,28 +71,46 @@ describe('run: a drop-in for kwctl run', function () {
   });
 
   it('a mutation: patchType JSONPatch and the base64 patch, in that field order', async () => {
-    const r = await runCli(['run', '-r', path.join(dir, 'test_data/pod-no-security-context.json'), path.join(dir, 'capabilities.wasm')]);
+    const r = await runCli([
+      'run',
+      '-r',
+      path.join(dir, 'test_data/pod-no-security-context.json'),
+      path.join(dir, 'capabilities.wasm'),
+    ]);
     assert.equal(r.code, 0, r.stderr);
     const resp = JSON.parse(r.stdout) as { uid: string; allowed: boolean; patchType: string; patch: string };
     assert.deepEqual(Object.keys(resp), ['uid', 'allowed', 'patchType', 'patch']);
-    assert.deepEqual(JSON.parse(Buffer.from(resp.patch, 'base64').toString()), [{ op: 'add', path: '/spec/containers/0/securityContext', value: { capabilities: { drop: ['ALL'] } } }]);
+    assert.deepEqual(JSON.parse(Buffer.from(resp.patch, 'base64').toString()), [
+      { op: 'add', path: '/spec/containers/0/securityContext', value: { capabilities: { drop: ['ALL'] } } },
+    ]);
   });
 
   it('builtin:// references and -e kubewarden (kwctl 1.x spelling) are taken', async () => {
-    const r = await runCli(['run', 'builtin://pss-privileged', '-e', 'kubewarden', '-r', path.join(dir, 'test_data/pod.json')]);
+    const r = await runCli([
+      'run',
+      'builtin://pss-privileged',
+      '-e',
+      'kubewarden',
+      '-r',
+      path.join(dir, 'test_data/pod.json'),
+    ]);
     assert.equal(r.code, 0, r.stderr);
     assert.equal(r.stdout, '{"uid":"e1a8a0a2-9b38-4c8f-a1a8-6f0b6d2c8d11","allowed":true}\n');
   });
 
   it('exits 1 with "Error:" on a request without uid, naming the field as policy-evaluator does', async () => {
-    const r = await runCli(['run', 'builtin://pss-privileged', '-r', '-'], { stdin: '{"kind":{"group":"","version":"v1","kind":"Pod"}}' });
+    const r = await runCli(['run', 'builtin://pss-privileged', '-r', '-'], {
+      stdin: '{"kind":{"group":"","version":"v1","kind":"Pod"}}',
+    });
     assert.equal(r.code, 1);
     assert.equal(r.stdout, '');
     assert.match(r.stderr, /^Error: cannot build AdmissionRequest object from given input: missing field `uid`$/m);
   });
 
-  it('--raw hands the document over as it is; the response uid is the document\'s', async () => {
-    const r = await runCli(['run', 'builtin://pss-privileged', '--raw', '-r', '-'], { stdin: '{"uid":"raw-1","anything":[1,2]}' });
+  it("--raw hands the document over as it is; the response uid is the document's", async () => {
+    const r = await runCli(['run', 'builtin://pss-privileged', '--raw', '-r', '-'], {
+      stdin: '{"uid":"raw-1","anything":[1,2]}',
+    });
     assert.equal(r.code, 0, r.stderr);
     assert.equal(JSON.parse(r.stdout).uid, 'raw-1');
   });
@@ -93,10 +126,14 @@ describe('run: a drop-in for kwctl run', function () {
       assert.equal((await runCli(['push', wasm, ref], { env: home.env })).code, 0);
       assert.equal((await runCli(['pull', ref], { env: home.env })).code, 0);
       const sha = createHash('sha256').update(readFileSync(wasm)).digest('hex');
-      const r = await runCli(['run', sha.slice(0, 12), '-r', path.join(dir, 'test_data/privileged-pod.json')], { env: home.env });
+      const r = await runCli(['run', sha.slice(0, 12), '-r', path.join(dir, 'test_data/privileged-pod.json')], {
+        env: home.env,
+      });
       assert.equal(r.code, 0, r.stderr);
       assert.match(r.stdout, /^\{"uid":"1299d386-525b-4032-98ae-1949f69f9cfc","allowed":false,/);
-      const none = await runCli(['run', 'abcdef0123', '-r', path.join(dir, 'test_data/privileged-pod.json')], { env: home.env });
+      const none = await runCli(['run', 'abcdef0123', '-r', path.join(dir, 'test_data/privileged-pod.json')], {
+        env: home.env,
+      });
       assert.equal(none.code, 1);
     } finally {
       await reg.stop();

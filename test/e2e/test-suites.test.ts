@@ -78,13 +78,19 @@ describe('test: policy test suites', function () {
     const dir = path.join(tmp, 'wrong');
     cpSync(path.join(EXAMPLES, 'basic'), dir, { recursive: true });
     const file = path.join(dir, 'wasmpolicy-test.yaml');
-    const text = readFileSync(file, 'utf8').replace('    resource: manifests/web.yaml\n    expect: pass', '    resource: manifests/web.yaml\n    expect: fail');
+    const text = readFileSync(file, 'utf8').replace(
+      '    resource: manifests/web.yaml\n    expect: pass',
+      '    resource: manifests/web.yaml\n    expect: fail',
+    );
     writeFileSync(file, text);
     const r = await runCli(['test', dir]);
     assert.equal(r.code, 1, r.stdout + r.stderr);
     const line = lineOf(text, '- name: a pinned Deployment passes both policies');
     assert.match(r.stdout, /^--- FAIL: basic\/a pinned Deployment passes both policies \(/m);
-    assert.ok(r.stdout.includes(`    ${file}:${line}: Deployment/shop/web by privileged: expected fail, got pass\n`), r.stdout);
+    assert.ok(
+      r.stdout.includes(`    ${file}:${line}: Deployment/shop/web by privileged: expected fail, got pass\n`),
+      r.stdout,
+    );
     assert.match(r.stdout, /^FAIL: 5 cases in 1 suites: 4 passed, 1 failed, 0 errors$/m);
   });
 
@@ -92,7 +98,13 @@ describe('test: policy test suites', function () {
     const dir = path.join(tmp, 'patch');
     cpSync(path.join(EXAMPLES, 'mutation'), dir, { recursive: true });
     const file = path.join(dir, 'wasmpolicy-test.yaml');
-    writeFileSync(file, readFileSync(file, 'utf8').replace('            drop: [ALL]\n  - name: the object', '            drop: [NET_RAW]\n  - name: the object'));
+    writeFileSync(
+      file,
+      readFileSync(file, 'utf8').replace(
+        '            drop: [ALL]\n  - name: the object',
+        '            drop: [NET_RAW]\n  - name: the object',
+      ),
+    );
     const r = await runCli(['test', dir]);
     assert.equal(r.code, 1, r.stdout + r.stderr);
     assert.match(r.stdout, /expected mutate with the patch of the suite, got mutate with another patch/);
@@ -110,19 +122,36 @@ describe('test: policy test suites', function () {
   };
 
   it('a broken suite exits 2 with file:line and the reason: an unknown field', async () => {
-    const r = await broken('unknown-field', 'apiVersion: wasmpolicy.kubewarden.io/v1alpha1\nkind: PolicyTestSuite\npolicies:\n  - module: builtin://pss-privileged\ncases:\n  - name: x\n    resource: manifests/web.yaml\n    expected: pass\n');
+    const r = await broken(
+      'unknown-field',
+      'apiVersion: wasmpolicy.kubewarden.io/v1alpha1\nkind: PolicyTestSuite\npolicies:\n  - module: builtin://pss-privileged\ncases:\n  - name: x\n    resource: manifests/web.yaml\n    expected: pass\n',
+    );
     assert.equal(r.code, 2, r.out);
     assert.ok(r.out.includes(`${r.file}:8: unknown field "expected" in the case`), r.out);
   });
 
   it('a broken suite exits 2: invalid YAML, a bad expectation, a missing resource', async () => {
-    const yamlError = await broken('bad-yaml', 'apiVersion: wasmpolicy.kubewarden.io/v1alpha1\nkind: PolicyTestSuite\ncases: [\n');
+    const yamlError = await broken(
+      'bad-yaml',
+      'apiVersion: wasmpolicy.kubewarden.io/v1alpha1\nkind: PolicyTestSuite\ncases: [\n',
+    );
     assert.equal(yamlError.code, 2, yamlError.out);
     assert.match(yamlError.out, /wasmpolicy-test\.yaml:\d+: not valid YAML/);
-    const badExpect = await broken('bad-expect', 'apiVersion: wasmpolicy.kubewarden.io/v1alpha1\nkind: PolicyTestSuite\npolicies:\n  - module: builtin://pss-privileged\ncases:\n  - name: x\n    resource: manifests/web.yaml\n    expect: accepted\n');
+    const badExpect = await broken(
+      'bad-expect',
+      'apiVersion: wasmpolicy.kubewarden.io/v1alpha1\nkind: PolicyTestSuite\npolicies:\n  - module: builtin://pss-privileged\ncases:\n  - name: x\n    resource: manifests/web.yaml\n    expect: accepted\n',
+    );
     assert.equal(badExpect.code, 2);
-    assert.ok(badExpect.out.includes(`${badExpect.file}:8: expect must be one of pass, fail, warn, skip, mutate, error, got "accepted"`), badExpect.out);
-    const missing = await broken('missing', 'apiVersion: wasmpolicy.kubewarden.io/v1alpha1\nkind: PolicyTestSuite\npolicies:\n  - module: builtin://pss-privileged\ncases:\n  - name: gone\n    resource: manifests/nope.yaml\n    expect: pass\n');
+    assert.ok(
+      badExpect.out.includes(
+        `${badExpect.file}:8: expect must be one of pass, fail, warn, skip, mutate, error, got "accepted"`,
+      ),
+      badExpect.out,
+    );
+    const missing = await broken(
+      'missing',
+      'apiVersion: wasmpolicy.kubewarden.io/v1alpha1\nkind: PolicyTestSuite\npolicies:\n  - module: builtin://pss-privileged\ncases:\n  - name: gone\n    resource: manifests/nope.yaml\n    expect: pass\n',
+    );
     assert.equal(missing.code, 2, missing.out);
     assert.ok(missing.out.includes(`${missing.file}:6: could not run:`), missing.out);
   });
@@ -131,10 +160,19 @@ describe('test: policy test suites', function () {
     const dir = path.join(tmp, 'unknown-policy');
     cpSync(path.join(EXAMPLES, 'cluster-config'), dir, { recursive: true });
     const file = path.join(dir, 'wasmpolicy-test.yaml');
-    writeFileSync(file, readFileSync(file, 'utf8').replace('    policy: clusterwide-no-privileged\n', '    policy: clusterwide-no-privilegd\n'));
+    writeFileSync(
+      file,
+      readFileSync(file, 'utf8').replace(
+        '    policy: clusterwide-no-privileged\n',
+        '    policy: clusterwide-no-privilegd\n',
+      ),
+    );
     const r = await runCli(['test', dir]);
     assert.equal(r.code, 2, r.stdout + r.stderr);
-    assert.match(r.stdout, /could not run: no policy named clusterwide-no-privilegd in the suite; its policies: clusterwide-no-privileged, clusterwide-group-host-isolation/);
+    assert.match(
+      r.stdout,
+      /could not run: no policy named clusterwide-no-privilegd in the suite; its policies: clusterwide-no-privileged, clusterwide-group-host-isolation/,
+    );
   });
 
   it('--update writes the actual results into new cases, keeping comments; the suite then passes', async () => {
@@ -163,7 +201,10 @@ describe('test: policy test suites', function () {
     const after = readFileSync(file, 'utf8');
     assert.ok(after.startsWith('# my suite\n'), after);
     assert.ok(after.includes('module: builtin://pss-privileged # the bundled one'), after);
-    assert.match(after, /- name: debug pod\n {4}resource: manifests\/debug-pod\.yaml\n {4}expect: fail\n {4}message: .*privileged containers are not allowed/);
+    assert.match(
+      after,
+      /- name: debug pod\n {4}resource: manifests\/debug-pod\.yaml\n {4}expect: fail\n {4}message: .*privileged containers are not allowed/,
+    );
     const again = await runCli(['test', dir]);
     assert.equal(again.code, 0, again.stdout);
     // A broken variant of what was written fails: the expectation is real.
@@ -174,16 +215,33 @@ describe('test: policy test suites', function () {
   it('--run selects cases by SUITE/CASE; -o json and -o junit', async () => {
     const j = await runCli(['test', 'docs/examples/testing/basic', '--run', 'basic/an? (UPDATE|DELETE)', '-o', 'json']);
     assert.equal(j.code, 0, j.stderr);
-    const report = JSON.parse(j.stdout) as { suites: { cases: { name: string; status: string; line: number }[] }[]; summary: { cases: number } };
-    assert.deepEqual(report.suites[0].cases.map((c) => c.name), ['an UPDATE to a latest tag is rejected', 'a DELETE is not selected by rules that name CREATE and UPDATE only']);
+    const report = JSON.parse(j.stdout) as {
+      suites: { cases: { name: string; status: string; line: number }[] }[];
+      summary: { cases: number };
+    };
+    assert.deepEqual(
+      report.suites[0].cases.map((c) => c.name),
+      ['an UPDATE to a latest tag is rejected', 'a DELETE is not selected by rules that name CREATE and UPDATE only'],
+    );
     assert.equal(report.summary.cases, 2);
     const update = (report.suites[0].cases[0] as unknown as { actual: unknown[] }).actual;
     assert.equal(update.length, 1);
-    assert.deepEqual((update[0] as { object: string; policy: string; result: string }), { object: 'Deployment/shop/web', policy: 'tags', result: 'fail', message: (update[0] as { message: string }).message });
+    assert.deepEqual(update[0] as { object: string; policy: string; result: string }, {
+      object: 'Deployment/shop/web',
+      policy: 'tags',
+      result: 'fail',
+      message: (update[0] as { message: string }).message,
+    });
     assert.match((update[0] as { message: string }).message, /uses the "latest" tag/);
     const x = await runCli(['test', 'docs/examples/testing/mutation', '-o', 'junit']);
     assert.equal(x.code, 0);
-    assert.match(x.stdout, /<testsuite name="mutation" file="docs\/examples\/testing\/mutation\/wasmpolicy-test\.yaml" tests="3" failures="0" errors="0"/);
-    assert.match(x.stdout, /<testcase name="the patch the policy returns" classname="mutation" file="[^"]+" line="\d+"/);
+    assert.match(
+      x.stdout,
+      /<testsuite name="mutation" file="docs\/examples\/testing\/mutation\/wasmpolicy-test\.yaml" tests="3" failures="0" errors="0"/,
+    );
+    assert.match(
+      x.stdout,
+      /<testcase name="the patch the policy returns" classname="mutation" file="[^"]+" line="\d+"/,
+    );
   });
 });

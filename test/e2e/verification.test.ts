@@ -18,7 +18,18 @@ import { buildGuestFixtures } from '../fixtures/guests/build.mjs';
 import { fixture, ROOT, runCli } from '../support/cli';
 import { startApiServer } from '../servers/apiserver/index';
 import { kubewardenCrds } from '../servers/apiserver/crds';
-import { attachBundleReferrer, attachCosignSignatures, GITHUB_ISSUER, keyPair, makeCa, makeRekor, trustedRootJson, type KeyPair, type TestCa, type TestRekor } from '../support/sigstore';
+import {
+  attachBundleReferrer,
+  attachCosignSignatures,
+  GITHUB_ISSUER,
+  keyPair,
+  makeCa,
+  makeRekor,
+  trustedRootJson,
+  type KeyPair,
+  type TestCa,
+  type TestRekor,
+} from '../support/sigstore';
 
 const plugin = (name: string) => path.join(ROOT, 'dist/plugins', `${name}.wasm`);
 
@@ -39,7 +50,10 @@ describe('verification against a registry (cosign signatures, Sigstore bundles)'
   const digests: Record<string, string> = {};
 
   /** Pushes a bundled policy under repo:v1 and returns its reference and manifest digest. */
-  async function publish(repo: string, policy = 'pss-privileged'): Promise<{ ref: RegistryRef; uri: string; digest: string }> {
+  async function publish(
+    repo: string,
+    policy = 'pss-privileged',
+  ): Promise<{ ref: RegistryRef; uri: string; digest: string }> {
     const uri = `registry://${reg.host}/signed/${repo}:v1`;
     const r = await pushPolicy(readFileSync(plugin(policy)), uri, fetchOpts(home));
     digests[repo] = r.manifestDigest;
@@ -49,7 +63,10 @@ describe('verification against a registry (cosign signatures, Sigstore bundles)'
   const verify = (uri: string, ...flags: string[]) => runCli(['verify', uri, ...flags], { env: home.env });
 
   before(async function () {
-    if (!registryAvailable()) throw new Error('these tests need the Debian docker-registry package: apt-get install -y docker-registry apache2-utils');
+    if (!registryAvailable())
+      throw new Error(
+        'these tests need the Debian docker-registry package: apt-get install -y docker-registry apache2-utils',
+      );
     reg = await startRegistry();
     home = testHome();
     home.writeSources({ insecure_sources: [reg.host] });
@@ -63,7 +80,13 @@ describe('verification against a registry (cosign signatures, Sigstore bundles)'
     rootFile = path.join(dir, 'trusted_root.json');
     writeFileSync(rootFile, JSON.stringify(trustedRootJson([ca], rekor)));
     otherRootFile = path.join(dir, 'other_root.json');
-    writeFileSync(otherRootFile, JSON.stringify({ mediaType: 'application/vnd.dev.sigstore.clienttrustconfig.v0.1+json', trustedRoot: trustedRootJson([otherCa], rekor) }));
+    writeFileSync(
+      otherRootFile,
+      JSON.stringify({
+        mediaType: 'application/vnd.dev.sigstore.clienttrustconfig.v0.1+json',
+        trustedRoot: trustedRootJson([otherCa], rekor),
+      }),
+    );
   });
   after(async () => {
     await reg?.stop();
@@ -73,7 +96,9 @@ describe('verification against a registry (cosign signatures, Sigstore bundles)'
     let p: { ref: RegistryRef; uri: string; digest: string };
     before(async () => {
       p = await publish('pubkey');
-      await attachCosignSignatures(client, p.ref, p.digest, [{ key: keyA.privateKey, annotations: { env: 'prod', team: 'platform' } }]);
+      await attachCosignSignatures(client, p.ref, p.digest, [
+        { key: keyA.privateKey, annotations: { env: 'prod', team: 'platform' } },
+      ]);
     });
 
     it('verifies a policy signed by the key, printing the verified manifest digest', async () => {
@@ -86,8 +111,16 @@ describe('verification against a registry (cosign signatures, Sigstore bundles)'
     it('refuses another key with exit 1, naming the reference, the digest and the unsatisfied constraint', async () => {
       const r = await verify(p.uri, '-k', keyB.publicFile);
       assert.equal(r.code, 1, r.stderr);
-      assert.match(r.stderr, new RegExp(`policy ${reg.host.replace(/\./g, '\\.')}/signed/pubkey:v1 \\(${p.digest}\\): verification failed: missing signatures`));
-      assert.match(r.stderr, /The following constraints were not satisfied:\n- kind: pubKey\n {2}key: \|\n {4}-----BEGIN PUBLIC KEY-----/);
+      assert.match(
+        r.stderr,
+        new RegExp(
+          `policy ${reg.host.replace(/\./g, '\\.')}/signed/pubkey:v1 \\(${p.digest}\\): verification failed: missing signatures`,
+        ),
+      );
+      assert.match(
+        r.stderr,
+        /The following constraints were not satisfied:\n- kind: pubKey\n {2}key: \|\n {4}-----BEGIN PUBLIC KEY-----/,
+      );
     });
 
     it('requires every key given (allOf)', async () => {
@@ -109,7 +142,10 @@ describe('verification against a registry (cosign signatures, Sigstore bundles)'
 
     it('refuses flags together with --verification-config-path (exit 2)', async () => {
       const cfg = path.join(dir, 'cfg-pub.yml');
-      writeFileSync(cfg, `apiVersion: v1\nallOf:\n  - kind: pubKey\n    key: |\n${keyA.publicPem.replace(/^/gm, '      ')}\n`);
+      writeFileSync(
+        cfg,
+        `apiVersion: v1\nallOf:\n  - kind: pubKey\n    key: |\n${keyA.publicPem.replace(/^/gm, '      ')}\n`,
+      );
       assert.equal((await verify(p.uri, '--verification-config-path', cfg)).code, 0);
       const r = await verify(p.uri, '--verification-config-path', cfg, '-k', keyA.publicFile);
       assert.equal(r.code, 2);
@@ -147,22 +183,66 @@ describe('verification against a registry (cosign signatures, Sigstore bundles)'
     before(async () => {
       const p = await publish('keyless');
       const leaf = ca.issue({ email: 'alice@example.com', issuer });
-      await attachCosignSignatures(client, p.ref, p.digest, [{ key: leaf.key, leaf, rekor: { log: rekor, integratedTime: now() } }]);
+      await attachCosignSignatures(client, p.ref, p.digest, [
+        { key: leaf.key, leaf, rekor: { log: rekor, integratedTime: now() } },
+      ]);
       ok = p;
     });
 
     it('verifies the identity (--cert-email, --cert-oidc-issuer) against --sigstore-trust-config', async () => {
-      const r = await verify(ok.uri, '--cert-email', 'alice@example.com', '--cert-oidc-issuer', issuer, '--sigstore-trust-config', rootFile);
+      const r = await verify(
+        ok.uri,
+        '--cert-email',
+        'alice@example.com',
+        '--cert-oidc-issuer',
+        issuer,
+        '--sigstore-trust-config',
+        rootFile,
+      );
       assert.equal(r.code, 0, r.stderr);
     });
 
     it('refuses a wrong identity or issuer', async () => {
-      assert.equal((await verify(ok.uri, '--cert-email', 'mallory@example.com', '--cert-oidc-issuer', issuer, '--sigstore-trust-config', rootFile)).code, 1);
-      assert.equal((await verify(ok.uri, '--cert-email', 'alice@example.com', '--cert-oidc-issuer', 'https://other', '--sigstore-trust-config', rootFile)).code, 1);
+      assert.equal(
+        (
+          await verify(
+            ok.uri,
+            '--cert-email',
+            'mallory@example.com',
+            '--cert-oidc-issuer',
+            issuer,
+            '--sigstore-trust-config',
+            rootFile,
+          )
+        ).code,
+        1,
+      );
+      assert.equal(
+        (
+          await verify(
+            ok.uri,
+            '--cert-email',
+            'alice@example.com',
+            '--cert-oidc-issuer',
+            'https://other',
+            '--sigstore-trust-config',
+            rootFile,
+          )
+        ).code,
+        1,
+      );
     });
 
     it('refuses a certificate from a CA the trust root does not know', async () => {
-      const r = await verify(ok.uri, '--cert-email', 'alice@example.com', '--cert-oidc-issuer', issuer, '--sigstore-trust-config', otherRootFile);
+      const r = await verify(
+        ok.uri,
+        '--cert-email',
+        'alice@example.com',
+        '--cert-oidc-issuer',
+        issuer,
+        '--sigstore-trust-config',
+        otherRootFile,
+      );
       assert.equal(r.code, 1);
       assert.match(r.stderr, /the certificate is not trusted/);
     });
@@ -172,7 +252,15 @@ describe('verification against a registry (cosign signatures, Sigstore bundles)'
       withCt.ctlogs = withCt.tlogs;
       const file = path.join(dir, 'root-with-ct.json');
       writeFileSync(file, JSON.stringify(withCt));
-      const r = await verify(ok.uri, '--cert-email', 'alice@example.com', '--cert-oidc-issuer', issuer, '--sigstore-trust-config', file);
+      const r = await verify(
+        ok.uri,
+        '--cert-email',
+        'alice@example.com',
+        '--cert-oidc-issuer',
+        issuer,
+        '--sigstore-trust-config',
+        file,
+      );
       assert.equal(r.code, 1);
       assert.match(r.stderr, /expected 1 SCTs, got 0/);
     });
@@ -184,8 +272,22 @@ describe('verification against a registry (cosign signatures, Sigstore bundles)'
     it('refuses a certificate that had expired when the signature was logged', async () => {
       const p = await publish('expired');
       const leaf = ca.issue({ email: 'alice@example.com', issuer }, 1);
-      await attachCosignSignatures(client, p.ref, p.digest, [{ key: leaf.key, leaf, rekor: { log: rekor, integratedTime: Math.floor(leaf.notAfter.getTime() / 1000) + 3600 } }]);
-      const r = await verify(p.uri, '--cert-email', 'alice@example.com', '--cert-oidc-issuer', issuer, '--sigstore-trust-config', rootFile);
+      await attachCosignSignatures(client, p.ref, p.digest, [
+        {
+          key: leaf.key,
+          leaf,
+          rekor: { log: rekor, integratedTime: Math.floor(leaf.notAfter.getTime() / 1000) + 3600 },
+        },
+      ]);
+      const r = await verify(
+        p.uri,
+        '--cert-email',
+        'alice@example.com',
+        '--cert-oidc-issuer',
+        issuer,
+        '--sigstore-trust-config',
+        rootFile,
+      );
       assert.equal(r.code, 1);
       assert.match(r.stderr, /not valid or expired/);
     });
@@ -194,35 +296,110 @@ describe('verification against a registry (cosign signatures, Sigstore bundles)'
       const p = await publish('nobundle');
       const leaf = ca.issue({ email: 'alice@example.com', issuer });
       await attachCosignSignatures(client, p.ref, p.digest, [{ key: leaf.key, leaf }]);
-      const r = await verify(p.uri, '--cert-email', 'alice@example.com', '--cert-oidc-issuer', issuer, '--sigstore-trust-config', rootFile);
+      const r = await verify(
+        p.uri,
+        '--cert-email',
+        'alice@example.com',
+        '--cert-oidc-issuer',
+        issuer,
+        '--sigstore-trust-config',
+        rootFile,
+      );
       assert.equal(r.code, 1);
       assert.match(r.stderr, /the Rekor bundle is missing/);
     });
 
     it('verifies GitHub Actions signatures by owner and repository (kind githubAction)', async () => {
       const p = await publish('github');
-      const leaf = ca.issue({ uri: 'https://github.com/kubewarden/policies/.github/workflows/release.yml@refs/heads/main', issuer: GITHUB_ISSUER });
-      await attachCosignSignatures(client, p.ref, p.digest, [{ key: leaf.key, leaf, rekor: { log: rekor, integratedTime: now() } }]);
+      const leaf = ca.issue({
+        uri: 'https://github.com/kubewarden/policies/.github/workflows/release.yml@refs/heads/main',
+        issuer: GITHUB_ISSUER,
+      });
+      await attachCosignSignatures(client, p.ref, p.digest, [
+        { key: leaf.key, leaf, rekor: { log: rekor, integratedTime: now() } },
+      ]);
       assert.equal((await verify(p.uri, '--github-owner', 'kubewarden', '--sigstore-trust-config', rootFile)).code, 0);
-      assert.equal((await verify(p.uri, '--github-owner', 'kubewarden', '--github-repo', 'policies', '--sigstore-trust-config', rootFile)).code, 0);
-      assert.equal((await verify(p.uri, '--github-owner', 'kubewarden', '--github-repo', 'other', '--sigstore-trust-config', rootFile)).code, 1);
-      assert.equal((await verify(p.uri, '--github-owner', 'kubewarden-malicious', '--sigstore-trust-config', rootFile)).code, 1);
+      assert.equal(
+        (
+          await verify(
+            p.uri,
+            '--github-owner',
+            'kubewarden',
+            '--github-repo',
+            'policies',
+            '--sigstore-trust-config',
+            rootFile,
+          )
+        ).code,
+        0,
+      );
+      assert.equal(
+        (
+          await verify(
+            p.uri,
+            '--github-owner',
+            'kubewarden',
+            '--github-repo',
+            'other',
+            '--sigstore-trust-config',
+            rootFile,
+          )
+        ).code,
+        1,
+      );
+      assert.equal(
+        (await verify(p.uri, '--github-owner', 'kubewarden-malicious', '--sigstore-trust-config', rootFile)).code,
+        1,
+      );
       // A URL-prefix subject matches the workflow URI, and is cut at a path boundary.
       const cfg = path.join(dir, 'prefix.yml');
-      writeFileSync(cfg, `apiVersion: v1\nallOf:\n  - kind: genericIssuer\n    issuer: ${GITHUB_ISSUER}\n    subject:\n      urlPrefix: https://github.com/kubewarden\n`);
-      assert.equal((await verify(p.uri, '--verification-config-path', cfg, '--sigstore-trust-config', rootFile)).code, 0);
-      writeFileSync(cfg, `apiVersion: v1\nallOf:\n  - kind: genericIssuer\n    issuer: ${GITHUB_ISSUER}\n    subject:\n      urlPrefix: https://github.com/kube\n`);
-      assert.equal((await verify(p.uri, '--verification-config-path', cfg, '--sigstore-trust-config', rootFile)).code, 1);
+      writeFileSync(
+        cfg,
+        `apiVersion: v1\nallOf:\n  - kind: genericIssuer\n    issuer: ${GITHUB_ISSUER}\n    subject:\n      urlPrefix: https://github.com/kubewarden\n`,
+      );
+      assert.equal(
+        (await verify(p.uri, '--verification-config-path', cfg, '--sigstore-trust-config', rootFile)).code,
+        0,
+      );
+      writeFileSync(
+        cfg,
+        `apiVersion: v1\nallOf:\n  - kind: genericIssuer\n    issuer: ${GITHUB_ISSUER}\n    subject:\n      urlPrefix: https://github.com/kube\n`,
+      );
+      assert.equal(
+        (await verify(p.uri, '--verification-config-path', cfg, '--sigstore-trust-config', rootFile)).code,
+        1,
+      );
     });
 
     it('verifies a Sigstore bundle attached as a referrer (the referrers tag), and refuses one about another artifact', async () => {
       const p = await publish('bundle');
       const leaf = ca.issue({ email: 'bob@example.com', issuer });
       await attachBundleReferrer(client, p.ref, p.digest, leaf, rekor, now());
-      assert.equal((await verify(p.uri, '--cert-email', 'bob@example.com', '--cert-oidc-issuer', issuer, '--sigstore-trust-config', rootFile)).code, 0);
+      assert.equal(
+        (
+          await verify(
+            p.uri,
+            '--cert-email',
+            'bob@example.com',
+            '--cert-oidc-issuer',
+            issuer,
+            '--sigstore-trust-config',
+            rootFile,
+          )
+        ).code,
+        0,
+      );
       const q = await publish('bundle-other');
       await attachBundleReferrer(client, q.ref, q.digest, leaf, rekor, now(), 'sha256:' + '2'.repeat(64));
-      const r = await verify(q.uri, '--cert-email', 'bob@example.com', '--cert-oidc-issuer', issuer, '--sigstore-trust-config', rootFile);
+      const r = await verify(
+        q.uri,
+        '--cert-email',
+        'bob@example.com',
+        '--cert-oidc-issuer',
+        issuer,
+        '--sigstore-trust-config',
+        rootFile,
+      );
       assert.equal(r.code, 1);
       assert.match(r.stderr, /its subject is not sha256:/);
     });
@@ -237,7 +414,8 @@ describe('verification against a registry (cosign signatures, Sigstore bundles)'
     });
     const config = (min: number) => {
       const file = path.join(dir, `anyof-${min}.yml`);
-      const key = (k: KeyPair) => `      - kind: pubKey\n        key: |\n${k.publicPem.replace(/^(?=.)/gm, '          ')}`;
+      const key = (k: KeyPair) =>
+        `      - kind: pubKey\n        key: |\n${k.publicPem.replace(/^(?=.)/gm, '          ')}`;
       writeFileSync(file, `apiVersion: v1\nanyOf:\n  minimumMatches: ${min}\n  signatures:\n${key(keyA)}${key(keyB)}`);
       return file;
     };
@@ -260,16 +438,26 @@ describe('verification against a registry (cosign signatures, Sigstore bundles)'
     });
 
     it('check -p runs a verified policy, and refuses one that does not verify (exit 2, naming policy, reference, digest, constraint)', async () => {
-      const good = await runCli(['check', '-f', pod, '-p', p.uri, '--verification-key', keyA.publicFile, '-o', 'json'], { env: home.env });
+      const good = await runCli(
+        ['check', '-f', pod, '-p', p.uri, '--verification-key', keyA.publicFile, '-o', 'json'],
+        { env: home.env },
+      );
       assert.ok(good.code === 0 || good.code === 1, good.stderr);
       const report = JSON.parse(good.stdout) as { policies: { module: string }[]; results: unknown[] };
       assert.ok(report.results.length > 0);
-      const bad = await runCli(['check', '-f', pod, '-p', p.uri, '--verification-key', keyB.publicFile], { env: home.env });
+      const bad = await runCli(['check', '-f', pod, '-p', p.uri, '--verification-key', keyB.publicFile], {
+        env: home.env,
+      });
       assert.equal(bad.code, 2);
-      assert.match(bad.stderr, new RegExp(`policy ${reg.host.replace(/\./g, '\\.')}/signed/use:v1 \\(${p.digest}\\): verification failed: missing signatures[\\s\\S]*kind: pubKey`));
+      assert.match(
+        bad.stderr,
+        new RegExp(
+          `policy ${reg.host.replace(/\./g, '\\.')}/signed/use:v1 \\(${p.digest}\\): verification failed: missing signatures[\\s\\S]*kind: pubKey`,
+        ),
+      );
     });
 
-    it('run (kwctl run) verifies before running, with kwctl\'s -k', async () => {
+    it("run (kwctl run) verifies before running, with kwctl's -k", async () => {
       const request = fixture('kwctl-run', 'test_data', 'privileged-pod.json');
       const good = await runCli(['run', p.uri, '-r', request, '-k', keyA.publicFile], { env: home.env });
       assert.equal(good.code, 0, good.stderr);
@@ -280,7 +468,10 @@ describe('verification against a registry (cosign signatures, Sigstore bundles)'
     });
 
     it('check refuses verification flags for a local module (only registry policies carry signatures)', async () => {
-      const r = await runCli(['check', '-f', pod, '-p', plugin('pss-privileged'), '--verification-key', keyA.publicFile], { env: home.env });
+      const r = await runCli(
+        ['check', '-f', pod, '-p', plugin('pss-privileged'), '--verification-key', keyA.publicFile],
+        { env: home.env },
+      );
       assert.equal(r.code, 2);
       assert.match(r.stderr, /cannot verify the signatures of a local file/);
     });
@@ -305,7 +496,9 @@ describe('verification against a registry (cosign signatures, Sigstore bundles)'
       const cfgDir = path.join(h.env.XDG_CONFIG_HOME!, 'kubewarden');
       writeFileSync(path.join(cfgDir, 'verification-config.yml'), scaffold.stdout);
       // Signed with a key, not by Kubewarden's GitHub workflows: the default config refuses it.
-      const r = await runCli(['pull', p.uri.replace(':v1', `@${digests.pubkey}`).replace('/use@', '/pubkey@')], { env: h.env });
+      const r = await runCli(['pull', p.uri.replace(':v1', `@${digests.pubkey}`).replace('/use@', '/pubkey@')], {
+        env: h.env,
+      });
       assert.equal(r.code, 2);
       assert.match(r.stderr, /kind: githubAction/);
     });
@@ -314,21 +507,48 @@ describe('verification against a registry (cosign signatures, Sigstore bundles)'
   it("--from-cluster honours a PolicyServer's spec.verificationConfig (its ConfigMap), as policy-server does", async () => {
     const p = await publish('cluster');
     await attachCosignSignatures(client, p.ref, p.digest, [{ key: keyA.privateKey }]);
-    const config = (k: KeyPair) => `apiVersion: v1\nallOf:\n  - kind: pubKey\n    key: |\n${k.publicPem.replace(/^(?=.)/gm, '      ')}`;
+    const config = (k: KeyPair) =>
+      `apiVersion: v1\nallOf:\n  - kind: pubKey\n    key: |\n${k.publicPem.replace(/^(?=.)/gm, '      ')}`;
     const policy = {
       apiVersion: 'policies.kubewarden.io/v1',
       kind: 'ClusterAdmissionPolicy',
       metadata: { name: 'privileged' },
-      spec: { module: p.uri, policyServer: 'signed', rules: [{ apiGroups: [''], apiVersions: ['v1'], resources: ['pods'], operations: ['CREATE'] }] },
+      spec: {
+        module: p.uri,
+        policyServer: 'signed',
+        rules: [{ apiGroups: [''], apiVersions: ['v1'], resources: ['pods'], operations: ['CREATE'] }],
+      },
       status: { policyStatus: 'active' },
     };
-    const server = { apiVersion: 'policies.kubewarden.io/v1', kind: 'PolicyServer', metadata: { name: 'signed' }, spec: { image: 'ghcr.io/kubewarden/policy-server:v1.20.0', replicas: 1, verificationConfig: 'verify-policies' } };
-    const configMap = (k: KeyPair) => ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'verify-policies', namespace: 'kubewarden' }, data: { 'verification-config': config(k) } });
+    const server = {
+      apiVersion: 'policies.kubewarden.io/v1',
+      kind: 'PolicyServer',
+      metadata: { name: 'signed' },
+      spec: { image: 'ghcr.io/kubewarden/policy-server:v1.20.0', replicas: 1, verificationConfig: 'verify-policies' },
+    };
+    const configMap = (k: KeyPair) => ({
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: { name: 'verify-policies', namespace: 'kubewarden' },
+      data: { 'verification-config': config(k) },
+    });
     const run = async (k: KeyPair) => {
       const api = await startApiServer({ crds: kubewardenCrds(), objects: [policy, server, configMap(k)] });
       try {
         const kc = api.kubeconfig(mkdtempSync(path.join(dir, 'kc-')));
-        return await runCli(['check', '-f', fixture('guests', 'manifests', 'pods.yaml'), '--from-cluster', '--kubeconfig', kc, '-o', 'json'], { env: home.env });
+        return await runCli(
+          [
+            'check',
+            '-f',
+            fixture('guests', 'manifests', 'pods.yaml'),
+            '--from-cluster',
+            '--kubeconfig',
+            kc,
+            '-o',
+            'json',
+          ],
+          { env: home.env },
+        );
       } finally {
         await api.close();
       }
@@ -337,7 +557,10 @@ describe('verification against a registry (cosign signatures, Sigstore bundles)'
     assert.ok(ok.code === 0 || ok.code === 1, ok.stderr);
     const refused = await run(keyB);
     assert.equal(refused.code, 2);
-    assert.match(refused.stderr, /PolicyServer signed, ConfigMap kubewarden\/verify-policies\).*verification failed: missing signatures/);
+    assert.match(
+      refused.stderr,
+      /PolicyServer signed, ConfigMap kubewarden\/verify-policies\).*verification failed: missing signatures/,
+    );
   });
 
   describe('the verify host capability (oci/v1/verify, oci/v2/verify)', () => {
@@ -352,38 +575,85 @@ describe('verification against a registry (cosign signatures, Sigstore bundles)'
       image = { uri: p.uri, name: `${reg.host}/signed/image:v1`, digest: p.digest };
     });
     const probe = (operation: string, payload: unknown) =>
-      JSON.stringify({ probe: { binding: 'kubewarden', namespace: 'oci', operation, payload: JSON.stringify(payload) } });
+      JSON.stringify({
+        probe: { binding: 'kubewarden', namespace: 'oci', operation, payload: JSON.stringify(payload) },
+      });
     async function messages(settings: string, ...extra: string[]): Promise<string[]> {
       // oci/* leaves the machine: it needs the grant (docs/host-capabilities.md).
-      const r = await runCli(['check', '-f', pod, '-p', guest, '--settings-json', settings, '-o', 'json', '--allowed-host-capabilities', 'oci/*', ...extra], { env: home.env });
+      const r = await runCli(
+        [
+          'check',
+          '-f',
+          pod,
+          '-p',
+          guest,
+          '--settings-json',
+          settings,
+          '-o',
+          'json',
+          '--allowed-host-capabilities',
+          'oci/*',
+          ...extra,
+        ],
+        { env: home.env },
+      );
       assert.ok(r.code === 0 || r.code === 1, r.stderr);
-      const rows = (JSON.parse(r.stdout) as { results: { verdict: string; message?: string }[] }).results.filter((x) => x.message?.startsWith('probe'));
+      const rows = (JSON.parse(r.stdout) as { results: { verdict: string; message?: string }[] }).results.filter((x) =>
+        x.message?.startsWith('probe'),
+      );
       assert.ok(rows.length > 0, r.stdout);
       return [...new Set(rows.map((x) => x.message!))];
     }
 
     it('v2 SigstorePubKeyVerify answers is_trusted and the digest; a wrong key is a host error', async () => {
-      assert.deepEqual(await messages(probe('v2/verify', { type: 'SigstorePubKeyVerify', image: image.name, pub_keys: [keyA.publicPem], annotations: { env: 'prod' } })), [
-        `probe ok: {"is_trusted":true,"digest":"${image.digest}"}`,
-      ]);
-      const [m] = await messages(probe('v2/verify', { type: 'SigstorePubKeyVerify', image: image.name, pub_keys: [keyB.publicPem], annotations: null }));
+      assert.deepEqual(
+        await messages(
+          probe('v2/verify', {
+            type: 'SigstorePubKeyVerify',
+            image: image.name,
+            pub_keys: [keyA.publicPem],
+            annotations: { env: 'prod' },
+          }),
+        ),
+        [`probe ok: {"is_trusted":true,"digest":"${image.digest}"}`],
+      );
+      const [m] = await messages(
+        probe('v2/verify', {
+          type: 'SigstorePubKeyVerify',
+          image: image.name,
+          pub_keys: [keyB.publicPem],
+          annotations: null,
+        }),
+      );
       assert.match(m, /^probe error: image .*verification failed: missing signatures/);
     });
 
     it('v1 takes the externally tagged payload', async () => {
-      assert.deepEqual(await messages(probe('v1/verify', { SigstorePubKeyVerify: { image: image.name, pub_keys: [keyA.publicPem], annotations: null } })), [
-        `probe ok: {"is_trusted":true,"digest":"${image.digest}"}`,
-      ]);
+      assert.deepEqual(
+        await messages(
+          probe('v1/verify', {
+            SigstorePubKeyVerify: { image: image.name, pub_keys: [keyA.publicPem], annotations: null },
+          }),
+        ),
+        [`probe ok: {"is_trusted":true,"digest":"${image.digest}"}`],
+      );
     });
 
     it('an empty key list is an error, as in policy-evaluator', async () => {
-      const [m] = await messages(probe('v2/verify', { type: 'SigstorePubKeyVerify', image: image.name, pub_keys: [], annotations: null }));
+      const [m] = await messages(
+        probe('v2/verify', { type: 'SigstorePubKeyVerify', image: image.name, pub_keys: [], annotations: null }),
+      );
       assert.match(m, /^probe error: .*`pub_keys` must not be empty/);
     });
 
     it('answers from a recorded session offline (record, then replay with --pull never)', async () => {
       const session = path.join(dir, 'verify-session.yml');
-      const settings = probe('v2/verify', { type: 'SigstorePubKeyVerify', image: image.name, pub_keys: [keyA.publicPem], annotations: null });
+      const settings = probe('v2/verify', {
+        type: 'SigstorePubKeyVerify',
+        image: image.name,
+        pub_keys: [keyA.publicPem],
+        annotations: null,
+      });
       const live = await messages(settings, '--record-host-capabilities-interactions', session);
       assert.match(readFileSync(session, 'utf8'), /!SigstorePubKeyVerify/);
       // What the registry answered is the owner's only (issue 16: recordings were written 0644).

@@ -18,7 +18,8 @@ export interface TestPolicyOptions {
   annotated?: boolean;
 }
 
-const hex = (s: string): string => [...new TextEncoder().encode(s)].map((b) => '\\' + b.toString(16).padStart(2, '0')).join('');
+const hex = (s: string): string =>
+  [...new TextEncoder().encode(s)].map((b) => '\\' + b.toString(16).padStart(2, '0')).join('');
 
 /**
  * Builds an annotated waPC policy (protocol v1, settings always valid) that answers every `validate` the same

@@ -12,7 +12,10 @@ export interface MeasuredCliResult extends CliResult {
 }
 
 /** Runs the real CLI like runCli and measures its peak memory (test/support/max-rss.cjs). */
-export function runCliMeasured(args: string[], opts: { stdin?: string; env?: NodeJS.ProcessEnv } = {}): Promise<MeasuredCliResult> {
+export function runCliMeasured(
+  args: string[],
+  opts: { stdin?: string; env?: NodeJS.ProcessEnv } = {},
+): Promise<MeasuredCliResult> {
   const dir = mkdtempSync(path.join(tmpdir(), 'wasmpolicy-rss-'));
   const out = path.join(dir, 'max-rss');
   return new Promise<MeasuredCliResult>((resolve, reject) => {

@@ -6,7 +6,15 @@
  * registry through the project's registry client.
  */
 import { execFileSync } from 'node:child_process';
-import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, sign, X509Certificate, type KeyObject } from 'node:crypto';
+import {
+  createHash,
+  createPrivateKey,
+  createPublicKey,
+  generateKeyPairSync,
+  sign,
+  X509Certificate,
+  type KeyObject,
+} from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { json as canonicalJson } from '@sigstore/core';
@@ -60,8 +68,27 @@ export function makeCa(dir: string, name: string): TestCa {
   const keyFile = path.join(dir, `${name}.key`);
   const certFile = path.join(dir, `${name}.pem`);
   openssl(
-    ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', keyFile, '-out', certFile, '-days', '3650', '-subj', `/O=sigstore.test/CN=${name}`,
-      '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign,cRLSign'],
+    [
+      'req',
+      '-x509',
+      '-newkey',
+      'ec',
+      '-pkeyopt',
+      'ec_paramgen_curve:P-256',
+      '-nodes',
+      '-keyout',
+      keyFile,
+      '-out',
+      certFile,
+      '-days',
+      '3650',
+      '-subj',
+      `/O=sigstore.test/CN=${name}`,
+      '-addext',
+      'basicConstraints=critical,CA:TRUE',
+      '-addext',
+      'keyUsage=critical,keyCertSign,cRLSign',
+    ],
     dir,
   );
   const certPem = readFileSync(certFile, 'utf8');
@@ -78,12 +105,62 @@ export function makeCa(dir: string, name: string): TestCa {
       const san = identity.email ? `email:${identity.email}` : `URI:${identity.uri}`;
       writeFileSync(
         ext,
-        ['[v3]', `subjectAltName=critical,${san}`, 'keyUsage=critical,digitalSignature', 'extendedKeyUsage=codeSigning', `1.3.6.1.4.1.57264.1.8=ASN1:UTF8String:${identity.issuer}`, ''].join('\n'),
+        [
+          '[v3]',
+          `subjectAltName=critical,${san}`,
+          'keyUsage=critical,digitalSignature',
+          'extendedKeyUsage=codeSigning',
+          `1.3.6.1.4.1.57264.1.8=ASN1:UTF8String:${identity.issuer}`,
+          '',
+        ].join('\n'),
       );
-      openssl(['req', '-new', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', leafKey, '-out', csr, '-subj', '/O=sigstore.test'], dir);
-      openssl(['x509', '-req', '-in', csr, '-CA', certFile, '-CAkey', keyFile, '-set_serial', String(n), '-days', String(days), '-extfile', ext, '-extensions', 'v3', '-out', out], dir);
+      openssl(
+        [
+          'req',
+          '-new',
+          '-newkey',
+          'ec',
+          '-pkeyopt',
+          'ec_paramgen_curve:P-256',
+          '-nodes',
+          '-keyout',
+          leafKey,
+          '-out',
+          csr,
+          '-subj',
+          '/O=sigstore.test',
+        ],
+        dir,
+      );
+      openssl(
+        [
+          'x509',
+          '-req',
+          '-in',
+          csr,
+          '-CA',
+          certFile,
+          '-CAkey',
+          keyFile,
+          '-set_serial',
+          String(n),
+          '-days',
+          String(days),
+          '-extfile',
+          ext,
+          '-extensions',
+          'v3',
+          '-out',
+          out,
+        ],
+        dir,
+      );
       const certPem = readFileSync(out, 'utf8');
-      return { certPem, key: createPrivateKey(readFileSync(leafKey)), notAfter: new Date(new X509Certificate(certPem).validTo) };
+      return {
+        certPem,
+        key: createPrivateKey(readFileSync(leafKey)),
+        notAfter: new Date(new X509Certificate(certPem).validTo),
+      };
     },
   };
 }
@@ -95,7 +172,11 @@ export interface TestRekor {
   /** A Rekor bundle (cosign's `dev.sigstore.cosign/bundle`) for a hashedrekord entry of this signature. */
   bundle(payload: Buffer, signatureB64: string, certPem: string, integratedTime: number): string;
   /** A v0.1 tlog entry (bundle JSON form) for a DSSE entry. */
-  dsseEntry(envelope: { payload: string; payloadType: string; signatures: { sig: string }[] }, certPem: string, integratedTime: number): unknown;
+  dsseEntry(
+    envelope: { payload: string; payloadType: string; signatures: { sig: string }[] },
+    certPem: string,
+    integratedTime: number,
+  ): unknown;
 }
 
 export function makeRekor(): TestRekor {
@@ -104,7 +185,11 @@ export function makeRekor(): TestRekor {
   const logId = createHash('sha256').update(publicDer).digest('hex');
   let index = 0;
   const set = (body: string, integratedTime: number, logIndex: number): string =>
-    sign('sha256', Buffer.from(canonicalJson.canonicalize({ body, integratedTime, logIndex, logID: logId })), privateKey).toString('base64');
+    sign(
+      'sha256',
+      Buffer.from(canonicalJson.canonicalize({ body, integratedTime, logIndex, logID: logId })),
+      privateKey,
+    ).toString('base64');
   return {
     key: privateKey,
     publicDer,
@@ -121,7 +206,10 @@ export function makeRekor(): TestRekor {
         }),
       ).toString('base64');
       const logIndex = index++;
-      return JSON.stringify({ SignedEntryTimestamp: set(body, integratedTime, logIndex), Payload: { body, integratedTime, logIndex, logID: logId } });
+      return JSON.stringify({
+        SignedEntryTimestamp: set(body, integratedTime, logIndex),
+        Payload: { body, integratedTime, logIndex, logID: logId },
+      });
     },
     dsseEntry(envelope, certPem, integratedTime) {
       const envJson = JSON.stringify(envelope);
@@ -131,8 +219,14 @@ export function makeRekor(): TestRekor {
           kind: 'dsse',
           spec: {
             envelopeHash: { algorithm: 'sha256', value: createHash('sha256').update(envJson).digest('hex') },
-            payloadHash: { algorithm: 'sha256', value: createHash('sha256').update(Buffer.from(envelope.payload, 'base64')).digest('hex') },
-            signatures: envelope.signatures.map((s) => ({ signature: s.sig, verifier: Buffer.from(certPem).toString('base64') })),
+            payloadHash: {
+              algorithm: 'sha256',
+              value: createHash('sha256').update(Buffer.from(envelope.payload, 'base64')).digest('hex'),
+            },
+            signatures: envelope.signatures.map((s) => ({
+              signature: s.sig,
+              verifier: Buffer.from(certPem).toString('base64'),
+            })),
           },
         }),
       ).toString('base64');
@@ -158,7 +252,11 @@ export function trustedRootJson(cas: TestCa[], rekor: TestRekor): unknown {
       {
         baseUrl: 'https://rekor.sigstore.test',
         hashAlgorithm: 'SHA2_256',
-        publicKey: { rawBytes: rekor.publicDer.toString('base64'), keyDetails: 'PKIX_ECDSA_P256_SHA_256', validFor: { start: '2020-01-01T00:00:00Z' } },
+        publicKey: {
+          rawBytes: rekor.publicDer.toString('base64'),
+          keyDetails: 'PKIX_ECDSA_P256_SHA_256',
+          validFor: { start: '2020-01-01T00:00:00Z' },
+        },
         logId: { keyId: Buffer.from(rekor.logId, 'hex').toString('base64') },
       },
     ],
@@ -192,30 +290,52 @@ const SIMPLE_SIGNING = 'application/vnd.dev.cosign.simplesigning.v1+json';
 function payloadFor(ref: RegistryRef, digest: string, annotations: Record<string, string> | undefined): Buffer {
   return Buffer.from(
     JSON.stringify({
-      critical: { identity: { 'docker-reference': `${ref.registry}/${ref.repository}` }, image: { 'docker-manifest-digest': digest }, type: 'cosign container image signature' },
+      critical: {
+        identity: { 'docker-reference': `${ref.registry}/${ref.repository}` },
+        image: { 'docker-manifest-digest': digest },
+        type: 'cosign container image signature',
+      },
       optional: annotations ?? null,
     }),
   );
 }
 
 /** Writes the `sha256-<hex>.sig` manifest of `digest` with one simple-signing layer per spec (cosign's layout). */
-export async function attachCosignSignatures(client: RegistryClient, ref: RegistryRef, digest: string, specs: CosignSignatureSpec[]): Promise<void> {
+export async function attachCosignSignatures(
+  client: RegistryClient,
+  ref: RegistryRef,
+  digest: string,
+  specs: CosignSignatureSpec[],
+): Promise<void> {
   const sigRef: RegistryRef = { ...ref, tag: `${digest.replace(':', '-')}.sig`, digest: undefined };
   const layers = [];
   for (const s of specs) {
     const payload = payloadFor(ref, s.signedDigest ?? digest, s.annotations);
     const signature = sign('sha256', payload, s.key).toString('base64');
-    const attached = s.tamper ? payloadFor(ref, s.signedDigest ?? digest, { ...s.annotations, tampered: 'yes' }) : payload;
+    const attached = s.tamper
+      ? payloadFor(ref, s.signedDigest ?? digest, { ...s.annotations, tampered: 'yes' })
+      : payload;
     const annotations: Record<string, string> = { 'dev.cosignproject.cosign/signature': signature };
     if (s.leaf) annotations['dev.sigstore.cosign/certificate'] = s.leaf.certPem;
     if (s.chainPem) annotations['dev.sigstore.cosign/chain'] = s.chainPem;
-    if (s.rekor && s.leaf) annotations['dev.sigstore.cosign/bundle'] = s.rekor.log.bundle(payload, signature, s.leaf.certPem, s.rekor.integratedTime);
+    if (s.rekor && s.leaf)
+      annotations['dev.sigstore.cosign/bundle'] = s.rekor.log.bundle(
+        payload,
+        signature,
+        s.leaf.certPem,
+        s.rekor.integratedTime,
+      );
     const layerDigest = await client.pushBlob(sigRef, attached);
     layers.push({ mediaType: SIMPLE_SIGNING, digest: layerDigest, size: attached.length, annotations });
   }
   const config = Buffer.from('{}');
   const configDigest = await client.pushBlob(sigRef, config);
-  const manifest = { schemaVersion: 2, mediaType: 'application/vnd.oci.image.manifest.v1+json', config: { mediaType: 'application/vnd.oci.image.config.v1+json', digest: configDigest, size: config.length }, layers };
+  const manifest = {
+    schemaVersion: 2,
+    mediaType: 'application/vnd.oci.image.manifest.v1+json',
+    config: { mediaType: 'application/vnd.oci.image.config.v1+json', digest: configDigest, size: config.length },
+    layers,
+  };
   await client.pushManifest(sigRef, Buffer.from(JSON.stringify(manifest)), manifest.mediaType);
 }
 
@@ -223,7 +343,15 @@ export async function attachCosignSignatures(client: RegistryClient, ref: Regist
  * Attaches a keyless Sigstore bundle (a DSSE envelope over an in-toto statement whose subject is `digest`) as a
  * referrer, through the `sha256-<hex>` referrers tag that registries without the referrers API use.
  */
-export async function attachBundleReferrer(client: RegistryClient, ref: RegistryRef, digest: string, leaf: Leaf, log: TestRekor, integratedTime: number, subjectDigest = digest): Promise<void> {
+export async function attachBundleReferrer(
+  client: RegistryClient,
+  ref: RegistryRef,
+  digest: string,
+  leaf: Leaf,
+  log: TestRekor,
+  integratedTime: number,
+  subjectDigest = digest,
+): Promise<void> {
   const statement = {
     _type: 'https://in-toto.io/Statement/v1',
     subject: [{ name: `${ref.registry}/${ref.repository}`, digest: { sha256: subjectDigest.split(':')[1] } }],
@@ -239,7 +367,9 @@ export async function attachBundleReferrer(client: RegistryClient, ref: Registry
     mediaType: 'application/vnd.dev.sigstore.bundle+json;version=0.1',
     verificationMaterial: {
       x509CertificateChain: { certificates: [{ rawBytes: new X509Certificate(leaf.certPem).raw.toString('base64') }] },
-      tlogEntries: [log.dsseEntry({ payload: envelope.payload, payloadType, signatures: [{ sig }] }, leaf.certPem, integratedTime)],
+      tlogEntries: [
+        log.dsseEntry({ payload: envelope.payload, payloadType, signatures: [{ sig }] }, leaf.certPem, integratedTime),
+      ],
       timestampVerificationData: { rfc3161Timestamps: [] },
     },
     dsseEnvelope: envelope,
@@ -259,8 +389,16 @@ export async function attachBundleReferrer(client: RegistryClient, ref: Registry
     subject: { mediaType: 'application/vnd.oci.image.manifest.v1+json', digest },
   };
   const manifestBytes = Buffer.from(JSON.stringify(manifest));
-  const manifestDigest = await client.pushManifest({ ...ref, tag: undefined, digest: `sha256:${createHash('sha256').update(manifestBytes).digest('hex')}` }, manifestBytes, manifest.mediaType);
-  const index = { schemaVersion: 2, mediaType: 'application/vnd.oci.image.index.v1+json', manifests: [{ mediaType: manifest.mediaType, digest: manifestDigest, size: manifestBytes.length, artifactType }] };
+  const manifestDigest = await client.pushManifest(
+    { ...ref, tag: undefined, digest: `sha256:${createHash('sha256').update(manifestBytes).digest('hex')}` },
+    manifestBytes,
+    manifest.mediaType,
+  );
+  const index = {
+    schemaVersion: 2,
+    mediaType: 'application/vnd.oci.image.index.v1+json',
+    manifests: [{ mediaType: manifest.mediaType, digest: manifestDigest, size: manifestBytes.length, artifactType }],
+  };
   await client.pushManifest(tagRef, Buffer.from(JSON.stringify(index)), index.mediaType);
 }
 

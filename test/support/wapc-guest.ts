@@ -1,6 +1,6 @@
 // A minimal waPC host (docs/host-interface.md §1.2, §1.3) for testing guests on their own, independent of lib/wasm/wapc: imports
 // only from "wapc", runs `_start` and `wapc_init`, and answers host calls with nothing.
-import { strict as assert } from "node:assert";
+import { strict as assert } from 'node:assert';
 
 /** What a guest call gave: its response text, or its error. */
 export type CallResult = { ok: true; text: string } | { ok: false; error: string };
@@ -39,15 +39,15 @@ export class WapcGuest {
     };
     const wapc: Record<string, unknown> = {};
     for (const imp of WebAssembly.Module.imports(module)) {
-      if (imp.module !== "wapc" || !(imp.name in host)) throw new Error(`unexpected import ${imp.module}.${imp.name}`);
+      if (imp.module !== 'wapc' || !(imp.name in host)) throw new Error(`unexpected import ${imp.module}.${imp.name}`);
       wapc[imp.name] = host[imp.name];
     }
     const instance = new WebAssembly.Instance(module, { wapc } as WebAssembly.Imports);
     this.exports = instance.exports as Record<string, unknown>;
     this.memory = this.exports.memory as WebAssembly.Memory;
-    for (const init of ["_start", "wapc_init"]) {
+    for (const init of ['_start', 'wapc_init']) {
       const f = this.exports[init];
-      if (typeof f === "function") f();
+      if (typeof f === 'function') f();
     }
   }
 
@@ -65,17 +65,17 @@ export class WapcGuest {
     try {
       rc = guestCall(this.pending.op.length, payload.length);
     } catch (e) {
-      return { ok: false, error: `trap: ${(e as Error).message}${this.error ? ` (guest error: ${this.error})` : ""}` };
+      return { ok: false, error: `trap: ${(e as Error).message}${this.error ? ` (guest error: ${this.error})` : ''}` };
     }
     if (rc === 1) {
       if (this.response) return { ok: true, text: new TextDecoder().decode(this.response) };
-      return { ok: false, error: this.error ?? "No error message OR response set for call success" };
+      return { ok: false, error: this.error ?? 'No error message OR response set for call success' };
     }
-    return { ok: false, error: this.error ?? "No error message set for call failure" };
+    return { ok: false, error: this.error ?? 'No error message set for call failure' };
   }
 
   call(op: string, payload: unknown): CallResult {
-    const text = typeof payload === "string" ? payload : JSON.stringify(payload);
+    const text = typeof payload === 'string' ? payload : JSON.stringify(payload);
     return this.callRaw(op, new TextEncoder().encode(text));
   }
 
@@ -86,4 +86,3 @@ export class WapcGuest {
     return JSON.parse(r.text);
   }
 }
-

@@ -3,7 +3,11 @@ import wabtInit from 'wabt';
 let wabt: Awaited<ReturnType<typeof wabtInit>> | undefined;
 
 /** Assembles WebAssembly text with wabt (the reference toolchain), for small hand-written test guests. */
-export async function wat2wasm(source: string, name = 'test.wat', features: { threads?: boolean; memory64?: boolean } = {}): Promise<Uint8Array> {
+export async function wat2wasm(
+  source: string,
+  name = 'test.wat',
+  features: { threads?: boolean; memory64?: boolean } = {},
+): Promise<Uint8Array> {
   wabt ??= await wabtInit();
   const options = { multi_value: true, bulk_memory: true, ...features };
   const mod = wabt.parseWat(name, source, options);

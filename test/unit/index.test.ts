@@ -22,7 +22,10 @@ describe('lib/index.ts (public API)', () => {
     const doc = JSON.parse(cli.stdout) as { summary: unknown; results: { verdict: string; policy: unknown }[] };
     const ours = JSON.parse(JSON.stringify(api.reportDocument(report))) as typeof doc;
     assert.deepEqual(ours.summary, doc.summary);
-    assert.deepEqual(ours.results.map((r) => [r.verdict, r.policy]), doc.results.map((r) => [r.verdict, r.policy]));
+    assert.deepEqual(
+      ours.results.map((r) => [r.verdict, r.policy]),
+      doc.results.map((r) => [r.verdict, r.policy]),
+    );
     assert.equal(api.exitCode(report.summary, false), cli.code);
   });
 
@@ -32,7 +35,9 @@ describe('lib/index.ts (public API)', () => {
     assert.equal(api.isUserError(new Error('a defect')), false);
     assert.equal(api.isUserError(undefined), false);
     // dist/cluster.cjs carries its own copy of UserError: instanceof cannot see it, isUserError must.
-    const cluster = createRequire(import.meta.url)(path.join(ROOT, 'dist/cluster.cjs')) as typeof import('../../lib/cluster/index');
+    const cluster = createRequire(import.meta.url)(
+      path.join(ROOT, 'dist/cluster.cjs'),
+    ) as typeof import('../../lib/cluster/index');
     const err = new cluster.ClusterError('https://h: connection refused', 'connection');
     assert.equal(err instanceof api.UserError, false);
     assert.equal(api.isUserError(err), true);

@@ -14,7 +14,10 @@ export function defaultHPAv2(obj: JsonObject): void {
   setDefault(spec, 'minReplicas', 1);
   if (isEmpty(spec.metrics)) {
     spec.metrics = [
-      { type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: DEFAULT_CPU_UTILIZATION } } },
+      {
+        type: 'Resource',
+        resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: DEFAULT_CPU_UTILIZATION } },
+      },
     ];
   }
   const behavior = child(spec, 'behavior');

@@ -23,8 +23,13 @@ function podTemplateOf(obj: JsonObject, group: string, kind: string): JsonObject
   const spec = child(obj, 'spec');
   if (group === '' && kind === 'PodTemplate') return child(obj, 'template');
   if (spec === undefined) return undefined;
-  if (group === 'batch' && kind === 'CronJob') return child(child(child(spec, 'jobTemplate') ?? {}, 'spec') ?? {}, 'template');
-  if ((group === '' && kind === 'ReplicationController') || (group === 'apps' && kind !== 'ControllerRevision') || (group === 'batch' && kind === 'Job')) {
+  if (group === 'batch' && kind === 'CronJob')
+    return child(child(child(spec, 'jobTemplate') ?? {}, 'spec') ?? {}, 'template');
+  if (
+    (group === '' && kind === 'ReplicationController') ||
+    (group === 'apps' && kind !== 'ControllerRevision') ||
+    (group === 'batch' && kind === 'Job')
+  ) {
     return child(spec, 'template');
   }
   return undefined;
@@ -37,7 +42,8 @@ export function applyConversionEffects(obj: JsonObject, ctx: DefaultingContext):
     const spec = child(obj, 'spec');
     if (spec !== undefined) {
       mirrorServiceAccount(spec);
-      if (typeof spec.terminationGracePeriodSeconds === 'number' && spec.terminationGracePeriodSeconds < 0) spec.terminationGracePeriodSeconds = 1;
+      if (typeof spec.terminationGracePeriodSeconds === 'number' && spec.terminationGracePeriodSeconds < 0)
+        spec.terminationGracePeriodSeconds = 1;
     }
     dropLegacyInitContainerAnnotations(obj);
   }
@@ -126,5 +132,7 @@ export function setDaemonSetTemplateGeneration(obj: JsonObject, generation: numb
     value = typeof current === 'string' && /^[+-]?\d+$/.test(current) ? Number.parseInt(current, 10) : 0;
   }
   annotations[DAEMONSET_TEMPLATE_GENERATION] = String(value);
-  metadata.annotations = Object.fromEntries(Object.entries(annotations).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+  metadata.annotations = Object.fromEntries(
+    Object.entries(annotations).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)),
+  );
 }

@@ -28,7 +28,8 @@ export function defaultService(obj: JsonObject): void {
   const externallyAccessible =
     type === 'LoadBalancer' || type === 'NodePort' || (type === 'ClusterIP' && !isEmpty(spec.externalIPs));
   if (externallyAccessible) setDefault(spec, 'externalTrafficPolicy', 'Cluster');
-  if (type === 'ClusterIP' || type === 'NodePort' || type === 'LoadBalancer') setDefault(spec, 'internalTrafficPolicy', 'Cluster');
+  if (type === 'ClusterIP' || type === 'NodePort' || type === 'LoadBalancer')
+    setDefault(spec, 'internalTrafficPolicy', 'Cluster');
   if (type === 'LoadBalancer') {
     setDefault(spec, 'allocateLoadBalancerNodePorts', true);
     // LoadBalancerIPMode is GA (locked on) in every supported version.
@@ -118,7 +119,8 @@ export function defaultResourceQuota(obj: JsonObject): void {
 
 /** SetDefaults_EndpointPort. */
 export function defaultEndpoints(obj: JsonObject): void {
-  for (const subset of children(obj, 'subsets')) for (const port of children(subset, 'ports')) setDefault(port, 'protocol', 'TCP');
+  for (const subset of children(obj, 'subsets'))
+    for (const port of children(subset, 'ports')) setDefault(port, 'protocol', 'TCP');
 }
 
 /** SetDefaults_NodeStatus: allocatable defaults to capacity; both rounded. */

@@ -36,7 +36,9 @@ export function parseImageName(image: string): ParsedImage | undefined {
   // localhost, or has upper case; a remainder that is a bare 64-hex id is refused.
   const slash = name.indexOf('/');
   const first = slash === -1 ? '' : name.slice(0, slash);
-  const isDomain = slash !== -1 && (first.includes('.') || first.includes(':') || first === 'localhost' || first.toLowerCase() !== first);
+  const isDomain =
+    slash !== -1 &&
+    (first.includes('.') || first.includes(':') || first === 'localhost' || first.toLowerCase() !== first);
   const remainder = isDomain ? name.slice(slash + 1) : name;
   if (remainder.toLowerCase() !== remainder) return undefined;
   if (ANCHORED_ID.test(remainder)) return undefined;

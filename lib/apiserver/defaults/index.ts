@@ -5,15 +5,28 @@
  * Ingress, PodDisruptionBudget, RuntimeClass, ControllerRevision, Lease, Event, CertificateSigningRequest, ...).
  */
 import type { DefaultingContext, JsonObject } from '../context';
-import { defaultValidatingAdmissionPolicy, defaultValidatingAdmissionPolicyBinding, defaultWebhookConfiguration } from './admissionregistration';
+import {
+  defaultValidatingAdmissionPolicy,
+  defaultValidatingAdmissionPolicyBinding,
+  defaultWebhookConfiguration,
+} from './admissionregistration';
 import { defaultCustomResourceDefinition } from './apiextensions';
 import { defaultDaemonSet, defaultDeployment, defaultReplicaSet, defaultStatefulSet } from './apps';
 import { defaultHPAv1, defaultHPAv2 } from './autoscaling';
 import { defaultCronJob, defaultJob } from './batch';
 import { applyConversionEffects } from './conversion';
 import {
-  defaultEndpoints, defaultLimitRange, defaultNamespace, defaultNode, defaultPersistentVolume, defaultPersistentVolumeClaim,
-  defaultPodTemplateObject, defaultReplicationController, defaultResourceQuota, defaultSecret, defaultService,
+  defaultEndpoints,
+  defaultLimitRange,
+  defaultNamespace,
+  defaultNode,
+  defaultPersistentVolume,
+  defaultPersistentVolumeClaim,
+  defaultPodTemplateObject,
+  defaultReplicationController,
+  defaultResourceQuota,
+  defaultSecret,
+  defaultService,
 } from './core';
 import { defaultIngressClass, defaultNetworkPolicy } from './networking';
 import { defaultEndpointSlice } from './discovery';

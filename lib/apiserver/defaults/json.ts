@@ -44,7 +44,6 @@ export function isUnset(v: JsonValue | undefined): boolean {
   return v === undefined || v === null || v === '';
 }
 
-
 /** Sets `obj[key] = value` when the field is absent/null/"" (a nil pointer or empty string in Go). */
 export function setDefault(obj: JsonObject, key: string, value: JsonValue): void {
   if (isUnset(obj[key])) obj[key] = value;

@@ -6,7 +6,8 @@ import { child, children, ensureChild, isEmpty, setDefault } from './json';
 export function defaultNetworkPolicy(obj: JsonObject): void {
   const spec = ensureChild(obj, 'spec');
   for (const direction of ['ingress', 'egress']) {
-    for (const rule of children(spec, direction)) for (const port of children(rule, 'ports')) setDefault(port, 'protocol', 'TCP');
+    for (const rule of children(spec, direction))
+      for (const port of children(rule, 'ports')) setDefault(port, 'protocol', 'TCP');
   }
   if (isEmpty(spec.policyTypes)) {
     spec.policyTypes = isEmpty(spec.egress) ? ['Ingress'] : ['Ingress', 'Egress'];

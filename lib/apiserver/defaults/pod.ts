@@ -33,7 +33,8 @@ export function defaultRequestsFromLimits(container: JsonObject): void {
 /** defaultHostNetworkPorts: with hostNetwork, a port's hostPort 0 becomes its containerPort. */
 export function defaultHostNetworkPorts(container: JsonObject): void {
   for (const port of children(container, 'ports')) {
-    if (port.hostPort === undefined || port.hostPort === 0 || port.hostPort === null) port.hostPort = port.containerPort ?? 0;
+    if (port.hostPort === undefined || port.hostPort === 0 || port.hostPort === null)
+      port.hostPort = port.containerPort ?? 0;
   }
 }
 

@@ -21,7 +21,10 @@ const SNAPSHOT_GROUP = 'snapshot.storage.k8s.io';
 
 function isPvcOrSnapshot(ref: JsonObject): boolean {
   const group = str(ref.apiGroup);
-  return (group === '' && ref.kind === 'PersistentVolumeClaim') || (group === SNAPSHOT_GROUP && ref.kind === 'VolumeSnapshot');
+  return (
+    (group === '' && ref.kind === 'PersistentVolumeClaim') ||
+    (group === SNAPSHOT_GROUP && ref.kind === 'VolumeSnapshot')
+  );
 }
 
 function localRef(ref: JsonObject): JsonObject {
@@ -37,7 +40,8 @@ export function preparePersistentVolumeClaim(obj: JsonObject, ctx: ObjectContext
   obj.status = {};
   const spec = ensureChild(obj, 'spec');
   const dataSourceRef = child(spec, 'dataSourceRef');
-  if (dataSourceRef !== undefined && !gateEnabled(ctx, 'CrossNamespaceVolumeDataSource')) delete dataSourceRef.namespace;
+  if (dataSourceRef !== undefined && !gateEnabled(ctx, 'CrossNamespaceVolumeDataSource'))
+    delete dataSourceRef.namespace;
   if (!gateEnabled(ctx, 'VolumeAttributesClass')) delete spec.volumeAttributesClassName;
   const dataSource = child(spec, 'dataSource');
   if (dataSource !== undefined && dataSourceRef === undefined && !isPvcOrSnapshot(dataSource)) delete spec.dataSource;
@@ -58,7 +62,8 @@ export function preparePersistentVolume(obj: JsonObject, ctx: ObjectContext): vo
 /** cleanSecretReferences: each secret reference keeps only its name. */
 export function prepareServiceAccount(obj: JsonObject): void {
   const secrets = children(obj, 'secrets');
-  if (secrets.length > 0) obj.secrets = secrets.map((s): JsonObject => (typeof s.name === 'string' ? { name: s.name } : {}));
+  if (secrets.length > 0)
+    obj.secrets = secrets.map((s): JsonObject => (typeof s.name === 'string' ? { name: s.name } : {}));
 }
 
 export function prepareResourceQuota(obj: JsonObject): void {

@@ -9,7 +9,11 @@ import { gateEnabled } from '../defaults/feature-gates';
 import { child, children, isObject } from '../defaults/json';
 
 function allContainers(spec: JsonObject): JsonObject[] {
-  return [...children(spec, 'initContainers'), ...children(spec, 'containers'), ...children(spec, 'ephemeralContainers')];
+  return [
+    ...children(spec, 'initContainers'),
+    ...children(spec, 'containers'),
+    ...children(spec, 'ephemeralContainers'),
+  ];
 }
 
 export function dropDisabledPodSpecFields(spec: JsonObject, ctx: ObjectContext): void {
@@ -38,7 +42,8 @@ export function dropDisabledPodSpecFields(spec: JsonObject, ctx: ObjectContext):
     }
   }
   if (!gateEnabled(ctx, 'EnvFiles')) {
-    for (const c of allContainers(spec)) for (const env of children(c, 'env')) delete child(env, 'valueFrom')?.fileKeyRef;
+    for (const c of allContainers(spec))
+      for (const env of children(c, 'env')) delete child(env, 'valueFrom')?.fileKeyRef;
   }
   if (!gateEnabled(ctx, 'ContainerRestartRules')) dropContainerRestartRules(spec);
   if (!gateEnabled(ctx, 'ImageVolume')) dropImageVolumes(spec);

@@ -6,19 +6,35 @@
 import type { JsonObject, PrepareContext } from '../context';
 import { gvkKey } from '../defaults/index';
 import {
-  prepareLimitRange, prepareNamespace, preparePersistentVolume, preparePersistentVolumeClaim, prepareResourceQuota,
+  prepareLimitRange,
+  prepareNamespace,
+  preparePersistentVolume,
+  preparePersistentVolumeClaim,
+  prepareResourceQuota,
   prepareServiceAccount,
 } from './core';
 import { fillObjectMetaSystemFields } from './metadata';
 import {
-  generationOne, prepareCertificateSigningRequest, prepareCSIDriver, prepareCustomResourceDefinition,
-  prepareHorizontalPodAutoscaler, prepareIngress, preparePodDisruptionBudget, prepareStatusAndGeneration,
+  generationOne,
+  prepareCertificateSigningRequest,
+  prepareCSIDriver,
+  prepareCustomResourceDefinition,
+  prepareHorizontalPodAutoscaler,
+  prepareIngress,
+  preparePodDisruptionBudget,
+  prepareStatusAndGeneration,
 } from './other-kinds';
 import { preparePod } from './pod';
 import { prepareService } from './service';
 import {
-  prepareCronJob, prepareDaemonSet, prepareDeployment, prepareJob, preparePodTemplate, prepareReplicaSet,
-  prepareReplicationController, prepareStatefulSet,
+  prepareCronJob,
+  prepareDaemonSet,
+  prepareDeployment,
+  prepareJob,
+  preparePodTemplate,
+  prepareReplicaSet,
+  prepareReplicationController,
+  prepareStatefulSet,
 } from './workloads';
 
 export type PrepareRule = (obj: JsonObject, ctx: PrepareContext) => void;

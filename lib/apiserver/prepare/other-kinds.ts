@@ -25,7 +25,8 @@ export function preparePodDisruptionBudget(obj: JsonObject): void {
 
 /** HPA: status reset; behavior tolerances dropped without HPAConfigurableTolerance. */
 export function prepareHorizontalPodAutoscaler(obj: JsonObject, ctx: PrepareContext): void {
-  obj.status = ctx.version === 'v1' ? { currentReplicas: 0, desiredReplicas: 0 } : { desiredReplicas: 0, currentMetrics: null };
+  obj.status =
+    ctx.version === 'v1' ? { currentReplicas: 0, desiredReplicas: 0 } : { desiredReplicas: 0, currentMetrics: null };
   if (!gateEnabled(ctx, 'HPAConfigurableTolerance')) {
     const behavior = child(child(obj, 'spec') ?? {}, 'behavior');
     for (const direction of ['scaleUp', 'scaleDown']) delete child(behavior ?? {}, direction)?.tolerance;
@@ -64,6 +65,10 @@ export function prepareCertificateSigningRequest(obj: JsonObject, ctx: PrepareCo
 /** CRD: status reset, the storage version re-added to storedVersions, generation 1. */
 export function prepareCustomResourceDefinition(obj: JsonObject): void {
   const storage = children(child(obj, 'spec') ?? {}, 'versions').find((v) => v.storage === true);
-  obj.status = { conditions: null, acceptedNames: { plural: '', kind: '' }, storedVersions: storage === undefined ? [] : [str(storage.name)] };
+  obj.status = {
+    conditions: null,
+    acceptedNames: { plural: '', kind: '' },
+    storedVersions: storage === undefined ? [] : [str(storage.name)],
+  };
   generationOne(obj);
 }

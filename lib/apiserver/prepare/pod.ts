@@ -19,7 +19,10 @@ export function preparePod(pod: JsonObject, ctx: ObjectContext): void {
   applySchedulingGatedCondition(pod, ctx);
   const labels = child(metadata, 'labels') ?? {};
   if (gateEnabled(ctx, 'MatchLabelKeysInPodAffinity')) mutatePodAffinity(spec, labels);
-  if (gateEnabled(ctx, 'MatchLabelKeysInPodTopologySpread') && gateEnabled(ctx, 'MatchLabelKeysInPodTopologySpreadSelectorMerge')) {
+  if (
+    gateEnabled(ctx, 'MatchLabelKeysInPodTopologySpread') &&
+    gateEnabled(ctx, 'MatchLabelKeysInPodTopologySpreadSelectorMerge')
+  ) {
     mutateTopologySpreadConstraints(spec, labels);
   }
   applyAppArmorVersionSkew(pod);
@@ -43,7 +46,12 @@ export function applySchedulingGatedCondition(pod: JsonObject, ctx: ObjectContex
   status.conditions = conditions;
 }
 
-function appendExpressions(selector: JsonObject, keys: JsonValue | undefined, labels: JsonObject, operator: 'In' | 'NotIn'): void {
+function appendExpressions(
+  selector: JsonObject,
+  keys: JsonValue | undefined,
+  labels: JsonObject,
+  operator: 'In' | 'NotIn',
+): void {
   if (!Array.isArray(keys)) return;
   for (const key of keys) {
     if (typeof key !== 'string' || typeof labels[key] !== 'string') continue;
@@ -106,7 +114,11 @@ export function applyAppArmorVersionSkew(pod: JsonObject): void {
   if (child(spec, 'os')?.name === 'windows') return;
   const annotations = child(ensureChild(pod, 'metadata'), 'annotations') ?? {};
   const podProfile = child(child(spec, 'securityContext') ?? {}, 'appArmorProfile');
-  for (const c of [...children(spec, 'initContainers'), ...children(spec, 'containers'), ...children(spec, 'ephemeralContainers')]) {
+  for (const c of [
+    ...children(spec, 'initContainers'),
+    ...children(spec, 'containers'),
+    ...children(spec, 'ephemeralContainers'),
+  ]) {
     const annotation = annotations[APPARMOR_PREFIX + str(c.name)];
     if (typeof annotation !== 'string') continue;
     if (isObject(child(c, 'securityContext')?.appArmorProfile)) continue;

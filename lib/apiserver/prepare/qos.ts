@@ -36,7 +36,9 @@ export function computePodQOS(spec: JsonObject, ctx: ObjectContext): QOSClass {
     if (podLimits !== undefined && Object.keys(podLimits).length > 0) {
       // processResourceList then getQOSResources: a zero limit is still "found" at pod level.
       accumulate(limits, podLimits);
-      const found = new Set(Object.keys(podLimits).filter((k) => QOS_RESOURCES.has(k) && isPositiveQuantity(String(podLimits[k]))));
+      const found = new Set(
+        Object.keys(podLimits).filter((k) => QOS_RESOURCES.has(k) && isPositiveQuantity(String(podLimits[k]))),
+      );
       if (!found.has('cpu') || !found.has('memory')) guaranteed = false;
     } else {
       guaranteed = false;

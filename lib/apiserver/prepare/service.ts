@@ -36,7 +36,8 @@ export function beginCreateService(obj: JsonObject, ctx: ObjectContext): void {
     if (isUnset(spec.ipFamilyPolicy)) spec.ipFamilyPolicy = 'RequireDualStack';
     if (isEmpty(spec.ipFamilies)) spec.ipFamilies = ['IPv4'];
     const families = (Array.isArray(spec.ipFamilies) ? spec.ipFamilies : []).map(String);
-    if (families.length < 2 && spec.ipFamilyPolicy !== 'SingleStack') spec.ipFamilies = [...families, families[0] === 'IPv4' ? 'IPv6' : 'IPv4'];
+    if (families.length < 2 && spec.ipFamilyPolicy !== 'SingleStack')
+      spec.ipFamilies = [...families, families[0] === 'IPv4' ? 'IPv6' : 'IPv4'];
   } else {
     if (isUnset(spec.ipFamilyPolicy)) spec.ipFamilyPolicy = 'SingleStack';
     // A single-stack cluster serves its primary family only (PreferDualStack gets one family too).
@@ -51,7 +52,8 @@ export function beginCreateService(obj: JsonObject, ctx: ObjectContext): void {
 }
 
 function allocateNodePorts(spec: JsonObject, ctx: ObjectContext): void {
-  const wantsNodePorts = spec.type === 'NodePort' || (spec.type === 'LoadBalancer' && spec.allocateLoadBalancerNodePorts !== false);
+  const wantsNodePorts =
+    spec.type === 'NodePort' || (spec.type === 'LoadBalancer' && spec.allocateLoadBalancerNodePorts !== false);
   const used = new Set<number>();
   const ports = children(spec, 'ports');
   for (const port of ports) if (typeof port.nodePort === 'number' && port.nodePort !== 0) used.add(port.nodePort);
@@ -63,7 +65,8 @@ function allocateNodePorts(spec: JsonObject, ctx: ObjectContext): void {
   };
   if (wantsNodePorts) {
     ports.forEach((port, i) => {
-      if (port.nodePort === undefined || port.nodePort === 0 || port.nodePort === null) port.nodePort = next(`service.nodePort.${i}`);
+      if (port.nodePort === undefined || port.nodePort === 0 || port.nodePort === null)
+        port.nodePort = next(`service.nodePort.${i}`);
     });
   }
   if (spec.type === 'LoadBalancer' && spec.externalTrafficPolicy === 'Local' && isUnset(spec.healthCheckNodePort)) {

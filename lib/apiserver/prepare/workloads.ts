@@ -67,7 +67,8 @@ export function generateJobSelector(obj: JsonObject): void {
   for (const key of JOB_NAME_LABELS) if (!(key in labels)) labels[key] = str(metadata.name);
   for (const key of CONTROLLER_UID_LABELS) if (!(key in labels)) labels[key] = str(metadata.uid);
   const matchLabels = ensureChild(ensureChild(spec, 'selector'), 'matchLabels');
-  if (!('batch.kubernetes.io/controller-uid' in matchLabels)) matchLabels['batch.kubernetes.io/controller-uid'] = str(metadata.uid);
+  if (!('batch.kubernetes.io/controller-uid' in matchLabels))
+    matchLabels['batch.kubernetes.io/controller-uid'] = str(metadata.uid);
 }
 
 export function prepareJob(obj: JsonObject, ctx: ObjectContext): void {

@@ -9,11 +9,17 @@ import { ScaffoldError } from './manifest';
  * A module named as kwctl names it (a reference, a local path, or a sha256 prefix of a stored policy), with the URI
  * a policy resource would carry (local paths become file:// URIs, as kwctl's get_uri makes them) and its metadata.
  */
-export async function moduleWithMetadata(ref: string, fetch: FetchOptions): Promise<{ uri: string; metadata: PolicyMetadata }> {
+export async function moduleWithMetadata(
+  ref: string,
+  fetch: FetchOptions,
+): Promise<{ uri: string; metadata: PolicyMetadata }> {
   const uri = (await storedUriForShaPrefix(ref, fetch)) ?? (await localUri(ref)) ?? ref;
   const bytes = await fetchPolicy(uri, fetch);
   const metadata = readMetadata(new WebAssembly.Module(new Uint8Array(bytes)));
-  if (!metadata) throw new ScaffoldError(`No Kubewarden metadata found inside of '${uri}'.\nPolicies can be annotated with the \`kwctl annotate\` command (here: kubectl wasmpolicy annotate).`);
+  if (!metadata)
+    throw new ScaffoldError(
+      `No Kubewarden metadata found inside of '${uri}'.\nPolicies can be annotated with the \`kwctl annotate\` command (here: kubectl wasmpolicy annotate).`,
+    );
   return { uri, metadata };
 }
 

@@ -41,20 +41,35 @@ function objectMatches(sel: string, r: Result): boolean {
 }
 
 /** The expectation that applies to a result: the first results entry naming it, else the case's own. */
-function expectationFor(c: TestCase, r: Result): { e: Expectation; place: Place; entry?: ResultExpectation } | undefined {
+function expectationFor(
+  c: TestCase,
+  r: Result,
+): { e: Expectation; place: Place; entry?: ResultExpectation } | undefined {
   for (const x of c.results) {
-    if ((x.object === undefined || objectMatches(x.object, r)) && (x.policy === undefined || x.policy === r.policy)) return { e: x, place: x.place, entry: x };
+    if ((x.object === undefined || objectMatches(x.object, r)) && (x.policy === undefined || x.policy === r.policy))
+      return { e: x, place: x.place, entry: x };
   }
   return c.expectation.expect !== undefined ? { e: c.expectation, place: c.place } : undefined;
 }
 
 /** Checks a case's results against its expectations; `original` gives the object a result was evaluated on. */
-export function compareCase(c: TestCase, results: readonly Result[], original: (r: Result) => KubeObject | undefined): Failure[] {
+export function compareCase(
+  c: TestCase,
+  results: readonly Result[],
+  original: (r: Result) => KubeObject | undefined,
+): Failure[] {
   const failures: Failure[] = [];
   const used = new Set<ResultExpectation>();
   const evaluated = results.filter((r) => r.policy !== undefined || r.verdict === 'error');
   if (c.hasExpectations && evaluated.length === 0) {
-    failures.push({ place: c.place, object: '-', policy: '-', expected: c.expectation.expect ?? 'results', actual: 'no objects', message: 'the resources of the case hold no objects' });
+    failures.push({
+      place: c.place,
+      object: '-',
+      policy: '-',
+      expected: c.expectation.expect ?? 'results',
+      actual: 'no objects',
+      message: 'the resources of the case hold no objects',
+    });
   }
   for (const r of evaluated) {
     const found = expectationFor(c, r);
@@ -64,18 +79,40 @@ export function compareCase(c: TestCase, results: readonly Result[], original: (
     if (f) failures.push({ place: found.place, object: objectKey(r), policy: r.policy ?? '(input)', ...f });
   }
   for (const x of c.results) {
-    if (!used.has(x)) failures.push({ place: x.place, object: x.object ?? '*', policy: x.policy ?? '*', expected: x.expect!, actual: 'no such result', message: 'no object × policy of the case matches this entry' });
+    if (!used.has(x))
+      failures.push({
+        place: x.place,
+        object: x.object ?? '*',
+        policy: x.policy ?? '*',
+        expected: x.expect!,
+        actual: 'no such result',
+        message: 'no object × policy of the case matches this entry',
+      });
   }
   return failures;
 }
 
-function check(e: Expectation, r: Result, before: KubeObject | undefined): Omit<Failure, 'place' | 'object' | 'policy'> | undefined {
+function check(
+  e: Expectation,
+  r: Result,
+  before: KubeObject | undefined,
+): Omit<Failure, 'place' | 'object' | 'policy'> | undefined {
   const actual = actualOf(r);
   const base = { expected: e.expect!, actual, ...(r.message !== undefined ? { message: r.message } : {}) };
   if (actual !== e.expect) return base;
-  if (e.message && !matches(e.message, r.message ?? '')) return { ...base, expected: `${e.expect} with message ${describeMatcher(e.message)}`, actual: `${actual} with message ${JSON.stringify(r.message ?? '')}` };
+  if (e.message && !matches(e.message, r.message ?? ''))
+    return {
+      ...base,
+      expected: `${e.expect} with message ${describeMatcher(e.message)}`,
+      actual: `${actual} with message ${JSON.stringify(r.message ?? '')}`,
+    };
   if (e.patch !== undefined && !isDeepStrictEqual(e.patch, r.patch ?? [])) {
-    return { ...base, expected: 'mutate with the patch of the suite', actual: 'mutate with another patch', diff: yamlDiff(e.patch, r.patch ?? []) };
+    return {
+      ...base,
+      expected: 'mutate with the patch of the suite',
+      actual: 'mutate with another patch',
+      diff: yamlDiff(e.patch, r.patch ?? []),
+    };
   }
   if (e.mutated !== undefined) {
     let after: unknown;
@@ -84,7 +121,13 @@ function check(e: Expectation, r: Result, before: KubeObject | undefined): Omit<
     } catch (err) {
       return { ...base, actual: `a patch that does not apply: ${(err as Error).message}` };
     }
-    if (!isDeepStrictEqual(JSON.parse(JSON.stringify(e.mutated)), after)) return { ...base, expected: 'mutate to the object of the suite', actual: 'mutate to another object', diff: yamlDiff(e.mutated, after) };
+    if (!isDeepStrictEqual(JSON.parse(JSON.stringify(e.mutated)), after))
+      return {
+        ...base,
+        expected: 'mutate to the object of the suite',
+        actual: 'mutate to another object',
+        diff: yamlDiff(e.mutated, after),
+      };
   }
   return undefined;
 }
@@ -98,6 +141,7 @@ function describeMatcher(m: MessageMatcher): string {
 }
 
 function yamlDiff(expected: unknown, actual: unknown): string[] {
-  const lines = (v: unknown): string[] => jsyaml.dump(v, { noRefs: true, lineWidth: -1 }).replace(/\n$/, '').split('\n');
+  const lines = (v: unknown): string[] =>
+    jsyaml.dump(v, { noRefs: true, lineWidth: -1 }).replace(/\n$/, '').split('\n');
   return unifiedDiff(lines(expected), lines(actual)).map((l) => (l.kind === '@' ? l.text : `${l.kind}${l.text}`));
 }

@@ -15,7 +15,9 @@ const KIND_LINE = new RegExp(`^kind:\\s*["']?${SUITE_KIND}["']?\\s*$`, 'm');
  * The suite files under `paths`, sorted: files given by name are suites; directories are searched recursively
  * for `wasmpolicy-test.yaml` and for YAML files with a top-level `kind: PolicyTestSuite`.
  */
-export async function discoverSuites(paths: readonly string[]): Promise<{ files: string[]; problems: DiscoveryProblem[] }> {
+export async function discoverSuites(
+  paths: readonly string[],
+): Promise<{ files: string[]; problems: DiscoveryProblem[] }> {
   const files: string[] = [];
   const problems: DiscoveryProblem[] = [];
   for (const p of paths) {
@@ -32,7 +34,11 @@ export async function discoverSuites(paths: readonly string[]): Promise<{ files:
     }
     const before = files.length;
     await walk(p, files);
-    if (files.length === before) problems.push({ path: p, reason: `no test suites in it (${SUITE_FILE_NAME}, or YAML files of kind ${SUITE_KIND})` });
+    if (files.length === before)
+      problems.push({
+        path: p,
+        reason: `no test suites in it (${SUITE_FILE_NAME}, or YAML files of kind ${SUITE_KIND})`,
+      });
   }
   return { files: [...new Set(files)], problems };
 }

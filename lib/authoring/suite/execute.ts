@@ -44,12 +44,26 @@ export interface ExecuteOptions {
  * operation, user and stored objects run in one check of all their files, each result going to the case whose
  * file it came from; rendered inputs, sessions and namespace labels run alone.
  */
-export async function executeSuite(suite: Suite, cases: readonly TestCase[], opts: ExecuteOptions): Promise<CaseOutcome[]> {
+export async function executeSuite(
+  suite: Suite,
+  cases: readonly TestCase[],
+  opts: ExecuteOptions,
+): Promise<CaseOutcome[]> {
   const config = await loadConfigPolicies(suite, opts);
   const batches = new Map<string, TestCase[]>();
   for (const c of cases) {
     const alone = c.render.length > 0 || c.session !== undefined || Object.keys(c.namespaceLabels).length > 0;
-    const key = alone ? `alone:${c.name}` : JSON.stringify([c.policies, c.settings ?? null, c.operation, c.oldFiles, c.user ?? null, c.groups ?? null, c.namespace ?? null]);
+    const key = alone
+      ? `alone:${c.name}`
+      : JSON.stringify([
+          c.policies,
+          c.settings ?? null,
+          c.operation,
+          c.oldFiles,
+          c.user ?? null,
+          c.groups ?? null,
+          c.namespace ?? null,
+        ]);
     batches.set(key, [...(batches.get(key) ?? []), c]);
   }
   const outcomes = new Map<TestCase, CaseOutcome>();
@@ -66,7 +80,9 @@ async function loadConfigPolicies(suite: Suite, opts: ExecuteOptions): Promise<C
   if (files.length === 0) return { entries: [] };
   try {
     const { loadPolicyConfig } = await import('../../policy/config');
-    return { entries: await loadPolicyConfig(files, { log: opts.log, ...(opts.limits ? { limits: opts.limits } : {}) }) };
+    return {
+      entries: await loadPolicyConfig(files, { log: opts.log, ...(opts.limits ? { limits: opts.limits } : {}) }),
+    };
   } catch (err) {
     return { error: (err as Error).message };
   }
@@ -81,7 +97,13 @@ function policiesFor(suite: Suite, c: TestCase, config: PolicyEntry[]): PolicyEn
       continue;
     }
     if (c.policies.length > 0 && !c.policies.includes(p.name)) continue;
-    const spec: PolicySpec = { id: p.name, module: p.module, settings: c.settings ?? p.settings, mode: 'protect', origin: `${suite.file}:${p.place.line}` };
+    const spec: PolicySpec = {
+      id: p.name,
+      module: p.module,
+      settings: c.settings ?? p.settings,
+      mode: 'protect',
+      origin: `${suite.file}:${p.place.line}`,
+    };
     if (p.executionMode) spec.executionMode = p.executionMode as ExecutionMode;
     out.push(spec);
   }
@@ -89,14 +111,38 @@ function policiesFor(suite: Suite, c: TestCase, config: PolicyEntry[]): PolicyEn
   return out.filter((e, i) => out.findIndex((x) => x.id === e.id) === i);
 }
 
-async function runBatch(suite: Suite, batch: TestCase[], config: ConfigPolicies, opts: ExecuteOptions): Promise<CaseOutcome[]> {
+async function runBatch(
+  suite: Suite,
+  batch: TestCase[],
+  config: ConfigPolicies,
+  opts: ExecuteOptions,
+): Promise<CaseOutcome[]> {
   const first = batch[0];
   const started = Date.now();
-  const fail = (error: string): CaseOutcome[] => batch.map((c) => ({ suite, case: c, status: 'error', failures: [], error, results: [], original: () => undefined, durationMs: Date.now() - started }));
+  const fail = (error: string): CaseOutcome[] =>
+    batch.map((c) => ({
+      suite,
+      case: c,
+      status: 'error',
+      failures: [],
+      error,
+      results: [],
+      original: () => undefined,
+      durationMs: Date.now() - started,
+    }));
   if ('error' in config) return fail(config.error);
   const policies = policiesFor(suite, first, config.entries);
   const unknown = first.policies.filter((n) => !policies.some((p) => p.id === n));
-  if (unknown.length > 0) return fail(`no policy named ${unknown.join(', ')} in the suite; its policies: ${policiesFor(suite, { ...first, policies: [] }, config.entries).map((p) => p.id).join(', ')}`);
+  if (unknown.length > 0)
+    return fail(
+      `no policy named ${unknown.join(', ')} in the suite; its policies: ${policiesFor(
+        suite,
+        { ...first, policies: [] },
+        config.entries,
+      )
+        .map((p) => p.id)
+        .join(', ')}`,
+    );
   if (policies.length === 0) return fail('the case selects no policy');
   const files = [...new Set(batch.flatMap((c) => c.files))];
   let labelsFile: string | undefined;
@@ -107,7 +153,8 @@ async function runBatch(suite: Suite, batch: TestCase[], config: ConfigPolicies,
     }
     // A missing kubectl or helm is named, as check -k / --helm name it.
     if (first.render.length > 0) checkRenderTools(first.render);
-    const replay = first.session !== undefined ? { file: first.session, exchanges: await loadSession(first.session) } : undefined;
+    const replay =
+      first.session !== undefined ? { file: first.session, exchanges: await loadSession(first.session) } : undefined;
     const report = await runCheck({
       files,
       ...(first.render.length > 0 ? { render: first.render } : {}),
@@ -130,15 +177,29 @@ async function runBatch(suite: Suite, batch: TestCase[], config: ConfigPolicies,
     const original = report.original ?? (() => undefined);
     const durationMs = Date.now() - started;
     return batch.map((c): CaseOutcome => {
-      const mine = report.results.filter((r) => r.source.file !== labelsFile && (batch.length === 1 || belongsTo(r, c)));
+      const mine = report.results.filter(
+        (r) => r.source.file !== labelsFile && (batch.length === 1 || belongsTo(r, c)),
+      );
       // An input that cannot be read (a missing file, bad YAML) means the case cannot run, unless it expects so.
       const unreadable = mine.filter((r) => r.policy === undefined && r.verdict === 'error');
       if (unreadable.length > 0 && c.expectation.expect !== 'error') {
-        const error = unreadable.map((r) => `${r.source.file}${r.source.line > 0 ? `:${r.source.line}` : ''}: ${r.message ?? 'cannot be read'}`).join('; ');
+        const error = unreadable
+          .map(
+            (r) => `${r.source.file}${r.source.line > 0 ? `:${r.source.line}` : ''}: ${r.message ?? 'cannot be read'}`,
+          )
+          .join('; ');
         return { suite, case: c, status: 'error', failures: [], error, results: mine, original, durationMs };
       }
       const failures = compareCase(c, mine, original);
-      return { suite, case: c, status: failures.length > 0 ? 'fail' : 'pass', failures, results: mine, original, durationMs };
+      return {
+        suite,
+        case: c,
+        status: failures.length > 0 ? 'fail' : 'pass',
+        failures,
+        results: mine,
+        original,
+        durationMs,
+      };
     });
   } catch (err) {
     return fail((err as Error).message);
@@ -156,7 +217,9 @@ function belongsTo(r: Result, c: TestCase): boolean {
 async function writeNamespaces(labels: Record<string, Record<string, string>>): Promise<string> {
   const dir = await fs.mkdtemp(path.join(tmpdir(), 'wasmpolicy-test-'));
   const file = path.join(dir, 'namespaces.yaml');
-  const docs = Object.entries(labels).map(([name, l]) => jsyaml.dump({ apiVersion: 'v1', kind: 'Namespace', metadata: { name, labels: l } }));
+  const docs = Object.entries(labels).map(([name, l]) =>
+    jsyaml.dump({ apiVersion: 'v1', kind: 'Namespace', metadata: { name, labels: l } }),
+  );
   await fs.writeFile(file, docs.join('---\n'));
   return file;
 }

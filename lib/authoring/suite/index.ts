@@ -21,7 +21,15 @@ export interface SuiteOutcome {
 
 export interface TestReport {
   suites: SuiteOutcome[];
-  summary: { suites: number; cases: number; passed: number; failed: number; errors: number; brokenSuites: number; updated: number };
+  summary: {
+    suites: number;
+    cases: number;
+    passed: number;
+    failed: number;
+    errors: number;
+    brokenSuites: number;
+    updated: number;
+  };
 }
 
 export interface TestOptions extends ExecuteOptions {
@@ -34,7 +42,13 @@ export interface TestOptions extends ExecuteOptions {
 /** `test`: finds the suites under `paths`, runs their cases and, with `update`, writes results into new cases. */
 export async function runTests(paths: readonly string[], opts: TestOptions): Promise<TestReport> {
   const { files, problems } = await discoverSuites(paths);
-  const suites: SuiteOutcome[] = problems.map((p) => ({ file: p.path, name: p.path, cases: [], error: { place: { file: p.path, line: 0 }, reason: p.reason }, durationMs: 0 }));
+  const suites: SuiteOutcome[] = problems.map((p) => ({
+    file: p.path,
+    name: p.path,
+    cases: [],
+    error: { place: { file: p.path, line: 0 }, reason: p.reason },
+    durationMs: 0,
+  }));
   for (const file of files) suites.push(await runSuiteFile(file, opts));
   const cases = suites.flatMap((s) => s.cases);
   return {
@@ -57,13 +71,26 @@ async function runSuiteFile(file: string, opts: TestOptions): Promise<SuiteOutco
   try {
     text = await fs.readFile(file, 'utf8');
   } catch (err) {
-    return { file, name: file, cases: [], error: { place: { file, line: 0 }, reason: `cannot read: ${(err as Error).message}` }, durationMs: 0 };
+    return {
+      file,
+      name: file,
+      cases: [],
+      error: { place: { file, line: 0 }, reason: `cannot read: ${(err as Error).message}` },
+      durationMs: 0,
+    };
   }
   let parsed;
   try {
     parsed = parseSuite(file, text);
   } catch (err) {
-    if (err instanceof SuiteError) return { file, name: file, cases: [], error: { place: err.place, reason: err.reason }, durationMs: Date.now() - started };
+    if (err instanceof SuiteError)
+      return {
+        file,
+        name: file,
+        cases: [],
+        error: { place: err.place, reason: err.reason },
+        durationMs: Date.now() - started,
+      };
     throw err;
   }
   const { suite, doc, caseNodes } = parsed;
@@ -72,7 +99,12 @@ async function runSuiteFile(file: string, opts: TestOptions): Promise<SuiteOutco
   const out: SuiteOutcome = { file, name: suite.name, cases: outcomes, durationMs: Date.now() - started };
   if (opts.update) {
     try {
-      out.updated = await writeActuals(file, text, doc, outcomes.map((o) => ({ outcome: o, node: caseNodes[suite.cases.indexOf(o.case)] })));
+      out.updated = await writeActuals(
+        file,
+        text,
+        doc,
+        outcomes.map((o) => ({ outcome: o, node: caseNodes[suite.cases.indexOf(o.case)] })),
+      );
     } catch (err) {
       out.error = { place: { file, line: 0 }, reason: `--update: ${(err as Error).message}` };
     }

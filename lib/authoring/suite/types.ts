@@ -38,7 +38,14 @@ export interface ResultExpectation extends Expectation {
 
 /** A policy of the suite, as -p takes it, or every policy of a configuration file (policies.yml, policy resources). */
 export type SuitePolicy =
-  | { kind: 'ref'; name: string; module: string; settings: Record<string, unknown>; executionMode?: string; place: Place }
+  | {
+      kind: 'ref';
+      name: string;
+      module: string;
+      settings: Record<string, unknown>;
+      executionMode?: string;
+      place: Place;
+    }
   | { kind: 'config'; path: string; place: Place };
 
 export interface TestCase {

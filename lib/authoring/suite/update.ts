@@ -10,7 +10,12 @@ import type { CaseOutcome } from './execute';
  * comments, order and quoting of everything else stay); the file is replaced atomically, and only if it did not
  * change since it was read. Returns how many cases were filled in.
  */
-export async function writeActuals(file: string, originalText: string, doc: Document, outcomes: readonly { outcome: CaseOutcome; node: YAMLMap }[]): Promise<number> {
+export async function writeActuals(
+  file: string,
+  originalText: string,
+  doc: Document,
+  outcomes: readonly { outcome: CaseOutcome; node: YAMLMap }[],
+): Promise<number> {
   const filled = fillActuals(doc, outcomes);
   if (filled === 0) return 0;
   const now = await fs.readFile(file, 'utf8');
@@ -29,7 +34,10 @@ export function fillActuals(doc: Document, outcomes: readonly { outcome: CaseOut
     if (evaluated.length === 1) {
       for (const [k, v] of Object.entries(expectationOf(evaluated[0]))) node.set(k, doc.createNode(v));
     } else {
-      node.set('results', doc.createNode(evaluated.map((r) => ({ object: objectKey(r), policy: r.policy, ...expectationOf(r) }))));
+      node.set(
+        'results',
+        doc.createNode(evaluated.map((r) => ({ object: objectKey(r), policy: r.policy, ...expectationOf(r) }))),
+      );
     }
     filled++;
   }
@@ -40,7 +48,14 @@ function expectationOf(r: Result): Record<string, unknown> {
   const expect = actualOf(r);
   const out: Record<string, unknown> = { expect };
   // A message that reads as /regex/ would be taken for one: such messages are left for the author to write.
-  if (r.message !== undefined && r.message !== '' && expect !== 'pass' && expect !== 'skip' && !/^\/.*\/[a-z]*$/s.test(r.message)) out.message = r.message;
+  if (
+    r.message !== undefined &&
+    r.message !== '' &&
+    expect !== 'pass' &&
+    expect !== 'skip' &&
+    !/^\/.*\/[a-z]*$/s.test(r.message)
+  )
+    out.message = r.message;
   if (expect === 'mutate') out.patch = r.patch;
   return out;
 }

@@ -37,7 +37,8 @@ export function readRules(r: FieldReader, v: unknown, at: FieldPath): PolicyRule
         if (typeof x !== 'string') r.fail([...lp, j], `must be a string, got ${typeof x}`);
         else out.push(x);
       });
-      if (key !== 'resources' && out.includes('*') && out.length > 1) r.fail(lp, 'if "*" is present, it must be the only value');
+      if (key !== 'resources' && out.includes('*') && out.length > 1)
+        r.fail(lp, 'if "*" is present, it must be the only value');
       return out;
     };
     const apiGroups = strings('apiGroups', 'apiGroups');
@@ -48,11 +49,19 @@ export function readRules(r: FieldReader, v: unknown, at: FieldPath): PolicyRule
     resourceOverlaps(resources).forEach((msg) => r.fail([...p, 'resources'], msg));
     const operations = strings('operations', 'operations');
     operations.forEach((x, j) => {
-      if (!OPERATIONS.includes(x)) r.fail([...p, 'operations', j], `unsupported value ${JSON.stringify(x)}: supported values: "CREATE", "UPDATE", "DELETE", "CONNECT", "*"`);
+      if (!OPERATIONS.includes(x))
+        r.fail(
+          [...p, 'operations', j],
+          `unsupported value ${JSON.stringify(x)}: supported values: "CREATE", "UPDATE", "DELETE", "CONNECT", "*"`,
+        );
     });
     const rule: PolicyRule = { apiGroups, apiVersions, resources, operations };
     if (m.scope !== undefined && m.scope !== null) {
-      if (typeof m.scope !== 'string' || !SCOPES.includes(m.scope)) r.fail([...p, 'scope'], `unsupported value ${JSON.stringify(m.scope)}: supported values: "Cluster", "Namespaced", "*"`);
+      if (typeof m.scope !== 'string' || !SCOPES.includes(m.scope))
+        r.fail(
+          [...p, 'scope'],
+          `unsupported value ${JSON.stringify(m.scope)}: supported values: "Cluster", "Namespaced", "*"`,
+        );
       else rule.scope = m.scope;
     }
     rules.push(rule);
@@ -85,7 +94,8 @@ function resourceOverlaps(resources: string[]): string[] {
     if (res === '*') wildcardRes.add(sub);
   }
   if (resources.length > 1 && doubleWildcard) out.push("if '*/*' is present, must not specify other resources");
-  if (singleWildcard && withoutSub) out.push("if '*' is present, must not specify other resources without subresources");
+  if (singleWildcard && withoutSub)
+    out.push("if '*' is present, must not specify other resources without subresources");
   return out;
 }
 
@@ -93,7 +103,8 @@ function resourceOverlaps(resources: string[]): string[] {
 export function readMatchConditions(r: FieldReader, v: unknown, at: FieldPath): CompiledCondition[] {
   const list = r.list(v, at);
   if (!list) return [];
-  if (list.length > MAX_MATCH_CONDITIONS) r.fail(at, `must have at most ${MAX_MATCH_CONDITIONS} items, got ${list.length}`);
+  if (list.length > MAX_MATCH_CONDITIONS)
+    r.fail(at, `must have at most ${MAX_MATCH_CONDITIONS} items, got ${list.length}`);
   const names = new Set<string>();
   const out: CompiledCondition[] = [];
   list.forEach((item, i) => {
@@ -104,8 +115,16 @@ export function readMatchConditions(r: FieldReader, v: unknown, at: FieldPath): 
     const name = r.string(m.name, [...p, 'name'], true);
     const expression = r.string(m.expression, [...p, 'expression'], true);
     if (name !== undefined) {
-      if (!/^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/)?([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$/.test(name) || name.length > 316) {
-        r.fail([...p, 'name'], `${JSON.stringify(name)} is not a qualified name (alphanumerics, '-', '_' or '.', starting and ending with an alphanumeric, with an optional DNS subdomain prefix and '/')`);
+      if (
+        !/^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/)?([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$/.test(
+          name,
+        ) ||
+        name.length > 316
+      ) {
+        r.fail(
+          [...p, 'name'],
+          `${JSON.stringify(name)} is not a qualified name (alphanumerics, '-', '_' or '.', starting and ending with an alphanumeric, with an optional DNS subdomain prefix and '/')`,
+        );
       }
       if (names.has(name)) r.fail([...p, 'name'], `duplicate value ${JSON.stringify(name)}`);
       names.add(name);
@@ -153,7 +172,11 @@ export function readSettings(r: FieldReader, v: unknown, at: FieldPath): Record<
   return v as Record<string, unknown>;
 }
 
-export function readContextAwareResources(r: FieldReader, v: unknown, at: FieldPath): ContextAwareResource[] | undefined {
+export function readContextAwareResources(
+  r: FieldReader,
+  v: unknown,
+  at: FieldPath,
+): ContextAwareResource[] | undefined {
   const list = r.list(v, at);
   if (!list) return undefined;
   const out: ContextAwareResource[] = [];

@@ -47,11 +47,19 @@ export class FieldReader {
   }
 
   fail(path: FieldPath, message: string): void {
-    this.problems.push({ file: this.file, line: this.line(path), subject: this.subject, field: formatPath(path), message });
+    this.problems.push({
+      file: this.file,
+      line: this.line(path),
+      subject: this.subject,
+      field: formatPath(path),
+      message,
+    });
   }
 
   warn(path: FieldPath, message: string): void {
-    this.warnings.push(`${this.file}:${this.line(path)}: ${this.subject}: ${path.length ? `${formatPath(path)}: ` : ''}${message}`);
+    this.warnings.push(
+      `${this.file}:${this.line(path)}: ${this.subject}: ${path.length ? `${formatPath(path)}: ` : ''}${message}`,
+    );
   }
 
   ignore(path: FieldPath, reason: string, significant: boolean): void {
@@ -130,7 +138,13 @@ export class FieldReader {
   }
 
   /** Reports keys of `obj` not in `known`: an error (CRDs: kubectl validates strictly), or a warning. */
-  unknownFields(obj: Record<string, unknown>, path: FieldPath, known: readonly string[], severity: 'error' | 'warning', hint = ''): void {
+  unknownFields(
+    obj: Record<string, unknown>,
+    path: FieldPath,
+    known: readonly string[],
+    severity: 'error' | 'warning',
+    hint = '',
+  ): void {
     for (const k of Object.keys(obj)) {
       if (known.includes(k)) continue;
       const suggestion = closest(k, known);

@@ -41,7 +41,8 @@ export async function loadPolicyConfig(args: string[], opts: PolicyConfigOptions
   const { problems } = read;
   const entries: PolicyEntry[] = [];
   const { sources, errors } = await expandInputs(args, false);
-  for (const e of errors) problems.push({ file: e.name, line: 0, subject: '--policies', field: '', message: e.message });
+  for (const e of errors)
+    problems.push({ file: e.name, line: 0, subject: '--policies', field: '', message: e.message });
   for (const s of sources) {
     const file = sourceName(s);
     let text: string;
@@ -75,7 +76,10 @@ interface ConfigRead {
 
 function startRead(opts: PolicyConfigOptions): ConfigRead {
   return {
-    crdOpts: { kubewardenNamespace: opts.kubewardenNamespace ?? DEFAULT_KUBEWARDEN_NAMESPACE, defaultNamespace: opts.defaultNamespace ?? 'default' },
+    crdOpts: {
+      kubewardenNamespace: opts.kubewardenNamespace ?? DEFAULT_KUBEWARDEN_NAMESPACE,
+      defaultNamespace: opts.defaultNamespace ?? 'default',
+    },
     problems: [],
     warnings: [],
     ignored: [],
@@ -83,13 +87,24 @@ function startRead(opts: PolicyConfigOptions): ConfigRead {
 }
 
 /** Duplicate ids are problems too; every problem is thrown at once, warnings and ignored fields are logged. */
-function finish(entries: PolicyEntry[], { problems, warnings, ignored }: ConfigRead, log: Logger, what: string): PolicyEntry[] {
+function finish(
+  entries: PolicyEntry[],
+  { problems, warnings, ignored }: ConfigRead,
+  log: Logger,
+  what: string,
+): PolicyEntry[] {
   const seen = new Map<string, string>();
   for (const e of entries) {
     const before = seen.get(e.id);
     if (before) {
       const [file, line] = splitOrigin(e.origin);
-      problems.push({ file, line, subject: isGroup(e) ? 'policy group' : 'policy', field: '', message: `duplicate policy id ${JSON.stringify(e.id)}, also defined at ${before}` });
+      problems.push({
+        file,
+        line,
+        subject: isGroup(e) ? 'policy group' : 'policy',
+        field: '',
+        message: `duplicate policy id ${JSON.stringify(e.id)}, also defined at ${before}`,
+      });
     } else seen.set(e.id, e.origin);
   }
   if (problems.length > 0) throw new PolicyConfigError(problems);
@@ -122,7 +137,12 @@ function reportIgnored(ignored: IgnoredField[], log: Logger): void {
   }
 }
 
-function readText(file: string, text: string, limits: InputLimits, { crdOpts, problems, warnings, ignored }: ConfigRead): PolicyEntry[] {
+function readText(
+  file: string,
+  text: string,
+  limits: InputLimits,
+  { crdOpts, problems, warnings, ignored }: ConfigRead,
+): PolicyEntry[] {
   const out: PolicyEntry[] = [];
   for (const chunk of splitDocuments(text)) {
     let parsed;
@@ -130,13 +150,20 @@ function readText(file: string, text: string, limits: InputLimits, { crdOpts, pr
       parsed = parseDocument(chunk.text, limits);
     } catch (err) {
       const e = err as YamlSyntaxError;
-      problems.push({ file, line: e.line > 0 ? chunk.firstLine + e.line - 1 : chunk.firstLine, subject: 'YAML', field: '', message: `syntax error: ${e.reason ?? e.message}` });
+      problems.push({
+        file,
+        line: e.line > 0 ? chunk.firstLine + e.line - 1 : chunk.firstLine,
+        subject: 'YAML',
+        field: '',
+        message: `syntax error: ${e.reason ?? e.message}`,
+      });
       continue;
     }
     const { value, events } = parsed;
     if (value === null || value === undefined) continue;
     const lines = LineIndex.build(chunk.text, events, chunk.firstLine);
-    const reader = (subject: string, idx: LineIndex = lines) => new FieldReader(file, idx, subject, problems, warnings, ignored);
+    const reader = (subject: string, idx: LineIndex = lines) =>
+      new FieldReader(file, idx, subject, problems, warnings, ignored);
     if (typeof value !== 'object' || Array.isArray(value)) {
       reader('document').fail([], 'expected a policies.yml mapping or a policies.kubewarden.io/v1 resource');
       continue;
@@ -174,12 +201,19 @@ function readResource(r: FieldReader, item: unknown, crdOpts: CrdOptions): Polic
   const name = (obj.metadata as { name?: unknown } | undefined)?.name;
   const subject = `${kind}${typeof name === 'string' ? ` ${name}` : ''}`;
   const rr = r.with(subject, []);
-  if (obj.kind === 'PolicyServer' && typeof obj.apiVersion === 'string' && obj.apiVersion.startsWith('policies.kubewarden.io/')) {
+  if (
+    obj.kind === 'PolicyServer' &&
+    typeof obj.apiVersion === 'string' &&
+    obj.apiVersion.startsWith('policies.kubewarden.io/')
+  ) {
     rr.ignore(['PolicyServer'], 'a PolicyServer only says where policies run', false);
     return undefined;
   }
   if (!POLICY_KINDS.includes(kind as PolicyKind)) {
-    rr.fail(['kind'], `not a Kubewarden policy: expected one of ${POLICY_KINDS.join(', ')} (${POLICIES_API_VERSION}), or a policies.yml mapping`);
+    rr.fail(
+      ['kind'],
+      `not a Kubewarden policy: expected one of ${POLICY_KINDS.join(', ')} (${POLICIES_API_VERSION}), or a policies.yml mapping`,
+    );
     return undefined;
   }
   if (obj.apiVersion !== POLICIES_API_VERSION) {

@@ -4,7 +4,17 @@ import { checkExpression } from './crd';
 import type { FieldReader } from './fields';
 
 /** Fields of a single policy in policies.yml (PS src/config.rs). */
-const SINGLE_FIELDS = ['module', 'policyMode', 'allowedToMutate', 'settings', 'contextAwareResources', 'message', 'timeoutEvalSeconds', 'namespacedName', 'hostCapabilities'];
+const SINGLE_FIELDS = [
+  'module',
+  'policyMode',
+  'allowedToMutate',
+  'settings',
+  'contextAwareResources',
+  'message',
+  'timeoutEvalSeconds',
+  'namespacedName',
+  'hostCapabilities',
+];
 const GROUP_FIELDS = ['policyMode', 'expression', 'message', 'policies', 'namespacedName'];
 const MEMBER_FIELDS = ['module', 'settings', 'contextAwareResources', 'timeoutEvalSeconds'];
 
@@ -23,7 +33,12 @@ export function readPoliciesYml(r: FieldReader, doc: Record<string, unknown>): P
     if (!m) continue;
     const origin = `${r.file}:${r.line(at)} (policies.yml ${id})`;
     const mode = er.oneOf(m.policyMode, [id, 'policyMode'], ['protect', 'monitor'] as const, 'protect');
-    if (m.namespacedName !== undefined) er.ignore([id, 'namespacedName'], 'it only names the resource the Kubewarden controller generated the entry from', false);
+    if (m.namespacedName !== undefined)
+      er.ignore(
+        [id, 'namespacedName'],
+        'it only names the resource the Kubewarden controller generated the entry from',
+        false,
+      );
     if ('policies' in m) {
       er.unknownFields(m, at, GROUP_FIELDS, 'warning', ' (policy-server ignores it)');
       const expression = er.string(m.expression, [id, 'expression'], true);
@@ -47,8 +62,10 @@ export function readPoliciesYml(r: FieldReader, doc: Record<string, unknown>): P
         member.contextAwareResources = car ?? [];
         members.push(member);
       }
-      if (membersMap && Object.keys(membersMap).length === 0) er.fail([id, 'policies'], 'a group needs at least one member');
-      if (expression !== undefined && membersMap) checkExpression(er, expression, Object.keys(membersMap), [id, 'expression']);
+      if (membersMap && Object.keys(membersMap).length === 0)
+        er.fail([id, 'policies'], 'a group needs at least one member');
+      if (expression !== undefined && membersMap)
+        checkExpression(er, expression, Object.keys(membersMap), [id, 'expression']);
       if (expression === undefined || message === undefined || !membersMap) continue;
       const group: PolicyGroupSpec = { kind: 'group', id, mode, expression, message, members, origin };
       out.push(group);
@@ -61,9 +78,21 @@ export function readPoliciesYml(r: FieldReader, doc: Record<string, unknown>): P
     const message = er.string(m.message, [id, 'message']);
     const timeoutEvalSeconds = er.int(m.timeoutEvalSeconds, [id, 'timeoutEvalSeconds'], 1, 3600);
     const car = readContextAwareResources(er, m.contextAwareResources, [id, 'contextAwareResources']);
-    if (m.hostCapabilities !== undefined) er.ignore([id, 'hostCapabilities'], 'the per-policy host capability list is not enforced (policy-server does not enforce it either)', true);
+    if (m.hostCapabilities !== undefined)
+      er.ignore(
+        [id, 'hostCapabilities'],
+        'the per-policy host capability list is not enforced (policy-server does not enforce it either)',
+        true,
+      );
     if (module === undefined) continue;
-    const spec: PolicySpec = { id, module: normaliseModule(er, module, [id, 'module']), settings, mode, allowedToMutate, origin };
+    const spec: PolicySpec = {
+      id,
+      module: normaliseModule(er, module, [id, 'module']),
+      settings,
+      mode,
+      allowedToMutate,
+      origin,
+    };
     if (message) spec.message = message;
     if (timeoutEvalSeconds !== undefined) spec.timeoutEvalSeconds = timeoutEvalSeconds;
     spec.contextAwareResources = car ?? [];

@@ -42,7 +42,15 @@ class GuestAbort extends Error {
   override name = 'GuestAbort';
 }
 
-const HOST_IMPORTS = new Set(['opa_abort', 'opa_println', 'opa_builtin0', 'opa_builtin1', 'opa_builtin2', 'opa_builtin3', 'opa_builtin4']);
+const HOST_IMPORTS = new Set([
+  'opa_abort',
+  'opa_println',
+  'opa_builtin0',
+  'opa_builtin1',
+  'opa_builtin2',
+  'opa_builtin3',
+  'opa_builtin4',
+]);
 
 const LEGACY_EXPORTS = [
   'builtins',
@@ -74,7 +82,15 @@ interface OpaExports {
   opa_eval_ctx_set_entrypoint(ctx: number, ep: number): void;
   opa_eval_ctx_get_result(ctx: number): number;
   eval(ctx: number): number;
-  opa_eval?: (reserved: number, ep: number, data: number, input: number, inputLen: number, heap: number, format: number) => number;
+  opa_eval?: (
+    reserved: number,
+    ep: number,
+    data: number,
+    input: number,
+    inputLen: number,
+    heap: number,
+    format: number,
+  ) => number;
 }
 
 /** Memory pages for a limit in bytes: whole pages, at least the initial 5, at most 4 GiB. */
@@ -92,7 +108,10 @@ export function importProblems(module: WebAssembly.Module): string[] {
       imp.module === 'env' &&
       ((imp.name === 'memory' && imp.kind === 'memory') || (HOST_IMPORTS.has(imp.name) && imp.kind === 'function'));
     if (imp.module === 'env' && imp.name === 'memory' && imp.kind === 'memory') memory = true;
-    if (!ok) problems.push(`wasm engine error: linker cannot create instance: unknown import: \`${imp.module}::${imp.name}\` has not been defined`);
+    if (!ok)
+      problems.push(
+        `wasm engine error: linker cannot create instance: unknown import: \`${imp.module}::${imp.name}\` has not been defined`,
+      );
   }
   if (!memory) problems.push('Rego wasm error: the module does not import env.memory: it is not an OPA policy');
   return problems;
@@ -134,12 +153,23 @@ export class OpaPolicy {
     const missing = LEGACY_EXPORTS.filter((n) => typeof exp[n] !== 'function');
     if (missing.length > 0) throw new RegoLoadError(missing.map((n) => `Rego wasm error: cannot get ${n} function`));
     this.x = exp as unknown as OpaExports;
-    this.abiVersion = { major: globalValue(exp.opa_wasm_abi_version, 'major'), minor: globalValue(exp.opa_wasm_abi_minor_version, 'minor') };
+    this.abiVersion = {
+      major: globalValue(exp.opa_wasm_abi_version, 'major'),
+      minor: globalValue(exp.opa_wasm_abi_minor_version, 'minor'),
+    };
     if (this.abiVersion.major !== 1) {
-      throw new RegoLoadError([`Rego wasm error: unsupported OPA Wasm ABI version ${this.abiVersion.major}.${this.abiVersion.minor} (only 1.x is supported)`]);
+      throw new RegoLoadError([
+        `Rego wasm error: unsupported OPA Wasm ABI version ${this.abiVersion.major}.${this.abiVersion.minor} (only 1.x is supported)`,
+      ]);
     }
-    this.builtinIds = this.loadMap('builtins', this.guard('builtins', () => this.x.builtins()));
-    this.entrypoints = this.loadMap('entrypoints', this.guard('entrypoints', () => this.x.entrypoints()));
+    this.builtinIds = this.loadMap(
+      'builtins',
+      this.guard('builtins', () => this.x.builtins()),
+    );
+    this.entrypoints = this.loadMap(
+      'entrypoints',
+      this.guard('entrypoints', () => this.x.entrypoints()),
+    );
     this.builtinNames = new Map(Object.entries(this.builtinIds).map(([name, id]) => [id, name]));
     const unknown = Object.keys(this.builtinIds).filter((n) => !this.builtins.has(n));
     if (unknown.length > 0) throw new RegoLoadError([`Missing Rego builtins: ${unknown.sort().join(', ')}`]);
@@ -194,10 +224,12 @@ export class OpaPolicy {
           env.opa_builtin2 = (id: number, _ctx: number, a: number, b: number) => this.dispatch(id, [a, b]);
           break;
         case 'opa_builtin3':
-          env.opa_builtin3 = (id: number, _ctx: number, a: number, b: number, c: number) => this.dispatch(id, [a, b, c]);
+          env.opa_builtin3 = (id: number, _ctx: number, a: number, b: number, c: number) =>
+            this.dispatch(id, [a, b, c]);
           break;
         case 'opa_builtin4':
-          env.opa_builtin4 = (id: number, _ctx: number, a: number, b: number, c: number, d: number) => this.dispatch(id, [a, b, c, d]);
+          env.opa_builtin4 = (id: number, _ctx: number, a: number, b: number, c: number, d: number) =>
+            this.dispatch(id, [a, b, c, d]);
           break;
       }
     }
@@ -237,7 +269,12 @@ export class OpaPolicy {
 
   private loadMap(what: string, addr: number): Record<string, number> {
     const v = this.guard('opa_json_dump', () => JSON.parse(this.readCString(this.x.opa_json_dump(addr))) as unknown);
-    if (v === null || typeof v !== 'object' || Array.isArray(v) || !Object.values(v).every((id) => Number.isInteger(id))) {
+    if (
+      v === null ||
+      typeof v !== 'object' ||
+      Array.isArray(v) ||
+      !Object.values(v).every((id) => Number.isInteger(id))
+    ) {
       throw new RegoLoadError([`Rego wasm error: OPA ${what} didn't return a dictionary`]);
     }
     return v as Record<string, number>;
@@ -247,7 +284,8 @@ export class OpaPolicy {
   private readCString(addr: number): string {
     const bytes = new Uint8Array(this.memory.buffer);
     const end = bytes.indexOf(0, addr);
-    if (addr <= 0 || addr >= bytes.length || end < 0) throw new RegoEvalError(`Rego wasm error: invalid string address ${addr}`);
+    if (addr <= 0 || addr >= bytes.length || end < 0)
+      throw new RegoEvalError(`Rego wasm error: invalid string address ${addr}`);
     return decoder.decode(bytes.subarray(addr, end));
   }
 
@@ -282,7 +320,9 @@ export class OpaPolicy {
     if (!Object.values(this.entrypoints).includes(entrypoint)) {
       // burrego checks this on every evaluation: such a module loads, and every evaluation fails
       const known = Object.entries(this.entrypoints).map(([k, v]) => `${JSON.stringify(k)}: ${v}`);
-      throw new RegoEvalError(`Rego wasm error: Cannot find the specified entrypoint ${entrypoint} inside of {${known.join(', ')}}`);
+      throw new RegoEvalError(
+        `Rego wasm error: Cannot find the specified entrypoint ${entrypoint} inside of {${known.join(', ')}}`,
+      );
     }
     try {
       const data = this.loadData(dataJson);
@@ -326,13 +366,16 @@ export class OpaPolicy {
     try {
       this.memory.grow(Math.ceil((end - have) / WASM_PAGE));
     } catch {
-      throw new RegoEvalError(`wasm engine error: cannot grow memory to ${end} bytes to hold the input: the policy memory limit of ${this.memoryLimitBytes} bytes would be exceeded`);
+      throw new RegoEvalError(
+        `wasm engine error: cannot grow memory to ${end} bytes to hold the input: the policy memory limit of ${this.memoryLimitBytes} bytes would be exceeded`,
+      );
     }
   }
 
   private describe(err: unknown): string {
     if (err instanceof GuestAbort) return `opa_abort: ${err.message}`;
-    if (err instanceof BuiltinError) return `Builtin error [${JSON.stringify(err.builtin)}]: ${JSON.stringify(err.reason)}`;
+    if (err instanceof BuiltinError)
+      return `Builtin error [${JSON.stringify(err.builtin)}]: ${JSON.stringify(err.reason)}`;
     if (err instanceof WebAssembly.RuntimeError) return `wasm trap: ${err.message}`;
     if (err instanceof RangeError && /Maximum call stack/.test(err.message)) return 'wasm trap: call stack exhausted';
     return err instanceof Error ? err.message : String(err);
@@ -346,7 +389,10 @@ export class OpaPolicy {
     if (err instanceof RegoEvalError) return err.message;
     let msg = `wasm engine error: error invoking opa_eval function: ${this.describe(err)}`;
     const room = this.memoryLimitBytes - this.memory.buffer.byteLength;
-    if ((err instanceof GuestAbort || err instanceof WebAssembly.RuntimeError) && room < Math.max(WASM_PAGE, documentBytes)) {
+    if (
+      (err instanceof GuestAbort || err instanceof WebAssembly.RuntimeError) &&
+      room < Math.max(WASM_PAGE, documentBytes)
+    ) {
       msg += ` (the policy reached its memory limit of ${this.memoryLimitBytes} bytes)`;
     }
     return msg;

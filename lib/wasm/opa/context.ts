@@ -17,10 +17,15 @@ const dec = new TextDecoder();
  * (so the data comes from the same source as the other capabilities: manifests, cluster or a replayed session).
  * A failed call throws the host's message.
  */
-export function listContextResources(resources: readonly ContextAwareResource[], hostCall: HostCallHandler): ResourceList[] {
+export function listContextResources(
+  resources: readonly ContextAwareResource[],
+  hostCall: HostCallHandler,
+): ResourceList[] {
   return resources.map((resource) => {
     const payload = enc.encode(JSON.stringify({ api_version: resource.apiVersion, kind: resource.kind }));
-    const reply = JSON.parse(dec.decode(hostCall('kubewarden', 'kubernetes', 'list_resources_all', payload))) as { items?: unknown };
+    const reply = JSON.parse(dec.decode(hostCall('kubewarden', 'kubernetes', 'list_resources_all', payload))) as {
+      items?: unknown;
+    };
     const items = Array.isArray(reply.items) ? (reply.items as KubeObject[]) : [];
     return { resource, items };
   });
@@ -64,7 +69,8 @@ export function gatekeeperInventory(lists: readonly ResourceList[]): Record<stri
       const name = o.metadata?.name;
       if (typeof name !== 'string') continue;
       const ns = o.metadata?.namespace;
-      if (typeof ns === 'string' && ns !== '') put(inventory, ['namespace', ns, resource.apiVersion, resource.kind, name], o);
+      if (typeof ns === 'string' && ns !== '')
+        put(inventory, ['namespace', ns, resource.apiVersion, resource.kind, name], o);
       else put(inventory, ['cluster', resource.apiVersion, resource.kind, name], o);
     }
   }

@@ -24,7 +24,8 @@ function unexpected(v: unknown): string {
   return 'map';
 }
 
-const invalidType = (v: unknown, expected: string) => new SerdeError(`invalid type: ${unexpected(v)}, expected ${expected}`);
+const invalidType = (v: unknown, expected: string) =>
+  new SerdeError(`invalid type: ${unexpected(v)}, expected ${expected}`);
 
 function isMap(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -49,7 +50,9 @@ function variant(v: unknown, name: string, variants: string[]): string {
   if (typeof v !== 'string') throw invalidType(v, `enum ${name}`);
   if (!variants.includes(v)) {
     const list = variants.map((x) => `\`${x}\``);
-    throw new SerdeError(`unknown variant \`${v}\`, expected ${list.length === 1 ? list[0] : `one of ${list.join(', ')}`}`);
+    throw new SerdeError(
+      `unknown variant \`${v}\`, expected ${list.length === 1 ? list[0] : `one of ${list.join(', ')}`}`,
+    );
   }
   return v;
 }
@@ -97,7 +100,8 @@ function statusDetails(v: unknown): void {
   if (!isMap(v)) throw invalidType(v, 'struct StatusDetails');
   for (const [k, x] of Object.entries(v)) {
     if (k === 'name' || k === 'group' || k === 'kind' || k === 'uid') optStr(x);
-    else if (k === 'retry_after_seconds' && x !== null && (typeof x !== 'number' || !Number.isInteger(x))) throw invalidType(x, 'i32');
+    else if (k === 'retry_after_seconds' && x !== null && (typeof x !== 'number' || !Number.isInteger(x)))
+      throw invalidType(x, 'i32');
     else if (k === 'causes') {
       if (!Array.isArray(x)) throw invalidType(x, 'a sequence');
       for (const c of x) {
@@ -132,7 +136,9 @@ function status(v: unknown): ParsedAdmissionResponse['status'] | undefined {
 }
 
 /** Deserialises `result[0].result.response`; returns the response or serde's error text. */
-export function deserializeAdmissionResponse(v: unknown): { ok: true; response: ParsedAdmissionResponse } | { ok: false; error: string } {
+export function deserializeAdmissionResponse(
+  v: unknown,
+): { ok: true; response: ParsedAdmissionResponse } | { ok: false; error: string } {
   try {
     if (!isMap(v)) throw invalidType(v, 'struct AdmissionResponse');
     let uid: string | undefined;
@@ -193,7 +199,8 @@ export function gatekeeperViolations(resultSet: unknown): Array<string | undefin
   const first = Array.isArray(resultSet) ? resultSet[0] : undefined;
   let list: unknown;
   if (isMap(first)) list = first.result;
-  else if (Array.isArray(first) && first.length === 1) list = first[0]; // serde reads a struct from a sequence too
+  else if (Array.isArray(first) && first.length === 1)
+    list = first[0]; // serde reads a struct from a sequence too
   else return [];
   if (!Array.isArray(list)) return [];
   const msgs: Array<string | undefined> = [];

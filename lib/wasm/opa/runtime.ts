@@ -41,11 +41,17 @@ const fail = (message: string): RuntimeOutcome => ({
  * Why a module cannot run as a Rego policy (empty when it can): unknown imports, missing ABI exports, an ABI
  * other than 1.x, builtins we lack (`Missing Rego builtins: a, b`, burrego's text). Instantiates it once.
  */
-export function regoLoadProblems(module: WebAssembly.Module, opts: { log?: Logger; memoryLimitBytes?: number } = {}): string[] {
+export function regoLoadProblems(
+  module: WebAssembly.Module,
+  opts: { log?: Logger; memoryLimitBytes?: number } = {},
+): string[] {
   const early = importProblems(module);
   if (early.length > 0) return early;
   try {
-    OpaPolicy.load(module, { log: opts.log ?? silentLogger, memoryLimitBytes: opts.memoryLimitBytes ?? 64 * 1024 * 1024 });
+    OpaPolicy.load(module, {
+      log: opts.log ?? silentLogger,
+      memoryLimitBytes: opts.memoryLimitBytes ?? 64 * 1024 * 1024,
+    });
     return [];
   } catch (err) {
     if (err instanceof RegoLoadError) return err.problems;
@@ -71,7 +77,11 @@ export class RegoRuntime implements PolicyRuntime {
   }
 
   private instantiate(): OpaPolicy {
-    return OpaPolicy.load(this.module, { log: this.opts.log, memoryLimitBytes: this.opts.memoryLimitBytes, now: this.opts.now });
+    return OpaPolicy.load(this.module, {
+      log: this.opts.log,
+      memoryLimitBytes: this.opts.memoryLimitBytes,
+      now: this.opts.now,
+    });
   }
 
   /** ABI version of the module, e.g. `{major: 1, minor: 2}`. */
@@ -108,7 +118,9 @@ export class RegoRuntime implements PolicyRuntime {
     } else {
       inputJson = `{"request":${input.requestJson}}`;
       // data.kubernetes replaces a setting of that name, as in policy-evaluator.
-      dataJson = context ? JSON.stringify({ ...(JSON.parse(settings) as Record<string, unknown>), kubernetes: kubeMgmtData(context) }) : settings;
+      dataJson = context
+        ? JSON.stringify({ ...(JSON.parse(settings) as Record<string, unknown>), kubernetes: kubeMgmtData(context) })
+        : settings;
     }
     let resultSet: unknown;
     try {
@@ -162,11 +174,15 @@ function applyPolicyPatch(patch: string, requestJson: string): { object: unknown
   } catch (err) {
     return `cannot decode the patch returned by the policy: ${(err as Error).message}`;
   }
-  if (!Array.isArray(ops) || !ops.every((o) => typeof o === 'object' && o !== null && typeof o.op === 'string' && typeof o.path === 'string')) {
+  if (
+    !Array.isArray(ops) ||
+    !ops.every((o) => typeof o === 'object' && o !== null && typeof o.op === 'string' && typeof o.path === 'string')
+  ) {
     return 'cannot decode the patch returned by the policy: it is not a JSON Patch (a list of operations)';
   }
   const object = field(JSON.parse(requestJson), 'object');
-  if (object === undefined || object === null) return 'the policy returned a patch but the request has no object to apply it to';
+  if (object === undefined || object === null)
+    return 'the policy returned a patch but the request has no object to apply it to';
   try {
     return { object: applyPatch(object, ops as JsonPatchOperation[]) };
   } catch (err) {

@@ -10,7 +10,8 @@ export class RegoNumber {
   }
 }
 
-export type RegoValue = null | boolean | string | number | bigint | RegoNumber | RegoValue[] | { [key: string]: RegoValue };
+export type RegoValue =
+  null | boolean | string | number | bigint | RegoNumber | RegoValue[] | { [key: string]: RegoValue };
 export type RegoObject = { [key: string]: RegoValue };
 
 export function isObject(v: RegoValue | undefined): v is RegoObject {
@@ -23,7 +24,8 @@ export function isNumber(v: RegoValue | undefined): v is number | bigint | RegoN
 
 /** Sets a key without letting `__proto__` change the prototype. */
 export function setKey(o: RegoObject, k: string, v: RegoValue): void {
-  if (k === '__proto__') Object.defineProperty(o, k, { value: v, enumerable: true, writable: true, configurable: true });
+  if (k === '__proto__')
+    Object.defineProperty(o, k, { value: v, enumerable: true, writable: true, configurable: true });
   else o[k] = v;
 }
 
@@ -70,7 +72,9 @@ class Parser {
   constructor(readonly s: string) {}
 
   fail(): never {
-    throw new SyntaxError(this.i >= this.s.length ? 'Unexpected end of JSON input' : `Unexpected token in JSON at position ${this.i}`);
+    throw new SyntaxError(
+      this.i >= this.s.length ? 'Unexpected end of JSON input' : `Unexpected token in JSON at position ${this.i}`,
+    );
   }
 
   ws(): void {

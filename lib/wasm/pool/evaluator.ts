@@ -41,7 +41,11 @@ export class Evaluator {
       const p = this.policies[index];
       try {
         const log = this.guestLogs[index];
-        rt = createRuntime(p, { hostCall: this.hostCallFor(p, index, log), log, ...(this.stderrTail ? { stderrTail: this.stderrTail } : {}) });
+        rt = createRuntime(p, {
+          hostCall: this.hostCallFor(p, index, log),
+          log,
+          ...(this.stderrTail ? { stderrTail: this.stderrTail } : {}),
+        });
       } catch (err) {
         rt = err as Error;
       }
@@ -58,7 +62,8 @@ export class Evaluator {
       const rt = this.runtime(index);
       if (rt instanceof Error) return { ok: false, message: rt.message };
       if (ask === 'protocol-version') {
-        if (!(rt instanceof WapcRuntime)) return { ok: false, message: `a ${rt.mode} policy has no protocol version to ask` };
+        if (!(rt instanceof WapcRuntime))
+          return { ok: false, message: `a ${rt.mode} policy has no protocol version to ask` };
         return { ok: true, settings: { valid: true }, protocolVersion: rt.protocolVersion() };
       }
       return { ok: true, settings: rt.validateSettings(JSON.parse(this.policies[index].settingsJson)) };
@@ -84,7 +89,12 @@ export class Evaluator {
       try {
         out.push(rt.validate(requestUtf8 ? { requestJson, settingsJson, requestUtf8 } : { requestJson, settingsJson }));
       } catch (err) {
-        out.push({ ok: false, message: `internal server error: ${(err as Error).message}`, code: INTERNAL_ERROR_CODE, reason: 'error' });
+        out.push({
+          ok: false,
+          message: `internal server error: ${(err as Error).message}`,
+          code: INTERNAL_ERROR_CODE,
+          reason: 'error',
+        });
       }
     }
     this.idle();

@@ -12,7 +12,8 @@ export interface HostCallMessage {
   payload: Uint8Array;
 }
 
-export type HostReplyMessage = { id: number; ok: true; payload: Uint8Array } | { id: number; ok: false; message: string };
+export type HostReplyMessage =
+  { id: number; ok: true; payload: Uint8Array } | { id: number; ok: false; message: string };
 
 /** Slot 0 of the signal: 0 while the worker waits, 1 once the main thread has posted the reply. */
 const SIGNAL = 0;
@@ -63,20 +64,30 @@ export type HostCallServer = (call: HostCallMessage) => Promise<Uint8Array>;
  * The main thread's end for one worker. `alive` says whether the worker still waits: a worker terminated by the
  * watchdog during a call gets no reply, and the late answer is dropped.
  */
-export function serveHostBridge(port: MessagePort, signal: SharedArrayBuffer, serve: HostCallServer, alive: () => boolean): void {
+export function serveHostBridge(
+  port: MessagePort,
+  signal: SharedArrayBuffer,
+  serve: HostCallServer,
+  alive: () => boolean,
+): void {
   const flag = new Int32Array(signal);
   port.on('message', (call: HostCallMessage) => {
-    void serve(call).then(
-      (payload): HostReplyMessage => ({ id: call.id, ok: true, payload }),
-      (err: unknown): HostReplyMessage => ({ id: call.id, ok: false, message: err instanceof Error ? err.message : String(err) }),
-    ).then((reply) => {
-      if (!alive()) return;
-      port.postMessage(reply);
-      Atomics.store(flag, SIGNAL, 1);
-      Atomics.notify(flag, SIGNAL);
-    });
+    void serve(call)
+      .then(
+        (payload): HostReplyMessage => ({ id: call.id, ok: true, payload }),
+        (err: unknown): HostReplyMessage => ({
+          id: call.id,
+          ok: false,
+          message: err instanceof Error ? err.message : String(err),
+        }),
+      )
+      .then((reply) => {
+        if (!alive()) return;
+        port.postMessage(reply);
+        Atomics.store(flag, SIGNAL, 1);
+        Atomics.notify(flag, SIGNAL);
+      });
   });
   // The port must not keep the process alive on its own.
   port.unref();
 }
-

@@ -46,7 +46,8 @@ export interface EvaluateTask {
 export type PrepareQuestion = 'settings' | 'protocol-version';
 
 /** Load-time result of one policy: it started and its settings are valid (or its protocol version), or why not. */
-export type PrepareOutcome = { ok: true; settings: SettingsValidationResponse; protocolVersion?: string } | { ok: false; message: string };
+export type PrepareOutcome =
+  { ok: true; settings: SettingsValidationResponse; protocolVersion?: string } | { ok: false; message: string };
 
 export type WorkerToMain =
   | { type: 'ready' }

@@ -1,7 +1,18 @@
 import { MessageChannel, type MessagePort, type Worker } from 'node:worker_threads';
 import type { Logger, LogLevel } from '../../base/log';
 import { INTERNAL_ERROR_CODE, type RuntimeOutcome } from '../runtime';
-import { HB_POSITION, HB_SLOTS, HB_STARTED, HB_TASK, type EvaluateTask, type MainToWorker, type PrepareOutcome, type PrepareQuestion, type WorkerPolicy, type WorkerToMain } from './messages';
+import {
+  HB_POSITION,
+  HB_SLOTS,
+  HB_STARTED,
+  HB_TASK,
+  type EvaluateTask,
+  type MainToWorker,
+  type PrepareOutcome,
+  type PrepareQuestion,
+  type WorkerPolicy,
+  type WorkerToMain,
+} from './messages';
 import { serveHostBridge, type HostCallServer } from './host-bridge';
 import { takeWorker } from './prewarm';
 import { StderrTail } from '../wasi/stderr-tail';
@@ -40,7 +51,13 @@ export interface PoolOptions {
    * Answers the host calls that need I/O (kubernetes, oci, net, crypto) for policy `policy` (an index). Without
    * it they get a host error saying no source is configured.
    */
-  hostCalls?: (policy: WorkerPolicy, binding: string, namespace: string, operation: string, payload: Uint8Array) => Promise<Uint8Array>;
+  hostCalls?: (
+    policy: WorkerPolicy,
+    binding: string,
+    namespace: string,
+    operation: string,
+    payload: Uint8Array,
+  ) => Promise<Uint8Array>;
 }
 
 /**
@@ -48,11 +65,26 @@ export interface PoolOptions {
  * worker and, for an evaluation, with one policy, so that a second unreadable message names its cause.
  */
 type Task =
-  | { kind: 'prepare'; id: number; policy: number; ask?: PrepareQuestion; resolve: (o: PrepareOutcome) => void; isolated?: boolean }
-  | { kind: 'evaluate'; id: number; requestJson: string; policies: number[]; resolve: (o: RuntimeOutcome[]) => void; isolated?: boolean };
+  | {
+      kind: 'prepare';
+      id: number;
+      policy: number;
+      ask?: PrepareQuestion;
+      resolve: (o: PrepareOutcome) => void;
+      isolated?: boolean;
+    }
+  | {
+      kind: 'evaluate';
+      id: number;
+      requestJson: string;
+      policies: number[];
+      resolve: (o: RuntimeOutcome[]) => void;
+      isolated?: boolean;
+    };
 
 /** What the policy that caused an unreadable message gets. */
-export const UNREADABLE_RESULT_MESSAGE = "internal server error: the policy's result could not be passed from its worker thread (messageerror)";
+export const UNREADABLE_RESULT_MESSAGE =
+  "internal server error: the policy's result could not be passed from its worker thread (messageerror)";
 
 interface Slot {
   worker: Worker;
@@ -110,7 +142,15 @@ export class EvaluationPool {
     const hostPort = slot.workerPort;
     if (!hostPort) return;
     slot.workerPort = undefined;
-    const init: MainToWorker = { type: 'init', policies: this.policies, heartbeat: slot.heartbeat.buffer as SharedArrayBuffer, logLevel: this.opts.logLevel, hostPort, hostSignal: slot.hostSignal, stderrTail: slot.stderrTail.buffer };
+    const init: MainToWorker = {
+      type: 'init',
+      policies: this.policies,
+      heartbeat: slot.heartbeat.buffer as SharedArrayBuffer,
+      logLevel: this.opts.logLevel,
+      hostPort,
+      hostSignal: slot.hostSignal,
+      stderrTail: slot.stderrTail.buffer,
+    };
     slot.worker.postMessage(init, [hostPort]);
   }
 
@@ -118,7 +158,10 @@ export class EvaluationPool {
   private serveHostCall: HostCallServer = async (call) => {
     const policy = this.policies[call.policy];
     if (!policy) throw new Error(`host call from unknown policy #${call.policy}`);
-    if (!this.opts.hostCalls) throw new Error(`host capability ${call.binding}/${call.namespace}/${call.operation} is not available: no capability source is configured for this run`);
+    if (!this.opts.hostCalls)
+      throw new Error(
+        `host capability ${call.binding}/${call.namespace}/${call.operation} is not available: no capability source is configured for this run`,
+      );
     return this.opts.hostCalls(policy, call.binding, call.namespace, call.operation, call.payload);
   };
 
@@ -130,7 +173,9 @@ export class EvaluationPool {
   /** Evaluates one request with the given policies (indices into the pool's policies), in that order. */
   evaluate(requestJson: string, policies: number[]): Promise<RuntimeOutcome[]> {
     if (policies.length === 0) return Promise.resolve([]);
-    return new Promise((resolve) => this.submit({ kind: 'evaluate', id: this.nextId++, requestJson, policies, resolve }));
+    return new Promise((resolve) =>
+      this.submit({ kind: 'evaluate', id: this.nextId++, requestJson, policies, resolve }),
+    );
   }
 
   async close(): Promise<void> {
@@ -156,7 +201,17 @@ export class EvaluationPool {
     const worker = takeWorker();
     const shared = new SharedArrayBuffer(HB_SLOTS * Float64Array.BYTES_PER_ELEMENT);
     const channel = new MessageChannel();
-    const slot: Slot = { worker, heartbeat: new Float64Array(shared), ready: false, tasks: [], messages: 0, hostPort: channel.port1, workerPort: channel.port2, hostSignal: new SharedArrayBuffer(4), stderrTail: new StderrTail() };
+    const slot: Slot = {
+      worker,
+      heartbeat: new Float64Array(shared),
+      ready: false,
+      tasks: [],
+      messages: 0,
+      hostPort: channel.port1,
+      workerPort: channel.port2,
+      hostSignal: new SharedArrayBuffer(4),
+      stderrTail: new StderrTail(),
+    };
     serveHostBridge(slot.hostPort, slot.hostSignal, this.serveHostCall, () => !slot.retired);
     worker.on('message', (m: WorkerToMain) => this.onMessage(slot, m));
     worker.on('error', (err) => this.onCrash(slot, err.message));
@@ -256,7 +311,10 @@ export class EvaluationPool {
     const task = this.queue.shift() as Extract<Task, { kind: 'evaluate' }>;
     slot.tasks.push(task);
     slot.messages++;
-    slot.worker.postMessage({ type: 'evaluate', tasks: [{ taskId: task.id, requestJson: task.requestJson, policies: task.policies }] } satisfies MainToWorker);
+    slot.worker.postMessage({
+      type: 'evaluate',
+      tasks: [{ taskId: task.id, requestJson: task.requestJson, policies: task.policies }],
+    } satisfies MainToWorker);
   }
 
   /**
@@ -272,12 +330,22 @@ export class EvaluationPool {
     void this.retire(slot);
     const i = this.slots.indexOf(slot);
     if (i >= 0) this.slots.splice(i, 1);
-    this.opts.log.warn('a result of an evaluation worker could not be read (messageerror); its tasks are run again one by one');
+    this.opts.log.warn(
+      'a result of an evaluation worker could not be read (messageerror); its tasks are run again one by one',
+    );
     const again: Task[] = [];
     for (const task of held) {
       if (task.isolated) {
         if (task.kind === 'prepare') task.resolve({ ok: false, message: UNREADABLE_RESULT_MESSAGE });
-        else task.resolve(task.policies.map(() => ({ ok: false, message: UNREADABLE_RESULT_MESSAGE, code: INTERNAL_ERROR_CODE, reason: 'error' })));
+        else
+          task.resolve(
+            task.policies.map(() => ({
+              ok: false,
+              message: UNREADABLE_RESULT_MESSAGE,
+              code: INTERNAL_ERROR_CODE,
+              reason: 'error',
+            })),
+          );
       } else if (task.kind === 'prepare') again.push({ ...task, isolated: true });
       else again.push(...this.isolatedParts(task));
     }
@@ -308,7 +376,12 @@ export class EvaluationPool {
     const task = this.queue.shift() as Extract<Task, { kind: 'prepare' }>;
     slot.tasks.push(task);
     slot.messages++;
-    slot.worker.postMessage({ type: 'prepare', taskId: task.id, policy: task.policy, ...(task.ask === 'protocol-version' ? { ask: task.ask } : {}) } satisfies MainToWorker);
+    slot.worker.postMessage({
+      type: 'prepare',
+      taskId: task.id,
+      policy: task.policy,
+      ...(task.ask === 'protocol-version' ? { ask: task.ask } : {}),
+    } satisfies MainToWorker);
   }
 
   /** The task the worker is running now (its heartbeat says which), if it is one of the slot's. */
@@ -356,7 +429,10 @@ export class EvaluationPool {
     this.opts.log.warn(`policy ${p.id} exceeded its ${p.limits.timeoutMs} ms deadline; its worker was stopped`);
     if (task.kind === 'prepare') {
       const what = task.ask === 'protocol-version' ? 'the protocol_version call' : 'initialisation';
-      task.resolve({ ok: false, message: `${what} did not finish within ${p.limits.timeoutMs} ms (${TIMEOUT_MESSAGE})` });
+      task.resolve({
+        ok: false,
+        message: `${what} did not finish within ${p.limits.timeoutMs} ms (${TIMEOUT_MESSAGE})`,
+      });
     } else {
       const timeout: RuntimeOutcome = {
         ok: false,
@@ -378,7 +454,14 @@ export class EvaluationPool {
       task.resolve(merged);
     };
     if (rest.length === 0) finish([]);
-    else this.queue.unshift({ kind: 'evaluate', id: this.nextId++, requestJson: task.requestJson, policies: rest, resolve: finish });
+    else
+      this.queue.unshift({
+        kind: 'evaluate',
+        id: this.nextId++,
+        requestJson: task.requestJson,
+        policies: rest,
+        resolve: finish,
+      });
   }
 
   private onCrash(slot: Slot, why: string): void {

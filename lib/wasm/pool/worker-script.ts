@@ -7,5 +7,8 @@ export const WORKER_BUNDLE = 'evaluator-worker.cjs';
 
 /** A new evaluation worker thread (the CLI bundle carries its code as a string; tests use dist/). */
 export function startEvaluatorThread(): Worker {
-  return startThread(WORKER_BUNDLE, typeof __EVALUATOR_WORKER_SOURCE__ !== 'undefined' ? __EVALUATOR_WORKER_SOURCE__ : undefined);
+  return startThread(
+    WORKER_BUNDLE,
+    typeof __EVALUATOR_WORKER_SOURCE__ !== 'undefined' ? __EVALUATOR_WORKER_SOURCE__ : undefined,
+  );
 }

@@ -4,7 +4,12 @@ import { Utf8Cache } from '../utf8-cache';
 import { WasiExit, WasiPreview1, WASI_MODULES } from '../wasi/preview1';
 
 /** Answers a guest's `__host_call`. Throw HostCallError (or any Error) to hand the guest a host error. */
-export type HostCallHandler = (binding: string, namespace: string, operation: string, payload: Uint8Array) => Uint8Array;
+export type HostCallHandler = (
+  binding: string,
+  namespace: string,
+  operation: string,
+  payload: Uint8Array,
+) => Uint8Array;
 
 /** A call's payload: whole, or in parts the host writes one after the other into the guest's memory. */
 export type Payload = Uint8Array | readonly Uint8Array[];
@@ -49,7 +54,10 @@ export interface SnapshotSpec {
 /** A guest call that ended in an error (guest error, trap, or missing response); `message` is the waPC text. */
 export class GuestCallError extends Error {
   override name = 'GuestCallError';
-  constructor(message: string, readonly trapped: boolean) {
+  constructor(
+    message: string,
+    readonly trapped: boolean,
+  ) {
     super(message);
   }
 }
@@ -80,7 +88,8 @@ export function wapcContractProblems(module: WebAssembly.Module): string[] {
       continue;
     }
     if (imp.module === WAPC || (WASI_MODULES as readonly string[]).includes(imp.module)) {
-      if (imp.module === WAPC && !(imp.name in WAPC_IMPORT_NAMES)) problems.push(`it imports unknown waPC function "${imp.name}"`);
+      if (imp.module === WAPC && !(imp.name in WAPC_IMPORT_NAMES))
+        problems.push(`it imports unknown waPC function "${imp.name}"`);
       continue;
     }
     problems.push(`it imports "${imp.module}.${imp.name}", which a Kubewarden host does not provide`);
@@ -133,14 +142,18 @@ export class WapcInstance {
     const lineLog = lineLogger(this.opts.log);
     const wasi = new WasiPreview1({ args: [], env: {}, stdout: lineLog, stderr: lineLog });
     const imports: WebAssembly.Imports = { ...wasi.importsFor(module), [WAPC]: this.wapcImports() };
-    const memoryImport = WebAssembly.Module.imports(module).find((i) => i.module === HOST_MEMORY_MODULE && i.kind === 'memory');
+    const memoryImport = WebAssembly.Module.imports(module).find(
+      (i) => i.module === HOST_MEMORY_MODULE && i.kind === 'memory',
+    );
     const limits = memoryImport && hostMemoryLimits(memoryImport.name);
     if (memoryImport && limits) {
       // The loader wrote this import from limits it had capped; the cap is applied again here so that a memory
       // this host builds can never be larger than --memory-limit, whoever wrote the limits.
       const maximum = Math.min(limits.maxPages ?? MAX_WASM32_PAGES, this.capPages());
       if (limits.minPages > maximum) {
-        throw new WapcLoadError(`cannot instantiate: the module needs ${limits.minPages} pages of memory to start, more than the ${maximum} pages the memory limit allows`);
+        throw new WapcLoadError(
+          `cannot instantiate: the module needs ${limits.minPages} pages of memory to start, more than the ${maximum} pages the memory limit allows`,
+        );
       }
       const initial = Math.max(limits.minPages, initialPages <= maximum ? initialPages : 0);
       const memory = new WebAssembly.Memory({ initial, maximum });
@@ -190,7 +203,10 @@ export class WapcInstance {
       return;
     }
     try {
-      this.snapshot = { state: { memory: new Uint8Array(this.memory.buffer).slice(), values: globals.map((g) => g.value) }, globals };
+      this.snapshot = {
+        state: { memory: new Uint8Array(this.memory.buffer).slice(), values: globals.map((g) => g.value) },
+        globals,
+      };
     } catch {
       this.snapshot = undefined; // e.g. a v128 global, which JS cannot read: fall back to fresh instances
     }
@@ -271,7 +287,8 @@ export class WapcInstance {
 
   private write(ptr: number, bytes: Uint8Array): void {
     const m = this.mem();
-    if (ptr < 0 || ptr + bytes.length > m.length) throw new RangeError(`guest pointer out of bounds (${ptr}+${bytes.length})`);
+    if (ptr < 0 || ptr + bytes.length > m.length)
+      throw new RangeError(`guest pointer out of bounds (${ptr}+${bytes.length})`);
     m.set(bytes, ptr);
   }
 

@@ -1,5 +1,11 @@
 import type { SettingsValidationResponse } from '../../kube/admission-review';
-import { INTERNAL_ERROR_CODE, validationRequestParts, type EvaluationInput, type PolicyRuntime, type RuntimeOutcome } from '../runtime';
+import {
+  INTERNAL_ERROR_CODE,
+  validationRequestParts,
+  type EvaluationInput,
+  type PolicyRuntime,
+  type RuntimeOutcome,
+} from '../runtime';
 import { parseSettingsResponse, parseValidationResponse } from '../responses';
 import { WASM_PAGE } from '../binary';
 import { MAX_RESPONSE_DEPTH, nestingPastLimit } from '../json-depth';
@@ -115,7 +121,8 @@ export class WapcRuntime implements PolicyRuntime {
     } catch (err) {
       // policy-evaluator (runtimes/wapc/runtime.rs `validate_settings`) prints the waPC error with `{:?}`:
       // `GuestCallFailure("...")`, the text escaped as Rust's Debug escapes a string.
-      const msg = err instanceof GuestCallError ? `GuestCallFailure(${rustDebugString(err.message)})` : (err as Error).message;
+      const msg =
+        err instanceof GuestCallError ? `GuestCallFailure(${rustDebugString(err.message)})` : (err as Error).message;
       return { valid: false, message: `Error invoking settings validation callback: ${msg}` };
     }
   }
@@ -152,4 +159,3 @@ export function rustDebugString(s: string): string {
   }
   return out + '"';
 }
-

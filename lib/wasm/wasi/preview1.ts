@@ -88,23 +88,31 @@ export class WasiPreview1 {
     const enc = new TextEncoder();
     const argBytes = this.opts.args.map((a) => enc.encode(a + '\0'));
     const envBytes = Object.entries(this.opts.env).map(([k, v]) => enc.encode(`${k}=${v}\0`));
-    const listGet = (items: Uint8Array[]) => (ptrs: number, buf: number): number => {
-      const dv = this.view();
-      const mem = this.bytes();
-      let off = buf;
-      items.forEach((it, i) => {
-        dv.setUint32(ptrs + i * 4, off, true);
-        mem.set(it, off);
-        off += it.length;
-      });
-      return ERRNO.SUCCESS;
-    };
-    const sizesGet = (items: Uint8Array[]) => (countPtr: number, sizePtr: number): number => {
-      const dv = this.view();
-      dv.setUint32(countPtr, items.length, true);
-      dv.setUint32(sizePtr, items.reduce((n, it) => n + it.length, 0), true);
-      return ERRNO.SUCCESS;
-    };
+    const listGet =
+      (items: Uint8Array[]) =>
+      (ptrs: number, buf: number): number => {
+        const dv = this.view();
+        const mem = this.bytes();
+        let off = buf;
+        items.forEach((it, i) => {
+          dv.setUint32(ptrs + i * 4, off, true);
+          mem.set(it, off);
+          off += it.length;
+        });
+        return ERRNO.SUCCESS;
+      };
+    const sizesGet =
+      (items: Uint8Array[]) =>
+      (countPtr: number, sizePtr: number): number => {
+        const dv = this.view();
+        dv.setUint32(countPtr, items.length, true);
+        dv.setUint32(
+          sizePtr,
+          items.reduce((n, it) => n + it.length, 0),
+          true,
+        );
+        return ERRNO.SUCCESS;
+      };
     return {
       args_get: listGet(argBytes),
       args_sizes_get: sizesGet(argBytes),

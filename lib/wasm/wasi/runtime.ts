@@ -2,7 +2,13 @@ import type { SettingsValidationResponse } from '../../kube/admission-review';
 import type { HostCallHandler } from '../wapc/host';
 import { OutputLimitError } from '../limits';
 import { parseSettingsResponse, parseValidationResponse } from '../responses';
-import { INTERNAL_ERROR_CODE, validationRequestParts, type EvaluationInput, type PolicyRuntime, type RuntimeOutcome } from '../runtime';
+import {
+  INTERNAL_ERROR_CODE,
+  validationRequestParts,
+  type EvaluationInput,
+  type PolicyRuntime,
+  type RuntimeOutcome,
+} from '../runtime';
 import { ByteQueue, WasiExit, WasiPreview1, WASI_MODULES } from './preview1';
 import type { StderrTail } from './stderr-tail';
 
@@ -74,7 +80,13 @@ export class WasiRuntime implements PolicyRuntime {
     }
     const parsed = parseValidationResponse(r.stdout);
     if (!parsed.ok) {
-      return { ...parsed, message: parsed.message.replace('invalid response from policy: ', 'Cannot deserialize policy validation response: ') };
+      return {
+        ...parsed,
+        message: parsed.message.replace(
+          'invalid response from policy: ',
+          'Cannot deserialize policy validation response: ',
+        ),
+      };
     }
     return parsed;
   }
@@ -90,12 +102,35 @@ export class WasiRuntime implements PolicyRuntime {
       err.add(b);
       tail?.append(b);
     };
-    const wasi = new WasiPreview1({ args: ['policy.wasm', command], env: {}, stdin, stdout: (b) => out.add(b), stderr });
+    const wasi = new WasiPreview1({
+      args: ['policy.wasm', command],
+      env: {},
+      stdin,
+      stdout: (b) => out.add(b),
+      stderr,
+    });
     let memory: WebAssembly.Memory | undefined;
-    const read = (ptr: number, len: number): Uint8Array => new Uint8Array(memory!.buffer).slice(ptr >>> 0, (ptr >>> 0) + (len >>> 0));
-    const hostCall = (bd: number, bdLen: number, ns: number, nsLen: number, op: number, opLen: number, p: number, pLen: number): number => {
+    const read = (ptr: number, len: number): Uint8Array =>
+      new Uint8Array(memory!.buffer).slice(ptr >>> 0, (ptr >>> 0) + (len >>> 0));
+    const hostCall = (
+      bd: number,
+      bdLen: number,
+      ns: number,
+      nsLen: number,
+      op: number,
+      opLen: number,
+      p: number,
+      pLen: number,
+    ): number => {
       try {
-        stdin.push(this.opts.hostCall(dec.decode(read(bd, bdLen)), dec.decode(read(ns, nsLen)), dec.decode(read(op, opLen)), read(p, pLen)));
+        stdin.push(
+          this.opts.hostCall(
+            dec.decode(read(bd, bdLen)),
+            dec.decode(read(ns, nsLen)),
+            dec.decode(read(op, opLen)),
+            read(p, pLen),
+          ),
+        );
         return 0;
       } catch (e) {
         if (e instanceof OutputLimitError) throw e;
@@ -122,12 +157,17 @@ export class WasiRuntime implements PolicyRuntime {
       else if (e instanceof OutputLimitError) {
         trap = e.message;
         stopped = true;
-      }
-      else trap = e instanceof Error ? e.message : String(e);
+      } else trap = e instanceof Error ? e.message : String(e);
     }
     const errText = err.text();
     if (errText.trim() !== '') for (const line of errText.trimEnd().split('\n')) this.opts.log(line);
-    return { exitCode, stdout: out.text(), stderr: errText, ...(trap !== undefined ? { trap } : {}), ...(stopped ? { stopped } : {}) };
+    return {
+      exitCode,
+      stdout: out.text(),
+      stderr: errText,
+      ...(trap !== undefined ? { trap } : {}),
+      ...(stopped ? { stopped } : {}),
+    };
   }
 }
 

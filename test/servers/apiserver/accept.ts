@@ -12,7 +12,10 @@ interface MediaRange {
 function parseAccept(accept: string): MediaRange[] {
   return accept.split(',').map((entry) => {
     const [type, ...params] = entry.split(';').map((s) => s.trim());
-    return { type: type.toLowerCase(), params: new Map(params.map((p) => p.split('=').map((s) => s.trim()) as [string, string])) };
+    return {
+      type: type.toLowerCase(),
+      params: new Map(params.map((p) => p.split('=').map((s) => s.trim()) as [string, string])),
+    };
   });
 }
 
@@ -29,7 +32,8 @@ export const notAcceptable = (): ApiError =>
     apiVersion: 'v1',
     metadata: {},
     status: 'Failure',
-    message: 'only the following media types are accepted: application/json (the test API server writes no other format)',
+    message:
+      'only the following media types are accepted: application/json (the test API server writes no other format)',
     reason: 'NotAcceptable',
     code: 406,
   });

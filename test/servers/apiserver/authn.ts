@@ -46,6 +46,8 @@ export function impersonated(req: IncomingMessage): UserInfo | undefined {
   const user = req.headers['impersonate-user'];
   if (typeof user !== 'string' || user === '') return undefined;
   const raw = req.headers['impersonate-group'];
-  const groups = (Array.isArray(raw) ? raw : raw === undefined ? [] : raw.split(',')).map((g) => g.trim()).filter(Boolean);
+  const groups = (Array.isArray(raw) ? raw : raw === undefined ? [] : raw.split(','))
+    .map((g) => g.trim())
+    .filter(Boolean);
   return { user, groups: withAuthenticated(groups) };
 }

@@ -20,8 +20,39 @@ export function issueClientCert(pki: TestPki, user: string, groups: readonly str
   const ext = path.join(pki.dir, `${name}.ext`);
   const subject = [...groups.map((g) => `/O=${escapeSubject(g)}`), `/CN=${escapeSubject(user)}`].join('');
   const run = (args: string[]) => execFileSync('openssl', args, { cwd: pki.dir, stdio: ['ignore', 'ignore', 'pipe'] });
-  run(['req', '-new', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-keyout', keyFile, '-out', csr, '-subj', subject, '-multivalue-rdn']);
+  run([
+    'req',
+    '-new',
+    '-newkey',
+    'ec',
+    '-pkeyopt',
+    'ec_paramgen_curve:prime256v1',
+    '-nodes',
+    '-keyout',
+    keyFile,
+    '-out',
+    csr,
+    '-subj',
+    subject,
+    '-multivalue-rdn',
+  ]);
   writeFileSync(ext, 'extendedKeyUsage=clientAuth\nbasicConstraints=CA:FALSE\nkeyUsage=critical,digitalSignature\n');
-  run(['x509', '-req', '-in', csr, '-CA', pki.caPem, '-CAkey', path.join(pki.dir, 'ca.key'), '-CAcreateserial', '-out', certFile, '-days', '2', '-extfile', ext]);
+  run([
+    'x509',
+    '-req',
+    '-in',
+    csr,
+    '-CA',
+    pki.caPem,
+    '-CAkey',
+    path.join(pki.dir, 'ca.key'),
+    '-CAcreateserial',
+    '-out',
+    certFile,
+    '-days',
+    '2',
+    '-extfile',
+    ext,
+  ]);
   return { certFile, keyFile };
 }

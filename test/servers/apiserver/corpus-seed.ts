@@ -47,7 +47,15 @@ async function readCorpus(dir: string): Promise<CorpusSeed> {
   let skipped = 0;
   for (const e of entries) {
     const o = e.kind === 'object' ? e.object : undefined;
-    if (o && typeof o.apiVersion === 'string' && o.apiVersion && typeof o.kind === 'string' && o.kind && typeof o.metadata?.name === 'string' && o.metadata.name) {
+    if (
+      o &&
+      typeof o.apiVersion === 'string' &&
+      o.apiVersion &&
+      typeof o.kind === 'string' &&
+      o.kind &&
+      typeof o.metadata?.name === 'string' &&
+      o.metadata.name
+    ) {
       candidates.push(structuredClone(o));
     } else {
       skipped++;
@@ -59,7 +67,8 @@ async function readCorpus(dir: string): Promise<CorpusSeed> {
       for (const r of crdResources(o)) crdScope.set(`${r.group}/${r.kind}`, r.namespaced);
     }
   }
-  const namespacedKind = (o: KubeObject): boolean | undefined => lookupBuiltin(o.apiVersion, o.kind)?.namespaced ?? crdScope.get(`${groupOf(o.apiVersion)}/${o.kind}`);
+  const namespacedKind = (o: KubeObject): boolean | undefined =>
+    lookupBuiltin(o.apiVersion, o.kind)?.namespaced ?? crdScope.get(`${groupOf(o.apiVersion)}/${o.kind}`);
 
   const seen = new Set<string>();
   const objects: KubeObject[] = [];

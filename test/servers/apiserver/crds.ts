@@ -47,20 +47,84 @@ const KUBEWARDEN = 'policies.kubewarden.io';
 export function kubewardenCrds(): KubeObject[] {
   const categories = ['kubewarden'];
   return [
-    customResourceDefinition({ group: KUBEWARDEN, kind: 'ClusterAdmissionPolicy', plural: 'clusteradmissionpolicies', scope: 'Cluster', versions: ['v1'], categories }),
-    customResourceDefinition({ group: KUBEWARDEN, kind: 'AdmissionPolicy', plural: 'admissionpolicies', scope: 'Namespaced', versions: ['v1'], categories }),
-    customResourceDefinition({ group: KUBEWARDEN, kind: 'ClusterAdmissionPolicyGroup', plural: 'clusteradmissionpolicygroups', scope: 'Cluster', versions: ['v1'], categories }),
-    customResourceDefinition({ group: KUBEWARDEN, kind: 'AdmissionPolicyGroup', plural: 'admissionpolicygroups', scope: 'Namespaced', versions: ['v1'], categories }),
-    customResourceDefinition({ group: KUBEWARDEN, kind: 'PolicyServer', plural: 'policyservers', scope: 'Cluster', versions: ['v1'], shortNames: ['ps'], categories }),
+    customResourceDefinition({
+      group: KUBEWARDEN,
+      kind: 'ClusterAdmissionPolicy',
+      plural: 'clusteradmissionpolicies',
+      scope: 'Cluster',
+      versions: ['v1'],
+      categories,
+    }),
+    customResourceDefinition({
+      group: KUBEWARDEN,
+      kind: 'AdmissionPolicy',
+      plural: 'admissionpolicies',
+      scope: 'Namespaced',
+      versions: ['v1'],
+      categories,
+    }),
+    customResourceDefinition({
+      group: KUBEWARDEN,
+      kind: 'ClusterAdmissionPolicyGroup',
+      plural: 'clusteradmissionpolicygroups',
+      scope: 'Cluster',
+      versions: ['v1'],
+      categories,
+    }),
+    customResourceDefinition({
+      group: KUBEWARDEN,
+      kind: 'AdmissionPolicyGroup',
+      plural: 'admissionpolicygroups',
+      scope: 'Namespaced',
+      versions: ['v1'],
+      categories,
+    }),
+    customResourceDefinition({
+      group: KUBEWARDEN,
+      kind: 'PolicyServer',
+      plural: 'policyservers',
+      scope: 'Cluster',
+      versions: ['v1'],
+      shortNames: ['ps'],
+      categories,
+    }),
   ];
 }
 
 /** wgpolicyk8s.io/v1alpha2 PolicyReport/ClusterPolicyReport and openreports.io/v1alpha1 Report/ClusterReport. */
 export function reportCrds(): KubeObject[] {
   return [
-    customResourceDefinition({ group: 'wgpolicyk8s.io', kind: 'PolicyReport', plural: 'policyreports', scope: 'Namespaced', versions: ['v1alpha2'], shortNames: ['polr'] }),
-    customResourceDefinition({ group: 'wgpolicyk8s.io', kind: 'ClusterPolicyReport', plural: 'clusterpolicyreports', scope: 'Cluster', versions: ['v1alpha2'], shortNames: ['cpolr'] }),
-    customResourceDefinition({ group: 'openreports.io', kind: 'Report', plural: 'reports', scope: 'Namespaced', versions: ['v1alpha1'], shortNames: ['rep'] }),
-    customResourceDefinition({ group: 'openreports.io', kind: 'ClusterReport', plural: 'clusterreports', scope: 'Cluster', versions: ['v1alpha1'], shortNames: ['crep'] }),
+    customResourceDefinition({
+      group: 'wgpolicyk8s.io',
+      kind: 'PolicyReport',
+      plural: 'policyreports',
+      scope: 'Namespaced',
+      versions: ['v1alpha2'],
+      shortNames: ['polr'],
+    }),
+    customResourceDefinition({
+      group: 'wgpolicyk8s.io',
+      kind: 'ClusterPolicyReport',
+      plural: 'clusterpolicyreports',
+      scope: 'Cluster',
+      versions: ['v1alpha2'],
+      shortNames: ['cpolr'],
+    }),
+    customResourceDefinition({
+      group: 'openreports.io',
+      kind: 'Report',
+      plural: 'reports',
+      scope: 'Namespaced',
+      versions: ['v1alpha1'],
+      shortNames: ['rep'],
+    }),
+    customResourceDefinition({
+      group: 'openreports.io',
+      kind: 'ClusterReport',
+      plural: 'clusterreports',
+      scope: 'Cluster',
+      versions: ['v1alpha1'],
+      shortNames: ['crep'],
+    }),
   ];
 }

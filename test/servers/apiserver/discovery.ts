@@ -78,6 +78,9 @@ function aggregatedGroup(index: ServedIndex, name: string, versions: readonly st
 
 /** `/api` (core only) or `/apis` (every other group), aggregated. */
 export function aggregatedDiscovery(index: ServedIndex, root: 'api' | 'apis'): object {
-  const items = root === 'api' ? [aggregatedGroup(index, '', ['v1'])] : index.groups().map((g) => aggregatedGroup(index, g.name, g.versions));
+  const items =
+    root === 'api'
+      ? [aggregatedGroup(index, '', ['v1'])]
+      : index.groups().map((g) => aggregatedGroup(index, g.name, g.versions));
   return { kind: 'APIGroupDiscoveryList', apiVersion: 'apidiscovery.k8s.io/v2', metadata: {}, items };
 }

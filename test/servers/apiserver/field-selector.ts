@@ -13,12 +13,17 @@ export interface FieldRequirement {
 
 type FieldGetter = (obj: KubeObject) => string;
 
-const metadataField = (f: 'name' | 'namespace'): FieldGetter => (o) => (o.metadata?.[f] as string | undefined) ?? '';
-const path = (...keys: string[]): FieldGetter => (o) => {
-  let v: unknown = o;
-  for (const k of keys) v = v && typeof v === 'object' ? (v as Record<string, unknown>)[k] : undefined;
-  return typeof v === 'string' ? v : '';
-};
+const metadataField =
+  (f: 'name' | 'namespace'): FieldGetter =>
+  (o) =>
+    (o.metadata?.[f] as string | undefined) ?? '';
+const path =
+  (...keys: string[]): FieldGetter =>
+  (o) => {
+    let v: unknown = o;
+    for (const k of keys) v = v && typeof v === 'object' ? (v as Record<string, unknown>)[k] : undefined;
+    return typeof v === 'string' ? v : '';
+  };
 
 const COMMON: Record<string, FieldGetter> = {
   'metadata.name': metadataField('name'),

@@ -46,7 +46,8 @@ export function listObjects(store: ObjectStore, snapshots: ListSnapshots, t: Tar
   }
   const limitText = query.get('limit');
   const asked = limitText === null ? undefined : Number(limitText);
-  if (asked !== undefined && (!Number.isInteger(asked) || asked < 0)) throw badRequest(`limit: Invalid value: "${limitText}": must be a non-negative integer`);
+  if (asked !== undefined && (!Number.isInteger(asked) || asked < 0))
+    throw badRequest(`limit: Invalid value: "${limitText}": must be a non-negative integer`);
   const token = query.get('continue') || undefined;
   const rv = query.get('resourceVersion') || undefined;
   if (token && rv) throw badRequest('specifying resource version is not allowed when using continue');
@@ -54,14 +55,22 @@ export function listObjects(store: ObjectStore, snapshots: ListSnapshots, t: Tar
   const limit = rv === '0' ? undefined : asked;
   const filtered = labels.length > 0 || fields.length > 0;
   const page = snapshots.page({
-    listKey: [t.served.group, t.served.kind, t.namespace ?? '', query.get('labelSelector') ?? '', query.get('fieldSelector') ?? ''].join('\n'),
+    listKey: [
+      t.served.group,
+      t.served.kind,
+      t.namespace ?? '',
+      query.get('labelSelector') ?? '',
+      query.get('fieldSelector') ?? '',
+    ].join('\n'),
     limit,
     token,
     countRemaining: !filtered,
     currentRv: store.resourceVersion,
     matching: () => {
       const all = store.list(t.served.group, t.served.kind, t.namespace);
-      return filtered ? all.filter((o) => matchesLabels(labels, o.metadata?.labels) && matchesFields(fields, o, t.served.resource)) : all;
+      return filtered
+        ? all.filter((o) => matchesLabels(labels, o.metadata?.labels) && matchesFields(fields, o, t.served.resource))
+        : all;
     },
   });
   return {
@@ -85,13 +94,20 @@ export function getObject(store: ObjectStore, t: Target): KubeObject {
 /** Checks a request body against the URL it was sent to and returns it ready to store (in the stored version). */
 function bodyFor(t: Target, body: unknown, op: 'create' | 'update'): KubeObject {
   const r = t.served;
-  if (typeof body !== 'object' || body === null || Array.isArray(body)) throw badRequest('the request body must be a JSON object');
+  if (typeof body !== 'object' || body === null || Array.isArray(body))
+    throw badRequest('the request body must be a JSON object');
   const obj = structuredClone(body) as KubeObject;
   const want = apiVersionOf(r);
   if (obj.apiVersion === undefined || obj.apiVersion === '') obj.apiVersion = want;
   if (obj.kind === undefined || obj.kind === '') obj.kind = r.kind;
-  if (obj.apiVersion !== want) throw badRequest(`the API version in the data (${obj.apiVersion}) does not match the expected API version (${want})`);
-  if (obj.kind !== r.kind) throw badRequest(`the kind in the data (${obj.kind}) does not match the expected kind (${r.kind}) for resource "${r.resource}"`);
+  if (obj.apiVersion !== want)
+    throw badRequest(
+      `the API version in the data (${obj.apiVersion}) does not match the expected API version (${want})`,
+    );
+  if (obj.kind !== r.kind)
+    throw badRequest(
+      `the kind in the data (${obj.kind}) does not match the expected kind (${r.kind}) for resource "${r.resource}"`,
+    );
   if (typeof obj.metadata !== 'object' || obj.metadata === null) obj.metadata = {};
   const meta = obj.metadata;
   if (r.namespaced) {
@@ -112,20 +128,33 @@ function bodyFor(t: Target, body: unknown, op: 'create' | 'update'): KubeObject 
     throw invalid(r.kind, r.group, '', 'metadata.name', 'Required value: name or generateName is required');
   }
   if (!/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/.test(meta.name) || meta.name.length > 253) {
-    throw invalid(r.kind, r.group, meta.name, 'metadata.name', `Invalid value: "${meta.name}": a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character`);
+    throw invalid(
+      r.kind,
+      r.group,
+      meta.name,
+      'metadata.name',
+      `Invalid value: "${meta.name}": a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character`,
+    );
   }
   return applyServerDefaults(obj);
 }
 
 function requireNamespace(store: ObjectStore, t: Target): void {
-  if (t.served.namespaced && t.namespace && !store.get('', 'Namespace', '', t.namespace)) throw notFound('', 'namespaces', t.namespace);
+  if (t.served.namespaced && t.namespace && !store.get('', 'Namespace', '', t.namespace))
+    throw notFound('', 'namespaces', t.namespace);
 }
 
-export function createObject(store: ObjectStore, t: Target, body: unknown, validateCrd: (o: KubeObject) => void): KubeObject {
+export function createObject(
+  store: ObjectStore,
+  t: Target,
+  body: unknown,
+  validateCrd: (o: KubeObject) => void,
+): KubeObject {
   const obj = bodyFor(t, body, 'create');
   requireNamespace(store, t);
   const name = obj.metadata!.name!;
-  if (store.get(t.served.group, t.served.kind, t.namespace ?? '', name)) throw alreadyExists(t.served.group, t.served.resource, name);
+  if (store.get(t.served.group, t.served.kind, t.namespace ?? '', name))
+    throw alreadyExists(t.served.group, t.served.resource, name);
   validateCrd(obj);
   delete obj.metadata!.resourceVersion;
   delete obj.metadata!.uid;
@@ -133,36 +162,63 @@ export function createObject(store: ObjectStore, t: Target, body: unknown, valid
   return present(store.put(obj), t.served, false);
 }
 
-export function updateObject(store: ObjectStore, t: Target, body: unknown, validateCrd: (o: KubeObject) => void): KubeObject {
+export function updateObject(
+  store: ObjectStore,
+  t: Target,
+  body: unknown,
+  validateCrd: (o: KubeObject) => void,
+): KubeObject {
   const obj = bodyFor(t, body, 'update');
   const current = store.get(t.served.group, t.served.kind, t.namespace ?? '', t.name!);
   if (!current) throw notFound(t.served.group, t.served.resource, t.name!);
   const rv = obj.metadata!.resourceVersion;
-  if (rv !== undefined && rv !== '' && rv !== current.metadata!.resourceVersion) throw conflict(t.served.group, t.served.resource, t.name!);
+  if (rv !== undefined && rv !== '' && rv !== current.metadata!.resourceVersion)
+    throw conflict(t.served.group, t.served.resource, t.name!);
   validateCrd(obj);
   return present(store.put(obj), t.served, false);
 }
 
-export const PATCH_MEDIA_TYPES = ['application/json-patch+json', 'application/merge-patch+json', 'application/strategic-merge-patch+json'] as const;
+export const PATCH_MEDIA_TYPES = [
+  'application/json-patch+json',
+  'application/merge-patch+json',
+  'application/strategic-merge-patch+json',
+] as const;
 
 /** PATCH in any of PATCH_MEDIA_TYPES; strategic merge only for built-in types, as on the real server. */
-export function patchObject(store: ObjectStore, t: Target, mediaType: string, patch: unknown, validateCrd: (o: KubeObject) => void): KubeObject {
+export function patchObject(
+  store: ObjectStore,
+  t: Target,
+  mediaType: string,
+  patch: unknown,
+  validateCrd: (o: KubeObject) => void,
+): KubeObject {
   if (mediaType === 'application/strategic-merge-patch+json' && t.served.custom) {
-    throw unsupportedMediaType(mediaType, ['application/json-patch+json', 'application/merge-patch+json'], 'strategic merge patch does not apply to custom resources');
+    throw unsupportedMediaType(
+      mediaType,
+      ['application/json-patch+json', 'application/merge-patch+json'],
+      'strategic merge patch does not apply to custom resources',
+    );
   }
   const current = store.get(t.served.group, t.served.kind, t.namespace ?? '', t.name!);
   if (!current) throw notFound(t.served.group, t.served.resource, t.name!);
   const before = present(current, t.served, false);
   let merged: KubeObject;
   try {
-    merged = (mediaType === 'application/json-patch+json' ? jsonPatch(before, patch) : mediaType === 'application/merge-patch+json' ? jsonMergePatch(before, patch) : strategicMergePatch(before, patch)) as KubeObject;
+    merged = (
+      mediaType === 'application/json-patch+json'
+        ? jsonPatch(before, patch)
+        : mediaType === 'application/merge-patch+json'
+          ? jsonMergePatch(before, patch)
+          : strategicMergePatch(before, patch)
+    ) as KubeObject;
   } catch (err) {
     if (err instanceof PatchError) throw invalid(t.served.kind, t.served.group, t.name!, 'patch', err.message);
     throw err;
   }
   // A resourceVersion in the patch is a precondition; without one the patch applies to whatever is current.
   const rv = merged.metadata?.resourceVersion;
-  if (rv !== undefined && rv !== current.metadata!.resourceVersion) throw conflict(t.served.group, t.served.resource, t.name!);
+  if (rv !== undefined && rv !== current.metadata!.resourceVersion)
+    throw conflict(t.served.group, t.served.resource, t.name!);
   return updateObject(store, t, merged, validateCrd);
 }
 

@@ -20,9 +20,15 @@ function namespacedKind(index: ServedIndex, obj: KubeObject): boolean | undefine
   return BUILTIN_SERVED.find((r) => r.group === group && r.kind === obj.kind)?.namespaced;
 }
 
-const crdFirst = (a: KubeObject, b: KubeObject): number => Number(isCrd(groupOf(b.apiVersion), b.kind)) - Number(isCrd(groupOf(a.apiVersion), a.kind));
+const crdFirst = (a: KubeObject, b: KubeObject): number =>
+  Number(isCrd(groupOf(b.apiVersion), b.kind)) - Number(isCrd(groupOf(a.apiVersion), a.kind));
 
-export function seedStore(store: ObjectStore, served: () => ServedIndex, crds: readonly KubeObject[], objects: readonly KubeObject[]): void {
+export function seedStore(
+  store: ObjectStore,
+  served: () => ServedIndex,
+  crds: readonly KubeObject[],
+  objects: readonly KubeObject[],
+): void {
   const seed = (obj: KubeObject): void => {
     // A shallow copy is enough: put() stores a deep copy, and only top-level fields and metadata are changed here.
     const copy: KubeObject = { ...obj, metadata: { ...(obj.metadata ?? {}) } };

@@ -65,16 +65,27 @@ const bytes = (f: Fields, n: number): Buffer | undefined => {
   return Buffer.isBuffer(v) ? v : undefined;
 };
 const str = (f: Fields, n: number): string | undefined => bytes(f, n)?.toString('utf8');
-const strs = (f: Fields, n: number): string[] => (f.get(n) ?? []).filter(Buffer.isBuffer).map((b) => b.toString('utf8'));
+const strs = (f: Fields, n: number): string[] =>
+  (f.get(n) ?? []).filter(Buffer.isBuffer).map((b) => b.toString('utf8'));
 
 function compact<T extends object>(o: T): T {
-  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined && v !== '' && !(Array.isArray(v) && v.length === 0))) as T;
+  return Object.fromEntries(
+    Object.entries(o).filter(([, v]) => v !== undefined && v !== '' && !(Array.isArray(v) && v.length === 0)),
+  ) as T;
 }
 
 function resourceAttributes(b: Buffer | undefined): object | undefined {
   if (!b) return undefined;
   const f = fields(b);
-  return compact({ namespace: str(f, 1), verb: str(f, 2), group: str(f, 3), version: str(f, 4), resource: str(f, 5), subresource: str(f, 6), name: str(f, 7) });
+  return compact({
+    namespace: str(f, 1),
+    verb: str(f, 2),
+    group: str(f, 3),
+    version: str(f, 4),
+    resource: str(f, 5),
+    subresource: str(f, 6),
+    name: str(f, 7),
+  });
 }
 
 function nonResourceAttributes(b: Buffer | undefined): object | undefined {
@@ -103,14 +114,26 @@ function stringMap(f: Fields, n: number): Record<string, string> | undefined {
 /** The ObjectMeta fields a client sets on create: name, generateName, namespace, labels, annotations, finalizers. */
 function objectMeta(b: Buffer | undefined): Record<string, unknown> {
   const f = fields(b ?? EMPTY);
-  return compact({ name: str(f, 1), generateName: str(f, 2), namespace: str(f, 3), labels: stringMap(f, 11), annotations: stringMap(f, 12), finalizers: strs(f, 14) });
+  return compact({
+    name: str(f, 1),
+    generateName: str(f, 2),
+    namespace: str(f, 3),
+    labels: stringMap(f, 11),
+    annotations: stringMap(f, 12),
+    finalizers: strs(f, 14),
+  });
 }
 
 /** The JSON form of a protobuf-encoded Namespace (metadata and spec.finalizers). */
 export function decodeNamespace(body: Buffer): object {
   const { apiVersion, kind, message } = unwrap(body);
   const finalizers = strs(fields(bytes(message, 2) ?? EMPTY), 1);
-  return { apiVersion, kind, metadata: objectMeta(bytes(message, 1)), ...(finalizers.length ? { spec: { finalizers } } : {}) };
+  return {
+    apiVersion,
+    kind,
+    metadata: objectMeta(bytes(message, 1)),
+    ...(finalizers.length ? { spec: { finalizers } } : {}),
+  };
 }
 
 /** The JSON form of a protobuf-encoded Self/Local/SubjectAccessReview request body. */

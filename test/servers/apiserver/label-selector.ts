@@ -4,8 +4,7 @@
  */
 
 export type LabelRequirement =
-  | { key: string; op: 'in' | 'notin'; values: string[] }
-  | { key: string; op: 'exists' | '!exists' };
+  { key: string; op: 'in' | 'notin'; values: string[] } | { key: string; op: 'exists' | '!exists' };
 
 export type Labels = Readonly<Record<string, string>> | undefined;
 
@@ -37,7 +36,8 @@ function checkKey(key: string, whole: string): string {
 }
 
 function checkValue(value: string, whole: string): string {
-  if (!VALUE.test(value)) throw new SelectorError(`unable to parse requirement: invalid label value "${value}" in "${whole}"`);
+  if (!VALUE.test(value))
+    throw new SelectorError(`unable to parse requirement: invalid label value "${value}" in "${whole}"`);
   return value;
 }
 

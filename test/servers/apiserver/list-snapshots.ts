@@ -43,7 +43,13 @@ const encode = (t: ContinueToken): string => Buffer.from(JSON.stringify(t)).toSt
 function decode(token: string): ContinueToken {
   try {
     const t = JSON.parse(Buffer.from(token, 'base64url').toString('utf8')) as ContinueToken;
-    if (t.v === 'meta.k8s.io/v1' && typeof t.snapshot === 'number' && typeof t.offset === 'number' && typeof t.rv === 'string') return t;
+    if (
+      t.v === 'meta.k8s.io/v1' &&
+      typeof t.snapshot === 'number' &&
+      typeof t.offset === 'number' &&
+      typeof t.rv === 'string'
+    )
+      return t;
   } catch {
     // fall through to the error below
   }
@@ -60,7 +66,15 @@ export function listSnapshots(expireContinueAfter?: number, repeatContinue = fal
   let nextId = 1;
   let continues = 0;
 
-  const slice = (listKey: string, all: readonly KubeObject[], offset: number, limit: number | undefined, rv: string, snapshotId: number | undefined, countRemaining: boolean): Page => {
+  const slice = (
+    listKey: string,
+    all: readonly KubeObject[],
+    offset: number,
+    limit: number | undefined,
+    rv: string,
+    snapshotId: number | undefined,
+    countRemaining: boolean,
+  ): Page => {
     const end = limit === undefined ? all.length : Math.min(all.length, offset + limit);
     const items = all.slice(offset, end);
     if (end >= all.length) {
@@ -92,7 +106,10 @@ export function listSnapshots(expireContinueAfter?: number, repeatContinue = fal
       }
       const frozen = snapshots.get(t.snapshot);
       if (!frozen) throw expiredContinue();
-      if (frozen.listKey !== listKey) throw badRequest('invalid continue token: it continues a different list (another resource, namespace or selector)');
+      if (frozen.listKey !== listKey)
+        throw badRequest(
+          'invalid continue token: it continues a different list (another resource, namespace or selector)',
+        );
       const page = slice(listKey, frozen.items, t.offset, max, t.rv, t.snapshot, countRemaining);
       return repeatContinue ? { ...page, continue: token } : page;
     },

@@ -79,7 +79,8 @@ export class ObjectStore {
   /** Every stored object, in no particular order. */
   all(): KubeObject[] {
     const out: KubeObject[] = [];
-    for (const bucket of this.types.values()) for (const names of bucket.byNamespace.values()) out.push(...names.values());
+    for (const bucket of this.types.values())
+      for (const names of bucket.byNamespace.values()) out.push(...names.values());
     return out;
   }
 
@@ -139,7 +140,8 @@ export class ObjectStore {
 
   private bucket(group: string, kind: string, namespace: string): Map<string, KubeObject> {
     let bucket = this.types.get(typeKey(group, kind));
-    if (!bucket) this.types.set(typeKey(group, kind), (bucket = { byNamespace: new Map(), sortedByNamespace: new Map() }));
+    if (!bucket)
+      this.types.set(typeKey(group, kind), (bucket = { byNamespace: new Map(), sortedByNamespace: new Map() }));
     let names = bucket.byNamespace.get(namespace);
     if (!names) bucket.byNamespace.set(namespace, (names = new Map()));
     return names;

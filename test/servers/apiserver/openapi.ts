@@ -7,9 +7,14 @@
 import { createHash } from 'node:crypto';
 import type { ServedIndex, ServedResource } from './served-resources';
 
-const gvPath = (group: string, version: string): string => (group === '' ? `api/${version}` : `apis/${group}/${version}`);
+const gvPath = (group: string, version: string): string =>
+  group === '' ? `api/${version}` : `apis/${group}/${version}`;
 
-const QUERY_PARAMS = ['dryRun', 'fieldManager', 'fieldValidation'].map((name) => ({ name, in: 'query', schema: { type: 'string' } }));
+const QUERY_PARAMS = ['dryRun', 'fieldManager', 'fieldValidation'].map((name) => ({
+  name,
+  in: 'query',
+  schema: { type: 'string' },
+}));
 
 function operation(r: ServedResource, action: string): object {
   return {
@@ -26,7 +31,16 @@ function resourcePaths(r: ServedResource): Record<string, object> {
   const canWrite = r.verbs.includes('update');
   return {
     [collection]: { post: operation(r, 'post'), ...(r.verbs.includes('list') ? { get: operation(r, 'list') } : {}) },
-    ...(canWrite ? { [`${collection}/{name}`]: { get: operation(r, 'get'), put: operation(r, 'put'), patch: operation(r, 'patch'), delete: operation(r, 'delete') } } : {}),
+    ...(canWrite
+      ? {
+          [`${collection}/{name}`]: {
+            get: operation(r, 'get'),
+            put: operation(r, 'put'),
+            patch: operation(r, 'patch'),
+            delete: operation(r, 'delete'),
+          },
+        }
+      : {}),
   };
 }
 

@@ -32,7 +32,8 @@ export function jsonPatch(target: Json, patch: Json): Json {
   if (!Array.isArray(patch)) throw new PatchError('a JSON patch must be an array of operations');
   let doc = structuredClone(target);
   for (const op of patch) {
-    if (!isObject(op) || typeof op.op !== 'string' || typeof op.path !== 'string') fail('an operation needs op and path');
+    if (!isObject(op) || typeof op.op !== 'string' || typeof op.path !== 'string')
+      fail('an operation needs op and path');
     const o = op as { op: string; path: string; from?: unknown; value?: Json };
     const path = tokens(o.path);
     const from = (): string[] => (typeof o.from === 'string' ? tokens(o.from) : fail(`${o.op} needs from`));
@@ -58,12 +59,16 @@ function fail(reason: string): never {
 function tokens(p: string): string[] {
   if (p === '') return [];
   if (!p.startsWith('/')) fail(`"${p}" is not a JSON pointer`);
-  return p.slice(1).split('/').map((t) => t.replaceAll('~1', '/').replaceAll('~0', '~'));
+  return p
+    .slice(1)
+    .split('/')
+    .map((t) => t.replaceAll('~1', '/').replaceAll('~0', '~'));
 }
 
 function index(c: Json[], k: string, forAdd: boolean): number {
   if (forAdd && k === '-') return c.length;
-  if (!/^(0|[1-9][0-9]*)$/.test(k) || Number(k) > c.length || (!forAdd && Number(k) === c.length)) fail(`index ${k} is out of range`);
+  if (!/^(0|[1-9][0-9]*)$/.test(k) || Number(k) > c.length || (!forAdd && Number(k) === c.length))
+    fail(`index ${k} is out of range`);
   return Number(k);
 }
 
@@ -76,7 +81,11 @@ function valueAt(doc: Json, path: string[]): Json {
 }
 
 /** A copy of `doc` whose container at path[..-1] is replaced by what `change` makes of it and the last token. */
-function rebuild(doc: Json, path: string[], change: (container: JsonObject | Json[], key: string) => JsonObject | Json[]): Json {
+function rebuild(
+  doc: Json,
+  path: string[],
+  change: (container: JsonObject | Json[], key: string) => JsonObject | Json[],
+): Json {
   if (path.length === 0) fail('the root cannot be patched this way');
   const [k, ...rest] = path;
   if (!Array.isArray(doc) && !isObject(doc)) fail(`/${k} is not inside an object or array`);
@@ -106,7 +115,12 @@ function take(c: JsonObject | Json[], k: string): JsonObject | Json[] {
 
 function sameJson(a: Json, b: Json): boolean {
   if (Array.isArray(a)) return Array.isArray(b) && a.length === b.length && a.every((x, i) => sameJson(x, b[i]));
-  if (isObject(a)) return isObject(b) && Object.keys(a).length === Object.keys(b).length && Object.keys(a).every((k) => Object.hasOwn(b, k) && sameJson(a[k], b[k]));
+  if (isObject(a))
+    return (
+      isObject(b) &&
+      Object.keys(a).length === Object.keys(b).length &&
+      Object.keys(a).every((k) => Object.hasOwn(b, k) && sameJson(a[k], b[k]))
+    );
   return a === b;
 }
 
@@ -139,10 +153,12 @@ function ordered(list: Json[], order: Json[] | undefined, key: string | undefine
 }
 
 function mergeList(original: Json, patch: Json[], key: string, order: Json[] | undefined): Json[] {
-  if (patch.some((p) => isObject(p) && p.$patch === 'replace')) return patch.filter((p) => !(isObject(p) && p.$patch === 'replace'));
+  if (patch.some((p) => isObject(p) && p.$patch === 'replace'))
+    return patch.filter((p) => !(isObject(p) && p.$patch === 'replace'));
   const out: Json[] = Array.isArray(original) ? [...original] : [];
   for (const item of patch) {
-    if (!isObject(item) || item[key] === undefined) throw new PatchError(`map in list "${key}" lacks its merge key: ${JSON.stringify(item)}`);
+    if (!isObject(item) || item[key] === undefined)
+      throw new PatchError(`map in list "${key}" lacks its merge key: ${JSON.stringify(item)}`);
     const at = out.findIndex((o) => isObject(o) && o[key] === item[key]);
     if (item.$patch === 'delete') {
       if (at >= 0) out.splice(at, 1);
@@ -170,7 +186,11 @@ export function strategicMergePatch(original: Json, patch: Json): Json {
       out[k] = mergeList(out[k], v, MERGE_KEYS[k], patch[`${SET_ORDER}${k}`] as Json[] | undefined);
     } else if (Array.isArray(v) && MERGED_PRIMITIVE_LISTS.has(k)) {
       const current = Array.isArray(out[k]) ? (out[k] as Json[]) : [];
-      out[k] = ordered([...current, ...v.filter((x) => !current.includes(x))], patch[`${SET_ORDER}${k}`] as Json[] | undefined, undefined);
+      out[k] = ordered(
+        [...current, ...v.filter((x) => !current.includes(x))],
+        patch[`${SET_ORDER}${k}`] as Json[] | undefined,
+        undefined,
+      );
     } else {
       out[k] = strategicMergePatch(out[k], v);
     }
@@ -181,7 +201,8 @@ export function strategicMergePatch(original: Json, patch: Json): Json {
       if (Array.isArray(out[field])) out[field] = (out[field] as Json[]).filter((x) => !v.includes(x));
     } else if (k.startsWith(SET_ORDER) && Array.isArray(v)) {
       const field = k.slice(SET_ORDER.length);
-      if (!(field in patch) && Array.isArray(out[field])) out[field] = ordered(out[field] as Json[], v, MERGE_KEYS[field]);
+      if (!(field in patch) && Array.isArray(out[field]))
+        out[field] = ordered(out[field] as Json[], v, MERGE_KEYS[field]);
     }
   }
   if (Array.isArray(patch.$retainKeys)) {

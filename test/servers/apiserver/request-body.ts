@@ -13,7 +13,15 @@ export interface RawBody {
 }
 
 const tooLarge = (): ApiError =>
-  new ApiError({ kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message: 'Request entity too large: limit is 33554432', reason: 'RequestEntityTooLarge', code: 413 });
+  new ApiError({
+    kind: 'Status',
+    apiVersion: 'v1',
+    metadata: {},
+    status: 'Failure',
+    message: 'Request entity too large: limit is 33554432',
+    reason: 'RequestEntityTooLarge',
+    code: 413,
+  });
 
 export function readBody(req: IncomingMessage): Promise<RawBody> {
   return new Promise((resolve, reject) => {
@@ -53,7 +61,12 @@ export function decodeBody(body: RawBody, resource: string, allowed: readonly st
   if (!allowed.includes(body.mediaType)) throw unsupportedMediaType(body.mediaType, allowed);
   if (body.mediaType === PROTOBUF_MEDIA_TYPE) {
     const decoder = PROTOBUF_DECODERS[resource];
-    if (!decoder) throw unsupportedMediaType(body.mediaType, ['application/json', 'application/yaml'], `the test API server decodes protobuf only for ${Object.keys(PROTOBUF_DECODERS).join(', ')}`);
+    if (!decoder)
+      throw unsupportedMediaType(
+        body.mediaType,
+        ['application/json', 'application/yaml'],
+        `the test API server decodes protobuf only for ${Object.keys(PROTOBUF_DECODERS).join(', ')}`,
+      );
     try {
       return decoder(body.bytes);
     } catch (err) {
@@ -66,6 +79,8 @@ export function decodeBody(body: RawBody, resource: string, allowed: readonly st
   try {
     return body.mediaType === 'application/yaml' ? parseYaml(text) : JSON.parse(text);
   } catch (err) {
-    throw badRequest(`the request body is not valid ${body.mediaType === 'application/yaml' ? 'YAML' : 'JSON'}: ${(err as Error).message}`);
+    throw badRequest(
+      `the request body is not valid ${body.mediaType === 'application/yaml' ? 'YAML' : 'JSON'}: ${(err as Error).message}`,
+    );
   }
 }

@@ -13,7 +13,13 @@ function acceptsGzip(acceptEncoding: string | undefined): boolean {
 }
 
 /** Writes the answer; returns whether it was compressed. */
-export function sendJson(res: ServerResponse, code: number, body: unknown, contentType: string, acceptEncoding: string | undefined): boolean {
+export function sendJson(
+  res: ServerResponse,
+  code: number,
+  body: unknown,
+  contentType: string,
+  acceptEncoding: string | undefined,
+): boolean {
   const text = Buffer.from(stringifyDeep(body));
   const gzip = text.length > COMPRESSION_THRESHOLD && acceptsGzip(acceptEncoding);
   const payload = gzip ? gzipSync(text, { level: 1 }) : text;

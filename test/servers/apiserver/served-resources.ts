@@ -57,21 +57,60 @@ const DEFAULT_GROUP_VERSIONS = new Set([
 /** Kinds in an enabled group-version that only reach v1 after 1.33. */
 const NOT_YET_GA = new Set(['MutatingAdmissionPolicy', 'MutatingAdmissionPolicyBinding', 'VolumeAttributesClass']);
 
-const CREATE_ONLY = new Set(['Binding', 'TokenReview', 'SelfSubjectReview', 'LocalSubjectAccessReview', 'SelfSubjectAccessReview', 'SelfSubjectRulesReview', 'SubjectAccessReview']);
+const CREATE_ONLY = new Set([
+  'Binding',
+  'TokenReview',
+  'SelfSubjectReview',
+  'LocalSubjectAccessReview',
+  'SelfSubjectAccessReview',
+  'SelfSubjectRulesReview',
+  'SubjectAccessReview',
+]);
 const READ_ONLY = new Set(['ComponentStatus']);
 const FULL_VERBS = ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch'];
 
 const SHORT_NAMES: Readonly<Record<string, readonly string[]>> = {
-  componentstatuses: ['cs'], configmaps: ['cm'], endpoints: ['ep'], events: ['ev'], limitranges: ['limits'],
-  namespaces: ['ns'], nodes: ['no'], persistentvolumeclaims: ['pvc'], persistentvolumes: ['pv'], pods: ['po'],
-  replicationcontrollers: ['rc'], resourcequotas: ['quota'], serviceaccounts: ['sa'], services: ['svc'],
-  customresourcedefinitions: ['crd', 'crds'], daemonsets: ['ds'], deployments: ['deploy'], replicasets: ['rs'],
-  statefulsets: ['sts'], horizontalpodautoscalers: ['hpa'], cronjobs: ['cj'], certificatesigningrequests: ['csr'],
-  ingresses: ['ing'], networkpolicies: ['netpol'], poddisruptionbudgets: ['pdb'], priorityclasses: ['pc'],
+  componentstatuses: ['cs'],
+  configmaps: ['cm'],
+  endpoints: ['ep'],
+  events: ['ev'],
+  limitranges: ['limits'],
+  namespaces: ['ns'],
+  nodes: ['no'],
+  persistentvolumeclaims: ['pvc'],
+  persistentvolumes: ['pv'],
+  pods: ['po'],
+  replicationcontrollers: ['rc'],
+  resourcequotas: ['quota'],
+  serviceaccounts: ['sa'],
+  services: ['svc'],
+  customresourcedefinitions: ['crd', 'crds'],
+  daemonsets: ['ds'],
+  deployments: ['deploy'],
+  replicasets: ['rs'],
+  statefulsets: ['sts'],
+  horizontalpodautoscalers: ['hpa'],
+  cronjobs: ['cj'],
+  certificatesigningrequests: ['csr'],
+  ingresses: ['ing'],
+  networkpolicies: ['netpol'],
+  poddisruptionbudgets: ['pdb'],
+  priorityclasses: ['pc'],
   storageclasses: ['sc'],
 };
 
-const CATEGORY_ALL = new Set(['pods', 'replicationcontrollers', 'services', 'daemonsets', 'deployments', 'replicasets', 'statefulsets', 'horizontalpodautoscalers', 'cronjobs', 'jobs']);
+const CATEGORY_ALL = new Set([
+  'pods',
+  'replicationcontrollers',
+  'services',
+  'daemonsets',
+  'deployments',
+  'replicasets',
+  'statefulsets',
+  'horizontalpodautoscalers',
+  'cronjobs',
+  'jobs',
+]);
 
 function verbsFor(kind: string, resource: string): readonly string[] {
   if (CREATE_ONLY.has(kind)) return ['create'];
@@ -110,8 +149,15 @@ export function crdResources(crd: KubeObject): ServedResource[] {
   const group = spec?.group;
   const plural = spec?.names?.plural;
   const kind = spec?.names?.kind;
-  if (typeof group !== 'string' || typeof plural !== 'string' || typeof kind !== 'string' || !Array.isArray(spec?.versions)) return [];
-  const singular = typeof spec.names?.singular === 'string' && spec.names.singular ? spec.names.singular : kind.toLowerCase();
+  if (
+    typeof group !== 'string' ||
+    typeof plural !== 'string' ||
+    typeof kind !== 'string' ||
+    !Array.isArray(spec?.versions)
+  )
+    return [];
+  const singular =
+    typeof spec.names?.singular === 'string' && spec.names.singular ? spec.names.singular : kind.toLowerCase();
   return spec.versions
     .filter((v) => typeof v?.name === 'string' && v.served !== false)
     .map((v) => ({

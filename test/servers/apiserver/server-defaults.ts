@@ -18,10 +18,24 @@ function defaultCrd(crd: KubeObject): void {
     ...status,
     acceptedNames: spec.names ?? {},
     conditions: [
-      { type: 'NamesAccepted', status: 'True', reason: 'NoConflicts', message: 'no conflicts found', lastTransitionTime: new Date().toISOString().replace(/\.\d+Z$/, 'Z') },
-      { type: 'Established', status: 'True', reason: 'InitialNamesAccepted', message: 'the initial names have been accepted', lastTransitionTime: new Date().toISOString().replace(/\.\d+Z$/, 'Z') },
+      {
+        type: 'NamesAccepted',
+        status: 'True',
+        reason: 'NoConflicts',
+        message: 'no conflicts found',
+        lastTransitionTime: new Date().toISOString().replace(/\.\d+Z$/, 'Z'),
+      },
+      {
+        type: 'Established',
+        status: 'True',
+        reason: 'InitialNamesAccepted',
+        message: 'the initial names have been accepted',
+        lastTransitionTime: new Date().toISOString().replace(/\.\d+Z$/, 'Z'),
+      },
     ],
-    storedVersions: ((crd.spec as { versions?: Array<{ name?: string; storage?: boolean }> })?.versions ?? []).filter((v) => v.storage).map((v) => v.name),
+    storedVersions: ((crd.spec as { versions?: Array<{ name?: string; storage?: boolean }> })?.versions ?? [])
+      .filter((v) => v.storage)
+      .map((v) => v.name),
   };
 }
 
@@ -32,4 +46,5 @@ export function applyServerDefaults(obj: KubeObject): KubeObject {
   return obj;
 }
 
-export const isCrd = (group: string, kind: string): boolean => group === 'apiextensions.k8s.io' && kind === 'CustomResourceDefinition';
+export const isCrd = (group: string, kind: string): boolean =>
+  group === 'apiextensions.k8s.io' && kind === 'CustomResourceDefinition';

@@ -12,7 +12,14 @@ import { acceptsPlainJson, notAcceptable } from './accept';
 import { authenticate, impersonated, type TokenTable } from './authn';
 import { isForbidden, type ForbiddenRule } from './authz';
 import { issueClientCert, type ClientCert } from './client-cert';
-import { AGGREGATED_MEDIA_TYPE, aggregatedDiscovery, apiGroupList, apiResourceList, apiVersions, wantsAggregated } from './discovery';
+import {
+  AGGREGATED_MEDIA_TYPE,
+  aggregatedDiscovery,
+  apiGroupList,
+  apiResourceList,
+  apiVersions,
+  wantsAggregated,
+} from './discovery';
 import { seedStore } from './initial-objects';
 import { writeKubeconfig, type KubeconfigOptions } from './kubeconfig';
 import { listSnapshots } from './list-snapshots';
@@ -87,7 +94,8 @@ export async function startApiServer(opts: ApiServerOptions = {}): Promise<TestA
   const requests: RecordedRequest[] = [];
 
   let index: ServedIndex | undefined;
-  const served = (): ServedIndex => (index ??= new ServedIndex(store.list('apiextensions.k8s.io', 'CustomResourceDefinition')));
+  const served = (): ServedIndex =>
+    (index ??= new ServedIndex(store.list('apiextensions.k8s.io', 'CustomResourceDefinition')));
   store.onChange = (group, kind) => {
     if (isCrd(group, kind)) index = undefined;
   };
@@ -100,7 +108,13 @@ export async function startApiServer(opts: ApiServerOptions = {}): Promise<TestA
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const url = new URL(req.url ?? '/', 'https://127.0.0.1');
-    const record: RecordedRequest = { method: req.method ?? 'GET', path: url.pathname, query: Object.fromEntries(url.searchParams), status: 0, accept: req.headers.accept };
+    const record: RecordedRequest = {
+      method: req.method ?? 'GET',
+      path: url.pathname,
+      query: Object.fromEntries(url.searchParams),
+      status: 0,
+      accept: req.headers.accept,
+    };
     requests.push(record);
     const reply = (code: number, body: unknown, contentType = 'application/json') => {
       record.status = code;
@@ -120,15 +134,31 @@ export async function startApiServer(opts: ApiServerOptions = {}): Promise<TestA
       if (!aggregated && !acceptsPlainJson(req.headers.accept)) throw notAcceptable();
       switch (route.type) {
         case 'version':
-          return reply(200, { ...SERVER_VERSION, gitCommit: '0000000000000000000000000000000000000000', gitTreeState: 'clean', buildDate: '2025-04-23T00:00:00Z', goVersion: process.version, compiler: 'gc', platform: `${process.platform}/${process.arch === 'x64' ? 'amd64' : process.arch}` });
+          return reply(200, {
+            ...SERVER_VERSION,
+            gitCommit: '0000000000000000000000000000000000000000',
+            gitTreeState: 'clean',
+            buildDate: '2025-04-23T00:00:00Z',
+            goVersion: process.version,
+            compiler: 'gc',
+            platform: `${process.platform}/${process.arch === 'x64' ? 'amd64' : process.arch}`,
+          });
         case 'root':
           if (aggregated) return reply(200, aggregatedDiscovery(served(), route.root), AGGREGATED_MEDIA_TYPE);
           return reply(200, route.root === 'api' ? apiVersions(serverAddress) : apiGroupList(served()));
         case 'group': {
-          const g = served().groups().find((x) => x.name === route.group);
+          const g = served()
+            .groups()
+            .find((x) => x.name === route.group);
           if (!g) throw pathNotFound();
           const versions = g.versions.map((version) => ({ groupVersion: `${g.name}/${version}`, version }));
-          return reply(200, { kind: 'APIGroup', apiVersion: 'v1', name: g.name, versions, preferredVersion: versions[0] });
+          return reply(200, {
+            kind: 'APIGroup',
+            apiVersion: 'v1',
+            name: g.name,
+            versions,
+            preferredVersion: versions[0],
+          });
         }
         case 'openapiRoot':
           return reply(200, openApiRoot(served()));
@@ -149,12 +179,26 @@ export async function startApiServer(opts: ApiServerOptions = {}): Promise<TestA
       }
     } catch (err) {
       if (err instanceof ApiError) return reply(err.status.code, err.status);
-      reply(500, { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message: `test API server bug: ${(err as Error).stack}`, reason: 'InternalError', code: 500 });
+      reply(500, {
+        kind: 'Status',
+        apiVersion: 'v1',
+        metadata: {},
+        status: 'Failure',
+        message: `test API server bug: ${(err as Error).stack}`,
+        reason: 'InternalError',
+        code: 500,
+      });
     }
   };
 
   const server = https.createServer(
-    { key: readFileSync(pki.serverKey), cert: readFileSync(pki.serverCert), ca: caPem, requestCert: true, rejectUnauthorized: false },
+    {
+      key: readFileSync(pki.serverKey),
+      cert: readFileSync(pki.serverCert),
+      ca: caPem,
+      requestCert: true,
+      rejectUnauthorized: false,
+    },
     (req, res) => void handle(req, res),
   );
   await new Promise<void>((resolve, reject) => {

@@ -46,14 +46,23 @@ export function qualifiedResource(group: string, resource: string): string {
 export const unauthorized = (): ApiError => failure(401, 'Unauthorized', 'Unauthorized');
 
 export function notFound(group: string, resource: string, name: string): ApiError {
-  return failure(404, 'NotFound', `${qualifiedResource(group, resource)} "${name}" not found`, { name, group: group || undefined, kind: resource });
+  return failure(404, 'NotFound', `${qualifiedResource(group, resource)} "${name}" not found`, {
+    name,
+    group: group || undefined,
+    kind: resource,
+  });
 }
 
 /** A path the server does not route (no such group, version or resource). */
-export const pathNotFound = (): ApiError => failure(404, 'NotFound', 'the server could not find the requested resource', {});
+export const pathNotFound = (): ApiError =>
+  failure(404, 'NotFound', 'the server could not find the requested resource', {});
 
 export function alreadyExists(group: string, resource: string, name: string): ApiError {
-  return failure(409, 'AlreadyExists', `${qualifiedResource(group, resource)} "${name}" already exists`, { name, group: group || undefined, kind: resource });
+  return failure(409, 'AlreadyExists', `${qualifiedResource(group, resource)} "${name}" already exists`, {
+    name,
+    group: group || undefined,
+    kind: resource,
+  });
 }
 
 export function conflict(group: string, resource: string, name: string): ApiError {
@@ -77,7 +86,9 @@ export function invalid(kind: string, group: string, name: string, field: string
   });
 }
 
-export function methodNotAllowed(message = 'the server does not allow this method on the requested resource'): ApiError {
+export function methodNotAllowed(
+  message = 'the server does not allow this method on the requested resource',
+): ApiError {
   return failure(405, 'MethodNotAllowed', message, {});
 }
 
@@ -98,7 +109,9 @@ export interface ForbiddenAttributes {
 }
 
 export function forbidden(a: ForbiddenAttributes): ApiError {
-  const what = a.name ? `${qualifiedResource(a.group, a.resource)} "${a.name}"` : qualifiedResource(a.group, a.resource);
+  const what = a.name
+    ? `${qualifiedResource(a.group, a.resource)} "${a.name}"`
+    : qualifiedResource(a.group, a.resource);
   const scope = a.namespace ? `in the namespace "${a.namespace}"` : 'at the cluster scope';
   return failure(
     403,
@@ -109,5 +122,9 @@ export function forbidden(a: ForbiddenAttributes): ApiError {
 }
 
 export function unsupportedMediaType(type: string, accepted: readonly string[], why?: string): ApiError {
-  return failure(415, 'UnsupportedMediaType', `the body of the request was in an unknown format - accepted media types include: ${accepted.join(', ')}${why ? ` (${why})` : ''}; got ${type}`);
+  return failure(
+    415,
+    'UnsupportedMediaType',
+    `the body of the request was in an unknown format - accepted media types include: ${accepted.join(', ')}${why ? ` (${why})` : ''}; got ${type}`,
+  );
 }

@@ -16,7 +16,17 @@ export interface TestHome {
 }
 
 /** Environment variables that would leak the developer's or CI's settings into a test. */
-const SCRUB = ['DOCKER_CONFIG', 'HTTPS_PROXY', 'https_proxy', 'HTTP_PROXY', 'http_proxy', 'NO_PROXY', 'no_proxy', 'XDG_CACHE_HOME', 'XDG_CONFIG_HOME'];
+const SCRUB = [
+  'DOCKER_CONFIG',
+  'HTTPS_PROXY',
+  'https_proxy',
+  'HTTP_PROXY',
+  'http_proxy',
+  'NO_PROXY',
+  'no_proxy',
+  'XDG_CACHE_HOME',
+  'XDG_CONFIG_HOME',
+];
 
 export function testHome(prefix = 'wasmpolicy-home-'): TestHome {
   const dir = mkdtempSync(path.join(tmpdir(), prefix));

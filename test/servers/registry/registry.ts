@@ -47,9 +47,11 @@ export function freePort(): Promise<number> {
 }
 
 function htpasswdFile(users: Record<string, string>): string {
-  return Object.entries(users)
-    .map(([u, p]) => execFileSync('htpasswd', ['-Bbn', u, p], { encoding: 'utf8' }).trim())
-    .join('\n') + '\n';
+  return (
+    Object.entries(users)
+      .map(([u, p]) => execFileSync('htpasswd', ['-Bbn', u, p], { encoding: 'utf8' }).trim())
+      .join('\n') + '\n'
+  );
 }
 
 function configYaml(o: RegistryOptions, port: number, dir: string): string {
@@ -76,7 +78,14 @@ function configYaml(o: RegistryOptions, port: number, dir: string): string {
     writeFileSync(path.join(dir, 'htpasswd'), htpasswdFile(o.htpasswd));
     lines.push('auth:', '  htpasswd:', '    realm: test-basic-realm', `    path: ${path.join(dir, 'htpasswd')}`);
   } else if (o.token) {
-    lines.push('auth:', '  token:', `    realm: ${o.token.realm}`, `    service: ${o.token.service}`, `    issuer: ${o.token.issuer}`, `    rootcertbundle: ${o.token.rootCertBundle}`);
+    lines.push(
+      'auth:',
+      '  token:',
+      `    realm: ${o.token.realm}`,
+      `    service: ${o.token.service}`,
+      `    issuer: ${o.token.issuer}`,
+      `    rootcertbundle: ${o.token.rootCertBundle}`,
+    );
   }
   return lines.join('\n') + '\n';
 }
@@ -99,7 +108,10 @@ export async function startRegistry(o: RegistryOptions = {}): Promise<TestRegist
     mkdirSync(path.join(dir, 'data'));
     const port = await freePort();
     writeFileSync(path.join(dir, 'config.yml'), configYaml(o, port, dir));
-    const child: ChildProcess = spawn(REGISTRY_BIN, ['serve', path.join(dir, 'config.yml')], { cwd: dir, stdio: ['ignore', 'ignore', 'pipe'] });
+    const child: ChildProcess = spawn(REGISTRY_BIN, ['serve', path.join(dir, 'config.yml')], {
+      cwd: dir,
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
     let stderr = '';
     child.stderr!.on('data', (d) => (stderr += d));
     let exited = false;
@@ -123,7 +135,8 @@ export async function startRegistry(o: RegistryOptions = {}): Promise<TestRegist
       }
       rmSync(dir, { recursive: true, force: true });
     };
-    if (up) return { host: `${o.tls ? 'localhost' : '127.0.0.1'}:${port}`, port, dir, dataDir: path.join(dir, 'data'), stop };
+    if (up)
+      return { host: `${o.tls ? 'localhost' : '127.0.0.1'}:${port}`, port, dir, dataDir: path.join(dir, 'data'), stop };
     await stop();
     if (attempt >= 2) throw new Error(`docker-registry did not start: ${stderr.slice(-2000)}`);
   }

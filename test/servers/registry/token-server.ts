@@ -45,7 +45,18 @@ export async function startTokenServer(o: TokenServerOptions): Promise<TokenServ
         })
       : [];
     const header = b64url(JSON.stringify({ typ: 'JWT', alg: 'ES256', x5c }));
-    const claims = b64url(JSON.stringify({ iss: issuer, sub: user ?? '', aud: service, exp: now + 300, nbf: now - 10, iat: now, jti: randomBytes(8).toString('hex'), access }));
+    const claims = b64url(
+      JSON.stringify({
+        iss: issuer,
+        sub: user ?? '',
+        aud: service,
+        exp: now + 300,
+        nbf: now - 10,
+        iat: now,
+        jti: randomBytes(8).toString('hex'),
+        access,
+      }),
+    );
     const sig = sign('sha256', Buffer.from(`${header}.${claims}`), { key, dsaEncoding: 'ieee-p1363' });
     return `${header}.${claims}.${b64url(sig)}`;
   };
@@ -65,7 +76,8 @@ export async function startTokenServer(o: TokenServerOptions): Promise<TokenServ
         const scopes = (form.get('scope') ?? '').split(' ').filter(Boolean);
         const user = o.refreshTokens?.[form.get('refresh_token') ?? ''];
         requests.push({ method: 'POST', user, anonymous: false, scopes, grant: form.get('grant_type') ?? undefined });
-        if (form.get('grant_type') !== 'refresh_token' || !user || form.get('service') !== service) return reply(401, { error: 'invalid_grant' });
+        if (form.get('grant_type') !== 'refresh_token' || !user || form.get('service') !== service)
+          return reply(401, { error: 'invalid_grant' });
         reply(200, { access_token: issue(user, scopes), expires_in: 300, scope: scopes.join(' ') });
       });
       return;
@@ -76,7 +88,9 @@ export async function startTokenServer(o: TokenServerOptions): Promise<TokenServ
       requests.push({ method: 'GET', anonymous: true, scopes });
       return reply(200, { token: issue(undefined, scopes), expires_in: 300 });
     }
-    const [user, pass] = Buffer.from(auth.replace(/^Basic /, ''), 'base64').toString('utf8').split(/:(.*)/s);
+    const [user, pass] = Buffer.from(auth.replace(/^Basic /, ''), 'base64')
+      .toString('utf8')
+      .split(/:(.*)/s);
     requests.push({ method: 'GET', user, anonymous: false, scopes });
     if (!(user in o.users) || o.users[user] !== pass) {
       res.setHeader('WWW-Authenticate', 'Basic realm="token"');

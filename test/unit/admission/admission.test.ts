@@ -17,7 +17,12 @@ describe('admission', () => {
         apiVersion: 'apiextensions.k8s.io/v1',
         kind: 'CustomResourceDefinition',
         metadata: { name: 'widgets.example.com' },
-        spec: { group: 'example.com', scope: 'Cluster', names: { kind: 'Widget', plural: 'widgetries' }, versions: [{ name: 'v1' }, { name: 'v2' }] },
+        spec: {
+          group: 'example.com',
+          scope: 'Cluster',
+          names: { kind: 'Widget', plural: 'widgetries' },
+          versions: [{ name: 'v1' }, { name: 'v2' }],
+        },
       },
       {
         apiVersion: 'apiextensions.k8s.io/v1beta1',
@@ -29,7 +34,12 @@ describe('admission', () => {
 
     it('resolves built-in kinds to their plural and scope', () => {
       assert.deepEqual(resolver.resolve('networking.k8s.io/v1', 'Ingress'), {
-        group: 'networking.k8s.io', version: 'v1', kind: 'Ingress', resource: 'ingresses', namespaced: true, origin: 'builtin',
+        group: 'networking.k8s.io',
+        version: 'v1',
+        kind: 'Ingress',
+        resource: 'ingresses',
+        namespaced: true,
+        origin: 'builtin',
       });
       assert.equal(resolver.resolve('v1', 'Namespace').namespaced, false);
       assert.equal(resolver.resolve('v1', 'Endpoints').resource, 'endpoints');
@@ -37,7 +47,12 @@ describe('admission', () => {
 
     it('resolves custom resources through CRDs in the input, every served version', () => {
       assert.deepEqual(resolver.resolve('example.com/v2', 'Widget'), {
-        group: 'example.com', version: 'v2', kind: 'Widget', resource: 'widgetries', namespaced: false, origin: 'crd',
+        group: 'example.com',
+        version: 'v2',
+        kind: 'Widget',
+        resource: 'widgetries',
+        namespaced: false,
+        origin: 'crd',
       });
       const old = resolver.resolve('example.com/v1alpha1', 'Old');
       assert.equal(old.resource, 'oldies');
@@ -74,11 +89,22 @@ describe('admission', () => {
     });
 
     it('uses the object namespace, then -n, and none for cluster-scoped kinds', () => {
-      const inNs = buildAdmissionRequest({ ...deploy, metadata: { name: 'web', namespace: 'shop' } }, resolver.resolve('apps/v1', 'Deployment'), { ...create, defaultNamespace: 'other' });
+      const inNs = buildAdmissionRequest(
+        { ...deploy, metadata: { name: 'web', namespace: 'shop' } },
+        resolver.resolve('apps/v1', 'Deployment'),
+        { ...create, defaultNamespace: 'other' },
+      );
       assert.equal(inNs.request.namespace, 'shop');
-      const flag = buildAdmissionRequest(deploy, resolver.resolve('apps/v1', 'Deployment'), { ...create, defaultNamespace: 'other' });
+      const flag = buildAdmissionRequest(deploy, resolver.resolve('apps/v1', 'Deployment'), {
+        ...create,
+        defaultNamespace: 'other',
+      });
       assert.equal(flag.request.namespace, 'other');
-      const ns = buildAdmissionRequest({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'shop' } }, resolver.resolve('v1', 'Namespace'), create);
+      const ns = buildAdmissionRequest(
+        { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'shop' } },
+        resolver.resolve('v1', 'Namespace'),
+        create,
+      );
       assert.equal(ns.request.namespace, undefined);
       assert.equal('namespace' in (ns.request.object as KubeObject).metadata!, false);
     });
@@ -93,7 +119,13 @@ describe('admission', () => {
 
   describe('rule matching (admissionregistration/v1 RuleWithOperations)', () => {
     const pods: RuleTarget = { group: '', version: 'v1', resource: 'pods', namespaced: true, operation: 'CREATE' };
-    const rule = (r: Partial<Parameters<typeof ruleMatches>[0]>) => ({ apiGroups: [''], apiVersions: ['v1'], resources: ['pods'], operations: ['CREATE'], ...r });
+    const rule = (r: Partial<Parameters<typeof ruleMatches>[0]>) => ({
+      apiGroups: [''],
+      apiVersions: ['v1'],
+      resources: ['pods'],
+      operations: ['CREATE'],
+      ...r,
+    });
     const cases: [string, Parameters<typeof ruleMatches>[0], RuleTarget, boolean][] = [
       ['exact match', rule({}), pods, true],
       ['other operation', rule({ operations: ['UPDATE'] }), pods, false],
@@ -118,7 +150,16 @@ describe('admission', () => {
   describe('JSON Patch', () => {
     it('diffs objects and arrays so that applying the patch gives the target', () => {
       const a = { spec: { containers: [{ name: 'a' }, { name: 'b', x: 1 }, { name: 'c' }], gone: true }, keep: 'k~/' };
-      const b = { spec: { containers: [{ name: 'a', securityContext: { capabilities: { drop: ['ALL'] } } }, { name: 'b', x: 2 }] }, keep: 'k~/', 'new/key': null };
+      const b = {
+        spec: {
+          containers: [
+            { name: 'a', securityContext: { capabilities: { drop: ['ALL'] } } },
+            { name: 'b', x: 2 },
+          ],
+        },
+        keep: 'k~/',
+        'new/key': null,
+      };
       const ops = diff(a, b);
       assert.deepEqual(ops, [
         { op: 'remove', path: '/spec/gone' },
@@ -135,23 +176,36 @@ describe('admission', () => {
 
   describe('responses (docs/host-interface.md §1.5, §1.6)', () => {
     const res = new ResourceResolver().resolve('v1', 'Pod');
-    const { request } = buildAdmissionRequest({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p' }, spec: { a: 1 } }, res, create);
+    const { request } = buildAdmissionRequest(
+      { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p' }, spec: { a: 1 } },
+      res,
+      create,
+    );
 
     it('maps accepted/message/code/warnings and computes the patch of a mutation', () => {
       const mutated = { ...(request.object as object), spec: { a: 2 } };
-      const { response, patch } = toAdmissionResponse(request, { ok: true, response: { accepted: true, mutated_object: mutated, warnings: ['w'], message: null, code: null } });
+      const { response, patch } = toAdmissionResponse(request, {
+        ok: true,
+        response: { accepted: true, mutated_object: mutated, warnings: ['w'], message: null, code: null },
+      });
       assert.deepEqual(patch, [{ op: 'replace', path: '/spec/a', value: 2 }]);
       assert.equal(response.patchType, 'JSONPatch');
       assert.deepEqual(JSON.parse(Buffer.from(response.patch!, 'base64').toString()), patch);
       assert.equal(response.status, undefined);
       assert.deepEqual(response.warnings, ['w']);
       assert.equal(response.uid, request.uid);
-      const rejected = toAdmissionResponse(request, { ok: true, response: { accepted: false, message: 'no', code: 403 } });
+      const rejected = toAdmissionResponse(request, {
+        ok: true,
+        response: { accepted: false, message: 'no', code: 403 },
+      });
       assert.deepEqual(rejected.response, { uid: request.uid, allowed: false, status: { message: 'no', code: 403 } });
     });
 
     it('an identical mutated object is no patch', () => {
-      const out = toAdmissionResponse(request, { ok: true, response: { accepted: true, mutated_object: structuredClone(request.object) } });
+      const out = toAdmissionResponse(request, {
+        ok: true,
+        response: { accepted: true, mutated_object: structuredClone(request.object) },
+      });
       assert.equal(out.patch, undefined);
       assert.equal(out.response.patch, undefined);
     });
@@ -166,20 +220,67 @@ describe('admission', () => {
     // crates/policy-server evaluation `validation_response_with_constraints`: custom message first (rejections only),
     // then monitor / mutation refusal; the refusal's status is its message alone (code and causes reset).
     it('post-processes in policy-server order: custom message, then monitor or the mutation refusal', () => {
-      const mutating = toAdmissionResponse(request, { ok: true, response: { accepted: true, mutated_object: { ...(request.object as object), x: 1 } } });
+      const mutating = toAdmissionResponse(request, {
+        ok: true,
+        response: { accepted: true, mutated_object: { ...(request.object as object), x: 1 } },
+      });
       const monitored = postProcess(mutating, { policyId: 'p1', mode: 'monitor', allowedToMutate: false });
       assert.deepEqual(monitored.response, { uid: request.uid, allowed: true });
-      const refused = postProcess(mutating, { policyId: 'p1', mode: 'protect', allowedToMutate: false, message: 'custom' });
+      const refused = postProcess(mutating, {
+        policyId: 'p1',
+        mode: 'protect',
+        allowedToMutate: false,
+        message: 'custom',
+      });
       assert.equal(refused.response.allowed, false);
       assert.equal(refused.response.patch, undefined);
-      assert.deepEqual(refused.response.status, { message: 'Request rejected by policy p1. The policy attempted to mutate the request, but it is currently configured to not allow mutations.' }, 'an accepted patch is not a rejection when the custom message is applied');
-      const coded = toAdmissionResponse(request, { ok: true, response: { accepted: false, message: 'no', code: 403, mutated_object: { ...(request.object as object), x: 1 } } });
-      assert.deepEqual(postProcess(coded, { policyId: 'p1', mode: 'protect', allowedToMutate: false }).response.status, { message: 'Request rejected by policy p1. The policy attempted to mutate the request, but it is currently configured to not allow mutations.' }, 'the refusal resets code');
-      const rejected = toAdmissionResponse(request, { ok: true, response: { accepted: false, message: 'original', code: 403 } });
-      assert.deepEqual(postProcess(rejected, { policyId: 'p1', mode: 'protect', allowedToMutate: false, message: 'custom' }).response.status, { message: 'custom', code: 403, details: { causes: [{ message: 'original' }] } });
+      assert.deepEqual(
+        refused.response.status,
+        {
+          message:
+            'Request rejected by policy p1. The policy attempted to mutate the request, but it is currently configured to not allow mutations.',
+        },
+        'an accepted patch is not a rejection when the custom message is applied',
+      );
+      const coded = toAdmissionResponse(request, {
+        ok: true,
+        response: {
+          accepted: false,
+          message: 'no',
+          code: 403,
+          mutated_object: { ...(request.object as object), x: 1 },
+        },
+      });
+      assert.deepEqual(
+        postProcess(coded, { policyId: 'p1', mode: 'protect', allowedToMutate: false }).response.status,
+        {
+          message:
+            'Request rejected by policy p1. The policy attempted to mutate the request, but it is currently configured to not allow mutations.',
+        },
+        'the refusal resets code',
+      );
+      const rejected = toAdmissionResponse(request, {
+        ok: true,
+        response: { accepted: false, message: 'original', code: 403 },
+      });
+      assert.deepEqual(
+        postProcess(rejected, { policyId: 'p1', mode: 'protect', allowedToMutate: false, message: 'custom' }).response
+          .status,
+        { message: 'custom', code: 403, details: { causes: [{ message: 'original' }] } },
+      );
       const silent = toAdmissionResponse(request, { ok: true, response: { accepted: false } });
-      assert.deepEqual(postProcess(silent, { policyId: 'p1', mode: 'protect', allowedToMutate: false, message: 'custom' }).response.status, { message: 'custom', details: { causes: [{ message: '' }] } }, 'an empty cause when the policy gave no message');
-      const allowed = postProcess(mutating, { policyId: 'p1', mode: 'protect', allowedToMutate: true, message: 'custom' });
+      assert.deepEqual(
+        postProcess(silent, { policyId: 'p1', mode: 'protect', allowedToMutate: false, message: 'custom' }).response
+          .status,
+        { message: 'custom', details: { causes: [{ message: '' }] } },
+        'an empty cause when the policy gave no message',
+      );
+      const allowed = postProcess(mutating, {
+        policyId: 'p1',
+        mode: 'protect',
+        allowedToMutate: true,
+        message: 'custom',
+      });
       assert.equal(allowed.response.allowed, true);
       assert.ok(allowed.response.patch);
     });

@@ -16,7 +16,20 @@ const request: AdmissionRequest = {
   userInfo: { username: 'alice', groups: ['devs', 'system:authenticated'], extra: { team: ['a'] } },
   name: 'web',
   namespace: 'shop',
-  object: { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'web', labels: { app: 'web', tier: 'front' } }, spec: { replicas: 3, ratio: 0.5, template: { spec: { containers: [{ name: 'a', image: 'ghcr.io/x/a:1', ports: [{ containerPort: 8080 }, { containerPort: 80 }] }] } } } },
+  object: {
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
+    metadata: { name: 'web', labels: { app: 'web', tier: 'front' } },
+    spec: {
+      replicas: 3,
+      ratio: 0.5,
+      template: {
+        spec: {
+          containers: [{ name: 'a', image: 'ghcr.io/x/a:1', ports: [{ containerPort: 8080 }, { containerPort: 80 }] }],
+        },
+      },
+    },
+  },
   oldObject: { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'web' }, spec: { replicas: 2 } },
 };
 
@@ -55,7 +68,10 @@ describe('selection: CEL for matchConditions', () => {
 
   it('reports evaluation errors by condition, and a hint for the authorizer', () => {
     const out = evaluateConditions(
-      [compileCondition({ name: 'missing', expression: 'object.metadata.labels.nope == "x"' }), compileCondition({ name: 'authz', expression: 'authorizer.group("").resource("pods").check("get").allowed()' })],
+      [
+        compileCondition({ name: 'missing', expression: 'object.metadata.labels.nope == "x"' }),
+        compileCondition({ name: 'authz', expression: 'authorizer.group("").resource("pods").check("get").allowed()' }),
+      ],
       activationFor(request),
     );
     assert.equal(out.kind, 'error');
@@ -65,7 +81,10 @@ describe('selection: CEL for matchConditions', () => {
   });
 
   it('a non-boolean result is an error at evaluation', () => {
-    const out = evaluateConditions([compileCondition({ name: 'n', expression: 'object.spec.replicas' })], activationFor(request));
+    const out = evaluateConditions(
+      [compileCondition({ name: 'n', expression: 'object.spec.replicas' })],
+      activationFor(request),
+    );
     assert.deepEqual(out, { kind: 'error', errors: ['matchConditions[n]: expression must evaluate to bool, got int'] });
   });
 

@@ -13,19 +13,49 @@ const CRD = {
     group: 'example.com',
     names: { kind: 'Widget', plural: 'widgets' },
     scope: 'Namespaced',
-    versions: [{
-      name: 'v1', served: true, storage: true, subresources: { status: {} },
-      schema: { openAPIV3Schema: { type: 'object', properties: {
-        spec: { type: 'object', properties: { size: { type: 'integer', default: 3 }, labels: { type: 'object', additionalProperties: { type: 'string' } }, free: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true } } },
-        status: { type: 'object', properties: { ready: { type: 'boolean' } } },
-      } } },
-    }],
+    versions: [
+      {
+        name: 'v1',
+        served: true,
+        storage: true,
+        subresources: { status: {} },
+        schema: {
+          openAPIV3Schema: {
+            type: 'object',
+            properties: {
+              spec: {
+                type: 'object',
+                properties: {
+                  size: { type: 'integer', default: 3 },
+                  labels: { type: 'object', additionalProperties: { type: 'string' } },
+                  free: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true },
+                },
+              },
+              status: { type: 'object', properties: { ready: { type: 'boolean' } } },
+            },
+          },
+        },
+      },
+    ],
   },
 };
 const TARGET = { group: 'example.com', version: 'v1', kind: 'Widget', resource: 'widgets', namespaced: true };
-const OPTS: StageOptions = { kubernetesVersion: '1.35', validate: 'strict', applyMode: 'client', defaultNamespace: 'default', operation: 'CREATE', now: new Date(0) };
+const OPTS: StageOptions = {
+  kubernetesVersion: '1.35',
+  validate: 'strict',
+  applyMode: 'client',
+  defaultNamespace: 'default',
+  operation: 'CREATE',
+  now: new Date(0),
+};
 const crd = findCrdVersion([CRD], 'example.com', 'v1', 'Widget')!;
-const widget = (spec: JsonObject): JsonObject => ({ apiVersion: 'example.com/v1', kind: 'Widget', metadata: { name: 'w' }, spec, status: { ready: true } });
+const widget = (spec: JsonObject): JsonObject => ({
+  apiVersion: 'example.com/v1',
+  kind: 'Widget',
+  metadata: { name: 'w' },
+  spec,
+  status: { ready: true },
+});
 
 describe('apiserver: custom resources and their CRD schema', () => {
   it('finds the version and its status subresource', () => {
@@ -42,7 +72,10 @@ describe('apiserver: custom resources and their CRD schema', () => {
   it('reports unknown fields as the API server does under strict, prunes them otherwise', () => {
     const strict = apiServerStage(widget({ colour: 'red' }), TARGET, { ...OPTS, crd });
     assert.ok(!strict.ok);
-    assert.equal(strict.message, 'Widget in version "v1" cannot be handled as a Widget: strict decoding error: unknown field "spec.colour"');
+    assert.equal(
+      strict.message,
+      'Widget in version "v1" cannot be handled as a Widget: strict decoding error: unknown field "spec.colour"',
+    );
     const ignore = apiServerStage(widget({ colour: 'red' }), TARGET, { ...OPTS, crd, validate: 'ignore' });
     assert.ok(ignore.ok);
     assert.deepEqual(ignore.mutating.spec, { size: 3 });

@@ -13,10 +13,33 @@ import type { PathSegment } from '../../../lib/manifests/locate';
 const dir = path.join(path.dirname(fileURLToPath(import.meta.url)), '../../fixtures/kube-roundtrip');
 const table = schemaTable('1.35');
 const NEWER_THAN_1_35 = new Set([
-  'attestations', 'bindMountOptions', 'bools', 'defaultUser', 'evictionResponders', 'healthStatus', 'ints', 'message', 'mode',
-  'nodeAllocatableResourceClaimStatuses', 'nodeAllocatableResources', 'observedGeneration', 'partitionTypeAttribute',
-  'podPreemptionPolicy', 'preventPodSchedulingIfMissing', 'protocol', 'scheduling', 'schedulingGroup', 'shardInfo',
-  'skipNodeOperations', 'status', 'strings', 'stubPKCS10Request', 'user', 'versions', 'volumeHealth', 'volumeStatus',
+  'attestations',
+  'bindMountOptions',
+  'bools',
+  'defaultUser',
+  'evictionResponders',
+  'healthStatus',
+  'ints',
+  'message',
+  'mode',
+  'nodeAllocatableResourceClaimStatuses',
+  'nodeAllocatableResources',
+  'observedGeneration',
+  'partitionTypeAttribute',
+  'podPreemptionPolicy',
+  'preventPodSchedulingIfMissing',
+  'protocol',
+  'scheduling',
+  'schedulingGroup',
+  'shardInfo',
+  'skipNodeOperations',
+  'status',
+  'strings',
+  'stubPKCS10Request',
+  'user',
+  'versions',
+  'volumeHealth',
+  'volumeStatus',
 ]);
 
 function without(obj: JsonObject, paths: readonly PathSegment[][]): JsonObject {
@@ -40,7 +63,8 @@ describe('apiserver: typed round trip of every built-in kind (1.35)', () => {
     it(f, () => {
       const out = decodeTyped(obj, typeName, table);
       assert.equal(out.error, undefined, out.error?.message);
-      for (const u of out.unknown) assert.ok(NEWER_THAN_1_35.has(String(u[u.length - 1])), `unexpected unknown field ${u.join('.')}`);
+      for (const u of out.unknown)
+        assert.ok(NEWER_THAN_1_35.has(String(u[u.length - 1])), `unexpected unknown field ${u.join('.')}`);
       assert.deepEqual(out.value, without(obj, out.unknown));
     });
   }

@@ -14,7 +14,14 @@ const deployment = (container: JsonObject, spec: JsonObject = {}): JsonObject =>
   apiVersion: 'apps/v1',
   kind: 'Deployment',
   metadata: { name: 'web' },
-  spec: { selector: { matchLabels: { app: 'web' } }, template: { metadata: { labels: { app: 'web' } }, spec: { containers: [{ name: 'web', image: 'nginx', ...container }] } }, ...spec },
+  spec: {
+    selector: { matchLabels: { app: 'web' } },
+    template: {
+      metadata: { labels: { app: 'web' } },
+      spec: { containers: [{ name: 'web', image: 'nginx', ...container }] },
+    },
+    ...spec,
+  },
 });
 
 describe('apiserver: typed decode and encode', () => {
@@ -35,12 +42,26 @@ describe('apiserver: typed decode and encode', () => {
   });
 
   it('writes the zero counters of status structs (StatefulSet: replicas and availableReplicas)', () => {
-    const out = decode({ apiVersion: 'apps/v1', kind: 'StatefulSet', metadata: { name: 's' }, spec: { selector: {}, template: { spec: { containers: [] } } } });
+    const out = decode({
+      apiVersion: 'apps/v1',
+      kind: 'StatefulSet',
+      metadata: { name: 's' },
+      spec: { selector: {}, template: { spec: { containers: [] } } },
+    });
     assert.deepEqual(out.value!.status, { replicas: 0, availableReplicas: 0 });
   });
 
   it('drops zero values omitempty drops (hostNetwork: false), keeps explicit zeros of pointer fields (automountServiceAccountToken: false)', () => {
-    const out = decode({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p', labels: {} }, spec: { hostNetwork: false, automountServiceAccountToken: false, containers: [{ name: 'c', image: 'i', args: [] }] } });
+    const out = decode({
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { name: 'p', labels: {} },
+      spec: {
+        hostNetwork: false,
+        automountServiceAccountToken: false,
+        containers: [{ name: 'c', image: 'i', args: [] }],
+      },
+    });
     const spec = out.value!.spec as JsonObject;
     assert.equal('hostNetwork' in spec, false);
     assert.equal(spec.automountServiceAccountToken, false);
@@ -56,8 +77,15 @@ describe('apiserver: typed decode and encode', () => {
 
   it('keeps int-or-string as given and times in UTC whole seconds', () => {
     const out = decode(deployment({}, { strategy: { rollingUpdate: { maxSurge: 1, maxUnavailable: '25%' } } }));
-    assert.deepEqual((out.value!.spec as JsonObject).strategy, { rollingUpdate: { maxSurge: 1, maxUnavailable: '25%' } });
-    const ev = decode({ apiVersion: 'v1', kind: 'Event', metadata: { name: 'e', creationTimestamp: '2024-06-01T14:00:00.5+02:00' }, involvedObject: {} });
+    assert.deepEqual((out.value!.spec as JsonObject).strategy, {
+      rollingUpdate: { maxSurge: 1, maxUnavailable: '25%' },
+    });
+    const ev = decode({
+      apiVersion: 'v1',
+      kind: 'Event',
+      metadata: { name: 'e', creationTimestamp: '2024-06-01T14:00:00.5+02:00' },
+      involvedObject: {},
+    });
     assert.equal((ev.value!.metadata as JsonObject).creationTimestamp, '2024-06-01T12:00:00Z');
   });
 
@@ -72,14 +100,22 @@ describe('apiserver: typed decode and encode', () => {
   it('reports unknown fields with their paths and drops them', () => {
     const out = decode(deployment({ imagePullPolcy: 'Always' }));
     assert.deepEqual(out.unknown, [['spec', 'template', 'spec', 'containers', 0, 'imagePullPolcy']]);
-    const c = ((((out.value!.spec as JsonObject).template as JsonObject).spec as JsonObject).containers as JsonObject[])[0];
+    const c = (
+      (((out.value!.spec as JsonObject).template as JsonObject).spec as JsonObject).containers as JsonObject[]
+    )[0];
     assert.equal('imagePullPolcy' in c, false);
   });
 
   it('fails on wrong types with encoding/json wording', () => {
-    assert.equal(decode(deployment({}, { replicas: 3.5 })).error!.message, 'json: cannot unmarshal number 3.5 into Go struct field DeploymentSpec.spec.replicas of type int32');
+    assert.equal(
+      decode(deployment({}, { replicas: 3.5 })).error!.message,
+      'json: cannot unmarshal number 3.5 into Go struct field DeploymentSpec.spec.replicas of type int32',
+    );
     const labels = decode({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'c', labels: { on: true } } });
-    assert.equal(labels.error!.message, 'json: cannot unmarshal bool into Go struct field ObjectMeta.metadata.labels of type string');
+    assert.equal(
+      labels.error!.message,
+      'json: cannot unmarshal bool into Go struct field ObjectMeta.metadata.labels of type string',
+    );
     assert.deepEqual(labels.error!.path, ['metadata', 'labels', 'on']);
   });
 

@@ -1,5 +1,14 @@
 import { strict as assert } from 'node:assert';
-import { lstatSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  lstatSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  readlinkSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { writeFileAtomic } from '../../../lib/base/fs-atomic';
@@ -19,7 +28,8 @@ describe('atomic writes (lib/base/fs-atomic)', function () {
     const target = path.join(dir, 'report.sarif');
     // `.NAME.PID.MILLISECONDS.tmp` for the next few seconds: what an attacker with write access to the directory plants.
     const now = Date.now();
-    for (let t = now - 50; t < now + 3000; t++) symlinkSync(outside, path.join(dir, `.report.sarif.${process.pid}.${t}.tmp`));
+    for (let t = now - 50; t < now + 3000; t++)
+      symlinkSync(outside, path.join(dir, `.report.sarif.${process.pid}.${t}.tmp`));
     await writeFileAtomic(target, 'report\n');
     assert.equal(readFileSync(outside, 'utf8'), 'precious\n');
     assert.ok(lstatSync(target).isFile());
@@ -42,21 +52,45 @@ describe('atomic writes (lib/base/fs-atomic)', function () {
     assert.equal(readlinkSync(path.join(dir, 'link.yaml')), 'real.yaml');
     assert.equal(readFileSync(real, 'utf8'), 'new\n');
     symlinkSync('missing.yaml', path.join(dir, 'dangling.yaml'));
-    await assert.rejects(writeFileAtomic(path.join(dir, 'dangling.yaml'), 'x'), /dangling\.yaml is a symbolic link to missing\.yaml, which does not exist: not written/);
+    await assert.rejects(
+      writeFileAtomic(path.join(dir, 'dangling.yaml'), 'x'),
+      /dangling\.yaml is a symbolic link to missing\.yaml, which does not exist: not written/,
+    );
     assert.deepEqual(readdirSync(dir).sort(), ['dangling.yaml', 'link.yaml', 'real.yaml']);
   });
 
   it('check --write on a symlinked manifest keeps the link and writes its target; -o FILE to a dangling link is a clear error', async () => {
     const real = path.join(dir, 'pod.yaml');
-    writeFileSync(real, 'apiVersion: v1\nkind: Pod\nmetadata:\n  name: a\nspec:\n  containers:\n  - name: a\n    image: nginx:1.27\n');
+    writeFileSync(
+      real,
+      'apiVersion: v1\nkind: Pod\nmetadata:\n  name: a\nspec:\n  containers:\n  - name: a\n    image: nginx:1.27\n',
+    );
     symlinkSync('pod.yaml', path.join(dir, 'link.yaml'));
-    const r = await runCli(['check', '-f', path.join(dir, 'link.yaml'), '-p', 'builtin://pss-capabilities-restricted', '--write']);
+    const r = await runCli([
+      'check',
+      '-f',
+      path.join(dir, 'link.yaml'),
+      '-p',
+      'builtin://pss-capabilities-restricted',
+      '--write',
+    ]);
     assert.equal(r.code, 0, r.stderr);
     assert.equal(readlinkSync(path.join(dir, 'link.yaml')), 'pod.yaml');
     assert.match(readFileSync(real, 'utf8'), /drop:\n\s+- ALL/);
     symlinkSync('nowhere/x.sarif', path.join(dir, 'out.sarif'));
-    const o = await runCli(['check', '-f', real, '-p', 'builtin://pss-capabilities-restricted', '-o', `sarif=${path.join(dir, 'out.sarif')}`]);
+    const o = await runCli([
+      'check',
+      '-f',
+      real,
+      '-p',
+      'builtin://pss-capabilities-restricted',
+      '-o',
+      `sarif=${path.join(dir, 'out.sarif')}`,
+    ]);
     assert.equal(o.code, 2);
-    assert.match(o.stderr, /^error: -o sarif=.*out\.sarif: cannot write: .*out\.sarif is a symbolic link to nowhere\/x\.sarif, which does not exist: not written\n$/);
+    assert.match(
+      o.stderr,
+      /^error: -o sarif=.*out\.sarif: cannot write: .*out\.sarif is a symbolic link to nowhere\/x\.sarif, which does not exist: not written\n$/,
+    );
   });
 });

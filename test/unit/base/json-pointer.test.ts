@@ -7,7 +7,11 @@ describe('JSON Pointer (RFC 6901)', () => {
   it('splits a pointer into unescaped tokens; the empty pointer is the whole document', () => {
     assert.deepEqual(pointerTokens(''), []);
     assert.deepEqual(pointerTokens('/'), ['']);
-    assert.deepEqual(pointerTokens('/metadata/labels/app.kubernetes.io~1name'), ['metadata', 'labels', 'app.kubernetes.io/name']);
+    assert.deepEqual(pointerTokens('/metadata/labels/app.kubernetes.io~1name'), [
+      'metadata',
+      'labels',
+      'app.kubernetes.io/name',
+    ]);
     assert.deepEqual(pointerTokens('/a~0b/c%d/ /0'), ['a~b', 'c%d', ' ', '0']);
   });
 

@@ -18,8 +18,15 @@ import { buildGuestFixtures } from '../../fixtures/guests/build.mjs';
 const quiet = createLogger('error', () => {});
 const enc = new TextEncoder();
 const dec = new TextDecoder();
-const POD_REQUEST = JSON.stringify({ uid: 'u', operation: 'CREATE', namespace: 'shop', object: { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p', namespace: 'shop' } } });
-const PROBE = { probe: { binding: 'kubewarden', namespace: 'net', operation: 'v1/dns_lookup_host', payload: '"db.internal"' } };
+const POD_REQUEST = JSON.stringify({
+  uid: 'u',
+  operation: 'CREATE',
+  namespace: 'shop',
+  object: { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p', namespace: 'shop' } },
+});
+const PROBE = {
+  probe: { binding: 'kubewarden', namespace: 'net', operation: 'v1/dns_lookup_host', payload: '"db.internal"' },
+};
 
 type HostCalls = NonNullable<PoolOptions['hostCalls']>;
 
@@ -28,7 +35,7 @@ function message(o: RuntimeOutcome): string {
   return o.response.message ?? '(accepted)';
 }
 
-describe('host-call bridge: workers block on the main thread\'s answer', function () {
+describe("host-call bridge: workers block on the main thread's answer", function () {
   this.timeout(60_000);
   let dir: string;
   const modules: Record<string, WebAssembly.Module> = {};
@@ -65,12 +72,26 @@ describe('host-call bridge: workers block on the main thread\'s answer', functio
       if (reply === 'fail') throw new Error('resolver down');
       return enc.encode(reply);
     };
-    const pool = new EvaluationPool([policy('wapc-rust-context'), policy('wasi-rust-context')], { workers: 1, log: quiet, logLevel: 'error', hostCalls });
+    const pool = new EvaluationPool([policy('wapc-rust-context'), policy('wasi-rust-context')], {
+      workers: 1,
+      log: quiet,
+      logLevel: 'error',
+      hostCalls,
+    });
     try {
-      assert.deepEqual((await pool.evaluate(POD_REQUEST, [0, 1])).map(message), ['probe ok: {"ips":["10.0.0.7"]}', 'probe ok: {"ips":["10.0.0.7"]}']);
-      assert.deepEqual(seen, ['wapc-rust-context kubewarden/net/v1/dns_lookup_host "db.internal"', 'wasi-rust-context kubewarden/net/v1/dns_lookup_host "db.internal"']);
+      assert.deepEqual((await pool.evaluate(POD_REQUEST, [0, 1])).map(message), [
+        'probe ok: {"ips":["10.0.0.7"]}',
+        'probe ok: {"ips":["10.0.0.7"]}',
+      ]);
+      assert.deepEqual(seen, [
+        'wapc-rust-context kubewarden/net/v1/dns_lookup_host "db.internal"',
+        'wasi-rust-context kubewarden/net/v1/dns_lookup_host "db.internal"',
+      ]);
       reply = 'fail';
-      assert.deepEqual((await pool.evaluate(POD_REQUEST, [0, 1])).map(message), ['probe error: resolver down', 'probe error: resolver down']);
+      assert.deepEqual((await pool.evaluate(POD_REQUEST, [0, 1])).map(message), [
+        'probe error: resolver down',
+        'probe error: resolver down',
+      ]);
       reply = JSON.stringify({ ips: ['x'.repeat(4 * 1024 * 1024)] });
       const [big] = await pool.evaluate(POD_REQUEST, [0]);
       assert.equal(message(big), `probe ok: ${reply}`);
@@ -85,7 +106,12 @@ describe('host-call bridge: workers block on the main thread\'s answer', functio
       await new Promise((r) => setTimeout(r, delay));
       return enc.encode('{"ips":[]}');
     };
-    const pool = new EvaluationPool([policy('wapc-rust-context')], { workers: 1, log: quiet, logLevel: 'error', hostCalls });
+    const pool = new EvaluationPool([policy('wapc-rust-context')], {
+      workers: 1,
+      log: quiet,
+      logLevel: 'error',
+      hostCalls,
+    });
     try {
       await pool.evaluate(POD_REQUEST, [0]); // worker started, instance built
       delay = 1500;
@@ -108,8 +134,15 @@ describe('host-call bridge: workers block on the main thread\'s answer', functio
     let hang = true;
     const late: (() => void)[] = [];
     const hostCalls: HostCalls = (_p, _b, _n, _o) =>
-      hang ? new Promise((resolve) => late.push(() => resolve(enc.encode('{"ips":["late"]}')))) : Promise.resolve(enc.encode('{"ips":["fresh"]}'));
-    const pool = new EvaluationPool([policy('wapc-rust-context', 600), policy('wasi-rust-context', 600)], { workers: 1, log: quiet, logLevel: 'error', hostCalls });
+      hang
+        ? new Promise((resolve) => late.push(() => resolve(enc.encode('{"ips":["late"]}'))))
+        : Promise.resolve(enc.encode('{"ips":["fresh"]}'));
+    const pool = new EvaluationPool([policy('wapc-rust-context', 600), policy('wasi-rust-context', 600)], {
+      workers: 1,
+      log: quiet,
+      logLevel: 'error',
+      hostCalls,
+    });
     try {
       const t0 = Date.now();
       const outcomes = await pool.evaluate(POD_REQUEST, [0, 1]);
@@ -123,7 +156,10 @@ describe('host-call bridge: workers block on the main thread\'s answer', functio
       hang = false;
       for (const answer of late) answer();
       await new Promise((r) => setTimeout(r, 50));
-      assert.deepEqual((await pool.evaluate(POD_REQUEST, [0, 1])).map(message), ['probe ok: {"ips":["fresh"]}', 'probe ok: {"ips":["fresh"]}']);
+      assert.deepEqual((await pool.evaluate(POD_REQUEST, [0, 1])).map(message), [
+        'probe ok: {"ips":["fresh"]}',
+        'probe ok: {"ips":["fresh"]}',
+      ]);
     } finally {
       await pool.close();
     }

@@ -14,12 +14,28 @@ import { resolveKubeConfig } from '../../../lib/cluster/kubeconfig';
 import { listMany } from '../../../lib/cluster/list-many';
 import { expandRule } from '../../../lib/cluster/resources';
 import { createTransport, type Transport } from '../../../lib/cluster/transport';
-import { ClusterError, connectCluster, type ApiResource, type Cluster, type ClusterOptions, type KubeObject, type ListManyItem, type ListTarget } from '../../../lib/cluster/index';
+import {
+  ClusterError,
+  connectCluster,
+  type ApiResource,
+  type Cluster,
+  type ClusterOptions,
+  type KubeObject,
+  type ListManyItem,
+  type ListTarget,
+} from '../../../lib/cluster/index';
 import { createLogger, silentLogger } from '../../../lib/base/log';
 import { startApiServer, type TestApiServer } from '../../servers/apiserver/index';
 import { ROOT } from '../../support/cli';
 
-const res = (group: string, version: string, resource: string, kind: string, namespaced = true, verbs = ['get', 'list']): ApiResource => ({
+const res = (
+  group: string,
+  version: string,
+  resource: string,
+  kind: string,
+  namespaced = true,
+  verbs = ['get', 'list'],
+): ApiResource => ({
   group,
   version,
   resource,
@@ -49,16 +65,25 @@ describe('cluster: kubeconfig file choice (kubectl precedence)', () => {
 
   it('--kubeconfig alone wins over KUBECONFIG, and must exist', () => {
     assert.deepEqual(chooseConfigFiles('/x/cfg', { KUBECONFIG: '/a:/b' }, exists(['/x/cfg', '/a'])).files, ['/x/cfg']);
-    assert.throws(() => chooseConfigFiles('/x/none', {}, exists([])), /kubeconfig file \/x\/none \(--kubeconfig\) does not exist/);
+    assert.throws(
+      () => chooseConfigFiles('/x/none', {}, exists([])),
+      /kubeconfig file \/x\/none \(--kubeconfig\) does not exist/,
+    );
   });
 
   it('KUBECONFIG: every existing file in order, missing ones and repeats skipped, ~/.kube/config not read', () => {
-    const r = chooseConfigFiles(undefined, { KUBECONFIG: '/a::/missing:/b:/a', HOME: '/h' }, exists(['/a', '/b', '/h/.kube/config']));
+    const r = chooseConfigFiles(
+      undefined,
+      { KUBECONFIG: '/a::/missing:/b:/a', HOME: '/h' },
+      exists(['/a', '/b', '/h/.kube/config']),
+    );
     assert.deepEqual(r.files, ['/a', '/b']);
   });
 
   it('falls back to ~/.kube/config, else nothing', () => {
-    assert.deepEqual(chooseConfigFiles(undefined, { HOME: '/h' }, exists(['/h/.kube/config'])).files, ['/h/.kube/config']);
+    assert.deepEqual(chooseConfigFiles(undefined, { HOME: '/h' }, exists(['/h/.kube/config'])).files, [
+      '/h/.kube/config',
+    ]);
     assert.deepEqual(chooseConfigFiles(undefined, { HOME: '/h' }, exists([])).files, []);
   });
 });
@@ -74,9 +99,16 @@ describe('cluster: stays lazy', () => {
   it('nothing outside lib/cluster imports it statically, but for its types and its lazy loader', () => {
     const offenders = files
       .filter((f) => !f.startsWith(path.join(ROOT, 'lib', 'cluster') + path.sep))
-      .filter((f) => /^\s*(import|export)\s(?!type\s)[^;]*?from\s+['"][^'"]*\/cluster(?!\/lazy['"])(\/[^'"]*)?['"]/m.test(readFileSync(f, 'utf8')));
+      .filter((f) =>
+        /^\s*(import|export)\s(?!type\s)[^;]*?from\s+['"][^'"]*\/cluster(?!\/lazy['"])(\/[^'"]*)?['"]/m.test(
+          readFileSync(f, 'utf8'),
+        ),
+      );
     assert.deepEqual(offenders, []);
-    assert.ok(files.some((f) => /from '\.\.\/lib\/cluster\/lazy'/.test(readFileSync(f, 'utf8'))), 'the CLI loads it through lib/cluster/lazy.ts');
+    assert.ok(
+      files.some((f) => /from '\.\.\/lib\/cluster\/lazy'/.test(readFileSync(f, 'utf8'))),
+      'the CLI loads it through lib/cluster/lazy.ts',
+    );
   });
 
   it('@kubernetes/client-node is imported by lib/cluster/client-node.ts alone', () => {
@@ -104,12 +136,22 @@ describe('cluster: rule expansion', () => {
   const names = (rs: ApiResource[]) => rs.map((r) => `${r.group}/${r.version}/${r.resource}`);
 
   it('names exact resources and drops subresources', () => {
-    assert.deepEqual(names(expandRule(d, { apiGroups: [''], apiVersions: ['v1'], resources: ['pods', 'pods/status', '*/scale'] })), ['/v1/pods']);
+    assert.deepEqual(
+      names(expandRule(d, { apiGroups: [''], apiVersions: ['v1'], resources: ['pods', 'pods/status', '*/scale'] })),
+      ['/v1/pods'],
+    );
   });
 
   it('* versions means the preferred version; explicit versions are taken as given', () => {
-    assert.deepEqual(names(expandRule(d, { apiGroups: ['autoscaling'], apiVersions: ['*'], resources: ['*'] })), ['autoscaling/v2/horizontalpodautoscalers']);
-    assert.deepEqual(names(expandRule(d, { apiGroups: ['autoscaling'], apiVersions: ['v1'], resources: ['horizontalpodautoscalers'] })), ['autoscaling/v1/horizontalpodautoscalers']);
+    assert.deepEqual(names(expandRule(d, { apiGroups: ['autoscaling'], apiVersions: ['*'], resources: ['*'] })), [
+      'autoscaling/v2/horizontalpodautoscalers',
+    ]);
+    assert.deepEqual(
+      names(
+        expandRule(d, { apiGroups: ['autoscaling'], apiVersions: ['v1'], resources: ['horizontalpodautoscalers'] }),
+      ),
+      ['autoscaling/v1/horizontalpodautoscalers'],
+    );
   });
 
   it('* everywhere: every listable resource once', () => {
@@ -135,7 +177,8 @@ describe('cluster: listMany scheduling', () => {
       const keys = ['all', `res:${t.res.resource}`, `ns:${t.namespace}`];
       keys.forEach((k) => bump(k, 1));
       try {
-        if (t.res.resource === 'secrets') throw new ClusterError('403 Forbidden: secrets is forbidden', 'forbidden', 403, 'Forbidden');
+        if (t.res.resource === 'secrets')
+          throw new ClusterError('403 Forbidden: secrets is forbidden', 'forbidden', 403, 'Forbidden');
         for (let i = 0; i < 3; i++) {
           await new Promise((r) => setTimeout(r, 2));
           yield { apiVersion: 'v1', kind: t.res.kind, metadata: { name: `${t.namespace}-${i}` } };
@@ -147,7 +190,13 @@ describe('cluster: listMany scheduling', () => {
     return { listOne, peak, running };
   }
   const targets: ListTarget[] = [];
-  for (const ns of ['a', 'b', 'c', 'd']) for (const r of [res('', 'v1', 'pods', 'Pod'), res('', 'v1', 'secrets', 'Secret'), res('', 'v1', 'configmaps', 'ConfigMap')]) targets.push({ res: r, namespace: ns });
+  for (const ns of ['a', 'b', 'c', 'd'])
+    for (const r of [
+      res('', 'v1', 'pods', 'Pod'),
+      res('', 'v1', 'secrets', 'Secret'),
+      res('', 'v1', 'configmaps', 'ConfigMap'),
+    ])
+      targets.push({ res: r, namespace: ns });
 
   it('a failing list is one error item and the others deliver everything', async () => {
     const { listOne } = tracker();
@@ -189,7 +238,14 @@ const WIDGET_CRD: KubeObject = {
     group: 'example.com',
     scope: 'Namespaced',
     names: { plural: 'widgets', singular: 'widget', kind: 'Widget', listKind: 'WidgetList' },
-    versions: [{ name: 'v1', served: true, storage: true, schema: { openAPIV3Schema: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true } } }],
+    versions: [
+      {
+        name: 'v1',
+        served: true,
+        storage: true,
+        schema: { openAPIV3Schema: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true } },
+      },
+    ],
   },
 };
 
@@ -254,7 +310,12 @@ describe('cluster: against the test API server', function () {
   });
 
   /** A kubeconfig file with a given user entry (exec plugins, certificate data, ...). */
-  function writeConfig(name: string, user: Record<string, unknown>, cluster: Record<string, unknown> = { server: api.url, 'certificate-authority': api.caFile }, namespace?: string): string {
+  function writeConfig(
+    name: string,
+    user: Record<string, unknown>,
+    cluster: Record<string, unknown> = { server: api.url, 'certificate-authority': api.caFile },
+    namespace?: string,
+  ): string {
     const file = path.join(dir, name);
     writeFileSync(
       file,
@@ -286,7 +347,10 @@ describe('cluster: against the test API server', function () {
       assert.deepEqual([c.context, c.namespace], ['two', 'ns-two']);
       const d = await connect({ env: env([one, shadow]) });
       assert.equal(d.namespace, 'ns-one');
-      assert.ok(await d.get(await mustResolve(d, 'v1', 'Pod'), 'web-1', 'pag'), 'the first file\'s user (good token) is used');
+      assert.ok(
+        await d.get(await mustResolve(d, 'v1', 'Pod'), 'web-1', 'pag'),
+        "the first file's user (good token) is used",
+      );
       const e = await connect({ env: env([shadow, one]) });
       assert.equal(e.namespace, 'shadow');
       assert.equal((await rejects(e.discover())).status, 401);
@@ -317,7 +381,10 @@ describe('cluster: against the test API server', function () {
       writeFileSync(path.join(sa, 'ca.crt'), api.caPem);
       writeFileSync(path.join(sa, 'namespace'), 'pag');
       const port = new URL(api.url).port;
-      const c = await connect({ env: { HOME: path.join(dir, 'no-home'), KUBERNETES_SERVICE_HOST: '127.0.0.1', KUBERNETES_SERVICE_PORT: port }, serviceAccountDir: sa });
+      const c = await connect({
+        env: { HOME: path.join(dir, 'no-home'), KUBERNETES_SERVICE_HOST: '127.0.0.1', KUBERNETES_SERVICE_PORT: port },
+        serviceAccountDir: sa,
+      });
       assert.deepEqual([c.server, c.namespace], [api.url, 'pag']);
       assert.ok(await c.get(await mustResolve(c, 'v1', 'Pod'), 'web-1'));
     });
@@ -330,7 +397,10 @@ describe('cluster: against the test API server', function () {
       assert.match(ctx.message, /context "nope" not found in .*kubeconfig \(contexts: main\)/);
       const broken = path.join(dir, 'broken');
       writeFileSync(broken, 'clusters: [{name: x}]\n');
-      assert.match((await rejects(connect({ kubeconfig: broken }))).message, /kubeconfig .*broken is not valid: clusters\[0\]\.cluster is missing/);
+      assert.match(
+        (await rejects(connect({ kubeconfig: broken }))).message,
+        /kubeconfig .*broken is not valid: clusters\[0\]\.cluster is missing/,
+      );
     });
   });
 
@@ -358,7 +428,12 @@ describe('cluster: against the test API server', function () {
       chmodSync(script, 0o755);
       // Named relative to the kubeconfig, which kubectl resolves against the file's directory.
       const file = writeConfig(name, {
-        exec: { apiVersion: 'client.authentication.k8s.io/v1', command: `./plugins/${name}.sh`, env: [{ name: 'TEST_TOKEN', value: api.token }], interactiveMode: 'Never' },
+        exec: {
+          apiVersion: 'client.authentication.k8s.io/v1',
+          command: `./plugins/${name}.sh`,
+          env: [{ name: 'TEST_TOKEN', value: api.token }],
+          interactiveMode: 'Never',
+        },
       });
       return { file, calls: () => readFileSync(calls, 'utf8').split('\n').filter(Boolean).length };
     }
@@ -383,7 +458,7 @@ describe('cluster: against the test API server', function () {
       assert.deepEqual(api.requests.map((r) => r.status).sort(), [200, 200, 401, 401]);
     });
 
-    it('a token file relative to the kubeconfig, trimmed; an unused user\'s missing token file is no error', async () => {
+    it("a token file relative to the kubeconfig, trimmed; an unused user's missing token file is no error", async () => {
       const sub = path.join(dir, 'tf');
       mkdirSync(sub, { recursive: true });
       writeFileSync(path.join(sub, 'token'), `${api.token}\n`);
@@ -412,11 +487,16 @@ describe('cluster: against the test API server', function () {
     });
 
     it('a failing exec plugin is a credentials error', async () => {
-      const file = writeConfig('exec-fail', { exec: { apiVersion: 'client.authentication.k8s.io/v1', command: '/bin/false' } });
+      const file = writeConfig('exec-fail', {
+        exec: { apiVersion: 'client.authentication.k8s.io/v1', command: '/bin/false' },
+      });
       const c = await connect({ kubeconfig: file });
       const err = await rejects(c.discover());
       assert.equal(err.kind, 'credentials');
-      assert.match(err.message, /^cannot get credentials for https:\/\/127\.0\.0\.1:\d+ \(context exec-fail\), user "exec-fail": the exec plugin \/bin\/false failed$/);
+      assert.match(
+        err.message,
+        /^cannot get credentials for https:\/\/127\.0\.0\.1:\d+ \(context exec-fail\), user "exec-fail": the exec plugin \/bin\/false failed$/,
+      );
     });
 
     it('client certificates, as files and as data', async () => {
@@ -430,7 +510,10 @@ describe('cluster: against the test API server', function () {
         api.requests.length = 0;
         const c = await connect({ kubeconfig: file });
         assert.ok(await c.get(await mustResolve(c, 'v1', 'Pod'), 'web-1', 'pag'));
-        assert.ok(api.requests.length > 0 && api.requests.every((r) => r.user === 'alice'), JSON.stringify(api.requests));
+        assert.ok(
+          api.requests.length > 0 && api.requests.every((r) => r.user === 'alice'),
+          JSON.stringify(api.requests),
+        );
       }
     });
 
@@ -438,23 +521,38 @@ describe('cluster: against the test API server', function () {
       const noCa = writeConfig('no-ca', { token: api.token }, { server: api.url });
       const err = await rejects((await connect({ kubeconfig: noCa })).discover());
       assert.equal(err.kind, 'tls');
-      assert.match(err.message, /TLS handshake with https:\/\/127\.0\.0\.1:\d+ \(context no-ca\) failed: .*certificate/);
-      const insecure = writeConfig('insecure', { token: api.token }, { server: api.url, 'insecure-skip-tls-verify': true });
+      assert.match(
+        err.message,
+        /TLS handshake with https:\/\/127\.0\.0\.1:\d+ \(context no-ca\) failed: .*certificate/,
+      );
+      const insecure = writeConfig(
+        'insecure',
+        { token: api.token },
+        { server: api.url, 'insecure-skip-tls-verify': true },
+      );
       assert.ok((await (await connect({ kubeconfig: insecure })).discover()).length > 0);
     });
 
     it('an unreachable server is a connection error naming it', async () => {
-      const file = writeConfig('down', { token: api.token }, { server: 'https://127.0.0.1:1', 'certificate-authority': api.caFile });
+      const file = writeConfig(
+        'down',
+        { token: api.token },
+        { server: 'https://127.0.0.1:1', 'certificate-authority': api.caFile },
+      );
       const err = await rejects((await connect({ kubeconfig: file })).discover());
       assert.equal(err.kind, 'connection');
-      assert.match(err.message, /^cannot reach https:\/\/127\.0\.0\.1:1 \(context down\): connect ECONNREFUSED 127\.0\.0\.1:1/);
+      assert.match(
+        err.message,
+        /^cannot reach https:\/\/127\.0\.0\.1:1 \(context down\): connect ECONNREFUSED 127\.0\.0\.1:1/,
+      );
     });
     it('proxy-url: requests go through a CONNECT tunnel (with proxy credentials); a refused tunnel is an error', async () => {
       const tunnels: string[] = [];
       const proxy = http.createServer((_req, res) => res.writeHead(405).end());
       proxy.on('connect', (req: http.IncomingMessage, client: net.Socket, head: Buffer) => {
         const auth = req.headers['proxy-authorization'];
-        if (auth !== `Basic ${Buffer.from('me:s3cret').toString('base64')}`) return client.end('HTTP/1.1 407 Proxy Authentication Required\r\n\r\n');
+        if (auth !== `Basic ${Buffer.from('me:s3cret').toString('base64')}`)
+          return client.end('HTTP/1.1 407 Proxy Authentication Required\r\n\r\n');
         tunnels.push(req.url ?? '');
         const [host, port] = (req.url ?? '').split(':');
         const upstream = net.connect(Number(port), host, () => {
@@ -468,7 +566,11 @@ describe('cluster: against the test API server', function () {
       await new Promise<void>((r) => proxy.listen(0, '127.0.0.1', () => r()));
       try {
         const proxyPort = (proxy.address() as net.AddressInfo).port;
-        const cluster = (proxyUrl: string) => ({ server: api.url, 'certificate-authority': api.caFile, 'proxy-url': proxyUrl });
+        const cluster = (proxyUrl: string) => ({
+          server: api.url,
+          'certificate-authority': api.caFile,
+          'proxy-url': proxyUrl,
+        });
         const good = writeConfig('proxied', { token: api.token }, cluster(`http://me:s3cret@127.0.0.1:${proxyPort}`));
         const c = await connect({ kubeconfig: good });
         const pods = await collect(c.list(await mustResolve(c, 'v1', 'Pod'), { namespace: 'pag', pageSize: 2 }));
@@ -480,16 +582,22 @@ describe('cluster: against the test API server', function () {
         const refused = writeConfig('proxy-refused', { token: api.token }, cluster(`http://127.0.0.1:${proxyPort}`));
         const err = await rejects((await connect({ kubeconfig: refused })).discover());
         assert.equal(err.kind, 'connection');
-        assert.equal(err.message, `the proxy http://127.0.0.1:${proxyPort}/ refused the tunnel to ${apiHost}: 407 Proxy Authentication Required`);
+        assert.equal(
+          err.message,
+          `the proxy http://127.0.0.1:${proxyPort}/ refused the tunnel to ${apiHost}: 407 Proxy Authentication Required`,
+        );
 
         const socks = writeConfig('socks', { token: api.token }, cluster('socks5://127.0.0.1:1080'));
-        assert.match((await rejects(connect({ kubeconfig: socks }))).message, /the proxy socks5:\/\/127\.0\.0\.1:1080 for .* is not supported: only http:\/\/ and https:\/\/ proxies are/);
+        assert.match(
+          (await rejects(connect({ kubeconfig: socks }))).message,
+          /the proxy socks5:\/\/127\.0\.0\.1:1080 for .* is not supported: only http:\/\/ and https:\/\/ proxies are/,
+        );
       } finally {
         proxy.close();
       }
     });
 
-    it('HTTPS_PROXY is not used for a loopback server (Go\'s rule)', async () => {
+    it("HTTPS_PROXY is not used for a loopback server (Go's rule)", async () => {
       const c = await connect({ kubeconfig, env: { HTTPS_PROXY: 'http://127.0.0.1:1' } });
       assert.ok((await c.discover()).length > 0);
     });
@@ -499,11 +607,20 @@ describe('cluster: against the test API server', function () {
       await new Promise<void>((r) => silent.listen(0, '127.0.0.1', () => r()));
       try {
         const port = (silent.address() as net.AddressInfo).port;
-        const file = writeConfig('silent', { token: api.token }, { server: `https://127.0.0.1:${port}`, 'certificate-authority': api.caFile });
+        const file = writeConfig(
+          'silent',
+          { token: api.token },
+          { server: `https://127.0.0.1:${port}`, 'certificate-authority': api.caFile },
+        );
         const started = Date.now();
         const err = await rejects((await connect({ kubeconfig: file, requestTimeoutMs: 300 })).discover());
         assert.equal(err.kind, 'timeout');
-        assert.match(err.message, new RegExp(`^no answer from https://127\\.0\\.0\\.1:${port} \\(context silent\\) to GET /apis? within 300 ms$`));
+        assert.match(
+          err.message,
+          new RegExp(
+            `^no answer from https://127\\.0\\.0\\.1:${port} \\(context silent\\) to GET /apis? within 300 ms$`,
+          ),
+        );
         assert.ok(Date.now() - started < 5000);
       } finally {
         silent.close();
@@ -519,7 +636,14 @@ describe('cluster: against the test API server', function () {
       await c.discover();
       assert.equal(api.requests.length, 2, 'cached');
       const widget = resources.find((r) => r.kind === 'Widget');
-      assert.deepEqual(widget, { group: 'example.com', version: 'v1', resource: 'widgets', kind: 'Widget', namespaced: true, verbs: widget?.verbs });
+      assert.deepEqual(widget, {
+        group: 'example.com',
+        version: 'v1',
+        resource: 'widgets',
+        kind: 'Widget',
+        namespaced: true,
+        verbs: widget?.verbs,
+      });
       assert.ok(widget!.verbs.includes('list'));
       assert.ok(!resources.some((r) => r.resource.includes('/')), 'no subresources');
 
@@ -528,20 +652,32 @@ describe('cluster: against the test API server', function () {
       const legacyOnly: Transport = { ...t, json: (m, p, o) => t.json(m, p, { ...o, accept: 'application/json' }) };
       const legacy = await discover(legacyOnly, silentLogger);
       t.close();
-      const key = (r: ApiResource) => `${r.group}/${r.version}/${r.resource}/${r.kind}/${r.namespaced}/${[...r.verbs].sort().join(',')}`;
+      const key = (r: ApiResource) =>
+        `${r.group}/${r.version}/${r.resource}/${r.kind}/${r.namespaced}/${[...r.verbs].sort().join(',')}`;
       assert.deepEqual(legacy.resources.map(key).sort(), resources.map(key).sort());
     });
 
     it('resolve and resourcesFor', async () => {
       const c = await connect({ kubeconfig });
-      assert.deepEqual(await c.resolve('apps/v1', 'Deployment'), (await c.discover()).find((r) => r.resource === 'deployments' && r.group === 'apps'));
+      assert.deepEqual(
+        await c.resolve('apps/v1', 'Deployment'),
+        (await c.discover()).find((r) => r.resource === 'deployments' && r.group === 'apps'),
+      );
       assert.equal((await c.resolve('example.com/v1', 'Widget'))?.resource, 'widgets');
       assert.equal(await c.resolve('example.com/v2', 'Widget'), undefined);
       const all = await c.resourcesFor({ apiGroups: ['*'], apiVersions: ['*'], resources: ['*'] });
       assert.ok(all.some((r) => r.resource === 'widgets'));
-      assert.deepEqual(all.filter((r) => r.resource === 'horizontalpodautoscalers').map((r) => r.version), ['v2'], 'preferred version only');
+      assert.deepEqual(
+        all.filter((r) => r.resource === 'horizontalpodautoscalers').map((r) => r.version),
+        ['v2'],
+        'preferred version only',
+      );
       assert.ok(all.every((r) => r.verbs.includes('list')));
-      const some = await c.resourcesFor({ apiGroups: ['', 'apps'], apiVersions: ['v1'], resources: ['pods', 'pods/log', 'deployments'] });
+      const some = await c.resourcesFor({
+        apiGroups: ['', 'apps'],
+        apiVersions: ['v1'],
+        resources: ['pods', 'pods/log', 'deployments'],
+      });
       assert.deepEqual(some.map((r) => r.resource).sort(), ['deployments', 'pods']);
     });
   });
@@ -554,7 +690,10 @@ describe('cluster: against the test API server', function () {
       assert.ok(pods.every((p) => p.apiVersion === 'v1' && p.kind === 'Pod'));
       const lists = api.requests.filter((r) => r.path === '/api/v1/namespaces/pag/pods');
       assert.equal(lists.length, 3);
-      assert.deepEqual(lists.map((r) => r.query.limit), ['2', '2', '2']);
+      assert.deepEqual(
+        lists.map((r) => r.query.limit),
+        ['2', '2', '2'],
+      );
       assert.equal(lists[0].query.continue, undefined);
       assert.ok(lists[1].query.continue && lists[2].query.continue);
     });
@@ -566,7 +705,10 @@ describe('cluster: against the test API server', function () {
       assert.deepEqual(web.map((p) => p.metadata?.name).sort(), ['web-1', 'web-2', 'web-3']);
       assert.equal(api.requests.at(-1)?.path, '/api/v1/pods');
       const one = await collect(c.list(podsRes, { namespace: 'pag', fieldSelector: 'metadata.name=db-2' }));
-      assert.deepEqual(one.map((p) => p.metadata?.name), ['db-2']);
+      assert.deepEqual(
+        one.map((p) => p.metadata?.name),
+        ['db-2'],
+      );
     });
 
     it('410 Gone in the middle of a list: restarted once, with a warning, no object twice; a second 410 is an error', async () => {
@@ -578,7 +720,14 @@ describe('cluster: against the test API server', function () {
         if (names.length === 2) api.expireContinueTokens();
       }
       assert.deepEqual(names.sort(), [...PODS].sort());
-      assert.ok(lines.some((l) => /^warn: the list of pods in namespace pag expired on .* after 1 page\(s\) \(410 Gone\); listing again from the start$/.test(l)), lines.join('\n'));
+      assert.ok(
+        lines.some((l) =>
+          /^warn: the list of pods in namespace pag expired on .* after 1 page\(s\) \(410 Gone\); listing again from the start$/.test(
+            l,
+          ),
+        ),
+        lines.join('\n'),
+      );
       assert.deepEqual(
         api.requests.filter((r) => r.path.endsWith('/pods')).map((r) => r.status),
         [200, 410, 200, 200, 200],
@@ -608,8 +757,14 @@ describe('cluster: against the test API server', function () {
       const errors = items.filter((i) => 'error' in i) as Array<{ target: ListTarget; error: ClusterError }>;
       assert.equal(errors.length, 1);
       assert.equal(errors[0].target.res.resource, 'secrets');
-      assert.deepEqual([errors[0].error.kind, errors[0].error.status, errors[0].error.reason], ['forbidden', 403, 'Forbidden']);
-      assert.match(errors[0].error.message, /^403 Forbidden from https:\/\/127\.0\.0\.1:\d+ \(context main\): secrets is forbidden/);
+      assert.deepEqual(
+        [errors[0].error.kind, errors[0].error.status, errors[0].error.reason],
+        ['forbidden', 403, 'Forbidden'],
+      );
+      assert.match(
+        errors[0].error.message,
+        /^403 Forbidden from https:\/\/127\.0\.0\.1:\d+ \(context main\): secrets is forbidden/,
+      );
       const objects = items.flatMap((i) => ('object' in i ? [`${i.object.kind}/${i.object.metadata?.name}`] : []));
       assert.deepEqual(objects.sort(), ['ConfigMap/c1', 'Widget/w1', ...PODS.map((p) => `Pod/${p}`)].sort());
     });
@@ -629,9 +784,15 @@ describe('cluster: against the test API server', function () {
 
     it('SubjectAccessReview', async () => {
       const c = await connect({ kubeconfig });
-      const denied = await c.subjectAccessReview({ user: 'bob', resourceAttributes: { verb: 'delete', group: 'apps', resource: 'deployments', namespace: 'pag' } });
+      const denied = await c.subjectAccessReview({
+        user: 'bob',
+        resourceAttributes: { verb: 'delete', group: 'apps', resource: 'deployments', namespace: 'pag' },
+      });
       assert.equal(denied.allowed, false);
-      const allowed = await c.subjectAccessReview({ user: 'bob', resourceAttributes: { verb: 'list', group: 'apps', resource: 'deployments', namespace: 'pag' } });
+      const allowed = await c.subjectAccessReview({
+        user: 'bob',
+        resourceAttributes: { verb: 'list', group: 'apps', resource: 'deployments', namespace: 'pag' },
+      });
       assert.equal(allowed.allowed, true);
       assert.equal(api.requests.at(-1)?.path, '/apis/authorization.k8s.io/v1/subjectaccessreviews');
       const bad = await rejects(c.subjectAccessReview({ resourceAttributes: { verb: 'get', resource: 'pods' } }));
@@ -649,10 +810,10 @@ describe('cluster: against the test API server', function () {
       assert.equal(updated.metadata?.uid, created.metadata?.uid);
       assert.ok(Number(updated.metadata?.resourceVersion) > Number(rv1));
       const writes = api.requests.filter((r) => r.method !== 'GET' && r.path.includes('configmaps'));
-      assert.deepEqual(writes.map((r) => `${r.method} ${r.path} ${r.status}`), [
-        'POST /api/v1/namespaces/pag/configmaps 201',
-        'PUT /api/v1/namespaces/pag/configmaps/applied 200',
-      ]);
+      assert.deepEqual(
+        writes.map((r) => `${r.method} ${r.path} ${r.status}`),
+        ['POST /api/v1/namespaces/pag/configmaps 201', 'PUT /api/v1/namespaces/pag/configmaps/applied 200'],
+      );
       const unknown = await rejects(c.apply({ apiVersion: 'example.com/v9', kind: 'Gadget', metadata: { name: 'g' } }));
       assert.equal(unknown.kind, 'not-found');
       assert.match(unknown.message, /does not serve Gadget in example\.com\/v9/);
@@ -660,10 +821,17 @@ describe('cluster: against the test API server', function () {
 
     it('lists what real kubectl lists from the same server', async () => {
       const c = await connect({ kubeconfig });
-      for (const [apiVersion, kind, plural] of [['v1', 'Pod', 'pods'], ['example.com/v1', 'Widget', 'widgets']]) {
+      for (const [apiVersion, kind, plural] of [
+        ['v1', 'Pod', 'pods'],
+        ['example.com/v1', 'Widget', 'widgets'],
+      ]) {
         const ours = await collect(c.list(await mustResolve(c, apiVersion, kind), { namespace: 'pag', pageSize: 2 }));
         // Asynchronously: the server answers from this very process.
-        const { stdout: out } = await promisify(execFile)('/usr/bin/kubectl', ['--kubeconfig', kubeconfig, 'get', plural, '-n', 'pag', '-o', 'json', '--chunk-size', '2'], { encoding: 'utf8' });
+        const { stdout: out } = await promisify(execFile)(
+          '/usr/bin/kubectl',
+          ['--kubeconfig', kubeconfig, 'get', plural, '-n', 'pag', '-o', 'json', '--chunk-size', '2'],
+          { encoding: 'utf8' },
+        );
         const theirs = (JSON.parse(out) as { items: KubeObject[] }).items;
         assert.deepEqual(
           ours.map((o) => [o.metadata?.uid, o.metadata?.name, o.metadata?.resourceVersion, o.apiVersion, o.kind]),

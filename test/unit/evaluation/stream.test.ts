@@ -36,9 +36,21 @@ const privilegedPod = (ns: string) => ({
   spec: { containers: [{ name: 'c', image: 'nginx:1.27', securityContext: { privileged: true } }] },
 });
 
-async function check(files: string[], policies: Awaited<ReturnType<typeof loadPolicyConfig>>, workers: number, warnings: string[] = []): Promise<Report> {
+async function check(
+  files: string[],
+  policies: Awaited<ReturnType<typeof loadPolicyConfig>>,
+  workers: number,
+  warnings: string[] = [],
+): Promise<Report> {
   const log = createLogger('warn', (line) => warnings.push(line));
-  return runCheck({ files, recursive: true, policies, request: { operation: 'CREATE', userInfo: DEFAULT_USER }, workers, log });
+  return runCheck({
+    files,
+    recursive: true,
+    policies,
+    request: { operation: 'CREATE', userInfo: DEFAULT_USER },
+    workers,
+    log,
+  });
 }
 
 const REQUEST = { operation: 'CREATE' as const, userInfo: DEFAULT_USER };
@@ -122,7 +134,11 @@ describe('check: evaluation overlapping input reading', function () {
       { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'shop', labels: { env: 'prod' } } },
       { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'lab', labels: { env: 'dev' } } },
     ]);
-    for (const [workers, texts] of [[1, undefined], [2, undefined], [2, TEXTS]] as const) {
+    for (const [workers, texts] of [
+      [1, undefined],
+      [2, undefined],
+      [2, TEXTS],
+    ] as const) {
       const { streamed, atOnce } = await streamedAndAtOnce(policies, pods, namespaces, workers, silentLogger, texts);
       assert.deepEqual(streamed, atOnce);
       assert.deepEqual(
@@ -134,25 +150,55 @@ describe('check: evaluation overlapping input reading', function () {
 
   it('re-evaluates objects whose CustomResourceDefinition arrives after them, and warns about no unknown kind', async () => {
     const policies = await loadPolicyConfig(
-      [write('policy-any.yaml', [{ apiVersion: 'policies.kubewarden.io/v1', kind: 'ClusterAdmissionPolicy', metadata: { name: 'priv' }, spec: { module: 'builtin://pss-privileged', rules: [{ apiGroups: ['*'], apiVersions: ['*'], resources: ['*'], operations: ['CREATE'] }] } }])],
+      [
+        write('policy-any.yaml', [
+          {
+            apiVersion: 'policies.kubewarden.io/v1',
+            kind: 'ClusterAdmissionPolicy',
+            metadata: { name: 'priv' },
+            spec: {
+              module: 'builtin://pss-privileged',
+              rules: [{ apiGroups: ['*'], apiVersions: ['*'], resources: ['*'], operations: ['CREATE'] }],
+            },
+          },
+        ]),
+      ],
       { log: silentLogger },
     );
-    const widgets = entriesOf('widgets.yaml', [{ apiVersion: 'example.com/v1', kind: 'Widget', metadata: { name: 'w' }, spec: {} }, privilegedPod('shop')]);
+    const widgets = entriesOf('widgets.yaml', [
+      { apiVersion: 'example.com/v1', kind: 'Widget', metadata: { name: 'w' }, spec: {} },
+      privilegedPod('shop'),
+    ]);
     const crd = entriesOf('crd.yaml', [
       {
         apiVersion: 'apiextensions.k8s.io/v1',
         kind: 'CustomResourceDefinition',
         metadata: { name: 'widgets.example.com' },
-        spec: { group: 'example.com', scope: 'Cluster', names: { kind: 'Widget', plural: 'widgets' }, versions: [{ name: 'v1', served: true, storage: true }] },
+        spec: {
+          group: 'example.com',
+          scope: 'Cluster',
+          names: { kind: 'Widget', plural: 'widgets' },
+          versions: [{ name: 'v1', served: true, storage: true }],
+        },
       },
     ]);
     const warnings: string[] = [];
-    const { streamed, atOnce } = await streamedAndAtOnce(policies, widgets, crd, 2, createLogger('warn', (l) => warnings.push(l)), TEXTS);
+    const { streamed, atOnce } = await streamedAndAtOnce(
+      policies,
+      widgets,
+      crd,
+      2,
+      createLogger('warn', (l) => warnings.push(l)),
+      TEXTS,
+    );
     assert.deepEqual(streamed, atOnce);
     // Cluster-scoped per the CRD: no namespace in the request or the result.
     const widget = streamed.find((r) => r.object?.kind === 'Widget');
     assert.equal(widget?.object?.namespace, undefined, JSON.stringify(widget));
-    assert.deepEqual(warnings.filter((w) => /unknown kind/.test(w)), []);
+    assert.deepEqual(
+      warnings.filter((w) => /unknown kind/.test(w)),
+      [],
+    );
   });
 
   it('uses the labels of a Namespace object that comes after the objects in it', async () => {
@@ -171,7 +217,8 @@ describe('check: evaluation overlapping input reading', function () {
     const policies = await loadPolicyConfig([policy], { log: silentLogger });
     // Many files of pods first, so that evaluation is under way when the Namespace is read.
     const inputs = path.join(dir, 'ns-late');
-    for (let f = 0; f < 30; f++) write(`ns-late/a${String(f).padStart(2, '0')}.yaml`, [privilegedPod('shop'), privilegedPod('lab')]);
+    for (let f = 0; f < 30; f++)
+      write(`ns-late/a${String(f).padStart(2, '0')}.yaml`, [privilegedPod('shop'), privilegedPod('lab')]);
     write('ns-late/z-namespaces.yaml', [
       { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'shop', labels: { env: 'prod' } } },
       { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'lab', labels: { env: 'dev' } } },
@@ -181,7 +228,11 @@ describe('check: evaluation overlapping input reading', function () {
       const pods = report.results.filter((r) => r.object?.kind === 'Pod');
       assert.equal(pods.length, 60);
       for (const r of pods) {
-        assert.equal(r.verdict, r.object?.namespace === 'shop' ? 'fail' : 'skip', `${r.object?.namespace}/${r.object?.name} with ${workers} worker(s)`);
+        assert.equal(
+          r.verdict,
+          r.object?.namespace === 'shop' ? 'fail' : 'skip',
+          `${r.object?.namespace}/${r.object?.name} with ${workers} worker(s)`,
+        );
       }
     }
   });
@@ -189,43 +240,117 @@ describe('check: evaluation overlapping input reading', function () {
   it('resolves kinds with a CustomResourceDefinition that comes after them, and does not call them unknown', async () => {
     const inputs = path.join(dir, 'crd-late');
     for (let f = 0; f < 30; f++) {
-      write(`crd-late/a${String(f).padStart(2, '0')}.yaml`, [{ apiVersion: 'example.com/v1', kind: 'Widget', metadata: { name: `w${f}` }, spec: {} }, privilegedPod('shop')]);
+      write(`crd-late/a${String(f).padStart(2, '0')}.yaml`, [
+        { apiVersion: 'example.com/v1', kind: 'Widget', metadata: { name: `w${f}` }, spec: {} },
+        privilegedPod('shop'),
+      ]);
     }
     write('crd-late/z-crd.yaml', [
       {
         apiVersion: 'apiextensions.k8s.io/v1',
         kind: 'CustomResourceDefinition',
         metadata: { name: 'widgets.example.com' },
-        spec: { group: 'example.com', scope: 'Cluster', names: { kind: 'Widget', plural: 'widgets' }, versions: [{ name: 'v1', served: true, storage: true }] },
+        spec: {
+          group: 'example.com',
+          scope: 'Cluster',
+          names: { kind: 'Widget', plural: 'widgets' },
+          versions: [{ name: 'v1', served: true, storage: true }],
+        },
       },
     ]);
-    const policies = await loadPolicyConfig([write('bundled-one.yaml', [{ apiVersion: 'policies.kubewarden.io/v1', kind: 'ClusterAdmissionPolicy', metadata: { name: 'priv' }, spec: { module: 'builtin://pss-privileged', rules: [{ apiGroups: ['*'], apiVersions: ['*'], resources: ['*'], operations: ['CREATE'] }] } }])], { log: silentLogger });
+    const policies = await loadPolicyConfig(
+      [
+        write('bundled-one.yaml', [
+          {
+            apiVersion: 'policies.kubewarden.io/v1',
+            kind: 'ClusterAdmissionPolicy',
+            metadata: { name: 'priv' },
+            spec: {
+              module: 'builtin://pss-privileged',
+              rules: [{ apiGroups: ['*'], apiVersions: ['*'], resources: ['*'], operations: ['CREATE'] }],
+            },
+          },
+        ]),
+      ],
+      { log: silentLogger },
+    );
     const warnings: string[] = [];
     const report = await check([inputs], policies, 2, warnings);
     const widgets = report.results.filter((r) => r.object?.kind === 'Widget');
     assert.equal(widgets.length, 30);
     // Cluster-scoped per the CRD: no namespace in the request or the result.
     for (const w of widgets) assert.equal(w.object?.namespace, undefined, JSON.stringify(w));
-    assert.deepEqual(warnings.filter((w) => /unknown kind/.test(w)), []);
+    assert.deepEqual(
+      warnings.filter((w) => /unknown kind/.test(w)),
+      [],
+    );
     assert.equal(report.results.filter((r) => r.object?.kind === 'Pod' && r.verdict === 'fail').length, 30);
   });
 
   it('evaluates an input larger than the read-ahead window while reading it', async () => {
-    const policies = await loadPolicyConfig([write('p-pods.yaml', [{ apiVersion: 'policies.kubewarden.io/v1', kind: 'ClusterAdmissionPolicy', metadata: { name: 'priv' }, spec: { module: 'builtin://pss-privileged', rules: [{ apiGroups: [''], apiVersions: ['v1'], resources: ['pods'], operations: ['CREATE'] }] } }])], { log: silentLogger });
+    const policies = await loadPolicyConfig(
+      [
+        write('p-pods.yaml', [
+          {
+            apiVersion: 'policies.kubewarden.io/v1',
+            kind: 'ClusterAdmissionPolicy',
+            metadata: { name: 'priv' },
+            spec: {
+              module: 'builtin://pss-privileged',
+              rules: [{ apiGroups: [''], apiVersions: ['v1'], resources: ['pods'], operations: ['CREATE'] }],
+            },
+          },
+        ]),
+      ],
+      { log: silentLogger },
+    );
     const inputs = path.join(dir, 'many');
     // 2,500 objects: more than are read ahead of evaluation (2,000).
-    for (let f = 0; f < 25; f++) write(`many/f${String(f).padStart(2, '0')}.yaml`, Array.from({ length: 100 }, (_, k) => privilegedPod(`ns${f}-${k}`)));
+    for (let f = 0; f < 25; f++)
+      write(
+        `many/f${String(f).padStart(2, '0')}.yaml`,
+        Array.from({ length: 100 }, (_, k) => privilegedPod(`ns${f}-${k}`)),
+      );
     const progress: number[] = [];
-    const report = await runCheck({ files: [inputs], recursive: true, policies, request: REQUEST, workers: 2, log: silentLogger, onProgress: (done, total) => progress.push(total) });
+    const report = await runCheck({
+      files: [inputs],
+      recursive: true,
+      policies,
+      request: REQUEST,
+      workers: 2,
+      log: silentLogger,
+      onProgress: (done, total) => progress.push(total),
+    });
     assert.equal(report.summary.fail, 2500);
     // Evaluation began before the last input was read: the total grew while objects were done.
-    assert.ok(progress.some((t) => t < 2500), 'evaluation overlapped reading');
+    assert.ok(
+      progress.some((t) => t < 2500),
+      'evaluation overlapped reading',
+    );
   });
 
   it('still warns once, in input order, about kinds no CRD resolves', async () => {
     const a = write('unknown/a.yaml', [{ apiVersion: 'example.com/v1', kind: 'Gizmo', metadata: { name: 'g1' } }]);
-    const b = write('unknown/b.yaml', [{ apiVersion: 'example.com/v1', kind: 'Gizmo', metadata: { name: 'g2' } }, { apiVersion: 'example.com/v1', kind: 'Doohickey', metadata: { name: 'd' } }]);
-    const policies = await loadPolicyConfig([write('p-unknown.yaml', [{ apiVersion: 'policies.kubewarden.io/v1', kind: 'ClusterAdmissionPolicy', metadata: { name: 'priv' }, spec: { module: 'builtin://pss-privileged', rules: [{ apiGroups: [''], apiVersions: ['v1'], resources: ['pods'], operations: ['CREATE'] }] } }])], { log: silentLogger });
+    const b = write('unknown/b.yaml', [
+      { apiVersion: 'example.com/v1', kind: 'Gizmo', metadata: { name: 'g2' } },
+      { apiVersion: 'example.com/v1', kind: 'Doohickey', metadata: { name: 'd' } },
+    ]);
+    const policies = await loadPolicyConfig(
+      [
+        write('p-unknown.yaml', [
+          {
+            apiVersion: 'policies.kubewarden.io/v1',
+            kind: 'ClusterAdmissionPolicy',
+            metadata: { name: 'priv' },
+            spec: {
+              module: 'builtin://pss-privileged',
+              rules: [{ apiGroups: [''], apiVersions: ['v1'], resources: ['pods'], operations: ['CREATE'] }],
+            },
+          },
+        ]),
+      ],
+      { log: silentLogger },
+    );
     const warnings: string[] = [];
     await check([a, b], policies, 1, warnings);
     const unknown = warnings.filter((w) => /unknown kind/.test(w));

@@ -154,13 +154,48 @@ describe('builtin-resources', () => {
 
   describe('admission, extension and control-plane groups', () => {
     it('admissionregistration.k8s.io', () => {
-      expectBuiltin('admissionregistration.k8s.io/v1', 'ValidatingWebhookConfiguration', 'validatingwebhookconfigurations', false);
-      expectBuiltin('admissionregistration.k8s.io/v1beta1', 'MutatingWebhookConfiguration', 'mutatingwebhookconfigurations', false);
-      expectBuiltin('admissionregistration.k8s.io/v1', 'ValidatingAdmissionPolicy', 'validatingadmissionpolicies', false);
-      expectBuiltin('admissionregistration.k8s.io/v1', 'ValidatingAdmissionPolicyBinding', 'validatingadmissionpolicybindings', false);
-      expectBuiltin('admissionregistration.k8s.io/v1alpha1', 'ValidatingAdmissionPolicy', 'validatingadmissionpolicies', false);
-      expectBuiltin('admissionregistration.k8s.io/v1beta1', 'MutatingAdmissionPolicy', 'mutatingadmissionpolicies', false);
-      expectBuiltin('admissionregistration.k8s.io/v1alpha1', 'MutatingAdmissionPolicyBinding', 'mutatingadmissionpolicybindings', false);
+      expectBuiltin(
+        'admissionregistration.k8s.io/v1',
+        'ValidatingWebhookConfiguration',
+        'validatingwebhookconfigurations',
+        false,
+      );
+      expectBuiltin(
+        'admissionregistration.k8s.io/v1beta1',
+        'MutatingWebhookConfiguration',
+        'mutatingwebhookconfigurations',
+        false,
+      );
+      expectBuiltin(
+        'admissionregistration.k8s.io/v1',
+        'ValidatingAdmissionPolicy',
+        'validatingadmissionpolicies',
+        false,
+      );
+      expectBuiltin(
+        'admissionregistration.k8s.io/v1',
+        'ValidatingAdmissionPolicyBinding',
+        'validatingadmissionpolicybindings',
+        false,
+      );
+      expectBuiltin(
+        'admissionregistration.k8s.io/v1alpha1',
+        'ValidatingAdmissionPolicy',
+        'validatingadmissionpolicies',
+        false,
+      );
+      expectBuiltin(
+        'admissionregistration.k8s.io/v1beta1',
+        'MutatingAdmissionPolicy',
+        'mutatingadmissionpolicies',
+        false,
+      );
+      expectBuiltin(
+        'admissionregistration.k8s.io/v1alpha1',
+        'MutatingAdmissionPolicyBinding',
+        'mutatingadmissionpolicybindings',
+        false,
+      );
     });
     it('apiextensions.k8s.io and apiregistration.k8s.io', () => {
       expectBuiltin('apiextensions.k8s.io/v1', 'CustomResourceDefinition', 'customresourcedefinitions', false);
@@ -266,11 +301,29 @@ describe('builtin-resources', () => {
     it('covers every expected group', () => {
       const groups = new Set(BUILTIN_RESOURCES.map((r) => r.group));
       for (const g of [
-        '', 'apps', 'batch', 'autoscaling', 'networking.k8s.io', 'policy', 'rbac.authorization.k8s.io',
-        'storage.k8s.io', 'coordination.k8s.io', 'discovery.k8s.io', 'admissionregistration.k8s.io',
-        'apiextensions.k8s.io', 'apiregistration.k8s.io', 'certificates.k8s.io', 'scheduling.k8s.io',
-        'node.k8s.io', 'flowcontrol.apiserver.k8s.io', 'resource.k8s.io', 'authentication.k8s.io',
-        'authorization.k8s.io', 'events.k8s.io', 'storagemigration.k8s.io', 'internal.apiserver.k8s.io',
+        '',
+        'apps',
+        'batch',
+        'autoscaling',
+        'networking.k8s.io',
+        'policy',
+        'rbac.authorization.k8s.io',
+        'storage.k8s.io',
+        'coordination.k8s.io',
+        'discovery.k8s.io',
+        'admissionregistration.k8s.io',
+        'apiextensions.k8s.io',
+        'apiregistration.k8s.io',
+        'certificates.k8s.io',
+        'scheduling.k8s.io',
+        'node.k8s.io',
+        'flowcontrol.apiserver.k8s.io',
+        'resource.k8s.io',
+        'authentication.k8s.io',
+        'authorization.k8s.io',
+        'events.k8s.io',
+        'storagemigration.k8s.io',
+        'internal.apiserver.k8s.io',
         'extensions',
       ]) {
         assert.ok(groups.has(g), `group ${JSON.stringify(g)} missing`);

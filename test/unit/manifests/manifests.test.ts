@@ -4,7 +4,13 @@ import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { Readable } from 'node:stream';
-import { DEFAULT_LIMITS, entriesFromText, loadManifests, type ManifestEntry, type ManifestObject } from '../../../lib/manifests';
+import {
+  DEFAULT_LIMITS,
+  entriesFromText,
+  loadManifests,
+  type ManifestEntry,
+  type ManifestObject,
+} from '../../../lib/manifests';
 import { splitDocuments } from '../../../lib/manifests/split';
 
 const pod = (name: string) => `apiVersion: v1\nkind: Pod\nmetadata:\n  name: ${name}\nspec:\n  containers: []\n`;
@@ -24,11 +30,14 @@ describe('manifest input', () => {
     it('splits a multi-document stream and gives each object the line where its content starts', () => {
       const text = `# leading comment\n${pod('a')}---\n\n# about b\n${pod('b')}--- # trailing marker comment\n${pod('c')}`;
       const entries = parse(text);
-      assert.deepEqual(entries.map((e) => [e.kind, e.source.line, e.source.docIndex]), [
-        ['object', 2, 0],
-        ['object', 11, 1],
-        ['object', 18, 2],
-      ]);
+      assert.deepEqual(
+        entries.map((e) => [e.kind, e.source.line, e.source.docIndex]),
+        [
+          ['object', 2, 0],
+          ['object', 11, 1],
+          ['object', 18, 2],
+        ],
+      );
     });
 
     it('ignores empty documents and comment-only documents', () => {
@@ -40,8 +49,14 @@ describe('manifest input', () => {
     it('accepts CRLF line ends and `...` document end markers', () => {
       const text = `${pod('a')}...\r\n---\r\n${pod('b')}`.replace(/\n/g, '\r\n').replace(/\r\r/g, '\r');
       const entries = parse(text);
-      assert.deepEqual(entries.map((e) => (e.kind === 'object' ? e.object.metadata?.name : e.kind)), ['a', 'b']);
-      assert.deepEqual(entries.map((e) => e.source.line), [1, 9]);
+      assert.deepEqual(
+        entries.map((e) => (e.kind === 'object' ? e.object.metadata?.name : e.kind)),
+        ['a', 'b'],
+      );
+      assert.deepEqual(
+        entries.map((e) => e.source.line),
+        [1, 9],
+      );
     });
 
     it('keeps content written on the `---` line', () => {
@@ -68,33 +83,53 @@ describe('manifest input', () => {
         '',
       ].join('\n');
       const entries = parse(text);
-      assert.deepEqual(entries.map((e) => [e.kind, e.source.line, e.source.itemIndex]), [
-        ['object', 4, 0],
-        ['object', 8, 1],
-        ['error', 11, 2],
-      ]);
-      assert.equal((entries[2] as { message: string }).message, 'List item 2: not a Kubernetes object: expected a mapping, got number 42');
-      const typed = parse('apiVersion: v1\nkind: ConfigMapList\nitems:\n- {apiVersion: v1, kind: ConfigMap, metadata: {name: a}}\n');
+      assert.deepEqual(
+        entries.map((e) => [e.kind, e.source.line, e.source.itemIndex]),
+        [
+          ['object', 4, 0],
+          ['object', 8, 1],
+          ['error', 11, 2],
+        ],
+      );
+      assert.equal(
+        (entries[2] as { message: string }).message,
+        'List item 2: not a Kubernetes object: expected a mapping, got number 42',
+      );
+      const typed = parse(
+        'apiVersion: v1\nkind: ConfigMapList\nitems:\n- {apiVersion: v1, kind: ConfigMap, metadata: {name: a}}\n',
+      );
       assert.equal(only(typed, 'object').object.metadata?.name, 'a');
       assert.equal(typed[0].source.line, 4);
     });
 
     it('gives every item of a long List its own line', () => {
-      const items = Array.from({ length: 3000 }, (_, i) => `- apiVersion: v1\n  kind: ConfigMap\n  metadata:\n    name: cm-${i}\n`).join('');
+      const items = Array.from(
+        { length: 3000 },
+        (_, i) => `- apiVersion: v1\n  kind: ConfigMap\n  metadata:\n    name: cm-${i}\n`,
+      ).join('');
       const entries = parse(`# exported\napiVersion: v1\nkind: List\nitems:\n${items}`);
       assert.equal(entries.length, 3000);
-      entries.forEach((e, i) => assert.deepEqual([e.kind, e.source.line, e.source.itemIndex], ['object', 5 + 4 * i, i]));
+      entries.forEach((e, i) =>
+        assert.deepEqual([e.kind, e.source.line, e.source.itemIndex], ['object', 5 + 4 * i, i]),
+      );
     });
 
     it('reads JSON input, including a List', () => {
-      const json = JSON.stringify({ apiVersion: 'v1', kind: 'List', items: [{ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'n' } }] }, null, 2);
+      const json = JSON.stringify(
+        { apiVersion: 'v1', kind: 'List', items: [{ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'n' } }] },
+        null,
+        2,
+      );
       const e = only(parse(json, 'ns.json'), 'object');
       assert.equal(e.object.kind, 'Namespace');
       assert.equal(e.source.line, 5);
     });
 
     it('reads YAML 1.1 values as kubectl does (octal modes, yes/no booleans, bare =)', () => {
-      const e = only(parse('apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\ndata: {mode: 0644, flag: yes, op: =}\n'), 'object');
+      const e = only(
+        parse('apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\ndata: {mode: 0644, flag: yes, op: =}\n'),
+        'object',
+      );
       assert.deepEqual(e.object.data, { mode: 420, flag: true, op: '=' });
     });
   });
@@ -102,7 +137,10 @@ describe('manifest input', () => {
   describe('bad input: an error with file:line and the run goes on', () => {
     it('reports a syntax error with line and column, and still reads the other documents', () => {
       const entries = parse(`${pod('a')}---\napiVersion: v1\nkind: Pod\nmetadata:\n  name: [broken\n---\n${pod('c')}`);
-      assert.deepEqual(entries.map((e) => e.kind), ['object', 'error', 'object']);
+      assert.deepEqual(
+        entries.map((e) => e.kind),
+        ['object', 'error', 'object'],
+      );
       const err = entries[1] as { message: string; source: { line: number; column?: number } };
       assert.equal(err.message, 'YAML syntax error: deficient indentation');
       assert.equal(err.source.line, 12);
@@ -115,20 +153,49 @@ describe('manifest input', () => {
       const e = entries[0] as ManifestObject;
       assert.equal(e.kind, 'object');
       assert.equal(e.object.metadata?.name, 'b');
-      assert.deepEqual(e.warnings, ['in.yaml:5: key "name" repeats an earlier one of its mapping; its last value is used, as kubectl does']);
+      assert.deepEqual(e.warnings, [
+        'in.yaml:5: key "name" repeats an earlier one of its mapping; its last value is used, as kubectl does',
+      ]);
       // Equal keys of different mappings are not repeats.
-      assert.equal((parse('apiVersion: v1\nkind: Pod\nmetadata:\n  name: a\nspec:\n  name: a\n')[0] as ManifestObject).warnings, undefined);
+      assert.equal(
+        (parse('apiVersion: v1\nkind: Pod\nmetadata:\n  name: a\nspec:\n  name: a\n')[0] as ManifestObject).warnings,
+        undefined,
+      );
     });
 
     it('reports documents that are not objects', () => {
-      assert.equal(only(parse('- a\n- b\n'), 'error').message, 'not a Kubernetes object: expected a mapping, got a list');
-      assert.equal(only(parse('just text\n'), 'error').message, 'not a Kubernetes object: expected a mapping, got the string "just text"');
-      assert.equal(only(parse('metadata: {name: a}\n'), 'error').message, 'not a Kubernetes object: apiVersion and kind not set');
-      assert.equal(only(parse('apiVersion: v1\nmetadata: {name: a}\n'), 'error').message, 'not a Kubernetes object: kind not set');
-      assert.equal(only(parse('apiVersion: 1\nkind: Pod\n'), 'error').message, 'not a Kubernetes object: apiVersion must be a string, got number 1');
-      assert.equal(only(parse('apiVersion: v1\nkind: Pod\nmetadata: [a]\n'), 'error').message, 'not a Kubernetes object: metadata must be a mapping, got a list');
-      assert.equal(only(parse('apiVersion: v1\nkind: Pod\nspec: {}\n'), 'error').message, 'Pod: metadata.name is required');
-      assert.equal(only(parse('apiVersion: v1\nkind: List\nitems: {a: 1}\n'), 'error').message, 'List: items must be a list, got a mapping');
+      assert.equal(
+        only(parse('- a\n- b\n'), 'error').message,
+        'not a Kubernetes object: expected a mapping, got a list',
+      );
+      assert.equal(
+        only(parse('just text\n'), 'error').message,
+        'not a Kubernetes object: expected a mapping, got the string "just text"',
+      );
+      assert.equal(
+        only(parse('metadata: {name: a}\n'), 'error').message,
+        'not a Kubernetes object: apiVersion and kind not set',
+      );
+      assert.equal(
+        only(parse('apiVersion: v1\nmetadata: {name: a}\n'), 'error').message,
+        'not a Kubernetes object: kind not set',
+      );
+      assert.equal(
+        only(parse('apiVersion: 1\nkind: Pod\n'), 'error').message,
+        'not a Kubernetes object: apiVersion must be a string, got number 1',
+      );
+      assert.equal(
+        only(parse('apiVersion: v1\nkind: Pod\nmetadata: [a]\n'), 'error').message,
+        'not a Kubernetes object: metadata must be a mapping, got a list',
+      );
+      assert.equal(
+        only(parse('apiVersion: v1\nkind: Pod\nspec: {}\n'), 'error').message,
+        'Pod: metadata.name is required',
+      );
+      assert.equal(
+        only(parse('apiVersion: v1\nkind: List\nitems: {a: 1}\n'), 'error').message,
+        'List: items must be a list, got a mapping',
+      );
     });
 
     it('hints at unrendered templates', () => {
@@ -142,12 +209,19 @@ describe('manifest input', () => {
       for (let i = 1; i < 9; i++) {
         const prev = String.fromCharCode(96 + i);
         const cur = String.fromCharCode(97 + i);
-        lines.push(`${cur}: &${cur} [${Array(10).fill('*' + prev).join(',')}]`);
+        lines.push(
+          `${cur}: &${cur} [${Array(10)
+            .fill('*' + prev)
+            .join(',')}]`,
+        );
       }
       const text = `apiVersion: v1\nkind: ConfigMap\nmetadata: {name: bomb}\n${lines.join('\n')}\n`;
       const start = Date.now();
       const e = only(parse(text), 'error');
-      assert.equal(e.message, `document expands to more than ${DEFAULT_LIMITS.maxExpandedNodes} nodes through YAML aliases (alias bomb?)`);
+      assert.equal(
+        e.message,
+        `document expands to more than ${DEFAULT_LIMITS.maxExpandedNodes} nodes through YAML aliases (alias bomb?)`,
+      );
       assert.ok(Date.now() - start < 2000);
     });
 
@@ -175,30 +249,48 @@ describe('manifest input', () => {
       writeFileSync(path.join(dir, 'b.yaml'), pod('b'));
       writeFileSync(path.join(dir, 'a.yml'), pod('a'));
       writeFileSync(path.join(dir, 'notes.txt'), 'not a manifest');
-      writeFileSync(path.join(dir, 'c.json'), JSON.stringify({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'c' } }));
+      writeFileSync(
+        path.join(dir, 'c.json'),
+        JSON.stringify({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'c' } }),
+      );
       mkdirSync(path.join(dir, 'sub'));
       writeFileSync(path.join(dir, 'sub', 'd.yaml'), pod('d'));
       writeFileSync(path.join(dir, 'binary.yaml'), Buffer.from([0x61, 0x00, 0x62]));
     });
-    const names = (entries: ManifestEntry[]) => entries.map((e) => (e.kind === 'object' ? e.object.metadata?.name : `${e.kind}:${path.basename(e.source.file)}`));
+    const names = (entries: ManifestEntry[]) =>
+      entries.map((e) => (e.kind === 'object' ? e.object.metadata?.name : `${e.kind}:${path.basename(e.source.file)}`));
 
     it('reads a directory in lexical order, top level only unless -R', async () => {
       assert.deepEqual(names(await loadManifests([dir], { recursive: false })), ['a', 'b', 'error:binary.yaml', 'c']);
-      assert.deepEqual(names(await loadManifests([dir], { recursive: true })), ['a', 'b', 'error:binary.yaml', 'c', 'd']);
-    });
-
-    it('reports unreadable inputs and keeps going', async () => {
-      const entries = await loadManifests([path.join(dir, 'missing.yaml'), path.join(dir, 'binary.yaml'), path.join(dir, 'a.yml')], { recursive: false });
-      assert.deepEqual(entries.map((e) => (e.kind === 'error' ? e.message : e.kind)), [
-        'cannot read: no such file or directory',
-        'not a text file (contains NUL bytes)',
-        'object',
+      assert.deepEqual(names(await loadManifests([dir], { recursive: true })), [
+        'a',
+        'b',
+        'error:binary.yaml',
+        'c',
+        'd',
       ]);
     });
 
+    it('reports unreadable inputs and keeps going', async () => {
+      const entries = await loadManifests(
+        [path.join(dir, 'missing.yaml'), path.join(dir, 'binary.yaml'), path.join(dir, 'a.yml')],
+        { recursive: false },
+      );
+      assert.deepEqual(
+        entries.map((e) => (e.kind === 'error' ? e.message : e.kind)),
+        ['cannot read: no such file or directory', 'not a text file (contains NUL bytes)', 'object'],
+      );
+    });
+
     it('enforces the input size limit', async () => {
-      const entries = await loadManifests([path.join(dir, 'a.yml')], { recursive: false, limits: { ...DEFAULT_LIMITS, maxInputBytes: 10 } });
-      assert.equal((entries[0] as { message: string }).message, `input is ${pod('a').length} bytes, larger than the limit of 10 bytes (--max-input-size)`);
+      const entries = await loadManifests([path.join(dir, 'a.yml')], {
+        recursive: false,
+        limits: { ...DEFAULT_LIMITS, maxInputBytes: 10 },
+      });
+      assert.equal(
+        (entries[0] as { message: string }).message,
+        `input is ${pod('a').length} bytes, larger than the limit of 10 bytes (--max-input-size)`,
+      );
     });
 
     it('reads stdin once for `-`', async () => {

@@ -10,9 +10,18 @@ import { ManifestParser } from '../../../lib/manifests/parser';
 // an alias bomb, a skipped kustomization, numbers YAML reads specially.
 const TRICKY: [string, string][] = [
   ['errors.yaml', 'apiVersion: v1\nkind: Pod\nmetadata: {name: a\n---\nkind: Pod\n---\n- 1\n- 2\n'],
-  ['list.yaml', 'apiVersion: v1\nkind: List\nitems:\n- apiVersion: v1\n  kind: ConfigMap\n  metadata: {name: x}\n- apiVersion: v1\n  kind: ConfigMap\n  metadata: {name: y}\n'],
-  ['anchors.yaml', 'apiVersion: v1\nkind: ConfigMap\nmetadata: &m {name: z, labels: {a: b}}\ndata:\n  <<: {k: v}\n  n: .inf\n  o: 0o17\n  t: 2001-12-14\nextra: *m\n'],
-  ['bomb.yaml', `a: &a [x, x, x, x, x, x, x, x, x]\n${Array.from({ length: 8 }, (_, i) => `${String.fromCharCode(98 + i)}: &${String.fromCharCode(98 + i)} [*${String.fromCharCode(97 + i)}, *${String.fromCharCode(97 + i)}, *${String.fromCharCode(97 + i)}, *${String.fromCharCode(97 + i)}, *${String.fromCharCode(97 + i)}, *${String.fromCharCode(97 + i)}, *${String.fromCharCode(97 + i)}, *${String.fromCharCode(97 + i)}, *${String.fromCharCode(97 + i)}]`).join('\n')}\napiVersion: v1\nkind: Pod\n`],
+  [
+    'list.yaml',
+    'apiVersion: v1\nkind: List\nitems:\n- apiVersion: v1\n  kind: ConfigMap\n  metadata: {name: x}\n- apiVersion: v1\n  kind: ConfigMap\n  metadata: {name: y}\n',
+  ],
+  [
+    'anchors.yaml',
+    'apiVersion: v1\nkind: ConfigMap\nmetadata: &m {name: z, labels: {a: b}}\ndata:\n  <<: {k: v}\n  n: .inf\n  o: 0o17\n  t: 2001-12-14\nextra: *m\n',
+  ],
+  [
+    'bomb.yaml',
+    `a: &a [x, x, x, x, x, x, x, x, x]\n${Array.from({ length: 8 }, (_, i) => `${String.fromCharCode(98 + i)}: &${String.fromCharCode(98 + i)} [*${String.fromCharCode(97 + i)}, *${String.fromCharCode(97 + i)}, *${String.fromCharCode(97 + i)}, *${String.fromCharCode(97 + i)}, *${String.fromCharCode(97 + i)}, *${String.fromCharCode(97 + i)}, *${String.fromCharCode(97 + i)}, *${String.fromCharCode(97 + i)}, *${String.fromCharCode(97 + i)}]`).join('\n')}\napiVersion: v1\nkind: Pod\n`,
+  ],
   ['kustomization.yaml', 'resources: [a.yaml]\n'],
 ];
 
@@ -22,7 +31,10 @@ describe('manifest parser thread', () => {
   it('gives the entries parsing on the main thread gives, for every kind of document', async () => {
     const parser = new ManifestParser(0);
     try {
-      const inputs: [string, string][] = [...TRICKY, ...[0, 1, 2].map((f): [string, string] => [`synthetic-${f}.yaml`, syntheticFile(f, 150)])];
+      const inputs: [string, string][] = [
+        ...TRICKY,
+        ...[0, 1, 2].map((f): [string, string] => [`synthetic-${f}.yaml`, syntheticFile(f, 150)]),
+      ];
       const threaded = await Promise.all(inputs.map(([file, text]) => parser.parse(file, text, DEFAULT_LIMITS)));
       assert.equal(parser.parsedOnThread, inputs.length);
       for (let i = 0; i < inputs.length; i++) assert.deepEqual(threaded[i], here(...inputs[i]), inputs[i][0]);
@@ -56,11 +68,15 @@ describe('manifest parser thread', () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'kwp-parser-'));
     const files: [string, string][] = [];
     // 30 files of about 80 KB: the first megabyte is parsed on the main thread, the rest on the parser thread.
-    for (let f = 0; f < 30; f++) files.push([path.join(dir, `objects-${String(f).padStart(2, '0')}.yaml`), syntheticFile(f, 1500)]);
+    for (let f = 0; f < 30; f++)
+      files.push([path.join(dir, `objects-${String(f).padStart(2, '0')}.yaml`), syntheticFile(f, 1500)]);
     files.push([path.join(dir, 'objects-02a.yaml'), TRICKY[0][1]], [path.join(dir, 'objects-17a.yaml'), TRICKY[2][1]]);
     files.sort(([a], [b]) => (a < b ? -1 : 1));
     for (const [file, text] of files) writeFileSync(file, text);
     const streamed = await loadManifests([dir], { recursive: false });
-    assert.deepEqual(streamed, files.flatMap(([file, text]) => here(file, text)));
+    assert.deepEqual(
+      streamed,
+      files.flatMap(([file, text]) => here(file, text)),
+    );
   });
 });

@@ -4,7 +4,14 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { Writable } from 'node:stream';
 import { loadManifests } from '../../../lib/manifests';
-import { addHelmOrigins, checkRenderTools, MissingToolError, originPath, renderCommand, renderManifests } from '../../../lib/manifests/render';
+import {
+  addHelmOrigins,
+  checkRenderTools,
+  MissingToolError,
+  originPath,
+  renderCommand,
+  renderManifests,
+} from '../../../lib/manifests/render';
 import { entriesFromText, DEFAULT_LIMITS, type ManifestObject } from '../../../lib/manifests';
 import { createProgress, progressText, shouldShowProgress } from '../../../cmd/progress';
 import { runCli } from '../../support/cli';
@@ -31,13 +38,25 @@ function tempKustomizations(): { hello: string; origins: string; failing: string
   const hello = path.join(root, 'hello');
   mkdirSync(hello);
   writeFileSync(path.join(hello, 'deployment.yaml'), DEPLOYMENT);
-  writeFileSync(path.join(hello, 'service.yaml'), 'apiVersion: v1\nkind: Service\nmetadata:\n  name: web\nspec:\n  ports:\n  - port: 80\n');
-  writeFileSync(path.join(hello, 'configMap.yaml'), 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: the-map\ndata:\n  altGreeting: "Good Morning!"\n');
-  writeFileSync(path.join(hello, 'kustomization.yaml'), 'commonLabels:\n  app: hello\nresources:\n- deployment.yaml\n- service.yaml\n- configMap.yaml\n');
+  writeFileSync(
+    path.join(hello, 'service.yaml'),
+    'apiVersion: v1\nkind: Service\nmetadata:\n  name: web\nspec:\n  ports:\n  - port: 80\n',
+  );
+  writeFileSync(
+    path.join(hello, 'configMap.yaml'),
+    'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: the-map\ndata:\n  altGreeting: "Good Morning!"\n',
+  );
+  writeFileSync(
+    path.join(hello, 'kustomization.yaml'),
+    'commonLabels:\n  app: hello\nresources:\n- deployment.yaml\n- service.yaml\n- configMap.yaml\n',
+  );
   const origins = path.join(root, 'app');
   mkdirSync(path.join(origins, 'base'), { recursive: true });
   writeFileSync(path.join(origins, 'base', 'deployment.yaml'), DEPLOYMENT);
-  writeFileSync(path.join(origins, 'kustomization.yaml'), 'resources:\n- base/deployment.yaml\nnamespace: shop\nbuildMetadata: [originAnnotations]\n');
+  writeFileSync(
+    path.join(origins, 'kustomization.yaml'),
+    'resources:\n- base/deployment.yaml\nnamespace: shop\nbuildMetadata: [originAnnotations]\n',
+  );
   const failing = path.join(root, 'broken');
   mkdirSync(failing);
   writeFileSync(path.join(failing, 'kustomization.yaml'), 'resources:\n- missing.yaml\n');
@@ -46,7 +65,8 @@ function tempKustomizations(): { hello: string; origins: string; failing: string
   return { hello, origins, failing, emptyPath };
 }
 
-const objects = (entries: Awaited<ReturnType<typeof renderManifests>>): ManifestObject[] => entries.filter((e): e is ManifestObject => e.kind === 'object');
+const objects = (entries: Awaited<ReturnType<typeof renderManifests>>): ManifestObject[] =>
+  entries.filter((e): e is ManifestObject => e.kind === 'object');
 
 describe('rendering: -k (kubectl kustomize) and --helm (helm template)', () => {
   const dirs = tempKustomizations();
@@ -55,30 +75,55 @@ describe('rendering: -k (kubectl kustomize) and --helm (helm template)', () => {
   describe('unit', () => {
     it('reads the path of kustomize origin annotations, with the repo of remote bases', () => {
       assert.equal(originPath('path: base/deployment.yaml\n'), 'base/deployment.yaml');
-      assert.equal(originPath('path: examples/x.yaml\nrepo: https://github.com/org/repo\nref: v1\n'), 'https://github.com/org/repo//examples/x.yaml');
+      assert.equal(
+        originPath('path: examples/x.yaml\nrepo: https://github.com/org/repo\nref: v1\n'),
+        'https://github.com/org/repo//examples/x.yaml',
+      );
       assert.equal(originPath('configuredIn: kustomization.yaml\n'), undefined);
       assert.equal(originPath(': : not yaml ['), undefined);
       assert.equal(originPath(undefined), undefined);
     });
 
     it('reads helm # Source: comments as origins', () => {
-      const text = '---\n# Source: chart/templates/cm.yaml\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\n---\n# Source: chart/templates/svc.yaml\napiVersion: v1\nkind: Service\nmetadata:\n  name: b\n---\napiVersion: v1\nkind: Secret\nmetadata:\n  name: c\n';
+      const text =
+        '---\n# Source: chart/templates/cm.yaml\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\n---\n# Source: chart/templates/svc.yaml\napiVersion: v1\nkind: Service\nmetadata:\n  name: b\n---\napiVersion: v1\nkind: Secret\nmetadata:\n  name: c\n';
       const entries = entriesFromText('helm:chart', text, DEFAULT_LIMITS);
       addHelmOrigins(entries, text);
-      assert.deepEqual(entries.map((e) => e.source.origin), ['chart/templates/cm.yaml', 'chart/templates/svc.yaml', undefined]);
+      assert.deepEqual(
+        entries.map((e) => e.source.origin),
+        ['chart/templates/cm.yaml', 'chart/templates/svc.yaml', undefined],
+      );
     });
 
     it('runs $KUBECTL when set, else kubectl; helm gets its values and sets in order', () => {
-      assert.deepEqual(renderCommand({ kind: 'kustomize', dir: 'k8s' }, {}), { tool: 'kubectl', program: 'kubectl', args: ['kustomize', 'k8s'] });
-      assert.equal(renderCommand({ kind: 'kustomize', dir: 'k8s' }, { KUBECTL: '/opt/kubectl' }).program, '/opt/kubectl');
-      assert.deepEqual(renderCommand({ kind: 'helm', chart: './chart', values: ['a.yaml', 'b.yaml'], set: ['x=1'] }, {}).args,
-        ['template', 'release', './chart', '--values', 'a.yaml', '--values', 'b.yaml', '--set', 'x=1']);
+      assert.deepEqual(renderCommand({ kind: 'kustomize', dir: 'k8s' }, {}), {
+        tool: 'kubectl',
+        program: 'kubectl',
+        args: ['kustomize', 'k8s'],
+      });
+      assert.equal(
+        renderCommand({ kind: 'kustomize', dir: 'k8s' }, { KUBECTL: '/opt/kubectl' }).program,
+        '/opt/kubectl',
+      );
+      assert.deepEqual(
+        renderCommand({ kind: 'helm', chart: './chart', values: ['a.yaml', 'b.yaml'], set: ['x=1'] }, {}).args,
+        ['template', 'release', './chart', '--values', 'a.yaml', '--values', 'b.yaml', '--set', 'x=1'],
+      );
     });
 
     it('names the missing tool', () => {
-      assert.throws(() => checkRenderTools([{ kind: 'helm', chart: 'c' }], { PATH: dirs.emptyPath }), (err: Error) => err instanceof MissingToolError && /--helm needs helm .*no helm on PATH/.test(err.message));
-      assert.throws(() => checkRenderTools([{ kind: 'kustomize', dir: 'd' }], { PATH: dirs.emptyPath }), /-k needs kubectl .*no kubectl on PATH/);
-      assert.throws(() => checkRenderTools([{ kind: 'kustomize', dir: 'd' }], { KUBECTL: path.join(dirs.emptyPath, 'kubectl') }), /no .*kubectl at /);
+      assert.throws(
+        () => checkRenderTools([{ kind: 'helm', chart: 'c' }], { PATH: dirs.emptyPath }),
+        (err: Error) => err instanceof MissingToolError && /--helm needs helm .*no helm on PATH/.test(err.message),
+      );
+      assert.throws(
+        () => checkRenderTools([{ kind: 'kustomize', dir: 'd' }], { PATH: dirs.emptyPath }),
+        /-k needs kubectl .*no kubectl on PATH/,
+      );
+      assert.throws(
+        () => checkRenderTools([{ kind: 'kustomize', dir: 'd' }], { KUBECTL: path.join(dirs.emptyPath, 'kubectl') }),
+        /no .*kubectl at /,
+      );
       checkRenderTools([{ kind: 'kustomize', dir: 'd' }]);
     });
   });
@@ -101,9 +146,16 @@ describe('rendering: -k (kubectl kustomize) and --helm (helm template)', () => {
       assert.equal(e.source.origin, 'base/deployment.yaml');
     });
 
-    it('turns a failing kustomization into an error with kubectl\'s stderr, and goes on', async () => {
+    it("turns a failing kustomization into an error with kubectl's stderr, and goes on", async () => {
       const texts = new Map<string, string>();
-      const entries = await loadManifests([], { recursive: false, render: [{ kind: 'kustomize', dir: dirs.failing }, { kind: 'kustomize', dir: HELLO }], onText: (n, t) => texts.set(n, t) });
+      const entries = await loadManifests([], {
+        recursive: false,
+        render: [
+          { kind: 'kustomize', dir: dirs.failing },
+          { kind: 'kustomize', dir: HELLO },
+        ],
+        onText: (n, t) => texts.set(n, t),
+      });
       assert.equal(entries[0].kind, 'error');
       assert.equal(entries[0].source.file, `kustomize:${dirs.failing}`);
       assert.match((entries[0] as { message: string }).message, /kubectl kustomize .*failed: .*missing\.yaml/);
@@ -117,7 +169,9 @@ describe('rendering: -k (kubectl kustomize) and --helm (helm template)', () => {
     it('evaluates rendered objects; JSON names the source and origin, text shows the origin', async () => {
       const j = await runCli(['check', '-k', dirs.origins, '-k', dirs.failing, '-o', 'json']);
       assert.equal(j.code, 2, j.stderr);
-      const report = JSON.parse(j.stdout) as { results: { source: { file: string; origin?: string }; verdict: string; message?: string }[] };
+      const report = JSON.parse(j.stdout) as {
+        results: { source: { file: string; origin?: string }; verdict: string; message?: string }[];
+      };
       const fromApp = report.results.filter((r) => r.source.file === `kustomize:${dirs.origins}`);
       assert.ok(fromApp.length > 0);
       assert.ok(fromApp.every((r) => r.source.origin === 'base/deployment.yaml'));
@@ -125,11 +179,25 @@ describe('rendering: -k (kubectl kustomize) and --helm (helm template)', () => {
       const broken = report.results.find((r) => r.source.file === `kustomize:${dirs.failing}`);
       assert.equal(broken?.verdict, 'error');
       const t = await runCli(['check', '-k', dirs.origins]);
-      assert.match(t.stdout, new RegExp(`^kustomize:${dirs.origins.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:\\d+ \\(origin: base/deployment\\.yaml\\): rejected: Deployment shop/web by `, 'm'));
+      assert.match(
+        t.stdout,
+        new RegExp(
+          `^kustomize:${dirs.origins.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:\\d+ \\(origin: base/deployment\\.yaml\\): rejected: Deployment shop/web by `,
+          'm',
+        ),
+      );
     });
 
     it('mixes -f and -k inputs', async () => {
-      const r = await runCli(['check', '-f', path.join(dirs.origins, 'base', 'deployment.yaml'), '-k', HELLO, '-o', 'json']);
+      const r = await runCli([
+        'check',
+        '-f',
+        path.join(dirs.origins, 'base', 'deployment.yaml'),
+        '-k',
+        HELLO,
+        '-o',
+        'json',
+      ]);
       const report = JSON.parse(r.stdout) as { summary: { objects: number } };
       assert.equal(report.summary.objects, 4, r.stderr);
     });
@@ -165,12 +233,53 @@ describe('rendering: -k (kubectl kustomize) and --helm (helm template)', () => {
           `#!${process.execPath}\nrequire('fs').writeFileSync(${JSON.stringify(argsFile)}, JSON.stringify(process.argv.slice(2)));\nprocess.stdout.write(${JSON.stringify(rendering)});\n`,
           { mode: 0o755 },
         );
-        const r = await runCli(['check', '--helm', './charts/web', '-n', 'shop', '--values', 'a.yaml', '--values', 'b.yaml', '--set', 'x=1', '--set', 'y=2', '-o', 'json'], {
-          env: { PATH: `${bin}${path.delimiter}${process.env.PATH ?? ''}` },
-        });
+        const r = await runCli(
+          [
+            'check',
+            '--helm',
+            './charts/web',
+            '-n',
+            'shop',
+            '--values',
+            'a.yaml',
+            '--values',
+            'b.yaml',
+            '--set',
+            'x=1',
+            '--set',
+            'y=2',
+            '-o',
+            'json',
+          ],
+          {
+            env: { PATH: `${bin}${path.delimiter}${process.env.PATH ?? ''}` },
+          },
+        );
         assert.equal(r.code, 1, r.stderr);
-        assert.deepEqual(JSON.parse(readFileSync(argsFile, 'utf8')), ['template', 'release', './charts/web', '--namespace', 'shop', '--values', 'a.yaml', '--values', 'b.yaml', '--set', 'x=1', '--set', 'y=2']);
-        const report = JSON.parse(r.stdout) as { summary: { objects: number }; results: { source: { file: string; line: number; origin?: string }; verdict: string; policy?: string; object?: { kind: string; namespace?: string } }[] };
+        assert.deepEqual(JSON.parse(readFileSync(argsFile, 'utf8')), [
+          'template',
+          'release',
+          './charts/web',
+          '--namespace',
+          'shop',
+          '--values',
+          'a.yaml',
+          '--values',
+          'b.yaml',
+          '--set',
+          'x=1',
+          '--set',
+          'y=2',
+        ]);
+        const report = JSON.parse(r.stdout) as {
+          summary: { objects: number };
+          results: {
+            source: { file: string; line: number; origin?: string };
+            verdict: string;
+            policy?: string;
+            object?: { kind: string; namespace?: string };
+          }[];
+        };
         assert.equal(report.summary.objects, 2);
         const deployment = report.results.filter((x) => x.object?.kind === 'Deployment');
         assert.ok(deployment.length > 0);
@@ -180,15 +289,23 @@ describe('rendering: -k (kubectl kustomize) and --helm (helm template)', () => {
           assert.equal(x.source.origin, 'web/templates/deployment.yaml');
           assert.equal(x.object?.namespace, 'shop');
         }
-        assert.ok(deployment.some((x) => x.verdict === 'fail' && x.policy === 'image-tag'), 'nginx:latest is rejected by image-tag');
-        assert.equal(report.results.find((x) => x.object?.kind === 'Service')?.source.origin, 'web/templates/service.yaml');
+        assert.ok(
+          deployment.some((x) => x.verdict === 'fail' && x.policy === 'image-tag'),
+          'nginx:latest is rejected by image-tag',
+        );
+        assert.equal(
+          report.results.find((x) => x.object?.kind === 'Service')?.source.origin,
+          'web/templates/service.yaml',
+        );
       } finally {
         rmSync(bin, { recursive: true, force: true });
       }
     });
 
     it('--helm without helm on PATH: a clear error naming helm, exit 2', async () => {
-      const r = await runCli(['check', '--helm', './chart', '--values', 'v.yaml', '--set', 'a=b'], { env: { PATH: dirs.emptyPath } });
+      const r = await runCli(['check', '--helm', './chart', '--values', 'v.yaml', '--set', 'a=b'], {
+        env: { PATH: dirs.emptyPath },
+      });
       assert.equal(r.code, 2);
       assert.equal(r.stdout, '');
       assert.match(r.stderr, /^error: --helm needs helm \(helm template\), and there is no helm on PATH/);
@@ -219,9 +336,15 @@ class Sink extends Writable {
     this.text += chunk.toString();
     cb();
   }
-  cursorTo(): boolean { return true; }
-  clearLine(): boolean { return true; }
-  moveCursor(): boolean { return true; }
+  cursorTo(): boolean {
+    return true;
+  }
+  clearLine(): boolean {
+    return true;
+  }
+  moveCursor(): boolean {
+    return true;
+  }
 }
 
 describe('progress spinner', () => {
@@ -258,7 +381,8 @@ describe('progress spinner', () => {
     p.update(2, 5);
     // Waits for the first frame instead of a fixed 150 ms, which a loaded machine overran (the spinner library
     // is loaded on first use).
-    for (let i = 0; i < 200 && !/evaluating: 2\/5 objects/.test(sink.text); i++) await new Promise((r) => setTimeout(r, 50));
+    for (let i = 0; i < 200 && !/evaluating: 2\/5 objects/.test(sink.text); i++)
+      await new Promise((r) => setTimeout(r, 50));
     p.stop();
     p.stop();
     assert.match(sink.text, /evaluating: 2\/5 objects/);

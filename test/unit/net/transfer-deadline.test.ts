@@ -47,7 +47,10 @@ describe('whole-transfer deadline (lib/net/http)', function () {
   it('httpRequest gives up when the whole exchange is not done by the deadline, bytes arriving or not', async () => {
     await assert.rejects(
       httpRequest(new URL(`${base}/trickle.wasm`), { timeoutMs: 400, maxBytes: 1 << 20, env: {} }),
-      (e: Error) => e instanceof TransportError && e.kind === 'timeout' && e.message.includes('the transfer did not complete within 0.4s'),
+      (e: Error) =>
+        e instanceof TransportError &&
+        e.kind === 'timeout' &&
+        e.message.includes('the transfer did not complete within 0.4s'),
     );
   });
 

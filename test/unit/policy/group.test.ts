@@ -52,7 +52,10 @@ describe('policy groups', () => {
       ['(a() || b()) && c()', '((a() || b()) && c())'],
       ['a() == b() && c()', '((a() == b()) && c())'],
       ['a() != true', '(a() != true)'],
-      ['  sigstore_pgp()  ||  (sigstore_gh_action() && reject_latest_tag())  ', '(sigstore_pgp() || (sigstore_gh_action() && reject_latest_tag()))'],
+      [
+        '  sigstore_pgp()  ||  (sigstore_gh_action() && reject_latest_tag())  ',
+        '(sigstore_pgp() || (sigstore_gh_action() && reject_latest_tag()))',
+      ],
       ['!!a()', '!!a()'],
     ];
     for (const [src, tree] of parses) it(`parses ${src}`, () => assert.equal(show(parseGroupExpression(src)), tree));
@@ -69,12 +72,18 @@ describe('policy groups', () => {
     ];
     for (const [src, message, pos] of errors) {
       it(`refuses ${JSON.stringify(src)}`, () => {
-        assert.throws(() => parseGroupExpression(src), (err: unknown) => err instanceof GroupExpressionError && message.test(err.message) && err.pos === pos);
+        assert.throws(
+          () => parseGroupExpression(src),
+          (err: unknown) => err instanceof GroupExpressionError && message.test(err.message) && err.pos === pos,
+        );
       });
     }
 
     it('refuses calls to names that are not members', () => {
-      assert.throws(() => checkMembers(parseGroupExpression('a() && z()'), ['a', 'b']), /z\(\) is not a member of the group \(members: a, b\)/);
+      assert.throws(
+        () => checkMembers(parseGroupExpression('a() && z()'), ['a', 'b']),
+        /z\(\) is not a member of the group \(members: a, b\)/,
+      );
       assert.deepEqual(calledMembers(parseGroupExpression('b() || a() && b()')), ['b', 'a']);
     });
 
@@ -97,11 +106,19 @@ describe('policy groups', () => {
 
   describe('the group response (policy-evaluator PolicyGroupEvaluator)', () => {
     const ok = (): EvaluatedResponse => ({ response: { uid: 'u', allowed: true, warnings: ['member warning'] } });
-    const no = (message?: string): EvaluatedResponse => ({ response: { uid: 'u', allowed: false, ...(message ? { status: { message } } : {}) } });
-    const mutates = (): EvaluatedResponse => ({ response: { uid: 'u', allowed: true, patch: 'W10=', patchType: 'JSONPatch' }, patch: [{ op: 'add', path: '/x', value: 1 }] });
+    const no = (message?: string): EvaluatedResponse => ({
+      response: { uid: 'u', allowed: false, ...(message ? { status: { message } } : {}) },
+    });
+    const mutates = (): EvaluatedResponse => ({
+      response: { uid: 'u', allowed: true, patch: 'W10=', patchType: 'JSONPatch' },
+      patch: [{ op: 'add', path: '/x', value: 1 }],
+    });
 
-    it('accepts without status and without the members\' warnings', () => {
-      const r = groupResponse('u', parseGroupExpression('a() || b()'), 'msg', [{ name: 'a', response: no('a says no') }, { name: 'b', response: ok() }]);
+    it("accepts without status and without the members' warnings", () => {
+      const r = groupResponse('u', parseGroupExpression('a() || b()'), 'msg', [
+        { name: 'a', response: no('a says no') },
+        { name: 'b', response: ok() },
+      ]);
       assert.deepEqual(r, { response: { uid: 'u', allowed: true } });
     });
 
@@ -115,19 +132,28 @@ describe('policy groups', () => {
       assert.equal(r.response.allowed, false);
       assert.equal(r.response.status?.message, 'group message');
       assert.equal(r.response.status?.code, undefined);
-      assert.deepEqual(r.response.status?.details?.causes, [{ field: 'spec.policies.a', message: 'a says no' }, { field: 'spec.policies.c' }]);
+      assert.deepEqual(r.response.status?.details?.causes, [
+        { field: 'spec.policies.a', message: 'a says no' },
+        { field: 'spec.policies.c' },
+      ]);
     });
 
     it('a member that mutates counts as false, with the policy-server message', () => {
       const r = groupResponse('u', parseGroupExpression('m()'), 'g', [{ name: 'm', response: mutates() }]);
       assert.equal(r.response.allowed, false);
       assert.equal(r.response.patch, undefined);
-      assert.deepEqual(r.response.status?.details?.causes, [{ field: 'spec.policies.m', message: GROUP_MUTATION_MESSAGE }]);
+      assert.deepEqual(r.response.status?.details?.causes, [
+        { field: 'spec.policies.m', message: GROUP_MUTATION_MESSAGE },
+      ]);
     });
 
     it('an expression error is a rejection with code 500', () => {
       const r = groupResponse('u', parseGroupExpression('a() && ghost()'), 'g', [{ name: 'a', response: ok() }]);
-      assert.deepEqual(r.response, { uid: 'u', allowed: false, status: { message: 'error evaluating policy group expression: Function not found: ghost ()', code: 500 } });
+      assert.deepEqual(r.response, {
+        uid: 'u',
+        allowed: false,
+        status: { message: 'error evaluating policy group expression: Function not found: ghost ()', code: 500 },
+      });
     });
   });
 
@@ -138,12 +164,43 @@ describe('policy groups', () => {
     before(async () => {
       d = tempDir('wasmpolicy-groups-');
       const pod = [{ apiGroups: [''], apiVersions: ['v1'], resources: ['pods'], operations: ['CREATE'] }];
-      module.accept = pathToFileURL(await testPolicy(d, 'accept', { behaviour: { respond: { accepted: true, warnings: ['from a member'] } }, rules: pod })).href;
-      module.reject = pathToFileURL(await testPolicy(d, 'reject', { behaviour: { respond: { accepted: false, message: 'member rejects' } }, rules: pod })).href;
-      module.mutate = pathToFileURL(await testPolicy(d, 'mutate', { behaviour: { respond: { accepted: true, mutated_object: { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p', namespace: 'default', labels: { x: 'y' } }, spec: {} } } }, mutating: true, rules: pod })).href;
+      module.accept = pathToFileURL(
+        await testPolicy(d, 'accept', {
+          behaviour: { respond: { accepted: true, warnings: ['from a member'] } },
+          rules: pod,
+        }),
+      ).href;
+      module.reject = pathToFileURL(
+        await testPolicy(d, 'reject', {
+          behaviour: { respond: { accepted: false, message: 'member rejects' } },
+          rules: pod,
+        }),
+      ).href;
+      module.mutate = pathToFileURL(
+        await testPolicy(d, 'mutate', {
+          behaviour: {
+            respond: {
+              accepted: true,
+              mutated_object: {
+                apiVersion: 'v1',
+                kind: 'Pod',
+                metadata: { name: 'p', namespace: 'default', labels: { x: 'y' } },
+                spec: {},
+              },
+            },
+          },
+          mutating: true,
+          rules: pod,
+        }),
+      ).href;
       module.trap = pathToFileURL(await testPolicy(d, 'trap', { behaviour: { trap: true } })).href;
       // Only Services: a policies.yml group is called when any member's metadata rules match.
-      module.services = pathToFileURL(await testPolicy(d, 'services', { behaviour: { respond: { accepted: false, message: 'services member' } }, rules: [{ apiGroups: [''], apiVersions: ['v1'], resources: ['services'], operations: ['CREATE'] }] })).href;
+      module.services = pathToFileURL(
+        await testPolicy(d, 'services', {
+          behaviour: { respond: { accepted: false, message: 'services member' } },
+          rules: [{ apiGroups: [''], apiVersions: ['v1'], resources: ['services'], operations: ['CREATE'] }],
+        }),
+      ).href;
       manifest = path.join(d, 'pod.yaml');
       writeFileSync(manifest, 'apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\nspec: {}\n');
     });
@@ -161,7 +218,14 @@ ${members.map((m) => `    ${m}: {module: ${JSON.stringify(module[m])}}`).join('\
 ${extra}`;
 
     async function run(entries: PolicyEntry[]): Promise<Report> {
-      return runCheck({ files: [manifest], recursive: false, policies: entries, request: { operation: 'CREATE', userInfo: DEFAULT_USER }, workers: 2, log: silentLogger });
+      return runCheck({
+        files: [manifest],
+        recursive: false,
+        policies: entries,
+        request: { operation: 'CREATE', userInfo: DEFAULT_USER },
+        workers: 2,
+        log: silentLogger,
+      });
     }
     async function check(config: string): Promise<Report> {
       const f = path.join(d, `g${Math.random().toString(36).slice(2)}.yaml`);
@@ -172,7 +236,10 @@ ${extra}`;
     it('rejects with the group message and the causes of the evaluated members', async () => {
       const r = await check(group('accept() && reject()', ['accept', 'reject']));
       assert.equal(r.results.length, 1, 'one result for the group, none for its members');
-      assert.deepEqual(r.policies.map((p) => [p.id, p.module]), [['clusterwide-group-g', 'group(accept() && reject())']]);
+      assert.deepEqual(
+        r.policies.map((p) => [p.id, p.module]),
+        [['clusterwide-group-g', 'group(accept() && reject())']],
+      );
       const g = r.results[0];
       assert.equal(g.verdict, 'fail');
       assert.equal(g.message, 'the group rejects');
@@ -209,16 +276,27 @@ ${extra}`;
 
     it('an expression error is an error result (code 500)', async () => {
       // The loaders refuse such an expression; a group built in code still goes through the evaluator.
-      const spec: PolicyGroupSpec = { kind: 'group', id: 'broken', mode: 'protect', expression: 'accept() && ghost()', message: 'm', members: [{ name: 'accept', module: module.accept, settings: {} }], origin: 'test' };
+      const spec: PolicyGroupSpec = {
+        kind: 'group',
+        id: 'broken',
+        mode: 'protect',
+        expression: 'accept() && ghost()',
+        message: 'm',
+        members: [{ name: 'accept', module: module.accept, settings: {} }],
+        origin: 'test',
+      };
       const r = await run([spec]);
       assert.equal(r.results[0].verdict, 'error');
       assert.equal(r.results[0].code, 500);
       assert.equal(r.results[0].message, 'error evaluating policy group expression: Function not found: ghost ()');
     });
 
-    it('a policies.yml group has no webhook: it is called when a member\'s metadata rules match', async () => {
+    it("a policies.yml group has no webhook: it is called when a member's metadata rules match", async () => {
       const f = path.join(d, 'policies.yml');
-      writeFileSync(f, `only-services:\n  expression: "services()"\n  message: "yml group"\n  policies:\n    services: {module: ${JSON.stringify(module.services)}}\n`);
+      writeFileSync(
+        f,
+        `only-services:\n  expression: "services()"\n  message: "yml group"\n  policies:\n    services: {module: ${JSON.stringify(module.services)}}\n`,
+      );
       const r = await run(await loadPolicyConfig([f], { log: silentLogger }));
       assert.equal(r.results[0].verdict, 'skip', 'a Pod does not match the rules of the only member');
     });
@@ -227,7 +305,13 @@ ${extra}`;
       const f = path.join(d, 'mixed.yaml');
       writeFileSync(f, `${group('accept()', ['accept'])}---\nsingle:\n  module: ${JSON.stringify(module.reject)}\n`);
       const r = await run(await loadPolicyConfig([f], { log: silentLogger }));
-      assert.deepEqual(r.results.map((x) => [x.policy, x.verdict]), [['clusterwide-group-g', 'pass'], ['single', 'fail']]);
+      assert.deepEqual(
+        r.results.map((x) => [x.policy, x.verdict]),
+        [
+          ['clusterwide-group-g', 'pass'],
+          ['single', 'fail'],
+        ],
+      );
       assert.equal(r.summary.policies, 2);
     });
   });

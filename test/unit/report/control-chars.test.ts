@@ -10,7 +10,8 @@ import { AUDIT_REPORTERS, type AuditReport } from '../../../lib/report/audit';
  */
 
 // What a hostile policy answers: erase the line, print a fake pass on a line of its own, a hidden link, a NUL.
-const FORGED = 'denied\r\x1b[2K\x1b]8;;https://evil.example/\x07click\x1b]8;;\x07\npod.yaml:1: passed: Pod default/x by p\u0000\u202egnp.exe';
+const FORGED =
+  'denied\r\x1b[2K\x1b]8;;https://evil.example/\x07click\x1b]8;;\x07\npod.yaml:1: passed: Pod default/x by p\u0000\u202egnp.exe';
 const RAW = /[\x00-\x08\x0b-\x1f\x7f\u202e]/;
 
 function render(format: string, report: Report = hostileReport(), reporters = REPORTERS): string {
@@ -29,9 +30,17 @@ function hostileReport(): Report {
       warnings: ['w\rpod.yaml:9: passed'],
       causes: ['c\n::error file=a::forged'],
     },
-    { source: { file: 'gone.yaml', line: 0, docIndex: 0 }, verdict: 'error', message: 'cannot read: no such file or directory' },
+    {
+      source: { file: 'gone.yaml', line: 0, docIndex: 0 },
+      verdict: 'error',
+      message: 'cannot read: no such file or directory',
+    },
   ];
-  return { results, policies: [{ id: 'p', module: 'builtin://p', mode: 'protect', mutating: false, sha256: '00' }], summary: summarize(results, 1, 1) };
+  return {
+    results,
+    policies: [{ id: 'p', module: 'builtin://p', mode: 'protect', mutating: false, sha256: '00' }],
+    summary: summarize(results, 1, 1),
+  };
 }
 
 describe('control characters in human and CI formats', () => {
@@ -47,7 +56,10 @@ describe('control characters in human and CI formats', () => {
     assert.doesNotMatch(out, RAW);
     const lines = out.split('\n');
     assert.ok(!lines.some((l) => l.startsWith('pod.yaml:1: passed')), out);
-    assert.match(lines[0], /^pod\.yaml:3: rejected: Pod default\/x\\x1b\[31m by p: denied\\r\\x1b\[2K\\x1b\]8;;https:\/\/evil\.example\/\\x07click\\x1b\]8;;\\x07\\npod\.yaml:1: passed: Pod default\/x by p\\x00\\u202egnp\.exe$/);
+    assert.match(
+      lines[0],
+      /^pod\.yaml:3: rejected: Pod default\/x\\x1b\[31m by p: denied\\r\\x1b\[2K\\x1b\]8;;https:\/\/evil\.example\/\\x07click\\x1b\]8;;\\x07\\npod\.yaml:1: passed: Pod default\/x by p\\x00\\u202egnp\.exe$/,
+    );
     assert.ok(lines.includes('    cause: c\\n::error file=a::forged'), out);
     assert.ok(lines.includes('gone.yaml: error: cannot read: no such file or directory'), out);
   });
@@ -59,7 +71,10 @@ describe('control characters in human and CI formats', () => {
     assert.equal(lines.filter((l) => l.startsWith('::')).length, 2, out);
     assert.equal(lines.length, 3);
     // The policy's own LF is shown as \n; our joins of message and causes stay %0A.
-    assert.match(lines[0], /denied\\r\\x1b\[2K.*\\npod\.yaml:1: passed.*%0Acause: c\\n::error file=a::forged%0Awarning: w\\rpod\.yaml:9: passed$/);
+    assert.match(
+      lines[0],
+      /denied\\r\\x1b\[2K.*\\npod\.yaml:1: passed.*%0Acause: c\\n::error file=a::forged%0Awarning: w\\rpod\.yaml:9: passed$/,
+    );
   });
 
   it('junit and sarif: escaped the same way (no U+FFFD, no raw control)', () => {
@@ -78,7 +93,11 @@ describe('control characters in human and CI formats', () => {
   });
 
   it('audit table: names and messages from the cluster are escaped', () => {
-    const report: AuditReport = { ...hostileReport(), notAudited: [{ id: 'evil\x1b[2J', reason: 'r\rx' }], scanned: { resources: 1, namespaces: 1, lists: 1 } };
+    const report: AuditReport = {
+      ...hostileReport(),
+      notAudited: [{ id: 'evil\x1b[2J', reason: 'r\rx' }],
+      scanned: { resources: 1, namespaces: 1, lists: 1 },
+    };
     const out = render('text', report, AUDIT_REPORTERS);
     assert.doesNotMatch(out, RAW);
     assert.ok(out.includes('not audited: evil\\x1b[2J: r\\rx'), out);

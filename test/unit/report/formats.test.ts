@@ -32,15 +32,34 @@ describe('report: field locations (lib/manifests/locate)', () => {
 
   it('parses JSON pointers and dotted paths', () => {
     assert.deepEqual(parseJsonPointer('/spec/containers/0/a~1b~0c'), ['spec', 'containers', 0, 'a/b~c']);
-    assert.deepEqual(parseDottedPath('spec.template.spec.containers[10]'), ['spec', 'template', 'spec', 'containers', 10]);
+    assert.deepEqual(parseDottedPath('spec.template.spec.containers[10]'), [
+      'spec',
+      'template',
+      'spec',
+      'containers',
+      10,
+    ]);
     assert.equal(parseDottedPath('not a path'), undefined);
   });
 
   it('finds keys and items across comments, in multi-document files and List items', () => {
     const loc = new FileLocator(text);
-    assert.deepEqual(loc.locate({ docIndex: 0 }, ['spec', 'containers', 1]), { line: 12, column: 7, path: '/spec/containers/1', exact: true });
-    assert.deepEqual(loc.locate({ docIndex: 0 }, ['metadata', 'name']), { line: 5, column: 3, path: '/metadata/name', exact: true });
-    assert.equal(loc.locate({ docIndex: 1, itemIndex: 0 }, ['spec', 'containers', 0, 'securityContext', 'privileged'])?.line, 28);
+    assert.deepEqual(loc.locate({ docIndex: 0 }, ['spec', 'containers', 1]), {
+      line: 12,
+      column: 7,
+      path: '/spec/containers/1',
+      exact: true,
+    });
+    assert.deepEqual(loc.locate({ docIndex: 0 }, ['metadata', 'name']), {
+      line: 5,
+      column: 3,
+      path: '/metadata/name',
+      exact: true,
+    });
+    assert.equal(
+      loc.locate({ docIndex: 1, itemIndex: 0 }, ['spec', 'containers', 0, 'securityContext', 'privileged'])?.line,
+      28,
+    );
     const item1 = loc.locate({ docIndex: 1, itemIndex: 1 }, ['metadata', 'name']);
     assert.deepEqual(item1, { line: 32, column: 7, path: '/metadata/name', exact: true });
   });
@@ -48,24 +67,42 @@ describe('report: field locations (lib/manifests/locate)', () => {
   it('follows aliases and merge keys to where the text is', () => {
     const loc = new FileLocator(text);
     // `privileged` of the merged container comes from the anchored one through `<<: *base`.
-    assert.deepEqual(loc.locate({ docIndex: 1, itemIndex: 1 }, ['spec', 'containers', 0, 'securityContext', 'privileged']), { line: 28, column: 13, path: '/spec/containers/0/securityContext/privileged', exact: true });
+    assert.deepEqual(
+      loc.locate({ docIndex: 1, itemIndex: 1 }, ['spec', 'containers', 0, 'securityContext', 'privileged']),
+      { line: 28, column: 13, path: '/spec/containers/0/securityContext/privileged', exact: true },
+    );
     // `name` is overridden in the merging mapping.
     assert.equal(loc.locate({ docIndex: 1, itemIndex: 1 }, ['spec', 'containers', 0, 'name'])?.line, 37);
   });
 
   it('gives the longest existing prefix for fields a mutation adds', () => {
     const loc = new FileLocator(text);
-    assert.deepEqual(loc.locate({ docIndex: 0 }, ['spec', 'containers', 0, 'securityContext', 'capabilities']), { line: 10, column: 7, path: '/spec/containers/0', exact: false });
+    assert.deepEqual(loc.locate({ docIndex: 0 }, ['spec', 'containers', 0, 'securityContext', 'capabilities']), {
+      line: 10,
+      column: 7,
+      path: '/spec/containers/0',
+      exact: false,
+    });
     assert.equal(loc.locate({ docIndex: 0 }, ['nothing']), undefined);
     assert.equal(loc.locate({ docIndex: 7 }, ['spec']), undefined);
   });
 
   it('counts lines the same with CRLF line ends, and reads JSON', () => {
     const crlf = new FileLocator(text.replace(/\n/g, '\r\n'));
-    assert.deepEqual(crlf.locate({ docIndex: 0 }, ['spec', 'containers', 1]), { line: 12, column: 7, path: '/spec/containers/1', exact: true });
+    assert.deepEqual(crlf.locate({ docIndex: 0 }, ['spec', 'containers', 1]), {
+      line: 12,
+      column: 7,
+      path: '/spec/containers/1',
+      exact: true,
+    });
     assert.equal(crlf.locate({ docIndex: 1, itemIndex: 1 }, ['metadata', 'name'])?.line, 32);
     const json = new DocumentLocator(readFileSync(JSON_FILE, 'utf8'));
-    assert.deepEqual(json.locate(['spec', 'containers', 0, 'securityContext']), { line: 8, column: 9, path: '/spec/containers/0/securityContext', exact: true });
+    assert.deepEqual(json.locate(['spec', 'containers', 0, 'securityContext']), {
+      line: 8,
+      column: 9,
+      path: '/spec/containers/0/securityContext',
+      exact: true,
+    });
   });
 });
 
@@ -78,12 +115,18 @@ describe('report: unit helpers', () => {
   it('makes unified diffs with context and hunk headers', () => {
     const a = ['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h'];
     const b = ['a', 'b', 'c', 'd', 'X', 'e', 'f', 'g', 'h'];
-    assert.deepEqual(unifiedDiff(a, b).map((l) => l.kind + l.text), ['@@@ -2,6 +2,7 @@', ' b', ' c', ' d', '+X', ' e', ' f', ' g']);
+    assert.deepEqual(
+      unifiedDiff(a, b).map((l) => l.kind + l.text),
+      ['@@@ -2,6 +2,7 @@', ' b', ' c', ' d', '+X', ' e', ' f', ' g'],
+    );
     assert.deepEqual(unifiedDiff(a, a), []);
   });
 
   it('parses -o values', () => {
-    assert.deepEqual(parseOutputs(['sarif=out.sarif', 'text'], ['text', 'sarif']), [{ format: 'sarif', file: 'out.sarif' }, { format: 'text' }]);
+    assert.deepEqual(parseOutputs(['sarif=out.sarif', 'text'], ['text', 'sarif']), [
+      { format: 'sarif', file: 'out.sarif' },
+      { format: 'text' },
+    ]);
     assert.deepEqual(parseOutputs([], ['text']), [{ format: 'text' }]);
     assert.throws(() => parseOutputs(['json', 'text'], ['text', 'json']), /at most one format can go to stdout/);
     assert.throws(() => parseOutputs(['xml'], ['text']), /unknown format "xml"/);
@@ -104,7 +147,20 @@ async function runAll(extra: string[] = []): Promise<Outputs> {
   const dir = mkdtempSync(path.join(tmpdir(), 'wasmpolicy-report-'));
   writeFileSync(path.join(dir, 'crlf.yaml'), readFileSync(YAML_FILE, 'utf8').replace(/\n/g, '\r\n'));
   const formats = ['json', 'yaml', 'junit', 'sarif', 'text', 'policyreport'];
-  const args = ['check', '-f', YAML_FILE, '-f', JSON_FILE, '-f', path.join(dir, 'crlf.yaml'), '-p', 'builtin://pss-privileged', '-p', 'builtin://pss-capabilities-restricted', ...extra];
+  const args = [
+    'check',
+    '-f',
+    YAML_FILE,
+    '-f',
+    JSON_FILE,
+    '-f',
+    path.join(dir, 'crlf.yaml'),
+    '-p',
+    'builtin://pss-privileged',
+    '-p',
+    'builtin://pss-capabilities-restricted',
+    ...extra,
+  ];
   for (const f of formats) args.push('-o', `${f}=${path.join(dir, 'out.' + f)}`);
   args.push('-o', 'github');
   const r = await runCli(args);
@@ -123,13 +179,27 @@ interface PolicyReportDoc {
   metadata: { name: string; namespace?: string; labels: Record<string, string> };
   scope: { apiVersion: string; kind: string; name: string; namespace?: string; uid: string };
   summary: Record<string, number>;
-  results: { policy: string; result: string; severity?: string; message?: string; timestamp: { seconds: number; nanos: number }; properties: Record<string, string> }[];
+  results: {
+    policy: string;
+    result: string;
+    severity?: string;
+    message?: string;
+    timestamp: { seconds: number; nanos: number };
+    properties: Record<string, string>;
+  }[];
 }
 
 /** The report CRDs' structural schema as JSON Schema, with unknown fields forbidden (the API server would prune them). */
 function reportSchema(): Record<string, unknown> {
-  const doc = jsyaml.load(readFileSync(fixture('policyreport', 'crds.yaml'), 'utf8')) as { crds: { spec: { versions: { schema: { openAPIV3Schema: unknown } }[] } }[] };
-  type Node = { properties?: Record<string, Node>; items?: Node; additionalProperties?: Node | boolean; [k: string]: unknown };
+  const doc = jsyaml.load(readFileSync(fixture('policyreport', 'crds.yaml'), 'utf8')) as {
+    crds: { spec: { versions: { schema: { openAPIV3Schema: unknown } }[] } }[];
+  };
+  type Node = {
+    properties?: Record<string, Node>;
+    items?: Node;
+    additionalProperties?: Node | boolean;
+    [k: string]: unknown;
+  };
   const strict = (n: Node): Node => {
     const o: Node = { ...n };
     if (n.properties) {
@@ -156,7 +226,10 @@ describe('report: policyreport kinds', function () {
   it('writes ClusterPolicyReports for cluster-scoped objects, OpenReports with --report-kind, pinned timestamps', async () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'wasmpolicy-polr-'));
     const file = path.join(dir, 'in.yaml');
-    writeFileSync(file, 'apiVersion: v1\nkind: Namespace\nmetadata:\n  name: team\n---\n' + readFileSync(JSON_FILE, 'utf8'));
+    writeFileSync(
+      file,
+      'apiVersion: v1\nkind: Namespace\nmetadata:\n  name: team\n---\n' + readFileSync(JSON_FILE, 'utf8'),
+    );
     const base = ['check', '-f', file, '-p', 'builtin://pss-privileged', '-o', 'policyreport'];
     const env = { SOURCE_DATE_EPOCH: '1700000000' };
     const polr = await runCli(base, { env });
@@ -188,22 +261,69 @@ describe('report: every format, through the CLI', function () {
   });
 
   it('writes the files atomically (no temporary files left) and github to stdout', () => {
-    assert.deepEqual(readdirSync(out.dir).sort(), ['crlf.yaml', 'out.json', 'out.junit', 'out.policyreport', 'out.sarif', 'out.text', 'out.yaml']);
+    assert.deepEqual(readdirSync(out.dir).sort(), [
+      'crlf.yaml',
+      'out.json',
+      'out.junit',
+      'out.policyreport',
+      'out.sarif',
+      'out.text',
+      'out.yaml',
+    ]);
     assert.match(out.stdout, /^::error /m);
     assert.doesNotMatch(out.stdout, /"results"/);
   });
 
   it('sarif: valid against the SARIF 2.1.0 schema, one rule per policy, results at the field', () => {
-    const schema = JSON.parse(readFileSync(fixture('sarif', 'sarif-schema-2.1.0.json'), 'utf8')) as Record<string, unknown>;
+    const schema = JSON.parse(readFileSync(fixture('sarif', 'sarif-schema-2.1.0.json'), 'utf8')) as Record<
+      string,
+      unknown
+    >;
     const ajv = new Ajv04({ allErrors: true, strict: false, unicodeRegExp: false });
     addFormats(ajv);
     const validate = ajv.compile(schema);
-    const log = JSON.parse(out.files.sarif) as { version: string; runs: { tool: { driver: { rules: { id: string; shortDescription: { text: string }; fullDescription: { text: string }; helpUri?: string; properties: Record<string, unknown> }[] } }; results: { ruleId: string; ruleIndex: number; level: string; message: { text: string }; locations: { physicalLocation: { artifactLocation: { uri: string; uriBaseId?: string }; region: { startLine: number; startColumn?: number } }; logicalLocations: { fullyQualifiedName: string }[] }[]; properties: Record<string, unknown> }[] }[] };
+    const log = JSON.parse(out.files.sarif) as {
+      version: string;
+      runs: {
+        tool: {
+          driver: {
+            rules: {
+              id: string;
+              shortDescription: { text: string };
+              fullDescription: { text: string };
+              helpUri?: string;
+              properties: Record<string, unknown>;
+            }[];
+          };
+        };
+        results: {
+          ruleId: string;
+          ruleIndex: number;
+          level: string;
+          message: { text: string };
+          locations: {
+            physicalLocation: {
+              artifactLocation: { uri: string; uriBaseId?: string };
+              region: { startLine: number; startColumn?: number };
+            };
+            logicalLocations: { fullyQualifiedName: string }[];
+          }[];
+          properties: Record<string, unknown>;
+        }[];
+      }[];
+    };
     assert.ok(validate(log), JSON.stringify(validate.errors, null, 2));
-    assert.equal(validate({ version: '2.1.0', runs: [{ results: [] }] }), false, 'the schema does check (a run needs its tool)');
+    assert.equal(
+      validate({ version: '2.1.0', runs: [{ results: [] }] }),
+      false,
+      'the schema does check (a run needs its tool)',
+    );
     assert.equal(log.version, '2.1.0');
     const run = log.runs[0];
-    assert.deepEqual(run.tool.driver.rules.map((r) => r.id), ['pss-privileged', 'pss-capabilities-restricted']);
+    assert.deepEqual(
+      run.tool.driver.rules.map((r) => r.id),
+      ['pss-privileged', 'pss-capabilities-restricted'],
+    );
     const priv = run.tool.driver.rules[0];
     assert.match(priv.fullDescription.text, /privileged containers/);
     assert.equal(priv.properties.severity, 'high');
@@ -229,9 +349,22 @@ describe('report: every format, through the CLI', function () {
 
   it('junit: well-formed XML, one testcase per object × policy, rejections as failures', () => {
     assert.equal(XMLValidator.validate(out.files.junit), true);
-    const doc = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: '', isArray: (n) => n === 'testsuite' || n === 'testcase' }).parse(out.files.junit) as { testsuites: { tests: string; failures: string; testsuite: { name: string; testcase: { name: string; line?: string; failure?: { message: string } }[] }[] } };
+    const doc = new XMLParser({
+      ignoreAttributes: false,
+      attributeNamePrefix: '',
+      isArray: (n) => n === 'testsuite' || n === 'testcase',
+    }).parse(out.files.junit) as {
+      testsuites: {
+        tests: string;
+        failures: string;
+        testsuite: { name: string; testcase: { name: string; line?: string; failure?: { message: string } }[] }[];
+      };
+    };
     const suites = doc.testsuites.testsuite;
-    assert.deepEqual(suites.map((s) => s.name), ['pss-privileged', 'pss-capabilities-restricted']);
+    assert.deepEqual(
+      suites.map((s) => s.name),
+      ['pss-privileged', 'pss-capabilities-restricted'],
+    );
     assert.equal(suites[0].testcase.length, 7, 'seven objects (three files)');
     assert.equal(suites[1].testcase.length, 7);
     assert.equal(Number(doc.testsuites.tests), 14);
@@ -246,17 +379,30 @@ describe('report: every format, through the CLI', function () {
     const yaml = jsyaml.load(out.files.yaml) as Record<string, unknown>;
     assert.deepEqual(yaml, json);
     assertCheckReport(json);
-    const results = json.results as { source: { file: string; line: number; itemIndex?: number }; object?: { name: string }; policy?: string; location?: { line: number; column: number; path: string }; patch?: unknown[] }[];
+    const results = json.results as {
+      source: { file: string; line: number; itemIndex?: number };
+      object?: { name: string };
+      policy?: string;
+      location?: { line: number; column: number; path: string };
+      patch?: unknown[];
+    }[];
     for (const r of results.filter((x) => x.policy === 'pss-privileged' && x.object)) {
       const file = path.basename(r.source.file);
-      assert.equal(`${file === 'crlf.yaml' ? 'locations.yaml' : file}:${r.location!.line}:${r.location!.column}`, EXPECTED[r.object!.name]);
+      assert.equal(
+        `${file === 'crlf.yaml' ? 'locations.yaml' : file}:${r.location!.line}:${r.location!.column}`,
+        EXPECTED[r.object!.name],
+      );
     }
     const listed = results.find((r) => r.object?.name === 'listed' && r.policy === 'pss-privileged');
     assert.equal(listed!.source.itemIndex, 0);
     assert.equal(listed!.location!.path, '/spec/containers/0');
     const mutated = results.find((r) => r.object?.name === 'first' && r.policy === 'pss-capabilities-restricted');
     assert.ok(mutated?.patch && mutated.location);
-    assert.equal(mutated.location.path, '/spec/containers/0', 'the mutation adds securityContext under the first container');
+    assert.equal(
+      mutated.location.path,
+      '/spec/containers/0',
+      'the mutation adds securityContext under the first container',
+    );
   });
 
   it('policyreport: one PolicyReport per object, valid against the report CRD fields, file:line in properties', () => {
@@ -272,7 +418,10 @@ describe('report: every format, through the CLI', function () {
       assert.match(priv.message ?? '', /privileged containers are not allowed/);
       assert.equal(priv.severity, 'high');
       const file = path.basename(priv.properties['source-file']);
-      assert.equal(`${file === 'crlf.yaml' ? 'locations.yaml' : file}:${priv.properties['field-line']}:${priv.properties['field-column']}`, EXPECTED[r.scope.name]);
+      assert.equal(
+        `${file === 'crlf.yaml' ? 'locations.yaml' : file}:${priv.properties['field-line']}:${priv.properties['field-column']}`,
+        EXPECTED[r.scope.name],
+      );
       const mut = r.results.find((x) => x.policy === 'pss-capabilities-restricted')!;
       assert.equal(mut.result, 'pass');
       assert.equal(mut.properties.mutating, 'true');
@@ -287,7 +436,10 @@ describe('report: every format, through the CLI', function () {
     const lines = out.stdout.trimEnd().split('\n');
     const first = lines.find((l) => l.includes('Pod team/first') && l.startsWith('::error '));
     assert.ok(first, out.stdout);
-    assert.match(first, /^::error file=[^,]*locations\.yaml,line=12,col=7,title=pss-privileged%3A Pod team\/first::container "bad"/);
+    assert.match(
+      first,
+      /^::error file=[^,]*locations\.yaml,line=12,col=7,title=pss-privileged%3A Pod team\/first::container "bad"/,
+    );
     const json = lines.find((l) => l.includes('json-pod') && l.startsWith('::error '));
     assert.match(json!, /pod\.json,line=7,col=7,/);
     const notice = lines.find((l) => l.startsWith('::notice '));
@@ -297,12 +449,18 @@ describe('report: every format, through the CLI', function () {
 
   it('text: file:line lines, the field location, a YAML diff for mutations, the summary last', () => {
     const t = out.files.text;
-    assert.match(t, /locations\.yaml:2: rejected: Pod team\/first by pss-privileged: container "bad" \(spec\.containers\[1\]\)/);
+    assert.match(
+      t,
+      /locations\.yaml:2: rejected: Pod team\/first by pss-privileged: container "bad" \(spec\.containers\[1\]\)/,
+    );
     assert.match(t, /^ {4}at .*locations\.yaml:12:7 \(spec\.containers\[1\]\)$/m);
     assert.match(t, /^ {4}--- before\n {4}\+\+\+ after\n {4}@@ -\d+,\d+ \+\d+,\d+ @@/m);
     assert.match(t, /^ {4}\+ {8}capabilities:$/m);
     assert.doesNotMatch(t, /\x1b\[/, 'no colour in files');
-    assert.match(t.trimEnd().split('\n').pop()!, /^7 objects, 2 policies: 0 passed, 7 mutated, 7 rejected, 0 warnings, 0 errors, 0 skipped$/);
+    assert.match(
+      t.trimEnd().split('\n').pop()!,
+      /^7 objects, 2 policies: 0 passed, 7 mutated, 7 rejected, 0 warnings, 0 errors, 0 skipped$/,
+    );
   });
 
   it('rejects two formats on stdout with exit 2', async () => {
@@ -317,7 +475,19 @@ function assertCheckReport(doc: Record<string, unknown>): void {
   assert.equal(doc.apiVersion, 'wasmpolicy.kubewarden.io/v1alpha1');
   assert.equal(doc.kind, 'CheckReport');
   assert.deepEqual(Object.keys(doc).sort(), ['apiVersion', 'kind', 'policies', 'results', 'summary']);
-  const allowed = ['source', 'object', 'policy', 'verdict', 'message', 'code', 'location', 'stage', 'patch', 'warnings', 'causes'];
+  const allowed = [
+    'source',
+    'object',
+    'policy',
+    'verdict',
+    'message',
+    'code',
+    'location',
+    'stage',
+    'patch',
+    'warnings',
+    'causes',
+  ];
   for (const r of doc.results as Record<string, unknown>[]) {
     for (const k of Object.keys(r)) assert.ok(allowed.includes(k), `unexpected field ${k}`);
     assert.match(r.verdict as string, /^(pass|fail|warn|skip|error)$/);
@@ -330,5 +500,6 @@ function assertCheckReport(doc: Record<string, unknown>): void {
   for (const p of doc.policies as Record<string, unknown>[]) {
     for (const k of ['id', 'module', 'mode', 'mutating', 'sha256']) assert.ok(k in p, `policy field ${k}`);
   }
-  for (const k of ['objects', 'policies', 'pass', 'fail', 'warn', 'skip', 'error', 'mutated']) assert.equal(typeof (doc.summary as Record<string, unknown>)[k], 'number');
+  for (const k of ['objects', 'policies', 'pass', 'fail', 'warn', 'skip', 'error', 'mutated'])
+    assert.equal(typeof (doc.summary as Record<string, unknown>)[k], 'number');
 }

@@ -22,7 +22,8 @@ function lineDiff(a: string[], b: string[]): { removed: number[]; added: number[
   const n = a.length;
   const m = b.length;
   const l: Uint32Array[] = Array.from({ length: n + 1 }, () => new Uint32Array(m + 1));
-  for (let i = n - 1; i >= 0; i--) for (let j = m - 1; j >= 0; j--) l[i][j] = a[i] === b[j] ? l[i + 1][j + 1] + 1 : Math.max(l[i + 1][j], l[i][j + 1]);
+  for (let i = n - 1; i >= 0; i--)
+    for (let j = m - 1; j >= 0; j--) l[i][j] = a[i] === b[j] ? l[i + 1][j + 1] + 1 : Math.max(l[i + 1][j], l[i][j + 1]);
   const removed: number[] = [];
   const added: number[] = [];
   let i = 0;
@@ -92,8 +93,14 @@ describe('check --write', function () {
       for (const c of copies) {
         const mine = mutations.filter((r) => r.source.file === c);
         assert.ok(mine.length > 0, `${c} is mutated`);
-        assert.ok(mine.every((r) => r.policy === 'pss-capabilities-restricted'), 'only the capabilities policy mutates');
-        assert.match(first.stderr, new RegExp(`wrote ${c.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} \\(${mine.length} mutation`));
+        assert.ok(
+          mine.every((r) => r.policy === 'pss-capabilities-restricted'),
+          'only the capabilities policy mutates',
+        );
+        assert.match(
+          first.stderr,
+          new RegExp(`wrote ${c.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} \\(${mine.length} mutation`),
+        );
         const old = before.get(c)!;
         const now = await fs.readFile(c, 'utf8');
         assert.notEqual(now, old, `${c} changed`);
@@ -112,8 +119,16 @@ describe('check --write', function () {
         assert.ok(added.length > 0);
         const oldBlocks = securityContextBlocks(old, mine);
         const newBlocks = securityContextBlocks(now, mine);
-        for (const k of removed) assert.ok(oldBlocks.some(([a, b]) => k >= a && k <= b), `${c}: removed line ${k + 1} "${old.split(/\r\n|\n/)[k]}" is outside the mutated securityContexts`);
-        for (const k of added) assert.ok(newBlocks.some(([a, b]) => k >= a && k <= b), `${c}: added line ${k + 1} "${now.split(/\r\n|\n/)[k]}" is outside the mutated securityContexts`);
+        for (const k of removed)
+          assert.ok(
+            oldBlocks.some(([a, b]) => k >= a && k <= b),
+            `${c}: removed line ${k + 1} "${old.split(/\r\n|\n/)[k]}" is outside the mutated securityContexts`,
+          );
+        for (const k of added)
+          assert.ok(
+            newBlocks.some(([a, b]) => k >= a && k <= b),
+            `${c}: added line ${k + 1} "${now.split(/\r\n|\n/)[k]}" is outside the mutated securityContexts`,
+          );
         // Comments survive.
         const comments = (s: string): string[] => s.split(/\r\n|\n/).filter((l) => l.trimStart().startsWith('#'));
         assert.deepEqual(comments(now), comments(old));
@@ -124,7 +139,8 @@ describe('check --write', function () {
       assert.equal(again.filter((r) => r.verdict === 'pass' && r.patch).length, 0);
       assert.doesNotMatch(second.stderr, /wrote /);
       // The other verdicts are the same as before.
-      const verdicts = (rs: Result[]): string[] => rs.map((r) => `${r.source.file}:${r.source.docIndex}:${r.policy}:${r.verdict}`);
+      const verdicts = (rs: Result[]): string[] =>
+        rs.map((r) => `${r.source.file}:${r.source.docIndex}:${r.policy}:${r.verdict}`);
       assert.deepEqual(verdicts(again), verdicts(results));
     } finally {
       await fs.rm(dir, { recursive: true, force: true });
@@ -135,12 +151,18 @@ describe('check --write', function () {
     // policy-server drops a monitor-mode policy's patch (lib/admission/postprocess.ts); --write must not keep it.
     const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'wasmpolicy-write-monitor-'));
     try {
-      const pod = 'apiVersion: v1\nkind: Pod\nmetadata:\n  name: web\nspec:\n  containers:\n    - name: web # the app\n      image: nginx:1.27\n';
-      const run = async (mode: string): Promise<{ text: string; json: { summary: { mutated: number }; results: Result[] }; now: string }> => {
+      const pod =
+        'apiVersion: v1\nkind: Pod\nmetadata:\n  name: web\nspec:\n  containers:\n    - name: web # the app\n      image: nginx:1.27\n';
+      const run = async (
+        mode: string,
+      ): Promise<{ text: string; json: { summary: { mutated: number }; results: Result[] }; now: string }> => {
         const file = path.join(dir, `${mode}.yaml`);
         const policies = path.join(dir, `${mode}-policies.yml`);
         await fs.writeFile(file, pod);
-        await fs.writeFile(policies, `caps:\n  module: builtin://pss-capabilities-restricted\n  policyMode: ${mode}\n  allowedToMutate: true\n`);
+        await fs.writeFile(
+          policies,
+          `caps:\n  module: builtin://pss-capabilities-restricted\n  policyMode: ${mode}\n  allowedToMutate: true\n`,
+        );
         const json = await runCli(['check', '--policies', policies, '-f', file, '-o', 'json']);
         const text = await runCli(['check', '--policies', policies, '-f', file, '--write']);
         assert.equal(text.code, 0, text.stderr);
@@ -149,7 +171,10 @@ describe('check --write', function () {
       const monitor = await run('monitor');
       assert.match(monitor.text, /1 passed, 0 mutated, 0 rejected/);
       assert.equal(monitor.json.summary.mutated, 0);
-      assert.deepEqual(monitor.json.results.filter((r) => r.patch), []);
+      assert.deepEqual(
+        monitor.json.results.filter((r) => r.patch),
+        [],
+      );
       assert.equal(monitor.now, pod, 'the file is unchanged');
       const protect = await run('protect');
       assert.match(protect.text, /0 passed, 1 mutated, 0 rejected/);
@@ -161,7 +186,9 @@ describe('check --write', function () {
   });
 
   it('refuses stdin and URLs, writing nothing', async () => {
-    const viaStdin = await runCli(['check', '-f', '-', '--write'], { stdin: 'apiVersion: v1\nkind: Pod\nmetadata: {name: a}\nspec: {containers: [{name: a, image: a:1}]}\n' });
+    const viaStdin = await runCli(['check', '-f', '-', '--write'], {
+      stdin: 'apiVersion: v1\nkind: Pod\nmetadata: {name: a}\nspec: {containers: [{name: a, image: a:1}]}\n',
+    });
     assert.equal(viaStdin.code, 2);
     assert.match(viaStdin.stderr, /--write cannot write back to stdin/);
     const viaUrl = await runCli(['check', '-f', 'https://example.invalid/a.yaml', '--write']);
@@ -196,28 +223,72 @@ describe('check --write', function () {
     ].join('\n');
     const src = { file: 'f.yaml', line: 5, docIndex: 0, itemIndex: 0 };
     const results: Result[] = [
-      { source: src, policy: 'one', verdict: 'pass', patch: [{ op: 'add', path: '/spec/containers/1/securityContext', value: { runAsNonRoot: true } }] },
-      { source: src, policy: 'two', verdict: 'pass', patch: [{ op: 'replace', path: '/spec/containers/1/securityContext/runAsNonRoot', value: false }, { op: 'add', path: '/metadata/labels', value: { x: 'y' } }] },
+      {
+        source: src,
+        policy: 'one',
+        verdict: 'pass',
+        patch: [{ op: 'add', path: '/spec/containers/1/securityContext', value: { runAsNonRoot: true } }],
+      },
+      {
+        source: src,
+        policy: 'two',
+        verdict: 'pass',
+        patch: [
+          { op: 'replace', path: '/spec/containers/1/securityContext/runAsNonRoot', value: false },
+          { op: 'add', path: '/metadata/labels', value: { x: 'y' } },
+        ],
+      },
       { source: src, policy: 'three', verdict: 'fail', patch: [{ op: 'remove', path: '/spec' }] },
     ];
-    const out = rewriteText('f.yaml', text, results.filter((r) => r.verdict === 'pass'));
+    const out = rewriteText(
+      'f.yaml',
+      text,
+      results.filter((r) => r.verdict === 'pass'),
+    );
     assert.equal(out.applied, 2);
     const lines = out.text.split('\n');
-    assert.ok(lines.slice(0, -1).every((l) => l.endsWith('\r')), 'CRLF kept');
-    assert.ok(out.text.startsWith(text.split('\n').slice(0, 8).join('\n') + '\n    labels:\r\n      x: "y"\r\n  spec:\r\n    containers:\r\n    - {name: a, image: "a:1"}\r\n'), out.text);
+    assert.ok(
+      lines.slice(0, -1).every((l) => l.endsWith('\r')),
+      'CRLF kept',
+    );
+    assert.ok(
+      out.text.startsWith(
+        text.split('\n').slice(0, 8).join('\n') +
+          '\n    labels:\r\n      x: "y"\r\n  spec:\r\n    containers:\r\n    - {name: a, image: "a:1"}\r\n',
+      ),
+      out.text,
+    );
     assert.ok(out.text.includes('      securityContext:\r\n        runAsNonRoot: false\r\n'));
     // `y` is a boolean in YAML 1.1 (as kubectl reads it): the new string is quoted.
-    assert.ok(out.text.endsWith('---\r\napiVersion: v1\r\nkind: ConfigMap\r\nmetadata: {name: untouched,   x: y}\r\ndata: {mode: 0644}\r\n'));
+    assert.ok(
+      out.text.endsWith(
+        '---\r\napiVersion: v1\r\nkind: ConfigMap\r\nmetadata: {name: untouched,   x: y}\r\ndata: {mode: 0644}\r\n',
+      ),
+    );
   });
 
   it('keeps a JSON document at its indentation', () => {
-    const text = '{\n    "apiVersion": "v1",\n    "kind": "Pod",\n    "metadata": {"name": "a"},\n    "spec": {\n        "containers": [\n            {\n                "name": "a",\n                "image": "a:1"\n            }\n        ]\n    }\n}\n';
-    const out = rewriteText('p.json', text, [{ source: { file: 'p.json', line: 1, docIndex: 0 }, verdict: 'pass', patch: [{ op: 'add', path: '/spec/containers/0/securityContext', value: { privileged: false } }] }]);
+    const text =
+      '{\n    "apiVersion": "v1",\n    "kind": "Pod",\n    "metadata": {"name": "a"},\n    "spec": {\n        "containers": [\n            {\n                "name": "a",\n                "image": "a:1"\n            }\n        ]\n    }\n}\n';
+    const out = rewriteText('p.json', text, [
+      {
+        source: { file: 'p.json', line: 1, docIndex: 0 },
+        verdict: 'pass',
+        patch: [{ op: 'add', path: '/spec/containers/0/securityContext', value: { privileged: false } }],
+      },
+    ]);
     assert.ok(out.text.includes('    "metadata": {"name": "a"},\n'), 'untouched lines kept as written');
-    assert.ok(out.text.includes('                "image": "a:1",\n                "securityContext": {\n                    "privileged": false\n                }\n'));
+    assert.ok(
+      out.text.includes(
+        '                "image": "a:1",\n                "securityContext": {\n                    "privileged": false\n                }\n',
+      ),
+    );
   });
 
   it('merges only the changed stretches', () => {
-    assert.deepEqual(mergeLines(['a:  1', 'b: 2', 'c:  3'], ['a: 1', 'b: 2', 'c: 3'], ['a: 1', 'b: 2', 'x: 9', 'c: 3']), ['a:  1', 'b: 2', 'x: 9', 'c:  3']);
+    assert.deepEqual(
+      mergeLines(['a:  1', 'b: 2', 'c:  3'], ['a: 1', 'b: 2', 'c: 3'], ['a: 1', 'b: 2', 'x: 9', 'c: 3']),
+      ['a:  1', 'b: 2', 'x: 9', 'c:  3'],
+    );
   });
 });

@@ -26,7 +26,10 @@ function assertNoSecrets(output: string, secrets: string[]): void {
 
 describe('store: registries that need credentials', function () {
   before(function () {
-    if (!registryAvailable()) throw new Error('these tests need the Debian docker-registry package: apt-get install -y docker-registry apache2-utils');
+    if (!registryAvailable())
+      throw new Error(
+        'these tests need the Debian docker-registry package: apt-get install -y docker-registry apache2-utils',
+      );
   });
 
   describe('htpasswd Basic auth', () => {
@@ -48,7 +51,9 @@ describe('store: registries that need credentials', function () {
       await rejectsWith(
         resolvePolicy(`registry://${reg.host}/p/x:v1`, fetchOpts(h)),
         'unauthorized',
-        new RegExp(`unauthorized \\(realm "test-basic-realm"\\): UNAUTHORIZED: authentication required\\. No credentials for 127\\.0\\.0\\.1:\\d+ were found in ${h.dockerConfigDir.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}/config\\.json: run \`docker login 127\\.0\\.0\\.1:\\d+\``),
+        new RegExp(
+          `unauthorized \\(realm "test-basic-realm"\\): UNAUTHORIZED: authentication required\\. No credentials for 127\\.0\\.0\\.1:\\d+ were found in ${h.dockerConfigDir.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}/config\\.json: run \`docker login 127\\.0\\.0\\.1:\\d+\``,
+        ),
       );
     });
 
@@ -59,15 +64,25 @@ describe('store: registries that need credentials', function () {
       assert.match(pushed.pinned, /@sha256:[0-9a-f]{64}$/);
       assert.equal(sha((await resolvePolicy(`registry://${reg.host}/p/x:v1`, fetchOpts(h))).bytes), sha(WASM));
       h.writeDockerConfig({ auths: { [`https://${reg.host}`]: { auth: basic('alice', 'wrong') } } });
-      await rejectsWith(resolvePolicy(`registry://${reg.host}/p/x:v1`, { ...fetchOpts(h), pull: 'always' }), 'unauthorized', /unauthorized \(realm "test-basic-realm"\).*The credentials for 127\.0\.0\.1:\d+ from .*config\.json \(auths\) were rejected/);
+      await rejectsWith(
+        resolvePolicy(`registry://${reg.host}/p/x:v1`, { ...fetchOpts(h), pull: 'always' }),
+        'unauthorized',
+        /unauthorized \(realm "test-basic-realm"\).*The credentials for 127\.0\.0\.1:\d+ from .*config\.json \(auths\) were rejected/,
+      );
     });
 
     it('asks a docker-credential helper (credsStore)', async () => {
       const h = home();
       const log = path.join(h.dir, 'asked');
-      h.writeCredentialHelper('teststore', `#!/bin/sh\nread -r server || true\necho "$server" > ${log}\nprintf '{"ServerURL":"%s","Username":"alice","Secret":"${PASSWORD}"}' "$server"\n`);
+      h.writeCredentialHelper(
+        'teststore',
+        `#!/bin/sh\nread -r server || true\necho "$server" > ${log}\nprintf '{"ServerURL":"%s","Username":"alice","Secret":"${PASSWORD}"}' "$server"\n`,
+      );
       h.writeDockerConfig({ credsStore: 'teststore', auths: { [reg.host]: {} } });
-      assert.equal(sha((await resolvePolicy(`registry://${reg.host}/p/x:v1`, { ...fetchOpts(h), pull: 'always' })).bytes), sha(WASM));
+      assert.equal(
+        sha((await resolvePolicy(`registry://${reg.host}/p/x:v1`, { ...fetchOpts(h), pull: 'always' })).bytes),
+        sha(WASM),
+      );
       assert.equal(readFileSync(log, 'utf8').trim(), reg.host);
     });
 
@@ -76,13 +91,33 @@ describe('store: registries that need credentials', function () {
       const elsewhere = path.join(h.dir, 'ci-docker');
       const { mkdirSync, writeFileSync } = await import('node:fs');
       mkdirSync(elsewhere);
-      writeFileSync(path.join(elsewhere, 'config.json'), JSON.stringify({ auths: { [reg.host]: { auth: basic('alice', PASSWORD) } } }));
-      const ok = await runCli(['-vv', 'check', '-f', 'manifests/examples', '-p', `registry://${reg.host}/p/x:v1`, '--docker-config', elsewhere], { env: h.env });
+      writeFileSync(
+        path.join(elsewhere, 'config.json'),
+        JSON.stringify({ auths: { [reg.host]: { auth: basic('alice', PASSWORD) } } }),
+      );
+      const ok = await runCli(
+        [
+          '-vv',
+          'check',
+          '-f',
+          'manifests/examples',
+          '-p',
+          `registry://${reg.host}/p/x:v1`,
+          '--docker-config',
+          elsewhere,
+        ],
+        { env: h.env },
+      );
       assert.equal(ok.code, 1, ok.stderr);
       assert.match(ok.stderr, /Basic authentication with credentials from .*ci-docker\/config\.json \(auths\)/);
       assertNoSecrets(ok.stdout + ok.stderr, [PASSWORD, `alice:${PASSWORD}`]);
-      writeFileSync(path.join(elsewhere, 'config.json'), JSON.stringify({ auths: { [reg.host]: { auth: basic('alice', 'Wr0ng-Pa55word') } } }));
-      const bad = await runCli(['-vv', 'pull', `registry://${reg.host}/p/x:v1`, '--docker-config', elsewhere], { env: h.env });
+      writeFileSync(
+        path.join(elsewhere, 'config.json'),
+        JSON.stringify({ auths: { [reg.host]: { auth: basic('alice', 'Wr0ng-Pa55word') } } }),
+      );
+      const bad = await runCli(['-vv', 'pull', `registry://${reg.host}/p/x:v1`, '--docker-config', elsewhere], {
+        env: h.env,
+      });
       assert.equal(bad.code, 2);
       assert.match(bad.stderr, /unauthorized \(realm "test-basic-realm"\)/);
       assertNoSecrets(bad.stdout + bad.stderr, ['Wr0ng-Pa55word']);
@@ -96,8 +131,15 @@ describe('store: registries that need credentials', function () {
     before(async () => {
       const signerHome = testHome('wasmpolicy-token-');
       const signer = makeTokenSigner(signerHome.dir);
-      ts = await startTokenServer({ certPem: signer.certPem, keyPem: signer.keyPem, users: { bob: PASSWORD }, refreshTokens: { 'refresh-for-bob': 'bob' } });
-      reg = await startRegistry({ token: { realm: ts.realm, service: ts.service, issuer: ts.issuer, rootCertBundle: signer.cert } });
+      ts = await startTokenServer({
+        certPem: signer.certPem,
+        keyPem: signer.keyPem,
+        users: { bob: PASSWORD },
+        refreshTokens: { 'refresh-for-bob': 'bob' },
+      });
+      reg = await startRegistry({
+        token: { realm: ts.realm, service: ts.service, issuer: ts.issuer, rootCertBundle: signer.cert },
+      });
     });
     after(async () => {
       await reg?.stop();
@@ -115,7 +157,9 @@ describe('store: registries that need credentials', function () {
       await rejectsWith(
         pushPolicy(WASM, `registry://${reg.host}/team/p:v1`, fetchOpts(home())),
         'unauthorized',
-        new RegExp(`unauthorized \\(realm "${ts.realm.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}", service "${ts.service}"\\)`),
+        new RegExp(
+          `unauthorized \\(realm "${ts.realm.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}", service "${ts.service}"\\)`,
+        ),
       );
     });
 
@@ -126,7 +170,10 @@ describe('store: registries that need credentials', function () {
       const pulled = await resolvePolicy(`registry://${reg.host}/team/p:v1`, fetchOpts(h));
       assert.equal(sha(pulled.bytes), sha(WASM));
       assert.equal(pulled.manifestDigest, pushed.manifestDigest);
-      assert.ok(ts.requests.some((r) => r.user === 'bob' && r.scopes.includes('repository:team/p:pull,push')), JSON.stringify(ts.requests));
+      assert.ok(
+        ts.requests.some((r) => r.user === 'bob' && r.scopes.includes('repository:team/p:pull,push')),
+        JSON.stringify(ts.requests),
+      );
       assert.ok(ts.requests.some((r) => r.user === 'bob' && r.scopes.includes('repository:team/p:pull')));
     });
 
@@ -134,7 +181,10 @@ describe('store: registries that need credentials', function () {
       ts.requests.length = 0;
       const h = home({ auths: { [reg.host]: { identitytoken: 'refresh-for-bob' } } });
       assert.equal(sha((await resolvePolicy(`registry://${reg.host}/team/p:v1`, fetchOpts(h))).bytes), sha(WASM));
-      assert.deepEqual(ts.requests.map((r) => [r.method, r.grant, r.user]), [['POST', 'refresh_token', 'bob']]);
+      assert.deepEqual(
+        ts.requests.map((r) => [r.method, r.grant, r.user]),
+        [['POST', 'refresh_token', 'bob']],
+      );
     });
 
     it('does not send credentials in clear to a token service on another host, unless that host is an insecure source', async () => {
@@ -143,18 +193,26 @@ describe('store: registries that need credentials', function () {
       const signer = makeTokenSigner(signerHome.dir);
       const ts2 = await startTokenServer({ certPem: signer.certPem, keyPem: signer.keyPem, users: { bob: PASSWORD } });
       const realm = ts2.realm.replace('127.0.0.1', 'localhost');
-      const reg2 = await startRegistry({ token: { realm, service: ts2.service, issuer: ts2.issuer, rootCertBundle: signer.cert } });
+      const reg2 = await startRegistry({
+        token: { realm, service: ts2.service, issuer: ts2.issuer, rootCertBundle: signer.cert },
+      });
       try {
         const h = testHome();
         h.writeSources({ insecure_sources: [reg2.host] });
         h.writeDockerConfig({ auths: { [reg2.host]: { auth: basic('bob', PASSWORD) } } });
         const r = await runCli(['pull', `${reg2.host}/team/p:v1`], { env: h.env });
         assert.equal(r.code, 2);
-        assert.match(r.stderr, /the registry asks for the credentials from .*config\.json \(auths\) to be sent over plain HTTP to another host \(token service http:\/\/localhost:\d+\/token\): not sent\. If that host is trusted, add "localhost:\d+" to insecure_sources/);
+        assert.match(
+          r.stderr,
+          /the registry asks for the credentials from .*config\.json \(auths\) to be sent over plain HTTP to another host \(token service http:\/\/localhost:\d+\/token\): not sent\. If that host is trusted, add "localhost:\d+" to insecure_sources/,
+        );
         assert.equal(ts2.requests.length, 0, 'nothing reached the token service');
         h.writeSources({ insecure_sources: [reg2.host, new URL(realm).host] });
         await pushPolicy(WASM, `registry://${reg2.host}/team/p:v1`, fetchOpts(h));
-        assert.ok(ts2.requests.some((q) => q.user === 'bob'), JSON.stringify(ts2.requests));
+        assert.ok(
+          ts2.requests.some((q) => q.user === 'bob'),
+          JSON.stringify(ts2.requests),
+        );
       } finally {
         await reg2.stop();
         await ts2.stop();
@@ -165,9 +223,14 @@ describe('store: registries that need credentials', function () {
       const h = home({ auths: { [reg.host]: { auth: basic('bob', 'N0t-The-Pa55word') } } });
       const r = await runCli(['-vv', 'pull', `${reg.host}/team/p:v1`], { env: h.env });
       assert.equal(r.code, 2);
-      assert.match(r.stderr, /unauthorized \(realm "http:\/\/127\.0\.0\.1:\d+\/token", service "wasmpolicy-test-registry"\): the token service refused the credentials for 127\.0\.0\.1:\d+ from .*config\.json \(auths\)/);
+      assert.match(
+        r.stderr,
+        /unauthorized \(realm "http:\/\/127\.0\.0\.1:\d+\/token", service "wasmpolicy-test-registry"\): the token service refused the credentials for 127\.0\.0\.1:\d+ from .*config\.json \(auths\)/,
+      );
       assertNoSecrets(r.stdout + r.stderr, ['N0t-The-Pa55word']);
-      const ok = await runCli(['-vv', 'pull', `${reg.host}/team/p:v1`], { env: home({ auths: { [reg.host]: { auth: basic('bob', PASSWORD) } } }).env });
+      const ok = await runCli(['-vv', 'pull', `${reg.host}/team/p:v1`], {
+        env: home({ auths: { [reg.host]: { auth: basic('bob', PASSWORD) } } }).env,
+      });
       assert.equal(ok.code, 0, ok.stderr);
       assertNoSecrets(ok.stdout + ok.stderr, [PASSWORD]);
     });

@@ -25,9 +25,11 @@ function findRecord(h: TestHome, uri: string): string {
 async function gzipBomb(bytes: number): Promise<Buffer> {
   const zero = Buffer.alloc(1 << 20);
   const chunks: Buffer[] = [];
-  const gz = Readable.from((function* () {
-    for (let i = 0; i < bytes / zero.length; i++) yield zero;
-  })()).pipe(createGzip({ level: 9 }));
+  const gz = Readable.from(
+    (function* () {
+      for (let i = 0; i < bytes / zero.length; i++) yield zero;
+    })(),
+  ).pipe(createGzip({ level: 9 }));
   for await (const c of gz) chunks.push(c as Buffer);
   return Buffer.concat(chunks);
 }
@@ -40,11 +42,17 @@ describe('store: digest references run only bytes with that digest', function ()
   let storeName: string;
 
   before(async function () {
-    if (!registryAvailable()) throw new Error('these tests need the Debian docker-registry package: apt-get install -y docker-registry apache2-utils');
+    if (!registryAvailable())
+      throw new Error(
+        'these tests need the Debian docker-registry package: apt-get install -y docker-registry apache2-utils',
+      );
     reg = await startRegistry();
     home = testHome();
     home.writeSources({ insecure_sources: [reg.host] });
-    const p = await runCli(['push', plugin('pss-privileged'), `registry://${reg.host}/kubewarden/policies/pss-privileged:v1`], { env: home.env });
+    const p = await runCli(
+      ['push', plugin('pss-privileged'), `registry://${reg.host}/kubewarden/policies/pss-privileged:v1`],
+      { env: home.env },
+    );
     assert.equal(p.code, 0, p.stderr);
     pinned = p.stdout.trim();
     storeName = `registry/${reg.host}/kubewarden/policies/pss-privileged@${pinned.split('@')[1]}`;
@@ -61,7 +69,9 @@ describe('store: digest references run only bytes with that digest', function ()
     const offline = testHome();
     const l = await runCli(['load', archive], { env: offline.env });
     assert.equal(l.code, 0, l.stderr);
-    const c = await runCli(['check', '-f', 'manifests/examples', '-p', pinned, '--pull', 'never'], { env: offline.env });
+    const c = await runCli(['check', '-f', 'manifests/examples', '-p', pinned, '--pull', 'never'], {
+      env: offline.env,
+    });
     assert.equal(c.code, 1, c.stderr);
   });
 
@@ -73,15 +83,45 @@ describe('store: digest references run only bytes with that digest', function ()
     writeFileSync(file, unlisted);
     const r = await runCli(['load', file], { env: offline.env });
     assert.equal(r.code, 2);
-    assert.match(r.stderr, new RegExp(`${storeName.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} has no manifest recorded to verify it against sha256:[0-9a-f]{64}: not loaded under a digest reference`));
+    assert.match(
+      r.stderr,
+      new RegExp(
+        `${storeName.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} has no manifest recorded to verify it against sha256:[0-9a-f]{64}: not loaded under a digest reference`,
+      ),
+    );
     // The real manifest, and a sha256 that matches the bytes: the manifest still names other bytes.
     const sha = createHash('sha256').update(other).digest('hex');
-    const listed = { apiVersion: 'wasmpolicy.kubewarden.io/v1alpha1', kind: 'PolicyArchive', policies: [{ uri: `registry://${storeName.slice('registry/'.length)}`, path: storeName, sha256: sha, size: other.length, manifest: (JSON.parse(readFileSync(findRecord(home, pinned), 'utf8')) as { manifest: string }).manifest }] };
-    writeFileSync(file, gzipSync(writeTar([{ name: 'index.json', data: Buffer.from(JSON.stringify(listed)) }, { name: storeName, data: other }])));
+    const listed = {
+      apiVersion: 'wasmpolicy.kubewarden.io/v1alpha1',
+      kind: 'PolicyArchive',
+      policies: [
+        {
+          uri: `registry://${storeName.slice('registry/'.length)}`,
+          path: storeName,
+          sha256: sha,
+          size: other.length,
+          manifest: (JSON.parse(readFileSync(findRecord(home, pinned), 'utf8')) as { manifest: string }).manifest,
+        },
+      ],
+    };
+    writeFileSync(
+      file,
+      gzipSync(
+        writeTar([
+          { name: 'index.json', data: Buffer.from(JSON.stringify(listed)) },
+          { name: storeName, data: other },
+        ]),
+      ),
+    );
     const r2 = await runCli(['load', file], { env: offline.env });
     assert.equal(r2.code, 2);
-    assert.match(r2.stderr, /is not the module manifest sha256:[0-9a-f]{64} names \(layer sha256:[0-9a-f]{64}, the bytes are sha256:[0-9a-f]{64}\): not loaded under a digest reference/);
-    const c = await runCli(['check', '-f', 'manifests/examples', '-p', pinned, '--pull', 'never'], { env: offline.env });
+    assert.match(
+      r2.stderr,
+      /is not the module manifest sha256:[0-9a-f]{64} names \(layer sha256:[0-9a-f]{64}, the bytes are sha256:[0-9a-f]{64}\): not loaded under a digest reference/,
+    );
+    const c = await runCli(['check', '-f', 'manifests/examples', '-p', pinned, '--pull', 'never'], {
+      env: offline.env,
+    });
     assert.match(c.stderr, /not in the local store/);
   });
 
@@ -94,11 +134,25 @@ describe('store: digest references run only bytes with that digest', function ()
     writeFileSync(file, other);
     const recordFile = findRecord(h, pinned);
     const rec = JSON.parse(readFileSync(recordFile, 'utf8')) as Record<string, unknown>;
-    writeFileSync(recordFile, JSON.stringify({ ...rec, layerDigest: `sha256:${createHash('sha256').update(other).digest('hex')}`, size: other.length }));
-    const never = await runCli(['check', '-f', 'manifests/examples/web.yaml', '-p', pinned, '--pull', 'never'], { env: h.env });
+    writeFileSync(
+      recordFile,
+      JSON.stringify({
+        ...rec,
+        layerDigest: `sha256:${createHash('sha256').update(other).digest('hex')}`,
+        size: other.length,
+      }),
+    );
+    const never = await runCli(['check', '-f', 'manifests/examples/web.yaml', '-p', pinned, '--pull', 'never'], {
+      env: h.env,
+    });
     assert.equal(never.code, 2);
-    assert.match(never.stderr, /is not the module manifest sha256:[0-9a-f]{64} names .* and --pull never forbids pulling it again/);
-    const again = await runCli(['check', '-f', 'manifests/examples/web.yaml', '-p', pinned, '-o', 'json'], { env: h.env });
+    assert.match(
+      never.stderr,
+      /is not the module manifest sha256:[0-9a-f]{64} names .* and --pull never forbids pulling it again/,
+    );
+    const again = await runCli(['check', '-f', 'manifests/examples/web.yaml', '-p', pinned, '-o', 'json'], {
+      env: h.env,
+    });
     assert.notEqual(again.code, 2, again.stderr);
     assert.match(again.stderr, /pulling it again/);
     assert.deepEqual(readFileSync(file), readFileSync(plugin('pss-privileged')));
@@ -106,12 +160,29 @@ describe('store: digest references run only bytes with that digest', function ()
 
   it('an @md5 digest, a malformed index.json and a gzip bomb are clear errors', async () => {
     const h = testHome();
-    const md5 = await runCli(['check', '-f', 'manifests/examples/web.yaml', '-p', `registry://${reg.host}/x/y@md5:0123456789abcdef0123456789abcdef`], { env: h.env });
+    const md5 = await runCli(
+      [
+        'check',
+        '-f',
+        'manifests/examples/web.yaml',
+        '-p',
+        `registry://${reg.host}/x/y@md5:0123456789abcdef0123456789abcdef`,
+      ],
+      { env: h.env },
+    );
     assert.equal(md5.code, 2);
     noStack(md5.stderr);
     assert.match(md5.stderr, /not a valid registry reference: unsupported digest algorithm "md5" \(sha256 or sha512\)/);
     const bad = path.join(h.dir, 'bad.tar.gz');
-    writeFileSync(bad, gzipSync(writeTar([{ name: 'index.json', data: Buffer.from('{"policies": 5}') }, { name: `registry/${reg.host}/x/y:v1`, data: readFileSync(plugin('image-tag')) }])));
+    writeFileSync(
+      bad,
+      gzipSync(
+        writeTar([
+          { name: 'index.json', data: Buffer.from('{"policies": 5}') },
+          { name: `registry/${reg.host}/x/y:v1`, data: readFileSync(plugin('image-tag')) },
+        ]),
+      ),
+    );
     const idx = await runCli(['load', bad], { env: h.env });
     assert.equal(idx.code, 2);
     noStack(idx.stderr);
@@ -131,7 +202,9 @@ describe('store: digest references run only bytes with that digest', function ()
     const file = path.join(h.storeRoot, storeName);
     rmSync(file);
     symlinkSync('/dev/zero', file);
-    const r = await runCli(['check', '-f', 'manifests/examples/web.yaml', '-p', pinned, '--pull', 'never'], { env: h.env });
+    const r = await runCli(['check', '-f', 'manifests/examples/web.yaml', '-p', pinned, '--pull', 'never'], {
+      env: h.env,
+    });
     assert.equal(r.code, 2);
     noStack(r.stderr);
     assert.match(r.stderr, /cannot read the store copy .*: not a regular file \(a character device\)/);

@@ -11,7 +11,10 @@ describe('sources.yaml errors', () => {
 
   it('a YAML error gives the line and the reason, not the lines around it', async () => {
     const file = path.join(dir, 'sources.yaml');
-    writeFileSync(file, 'source_authorities:\n  reg.lab:\n  - type: Data\n    data: "-----BEGIN PRIVATE KEY----- SECRET-MATERIAL-42\ninsecure_sources: [a\n');
+    writeFileSync(
+      file,
+      'source_authorities:\n  reg.lab:\n  - type: Data\n    data: "-----BEGIN PRIVATE KEY----- SECRET-MATERIAL-42\ninsecure_sources: [a\n',
+    );
     await assert.rejects(loadSources(file, true), (e: Error) => {
       assert.ok(e instanceof PolicyFetchError, String(e));
       assert.match(e.message, /^sources file .*sources\.yaml: not valid YAML: line \d+: /);
@@ -21,9 +24,15 @@ describe('sources.yaml errors', () => {
   });
 
   it('a FIFO or a device named as sources file (or certificate) is refused, not read', async () => {
-    await assert.rejects(loadSources('/dev/zero', true), /sources file \/dev\/zero: cannot read: not a regular file \(a character device\)/);
+    await assert.rejects(
+      loadSources('/dev/zero', true),
+      /sources file \/dev\/zero: cannot read: not a regular file \(a character device\)/,
+    );
     const file = path.join(dir, 'with-cert.yaml');
     writeFileSync(file, 'source_authorities:\n  reg.lab:\n  - type: Path\n    path: /dev/zero\n');
-    await assert.rejects(loadSources(file, true), /cannot read certificate \/dev\/zero: not a regular file \(a character device\)/);
+    await assert.rejects(
+      loadSources(file, true),
+      /cannot read certificate \/dev\/zero: not a regular file \(a character device\)/,
+    );
   });
 });

@@ -22,7 +22,10 @@ describe('store: a registry over TLS with a private CA (source_authorities)', fu
   let ref: string;
 
   before(async function () {
-    if (!registryAvailable()) throw new Error('these tests need the Debian docker-registry package: apt-get install -y docker-registry apache2-utils');
+    if (!registryAvailable())
+      throw new Error(
+        'these tests need the Debian docker-registry package: apt-get install -y docker-registry apache2-utils',
+      );
     pki = makePki(testHome('wasmpolicy-pki-').dir);
     reg = await startRegistry({ tls: { cert: pki.serverCert, key: pki.serverKey } });
     ref = `registry://${reg.host}/secure/image-tag:v2`;
@@ -40,8 +43,16 @@ describe('store: a registry over TLS with a private CA (source_authorities)', fu
     const r = await runCli(['pull', ref], { env: h.env });
     assert.equal(r.code, 2);
     const host = reg.host.replace(/\./g, '\\.');
-    assert.match(r.stderr, new RegExp(`TLS failure talking to ${host}: .*(self.signed|unable to (get|verify)|certificate)`, 'i'));
-    assert.match(r.stderr, new RegExp(`list its certificate under source_authorities\\."${host}" in ${h.sourcesPath.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`));
+    assert.match(
+      r.stderr,
+      new RegExp(`TLS failure talking to ${host}: .*(self.signed|unable to (get|verify)|certificate)`, 'i'),
+    );
+    assert.match(
+      r.stderr,
+      new RegExp(
+        `list its certificate under source_authorities\\."${host}" in ${h.sourcesPath.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`,
+      ),
+    );
     assert.match(r.stderr, new RegExp(`add "${host}" to insecure_sources`));
   });
 
@@ -52,7 +63,9 @@ describe('store: a registry over TLS with a private CA (source_authorities)', fu
     const elsewhere = path.join(h.dir, 'my-sources.yaml');
     const { renameSync } = await import('node:fs');
     renameSync(h.sourcesPath, elsewhere);
-    const c = await runCli(['check', '-f', 'manifests/examples', '-p', ref, '--sources-path', elsewhere], { env: h.env });
+    const c = await runCli(['check', '-f', 'manifests/examples', '-p', ref, '--sources-path', elsewhere], {
+      env: h.env,
+    });
     assert.equal(c.code, 1, c.stderr);
     assert.match(c.stdout, /rejected: DaemonSet monitoring\/node-agent by image-tag/);
     const missing = await runCli(['pull', ref, '--sources-path', path.join(h.dir, 'nope.yaml')], { env: h.env });
@@ -61,7 +74,10 @@ describe('store: a registry over TLS with a private CA (source_authorities)', fu
   });
 
   it('with the CA as DER, or inline PEM data', async () => {
-    for (const entry of [{ type: 'Path', path: pki.caDer }, { type: 'Data', data: readFileSync(pki.caPem, 'utf8') }]) {
+    for (const entry of [
+      { type: 'Path', path: pki.caDer },
+      { type: 'Data', data: readFileSync(pki.caPem, 'utf8') },
+    ]) {
       const r = await resolvePolicy(ref, fetchOpts(withCa(entry)));
       assert.equal(sha(r.bytes), sha(WASM), JSON.stringify(entry).slice(0, 40));
     }
@@ -73,7 +89,10 @@ describe('store: a registry over TLS with a private CA (source_authorities)', fu
     const lines: string[] = [];
     const r = await resolvePolicy(ref, { ...fetchOpts(h), log: createLogger('info', (l) => lines.push(l)) });
     assert.equal(sha(r.bytes), sha(WASM));
-    assert.ok(lines.some((l) => l.includes('using HTTPS without certificate verification (insecure source)')), lines.join('\n'));
+    assert.ok(
+      lines.some((l) => l.includes('using HTTPS without certificate verification (insecure source)')),
+      lines.join('\n'),
+    );
   });
 
   it('tunnels through HTTPS_PROXY with CONNECT', async () => {
@@ -94,7 +113,10 @@ describe('store: a registry over TLS with a private CA (source_authorities)', fu
     await new Promise<void>((r) => proxy.listen(0, '127.0.0.1', r));
     try {
       const h = withCa({ type: 'Path', path: pki.caPem });
-      const env = { ...h.env, HTTPS_PROXY: `http://proxyuser:proxypass@127.0.0.1:${(proxy.address() as AddressInfo).port}` };
+      const env = {
+        ...h.env,
+        HTTPS_PROXY: `http://proxyuser:proxypass@127.0.0.1:${(proxy.address() as AddressInfo).port}`,
+      };
       const r = await resolvePolicy(ref, { env, timeoutMs: 10_000 });
       assert.equal(sha(r.bytes), sha(WASM));
       assert.ok(connects.length >= 1 && connects.every((c) => c === reg.host), connects.join(', '));

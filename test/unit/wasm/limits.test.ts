@@ -13,10 +13,18 @@ const defaults = (): EvaluationArgs => ({
 
 describe('evaluation limits and their flags', () => {
   it('defaults: 2 s deadline (policy-server --policy-timeout), 512 MiB memory, 64 MiB output', () => {
-    assert.deepEqual(DEFAULT_EVALUATION_LIMITS, { timeoutMs: 2000, memoryLimitBytes: 536_870_912, maxOutputBytes: 67_108_864 });
+    assert.deepEqual(DEFAULT_EVALUATION_LIMITS, {
+      timeoutMs: 2000,
+      memoryLimitBytes: 536_870_912,
+      maxOutputBytes: 67_108_864,
+    });
     assert.equal(EVALUATION_OPTIONS.timeout.default, '2s');
     assert.equal(EVALUATION_OPTIONS['memory-limit'].default, '512Mi');
-    assert.deepEqual(evaluationLimitsFromArgs(defaults()), { timeoutMs: 2000, memoryLimitBytes: 536_870_912, maxOutputBytes: 67_108_864 });
+    assert.deepEqual(evaluationLimitsFromArgs(defaults()), {
+      timeoutMs: 2000,
+      memoryLimitBytes: 536_870_912,
+      maxOutputBytes: 67_108_864,
+    });
   });
 
   it('--memory-limit units: B, Ki, Mi, Gi are powers of 1024; a bare number is MiB', () => {
@@ -32,8 +40,12 @@ describe('evaluation limits and their flags', () => {
     ];
     for (const [text, bytes] of table) assert.equal(parseMemory(text), bytes, text);
     assert.equal(evaluationLimitsFromArgs({ ...defaults(), 'memory-limit': '1Gi' }).memoryLimitBytes, 1_073_741_824);
-    for (const bad of ['1G', '1GB', 'Mi', '-1Mi', '']) assert.throws(() => parseMemory(bad), /invalid memory size/, bad);
-    assert.throws(() => evaluationLimitsFromArgs({ ...defaults(), 'memory-limit': '32Ki' }), /--memory-limit must be at least 64Ki/);
+    for (const bad of ['1G', '1GB', 'Mi', '-1Mi', ''])
+      assert.throws(() => parseMemory(bad), /invalid memory size/, bad);
+    assert.throws(
+      () => evaluationLimitsFromArgs({ ...defaults(), 'memory-limit': '32Ki' }),
+      /--memory-limit must be at least 64Ki/,
+    );
   });
 
   it('--timeout: ms, s, m and bare seconds; 0 disables the deadline', () => {
@@ -53,8 +65,14 @@ describe('evaluation limits and their flags', () => {
 
   it('--max-output-size and --workers must be positive', () => {
     assert.equal(evaluationLimitsFromArgs({ ...defaults(), 'max-output-size': 1234 }).maxOutputBytes, 1234);
-    assert.throws(() => evaluationLimitsFromArgs({ ...defaults(), 'max-output-size': 0 }), /--max-output-size must be positive/);
-    assert.throws(() => evaluationLimitsFromArgs({ ...defaults(), workers: 0 }), /--workers must be a whole number of at least 1, got 0/);
+    assert.throws(
+      () => evaluationLimitsFromArgs({ ...defaults(), 'max-output-size': 0 }),
+      /--max-output-size must be positive/,
+    );
+    assert.throws(
+      () => evaluationLimitsFromArgs({ ...defaults(), workers: 0 }),
+      /--workers must be a whole number of at least 1, got 0/,
+    );
   });
 });
 
@@ -74,6 +92,7 @@ describe('sandbox flag values (lib/wasm/limits.ts)', () => {
     assert.equal(parseDuration('1.5ms'), 2);
     assert.equal(parseDuration('1m'), 60_000);
     for (const zero of ['0', '0s', '0ms', '0m']) assert.equal(parseDuration(zero), 0, zero);
-    for (const tiny of ['0.4ms', '0.0001s']) assert.throws(() => parseDuration(tiny), /is below 1ms, the smallest deadline/, tiny);
+    for (const tiny of ['0.4ms', '0.0001s'])
+      assert.throws(() => parseDuration(tiny), /is below 1ms, the smallest deadline/, tiny);
   });
 });

@@ -17,13 +17,14 @@ export function queryEscape(s: string): string {
   return out;
 }
 
-const isHex = (c: number | undefined) => c !== undefined && ((c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x46) || (c >= 0x61 && c <= 0x66));
+const isHex = (c: number | undefined) =>
+  c !== undefined && ((c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x46) || (c >= 0x61 && c <= 0x66));
 
 /** url.QueryUnescape: `+` is a space, `%XX` a byte; errors as Go's EscapeError. */
 export function queryUnescape(s: string): string {
   const src = utf8(s);
   const out: number[] = [];
-  for (let i = 0; i < src.length; ) {
+  for (let i = 0; i < src.length;) {
     const c = src[i];
     if (c === 0x25) {
       if (i + 2 >= src.length || !isHex(src[i + 1]) || !isHex(src[i + 2])) {
@@ -89,7 +90,8 @@ function goRuneU(b: number): string {
 
 export function hexDecode(s: string): string {
   const src = utf8(s);
-  const val = (b: number) => (b >= 0x30 && b <= 0x39 ? b - 0x30 : b >= 0x61 && b <= 0x66 ? b - 0x57 : b >= 0x41 && b <= 0x46 ? b - 0x37 : -1);
+  const val = (b: number) =>
+    b >= 0x30 && b <= 0x39 ? b - 0x30 : b >= 0x61 && b <= 0x66 ? b - 0x57 : b >= 0x41 && b <= 0x46 ? b - 0x37 : -1;
   const out = Buffer.alloc(src.length >> 1);
   let j = 1;
   for (; j < src.length; j += 2) {

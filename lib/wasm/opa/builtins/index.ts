@@ -31,10 +31,16 @@ export const REGO_BUILTINS: ReadonlyMap<string, Builtin> = new Map(
 );
 
 /** Runs a builtin by name; errors come out as BuiltinError (`<name>: <OPA message>`). `undefined` = undefined. */
-export function callBuiltin(name: string, args: RegoValue[], ctx: BuiltinContext, builtins: ReadonlyMap<string, Builtin> = REGO_BUILTINS): RegoValue | undefined {
+export function callBuiltin(
+  name: string,
+  args: RegoValue[],
+  ctx: BuiltinContext,
+  builtins: ReadonlyMap<string, Builtin> = REGO_BUILTINS,
+): RegoValue | undefined {
   const b = builtins.get(name);
   if (!b) throw new BuiltinError(name, 'builtin not implemented');
-  if (args.length !== b.arity) throw new BuiltinError(name, `wrong number of arguments given: expected ${b.arity}, got ${args.length}`);
+  if (args.length !== b.arity)
+    throw new BuiltinError(name, `wrong number of arguments given: expected ${b.arity}, got ${args.length}`);
   try {
     return b.fn(args, ctx);
   } catch (err) {

@@ -1,5 +1,14 @@
 import { OperandError, arrayOperand, type Builtin } from './types';
-import { isNumber, isObject, numberParts, regoEqual, setKey, typeName, type RegoObject, type RegoValue } from '../value';
+import {
+  isNumber,
+  isObject,
+  numberParts,
+  regoEqual,
+  setKey,
+  typeName,
+  type RegoObject,
+  type RegoValue,
+} from '../value';
 import { unescapePointerToken } from '../../../base/json-pointer';
 
 type Segment = string | number;
@@ -11,10 +20,7 @@ class PatchFailed extends Error {}
 function parsePath(p: RegoValue): Segment[] {
   if (typeof p === 'string') {
     if (p === '') return [];
-    return p
-      .replace(/^\/+/, '')
-      .split('/')
-      .map(unescapePointerToken);
+    return p.replace(/^\/+/, '').split('/').map(unescapePointerToken);
   }
   if (Array.isArray(p)) {
     return p.map((seg) => {
@@ -26,7 +32,9 @@ function parsePath(p: RegoValue): Segment[] {
       throw new PatchFailed();
     });
   }
-  throw new OperandError(`operand 2 must be one of {set, array} containing string paths or array of path segments but got ${typeName(p)}`);
+  throw new OperandError(
+    `operand 2 must be one of {set, array} containing string paths or array of path segments but got ${typeName(p)}`,
+  );
 }
 
 function index(seg: Segment, len: number, forAdd: boolean): number {
@@ -57,7 +65,11 @@ function getAt(doc: RegoValue, path: Segment[]): RegoValue {
 }
 
 /** Rebuilds `doc` with the parent of `path` changed by `change` (which receives a copy it may mutate). */
-function atParent(doc: RegoValue, path: Segment[], change: (parent: RegoValue[] | RegoObject, last: Segment) => void): RegoValue {
+function atParent(
+  doc: RegoValue,
+  path: Segment[],
+  change: (parent: RegoValue[] | RegoObject, last: Segment) => void,
+): RegoValue {
   if (path.length === 0) throw new PatchFailed();
   const rebuild = (cur: RegoValue, depth: number): RegoValue => {
     if (depth === path.length - 1) {
@@ -114,7 +126,8 @@ export function jsonPatch(target: RegoValue, patches: RegoValue[]): RegoValue | 
     for (const p of patches) {
       if (!isObject(p)) throw new OperandError('operand 2 must be an array of JSON-Patch objects');
       const attr = (name: string): RegoValue => {
-        if (!Object.prototype.hasOwnProperty.call(p, name)) throw new OperandError(`operand 2 patch is missing '${name}' attribute`);
+        if (!Object.prototype.hasOwnProperty.call(p, name))
+          throw new OperandError(`operand 2 patch is missing '${name}' attribute`);
         return p[name];
       };
       const op = attr('op');

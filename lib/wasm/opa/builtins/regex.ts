@@ -111,7 +111,8 @@ export function translateGoRegexp(expr: string): Translated {
         if (chars[i] === '{') {
           const close = chars.indexOf('}', i);
           const hex = chars.slice(i + 1, close).join('');
-          if (close < 0 || !/^[0-9A-Fa-f]{1,6}$/.test(hex) || parseInt(hex, 16) > 0x10ffff) fail('invalid escape sequence', `\\x${chars.slice(i, close + 1).join('')}`);
+          if (close < 0 || !/^[0-9A-Fa-f]{1,6}$/.test(hex) || parseInt(hex, 16) > 0x10ffff)
+            fail('invalid escape sequence', `\\x${chars.slice(i, close + 1).join('')}`);
           i = close + 1;
           return `\\u{${hex}}`;
         }
@@ -208,7 +209,8 @@ export function translateGoRegexp(expr: string): Translated {
             const open = rest.startsWith('(?P<') ? i + 4 : i + 3;
             const close = chars.indexOf('>', open);
             const name = chars.slice(open, close).join('');
-            if (close < 0 || !/^[A-Za-z0-9_]+$/.test(name)) fail('invalid named capture', chars.slice(i, close + 1).join(''));
+            if (close < 0 || !/^[A-Za-z0-9_]+$/.test(name))
+              fail('invalid named capture', chars.slice(i, close + 1).join(''));
             out += `(?<${/^[0-9]/.test(name) ? `_${name}` : name}>`;
             i = close + 1;
           } else if (rest.startsWith('(?:')) {
@@ -217,7 +219,9 @@ export function translateGoRegexp(expr: string): Translated {
           } else if (/^\(\?[imsU-]+[:)]/.test(chars.slice(i, i + 12).join(''))) {
             // valid RE2, but JS RegExp (Node 20) has no scoped flags
             const flagsText = /^\(\?[imsU-]+[:)]/.exec(chars.slice(i, i + 12).join(''))![0];
-            throw new GoRegexpError(`error parsing regexp: inline flags are supported only at the start of the pattern: \`${flagsText}\``);
+            throw new GoRegexpError(
+              `error parsing regexp: inline flags are supported only at the start of the pattern: \`${flagsText}\``,
+            );
           } else {
             fail('invalid or unsupported Perl syntax', chars.slice(i, i + 3).join(''));
           }
@@ -246,7 +250,8 @@ export function translateGoRegexp(expr: string): Translated {
           out += '?';
           i++;
         }
-        if (chars[i] === '*' || chars[i] === '+' || chars[i] === '?') fail('invalid nested repetition operator', `${c}${chars[i]}`);
+        if (chars[i] === '*' || chars[i] === '+' || chars[i] === '?')
+          fail('invalid nested repetition operator', `${c}${chars[i]}`);
         atomEnd = false;
         continue;
       }
@@ -311,7 +316,9 @@ export function compileGoRegexp(expr: string, cache?: Map<string, RegExp>): RegE
   try {
     re = new RegExp(t.source, `${t.flags}g`);
   } catch (err) {
-    throw new GoRegexpError(`error parsing regexp: ${(err as Error).message.replace(/^Invalid regular expression: \/.*\/[a-z]*: /, '')}: \`${expr}\``);
+    throw new GoRegexpError(
+      `error parsing regexp: ${(err as Error).message.replace(/^Invalid regular expression: \/.*\/[a-z]*: /, '')}: \`${expr}\``,
+    );
   }
   if (cache) {
     if (cache.size >= 256) cache.delete(cache.keys().next().value as string);
@@ -367,10 +374,17 @@ export function goQuoteMeta(s: string): string {
 }
 
 /** OPA's regex.template_match (gorilla/mux templates): literal text around delimited regular expressions. */
-export function templateMatch(template: string, value: string, delimStart: string, delimEnd: string, cache?: Map<string, RegExp>): boolean {
+export function templateMatch(
+  template: string,
+  value: string,
+  delimStart: string,
+  delimEnd: string,
+  cache?: Map<string, RegExp>,
+): boolean {
   const startLen = Buffer.byteLength(delimStart);
   const endLen = Buffer.byteLength(delimEnd);
-  if (startLen !== 1) throw new OperandError(`start delimiter has to be exactly one character long but is ${startLen} long`);
+  if (startLen !== 1)
+    throw new OperandError(`start delimiter has to be exactly one character long but is ${startLen} long`);
   if (endLen !== 1) throw new OperandError(`end delimiter has to be exactly one character long but is ${endLen} long`);
   const idxs: number[] = [];
   let level = 0;
@@ -401,7 +415,10 @@ export function templateMatch(template: string, value: string, delimStart: strin
 }
 
 export const REGEX_BUILTINS: Record<string, Builtin> = {
-  'regex.split': { arity: 2, fn: (args, ctx) => goSplit(stringOperand(args, 0), stringOperand(args, 1), ctx.regexCache) },
+  'regex.split': {
+    arity: 2,
+    fn: (args, ctx) => goSplit(stringOperand(args, 0), stringOperand(args, 1), ctx.regexCache),
+  },
   'regex.find_n': {
     arity: 3,
     fn: (args, ctx) => {
@@ -414,6 +431,13 @@ export const REGEX_BUILTINS: Record<string, Builtin> = {
   },
   'regex.template_match': {
     arity: 4,
-    fn: (args, ctx) => templateMatch(stringOperand(args, 0), stringOperand(args, 1), stringOperand(args, 2), stringOperand(args, 3), ctx.regexCache),
+    fn: (args, ctx) =>
+      templateMatch(
+        stringOperand(args, 0),
+        stringOperand(args, 1),
+        stringOperand(args, 2),
+        stringOperand(args, 3),
+        ctx.regexCache,
+      ),
   },
 };

@@ -110,13 +110,17 @@ function formatInt(f: Flags, v: bigint, verb: string): string | undefined {
     case 'X':
       return fmtInteger(f, v, 16, verb, true);
     case 'c':
-      return pad(f, String.fromCodePoint(v < 0n || v > 0x10ffffn || (v >= 0xd800n && v <= 0xdfffn) ? 0xfffd : Number(v)));
+      return pad(
+        f,
+        String.fromCodePoint(v < 0n || v > 0x10ffffn || (v >= 0xd800n && v <= 0xdfffn) ? 0xfffd : Number(v)),
+      );
     case 'q':
       return pad(f, quoteRune(v < 0n || v > 0x10ffffn ? 0xfffd : Number(v)));
     case 'U': {
       let s = `U+${(v < 0n ? -v : v).toString(16).toUpperCase().padStart(4, '0')}`;
       if (v < 0n) s = `U+${(2n ** 64n + v).toString(16).toUpperCase()}`;
-      if (f.sharp && v >= 0n && v <= 0x10ffffn && isGoPrint(String.fromCodePoint(Number(v)))) s += ` '${String.fromCodePoint(Number(v))}'`;
+      if (f.sharp && v >= 0n && v <= 0x10ffffn && isGoPrint(String.fromCodePoint(Number(v))))
+        s += ` '${String.fromCodePoint(Number(v))}'`;
       return pad({ ...f, zero: false }, s);
     }
   }
@@ -125,7 +129,16 @@ function formatInt(f: Flags, v: bigint, verb: string): string | undefined {
 
 /** *big.Int's own Format. */
 function formatBig(f: Flags, v: bigint, verb: string): string {
-  const base = verb === 'b' ? 2 : verb === 'o' || verb === 'O' ? 8 : verb === 'd' || verb === 's' || verb === 'v' ? 10 : verb === 'x' || verb === 'X' ? 16 : 0;
+  const base =
+    verb === 'b'
+      ? 2
+      : verb === 'o' || verb === 'O'
+        ? 8
+        : verb === 'd' || verb === 's' || verb === 'v'
+          ? 10
+          : verb === 'x' || verb === 'X'
+            ? 16
+            : 0;
   if (base === 0) return `%!${verb}(big.Int=${v.toString()})`;
   const negative = v < 0n;
   let digits = (negative ? -v : v).toString(base);
@@ -454,10 +467,12 @@ function formatString(f: Flags, s: string, verb: string): string | undefined {
     case 'q': {
       const t = truncate(f, s);
       if (f.sharp && !/[`\x00-\x08\x0a-\x1f\x7f\ufeff]/.test(t)) return pad(f, `\`${t}\``);
-      const q = f.plus ? goQuote(t).replace(/[^\x00-\x7f]/gu, (ch) => {
-        const cp = ch.codePointAt(0)!;
-        return cp < 0x10000 ? `\\u${cp.toString(16).padStart(4, '0')}` : `\\U${cp.toString(16).padStart(8, '0')}`;
-      }) : goQuote(t);
+      const q = f.plus
+        ? goQuote(t).replace(/[^\x00-\x7f]/gu, (ch) => {
+            const cp = ch.codePointAt(0)!;
+            return cp < 0x10000 ? `\\u${cp.toString(16).padStart(4, '0')}` : `\\U${cp.toString(16).padStart(8, '0')}`;
+          })
+        : goQuote(t);
       return pad(f, q);
     }
   }
@@ -550,7 +565,17 @@ export function goSprintf(format: string, args: GoArg[]): string {
     }
     out += format.slice(i, pct);
     i = pct + 1;
-    const f: Flags = { plus: false, minus: false, sharp: false, space: false, zero: false, wid: 0, widPresent: false, prec: 0, precPresent: false };
+    const f: Flags = {
+      plus: false,
+      minus: false,
+      sharp: false,
+      space: false,
+      zero: false,
+      wid: 0,
+      widPresent: false,
+      prec: 0,
+      precPresent: false,
+    };
     goodArgNum = true;
     flags: for (; i < end; i++) {
       switch (format[i]) {
@@ -642,7 +667,17 @@ export function goSprintf(format: string, args: GoArg[]): string {
     }
   }
   if (!reordered && argNum < args.length) {
-    const f: Flags = { plus: false, minus: false, sharp: false, space: false, zero: false, wid: 0, widPresent: false, prec: 0, precPresent: false };
+    const f: Flags = {
+      plus: false,
+      minus: false,
+      sharp: false,
+      space: false,
+      zero: false,
+      wid: 0,
+      widPresent: false,
+      prec: 0,
+      precPresent: false,
+    };
     out += `%!(EXTRA ${args
       .slice(argNum)
       .map((a) => `${TYPE_NAME[a.t]}=${printArg(f, a, 'v')}`)

@@ -33,10 +33,11 @@ export function civilFromDays(z0: bigint): [number, number, number] {
 
 function floorDiv(a: bigint, b: bigint): bigint {
   const q = a / b;
-  return (a % b !== 0n && (a < 0n) !== (b < 0n)) ? q - 1n : q;
+  return a % b !== 0n && a < 0n !== b < 0n ? q - 1n : q;
 }
 
-const daysIn = (m: number, y: number) => (m === 2 ? ((y % 4 === 0 && y % 100 !== 0) || y % 400 === 0 ? 29 : 28) : [4, 6, 9, 11].includes(m) ? 30 : 31);
+const daysIn = (m: number, y: number) =>
+  m === 2 ? ((y % 4 === 0 && y % 100 !== 0) || y % 400 === 0 ? 29 : 28) : [4, 6, 9, 11].includes(m) ? 30 : 31;
 
 const RFC3339 = '2006-01-02T15:04:05Z07:00';
 
@@ -47,7 +48,9 @@ const RFC3339 = '2006-01-02T15:04:05Z07:00';
 export function parseRfc3339Ns(s: string): bigint {
   let value = s;
   const err = (valueElem: string, layoutElem: string): never => {
-    throw new OperandError(`parsing time ${JSON.stringify(s)} as ${JSON.stringify(RFC3339)}: cannot parse ${JSON.stringify(valueElem)} as ${JSON.stringify(layoutElem)}`);
+    throw new OperandError(
+      `parsing time ${JSON.stringify(s)} as ${JSON.stringify(RFC3339)}: cannot parse ${JSON.stringify(valueElem)} as ${JSON.stringify(layoutElem)}`,
+    );
   };
   const range = (what: string): never => {
     throw new OperandError(`parsing time ${JSON.stringify(s)}: ${what} out of range`);
@@ -125,7 +128,9 @@ function localOffsetSeconds(ns: bigint, timeZone: string | undefined): number {
   const parts = Object.fromEntries(fmt.formatToParts(new Date(Number(secs) * 1000)).map((p) => [p.type, p.value]));
   let y = Number(parts.year);
   if (parts.era === 'BC' || parts.era === 'B') y = 1 - y;
-  const local = daysFromCivil(y, Number(parts.month), Number(parts.day)) * 86_400n + BigInt(Number(parts.hour) * 3600 + Number(parts.minute) * 60 + Number(parts.second));
+  const local =
+    daysFromCivil(y, Number(parts.month), Number(parts.day)) * 86_400n +
+    BigInt(Number(parts.hour) * 3600 + Number(parts.minute) * 60 + Number(parts.second));
   return Number(local - secs);
 }
 

@@ -5,7 +5,13 @@
  * exist, and `exact` compares the whole object.
  */
 import assert from 'node:assert/strict';
-import { seededRandom, type JsonObject, type JsonValue, type KubernetesVersion, type PluginContext } from '../../../../lib/apiserver/context';
+import {
+  seededRandom,
+  type JsonObject,
+  type JsonValue,
+  type KubernetesVersion,
+  type PluginContext,
+} from '../../../../lib/apiserver/context';
 
 export interface RuleCase {
   name: string;
@@ -23,7 +29,12 @@ export interface RuleCase {
 
 export const NOW = new Date('2026-12-07T01:00:00.500Z');
 
-export function contextFor(gvk: string, version: KubernetesVersion = '1.35', gates: Record<string, boolean> = {}, seed = 'seed'): PluginContext {
+export function contextFor(
+  gvk: string,
+  version: KubernetesVersion = '1.35',
+  gates: Record<string, boolean> = {},
+  seed = 'seed',
+): PluginContext {
   const parts = gvk.split('/');
   const kind = parts[parts.length - 1];
   const apiVersion = parts.length === 3 ? parts[1] : parts[0];
@@ -54,7 +65,10 @@ export function assertSubset(actual: JsonValue | undefined, expected: JsonValue,
     return;
   }
   if (Array.isArray(expected)) {
-    assert.ok(Array.isArray(actual) && actual.length === expected.length, `${path}: expected ${expected.length} items, got ${JSON.stringify(actual)}`);
+    assert.ok(
+      Array.isArray(actual) && actual.length === expected.length,
+      `${path}: expected ${expected.length} items, got ${JSON.stringify(actual)}`,
+    );
     expected.forEach((e, i) => assertSubset(actual[i], e, `${path}[${i}]`));
     return;
   }
@@ -78,12 +92,18 @@ export function runCases(cases: RuleCase[], apply: (obj: JsonObject, ctx: Plugin
       apply(obj, contextFor(c.gvk, c.version, c.gates));
       if (c.exact !== undefined) assert.deepEqual(obj, c.exact);
       if (c.expect !== undefined) assertSubset(obj, c.expect);
-      for (const p of c.absent ?? []) assert.equal(lookup(obj, p), undefined, `${p} should be absent: ${JSON.stringify(obj)}`);
+      for (const p of c.absent ?? [])
+        assert.equal(lookup(obj, p), undefined, `${p} should be absent: ${JSON.stringify(obj)}`);
     });
   }
 }
 
 /** A one-container pod spec for cases that only care about one field. */
 export function podWith(spec: JsonObject, metadata: JsonObject = { name: 'p', namespace: 'default' }): JsonObject {
-  return { kind: 'Pod', apiVersion: 'v1', metadata, spec: { containers: [{ name: 'c', image: 'nginx:1.27' }], ...spec } };
+  return {
+    kind: 'Pod',
+    apiVersion: 'v1',
+    metadata,
+    spec: { containers: [{ name: 'c', image: 'nginx:1.27' }], ...spec },
+  };
 }

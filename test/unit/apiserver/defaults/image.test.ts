@@ -18,5 +18,6 @@ const table: Array<[string, 'Always' | 'IfNotPresent']> = [
 ];
 
 describe('apiserver defaults: image pull policy [pkg/apis/core/v1/defaults.go SetDefaults_Container]', () => {
-  for (const [image, policy] of table) it(`${JSON.stringify(image)} → ${policy}`, () => assert.equal(defaultPullPolicy(image), policy));
+  for (const [image, policy] of table)
+    it(`${JSON.stringify(image)} → ${policy}`, () => assert.equal(defaultPullPolicy(image), policy));
 });

@@ -35,7 +35,10 @@ describe('apiserver prepare: Service BeginCreate [pkg/registry/core/service/stor
   });
   it('deterministic per object, different across objects', () => {
     assert.deepEqual(created({ ports: [{ port: 80 }] }, 'a'), created({ ports: [{ port: 80 }] }, 'a'));
-    assert.notEqual(spec(created({ ports: [{ port: 80 }] }, 'a')).clusterIP, spec(created({ ports: [{ port: 80 }] }, 'b')).clusterIP);
+    assert.notEqual(
+      spec(created({ ports: [{ port: 80 }] }, 'a')).clusterIP,
+      spec(created({ ports: [{ port: 80 }] }, 'b')).clusterIP,
+    );
   });
   it('an explicit clusterIP is kept and copied to clusterIPs', () => {
     const s = created({ clusterIP: '10.96.5.5', ports: [{ port: 80 }] });

@@ -27,34 +27,65 @@ const UID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12
 describe('apiserver stage worked examples (admission-path reference §7)', () => {
   it('7.1 Pod nginx:1.27 with containerPort 80, mutating and validating', () => {
     const input: JsonObject = {
-      kind: 'Pod', apiVersion: 'v1', metadata: { name: 'nginx', namespace: 'default' },
+      kind: 'Pod',
+      apiVersion: 'v1',
+      metadata: { name: 'nginx', namespace: 'default' },
       spec: { containers: [{ name: 'nginx', image: 'nginx:1.27', ports: [{ containerPort: 80 }], resources: {} }] },
       status: {},
     };
     const { mutating, validating } = stages(input, 'v1/Pod');
-    const volume = String((((mutating.spec as JsonObject).volumes as JsonObject[])[0]).name);
+    const volume = String(((mutating.spec as JsonObject).volumes as JsonObject[])[0].name);
     assert.match(volume, /^kube-api-access-[bcdfghjklmnpqrstvwxz2456789]{5}$/);
     const expectedMutating: JsonObject = {
-      kind: 'Pod', apiVersion: 'v1',
+      kind: 'Pod',
+      apiVersion: 'v1',
       metadata: { name: 'nginx', namespace: 'default' },
       spec: {
-        volumes: [{ name: volume, projected: { sources: [
-          { serviceAccountToken: { expirationSeconds: 3607, path: 'token' } },
-          { configMap: { name: 'kube-root-ca.crt', items: [{ key: 'ca.crt', path: 'ca.crt' }] } },
-          { downwardAPI: { items: [{ path: 'namespace', fieldRef: { apiVersion: 'v1', fieldPath: 'metadata.namespace' } }] } },
-        ], defaultMode: 420 } }],
-        containers: [{
-          name: 'nginx', image: 'nginx:1.27', ports: [{ containerPort: 80, protocol: 'TCP' }], resources: {},
-          volumeMounts: [{ name: volume, readOnly: true, mountPath: '/var/run/secrets/kubernetes.io/serviceaccount' }],
-          terminationMessagePath: '/dev/termination-log', terminationMessagePolicy: 'File', imagePullPolicy: 'IfNotPresent',
-        }],
-        restartPolicy: 'Always', terminationGracePeriodSeconds: 30, dnsPolicy: 'ClusterFirst',
-        serviceAccountName: 'default', serviceAccount: 'default', securityContext: {}, schedulerName: 'default-scheduler',
+        volumes: [
+          {
+            name: volume,
+            projected: {
+              sources: [
+                { serviceAccountToken: { expirationSeconds: 3607, path: 'token' } },
+                { configMap: { name: 'kube-root-ca.crt', items: [{ key: 'ca.crt', path: 'ca.crt' }] } },
+                {
+                  downwardAPI: {
+                    items: [{ path: 'namespace', fieldRef: { apiVersion: 'v1', fieldPath: 'metadata.namespace' } }],
+                  },
+                },
+              ],
+              defaultMode: 420,
+            },
+          },
+        ],
+        containers: [
+          {
+            name: 'nginx',
+            image: 'nginx:1.27',
+            ports: [{ containerPort: 80, protocol: 'TCP' }],
+            resources: {},
+            volumeMounts: [
+              { name: volume, readOnly: true, mountPath: '/var/run/secrets/kubernetes.io/serviceaccount' },
+            ],
+            terminationMessagePath: '/dev/termination-log',
+            terminationMessagePolicy: 'File',
+            imagePullPolicy: 'IfNotPresent',
+          },
+        ],
+        restartPolicy: 'Always',
+        terminationGracePeriodSeconds: 30,
+        dnsPolicy: 'ClusterFirst',
+        serviceAccountName: 'default',
+        serviceAccount: 'default',
+        securityContext: {},
+        schedulerName: 'default-scheduler',
         tolerations: [
           { key: 'node.kubernetes.io/not-ready', operator: 'Exists', effect: 'NoExecute', tolerationSeconds: 300 },
           { key: 'node.kubernetes.io/unreachable', operator: 'Exists', effect: 'NoExecute', tolerationSeconds: 300 },
         ],
-        priority: 0, enableServiceLinks: true, preemptionPolicy: 'PreemptLowerPriority',
+        priority: 0,
+        enableServiceLinks: true,
+        preemptionPolicy: 'PreemptLowerPriority',
       },
       status: {},
     };
@@ -63,31 +94,65 @@ describe('apiserver stage worked examples (admission-path reference §7)', () =>
     assert.match(String(metadata.uid), UID);
     assert.deepEqual(validating, {
       ...expectedMutating,
-      metadata: { name: 'nginx', namespace: 'default', uid: metadata.uid, generation: 1, creationTimestamp: '2026-12-07T01:00:00Z' },
+      metadata: {
+        name: 'nginx',
+        namespace: 'default',
+        uid: metadata.uid,
+        generation: 1,
+        creationTimestamp: '2026-12-07T01:00:00Z',
+      },
       status: { phase: 'Pending', qosClass: 'BestEffort' },
     });
   });
 
   it('7.2 Deployment replicas 2, image nginx, limits cpu 0.5 / memory 1Gi, mutating and validating', () => {
     const input: JsonObject = {
-      kind: 'Deployment', apiVersion: 'apps/v1', metadata: { name: 'web', namespace: 'default' },
+      kind: 'Deployment',
+      apiVersion: 'apps/v1',
+      metadata: { name: 'web', namespace: 'default' },
       spec: {
-        replicas: 2, selector: { matchLabels: { app: 'web' } },
-        template: { metadata: { labels: { app: 'web' } }, spec: { containers: [{ name: 'web', image: 'nginx', resources: { limits: { cpu: '500m', memory: '1Gi' } } }] } },
+        replicas: 2,
+        selector: { matchLabels: { app: 'web' } },
+        template: {
+          metadata: { labels: { app: 'web' } },
+          spec: {
+            containers: [{ name: 'web', image: 'nginx', resources: { limits: { cpu: '500m', memory: '1Gi' } } }],
+          },
+        },
       },
       status: {},
     };
     const { mutating, validating } = stages(input, 'apps/v1/Deployment');
     const expectedMutating: JsonObject = {
-      kind: 'Deployment', apiVersion: 'apps/v1', metadata: { name: 'web', namespace: 'default' },
+      kind: 'Deployment',
+      apiVersion: 'apps/v1',
+      metadata: { name: 'web', namespace: 'default' },
       spec: {
-        replicas: 2, selector: { matchLabels: { app: 'web' } },
-        template: { metadata: { labels: { app: 'web' } }, spec: {
-          containers: [{ name: 'web', image: 'nginx', resources: { limits: { cpu: '500m', memory: '1Gi' } }, terminationMessagePath: '/dev/termination-log', terminationMessagePolicy: 'File', imagePullPolicy: 'Always' }],
-          restartPolicy: 'Always', terminationGracePeriodSeconds: 30, dnsPolicy: 'ClusterFirst', securityContext: {}, schedulerName: 'default-scheduler',
-        } },
+        replicas: 2,
+        selector: { matchLabels: { app: 'web' } },
+        template: {
+          metadata: { labels: { app: 'web' } },
+          spec: {
+            containers: [
+              {
+                name: 'web',
+                image: 'nginx',
+                resources: { limits: { cpu: '500m', memory: '1Gi' } },
+                terminationMessagePath: '/dev/termination-log',
+                terminationMessagePolicy: 'File',
+                imagePullPolicy: 'Always',
+              },
+            ],
+            restartPolicy: 'Always',
+            terminationGracePeriodSeconds: 30,
+            dnsPolicy: 'ClusterFirst',
+            securityContext: {},
+            schedulerName: 'default-scheduler',
+          },
+        },
         strategy: { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: '25%', maxSurge: '25%' } },
-        revisionHistoryLimit: 10, progressDeadlineSeconds: 600,
+        revisionHistoryLimit: 10,
+        progressDeadlineSeconds: 600,
       },
       status: {},
     };
@@ -96,7 +161,13 @@ describe('apiserver stage worked examples (admission-path reference §7)', () =>
     assert.match(String(metadata.uid), UID);
     assert.deepEqual(validating, {
       ...expectedMutating,
-      metadata: { name: 'web', namespace: 'default', uid: metadata.uid, generation: 1, creationTimestamp: '2026-12-07T01:00:00Z' },
+      metadata: {
+        name: 'web',
+        namespace: 'default',
+        uid: metadata.uid,
+        generation: 1,
+        creationTimestamp: '2026-12-07T01:00:00Z',
+      },
     });
   });
 });

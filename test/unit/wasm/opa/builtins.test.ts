@@ -3,14 +3,24 @@ import { BuiltinError, callBuiltin, REGO_BUILTINS, type BuiltinContext } from '.
 import { goSprintf, sprintf, toGoArg } from '../../../../lib/wasm/opa/builtins/strings';
 import { translateGoRegexp } from '../../../../lib/wasm/opa/builtins/regex';
 import { OpaPolicy } from '../../../../lib/wasm/opa/abi';
-import { parseRegoJson, regoString, RegoNumber, stringifyRegoJson, type RegoValue } from '../../../../lib/wasm/opa/value';
+import {
+  parseRegoJson,
+  regoString,
+  RegoNumber,
+  stringifyRegoJson,
+  type RegoValue,
+} from '../../../../lib/wasm/opa/value';
 import { createLogger, silentLogger } from '../../../../lib/base/log';
 import { opaFixtures } from '../../../fixtures/opa/fixtures';
 
 const ctx: BuiltinContext = { log: silentLogger, nowNs: () => 1_700_000_000_000_000_000n };
 const call = (name: string, ...args: RegoValue[]) => callBuiltin(name, args, ctx);
 const fails = (name: string, args: RegoValue[], message: string) =>
-  assert.throws(() => callBuiltin(name, args, ctx), (e: unknown) => e instanceof BuiltinError && e.builtin === name && e.reason === message, `${name}: ${message}`);
+  assert.throws(
+    () => callBuiltin(name, args, ctx),
+    (e: unknown) => e instanceof BuiltinError && e.builtin === name && e.reason === message,
+    `${name}: ${message}`,
+  );
 const num = (text: string) => new RegoNumber(text);
 
 describe('Rego builtins (burrego set, OPA semantics)', () => {
@@ -75,7 +85,12 @@ describe('Rego builtins (burrego set, OPA semantics)', () => {
       assert.equal(call('urlquery.encode_object', { z: 'last', a: ['1', '2 3'], e: [] }), 'a=1&a=2+3&z=last');
       fails('urlquery.encode_object', [{ a: 1 }], 'expected value to be string or array');
       fails('urlquery.encode_object', [{ a: [1] }], 'expected value in array to be string');
-      assert.deepEqual(call('urlquery.decode_object', 'a=1&b=2&a=3&c&d=x+y'), { a: ['1', '3'], b: ['2'], c: [''], d: ['x y'] });
+      assert.deepEqual(call('urlquery.decode_object', 'a=1&b=2&a=3&c&d=x+y'), {
+        a: ['1', '3'],
+        b: ['2'],
+        c: [''],
+        d: ['x y'],
+      });
       fails('urlquery.decode_object', ['a=1;b=2'], 'invalid semicolon separator in query');
       fails('urlquery.decode_object', ['a=%zz'], 'invalid URL escape "%zz"');
     });
@@ -100,15 +115,24 @@ describe('Rego builtins (burrego set, OPA semantics)', () => {
   describe('yaml', () => {
     it('yaml.marshal: keys sorted, sequences not indented, ambiguous strings quoted', () => {
       assert.equal(call('yaml.marshal', { foo: [1, 2, 3] }), 'foo:\n- 1\n- 2\n- 3\n');
-      assert.equal(call('yaml.marshal', { b: 'yes', a: { c: 'x y', d: null, e: true, f: '1' } }), 'a:\n  c: x y\n  d: null\n  e: true\n  f: "1"\nb: "yes"\n');
+      assert.equal(
+        call('yaml.marshal', { b: 'yes', a: { c: 'x y', d: null, e: true, f: '1' } }),
+        'a:\n  c: x y\n  d: null\n  e: true\n  f: "1"\nb: "yes"\n',
+      );
       assert.equal(call('yaml.marshal', []), '[]\n');
     });
 
     it('yaml.unmarshal: YAML 1.1 scalars, first document only', () => {
-      assert.deepEqual(call('yaml.unmarshal', 'foo: [1, 2, 3]\nbar: {a: yes, b: "yes", c: 0644, d: 1.5}\n'), { foo: [1, 2, 3], bar: { a: true, b: 'yes', c: 420, d: 1.5 } });
+      assert.deepEqual(call('yaml.unmarshal', 'foo: [1, 2, 3]\nbar: {a: yes, b: "yes", c: 0644, d: 1.5}\n'), {
+        foo: [1, 2, 3],
+        bar: { a: true, b: 'yes', c: 420, d: 1.5 },
+      });
       assert.deepEqual(call('yaml.unmarshal', 'a: 1\n---\nb: 2\n'), { a: 1 });
       assert.equal(call('yaml.unmarshal', ''), null);
-      assert.throws(() => call('yaml.unmarshal', 'a: [1'), (e: unknown) => e instanceof BuiltinError && /^error converting YAML to JSON: yaml: /.test(e.reason));
+      assert.throws(
+        () => call('yaml.unmarshal', 'a: [1'),
+        (e: unknown) => e instanceof BuiltinError && /^error converting YAML to JSON: yaml: /.test(e.reason),
+      );
     });
 
     it('yaml.is_valid', () => {
@@ -127,7 +151,9 @@ describe('Rego builtins (burrego set, OPA semantics)', () => {
 
   describe('json.patch', () => {
     it('applies RFC 6902 operations (OPA docs example)', () => {
-      assert.deepEqual(call('json.patch', { a: { foo: 1 } }, [{ op: 'add', path: '/a/bar', value: 2 }]), { a: { foo: 1, bar: 2 } });
+      assert.deepEqual(call('json.patch', { a: { foo: 1 } }, [{ op: 'add', path: '/a/bar', value: 2 }]), {
+        a: { foo: 1, bar: 2 },
+      });
       const doc = { a: [1, 2, 3], b: { 'c/d': 'x', 'e~f': 'y' } };
       assert.deepEqual(
         call('json.patch', doc, [
@@ -142,7 +168,9 @@ describe('Rego builtins (burrego set, OPA semantics)', () => {
         { a: [0, 2, 3, 4], b: { 'c/d': 'z' }, moved: 'y', copied: 0 },
       );
       assert.deepEqual(doc, { a: [1, 2, 3], b: { 'c/d': 'x', 'e~f': 'y' } }, 'the target is not changed');
-      assert.deepEqual(call('json.patch', { a: { b: 1 } }, [{ op: 'add', path: ['a', 'c'], value: true }]), { a: { b: 1, c: true } });
+      assert.deepEqual(call('json.patch', { a: { b: 1 } }, [{ op: 'add', path: ['a', 'c'], value: true }]), {
+        a: { b: 1, c: true },
+      });
       assert.deepEqual(call('json.patch', { a: 1 }, [{ op: 'replace', path: '', value: [1] }]), [1]);
     });
 
@@ -150,7 +178,11 @@ describe('Rego builtins (burrego set, OPA semantics)', () => {
       assert.equal(call('json.patch', { a: 1 }, [{ op: 'remove', path: '/b' }]), undefined);
       assert.equal(call('json.patch', { a: 1 }, [{ op: 'test', path: '/a', value: 2 }]), undefined);
       assert.equal(call('json.patch', { a: [1] }, [{ op: 'add', path: '/a/5', value: 2 }]), undefined);
-      assert.equal(call('json.patch', { a: 1 }, [{ op: 'test', path: '/a', value: num('1.0') }]) !== undefined, true, 'numbers compare by value');
+      assert.equal(
+        call('json.patch', { a: 1 }, [{ op: 'test', path: '/a', value: num('1.0') }]) !== undefined,
+        true,
+        'numbers compare by value',
+      );
       fails('json.patch', [{}, [{ path: '/a' }]], "operand 2 patch is missing 'op' attribute");
       fails('json.patch', [{}, [{ op: 'add', path: '/a' }]], "operand 2 patch is missing 'value' attribute");
       fails('json.patch', [{}, [{ op: 'frobnicate', path: '/a' }]], 'operand 2 must be an array of JSON-Patch objects');
@@ -184,7 +216,11 @@ describe('Rego builtins (burrego set, OPA semantics)', () => {
       assert.equal(call('regex.template_match', 'urn:foo:<[0-9]{2}>', 'urn:foo:42', '<', '>'), true);
       assert.equal(call('regex.template_match', 'urn:foo:<[0-9]{2}>', 'urn:foo:421', '<', '>'), false);
       fails('regex.template_match', ['urn:{.*', 'x', '{', '}'], 'unbalanced braces in "urn:{.*"');
-      fails('regex.template_match', ['a', 'a', '{{', '}'], 'start delimiter has to be exactly one character long but is 2 long');
+      fails(
+        'regex.template_match',
+        ['a', 'a', '{{', '}'],
+        'start delimiter has to be exactly one character long but is 2 long',
+      );
     });
 
     it('translates RE2 syntax and refuses what RE2 lacks', () => {
@@ -197,14 +233,20 @@ describe('Rego builtins (burrego set, OPA semantics)', () => {
       fails('regex.split', ['(a', 'a'], 'error parsing regexp: missing closing ): `(a`');
       fails('regex.split', ['a**', 'a'], 'error parsing regexp: invalid nested repetition operator: `**`');
       fails('regex.split', ['\\1', 'a'], 'error parsing regexp: invalid escape sequence: `\\1`');
-      fails('regex.split', ['a(?i)b', 'a'], 'error parsing regexp: inline flags are supported only at the start of the pattern: `(?i)`');
+      fails(
+        'regex.split',
+        ['a(?i)b', 'a'],
+        'error parsing regexp: inline flags are supported only at the start of the pattern: `(?i)`',
+      );
     });
   });
 
   describe('semver', () => {
     it('semver.is_valid', () => {
-      for (const v of ['1.0.0', '0.0.1-alpha.1+build.5', '1.2.3-rc-1', '10.20.30']) assert.equal(call('semver.is_valid', v), true, v);
-      for (const v of ['v1.0.0', '1.0', '1.0.0.0', '1.0.0-', 'a.b.c', '1.0.0-al..pha', '1.0.0+', 1]) assert.equal(call('semver.is_valid', v as RegoValue), v === '1.0.0-' || v === '1.0.0+', String(v));
+      for (const v of ['1.0.0', '0.0.1-alpha.1+build.5', '1.2.3-rc-1', '10.20.30'])
+        assert.equal(call('semver.is_valid', v), true, v);
+      for (const v of ['v1.0.0', '1.0', '1.0.0.0', '1.0.0-', 'a.b.c', '1.0.0-al..pha', '1.0.0+', 1])
+        assert.equal(call('semver.is_valid', v as RegoValue), v === '1.0.0-' || v === '1.0.0+', String(v));
     });
 
     it('semver.compare (SemVer precedence, build metadata ignored)', () => {
@@ -212,8 +254,18 @@ describe('Rego builtins (burrego set, OPA semantics)', () => {
       assert.equal(call('semver.compare', '1.1.1', '1.1.2'), -1);
       assert.equal(call('semver.compare', '2.0.0', '1.99.99'), 1);
       assert.equal(call('semver.compare', '1.0.0-alpha', '1.0.0'), -1);
-      const order = ['1.0.0-alpha', '1.0.0-alpha.1', '1.0.0-alpha.beta', '1.0.0-beta', '1.0.0-beta.2', '1.0.0-beta.11', '1.0.0-rc.1', '1.0.0'];
-      for (let i = 0; i + 1 < order.length; i++) assert.equal(call('semver.compare', order[i], order[i + 1]), -1, `${order[i]} < ${order[i + 1]}`);
+      const order = [
+        '1.0.0-alpha',
+        '1.0.0-alpha.1',
+        '1.0.0-alpha.beta',
+        '1.0.0-beta',
+        '1.0.0-beta.2',
+        '1.0.0-beta.11',
+        '1.0.0-rc.1',
+        '1.0.0',
+      ];
+      for (let i = 0; i + 1 < order.length; i++)
+        assert.equal(call('semver.compare', order[i], order[i + 1]), -1, `${order[i]} < ${order[i + 1]}`);
       assert.equal(call('semver.compare', '1.0.0+build.1', '1.0.0+build.2'), 0);
       fails('semver.compare', ['1.0', '1.0.0'], 'operand 1: string "1.0" is not a valid SemVer');
       fails('semver.compare', ['1.0.0', 'x'], 'operand 2: string "x" is not a valid SemVer');
@@ -236,7 +288,11 @@ describe('Rego builtins (burrego set, OPA semantics)', () => {
       ['%d', [num('-9223372036854775808')], '-9223372036854775808'],
       ['%s|%10s|%-10s|%.2s', ['abc', 'abc', 'abc', 'abc'], 'abc|       abc|abc       |ab'],
       ['%q %x %X % x', ['hi\n"', 'hi', 'hi', 'hi'], '"hi\\n\\"" 6869 6869 68 69'],
-      ['%v and %s', [[1, 'a', { b: null, a: true }], { z: 1, y: [] }], '[1, "a", {"a": true, "b": null}] and {"y": [], "z": 1}'],
+      [
+        '%v and %s',
+        [[1, 'a', { b: null, a: true }], { z: 1, y: [] }],
+        '[1, "a", {"a": true, "b": null}] and {"y": [], "z": 1}',
+      ],
       ['%v %s', [true, null], 'true null'],
       ['%%d %d%%', [5], '%d 5%'],
       // Go's mismatches, reproduced
@@ -268,13 +324,20 @@ describe('Rego builtins (burrego set, OPA semantics)', () => {
       assert.deepEqual(toGoArg(num('5.0')), { t: 'float', v: 5 });
       assert.deepEqual(toGoArg(num('9223372036854775808')), { t: 'big', v: 9223372036854775808n });
       assert.deepEqual(toGoArg([1, 'x']), { t: 'string', v: '[1, "x"]' });
-      assert.equal(goSprintf('%08.3f|%+.2e|%x', [{ t: 'float', v: -3.14159 }, { t: 'float', v: 12345 }, { t: 'float', v: 1.5 }]), '-003.142|+1.23e+04|0x1.8p+00');
+      assert.equal(
+        goSprintf('%08.3f|%+.2e|%x', [
+          { t: 'float', v: -3.14159 },
+          { t: 'float', v: 12345 },
+          { t: 'float', v: 1.5 },
+        ]),
+        '-003.142|+1.23e+04|0x1.8p+00',
+      );
       assert.equal(regoString({ 'b"': '\u0001é' }), '{"b\\"": "\\x01é"}');
     });
   });
 
   describe('time', () => {
-    it('time.now_ns is the evaluation\'s instant', () => {
+    it("time.now_ns is the evaluation's instant", () => {
       assert.equal(call('time.now_ns'), 1_700_000_000_000_000_000n);
     });
 
@@ -282,14 +345,30 @@ describe('Rego builtins (burrego set, OPA semantics)', () => {
       assert.equal(call('time.parse_rfc3339_ns', '2017-06-02T19:00:00.000000000-08:00'), 1496458800000000000n);
       assert.equal(call('time.parse_rfc3339_ns', '1970-01-01T00:00:00Z'), 0n);
       assert.equal(call('time.parse_rfc3339_ns', '2024-02-29T12:30:45.123456789123Z'), 1709209845123456789n);
-      assert.equal(call('time.parse_rfc3339_ns', '1677-09-21T00:12:43.145224191Z'), undefined, 'outside int64 nanoseconds: undefined');
+      assert.equal(
+        call('time.parse_rfc3339_ns', '1677-09-21T00:12:43.145224191Z'),
+        undefined,
+        'outside int64 nanoseconds: undefined',
+      );
       assert.equal(call('time.parse_rfc3339_ns', '1677-09-21T00:12:43.145224192Z'), -(2n ** 63n));
       const layout = '"2006-01-02T15:04:05Z07:00"';
-      fails('time.parse_rfc3339_ns', ['2024/01/01T00:00:00Z'], `parsing time "2024/01/01T00:00:00Z" as ${layout}: cannot parse "/01/01T00:00:00Z" as "-"`);
+      fails(
+        'time.parse_rfc3339_ns',
+        ['2024/01/01T00:00:00Z'],
+        `parsing time "2024/01/01T00:00:00Z" as ${layout}: cannot parse "/01/01T00:00:00Z" as "-"`,
+      );
       fails('time.parse_rfc3339_ns', ['2024-01-01'], `parsing time "2024-01-01" as ${layout}: cannot parse "" as "T"`);
-      fails('time.parse_rfc3339_ns', ['2024-13-01T00:00:00Z'], 'parsing time "2024-13-01T00:00:00Z": month out of range');
+      fails(
+        'time.parse_rfc3339_ns',
+        ['2024-13-01T00:00:00Z'],
+        'parsing time "2024-13-01T00:00:00Z": month out of range',
+      );
       fails('time.parse_rfc3339_ns', ['2023-02-29T00:00:00Z'], 'parsing time "2023-02-29T00:00:00Z": day out of range');
-      fails('time.parse_rfc3339_ns', ['2024-01-01T00:00:00Zjunk'], 'parsing time "2024-01-01T00:00:00Zjunk": extra text: "junk"');
+      fails(
+        'time.parse_rfc3339_ns',
+        ['2024-01-01T00:00:00Zjunk'],
+        'parsing time "2024-01-01T00:00:00Zjunk": extra text: "junk"',
+      );
     });
 
     it('time.date, in UTC or a named zone', () => {
@@ -309,7 +388,11 @@ describe('Rego builtins (burrego set, OPA semantics)', () => {
     before(async function () {
       this.timeout(120000);
       const fixtures = await opaFixtures();
-      policy = OpaPolicy.load(fixtures.get('builtin-probe')!, { log: silentLogger, memoryLimitBytes: 16 * 1024 * 1024, now: () => 1_700_000_000_000_000_123n });
+      policy = OpaPolicy.load(fixtures.get('builtin-probe')!, {
+        log: silentLogger,
+        memoryLimitBytes: 16 * 1024 * 1024,
+        now: () => 1_700_000_000_000_000_123n,
+      });
     });
 
     const probe = (calls: Array<[string, ...unknown[]]>): string => {
@@ -332,7 +415,7 @@ describe('Rego builtins (burrego set, OPA semantics)', () => {
         ['hex.encode', 'hi'],
         ['hex.decode', '6869'],
         ['glob.quote_meta', '*'],
-        ['json.patch', { a: 1 }, [{ op: 'add', path: '/b', value: 2.50 }]],
+        ['json.patch', { a: 1 }, [{ op: 'add', path: '/b', value: 2.5 }]],
         ['regex.split', ',', 'a,b'],
         ['regex.template_match', 'x{.*}', 'xyz', '{', '}'],
         ['regex.find_n', 'o', 'foo', 1],
@@ -381,7 +464,10 @@ describe('Rego builtins (burrego set, OPA semantics)', () => {
     });
 
     it('keeps number text across the bridge (sprintf sees 1.0 as a float, big integers exactly)', () => {
-      const exact = policy.evaluate('{"calls":[{"name":"sprintf","args":["%d|%d|%v",[1.0,9007199254740993,12345678901234567890]]}]}', '{}');
+      const exact = policy.evaluate(
+        '{"calls":[{"name":"sprintf","args":["%d|%d|%v",[1.0,9007199254740993,12345678901234567890]]}]}',
+        '{}',
+      );
       assert.equal(exact, '[{"result":[{"value":"%!d(float64=1)|9007199254740993|12345678901234567890"}]}]');
     });
 
@@ -391,8 +477,17 @@ describe('Rego builtins (burrego set, OPA semantics)', () => {
     });
 
     it('parses values the guest dumps losslessly', () => {
-      assert.deepEqual(parseRegoJson('[1, 1.0, 9007199254740993, -0, "a"]'), [1, num('1.0'), num('9007199254740993'), num('-0'), 'a']);
-      assert.equal(stringifyRegoJson(parseRegoJson('{"a":[1.50,1e3,{"__proto__":2}]}')), '{"a":[1.50,1e3,{"__proto__":2}]}');
+      assert.deepEqual(parseRegoJson('[1, 1.0, 9007199254740993, -0, "a"]'), [
+        1,
+        num('1.0'),
+        num('9007199254740993'),
+        num('-0'),
+        'a',
+      ]);
+      assert.equal(
+        stringifyRegoJson(parseRegoJson('{"a":[1.50,1e3,{"__proto__":2}]}')),
+        '{"a":[1.50,1e3,{"__proto__":2}]}',
+      );
     });
   });
 });

@@ -20,7 +20,10 @@ function guest(validateBody: string, extra = ''): string {
 }
 
 const ACCEPT = '{"accepted":true}';
-const accepting = guest(`(call $guest_response (i32.const 8448) (i32.const ${ACCEPT.length})) (i32.const 1)`, `(data (i32.const 8448) "${hex(ACCEPT)}")`);
+const accepting = guest(
+  `(call $guest_response (i32.const 8448) (i32.const ${ACCEPT.length})) (i32.const 1)`,
+  `(data (i32.const 8448) "${hex(ACCEPT)}")`,
+);
 /** Rejects with a message of as many "a"s as the payload has bytes: each input gets an answer of its own. */
 const REJECT_PREFIX = '{"accepted":false,"message":"';
 const echoingLength = guest(
@@ -30,7 +33,10 @@ const echoingLength = guest(
   `(data (i32.const 8448) "${hex(REJECT_PREFIX)}")`,
 );
 const looping = guest('(loop $forever (br $forever)) (i32.const 0)');
-const recursing = guest('(call $recurse (i32.const 0))', '(func $recurse (param i32) (result i32) (call $recurse (i32.add (local.get 0) (i32.const 1))))');
+const recursing = guest(
+  '(call $recurse (i32.const 0))',
+  '(func $recurse (param i32) (result i32) (call $recurse (i32.add (local.get 0) (i32.const 1))))',
+);
 const bomb = guest(`(loop $grow (br_if $grow (i32.ne (memory.grow (i32.const 16)) (i32.const -1)))) (unreachable)`);
 const huge = guest(`(call $guest_response (i32.const 0) (i32.const 131072)) (i32.const 1)`);
 const loopingStart = wapcGuest('(i32.const 0)', '(func (export "_start") (loop $l (br $l)))');
@@ -38,7 +44,14 @@ const loopingStart = wapcGuest('(i32.const 0)', '(func (export "_start") (loop $
 async function policy(id: string, wat: string, limits: Partial<EvaluationLimits> = {}): Promise<WorkerPolicy> {
   const all = { ...DEFAULT_EVALUATION_LIMITS, ...limits };
   const bytes = capDefinedMemories(await wat2wasm(wat), Math.floor(all.memoryLimitBytes / WASM_PAGE));
-  return { id, mode: 'kubewarden-wapc', module: await WebAssembly.compile(bytes as Uint8Array<ArrayBuffer>), policyType: 'kubernetes', settingsJson: '{}', limits: all };
+  return {
+    id,
+    mode: 'kubewarden-wapc',
+    module: await WebAssembly.compile(bytes as Uint8Array<ArrayBuffer>),
+    policyType: 'kubernetes',
+    settingsJson: '{}',
+    limits: all,
+  };
 }
 
 const quiet = createLogger('error', () => {});
@@ -55,8 +68,11 @@ describe('evaluation pool: sandbox and limits', function () {
     assert.throws(() => capDefinedMemories(big, 10), /needs 1 MiB of memory to start, more than the 1 MiB limit/);
   });
 
-  it('stops an infinite loop at the deadline, answers policy-server\'s timeout and keeps evaluating', async () => {
-    const pool = new EvaluationPool([await policy('ok', accepting), await policy('loop', looping, { timeoutMs: 300 })], { workers: 1, log: quiet, logLevel: 'error' });
+  it("stops an infinite loop at the deadline, answers policy-server's timeout and keeps evaluating", async () => {
+    const pool = new EvaluationPool(
+      [await policy('ok', accepting), await policy('loop', looping, { timeoutMs: 300 })],
+      { workers: 1, log: quiet, logLevel: 'error' },
+    );
     try {
       const started = Date.now();
       const [a, b] = await Promise.all([pool.evaluate('{}', [0, 1, 0]), pool.evaluate('{}', [0])]);
@@ -79,7 +95,7 @@ describe('evaluation pool: sandbox and limits', function () {
 
   // policy-evaluator runtimes/wasi_cli: stack.rs `run` turns the interrupted run into a WasiEvaluation error whose
   // text is the trimmed stderr, and runtime.rs `validate` rejects with it (code 500).
-  it('a WASI policy stopped at the deadline answers with its stderr, as policy-server\'s WASI runtime does', async () => {
+  it("a WASI policy stopped at the deadline answers with its stderr, as policy-server's WASI runtime does", async () => {
     const said = 'still waiting for the registry';
     const wat = `(module
       (import "wasi_snapshot_preview1" "fd_write" (func $fd_write (param i32 i32 i32 i32) (result i32)))
@@ -91,8 +107,19 @@ describe('evaluation pool: sandbox and limits', function () {
         (drop (call $fd_write (i32.const 2) (i32.const 0) (i32.const 1) (i32.const 16)))
         (loop $forever (br $forever))))`;
     const module = await WebAssembly.compile((await wat2wasm(wat)) as Uint8Array<ArrayBuffer>);
-    const wasi: WorkerPolicy = { id: 'wasi-loop', mode: 'wasi', module, policyType: 'kubernetes', settingsJson: '{}', limits: { ...DEFAULT_EVALUATION_LIMITS, timeoutMs: 300 } };
-    const pool = new EvaluationPool([wasi, await policy('ok', accepting)], { workers: 1, log: quiet, logLevel: 'error' });
+    const wasi: WorkerPolicy = {
+      id: 'wasi-loop',
+      mode: 'wasi',
+      module,
+      policyType: 'kubernetes',
+      settingsJson: '{}',
+      limits: { ...DEFAULT_EVALUATION_LIMITS, timeoutMs: 300 },
+    };
+    const pool = new EvaluationPool([wasi, await policy('ok', accepting)], {
+      workers: 1,
+      log: quiet,
+      logLevel: 'error',
+    });
     try {
       assert.deepEqual(await pool.evaluate('{}', [0, 1]), [
         { ok: false, message: said, code: 500, reason: 'timeout' },
@@ -104,7 +131,11 @@ describe('evaluation pool: sandbox and limits', function () {
   });
 
   it('reports a loop in _start as an initialisation timeout', async () => {
-    const pool = new EvaluationPool([await policy('start', loopingStart, { timeoutMs: 300 })], { workers: 1, log: quiet, logLevel: 'error' });
+    const pool = new EvaluationPool([await policy('start', loopingStart, { timeoutMs: 300 })], {
+      workers: 1,
+      log: quiet,
+      logLevel: 'error',
+    });
     try {
       const p = await pool.prepare(0);
       assert.deepEqual(p, { ok: false, message: `initialisation did not finish within 300 ms (${TIMEOUT_MESSAGE})` });
@@ -115,21 +146,45 @@ describe('evaluation pool: sandbox and limits', function () {
 
   it('turns unbounded recursion, a memory bomb and an oversized response into error results', async () => {
     const pool = new EvaluationPool(
-      [await policy('rec', recursing), await policy('bomb', bomb, { memoryLimitBytes: 8 * 1048576 }), await policy('huge', huge, { maxOutputBytes: 65536 })],
+      [
+        await policy('rec', recursing),
+        await policy('bomb', bomb, { memoryLimitBytes: 8 * 1048576 }),
+        await policy('huge', huge, { maxOutputBytes: 65536 }),
+      ],
       { workers: 2, log: quiet, logLevel: 'error' },
     );
     try {
       const [rec, mem, big] = await pool.evaluate('{}', [0, 1, 2]);
-      assert.deepEqual(rec, { ok: false, message: 'internal server error: Guest call failure: call stack exhausted', code: 500, reason: 'error' });
-      assert.deepEqual(mem, { ok: false, message: 'internal server error: Guest call failure: unreachable (memory at 7.1 MiB of the 8 MiB limit: a failed memory.grow is the likely cause)', code: 500, reason: 'error' });
-      assert.deepEqual(big, { ok: false, message: 'internal server error: Guest call failure: the policy returned a response of more than 65536 bytes (the output limit)', code: 500, reason: 'error' });
+      assert.deepEqual(rec, {
+        ok: false,
+        message: 'internal server error: Guest call failure: call stack exhausted',
+        code: 500,
+        reason: 'error',
+      });
+      assert.deepEqual(mem, {
+        ok: false,
+        message:
+          'internal server error: Guest call failure: unreachable (memory at 7.1 MiB of the 8 MiB limit: a failed memory.grow is the likely cause)',
+        code: 500,
+        reason: 'error',
+      });
+      assert.deepEqual(big, {
+        ok: false,
+        message:
+          'internal server error: Guest call failure: the policy returned a response of more than 65536 bytes (the output limit)',
+        code: 500,
+        reason: 'error',
+      });
     } finally {
       await pool.close();
     }
   });
 
   it('a worker holding several tasks: the one that times out gets the timeout, the others their own answers', async () => {
-    const pool = new EvaluationPool([await policy('ok', accepting), await policy('loop', looping, { timeoutMs: 300 })], { workers: 1, log: quiet, logLevel: 'error' });
+    const pool = new EvaluationPool(
+      [await policy('ok', accepting), await policy('loop', looping, { timeoutMs: 300 })],
+      { workers: 1, log: quiet, logLevel: 'error' },
+    );
     try {
       const tasks = [[0], [0], [1], [0], [0, 1], [0]];
       const answers = await Promise.all(tasks.map((t) => pool.evaluate('{}', t)));
@@ -141,15 +196,27 @@ describe('evaluation pool: sandbox and limits', function () {
     }
   });
 
-  it('returns every task\'s results in submission order whatever the workers do', async () => {
-    const pool = new EvaluationPool([await policy('echo', echoingLength)], { workers: 2, log: quiet, logLevel: 'error' });
+  it("returns every task's results in submission order whatever the workers do", async () => {
+    const pool = new EvaluationPool([await policy('echo', echoingLength)], {
+      workers: 2,
+      log: quiet,
+      logLevel: 'error',
+    });
     try {
       // Input i is i bytes longer than input 0, so its answer's message is i characters longer: distinct answers.
-      const answers = await Promise.all(Array.from({ length: 50 }, (_, i) => pool.evaluate(`{"i":"${'x'.repeat(i)}"}`, [0])));
+      const answers = await Promise.all(
+        Array.from({ length: 50 }, (_, i) => pool.evaluate(`{"i":"${'x'.repeat(i)}"}`, [0])),
+      );
       assert.equal(answers.length, 50);
       const base = (answers[0][0] as { response: { message: string } }).response.message.length;
       assert.ok(base > 0);
-      answers.forEach((a, i) => assert.deepEqual(a, [{ ok: true, response: { accepted: false, message: 'a'.repeat(base + i) } }], `answer ${i}`));
+      answers.forEach((a, i) =>
+        assert.deepEqual(
+          a,
+          [{ ok: true, response: { accepted: false, message: 'a'.repeat(base + i) } }],
+          `answer ${i}`,
+        ),
+      );
     } finally {
       await pool.close();
     }

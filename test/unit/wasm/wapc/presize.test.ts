@@ -16,7 +16,12 @@ const acceptData = `(data (i32.const 120000) "${ACCEPT.replace(/"/g, '\\"')}")`;
 
 /** Logs "init" from wapc_init, so that a test can count instantiations. */
 const withInitLog = (wat: string): string =>
-  wat.replace('(func (export "wapc_init"))', '(func (export "wapc_init") (call $console_log (i32.const 120100) (i32.const 4)))').replace(acceptData, `${acceptData} (data (i32.const 120100) "init")`);
+  wat
+    .replace(
+      '(func (export "wapc_init"))',
+      '(func (export "wapc_init") (call $console_log (i32.const 120100) (i32.const 4)))',
+    )
+    .replace(acceptData, `${acceptData} (data (i32.const 120100) "init")`);
 
 /**
  * Like AssemblyScript's allocator: the heap is the memory there is at start (saved by the start function); a call
@@ -34,9 +39,17 @@ const sizesHeapAtStart = withInitLog(
 );
 
 /** Like Rust's dlmalloc: every call takes a new page from memory.grow, whatever the size at start. */
-const growsEveryCall = withInitLog(wapcGuest(`(drop (memory.grow (i32.const 1))) (call $guest_response (i32.const 120000) (i32.const ${ACCEPT.length})) (i32.const 1)`, acceptData));
+const growsEveryCall = withInitLog(
+  wapcGuest(
+    `(drop (memory.grow (i32.const 1))) (call $guest_response (i32.const 120000) (i32.const ${ACCEPT.length})) (i32.const 1)`,
+    acceptData,
+  ),
+);
 
-async function runtime(wat: string, memoryLimitBytes = 512 * 1024 * 1024): Promise<{ rt: WapcRuntime; inits: () => number }> {
+async function runtime(
+  wat: string,
+  memoryLimitBytes = 512 * 1024 * 1024,
+): Promise<{ rt: WapcRuntime; inits: () => number }> {
   const c = await compilePolicy('test', await wat2wasm(wat), memoryLimitBytes);
   const logs: string[] = [];
   const host: WapcHostOptions = { hostCall: () => new Uint8Array(), log: (m) => logs.push(m), memoryLimitBytes };
@@ -50,7 +63,9 @@ const evaluate = (rt: WapcRuntime, bytes: number) => rt.validate({ requestJson: 
 
 describe('waPC instances pre-sized to the memory evaluations need', () => {
   it('turns the memory a module defines into a host import of the same limits', async () => {
-    const bytes = await wat2wasm(wapcGuest('(i32.const 1)').replace('(memory (export "memory") 2)', '(memory (export "memory") 2 10)'));
+    const bytes = await wat2wasm(
+      wapcGuest('(i32.const 1)').replace('(memory (export "memory") 2)', '(memory (export "memory") 2 10)'),
+    );
     const rewritten = importDefinedMemory(bytes);
     assert.deepEqual(definedMemories(rewritten), []);
     const m = new WebAssembly.Module(rewritten as Uint8Array<ArrayBuffer>);
@@ -97,7 +112,11 @@ describe('waPC instances pre-sized to the memory evaluations need', () => {
   it('gives a bundled AssemblyScript policy the same answers as a new instance per evaluation', async () => {
     const { readFileSync } = await import('node:fs');
     const { bundledPolicyPath } = await import('../../../../lib/store/bundled');
-    const c = await compilePolicy('pss-privileged', readFileSync(bundledPolicyPath('pss-privileged')), 512 * 1024 * 1024);
+    const c = await compilePolicy(
+      'pss-privileged',
+      readFileSync(bundledPolicyPath('pss-privileged')),
+      512 * 1024 * 1024,
+    );
     const host: WapcHostOptions = { hostCall: () => new Uint8Array(), log: () => {} };
     const rt = new WapcRuntime(c.module, host, c.snapshotGlobals);
     rt.probe();
@@ -107,12 +126,23 @@ describe('waPC instances pre-sized to the memory evaluations need', () => {
         kind: { group: '', version: 'v1', kind: 'Pod' },
         resource: { group: '', version: 'v1', resource: 'pods' },
         operation: 'CREATE',
-        object: { apiVersion: 'v1', kind: 'Pod', metadata: { name: `p${n}`, annotations: { pad: 'y'.repeat(n * 3000) } }, spec: { containers: [{ name: 'c', image: 'i', securityContext: { privileged } }] } },
+        object: {
+          apiVersion: 'v1',
+          kind: 'Pod',
+          metadata: { name: `p${n}`, annotations: { pad: 'y'.repeat(n * 3000) } },
+          spec: { containers: [{ name: 'c', image: 'i', securityContext: { privileged } }] },
+        },
       });
     for (let n = 0; n < 30; n++) {
       const requestJson = pod(n, n % 3 === 0);
-      const fresh = WapcInstance.create(c.module, host).call('validate', enc.encode(`{"request":${requestJson},"settings":{}}`));
-      assert.deepEqual(rt.validate({ requestJson, settingsJson: '{}' }), { ok: true, response: JSON.parse(new TextDecoder().decode(fresh)) });
+      const fresh = WapcInstance.create(c.module, host).call(
+        'validate',
+        enc.encode(`{"request":${requestJson},"settings":{}}`),
+      );
+      assert.deepEqual(rt.validate({ requestJson, settingsJson: '{}' }), {
+        ok: true,
+        response: JSON.parse(new TextDecoder().decode(fresh)),
+      });
     }
     assert.ok(rt.startPages() > 0, 'requests this large grow the memory of a declared-size instance');
   });
