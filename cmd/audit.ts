@@ -1,6 +1,5 @@
-import { randomUUID } from 'node:crypto';
 import type { Argv, ArgumentsCamelCase } from 'yargs';
-import type { Cluster } from '../lib/cluster/types';
+import { applyReports } from '../lib/audit/apply-reports';
 import { runAudit } from '../lib/audit/run';
 import { parseShard, type Shard } from '../lib/audit/shard';
 import { createProgress, shouldShowProgress } from './progress';
@@ -8,8 +7,8 @@ import { auditPolicySet } from '../lib/audit/policies';
 import { ALWAYS_ACCEPT_OPTION, alwaysAcceptNamespaceFor } from '../lib/policy/kubewarden-deployment';
 import { DEFAULT_KUBEWARDEN_NAMESPACE } from '../lib/policy/config';
 import { EXIT_ERROR, exitCode, parseOutputs, writeOutputs, type OutputSpec } from '../lib/report';
-import { AUDIT_REPORTERS, type AuditReport } from '../lib/report/audit';
-import { buildPolicyReports, REPORT_KINDS, reportTime, type ReportKind } from '../lib/report/policyreport';
+import { AUDIT_REPORTERS } from '../lib/report/audit';
+import { REPORT_KINDS, type ReportKind } from '../lib/report/policyreport';
 import {
   DOCKER_CONFIG_OPTION,
   REGISTRY_TIMEOUT_OPTION,
@@ -18,7 +17,6 @@ import {
   SOURCES_PATH_OPTION,
   type StoreArgs,
 } from './store-options';
-import type { Logger } from '../lib/base/log';
 import { verifyFetchOption, withVerificationOptions, type VerificationArgs } from './verification-options';
 import { loggerFor, logLevelFor, useColor, UsageError, type GlobalArgs } from './context';
 import { EVALUATION_OPTIONS, evaluationLimitsFromArgs, type EvaluationArgs } from './evaluation-options';
@@ -207,41 +205,15 @@ export async function handler(args: ArgumentsCamelCase<AuditArgs>): Promise<void
       (text) => process.stdout.write(text),
     );
     process.exitCode = exitCode(report.summary, args['fail-on-warn']);
-    if (args['apply-reports'] && !(await applyReports(cluster, report, args['report-kind'], log)))
-      process.exitCode = EXIT_ERROR;
+    if (args['apply-reports']) {
+      const kind = args['report-kind'];
+      const applied = await applyReports(cluster, report, kind, log);
+      process.stderr.write(
+        `applied ${applied.total - applied.failed} of ${applied.total} ${kind === 'policyreport' ? 'policy reports' : 'reports'} to ${cluster.context}\n`,
+      );
+      if (applied.failed > 0) process.exitCode = EXIT_ERROR;
+    }
   } finally {
     cluster.close();
   }
-}
-
-const APPLY_PARALLEL = 8;
-
-/** --apply-reports: one report per object, created or replaced; a failure is logged and the others go on. */
-async function applyReports(cluster: Cluster, report: AuditReport, kind: ReportKind, log: Logger): Promise<boolean> {
-  const reports = buildPolicyReports(report, { kind, now: reportTime(), runUid: randomUUID() });
-  let failed = 0;
-  let next = 0;
-  // A few writes at once: one per report would take minutes on a large cluster, all at once would flood it.
-  const writer = async (): Promise<void> => {
-    while (next < reports.length) {
-      const r = reports[next++];
-      try {
-        await cluster.apply(r);
-      } catch (err) {
-        failed++;
-        log.error(
-          `cannot write ${r.kind} ${r.metadata?.namespace ? `${r.metadata.namespace}/` : ''}${r.metadata?.name}: ${(err as Error).message}`,
-        );
-        if (failed === 1 && /not found|404/i.test((err as Error).message))
-          log.error(
-            `is the ${r.apiVersion} ${r.kind} CRD installed? (--report-kind ${kind === 'policyreport' ? 'openreports' : 'policyreport'} writes the other report API)`,
-          );
-      }
-    }
-  };
-  await Promise.all(Array.from({ length: APPLY_PARALLEL }, writer));
-  process.stderr.write(
-    `applied ${reports.length - failed} of ${reports.length} ${kind === 'policyreport' ? 'policy reports' : 'reports'} to ${cluster.context}\n`,
-  );
-  return failed === 0;
 }
