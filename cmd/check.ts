@@ -17,11 +17,10 @@ import { bundledPolicySet } from '../lib/policy/bundled';
 import {
   ALWAYS_ACCEPT_OPTION,
   alwaysAcceptNamespaceFor,
-  readKubewardenDeployment,
   type KubewardenDeployment,
 } from '../lib/policy/kubewarden-deployment';
 import { checkPolicySet } from '../lib/check/policies';
-import { DEFAULT_KUBEWARDEN_NAMESPACE, isActive, type PolicyEntry } from '../lib/policy/spec';
+import { DEFAULT_KUBEWARDEN_NAMESPACE, type PolicyEntry } from '../lib/policy/spec';
 import { ClusterSource } from '../lib/capabilities/cluster-source';
 import type { ModuleVerification } from '../lib/policy/cluster-verification';
 import {
@@ -296,20 +295,14 @@ export async function handler(args: ArgumentsCamelCase<CheckArgs>): Promise<void
     let kubewardenNamespace = args['kubewarden-namespace'] ?? DEFAULT_KUBEWARDEN_NAMESPACE;
     let deployment: KubewardenDeployment | undefined;
     if (cluster && args['from-cluster']) {
-      const { readClusterPolicies } = await import('../lib/policy/from-cluster');
-      // The cluster says where Kubewarden runs and whether its policy-server always accepts requests there.
-      deployment = await readKubewardenDeployment(cluster, log);
-      if (args['kubewarden-namespace'] === undefined && deployment) kubewardenNamespace = deployment.namespace;
-      const read = await readClusterPolicies(cluster, { log, kubewardenNamespace });
-      if (!read.installed)
-        throw new UsageError(
-          `--from-cluster: ${cluster.server} (context ${cluster.context}) serves no policies.kubewarden.io/v1 resources: is Kubewarden installed?`,
-        );
-      fromCluster.push(...read.entries.filter(isActive));
-      if (fromCluster.length < read.entries.length)
-        log.info(
-          `--from-cluster: ${read.entries.length - fromCluster.length} policies are not active in the cluster and are left out`,
-        );
+      const { checkClusterPolicies } = await import('../lib/check/cluster-policies');
+      const read = await checkClusterPolicies(cluster, {
+        log,
+        ...(args['kubewarden-namespace'] !== undefined ? { kubewardenNamespace: args['kubewarden-namespace'] } : {}),
+      });
+      fromCluster.push(...read.entries);
+      kubewardenNamespace = read.kubewardenNamespace;
+      deployment = read.deployment;
       serverVerification = read.verification;
     }
     const policies = checkPolicySet(
