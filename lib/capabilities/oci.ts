@@ -5,6 +5,7 @@ import { formatRegistryRef, parseRegistryRef, type RegistryRef } from '../store/
 import type { RegistryClient } from '../store/registry';
 import { HostCallError } from './errors';
 import type { SigstoreRequest } from './requests';
+import type { TrustRoot } from '../verification/trust-root';
 
 /** policy-evaluator keeps successful OCI answers this long. */
 export const OCI_CACHE_MS = 60_000;
@@ -17,6 +18,7 @@ export type OciOperation = 'v1/manifest_digest' | 'v1/oci_manifest' | 'v1/oci_ma
  */
 export class OciCapability {
   private readonly cache = new Map<string, { at: number; value: Promise<unknown> }>();
+  private trustRoot?: TrustRoot;
 
   constructor(
     private readonly fetch: FetchOptions = {},
@@ -30,7 +32,14 @@ export class OciCapability {
    * image, as policy-evaluator's sigstore verification answers; the reply names the verified digest, a failure
    * is a host error (never `is_trusted: false`).
    */
-  async verify(req: SigstoreRequest): Promise<{ is_trusted: true; digest: string }> {
+  verify(req: SigstoreRequest): Promise<{ is_trusted: true; digest: string }> {
+    // The same request within OCI_CACHE_MS is answered once, as the other oci answers are (a policy verifies the
+    // same image for every object that uses it).
+    const key = `verify ${JSON.stringify(req, (_k, v: unknown) => (v instanceof Uint8Array ? Array.from(v) : v))}`;
+    return this.cached(key, () => this.loadVerification(req));
+  }
+
+  private async loadVerification(req: SigstoreRequest): Promise<{ is_trusted: true; digest: string }> {
     if (this.fetch.pull === 'never')
       throw new HostCallError(
         `${req.image}: --pull never: the oci capability does not contact registries (replay a session recorded online with --replay-host-capabilities-interactions)`,
@@ -50,7 +59,9 @@ export class OciCapability {
         import('../verification/verify'),
       ]);
     try {
-      const trustRoot = this.trustConfig ? readTrustRoot(this.trustConfig) : publicGoodTrustRoot();
+      // Read once per run: every verification of the run checks against the same root.
+      this.trustRoot ??= this.trustConfig ? readTrustRoot(this.trustConfig) : publicGoodTrustRoot();
+      const trustRoot = this.trustRoot;
       const client = await storeContext(this.fetch).client();
       const v = await verifyArtifact({
         client,
@@ -68,10 +79,14 @@ export class OciCapability {
   }
 
   answer(operation: OciOperation, image: string): Promise<unknown> {
-    const key = `${operation} ${image}`;
+    return this.cached(`${operation} ${image}`, () => this.load(operation, image));
+  }
+
+  /** A successful answer is kept OCI_CACHE_MS; a failure is forgotten, so the next call asks again. */
+  private cached<T>(key: string, load: () => Promise<T>): Promise<T> {
     const hit = this.cache.get(key);
-    if (hit && this.now() - hit.at < OCI_CACHE_MS) return hit.value;
-    const value = this.load(operation, image);
+    if (hit && this.now() - hit.at < OCI_CACHE_MS) return hit.value as Promise<T>;
+    const value = load();
     this.cache.set(key, { at: this.now(), value });
     value.catch(() => this.cache.delete(key));
     return value;

@@ -7,6 +7,7 @@ import { strict as assert } from 'node:assert';
 import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
+import { OCI_CACHE_MS, OciCapability } from '../../lib/capabilities/oci';
 import { storeContext } from '../../lib/store/fetch';
 import { pushPolicy } from '../../lib/store/push';
 import { parseRegistryRef, type RegistryRef } from '../../lib/store/ref';
@@ -561,6 +562,31 @@ describe('verification against a registry (cosign signatures, Sigstore bundles)'
       refused.stderr,
       /PolicyServer signed, ConfigMap kubewarden\/verify-policies\).*verification failed: missing signatures/,
     );
+  });
+
+  it('the verify capability answers a repeated request from its cache for OCI_CACHE_MS, then asks the registry again', async () => {
+    // A registry of its own, stopped after the first answer: the second answer can only come from the cache.
+    const own = await startRegistry();
+    const ownHome = testHome();
+    ownHome.writeSources({ insecure_sources: [own.host] });
+    const uri = `registry://${own.host}/signed/cached:v1`;
+    const pushed = await pushPolicy(readFileSync(plugin('pss-privileged')), uri, fetchOpts(ownHome));
+    const ownClient = await storeContext(fetchOpts(ownHome)).client();
+    await attachCosignSignatures(ownClient, parseRegistryRef(uri), pushed.manifestDigest, [{ key: keyA.privateKey }]);
+    let now = Date.now();
+    const oci = new OciCapability(fetchOpts(ownHome), () => now);
+    const req = {
+      type: 'SigstorePubKeyVerify' as const,
+      image: `${own.host}/signed/cached:v1`,
+      pub_keys: [keyA.publicPem],
+      annotations: null,
+    };
+    const answer = { is_trusted: true, digest: pushed.manifestDigest };
+    assert.deepEqual(await oci.verify(req), answer);
+    await own.stop();
+    assert.deepEqual(await oci.verify(req), answer);
+    now += OCI_CACHE_MS;
+    await assert.rejects(oci.verify(req), /cannot read its signatures/);
   });
 
   describe('the verify host capability (oci/v1/verify, oci/v2/verify)', () => {
