@@ -180,6 +180,9 @@ describe('verification against a registry (cosign signatures, Sigstore bundles)'
 
   describe('keyless (certificate, chain to the trust root, Rekor entry)', () => {
     const issuer = 'https://accounts.sigstore.test';
+    /** verify, asking for alice@example.com's keyless signature under `root`. */
+    const asAlice = (uri: string, root = rootFile) =>
+      verify(uri, '--cert-email', 'alice@example.com', '--cert-oidc-issuer', issuer, '--sigstore-trust-config', root);
     let ok: { uri: string };
     before(async () => {
       const p = await publish('keyless');
@@ -191,15 +194,7 @@ describe('verification against a registry (cosign signatures, Sigstore bundles)'
     });
 
     it('verifies the identity (--cert-email, --cert-oidc-issuer) against --sigstore-trust-config', async () => {
-      const r = await verify(
-        ok.uri,
-        '--cert-email',
-        'alice@example.com',
-        '--cert-oidc-issuer',
-        issuer,
-        '--sigstore-trust-config',
-        rootFile,
-      );
+      const r = await asAlice(ok.uri);
       assert.equal(r.code, 0, r.stderr);
     });
 
@@ -235,15 +230,7 @@ describe('verification against a registry (cosign signatures, Sigstore bundles)'
     });
 
     it('refuses a certificate from a CA the trust root does not know', async () => {
-      const r = await verify(
-        ok.uri,
-        '--cert-email',
-        'alice@example.com',
-        '--cert-oidc-issuer',
-        issuer,
-        '--sigstore-trust-config',
-        otherRootFile,
-      );
+      const r = await asAlice(ok.uri, otherRootFile);
       assert.equal(r.code, 1);
       assert.match(r.stderr, /the certificate is not trusted/);
     });
@@ -253,15 +240,7 @@ describe('verification against a registry (cosign signatures, Sigstore bundles)'
       withCt.ctlogs = withCt.tlogs;
       const file = path.join(dir, 'root-with-ct.json');
       writeFileSync(file, JSON.stringify(withCt));
-      const r = await verify(
-        ok.uri,
-        '--cert-email',
-        'alice@example.com',
-        '--cert-oidc-issuer',
-        issuer,
-        '--sigstore-trust-config',
-        file,
-      );
+      const r = await asAlice(ok.uri, file);
       assert.equal(r.code, 1);
       assert.match(r.stderr, /expected 1 SCTs, got 0/);
     });
@@ -280,15 +259,7 @@ describe('verification against a registry (cosign signatures, Sigstore bundles)'
           rekor: { log: rekor, integratedTime: Math.floor(leaf.notAfter.getTime() / 1000) + 3600 },
         },
       ]);
-      const r = await verify(
-        p.uri,
-        '--cert-email',
-        'alice@example.com',
-        '--cert-oidc-issuer',
-        issuer,
-        '--sigstore-trust-config',
-        rootFile,
-      );
+      const r = await asAlice(p.uri);
       assert.equal(r.code, 1);
       assert.match(r.stderr, /not valid or expired/);
     });
@@ -297,15 +268,7 @@ describe('verification against a registry (cosign signatures, Sigstore bundles)'
       const p = await publish('nobundle');
       const leaf = ca.issue({ email: 'alice@example.com', issuer });
       await attachCosignSignatures(client, p.ref, p.digest, [{ key: leaf.key, leaf }]);
-      const r = await verify(
-        p.uri,
-        '--cert-email',
-        'alice@example.com',
-        '--cert-oidc-issuer',
-        issuer,
-        '--sigstore-trust-config',
-        rootFile,
-      );
+      const r = await asAlice(p.uri);
       assert.equal(r.code, 1);
       assert.match(r.stderr, /the Rekor bundle is missing/);
     });
