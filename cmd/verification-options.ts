@@ -4,6 +4,7 @@ import type { Logger } from '../lib/base/log';
 import { existsSync } from 'node:fs';
 import { defaultVerificationConfigPath } from '../lib/verification/default-path';
 import type { VerificationHook, VerificationSettings } from '../lib/verification/settings';
+import type { TrustRoot } from '../lib/verification/trust-root';
 import type { ModuleVerification } from '../lib/verification/servers';
 import { UsageError } from './context';
 
@@ -108,22 +109,12 @@ export async function verifyFetchOption(
   const s = await verificationFromArgs(args);
   const fromServers = servers !== undefined && servers.size > 0;
   if (!s && !fromServers) return {};
-  const { verificationHook } = await import('../lib/verification/settings');
+  const { combinedHook, verificationHook } = await import('../lib/verification/settings');
   const own = s ? verificationHook(s, log) : undefined;
   if (!fromServers) return own ? { verify: own } : {};
-  const { verifyForServers } = await import('../lib/verification/servers');
-  const { publicGoodTrustRoot, readTrustRoot } = await import('../lib/verification/trust-root');
-  const trust = args['sigstore-trust-config'] ? readTrustRoot(args['sigstore-trust-config']) : publicGoodTrustRoot();
-  return {
-    verify: {
-      explicit: own?.explicit ?? false,
-      check: async (ref, client) => {
-        const mine = own ? await own.check(ref, client) : undefined;
-        const theirs = await verifyForServers(servers, ref, client, trust, log);
-        if (mine !== undefined && theirs !== undefined && mine !== theirs)
-          throw new UsageError(`${ref.repository}: the tag moved during verification (${mine}, then ${theirs})`);
-        return mine ?? theirs ?? (await client.manifestDigest(ref));
-      },
-    },
-  };
+  const { trustRootFor } = await import('../lib/verification/trust-root');
+  // The flags' root when they verify too (read once by them), else one read for the whole run.
+  let fallback: TrustRoot | undefined;
+  const trust = s?.trustRoot ?? (() => (fallback ??= trustRootFor(args['sigstore-trust-config'])));
+  return { verify: combinedHook(own, servers, trust, log) };
 }

@@ -51,16 +51,15 @@ export class OciCapability {
       throw new HostCallError((err as Error).message);
     }
     // The Sigstore libraries are loaded on the first verification only.
-    const [{ PolicyVerificationError }, { constraintsOf }, { publicGoodTrustRoot, readTrustRoot }, { verifyArtifact }] =
-      await Promise.all([
-        import('../verification/errors'),
-        import('../verification/host-request'),
-        import('../verification/trust-root'),
-        import('../verification/verify'),
-      ]);
+    const [{ PolicyVerificationError }, { constraintsOf }, { trustRootFor }, { verifyArtifact }] = await Promise.all([
+      import('../verification/errors'),
+      import('../verification/host-request'),
+      import('../verification/trust-root'),
+      import('../verification/verify'),
+    ]);
     try {
       // Read once per run: every verification of the run checks against the same root.
-      this.trustRoot ??= this.trustConfig ? readTrustRoot(this.trustConfig) : publicGoodTrustRoot();
+      this.trustRoot ??= trustRootFor(this.trustConfig);
       const trustRoot = this.trustRoot;
       const client = await storeContext(this.fetch).client();
       const v = await verifyArtifact({

@@ -12,7 +12,8 @@ import { formatRegistryRef, type RegistryRef } from '../store/ref';
 import type { RegistryClient } from '../store/registry';
 import { configFromFlags, readVerificationConfig, type Annotations, type VerificationConfig } from './config';
 import { PolicyVerificationError } from './errors';
-import { publicGoodTrustRoot, readTrustRoot, type TrustRoot } from './trust-root';
+import { trustRootFor, type TrustRoot } from './trust-root';
+import { verifyForServers, type ModuleVerification } from './servers';
 import { verifyArtifact } from './verify';
 
 export interface VerificationInputs {
@@ -73,8 +74,7 @@ export function verificationSettings(i: VerificationInputs): VerificationSetting
     githubRepo: i.githubRepo,
   });
   let trustRoot: TrustRoot | undefined;
-  const root = (): TrustRoot =>
-    (trustRoot ??= i.trustConfigPath ? readTrustRoot(i.trustConfigPath) : publicGoodTrustRoot());
+  const root = (): TrustRoot => (trustRoot ??= trustRootFor(i.trustConfigPath));
   if (fromFlags) {
     if (i.configPath)
       throw new PolicyVerificationError(
@@ -105,6 +105,32 @@ export function verificationHook(s: VerificationSettings, log: Logger | undefine
         `verified ${formatRegistryRef(ref)} at ${v.digest} against ${s.source} (${v.satisfied.length} constraint(s) satisfied by ${v.trusted} of ${v.signatures} signature(s))`,
       );
       return v.digest;
+    },
+  };
+}
+
+/**
+ * The hook of a run that verifies for the flags (`own`, may be absent) and, with `--from-cluster`, for the
+ * PolicyServers that run each module: both must hold, on the same digest.
+ */
+export function combinedHook(
+  own: VerificationHook | undefined,
+  servers: ModuleVerification,
+  trust: () => TrustRoot,
+  log: Logger | undefined,
+): VerificationHook {
+  return {
+    explicit: own?.explicit ?? false,
+    check: async (ref, client) => {
+      const mine = own ? await own.check(ref, client) : undefined;
+      const theirs = await verifyForServers(servers, ref, client, trust(), log);
+      if (mine !== undefined && theirs !== undefined && mine !== theirs) {
+        throw new PolicyVerificationError(
+          `${formatRegistryRef(ref)}: the tag moved during verification (${mine}, then ${theirs})`,
+          'unsatisfied',
+        );
+      }
+      return mine ?? theirs ?? (await client.manifestDigest(ref));
     },
   };
 }

@@ -26,6 +26,11 @@ export function publicGoodTrustRoot(): TrustRoot {
   return cachedPublicGood;
 }
 
+/** `--sigstore-trust-config` when given, else the public-good root: the one rule every verification follows. */
+export function trustRootFor(configPath: string | undefined): TrustRoot {
+  return configPath ? readTrustRoot(configPath) : publicGoodTrustRoot();
+}
+
 /** Reads `--sigstore-trust-config`. */
 export function readTrustRoot(file: string): TrustRoot {
   let doc: unknown;
