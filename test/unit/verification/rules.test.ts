@@ -14,6 +14,12 @@ import { constraintsOf } from '../../../lib/verification/host-request';
 import type { TrustedSignature } from '../../../lib/verification/trust';
 import { publicGoodTrustRoot, readTrustRoot, trustRootFor } from '../../../lib/verification/trust-root';
 import { makeCa } from '../../support/sigstore';
+import { evaluateSignatures } from '../../../lib/verification/trust';
+import type { RawSignature } from '../../../lib/verification/signatures';
+import { verifyArtifact } from '../../../lib/verification/verify';
+import { PolicyFetchError } from '../../../lib/store/errors';
+import { parseRegistryRef } from '../../../lib/store/ref';
+import type { RegistryClient } from '../../../lib/store/registry';
 
 const refused = (f: () => unknown, re: RegExp) =>
   assert.throws(f, (e: unknown) => e instanceof PolicyVerificationError && re.test(e.message));
@@ -273,5 +279,94 @@ describe('constraints against signatures', () => {
     assert.equal(checkConfig({ allOf: [constraint(undefined, false)] }, [signed()]).ok, false, 'another key signed');
     const r = checkConfig({ allOf: [constraint(undefined, true)] }, [bySigner()]);
     assert.match(r.message ?? '', /- kind: certificate\n {2}subject: O=sigstore\.test/);
+  });
+});
+
+describe('signatures that prove nothing are left out, saying why (sigstore-rs keeps only matching simple-signing layers)', () => {
+  const digest = 'sha256:' + 'a'.repeat(64);
+  const root = publicGoodTrustRoot();
+  const cosign = (payload: string): RawSignature => ({
+    format: 'cosign',
+    layerDigest: 'sha256:layer',
+    payload: Buffer.from(payload),
+    signature: 'c2ln',
+  });
+  const bundle = (json: unknown): RawSignature => ({
+    format: 'bundle',
+    manifestDigest: 'sha256:ref',
+    bundleJson: json,
+  });
+  it('payloads that are not a cosign image signature of this digest', () => {
+    const e = evaluateSignatures(
+      [
+        cosign('not json'),
+        cosign(JSON.stringify({ critical: { type: 'something else' } })),
+        cosign(
+          JSON.stringify({
+            critical: { type: 'cosign container image signature', image: { 'docker-manifest-digest': 'sha256:other' } },
+          }),
+        ),
+      ],
+      digest,
+      root,
+    );
+    assert.equal(e.trusted.length, 0);
+    assert.deepEqual(e.ignored, [
+      'cosign signature sha256:layer: the payload is not a simple-signing JSON document',
+      'cosign signature sha256:layer: not a cosign container image signature (type "something else")',
+      `cosign signature sha256:layer: signs sha256:other, not ${digest}`,
+    ]);
+  });
+  it('a kept signature without a Rekor bundle proves no identity, and its annotations are the string ones', () => {
+    const e = evaluateSignatures(
+      [
+        {
+          ...(cosign(
+            JSON.stringify({
+              critical: { type: 'cosign container image signature', image: { 'docker-manifest-digest': digest } },
+              optional: { env: 'prod', n: 1 },
+            }),
+          ) as Extract<RawSignature, { format: 'cosign' }>),
+          certificatePem: 'PEM',
+        },
+      ],
+      digest,
+      root,
+    );
+    assert.equal(e.trusted.length, 1);
+    assert.deepEqual(e.trusted[0].annotations, { env: 'prod' });
+    assert.equal(e.trusted[0].identity, undefined);
+    assert.match(e.trusted[0].identityProblem ?? '', /the Rekor bundle is missing/);
+  });
+  it('bundles that are not valid, not DSSE, or not an in-toto statement', () => {
+    const e = evaluateSignatures([bundle({ nope: true }), bundle(7)], digest, root);
+    assert.equal(e.trusted.length, 0);
+    assert.equal(e.ignored.length, 2);
+    for (const m of e.ignored) assert.match(m, /^Sigstore bundle sha256:ref: not a valid Sigstore bundle/);
+  });
+});
+
+describe('verifyArtifact: registry failures and no signatures', () => {
+  const ref = parseRegistryRef('registry://registry.test/p:v1');
+  it('a registry error is a "cannot read its signatures" verification error', async () => {
+    const client = {
+      manifestDigest: async () => Promise.reject(new PolicyFetchError('registry.test: not found', 'not-found')),
+    } as unknown as RegistryClient;
+    await assert.rejects(
+      verifyArtifact({ client, ref, config: { allOf: [] }, trustRoot: publicGoodTrustRoot(), subject: 'policy' }),
+      (e: unknown) =>
+        e instanceof PolicyVerificationError &&
+        e.kind === 'registry' &&
+        /cannot read its signatures: registry\.test: not found/.test(e.message),
+    );
+  });
+  it('other errors are not dressed up', async () => {
+    const client = {
+      manifestDigest: async () => Promise.reject(new TypeError('a defect')),
+    } as unknown as RegistryClient;
+    await assert.rejects(
+      verifyArtifact({ client, ref, config: { allOf: [] }, trustRoot: publicGoodTrustRoot(), subject: 'policy' }),
+      TypeError,
+    );
   });
 });
