@@ -59,8 +59,11 @@ export type StageOutcome =
       ok: true;
       /** What mutating policies see: after defaulting, metadata steps, field manager and built-in plugins. */
       mutating: JsonObject;
-      /** Builds what validating policies see from the object mutating admission left (a copy). */
-      validating(mutated: JsonObject): ValidatingOutcome;
+      /**
+       * Builds what validating policies see from the object mutating admission left: a copy, or with `owned`
+       * (nothing else refers to it, e.g. no mutating policy received it) that object itself.
+       */
+      validating(mutated: JsonObject, owned?: boolean): ValidatingOutcome;
       warnings: StageWarning[];
       /** The request's namespace (a Namespace object's own name), undefined for cluster-scoped kinds. */
       namespace: string | undefined;
@@ -173,7 +176,7 @@ export function apiServerStage(input: JsonObject, target: StageTarget, opts: Sta
     warnings,
     namespace,
     name,
-    validating: (mutated) => {
+    validating: (mutated, owned = false) => {
       if (missing.length > 0) {
         const qualified = target.group ? `${kind}.${target.group}` : kind;
         const what = missing.map((m) => `${dotted(m.path)}: Required value`);
@@ -184,8 +187,9 @@ export function apiServerStage(input: JsonObject, target: StageTarget, opts: Sta
           path: missing[0].path,
         };
       }
-      // A JSON copy (cheaper than structuredClone here): the mutating stage's request keeps its object.
-      const copy = JSON.parse(JSON.stringify(mutated)) as JsonObject;
+      // A JSON copy (cheaper than structuredClone here): the mutating stage's request keeps its object. The
+      // stage's own object is a tree of its own only when it was decoded (not the manifest's when no schema is known).
+      const copy = owned && typeName ? mutated : (JSON.parse(JSON.stringify(mutated)) as JsonObject);
       if (opts.operation === 'CREATE') {
         const meta = copy.metadata as JsonObject;
         if (!name && typeof meta.generateName === 'string')

@@ -267,8 +267,8 @@ export class EvaluationStream {
       failOpen: [],
     };
     this.assumed.set(i, a);
-    let synth: SynthesizedRequest;
-    let staged: StagedObject | undefined;
+    let evaluation: { synth: SynthesizedRequest } | { staged: StagedObject };
+    let namespace: string | undefined;
     const apiServer = req.apiServer;
     // A request too large to build (docs/security.md) is one error result for this object.
     try {
@@ -298,19 +298,24 @@ export class EvaluationStream {
         }
         for (const w of out.warnings) this.opts.log.warn(`${entry.source.file}:${entry.source.line}: ${w.message}`);
         const ns = { namespace: out.namespace };
+        namespace = out.namespace;
         const request = (o: KubeObject): SynthesizedRequest => buildOperationRequest(o, res, req, old, ns);
-        synth = request(out.mutating as unknown as KubeObject);
-        staged = {
-          request,
-          chain: !apiServer.independent,
-          validating: (mutated) => {
-            const v = out.validating(mutated as unknown as JsonObject);
-            if (!v.ok) return { message: v.message, code: v.code, ...(v.path ? { fieldPath: v.path } : {}) };
-            return request(v.object as unknown as KubeObject);
+        evaluation = {
+          staged: {
+            object: out.mutating as unknown as KubeObject,
+            request,
+            chain: !apiServer.independent,
+            validating: (mutated, owned) => {
+              const v = out.validating(mutated as unknown as JsonObject, owned);
+              if (!v.ok) return { message: v.message, code: v.code, ...(v.path ? { fieldPath: v.path } : {}) };
+              return request(v.object as unknown as KubeObject);
+            },
           },
         };
       } else {
-        synth = buildOperationRequest(obj, res, req, old);
+        const synth = buildOperationRequest(obj, res, req, old);
+        namespace = synth.request.namespace;
+        evaluation = { synth };
       }
     } catch (err) {
       if (!(err instanceof RequestTooLargeError)) throw err;
@@ -323,9 +328,8 @@ export class EvaluationStream {
     this.inFlight++;
     void evaluateObject(units, pool, {
       source: entry.source,
-      ref: objectRef(obj, res.namespaced ? synth.request.namespace : undefined),
-      synth,
-      ...(staged ? { staged } : {}),
+      ref: objectRef(obj, res.namespaced ? namespace : undefined),
+      ...evaluation,
       namespaced: res.namespaced,
       namespaces: {
         get: (name) => {

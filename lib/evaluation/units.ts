@@ -191,22 +191,26 @@ function namespaceName(o: KubeObject): string | undefined {
  * leaves, after the steps that run between mutating and validating admission.
  */
 export interface StagedObject {
+  /** The object mutating policies see first. */
+  object: KubeObject;
   /** The request for an object state (the object mutating admission has reached). */
   request(object: KubeObject): SynthesizedRequest;
-  /** The request validating policies see, built from the object mutating admission left; or why there is none. */
+  /**
+   * The request validating policies see, built from the object mutating admission left; or why there is none.
+   * `owned`: nothing else refers to `mutated` (no mutating policy saw it), so it may become that object itself.
+   */
   validating(
     mutated: KubeObject,
+    owned: boolean,
   ): SynthesizedRequest | { message: string; code: number; fieldPath?: (string | number)[] };
   /** false: each policy on the stage's object (`--independent`); true: mutating policies in webhook order, patching. */
   chain: boolean;
 }
 
-export interface ObjectEvaluation {
+/** What evaluating one object needs besides its request. */
+export interface EvaluationContext {
   source: SourceLocation;
   ref: ObjectRef;
-  /** The request (the mutating stage's, when `staged`). */
-  synth: SynthesizedRequest;
-  staged?: StagedObject;
   namespaced: boolean;
   namespaces: NamespaceLabels;
   equivalents(): EquivalentResource[];
@@ -218,6 +222,12 @@ export interface ObjectEvaluation {
    */
   alwaysAcceptNamespace?: string;
 }
+
+/** One object to evaluate: its request, or (with the API-server stage) the staged object its requests are built from. */
+export type ObjectEvaluation = EvaluationContext &
+  ({ synth: SynthesizedRequest; staged?: undefined } | { staged: StagedObject; synth?: undefined });
+
+type Requested = EvaluationContext & { synth: SynthesizedRequest };
 
 type Call = { request: AdmissionRequest; json: string; indices: number[] };
 
@@ -242,12 +252,15 @@ export async function evaluateObject(
   const results = new Array<Result>(units.length);
   const mutating = units.map((u, i) => i).filter((i) => isMutatingUnit(units[i]));
   const validating = units.map((u, i) => i).filter((i) => !isMutatingUnit(units[i]));
-  let current = o.synth.request.object as KubeObject;
+  // The first request is built only when a mutating policy is there to receive it.
+  let first: SynthesizedRequest | undefined;
+  const requestFor = (obj: KubeObject): SynthesizedRequest =>
+    obj === staged.object ? (first ??= staged.request(obj)) : staged.request(obj);
+  let current = staged.object;
   if (staged.chain) {
     mutating.sort((a, b) => (units[a].id < units[b].id ? -1 : units[a].id > units[b].id ? 1 : 0));
     for (const i of mutating) {
-      const synth = current === o.synth.request.object ? o.synth : staged.request(current);
-      const [r] = await evaluateUnits([units[i]], pool, { ...o, synth });
+      const [r] = await evaluateUnits([units[i]], pool, { ...o, synth: requestFor(current) });
       r.stage = 'mutating';
       results[i] = r;
       // An accepted patch changes the object the next webhooks (and the validating ones) receive.
@@ -258,7 +271,7 @@ export async function evaluateObject(
     const rs = await evaluateUnits(
       mutating.map((i) => units[i]),
       pool,
-      o,
+      { ...o, synth: requestFor(current) },
     );
     mutating.forEach((i, k) => {
       results[i] = rs[k];
@@ -266,7 +279,7 @@ export async function evaluateObject(
     });
   }
   if (validating.length > 0) {
-    const v = staged.validating(current);
+    const v = staged.validating(current, first === undefined && current === staged.object);
     if ('message' in v) {
       for (const i of validating) {
         const r = newResult({ source: o.source, object: o.ref, policy: units[i].id }, 'error', v.message, v.code);
@@ -289,11 +302,7 @@ export async function evaluateObject(
   return results;
 }
 
-async function evaluateUnits(
-  units: readonly EvaluationUnit[],
-  pool: EvaluationPool,
-  o: ObjectEvaluation,
-): Promise<Result[]> {
+async function evaluateUnits(units: readonly EvaluationUnit[], pool: EvaluationPool, o: Requested): Promise<Result[]> {
   const base = (u: EvaluationUnit): Pick<Result, 'source' | 'object' | 'policy'> => ({
     source: o.source,
     object: o.ref,
@@ -361,7 +370,7 @@ export function alwaysAccepted(d: SelectionDecision, namespace: string | undefin
   };
 }
 
-function decide(u: EvaluationUnit, o: ObjectEvaluation): SelectionDecision {
+function decide(u: EvaluationUnit, o: Requested): SelectionDecision {
   if (u.webhook) {
     return selectWebhook(u.webhook, {
       request: o.synth.request,

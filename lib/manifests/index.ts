@@ -1,11 +1,20 @@
 import { DEFAULT_LIMITS, type InputLimits } from './limits';
+import { isKustomization } from './objects';
 import { ManifestParser } from './parser';
+import { documentChunks, type DocumentChunk } from './split';
 import { expandInputs, readSource, sourceName } from './read';
 import { renderManifests, type RenderSpec } from './render';
 import type { ManifestEntry } from './types';
 
-/** Inputs read ahead of the one being parsed on the parser thread. */
+/** Inputs (or batches of a large one's documents) read ahead of the one being parsed on the parser thread. */
 const PARSE_AHEAD = 4;
+
+/**
+ * An input larger than this is parsed in batches of its documents of about this size, each yielded as it is
+ * parsed: what is held at a time is bounded by the batches in flight, not by the size of the file (a 50,000-object
+ * dump parsed whole held every object twice, here and on the parser thread).
+ */
+const BATCH_CHARS = 1 << 20;
 
 export type { ManifestEntry, ManifestObject, ManifestError, ManifestSkip, KubeObject, SourceLocation } from './types';
 export { DEFAULT_LIMITS, type InputLimits } from './limits';
@@ -67,10 +76,14 @@ export async function* streamManifests(args: string[], opts: LoadOptions): Async
       }
       if (text !== undefined) {
         opts.onText?.(name, text);
-        const entries = parser.parse(name, text, limits);
-        // Awaited in order below; a later failure must not surface as unhandled meanwhile.
-        if (entries instanceof Promise) entries.catch(() => undefined);
-        parsing.push(entries);
+        if (text.length <= 2 * BATCH_CHARS || isKustomization(name)) {
+          parsing.push(handled(parser.parse(name, text, limits)));
+        } else {
+          for (const [chunks, chars] of batches(text)) {
+            parsing.push(handled(parser.parseChunks(name, chunks, chars, limits)));
+            while (parsing.length > PARSE_AHEAD) yield await parsing.shift()!;
+          }
+        }
       }
       while (parsing.length > 0 && (Array.isArray(parsing[0]) || parsing.length > PARSE_AHEAD))
         yield await parsing.shift()!;
@@ -80,4 +93,26 @@ export async function* streamManifests(args: string[], opts: LoadOptions): Async
     await parser.close();
   }
   if (opts.render?.length) yield await renderManifests(opts.render, { limits, onText: opts.onText });
+}
+
+/** Entries awaited in order later: a failure must not surface as unhandled meanwhile. */
+function handled<T>(entries: T | Promise<T>): T | Promise<T> {
+  if (entries instanceof Promise) entries.catch(() => undefined);
+  return entries;
+}
+
+/** A large input's documents in batches of about BATCH_CHARS characters, with their sizes. */
+function* batches(text: string): Generator<[DocumentChunk[], number]> {
+  let batch: DocumentChunk[] = [];
+  let chars = 0;
+  for (const chunk of documentChunks(text)) {
+    batch.push(chunk);
+    chars += chunk.text.length;
+    if (chars >= BATCH_CHARS) {
+      yield [batch, chars];
+      batch = [];
+      chars = 0;
+    }
+  }
+  if (batch.length > 0) yield [batch, chars];
 }

@@ -12,17 +12,30 @@ const KUSTOMIZATION_FILE = /(^|[\\/])(kustomization|Kustomization)\.ya?ml$/;
 
 /** Turns the text of one input into entries, one per document or List item, in order. */
 export function entriesFromText(file: string, text: string, limits: InputLimits): ManifestEntry[] {
+  if (isKustomization(file)) return [kustomizationSkip(file)];
+  return entriesFromChunks(file, splitDocuments(text), limits);
+}
+
+/** The entries of some of an input's documents (`documentChunks`), in order. */
+export function entriesFromChunks(
+  file: string,
+  chunks: readonly DocumentChunk[],
+  limits: InputLimits,
+): ManifestEntry[] {
   const out: ManifestEntry[] = [];
-  if (KUSTOMIZATION_FILE.test(file)) {
-    out.push({
-      kind: 'skip',
-      source: { file, line: 1, docIndex: 0 },
-      reason: 'kustomize configuration, not an API object (render the folder with -k)',
-    });
-    return out;
-  }
-  for (const chunk of splitDocuments(text)) out.push(...entriesFromChunk(file, chunk, limits));
+  for (const chunk of chunks) out.push(...entriesFromChunk(file, chunk, limits));
   return out;
+}
+
+/** A kustomization file configures kustomize: it is never sent to the API server. */
+export const isKustomization = (file: string): boolean => KUSTOMIZATION_FILE.test(file);
+
+export function kustomizationSkip(file: string): ManifestEntry {
+  return {
+    kind: 'skip',
+    source: { file, line: 1, docIndex: 0 },
+    reason: 'kustomize configuration, not an API object (render the folder with -k)',
+  };
 }
 
 function entriesFromChunk(file: string, chunk: DocumentChunk, limits: InputLimits): ManifestEntry[] {

@@ -1,8 +1,7 @@
 // Entry point of the manifest parser thread (bundled into dist/manifest-parser.cjs): YAML parsing is most of
 // the main thread's work on large inputs, and it needs nothing but the text.
 import { parentPort } from 'node:worker_threads';
-import { entriesFromText } from './objects';
-import type { ParseReply, ParseRequest } from './parser';
+import { parseRequest, type ParseReply, type ParseRequest } from './parser';
 
 if (!parentPort) throw new Error('the manifest parser must run in a worker thread');
 const port = parentPort;
@@ -10,7 +9,7 @@ const port = parentPort;
 port.on('message', (m: ParseRequest) => {
   let reply: ParseReply;
   try {
-    reply = { id: m.id, entries: entriesFromText(m.file, m.text, m.limits) };
+    reply = { id: m.id, entries: parseRequest(m) };
   } catch (err) {
     reply = { id: m.id, failure: (err as Error).stack ?? String(err) };
   }

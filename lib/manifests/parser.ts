@@ -1,7 +1,8 @@
 import type { Worker } from 'node:worker_threads';
 import { startThread } from '../base/thread-script';
 import type { InputLimits } from './limits';
-import { entriesFromText } from './objects';
+import { entriesFromChunks, entriesFromText } from './objects';
+import type { DocumentChunk } from './split';
 import type { ManifestEntry } from './types';
 
 declare const __MANIFEST_PARSER_SOURCE__: string | undefined;
@@ -15,12 +16,19 @@ export const PARSER_BUNDLE = 'manifest-parser.cjs';
  */
 const THREAD_AFTER_CHARS = 1 << 18;
 
-/** A text to parse, posted to the parser thread. */
+/** A text to parse, or some of its documents, posted to the parser thread. */
 export interface ParseRequest {
   id: number;
   file: string;
-  text: string;
+  input: { text: string } | { chunks: DocumentChunk[] };
   limits: InputLimits;
+}
+
+/** The entries a request asks for (on whichever thread parses it). */
+export function parseRequest(r: Omit<ParseRequest, 'id'>): ManifestEntry[] {
+  return 'text' in r.input
+    ? entriesFromText(r.file, r.input.text, r.limits)
+    : entriesFromChunks(r.file, r.input.chunks, r.limits);
 }
 
 export type ParseReply = { id: number; entries: ManifestEntry[] } | { id: number; failure: string };
@@ -59,11 +67,25 @@ export class ManifestParser {
 
   /** The entries of `text`: at once while the input is small, later (in any order of calls) on the thread. */
   parse(file: string, text: string, limits: InputLimits): ManifestEntry[] | Promise<ManifestEntry[]> {
-    this.chars += text.length;
+    return this.post({ file, input: { text }, limits }, text.length);
+  }
+
+  /** The entries of some documents of a large input, as `parse` gives them. */
+  parseChunks(
+    file: string,
+    chunks: DocumentChunk[],
+    chars: number,
+    limits: InputLimits,
+  ): ManifestEntry[] | Promise<ManifestEntry[]> {
+    return this.post({ file, input: { chunks }, limits }, chars);
+  }
+
+  private post(r: Omit<ParseRequest, 'id'>, chars: number): ManifestEntry[] | Promise<ManifestEntry[]> {
+    this.chars += chars;
     const thread =
       this.failed || this.closing || this.chars < this.threadAfterChars ? undefined : (this.thread ??= this.start());
-    if (!thread) return entriesFromText(file, text, limits);
-    const request: ParseRequest = { id: this.nextId++, file, text, limits };
+    if (!thread) return parseRequest(r);
+    const request: ParseRequest = { id: this.nextId++, ...r };
     this.onThread++;
     return new Promise((resolve, reject) => {
       this.waiting.set(request.id, { request, resolve, reject });
@@ -101,7 +123,7 @@ export class ManifestParser {
       for (const [id, w] of this.waiting) {
         this.waiting.delete(id);
         try {
-          w.resolve(entriesFromText(w.request.file, w.request.text, w.request.limits));
+          w.resolve(parseRequest(w.request));
         } catch (err) {
           w.reject(err as Error);
         }

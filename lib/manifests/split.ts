@@ -16,46 +16,73 @@ export const DOC_END = /^\.\.\.(?:[ \t]|$)/;
  * the new document. CRLF and lone CR line ends are accepted.
  */
 export function splitDocuments(text: string): DocumentChunk[] {
-  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
-  const lines = text.split(/\r\n|\n|\r/);
-  // A final line end does not start another line.
-  if (lines.length > 0 && lines[lines.length - 1] === '') lines.pop();
-  const chunks: DocumentChunk[] = [];
+  return [...documentChunks(text)];
+}
+
+/**
+ * The chunks of `splitDocuments`, one at a time: a stream of many documents (a 50,000-object file) is cut as
+ * its documents are parsed, never held as an array of lines or of chunks.
+ */
+export function* documentChunks(text: string): Generator<DocumentChunk> {
   let current: string[] = [];
   let firstLine = 1;
   let ended = false;
-  const flush = (): void => {
-    if (current.length > 0 && hasContent(current)) {
-      chunks.push({ text: current.join('\n') + '\n', firstLine, docIndex: chunks.length });
-    }
-    current = [];
-  };
-  for (let i = 0; i < lines.length; i++) {
-    const line = lines[i];
+  let docIndex = 0;
+  let i = 0;
+  for (const line of lines(text)) {
     if (DOC_START.test(line)) {
-      flush();
+      if (current.length > 0 && hasContent(current)) yield chunk(current, firstLine, docIndex++);
       ended = false;
       const rest = line.slice(3);
       // Keep the line (blanked marker) so that column numbers in errors stay right.
       current = [rest.trim() === '' || rest.trim().startsWith('#') ? '' : '   ' + rest];
       firstLine = i + 1;
-      continue;
-    }
-    if (DOC_END.test(line)) {
-      flush();
+    } else if (DOC_END.test(line)) {
+      if (current.length > 0 && hasContent(current)) yield chunk(current, firstLine, docIndex++);
+      current = [];
       ended = true;
       firstLine = i + 2;
-      continue;
-    }
-    if (ended && current.length === 0 && !hasContent([line])) {
+    } else if (ended && current.length === 0 && !hasContent([line])) {
       firstLine = i + 2;
-      continue;
+    } else {
+      if (current.length === 0) firstLine = i + 1;
+      current.push(line);
     }
-    if (current.length === 0) firstLine = i + 1;
-    current.push(line);
+    i++;
   }
-  flush();
-  return chunks;
+  if (current.length > 0 && hasContent(current)) yield chunk(current, firstLine, docIndex);
+}
+
+function chunk(lines: string[], firstLine: number, docIndex: number): DocumentChunk {
+  return { text: lines.join('\n') + '\n', firstLine, docIndex };
+}
+
+/**
+ * The lines of `text` as `text.split(/\r\n|\n|\r/)` gives them, without a leading byte order mark and without
+ * the empty line after a final line end, one at a time.
+ */
+function* lines(text: string): Generator<string> {
+  let at = text.charCodeAt(0) === 0xfeff ? 1 : 0;
+  if (!text.includes('\r')) {
+    // The common case, without a regular expression per line.
+    while (at < text.length) {
+      const end = text.indexOf('\n', at);
+      if (end < 0) {
+        yield text.slice(at);
+        return;
+      }
+      yield text.slice(at, end);
+      at = end + 1;
+    }
+    return;
+  }
+  const eol = /\r\n|\n|\r/g;
+  eol.lastIndex = at;
+  for (let m = eol.exec(text); m; m = eol.exec(text)) {
+    yield text.slice(at, m.index);
+    at = eol.lastIndex;
+  }
+  if (at < text.length) yield text.slice(at);
 }
 
 /** Whether any line holds YAML content (not blank, a comment or a directive). */
