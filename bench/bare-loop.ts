@@ -1,11 +1,16 @@
 // The limit: the bundled policies evaluated on the requests of a corpus by a bare loop on one thread. Requests
-// are built and serialised once and modules instantiated once, before the clock starts; no worker, no
-// selection beyond the policies' own rules, no post-processing, no report. Prints one JSON line.
+// are the ones `check` sends (after the API-server stage: what validating policies receive), built and
+// serialised once, and modules instantiated once, before the clock starts; no worker, no selection beyond the
+// policies' own rules, no post-processing, no report. Prints one JSON line.
 // Run: node --import tsx bench/bare-loop.ts DIR [--repeat N]
 import { performance } from 'node:perf_hooks';
 import { anyRuleMatches } from '../lib/admission/match';
 import { buildOperationRequest } from '../lib/admission/operation';
-import { DEFAULT_USER } from '../lib/admission/request';
+import { DEFAULT_USER, type RequestOptions } from '../lib/admission/request';
+import type { JsonObject } from '../lib/apiserver/context';
+import { apiServerStage } from '../lib/apiserver/stage';
+import { DEFAULT_KUBERNETES_VERSION } from '../lib/kube/served-versions';
+import type { KubeObject } from '../lib/manifests';
 import { ResourceResolver } from '../lib/kube/resource-resolver';
 import { createLogger } from '../lib/base/log';
 import { loadManifests, type ManifestObject } from '../lib/manifests';
@@ -63,9 +68,27 @@ resolver.addCrds(objects);
 // (request JSON, policy) pairs, in input order then policy order, as the pipeline would call them.
 const calls: { json: string; utf8: Uint8Array; policy: Policy }[] = [];
 const utf8 = new TextEncoder();
+const apiServer = {
+  kubernetesVersion: DEFAULT_KUBERNETES_VERSION,
+  validate: 'strict',
+  applyMode: 'client',
+  independent: false,
+  now: new Date(0),
+} as const;
+const reqOpts: RequestOptions = { operation: 'CREATE', userInfo: DEFAULT_USER, apiServer };
 for (const obj of objects) {
   const res = resolver.resolve(obj.apiVersion, obj.kind);
-  const synth = buildOperationRequest(obj, res, { operation: 'CREATE', userInfo: DEFAULT_USER });
+  const out = apiServerStage(obj as unknown as JsonObject, res, {
+    ...apiServer,
+    defaultNamespace: 'default',
+    operation: 'CREATE',
+  });
+  if (!out.ok) continue;
+  const validating = out.validating(out.mutating, true);
+  if (!validating.ok) continue;
+  const synth = buildOperationRequest(validating.object as unknown as KubeObject, res, reqOpts, undefined, {
+    namespace: out.namespace,
+  });
   const r = synth.request;
   const target = {
     group: r.resource.group,

@@ -197,16 +197,26 @@ export function syntheticFile(f: number, count: number): string {
 }
 
 /**
- * Writes (once; reused while the generator is unchanged) a directory of `count` objects in files of 50, and
- * returns its path.
+ * Writes (once; reused while the generator is unchanged) a directory of `count` objects in files of `perFile`
+ * (50 by default: a repository of manifests; 1,000: rendered charts and `kubectl get -o yaml` dumps; `count`: one
+ * file), and returns its path. Every shape holds the same objects in the same order.
  */
-export function syntheticCorpus(count: number, base: string = os.tmpdir()): string {
-  const dir = path.join(base, `kwp-bench-synthetic-v${GENERATOR_VERSION}-${count}`);
-  const files = Math.ceil(count / OBJECTS_PER_FILE);
+export function syntheticCorpus(count: number, base: string = os.tmpdir(), perFile: number = OBJECTS_PER_FILE): string {
+  if (perFile % OBJECTS_PER_FILE !== 0 && perFile < count)
+    throw new Error(`objects per file must be a multiple of ${OBJECTS_PER_FILE}, got ${perFile}`);
+  const shape = perFile === OBJECTS_PER_FILE ? '' : perFile >= count ? '-one-file' : `-per-file-${perFile}`;
+  const dir = path.join(base, `kwp-bench-synthetic-v${GENERATOR_VERSION}-${count}${shape}`);
+  const files = Math.ceil(count / Math.min(perFile, count));
   if (existsSync(dir) && readdirSync(dir).length === files) return dir;
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });
-  for (let f = 0; f < files; f++)
-    writeFileSync(path.join(dir, `objects-${String(f).padStart(5, '0')}.yaml`), syntheticFile(f, count));
+  const chunksPerFile = Math.max(1, Math.ceil(Math.min(perFile, count) / OBJECTS_PER_FILE));
+  for (let f = 0; f < files; f++) {
+    const texts: string[] = [];
+    for (let c = f * chunksPerFile; c < (f + 1) * chunksPerFile && c * OBJECTS_PER_FILE < count; c++)
+      texts.push(syntheticFile(c, count));
+    // Files of more than 50 objects are the 50-object texts joined by document markers.
+    writeFileSync(path.join(dir, `objects-${String(f).padStart(5, '0')}.yaml`), texts.join('---\n'));
+  }
   return dir;
 }

@@ -1,3 +1,4 @@
+import { boundHeapGrowth } from '../base/heap-growth';
 import type { Logger, LogLevel } from '../base/log';
 import type { RunCapabilities } from '../capabilities/run';
 import type { PolicyEntry } from '../policy/spec';
@@ -27,6 +28,7 @@ export interface EngineStart extends PolicyLoading {
  * and start loading them into the worker pool, whose first worker starts at once, with the run's host capabilities.
  */
 export function startEngine(entries: readonly PolicyEntry[], caps: RunCapabilities, o: EngineOptions): EngineStart {
+  boundHeapGrowth();
   const { specs, plans } = planUnits(entries);
   const workers = caps.sequential ? 1 : o.workers;
   const loadOpts = {

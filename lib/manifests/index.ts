@@ -32,6 +32,8 @@ export interface LoadOptions {
   onParserFailure?: (message: string) => void;
   /** `-k` / `--helm`: rendered after the `-f` inputs, their entries appended in order. */
   render?: RenderSpec[];
+  /** Size of the batches a large input is parsed in (BATCH_CHARS; smaller in tests). */
+  batchChars?: number;
 }
 
 /** Reads every input named by `-f` and returns its entries in input order; unreadable inputs become errors. */
@@ -76,10 +78,11 @@ export async function* streamManifests(args: string[], opts: LoadOptions): Async
       }
       if (text !== undefined) {
         opts.onText?.(name, text);
-        if (text.length <= 2 * BATCH_CHARS || isKustomization(name)) {
+        const batchChars = opts.batchChars ?? BATCH_CHARS;
+        if (text.length <= 2 * batchChars || isKustomization(name)) {
           parsing.push(handled(parser.parse(name, text, limits)));
         } else {
-          for (const [chunks, chars] of batches(text)) {
+          for (const [chunks, chars] of batches(text, batchChars)) {
             parsing.push(handled(parser.parseChunks(name, chunks, chars, limits)));
             while (parsing.length > PARSE_AHEAD) yield await parsing.shift()!;
           }
@@ -101,14 +104,14 @@ function handled<T>(entries: T | Promise<T>): T | Promise<T> {
   return entries;
 }
 
-/** A large input's documents in batches of about BATCH_CHARS characters, with their sizes. */
-function* batches(text: string): Generator<[DocumentChunk[], number]> {
+/** A large input's documents in batches of about `size` characters, with their sizes. */
+function* batches(text: string, size: number): Generator<[DocumentChunk[], number]> {
   let batch: DocumentChunk[] = [];
   let chars = 0;
   for (const chunk of documentChunks(text)) {
     batch.push(chunk);
     chars += chunk.text.length;
-    if (chars >= BATCH_CHARS) {
+    if (chars >= size) {
       yield [batch, chars];
       batch = [];
       chars = 0;

@@ -1,5 +1,5 @@
 import * as jsyaml from 'js-yaml';
-import { splitDocuments, type DocumentChunk } from './split';
+import { documentChunks, type DocumentChunk } from './split';
 import type { SourceLocation } from './types';
 import { pointerTokens, toPointer, type PathSegment } from '../base/json-pointer';
 
@@ -187,10 +187,15 @@ export class DocumentLocator {
   }
 }
 
-/** Locates fields of the objects of one input file (its whole text), by document and List item. */
+/**
+ * Locates fields of the objects of one input file (its whole text), by document and List item. Asked in input
+ * order (results come that way), it keeps one document parsed at a time: a 50,000-object file kept every
+ * document with a finding parsed, and all of its documents cut out.
+ */
 export class FileLocator {
-  private chunks: DocumentChunk[] | undefined;
-  private readonly docs = new Map<number, DocumentLocator | null>();
+  private chunks?: Generator<DocumentChunk>;
+  private chunk?: DocumentChunk;
+  private doc?: { docIndex: number; locator: DocumentLocator | undefined };
 
   constructor(private readonly text: string) {}
 
@@ -212,17 +217,30 @@ export class FileLocator {
   }
 
   private document(docIndex: number): DocumentLocator | undefined {
-    if (!this.docs.has(docIndex)) {
-      this.chunks ??= splitDocuments(this.text);
-      const chunk = this.chunks[docIndex];
-      let loc: DocumentLocator | null = null;
+    if (this.doc?.docIndex !== docIndex) {
+      const chunk = this.chunkAt(docIndex);
+      let locator: DocumentLocator | undefined;
       try {
-        if (chunk) loc = new DocumentLocator(chunk.text, chunk.firstLine);
+        if (chunk) locator = new DocumentLocator(chunk.text, chunk.firstLine);
       } catch {
-        loc = null;
+        locator = undefined;
       }
-      this.docs.set(docIndex, loc);
+      this.doc = { docIndex, locator };
     }
-    return this.docs.get(docIndex) ?? undefined;
+    return this.doc.locator;
+  }
+
+  /** The document `docIndex`, cutting on from the last one asked for (from the start when asked for an earlier one). */
+  private chunkAt(docIndex: number): DocumentChunk | undefined {
+    if (!this.chunks || (this.chunk && this.chunk.docIndex > docIndex)) {
+      this.chunks = documentChunks(this.text);
+      this.chunk = undefined;
+    }
+    while (!this.chunk || this.chunk.docIndex < docIndex) {
+      const next = this.chunks.next();
+      if (next.done) return undefined;
+      this.chunk = next.value;
+    }
+    return this.chunk.docIndex === docIndex ? this.chunk : undefined;
   }
 }

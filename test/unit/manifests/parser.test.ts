@@ -3,7 +3,13 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { syntheticFile } from '../../../bench/support/synthetic';
-import { DEFAULT_LIMITS, entriesFromText, loadManifests, type ManifestEntry } from '../../../lib/manifests';
+import {
+  DEFAULT_LIMITS,
+  entriesFromText,
+  loadManifests,
+  streamManifests,
+  type ManifestEntry,
+} from '../../../lib/manifests';
 import { ManifestParser } from '../../../lib/manifests/parser';
 
 // Documents whose entries are not plain objects: errors with positions, Lists, anchors and merge keys,
@@ -78,5 +84,26 @@ describe('manifest parser thread', () => {
       streamed,
       files.flatMap(([file, text]) => here(file, text)),
     );
+  });
+
+  it('parses a large input in batches of its documents, with the entries and order of parsing it whole', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'kwp-batches-'));
+    // One file of many documents, tricky ones among them (syntax errors, a List, anchors, an alias bomb), cut
+    // into batches of about 4 KB: document numbers, lines and List items must be those of the whole text.
+    const parts = [syntheticFile(0, 600), TRICKY[0][1], syntheticFile(1, 600), TRICKY[1][1], TRICKY[2][1]];
+    parts.push(TRICKY[3][1], syntheticFile(2, 600));
+    const text = parts.join('---\n');
+    const file = path.join(dir, 'all.yaml');
+    writeFileSync(file, text);
+    const whole = here(file, text);
+    assert.ok(whole.length > 150);
+    const batched: ManifestEntry[][] = [];
+    for await (const b of streamManifests([file], { recursive: false, batchChars: 4096 })) batched.push(b);
+    assert.ok(batched.length > 20, `${batched.length} batches`);
+    assert.deepEqual(batched.flat(), whole);
+    // A kustomization file is never cut: it is skipped whole.
+    const k = path.join(dir, 'kustomization.yaml');
+    writeFileSync(k, text);
+    assert.deepEqual(await loadManifests([k], { recursive: false, batchChars: 4096 }), here(k, text));
   });
 });

@@ -87,6 +87,20 @@ describe('report: field locations (lib/manifests/locate)', () => {
     assert.equal(loc.locate({ docIndex: 7 }, ['spec']), undefined);
   });
 
+  it('answers documents asked out of order as a fresh locator does (it keeps one document parsed at a time)', () => {
+    const fresh = (docIndex: number, itemIndex?: number): unknown =>
+      new FileLocator(text).locate({ docIndex, ...(itemIndex !== undefined ? { itemIndex } : {}) }, [
+        'metadata',
+        'name',
+      ]);
+    const loc = new FileLocator(text);
+    for (const [d, i] of [[1, 1], [0], [1, 0], [1, 1], [7], [0], [0]] as [number, number?][]) {
+      const got = loc.locate({ docIndex: d, ...(i !== undefined ? { itemIndex: i } : {}) }, ['metadata', 'name']);
+      assert.deepEqual(got, fresh(d, i), `document ${d} item ${i}`);
+    }
+    assert.equal(loc.locate({ docIndex: 0 }, ['metadata', 'name'])?.line, 5);
+  });
+
   it('counts lines the same with CRLF line ends, and reads JSON', () => {
     const crlf = new FileLocator(text.replace(/\n/g, '\r\n'));
     assert.deepEqual(crlf.locate({ docIndex: 0 }, ['spec', 'containers', 1]), {
