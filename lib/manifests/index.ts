@@ -1,4 +1,5 @@
 import { DEFAULT_LIMITS, type InputLimits } from './limits';
+import { splitList } from './list-items';
 import { isKustomization } from './objects';
 import { ManifestParser } from './parser';
 import { documentChunks, type DocumentChunk } from './split';
@@ -82,7 +83,7 @@ export async function* streamManifests(args: string[], opts: LoadOptions): Async
         if (text.length <= 2 * batchChars || isKustomization(name)) {
           parsing.push(handled(parser.parse(name, text, limits)));
         } else {
-          for (const [chunks, chars] of batches(text, batchChars)) {
+          for (const [chunks, chars] of batches(text, batchChars, limits)) {
             parsing.push(handled(parser.parseChunks(name, chunks, chars, limits)));
             while (parsing.length > PARSE_AHEAD) yield await parsing.shift()!;
           }
@@ -104,17 +105,23 @@ function handled<T>(entries: T | Promise<T>): T | Promise<T> {
   return entries;
 }
 
-/** A large input's documents in batches of about `size` characters, with their sizes. */
-function* batches(text: string, size: number): Generator<[DocumentChunk[], number]> {
+/**
+ * A large input's documents in batches of about `size` characters, with their sizes. A List document larger than
+ * a batch is cut into its items (`splitList`) when it can be.
+ */
+function* batches(text: string, size: number, limits: InputLimits): Generator<[DocumentChunk[], number]> {
   let batch: DocumentChunk[] = [];
   let chars = 0;
-  for (const chunk of documentChunks(text)) {
-    batch.push(chunk);
-    chars += chunk.text.length;
-    if (chars >= size) {
-      yield [batch, chars];
-      batch = [];
-      chars = 0;
+  for (const document of documentChunks(text)) {
+    const parts = (document.text.length > size && splitList(document, limits)) || [document];
+    for (const chunk of parts) {
+      batch.push(chunk);
+      chars += chunk.text.length;
+      if (chars >= size) {
+        yield [batch, chars];
+        batch = [];
+        chars = 0;
+      }
     }
   }
   if (batch.length > 0) yield [batch, chars];

@@ -2,6 +2,7 @@ import type { InputLimits } from './limits';
 import type { KubeObject, ManifestEntry, SourceLocation } from './types';
 import * as jsyaml from 'js-yaml';
 import { expandedSize, listItemOffsets, parseDocument, YamlSyntaxError } from './yaml';
+import { isItemChunk, type ItemChunk } from './list-items';
 import { lineCounter, splitDocuments, type DocumentChunk } from './split';
 
 const ALIAS = jsyaml.EVENT_ID.ALIAS;
@@ -16,15 +17,57 @@ export function entriesFromText(file: string, text: string, limits: InputLimits)
   return entriesFromChunks(file, splitDocuments(text), limits);
 }
 
-/** The entries of some of an input's documents (`documentChunks`), in order. */
+/** The entries of some of an input's documents (`documentChunks`) or List items (`splitList`), in order. */
 export function entriesFromChunks(
   file: string,
   chunks: readonly DocumentChunk[],
   limits: InputLimits,
 ): ManifestEntry[] {
   const out: ManifestEntry[] = [];
-  for (const chunk of chunks) out.push(...entriesFromChunk(file, chunk, limits));
+  for (const chunk of chunks)
+    if (isItemChunk(chunk)) out.push(entryFromItem(file, chunk, limits));
+    else out.push(...entriesFromChunk(file, chunk, limits));
   return out;
+}
+
+/** One List item parsed alone: the entry the whole List's parse gives for it. */
+function entryFromItem(file: string, item: ItemChunk, limits: InputLimits): ManifestEntry {
+  const line = item.firstLine + firstContentLine(item.text) - 1;
+  const source: SourceLocation = { file, line, docIndex: item.docIndex, itemIndex: item.itemIndex };
+  let parsed;
+  try {
+    parsed = parseDocument(item.text, limits, true);
+  } catch (err) {
+    const e = err as YamlSyntaxError;
+    const at: SourceLocation =
+      e.line === 0 ? source : { ...source, line: item.firstLine + e.line - 1, column: e.column + item.indent };
+    return { kind: 'error', source: at, message: `YAML syntax error: ${e.reason}${templateHint(item.text)}` };
+  }
+  const size = expandedSize(parsed.value, { nodes: limits.maxExpandedNodes, bytes: limits.maxExpandedBytes });
+  if (size === undefined || size.nodes > limits.maxExpandedNodes || size.bytes > limits.maxExpandedBytes)
+    return {
+      kind: 'error',
+      source,
+      message: `${item.listKind} item ${item.itemIndex}: expands to more than ${limits.maxExpandedBytes} bytes or ${limits.maxExpandedNodes} nodes`,
+    };
+  const problem = objectProblem(parsed.value);
+  if (problem)
+    return {
+      kind: 'error',
+      source,
+      message: `${item.listKind} item ${item.itemIndex}: not a Kubernetes object: ${problem}`,
+    };
+  const entry = classify(parsed.value as KubeObject, source);
+  const lineOf = lineCounter(item.text);
+  const warnings = (parsed.duplicates ?? []).map((d) =>
+    duplicateWarning(file, item.firstLine + lineOf(d.offset) - 1, d.key),
+  );
+  if (entry.kind === 'object' && warnings.length > 0) entry.warnings = warnings;
+  return entry;
+}
+
+function duplicateWarning(file: string, line: number, key: string): string {
+  return `${file}:${line}: key "${key}" repeats an earlier one of its mapping; its last value is used, as kubectl does`;
 }
 
 /** A kustomization file configures kustomize: it is never sent to the API server. */
@@ -62,10 +105,10 @@ function entriesFromChunk(file: string, chunk: DocumentChunk, limits: InputLimit
   if (value === null || value === undefined) return [];
   const lineOf = lineCounter(chunk.text);
   // kubectl (sigs.k8s.io/yaml) keeps a repeated key's last value without a word; the cluster receives that value.
-  const duplicates = (parsed.duplicates ?? []).map(
-    (d) =>
-      `${file}:${chunk.firstLine + lineOf(d.offset) - 1}: key "${d.key}" repeats an earlier one of its mapping; its last value is used, as kubectl does`,
-  );
+  const duplicates = (parsed.duplicates ?? []).map((d) => ({
+    offset: d.offset,
+    warning: duplicateWarning(file, chunk.firstLine + lineOf(d.offset) - 1, d.key),
+  }));
   const size = expandedSize(value, { nodes: limits.maxExpandedNodes, bytes: limits.maxExpandedBytes });
   if (size === undefined) {
     return [{ kind: 'error', source: at(docLine), message: 'document refers to itself through a YAML alias (cycle)' }];
@@ -105,6 +148,12 @@ function entriesFromChunk(file: string, chunk: DocumentChunk, limits: InputLimit
     }
     const offsets = listItemOffsets(chunk.text, events);
     const lineAt = lineOf;
+    // A repeated key is told with the item it is in (one outside the items, with the first).
+    const itemOf = (offset: number): number => {
+      let k = 0;
+      while (k + 1 < offsets.length && offsets[k + 1] <= offset) k++;
+      return k;
+    };
     return items.map((item, idx): ManifestEntry => {
       const line = offsets[idx] !== undefined ? chunk.firstLine + lineAt(offsets[idx]) - 1 : docLine;
       const source: SourceLocation = { file, line, docIndex: chunk.docIndex, itemIndex: idx };
@@ -112,12 +161,13 @@ function entriesFromChunk(file: string, chunk: DocumentChunk, limits: InputLimit
       if (itemProblem)
         return { kind: 'error', source, message: `${obj.kind} item ${idx}: not a Kubernetes object: ${itemProblem}` };
       const entry = classify(item as KubeObject, source);
-      if (entry.kind === 'object' && duplicates.length > 0 && idx === 0) entry.warnings = duplicates;
+      const warnings = duplicates.filter((d) => itemOf(d.offset) === idx).map((d) => d.warning);
+      if (entry.kind === 'object' && warnings.length > 0) entry.warnings = warnings;
       return entry;
     });
   }
   const entry = classify(obj, at(docLine));
-  if (entry.kind === 'object' && duplicates.length > 0) entry.warnings = duplicates;
+  if (entry.kind === 'object' && duplicates.length > 0) entry.warnings = duplicates.map((d) => d.warning);
   return [entry];
 }
 

@@ -106,4 +106,93 @@ describe('manifest parser thread', () => {
     writeFileSync(k, text);
     assert.deepEqual(await loadManifests([k], { recursive: false, batchChars: 4096 }), here(k, text));
   });
+
+  describe('a large List document, cut into its items', () => {
+    // `kubectl get -A -o yaml` writes a List whose items start at column 0; other tools indent them.
+    const item = (i: number, indent: string): string => {
+      const lines = [
+        `- apiVersion: v1`,
+        `  kind: ConfigMap`,
+        `  metadata:`,
+        `    name: cm-${i}`,
+        `    namespace: ns-${i % 3}`,
+        ...(i % 7 === 3 ? [`    name: repeated-${i}`] : []),
+        `  data:`,
+        `    script: |`,
+        `      #!/bin/sh`,
+        ``,
+        `      echo ${i}`,
+        `# a comment at column 0, inside the items`,
+        `    list: "[1, 2]"`,
+        `    nested:`,
+        ...(i % 5 === 0 ? [] : [`    - x`, `    - - y`]),
+      ];
+      const text = lines.map((l) => (l === '' || l.startsWith('#') ? l : indent + l)).join('\n');
+      return i % 11 === 4 ? text.replace(`${indent}- apiVersion: v1`, `${indent}-\n${indent}  apiVersion: v1`) : text;
+    };
+    const list = (n: number, indent: string, extra = ''): string =>
+      `apiVersion: v1\nitems:\n${Array.from({ length: n }, (_, i) => item(i, indent)).join('\n')}\n${extra}kind: List\nmetadata:\n  resourceVersion: ""\n`;
+
+    async function batched(file: string, text: string): Promise<ManifestEntry[]> {
+      writeFileSync(file, text);
+      return loadManifests([file], { recursive: false, batchChars: 2048 });
+    }
+
+    for (const [name, indent] of [
+      ['items at column 0', ''],
+      ['items indented', '  '],
+    ] as const) {
+      it(`gives the entries of parsing the List whole (${name}), repeated keys told with their item`, async () => {
+        const dir = mkdtempSync(path.join(tmpdir(), 'kwp-list-'));
+        const text = `${syntheticFile(0, 10)}---\n${list(120, indent, '# trailing comment\n\n')}---\n${syntheticFile(0, 10)}`;
+        const file = path.join(dir, 'dump.yaml');
+        const got = await batched(file, text);
+        assert.deepEqual(got, here(file, text));
+        assert.equal(got.filter((e) => e.source.itemIndex !== undefined).length, 120);
+        const warned = got.filter((e) => e.kind === 'object' && e.warnings);
+        assert.deepEqual(
+          warned.map((e) => e.source.itemIndex),
+          Array.from({ length: 120 }, (_, i) => i).filter((i) => i % 7 === 3),
+        );
+      });
+    }
+
+    it('parses a List with anchors whole (an item may refer to another one)', async () => {
+      const dir = mkdtempSync(path.join(tmpdir(), 'kwp-list-'));
+      const text = list(60, '')
+        .replace('  data:\n', '  data: &d\n')
+        .replace(/(name: cm-59\n)/, '$1  extra: *d\n');
+      const file = path.join(dir, 'anchors.yaml');
+      assert.deepEqual(await batched(file, text), here(file, text));
+    });
+
+    it('reports a broken item alone, at its line and column, and reads the others', async () => {
+      const dir = mkdtempSync(path.join(tmpdir(), 'kwp-list-'));
+      const lines = list(60, '').split('\n');
+      const at = lines.indexOf('    name: cm-30');
+      lines[at] = '    name: [cm-30';
+      const file = path.join(dir, 'broken.yaml');
+      const got = await batched(file, lines.join('\n'));
+      const errors = got.filter((e) => e.kind === 'error');
+      assert.equal(errors.length, 1);
+      assert.equal(errors[0].source.itemIndex, 30);
+      assert.match((errors[0] as { message: string }).message, /^YAML syntax error: /);
+      assert.ok(errors[0].source.line > at && errors[0].source.line < at + 4, `line ${errors[0].source.line}`);
+      assert.equal(got.filter((e) => e.kind === 'object').length, 59);
+      // Parsed whole, the same List is one error.
+      assert.equal(here(file, lines.join('\n')).length, 1);
+    });
+
+    it('checks each item against the document limits, not the whole List', async () => {
+      const dir = mkdtempSync(path.join(tmpdir(), 'kwp-list-'));
+      const text = list(200, '');
+      const file = path.join(dir, 'big.yaml');
+      writeFileSync(file, text);
+      const limits = { ...DEFAULT_LIMITS, maxExpandedBytes: 20_000 };
+      // Whole, the List is one document over the limit; item by item, each is well under it.
+      assert.equal(entriesFromText(file, text, limits)[0].kind, 'error');
+      const got = await loadManifests([file], { recursive: false, batchChars: 2048, limits });
+      assert.equal(got.filter((e) => e.kind === 'object').length, 200);
+    });
+  });
 });
