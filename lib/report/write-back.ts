@@ -1,6 +1,7 @@
 import { promises as fs } from 'node:fs';
 import { isDeepStrictEqual } from 'node:util';
 import * as YAML from 'yaml';
+import { editScript } from '../base/line-diff';
 import { applyPatch } from '../kube/json-patch';
 import type { JsonPatchOperation } from '../kube/admission-review';
 import { readRegularFile } from '../base/bounded-read';
@@ -443,39 +444,14 @@ export function mergeLines(
   return out;
 }
 
-/** For each line of `x`, the index of the line of `y` it is matched to (longest common subsequence), or -1. */
+/**
+ * For each line of `x`, the index of the line of `y` it is matched to (longest common subsequence, lines of `x`
+ * left out first where two matchings are equally long), or -1. A middle too large to match is left unmatched.
+ */
 function matchLines(x: readonly string[], y: readonly string[]): Int32Array {
   const m = new Int32Array(x.length).fill(-1);
-  let pre = 0;
-  while (pre < x.length && pre < y.length && x[pre] === y[pre]) {
-    m[pre] = pre;
-    pre++;
-  }
-  let suf = 0;
-  while (suf < x.length - pre && suf < y.length - pre && x[x.length - 1 - suf] === y[y.length - 1 - suf]) {
-    m[x.length - 1 - suf] = y.length - 1 - suf;
-    suf++;
-  }
-  const xs = x.slice(pre, x.length - suf);
-  const ys = y.slice(pre, y.length - suf);
-  const n = xs.length;
-  const k = ys.length;
-  if (n === 0 || k === 0) return m;
-  if (n * k > 25_000_000) return m; // too large to match: the stretch is taken whole
-  const lcs: Uint32Array[] = Array.from({ length: n + 1 }, () => new Uint32Array(k + 1));
-  for (let i = n - 1; i >= 0; i--)
-    for (let j = k - 1; j >= 0; j--)
-      lcs[i][j] = xs[i] === ys[j] ? lcs[i + 1][j + 1] + 1 : Math.max(lcs[i + 1][j], lcs[i][j + 1]);
-  let i = 0;
-  let j = 0;
-  while (i < n && j < k) {
-    if (xs[i] === ys[j]) {
-      m[pre + i] = pre + j;
-      i++;
-      j++;
-    } else if (lcs[i + 1][j] >= lcs[i][j + 1]) i++;
-    else j++;
-  }
+  // editScript prefers inserting its second argument's lines on ties: with x second, x's lines are left out first.
+  for (const [kind, yi, xi] of editScript(y, x, 25_000_000)) if (kind === ' ') m[xi] = yi;
   return m;
 }
 
