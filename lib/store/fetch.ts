@@ -5,7 +5,8 @@ import { bundledPolicyPath, bundledPolicyAsset, bundledPolicyNames } from './bun
 import { isWasm } from '../wasm/binary';
 import { Credentials } from './credentials';
 import { asFetchError, PolicyFetchError } from './errors';
-import { httpRequest, redactUrl, tlsHint, TransportError, type HttpResponse, type TlsSettings } from '../net/http';
+import { httpRequest, redactUrl, tlsHint, type HttpResponse, type TlsSettings } from '../net/http';
+import { TransportError } from '../net/transport-error';
 import { defaultSourcesPath, defaultStoreRoot, dockerConfigPath } from './locations';
 import { digestLike, sha256Digest } from './oci';
 import { formatRegistryRef, isMutableLatest, parseSourceRef, type RegistryRef, type SourceRef } from './ref';
