@@ -7,7 +7,7 @@ import type { JsonPatchOperation } from '../kube/admission-review';
 import { readRegularFile } from '../base/bounded-read';
 import { writeFileAtomic } from '../base/fs-atomic';
 import { DEFAULT_LIMITS, entriesFromText, type InputLimits, type ManifestEntry } from '../manifests';
-import { parseJsonPointer, type PathSegment } from '../manifests/locate';
+import { parseJsonPointer, toJsonPointer, type PathSegment } from '../manifests/locate';
 import { DOC_END, DOC_START, hasContent } from '../manifests/split';
 import type { Result } from '../evaluation/result';
 
@@ -276,7 +276,7 @@ function printJson(
   const indent = indentLine ? indentLine.match(/^[ \t]+/)![0] : bodies.length > 1 ? 2 : 0;
   let after = value;
   for (const { base, ops: list } of ops) {
-    const prefix = base.map((s) => '/' + String(s)).join('');
+    const prefix = toJsonPointer(base);
     after = applyPatch(
       after,
       list.map((op) => ({
@@ -345,7 +345,7 @@ function applyToDocument(doc: YAML.Document, base: PathSegment[], op: JsonPatchO
   const parentOf = (path: PathSegment[]): YAML.YAMLMap | YAML.YAMLSeq => {
     const parent = path.length > 1 ? doc.getIn(path.slice(0, -1), true) : doc.contents;
     if (YAML.isMap(parent) || YAML.isSeq(parent)) return parent;
-    throw new Error(`the parent of ${toPointer(path)} is not a mapping or a list`);
+    throw new Error(`the parent of ${toJsonPointer(path) || '/'} is not a mapping or a list`);
   };
   const valueAt = (path: PathSegment[]): unknown => {
     const node = doc.getIn(path, true);
@@ -395,10 +395,6 @@ function applyToDocument(doc: YAML.Document, base: PathSegment[], op: JsonPatchO
     case 'test':
       return;
   }
-}
-
-function toPointer(path: PathSegment[]): string {
-  return path.map((s) => '/' + String(s)).join('') || '/';
 }
 
 /**
