@@ -4,6 +4,7 @@ import { buildAdmissionRequest, type RequestOptions } from '../admission/request
 import type { HostCapabilityOptions } from '../capabilities/run';
 import type { EvaluationUnit } from '../evaluation/units';
 import type { Operation } from '../kube/admission-review';
+import type { ResourceNames } from '../kube/resource-type';
 import type { Logger, LogLevel } from '../base/log';
 import { ResourceResolver } from '../kube/resource-resolver';
 import { DEFAULT_LIMITS, loadManifests, type InputLimits } from '../manifests';
@@ -115,7 +116,7 @@ export function distribution(samples: readonly number[]): Distribution {
 
 interface ManifestRequest {
   req: RunRequest;
-  target: { group: string; version: string; resource: string; namespaced: boolean; operation: Operation };
+  target: ResourceNames & { operation: Operation };
 }
 
 async function manifestRequests(
