@@ -10,7 +10,7 @@ import { UsageError } from './context';
 
 /** `-p` and the flags that go with it, shared by check and audit. */
 export interface PolicyFlagArgs {
-  policy: string[];
+  policy: readonly string[];
   'settings-json'?: string;
   settings?: string;
   'execution-mode'?: ExecutionMode;
@@ -29,7 +29,7 @@ export const POLICY_FLAG_OPTIONS = {
   settings: { type: 'string', describe: 'File with the settings (YAML or JSON object) for the policies given with -p' },
   'execution-mode': {
     alias: 'e',
-    choices: EXECUTION_MODES as unknown as string[],
+    choices: EXECUTION_MODES,
     describe: 'Execution mode of -p policies; must agree with their metadata',
   },
 } as const;

@@ -26,7 +26,7 @@ export function builder(y: Argv<GlobalArgs>): Argv<PullArgs> {
       describe: 'registry://host/repo:tag|@sha256:..., https://..., or host/repo:tag',
     })
     .option('output', { alias: 'o', type: 'string', describe: 'Also write the module to this file' })
-    .option('pull', { ...PULL_OPTION, default: 'always' })
+    .option('pull', { ...PULL_OPTION, default: 'always' as const })
     .option('sources-path', SOURCES_PATH_OPTION)
     .option('docker-config', DOCKER_CONFIG_OPTION)
     .option('registry-timeout', REGISTRY_TIMEOUT_OPTION);

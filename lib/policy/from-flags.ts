@@ -5,7 +5,7 @@ import type { PolicySpec } from './spec';
 
 /** Policies named with -p: each matches what its metadata rules allow, in protect mode. */
 export function policiesFromRefs(
-  refs: string[],
+  refs: readonly string[],
   opts: { settings?: Record<string, unknown>; executionMode?: ExecutionMode },
 ): PolicySpec[] {
   const seen = new Map<string, number>();
