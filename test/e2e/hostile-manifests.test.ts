@@ -207,7 +207,10 @@ describe('hostile manifests and files', function () {
       const r = await runCli(['check', '-f', ok, '-p', 'builtin://pss-privileged', '--settings', file]);
       noStack(r.stderr);
       assert.equal(r.code, 2);
-      assert.match(r.stderr, /--settings .*settings-bomb\.yaml: it has more than 1000000 values once its aliases are expanded/);
+      assert.match(
+        r.stderr,
+        /--settings .*settings-bomb\.yaml: it has more than 1000000 values once its aliases are expanded/,
+      );
     });
   });
 });
