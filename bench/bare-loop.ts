@@ -8,7 +8,7 @@ import { buildOperationRequest } from '../lib/admission/operation';
 import { DEFAULT_USER } from '../lib/admission/request';
 import { ResourceResolver } from '../lib/kube/resource-resolver';
 import { createLogger } from '../lib/base/log';
-import { loadManifests, type ManifestObject } from '../lib/manifests';
+import { readManifests, type ManifestObject } from '../lib/manifests';
 import { bundledPolicySet } from '../lib/policy/bundled';
 import { fetchPolicy } from '../lib/store/fetch';
 import { createRuntime } from '../lib/wasm/create-runtime';
@@ -56,7 +56,7 @@ async function loadBundled(): Promise<Policy[]> {
 }
 
 const policies = await loadBundled();
-const entries = await loadManifests([dir], { recursive: true });
+const entries = await readManifests([dir], { recursive: true });
 const objects = entries.filter((e): e is ManifestObject => e.kind === 'object').map((e) => e.object);
 const resolver = new ResourceResolver();
 resolver.addCrds(objects);

@@ -128,7 +128,7 @@ export async function handler(args: ArgumentsCamelCase<BenchArgs>): Promise<void
     const fromFlags = await policiesFromFlags(args);
     const fromConfig =
       args.policies.length > 0
-        ? await (await import('../lib/policy/config')).loadPolicyConfig(args.policies, { log })
+        ? await (await import('../lib/policy/config')).readPolicyConfig(args.policies, { log })
         : [];
     policies = fromFlags.length + fromConfig.length > 0 ? [...fromConfig, ...fromFlags] : bundledPolicySet();
   }

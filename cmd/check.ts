@@ -271,7 +271,7 @@ export async function handler(args: ArgumentsCamelCase<CheckArgs>): Promise<void
     args.policies.length > 0
       ? await (
           await import('../lib/policy/config')
-        ).loadPolicyConfig(args.policies, {
+        ).readPolicyConfig(args.policies, {
           log,
           kubewardenNamespace: args['kubewarden-namespace'] ?? DEFAULT_KUBEWARDEN_NAMESPACE,
           defaultNamespace: args.namespace ?? 'default',

@@ -11,7 +11,7 @@ import {
 import { APPLY_MODES, type ApplyMode } from '../../lib/apiserver/kubectl-apply';
 import type { Stage } from '../../lib/apiserver/options';
 import type { FieldValidation } from '../../lib/apiserver/stage';
-import { DEFAULT_LIMITS, loadManifests } from '../../lib/manifests';
+import { DEFAULT_LIMITS, readManifests } from '../../lib/manifests';
 import { EXIT_ERROR } from '../../lib/report/exit-code';
 import { loggerFor, UsageError, type GlobalArgs } from '../context';
 
@@ -95,8 +95,8 @@ export async function handler(args: ArgumentsCamelCase<Args>): Promise<void> {
   if (args.operation === 'UPDATE' && args.old.length === 0)
     throw new UsageError('--operation UPDATE needs the stored objects: give them with --old FILE');
   const limits = DEFAULT_LIMITS;
-  const entries = await loadManifests(args.filename, { recursive: args.recursive, limits });
-  const old = args.old.length > 0 ? await loadManifests(args.old, { recursive: args.recursive, limits }) : [];
+  const entries = await readManifests(args.filename, { recursive: args.recursive, limits });
+  const old = args.old.length > 0 ? await readManifests(args.old, { recursive: args.recursive, limits }) : [];
   const validate: FieldValidation =
     args.validate === 'true' ? 'strict' : args.validate === 'false' ? 'ignore' : (args.validate as FieldValidation);
   const reviews = admissionReviews(

@@ -7,7 +7,7 @@ import type { Operation } from '../kube/admission-review';
 import type { ResourceNames } from '../kube/resource-type';
 import type { Logger, LogLevel } from '../base/log';
 import { ResourceResolver } from '../kube/resource-resolver';
-import { DEFAULT_LIMITS, loadManifests, type InputLimits } from '../manifests';
+import { DEFAULT_LIMITS, readManifests, type InputLimits } from '../manifests';
 import type { PolicyEntry } from '../policy/spec';
 import type { FetchOptions } from '../store/fetch';
 import type { EvaluationLimits } from '../wasm/limits';
@@ -124,7 +124,7 @@ async function manifestRequests(
   request: RequestOptions,
   limits: InputLimits,
 ): Promise<ManifestRequest[]> {
-  const entries = await loadManifests(files, { recursive: true, limits });
+  const entries = await readManifests(files, { recursive: true, limits });
   const resolver = new ResourceResolver();
   const objects = entries.flatMap((e) => (e.kind === 'object' ? [e.object] : []));
   resolver.addCrds(objects.filter((o) => o.kind === 'CustomResourceDefinition'));

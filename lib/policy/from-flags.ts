@@ -20,7 +20,7 @@ export function policiesFromRefs(
   });
 }
 
-/** A short readable name: the builtin name, or the file/repository base name without extension or tag. */
+/** A short readable name: the bundled policy's name, or the file/repository base name without extension or tag. */
 export function policyIdFromRef(ref: string): string {
   if (ref.startsWith(BUNDLED_SCHEME)) return ref.slice(BUNDLED_SCHEME.length);
   const noQuery = ref.replace(/[?#].*$/, '').replace(/@sha256:[0-9a-f]+$/, '');

@@ -11,7 +11,7 @@ import { defaultSourcesPath, defaultStoreRoot, dockerConfigPath } from './locati
 import { digestLike, sha256Digest } from './oci';
 import { formatRegistryRef, isMutableLatest, parseSourceRef, type RegistryRef, type SourceRef } from './ref';
 import { MAX_MODULE_BYTES, RegistryClient } from './registry';
-import { loadSources, mergeSources, type Sources } from './sources';
+import { readSources, mergeSources, type Sources } from './sources';
 import { pinnedProblem } from './pinned';
 import { Store } from './store';
 
@@ -87,7 +87,7 @@ export class StoreContext {
   }
 
   sources(): Promise<Sources> {
-    this.sourcesP ??= loadSources(this.sourcesPath, this.opts.sourcesPath !== undefined).then((s) => {
+    this.sourcesP ??= readSources(this.sourcesPath, this.opts.sourcesPath !== undefined).then((s) => {
       if (this.opts.extraSources) s = mergeSources(s, this.opts.extraSources);
       if (s.path && (s.insecure.size > 0 || s.authorities.size > 0)) {
         this.log.debug(
@@ -152,7 +152,7 @@ export async function resolvePolicy(ref: string, opts?: FetchOptions): Promise<R
   const o = opts ?? {};
   const source = parseSourceRef(ref);
   switch (source.kind) {
-    case 'builtin': {
+    case 'bundled': {
       const names = bundledPolicyNames();
       if (!names.includes(source.name)) {
         throw new PolicyFetchError(

@@ -3,7 +3,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { syntheticFile } from '../../../bench/support/synthetic';
-import { DEFAULT_LIMITS, entriesFromText, loadManifests, type ManifestEntry } from '../../../lib/manifests';
+import { DEFAULT_LIMITS, entriesFromText, readManifests, type ManifestEntry } from '../../../lib/manifests';
 import { ManifestParser } from '../../../lib/manifests/parser';
 
 // Documents whose entries are not plain objects: errors with positions, Lists, anchors and merge keys,
@@ -73,7 +73,7 @@ describe('manifest parser thread', () => {
     files.push([path.join(dir, 'objects-02a.yaml'), TRICKY[0][1]], [path.join(dir, 'objects-17a.yaml'), TRICKY[2][1]]);
     files.sort(([a], [b]) => (a < b ? -1 : 1));
     for (const [file, text] of files) writeFileSync(file, text);
-    const streamed = await loadManifests([dir], { recursive: false });
+    const streamed = await readManifests([dir], { recursive: false });
     assert.deepEqual(
       streamed,
       files.flatMap(([file, text]) => here(file, text)),
