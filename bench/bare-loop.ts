@@ -13,7 +13,7 @@ import { DEFAULT_KUBERNETES_VERSION } from '../lib/kube/served-versions';
 import type { KubeObject } from '../lib/manifests';
 import { ResourceResolver } from '../lib/kube/resource-resolver';
 import { createLogger } from '../lib/base/log';
-import { loadManifests, type ManifestObject } from '../lib/manifests';
+import { readManifests, type ManifestObject } from '../lib/manifests';
 import { bundledPolicySet } from '../lib/policy/bundled';
 import { fetchPolicy } from '../lib/store/fetch';
 import { createRuntime } from '../lib/wasm/create-runtime';
@@ -61,7 +61,7 @@ async function loadBundled(): Promise<Policy[]> {
 }
 
 const policies = await loadBundled();
-const entries = await loadManifests([dir], { recursive: true });
+const entries = await readManifests([dir], { recursive: true });
 const objects = entries.filter((e): e is ManifestObject => e.kind === 'object').map((e) => e.object);
 const resolver = new ResourceResolver();
 resolver.addCrds(objects);

@@ -44,7 +44,7 @@ interface AuditArgs
   'fail-on-warn': boolean;
 }
 
-export function builder(y: Argv): Argv<AuditArgs> {
+export function builder(y: Argv<GlobalArgs>): Argv<AuditArgs> {
   const base = y
     .options(CLUSTER_OPTIONS)
     .option('all-namespaces', {
@@ -125,7 +125,7 @@ export function builder(y: Argv): Argv<AuditArgs> {
     .option('sources-path', SOURCES_PATH_OPTION)
     .option('docker-config', DOCKER_CONFIG_OPTION)
     .option('registry-timeout', REGISTRY_TIMEOUT_OPTION);
-  return withVerificationOptions(base) as unknown as Argv<AuditArgs>;
+  return withVerificationOptions(base);
 }
 
 export async function handler(args: ArgumentsCamelCase<AuditArgs>): Promise<void> {

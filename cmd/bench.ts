@@ -30,7 +30,7 @@ interface BenchArgs extends GlobalArgs, StoreArgs, SessionArgs, PolicyFlagArgs {
   output: 'text' | 'json';
 }
 
-export function builder(y: Argv): Argv<BenchArgs> {
+export function builder(y: Argv<GlobalArgs>): Argv<BenchArgs> {
   return y
     .usage(
       '$0 bench [REF] -r REQUEST | -f FILE... [-p REF]... [--policies FILE]...\n\nPer policy: the time to start it and the time of one evaluation (min, median, p99), like kwctl bench.',
@@ -86,11 +86,16 @@ export function builder(y: Argv): Argv<BenchArgs> {
       type: 'number',
       describe: 'Seconds to measure a policy at most (kwctl --measurement-time)',
     })
-    .option('output', { alias: 'o', choices: ['text', 'json'], default: 'text', describe: 'Output format' })
+    .option('output', {
+      alias: 'o',
+      choices: ['text', 'json'] as const,
+      default: 'text' as const,
+      describe: 'Output format',
+    })
     .options(SESSION_OPTIONS)
     .option('pull', PULL_OPTION)
     .option('sources-path', SOURCES_PATH_OPTION)
-    .option('docker-config', DOCKER_CONFIG_OPTION) as unknown as Argv<BenchArgs>;
+    .option('docker-config', DOCKER_CONFIG_OPTION);
 }
 
 export async function handler(args: ArgumentsCamelCase<BenchArgs>): Promise<void> {
@@ -123,7 +128,7 @@ export async function handler(args: ArgumentsCamelCase<BenchArgs>): Promise<void
     const fromFlags = await policiesFromFlags(args);
     const fromConfig =
       args.policies.length > 0
-        ? await (await import('../lib/policy/config')).loadPolicyConfig(args.policies, { log })
+        ? await (await import('../lib/policy/config')).readPolicyConfig(args.policies, { log })
         : [];
     policies = fromFlags.length + fromConfig.length > 0 ? [...fromConfig, ...fromFlags] : bundledPolicySet();
   }

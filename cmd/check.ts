@@ -74,7 +74,7 @@ interface CheckArgs extends GlobalArgs, StoreArgs, EvaluationArgs, SessionArgs, 
 /** kubectl's --validate values: true is strict, false is ignore. */
 const VALIDATE_CHOICES = ['strict', 'warn', 'ignore', 'true', 'false'];
 
-export function builder(y: Argv): Argv<CheckArgs> {
+export function builder(y: Argv<GlobalArgs>): Argv<CheckArgs> {
   const base = y
     .option('filename', {
       alias: 'f',
@@ -151,8 +151,8 @@ export function builder(y: Argv): Argv<CheckArgs> {
     })
     .option('always-accept-kubewarden-namespace', ALWAYS_ACCEPT_OPTION)
     .option('operation', {
-      choices: ['CREATE', 'UPDATE', 'DELETE'],
-      default: 'CREATE',
+      choices: ['CREATE', 'UPDATE', 'DELETE'] as const,
+      default: 'CREATE' as const,
       describe: 'Operation to simulate: CREATE, UPDATE (with --old) or DELETE (the -f objects are the ones deleted)',
     })
     .option('old', {
@@ -206,7 +206,7 @@ export function builder(y: Argv): Argv<CheckArgs> {
         "Write accepted mutations (admitted with a patch) back into the -f files, changing only the mutated fields (the mutating chain's changes)",
     })
     .option('kubernetes-version', {
-      choices: KUBERNETES_VERSIONS as unknown as string[],
+      choices: KUBERNETES_VERSIONS,
       describe: `Kubernetes version whose schemas, defaults and admission steps apply (default: the cluster's with --from-cluster/--context-from-cluster, else ${NEWEST_KUBERNETES_VERSION})`,
     })
     .option('validate', {
@@ -216,8 +216,8 @@ export function builder(y: Argv): Argv<CheckArgs> {
         "Field validation, as kubectl's --validate: strict (unknown fields are an error), warn (warned and dropped), ignore (dropped)",
     })
     .option('apply-mode', {
-      choices: APPLY_MODES as unknown as string[],
-      default: 'client' as ApplyMode,
+      choices: APPLY_MODES,
+      default: 'client' as const,
       describe:
         'What sends the objects: client (kubectl apply), server (kubectl apply --server-side) or create (kubectl create)',
     })
@@ -232,7 +232,7 @@ export function builder(y: Argv): Argv<CheckArgs> {
     .option('sources-path', SOURCES_PATH_OPTION)
     .option('docker-config', DOCKER_CONFIG_OPTION)
     .option('registry-timeout', REGISTRY_TIMEOUT_OPTION);
-  return withVerificationOptions(base, false) as unknown as Argv<CheckArgs>;
+  return withVerificationOptions(base, false);
 }
 
 export async function handler(args: ArgumentsCamelCase<CheckArgs>): Promise<void> {
@@ -271,7 +271,7 @@ export async function handler(args: ArgumentsCamelCase<CheckArgs>): Promise<void
     args.policies.length > 0
       ? await (
           await import('../lib/policy/config')
-        ).loadPolicyConfig(args.policies, {
+        ).readPolicyConfig(args.policies, {
           log,
           kubewardenNamespace: args['kubewarden-namespace'] ?? DEFAULT_KUBEWARDEN_NAMESPACE,
           defaultNamespace: args.namespace ?? 'default',

@@ -1,4 +1,4 @@
-import { loadClusterModule } from '../lib/cluster/lazy';
+import { importClusterModule } from '../lib/cluster/lazy';
 import type { Cluster } from '../lib/cluster/types';
 import type { Logger } from '../lib/base/log';
 
@@ -22,7 +22,7 @@ export const CLUSTER_OPTIONS = {
 
 /** Connects lazily: the cluster client (and @kubernetes/client-node) loads only for commands that use it. */
 export async function connect(args: ClusterArgs, log: Logger): Promise<Cluster> {
-  const { connectCluster } = await loadClusterModule();
+  const { connectCluster } = await importClusterModule();
   return connectCluster({
     log,
     ...(args.kubeconfig ? { kubeconfig: args.kubeconfig } : {}),

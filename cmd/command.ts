@@ -1,9 +1,12 @@
 import type { Argv, ArgumentsCamelCase } from 'yargs';
+import type { GlobalArgs } from './context';
 
 /** What a subcommand file exports: its flags and its handler. */
 export interface CommandImpl {
-  builder(y: Argv): Argv<any>; // eslint-disable-line @typescript-eslint/no-explicit-any
-  handler(args: ArgumentsCamelCase<any>): Promise<void>; // eslint-disable-line @typescript-eslint/no-explicit-any
+  /** Adds the command's flags to the global ones; the result's type is the handler's arguments. */
+  builder(y: Argv<GlobalArgs>): Argv<GlobalArgs>;
+  // A method, so a command's handler of its own (wider) arguments type fits.
+  handler(args: ArgumentsCamelCase<GlobalArgs>): Promise<void>;
   /** A command group (cmd/scaffold.ts): its subcommands, for completion. */
   SUBCOMMANDS?: readonly { command: string; impl: Pick<CommandImpl, 'builder'> }[];
 }

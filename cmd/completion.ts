@@ -1,6 +1,6 @@
 import yargs, { type Argv, type ArgumentsCamelCase } from 'yargs';
 import { commandName, type CommandEntry, type CommandImpl } from './command';
-import type { GlobalArgs } from './context';
+import { withGlobalOptions, type GlobalArgs } from './context';
 
 /**
  * `completion bash|zsh`: a completion script for `kubectl-wasmpolicy` and, run as the executable
@@ -41,14 +41,15 @@ export const GLOBAL_FLAGS: FlagSpec[] = [
 export function builder(y: Argv<GlobalArgs>): Argv<CompletionArgs> {
   return y
     .positional('shell', {
-      choices: SHELLS as unknown as string[],
+      choices: SHELLS,
+      demandOption: true,
       describe: 'Shell to print the completion script for',
     })
     .example('source <(kubectl wasmpolicy completion bash)', 'bash: complete kubectl-wasmpolicy in this shell')
     .example(
       'kubectl wasmpolicy completion bash > ~/.local/bin/kubectl_complete-wasmpolicy && chmod +x ~/.local/bin/kubectl_complete-wasmpolicy',
       'complete `kubectl wasmpolicy` through kubectl (≥ 1.26)',
-    ) as unknown as Argv<CompletionArgs>;
+    );
 }
 
 /** The command, given the commands whose flags it completes (cmd/commands.ts passes its table: no import cycle). */
@@ -70,8 +71,8 @@ export async function commandSpecs(commands: readonly CommandEntry[]): Promise<C
     const subs = impl.SUBCOMMANDS;
     // A group completes its subcommand names, and the flags of all of them.
     const flags = subs
-      ? uniqueFlags(subs.flatMap((s) => flagsOf(s.impl.builder(yargs([])))))
-      : flagsOf(impl.builder(yargs([])));
+      ? uniqueFlags(subs.flatMap((s) => flagsOf(s.impl.builder(withGlobalOptions(yargs([]))))))
+      : flagsOf(impl.builder(withGlobalOptions(yargs([]))));
     const spec: CommandSpec = { name, flags };
     if (name === 'completion') spec.positionals = [...SHELLS];
     if (subs) spec.positionals = subs.map((s) => s.command.split(' ')[0]);
@@ -89,6 +90,12 @@ interface YargsOptions {
   hiddenOptions: string[];
 }
 
+/** The global flags' names, which GLOBAL_FLAGS completes for every command. */
+const GLOBAL_KEYS = new Set(
+  GLOBAL_FLAGS.flatMap((f) => f.names.filter((n) => n.startsWith('--')).map((n) => n.slice(2))),
+);
+
+/** A command's own flags: those its builder added to the global ones. */
 function flagsOf(y: Argv<unknown>): FlagSpec[] {
   const o = (y as unknown as { getOptions(): YargsOptions }).getOptions();
   const aliasOf = new Set(Object.values(o.alias).flat());
@@ -96,6 +103,7 @@ function flagsOf(y: Argv<unknown>): FlagSpec[] {
   for (const key of Object.keys(o.key)) {
     if (
       aliasOf.has(key) ||
+      GLOBAL_KEYS.has(key) ||
       o.hiddenOptions.includes(key) ||
       key === '$0' ||
       key === '_' ||

@@ -1,3 +1,4 @@
+import type { Argv } from 'yargs';
 import { createLogger, type Logger, type LogLevel } from '../lib/base/log';
 import { UserError } from '../lib/base/user-error';
 
@@ -6,6 +7,18 @@ export interface GlobalArgs {
   verbose: number;
   color?: boolean;
   quiet?: boolean;
+}
+
+/** The flags every command accepts (cmd/main.ts; completion reads the commands' own flags beside them). */
+export function withGlobalOptions<T>(y: Argv<T>): Argv<T & GlobalArgs> {
+  return y
+    .option('verbose', {
+      alias: 'v',
+      type: 'count',
+      describe: 'More output: -v lists passes and skips, -vv logs policy output',
+    })
+    .option('color', { type: 'boolean', describe: 'Colour output (default: only on a terminal; NO_COLOR disables)' })
+    .option('quiet', { alias: 'q', type: 'boolean', describe: 'Only errors on stderr' });
 }
 
 /** Colour only on a TTY, never with NO_COLOR or --no-color. */

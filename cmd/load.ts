@@ -1,7 +1,7 @@
 import { readRegularFile, type BoundedReadError } from '../lib/base/bounded-read';
 import { MAX_ARCHIVE_BYTES } from '../lib/store/archive';
 import type { Argv, ArgumentsCamelCase } from 'yargs';
-import { loadArchive } from '../lib/store/archive';
+import { importArchive } from '../lib/store/archive';
 import { UsageError, type GlobalArgs } from './context';
 
 interface LoadArgs extends GlobalArgs {
@@ -20,6 +20,6 @@ export async function handler(args: ArgumentsCamelCase<LoadArgs>): Promise<void>
     const e = err as BoundedReadError;
     throw new UsageError(`cannot read ${args.file}: ${e.reason === 'not-found' ? 'no such file' : e.message}`);
   }
-  for (const p of await loadArchive(data, {}, args.file))
+  for (const p of await importArchive(data, {}, args.file))
     process.stdout.write(`Loaded ${p.uri} (sha256 ${p.sha256.slice(0, 12)})\n`);
 }

@@ -4,7 +4,7 @@ import { escapeControlButNewlines } from '../lib/base/control-chars';
 import { isUserError } from '../lib/base/user-error';
 import { EXIT_ERROR } from '../lib/report/exit-code';
 import { COMMANDS, commandName } from './commands';
-import { UsageError } from './context';
+import { UsageError, withGlobalOptions } from './context';
 
 /** Entry point: argument parsing and wiring only; every behaviour lives in lib/. */
 export async function main(argv: string[] = hideBin(process.argv)): Promise<void> {
@@ -13,18 +13,13 @@ export async function main(argv: string[] = hideBin(process.argv)): Promise<void
   const wanted = argv.find((a) => !a.startsWith('-'));
   const entry = COMMANDS.find((c) => commandName(c) === wanted);
   const impl = entry ? await entry.load() : undefined;
-  let parser = yargs(argv)
-    .scriptName('kubectl wasmpolicy')
-    .usage(
-      '$0 <command> [flags]\n\nRun Kubewarden WebAssembly admission policies on manifests, before they reach a cluster.',
-    )
-    .option('verbose', {
-      alias: 'v',
-      type: 'count',
-      describe: 'More output: -v lists passes and skips, -vv logs policy output',
-    })
-    .option('color', { type: 'boolean', describe: 'Colour output (default: only on a terminal; NO_COLOR disables)' })
-    .option('quiet', { alias: 'q', type: 'boolean', describe: 'Only errors on stderr' });
+  let parser = withGlobalOptions(
+    yargs(argv)
+      .scriptName('kubectl wasmpolicy')
+      .usage(
+        '$0 <command> [flags]\n\nRun Kubewarden WebAssembly admission policies on manifests, before they reach a cluster.',
+      ),
+  );
   for (const c of COMMANDS) {
     parser =
       c === entry && impl

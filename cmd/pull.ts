@@ -9,6 +9,7 @@ import {
   type StoreArgs,
 } from './store-options';
 import { resolvePolicy } from '../lib/store/fetch';
+import { sourceKindName } from '../lib/store/ref';
 import { writeFileAtomic } from '../lib/base/fs-atomic';
 import { loggerFor, UsageError, type GlobalArgs } from './context';
 import { verifyFetchOption, withVerificationOptions, type VerificationArgs } from './verification-options';
@@ -26,7 +27,7 @@ export function builder(y: Argv<GlobalArgs>): Argv<PullArgs> {
       describe: 'registry://host/repo:tag|@sha256:..., https://..., or host/repo:tag',
     })
     .option('output', { alias: 'o', type: 'string', describe: 'Also write the module to this file' })
-    .option('pull', { ...PULL_OPTION, default: 'always' })
+    .option('pull', { ...PULL_OPTION, default: 'always' as const })
     .option('sources-path', SOURCES_PATH_OPTION)
     .option('docker-config', DOCKER_CONFIG_OPTION)
     .option('registry-timeout', REGISTRY_TIMEOUT_OPTION);
@@ -40,7 +41,9 @@ export async function handler(args: ArgumentsCamelCase<PullArgs>): Promise<void>
     ...(await verifyFetchOption(args, log)),
   });
   if (r.source.kind !== 'registry' && r.source.kind !== 'url')
-    throw new UsageError(`${args.ref}: pull takes a registry or https reference (this is a ${r.source.kind})`);
+    throw new UsageError(
+      `${args.ref}: pull takes a registry or https reference (this is a ${sourceKindName(r.source.kind)})`,
+    );
   if (args.output) {
     try {
       await writeFileAtomic(args.output, r.bytes);

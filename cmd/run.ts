@@ -29,7 +29,7 @@ interface RunArgs extends GlobalArgs, StoreArgs, SessionArgs, VerificationArgs {
   'disable-wasmtime-cache'?: boolean;
 }
 
-export function builder(y: Argv): Argv<RunArgs> {
+export function builder(y: Argv<GlobalArgs>): Argv<RunArgs> {
   const base = y
     .usage(
       '$0 run [flags] <policy>\n\nA drop-in for `kwctl run`: one request through a policy (a reference, a sha256 prefix of a stored policy, or a YAML file of policy resources); prints the AdmissionResponse JSON. Exit 0 on a verdict, allowed or not; 1 when the request or policy cannot be used.',
@@ -54,7 +54,7 @@ export function builder(y: Argv): Argv<RunArgs> {
     .option('settings-json', { type: 'string', describe: 'Settings (a JSON object) for the policy' })
     .option('execution-mode', {
       alias: 'e',
-      choices: [...EXECUTION_MODES, 'kubewarden'],
+      choices: [...EXECUTION_MODES, 'kubewarden'] as const,
       describe: 'Execution mode of a module without metadata (kubewarden means kubewarden-wapc)',
     })
     .option('raw', {
@@ -77,7 +77,7 @@ export function builder(y: Argv): Argv<RunArgs> {
     .option('pull', PULL_OPTION)
     .option('sources-path', SOURCES_PATH_OPTION)
     .option('docker-config', DOCKER_CONFIG_OPTION);
-  return withVerificationOptions(base) as unknown as Argv<RunArgs>;
+  return withVerificationOptions(base);
 }
 
 /** kwctl prints `Error: ...` and exits 1 on anything that is not a verdict. */

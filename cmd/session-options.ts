@@ -1,6 +1,6 @@
 import type { HostCapabilityOptions } from '../lib/capabilities/run';
 import { parseAllowedHostCapabilities } from '../lib/capabilities/grants';
-import { loadSession, SessionFileError } from '../lib/capabilities/session';
+import { readSession, SessionFileError } from '../lib/capabilities/session';
 import { UsageError } from './context';
 
 /** kwctl's record/replay flags for host capability exchanges, shared by check and audit. */
@@ -51,7 +51,7 @@ async function sessionFiles(args: SessionArgs): Promise<Pick<HostCapabilityOptio
     );
   if (replayFile === undefined) return record !== undefined ? { record } : {};
   try {
-    return { replay: { file: replayFile, exchanges: await loadSession(replayFile) } };
+    return { replay: { file: replayFile, exchanges: await readSession(replayFile) } };
   } catch (err) {
     if (err instanceof SessionFileError) throw new UsageError(`--replay-host-capabilities-interactions ${err.message}`);
     throw err;

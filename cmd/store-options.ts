@@ -4,7 +4,7 @@ import { UsageError } from './context';
 import { PULL_POLICIES, type FetchOptions, type PullPolicy } from '../lib/store/fetch';
 
 export interface StoreArgs {
-  pull?: string;
+  pull?: PullPolicy;
   'registry-timeout'?: number;
   'sources-path'?: string;
   'docker-config'?: string;
@@ -12,7 +12,7 @@ export interface StoreArgs {
 
 export const PULL_OPTION = {
   type: 'string',
-  choices: PULL_POLICIES as unknown as string[],
+  choices: PULL_POLICIES,
   describe:
     'When to contact registries: always, missing (use the store copy), never (offline). Default: use the store copy unless the tag is latest',
 } as const;
@@ -38,7 +38,7 @@ export const REGISTRY_TIMEOUT_OPTION = {
 
 export function fetchOptionsFromArgs(args: StoreArgs, log?: Logger, pullDefault?: PullPolicy): FetchOptions {
   const o: FetchOptions = {};
-  const pull = (args.pull as PullPolicy | undefined) ?? pullDefault;
+  const pull = args.pull ?? pullDefault;
   if (pull) o.pull = pull;
   if (args['sources-path']) o.sourcesPath = args['sources-path'];
   if (args['docker-config']) o.dockerConfig = args['docker-config'];

@@ -18,7 +18,7 @@ interface TestArgs extends GlobalArgs, StoreArgs, EvaluationArgs {
   update: boolean;
 }
 
-export function builder(y: Argv): Argv<TestArgs> {
+export function builder(y: Argv<GlobalArgs>): Argv<TestArgs> {
   return y
     .usage(
       '$0 test [PATH]... [flags]\n\nRuns the policy test suites (wasmpolicy-test.yaml files, or YAML files of kind PolicyTestSuite) found in PATHs (default: .), recursively. Exit 0 when every case passes, 1 when one fails, 2 when a suite cannot run. See docs/testing-policies.md.',
@@ -31,8 +31,8 @@ export function builder(y: Argv): Argv<TestArgs> {
     })
     .option('output', {
       alias: 'o',
-      choices: TEST_FORMATS as unknown as string[],
-      default: 'text',
+      choices: TEST_FORMATS,
+      default: 'text' as const,
       describe: 'Output: text (like go test), json or junit',
     })
     .option('run', { type: 'string', describe: 'Only the cases whose SUITE/CASE name matches this regular expression' })
@@ -44,7 +44,7 @@ export function builder(y: Argv): Argv<TestArgs> {
     .options(EVALUATION_OPTIONS)
     .option('pull', PULL_OPTION)
     .option('sources-path', SOURCES_PATH_OPTION)
-    .option('docker-config', DOCKER_CONFIG_OPTION) as unknown as Argv<TestArgs>;
+    .option('docker-config', DOCKER_CONFIG_OPTION);
 }
 
 export async function handler(args: ArgumentsCamelCase<TestArgs>): Promise<void> {

@@ -56,7 +56,7 @@ export function withVerificationOptions<T>(y: Argv<T>, shortKey = true): Argv<T 
       type: 'string',
       describe:
         'Sigstore ClientTrustConfig or trusted root JSON (default: the public-good trust root shipped with the tool)',
-    }) as Argv<T & VerificationArgs>;
+    });
 }
 
 function asked(args: VerificationArgs): boolean {

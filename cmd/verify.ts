@@ -1,7 +1,7 @@
 import type { Argv, ArgumentsCamelCase } from 'yargs';
 import { DOCKER_CONFIG_OPTION, fetchOptionsFromArgs, SOURCES_PATH_OPTION, type StoreArgs } from './store-options';
 import { storeContext } from '../lib/store/fetch';
-import { formatRegistryRef, parseSourceRef } from '../lib/store/ref';
+import { formatRegistryRef, parseSourceRef, sourceKindName } from '../lib/store/ref';
 import { PolicyFetchError } from '../lib/store/errors';
 import { PolicyVerificationError } from '../lib/verification/errors';
 import { verifyArtifact } from '../lib/verification/verify';
@@ -42,7 +42,7 @@ export async function handler(args: ArgumentsCamelCase<VerifyArgs>): Promise<voi
   })();
   if (source.kind !== 'registry')
     throw new UsageError(
-      `${args.ref}: only policies in OCI registries carry signatures (this is a ${source.kind} reference)`,
+      `${args.ref}: only policies in OCI registries carry signatures (this is a ${sourceKindName(source.kind)} reference)`,
     );
   try {
     const client = await storeContext(fetchOptionsFromArgs(args, log)).client();

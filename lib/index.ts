@@ -8,18 +8,18 @@ export { runAudit, type AuditOptions } from './audit/run';
 export { parseShard, type Shard } from './audit/shard';
 
 export {
-  loadManifests,
+  readManifests,
   streamManifests,
   DEFAULT_LIMITS,
   type InputLimits,
-  type LoadOptions,
+  type ManifestReadOptions,
   type ManifestEntry,
   type ManifestObject,
 } from './manifests';
 export type { KubeObject } from './kube/object';
 
 export type { PolicyEntry, PolicySpec, PolicyGroupSpec, PolicyMode } from './policy/spec';
-export { loadPolicyConfig, PolicyConfigError, type PolicyConfigOptions } from './policy/config';
+export { readPolicyConfig, PolicyConfigError, type PolicyConfigOptions } from './policy/config';
 export { policiesFromRefs } from './policy/from-flags';
 export { bundledPolicySet } from './policy/bundled';
 export { resolvePolicy, PolicyFetchError, type FetchOptions, type ResolvedPolicy } from './store/fetch';

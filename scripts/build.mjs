@@ -78,6 +78,8 @@ await esbuild.build({
   outfile: path.join(dist, 'tools/annotate.cjs'),
   format: 'cjs',
 });
+// The tar writer for scripts/package.mjs's krew archives: the library's own (one tar implementation).
+await bundleOf('lib/base/tar.ts', 'tools/tar.cjs');
 // The Kubernetes schema tables (lib/apiserver/schema-table.ts reads them on first use, never at start-up).
 await mkdir(path.join(dist, 'schemas'), { recursive: true });
 for (const f of await readdir(path.join(root, 'lib/apiserver/schemas'))) {

@@ -39,6 +39,7 @@ import {
   statSync,
   writeFileSync,
 } from 'node:fs';
+import { createRequire } from 'node:module';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync, deflateRawSync, crc32 as zlibCrc32 } from 'node:zlib';
@@ -406,36 +407,15 @@ export function removeMachOSignature(file) {
 // ---------------------------------------------------------------------------------------------------------
 // Archives (deterministic: fixed order, owner, mode and time)
 
-function tarHeader(name, size, mode, mtime) {
-  const h = Buffer.alloc(512);
-  h.write(name, 0, 100, 'utf8');
-  h.write(mode.toString(8).padStart(7, '0') + '\0', 100, 'latin1');
-  h.write('0000000\0', 108, 'latin1'); // uid
-  h.write('0000000\0', 116, 'latin1'); // gid
-  h.write(size.toString(8).padStart(11, '0') + '\0', 124, 'latin1');
-  h.write(Math.floor(mtime).toString(8).padStart(11, '0') + '\0', 136, 'latin1');
-  h.write('        ', 148, 'latin1'); // checksum placeholder
-  h.write('0', 156, 'latin1'); // regular file
-  h.write('ustar\0' + '00', 257, 'latin1');
-  h.write('root', 265, 'latin1');
-  h.write('root', 297, 'latin1');
-  let sum = 0;
-  for (const b of h) sum += b;
-  h.write(sum.toString(8).padStart(6, '0') + '\0 ', 148, 'latin1');
-  return h;
-}
-
-/** entries: [{ name, data: Buffer, mode }] → .tar.gz bytes. */
+/**
+ * entries: [{ name, data: Buffer, mode }] → .tar.gz bytes, owned by root. The tar writer is the library's
+ * (lib/base/tar.ts, bundled by the build as dist/tools/tar.cjs).
+ */
 export function tarGz(entries, mtime) {
-  const parts = [];
-  for (const e of entries) {
-    parts.push(tarHeader(e.name, e.data.length, e.mode, mtime), e.data);
-    const pad = (512 - (e.data.length % 512)) % 512;
-    if (pad) parts.push(Buffer.alloc(pad));
-  }
-  parts.push(Buffer.alloc(1024));
+  const { writeTar } = createRequire(import.meta.url)(path.join(root, 'dist', 'tools', 'tar.cjs'));
+  const tar = writeTar(entries.map((e) => ({ ...e, mtime: new Date(Math.floor(mtime) * 1000), owner: 'root' })));
   // Level 6: level 9 takes three times as long for 0.4 % less.
-  return gzipSync(Buffer.concat(parts), { level: 6 });
+  return gzipSync(tar, { level: 6 });
 }
 
 function crc32(data) {

@@ -11,7 +11,7 @@ import {
 import { APPLY_MODES, type ApplyMode } from '../../lib/apiserver/kubectl-apply';
 import type { Stage } from '../../lib/apiserver/options';
 import type { FieldValidation } from '../../lib/apiserver/stage';
-import { DEFAULT_LIMITS, loadManifests } from '../../lib/manifests';
+import { DEFAULT_LIMITS, readManifests } from '../../lib/manifests';
 import { EXIT_ERROR } from '../../lib/report/exit-code';
 import { loggerFor, UsageError, type GlobalArgs } from '../context';
 
@@ -29,7 +29,7 @@ interface Args extends GlobalArgs {
   'apply-mode': ApplyMode;
 }
 
-export function builder(y: Argv): Argv<Args> {
+export function builder(y: Argv<GlobalArgs>): Argv<Args> {
   return y
     .option('filename', {
       alias: 'f',
@@ -45,8 +45,8 @@ export function builder(y: Argv): Argv<Args> {
       describe: 'Descend into sub-directories of -f directories',
     })
     .option('operation', {
-      choices: ['CREATE', 'UPDATE', 'DELETE'],
-      default: 'CREATE',
+      choices: ['CREATE', 'UPDATE', 'DELETE'] as const,
+      default: 'CREATE' as const,
       describe: 'Operation: CREATE, UPDATE (with --old) or DELETE',
     })
     .option('old', {
@@ -56,8 +56,8 @@ export function builder(y: Argv): Argv<Args> {
       describe: 'UPDATE: the stored objects, matched by apiVersion, kind, namespace and name',
     })
     .option('stage', {
-      choices: ['mutating', 'validating'],
-      default: 'validating' as Stage,
+      choices: ['mutating', 'validating'] as const,
+      default: 'validating' as const,
       describe: 'Which webhooks: mutating (before the API server sets uid, creationTimestamp, status) or validating',
     })
     .option('namespace', {
@@ -72,7 +72,7 @@ export function builder(y: Argv): Argv<Args> {
       describe: `userInfo.groups; repeatable (default: ${DEFAULT_USER.groups!.join(',')})`,
     })
     .option('kubernetes-version', {
-      choices: KUBERNETES_VERSIONS as unknown as string[],
+      choices: KUBERNETES_VERSIONS,
       default: NEWEST_KUBERNETES_VERSION,
       describe: 'Kubernetes version whose schemas, defaults and admission steps apply',
     })
@@ -82,10 +82,10 @@ export function builder(y: Argv): Argv<Args> {
       describe: "Field validation, as kubectl's --validate",
     })
     .option('apply-mode', {
-      choices: APPLY_MODES as unknown as string[],
-      default: 'client' as ApplyMode,
+      choices: APPLY_MODES,
+      default: 'client' as const,
       describe: 'client (kubectl apply), server (--server-side) or create (kubectl create)',
-    }) as unknown as Argv<Args>;
+    });
 }
 
 export async function handler(args: ArgumentsCamelCase<Args>): Promise<void> {
@@ -95,8 +95,8 @@ export async function handler(args: ArgumentsCamelCase<Args>): Promise<void> {
   if (args.operation === 'UPDATE' && args.old.length === 0)
     throw new UsageError('--operation UPDATE needs the stored objects: give them with --old FILE');
   const limits = DEFAULT_LIMITS;
-  const entries = await loadManifests(args.filename, { recursive: args.recursive, limits });
-  const old = args.old.length > 0 ? await loadManifests(args.old, { recursive: args.recursive, limits }) : [];
+  const entries = await readManifests(args.filename, { recursive: args.recursive, limits });
+  const old = args.old.length > 0 ? await readManifests(args.old, { recursive: args.recursive, limits }) : [];
   const validate: FieldValidation =
     args.validate === 'true' ? 'strict' : args.validate === 'false' ? 'ignore' : (args.validate as FieldValidation);
   const reviews = admissionReviews(

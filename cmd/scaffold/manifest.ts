@@ -21,7 +21,7 @@ interface ManifestArgs extends GlobalArgs, StoreArgs {
   'allow-context-aware': boolean;
 }
 
-export function builder(y: Argv): Argv<ManifestArgs> {
+export function builder(y: Argv<GlobalArgs>): Argv<ManifestArgs> {
   return y
     .positional('policy', {
       type: 'string',
@@ -29,7 +29,7 @@ export function builder(y: Argv): Argv<ManifestArgs> {
       describe: 'Policy reference, local path, or sha256 prefix of a stored policy',
     })
     .option('type', {
-      choices: MANIFEST_TYPES as unknown as string[],
+      choices: MANIFEST_TYPES,
       demandOption: true,
       describe: 'Kind of the resource to write',
     })
@@ -46,7 +46,7 @@ export function builder(y: Argv): Argv<ManifestArgs> {
     })
     .option('pull', PULL_OPTION)
     .option('sources-path', SOURCES_PATH_OPTION)
-    .option('docker-config', DOCKER_CONFIG_OPTION) as unknown as Argv<ManifestArgs>;
+    .option('docker-config', DOCKER_CONFIG_OPTION);
 }
 
 /** As kwctl: the YAML on stdout, warnings on stderr, `Error: ...` and exit 1 when it cannot be made. */

@@ -3,8 +3,8 @@ import { DEFAULT_VERIFICATION_CONFIG, formatVerificationConfig } from '../../lib
 import { defaultVerificationConfigPath } from '../../lib/verification/default-path';
 import type { GlobalArgs } from '../context';
 
-export function builder(y: Argv): Argv<GlobalArgs> {
-  return y as Argv<GlobalArgs>;
+export function builder(y: Argv<GlobalArgs>): Argv<GlobalArgs> {
+  return y;
 }
 
 /** kwctl's `scaffold verification-config`: the default config (policies signed by Kubewarden's workflows). */

@@ -3,14 +3,11 @@ import { apiVersionOf } from '../kube/api-path';
 import { activationFor, evaluateConditions, type CompiledCondition } from './cel';
 import { formatSelector, isEmptySelector, labelsOf, selectorMatches, type LabelSelector } from '../kube/label-selector';
 import type { AdmissionRequest, Operation } from '../kube/admission-review';
+import type { ResourceNames, ResourceType } from '../kube/resource-type';
 
 /** What a rule is matched against: the request's resource, scope and operation. */
-export interface RuleTarget {
-  group: string;
-  version: string;
-  resource: string;
+export interface RuleTarget extends ResourceNames {
   subResource?: string;
-  namespaced: boolean;
   operation: Operation;
 }
 
@@ -60,11 +57,7 @@ export interface WebhookSelection {
 }
 
 /** A resource the request could be converted to under `matchPolicy: Equivalent`. */
-export interface EquivalentResource {
-  group: string;
-  version: string;
-  resource: string;
-  kind: string;
+export interface EquivalentResource extends Omit<ResourceType, 'namespaced'> {
   /** Why the object cannot be converted on the client; undefined when it can (only apiVersion changes). */
   conversionProblem?: string;
 }

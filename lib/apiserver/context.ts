@@ -10,6 +10,7 @@ export interface JsonObject {
 }
 
 /** The Kubernetes minor versions whose schemas and defaults the stage knows (one list: lib/kube/served-versions.ts). */
+import type { ResourceType } from '../kube/resource-type';
 import type { KubernetesVersion } from '../kube/served-versions';
 export {
   KUBERNETES_VERSIONS,
@@ -33,14 +34,7 @@ export interface RandomSource {
 export const KUBE_RAND_ALPHABET = 'bcdfghjklmnpqrstvwxz2456789';
 
 /** Which object the stage is working on, for which cluster version. */
-export interface ObjectContext {
-  /** API group, '' for core. */
-  group: string;
-  version: string;
-  kind: string;
-  /** Plural lowercase resource name (`pods`). */
-  resource: string;
-  namespaced: boolean;
+export interface ObjectContext extends ResourceType {
   kubernetesVersion: KubernetesVersion;
   /** Feature gates in effect for `kubernetesVersion` (names as in kube_features.go); absent = the version's default. */
   featureGates: Readonly<Record<string, boolean>>;

@@ -5,6 +5,7 @@
  * mutating policies see — then uid, creationTimestamp and PrepareForCreate (prepare/) for the object
  * validating policies see.
  */
+import type { ResourceType } from '../kube/resource-type';
 import { applyDefaults } from './defaults/index';
 import {
   kubeTime,
@@ -41,13 +42,8 @@ export interface StageOptions {
   crd?: CrdVersion;
 }
 
-export interface StageTarget {
-  group: string;
-  version: string;
-  kind: string;
-  resource: string;
-  namespaced: boolean;
-}
+/** The resource the stage's object is of. */
+export type StageTarget = ResourceType;
 
 export interface StageWarning {
   path: PathSegment[];

@@ -1,7 +1,7 @@
 import type { Logger } from '../base/log';
 import type { Cluster } from '../cluster/types';
 import { bundledPolicySet } from '../policy/bundled';
-import { DEFAULT_KUBEWARDEN_NAMESPACE, loadPolicyConfig } from '../policy/config';
+import { DEFAULT_KUBEWARDEN_NAMESPACE, readPolicyConfig } from '../policy/config';
 import type { ModuleVerification } from '../policy/cluster-verification';
 import { readClusterPolicies } from '../policy/from-cluster';
 import { readKubewardenDeployment, type KubewardenDeployment } from '../policy/kubewarden-deployment';
@@ -44,7 +44,7 @@ export async function auditPolicySet(
     const kubewardenNamespace = given.kubewardenNamespace ?? DEFAULT_KUBEWARDEN_NAMESPACE;
     const fromConfig =
       given.configFiles.length > 0
-        ? await loadPolicyConfig([...given.configFiles], {
+        ? await readPolicyConfig([...given.configFiles], {
             log,
             kubewardenNamespace,
             defaultNamespace: cluster.namespace,

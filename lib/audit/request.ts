@@ -1,16 +1,10 @@
 import { boundedJson, type SynthesizedRequest } from '../admission/request';
 import type { AdmissionRequest, UserInfo } from '../kube/admission-review';
+import type { ResourceType } from '../kube/resource-type';
 import type { KubeObject } from '../manifests/types';
 
-/** What the audit knows about the resource an object was listed from. */
-export interface AuditResource {
-  group: string;
-  version: string;
-  /** The plural, used for rule matching. */
-  resource: string;
-  kind: string;
-  namespaced: boolean;
-}
+/** What the audit knows about the resource an object was listed from (its plural is used for rule matching). */
+export type AuditResource = ResourceType;
 
 /**
  * The CREATE request audit-scanner sends for a live object (docs/host-interface.md §8): the object's own uid, no userInfo, no

@@ -4,9 +4,10 @@ import { buildAdmissionRequest, type RequestOptions } from '../admission/request
 import type { HostCapabilityOptions } from '../capabilities/run';
 import type { EvaluationUnit } from '../evaluation/units';
 import type { Operation } from '../kube/admission-review';
+import type { ResourceNames } from '../kube/resource-type';
 import type { Logger, LogLevel } from '../base/log';
 import { ResourceResolver } from '../kube/resource-resolver';
-import { DEFAULT_LIMITS, loadManifests, type InputLimits } from '../manifests';
+import { DEFAULT_LIMITS, readManifests, type InputLimits } from '../manifests';
 import type { PolicyEntry } from '../policy/spec';
 import type { FetchOptions } from '../store/fetch';
 import type { EvaluationLimits } from '../wasm/limits';
@@ -115,7 +116,7 @@ export function distribution(samples: readonly number[]): Distribution {
 
 interface ManifestRequest {
   req: RunRequest;
-  target: { group: string; version: string; resource: string; namespaced: boolean; operation: Operation };
+  target: ResourceNames & { operation: Operation };
 }
 
 async function manifestRequests(
@@ -123,7 +124,7 @@ async function manifestRequests(
   request: RequestOptions,
   limits: InputLimits,
 ): Promise<ManifestRequest[]> {
-  const entries = await loadManifests(files, { recursive: true, limits });
+  const entries = await readManifests(files, { recursive: true, limits });
   const resolver = new ResourceResolver();
   const objects = entries.flatMap((e) => (e.kind === 'object' ? [e.object] : []));
   resolver.addCrds(objects.filter((o) => o.kind === 'CustomResourceDefinition'));

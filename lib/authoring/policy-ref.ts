@@ -26,8 +26,8 @@ export async function policiesFromRunArgument(arg: string, opts: PolicyRefOption
       throw new RunInputError(
         `${arg}: settings come from the policy resources; --settings-json and --settings-path apply to a policy reference`,
       );
-    const { loadPolicyConfig } = await import('../policy/config');
-    const entries = await loadPolicyConfig([arg], { log: opts.log });
+    const { readPolicyConfig } = await import('../policy/config');
+    const entries = await readPolicyConfig([arg], { log: opts.log });
     if (entries.length === 0) throw new RunInputError(`${arg}: no policies.kubewarden.io/v1 policy resources in it`);
     return entries;
   }

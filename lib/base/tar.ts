@@ -1,6 +1,8 @@
 /**
- * A minimal POSIX ustar writer and reader (regular files only), enough for `save`/`load` archives without a
- * dependency. Long names use a PAX `path` record; the reader also accepts GNU `L` long names.
+ * A minimal POSIX ustar writer and reader (regular files only): the one tar implementation of the project, for
+ * `save`/`load` archives and (bundled as dist/tools/tar.cjs) the krew archives of scripts/package.mjs. Long names
+ * use a PAX `path` record; the reader also accepts GNU `L` long names. Deterministic: the bytes depend only on the
+ * entries (uid and gid 0, no device numbers); docs/decisions.md says why not tar-stream.
  */
 
 export interface TarEntry {
@@ -8,6 +10,8 @@ export interface TarEntry {
   data: Uint8Array;
   mode?: number;
   mtime?: Date;
+  /** Owner and group name (uname, gname); none by default. */
+  owner?: string;
 }
 
 const BLOCK = 512;
@@ -16,7 +20,7 @@ function octal(n: number, width: number): string {
   return n.toString(8).padStart(width - 1, '0') + '\0';
 }
 
-function header(name: string, size: number, type: string, mode: number, mtime: Date, prefix = ''): Buffer {
+function header(name: string, size: number, type: string, mode: number, mtime: Date, prefix = '', owner = ''): Buffer {
   const h = Buffer.alloc(BLOCK);
   h.write(name, 0, 100, 'utf8');
   h.write(octal(mode, 8), 100, 'ascii');
@@ -28,6 +32,8 @@ function header(name: string, size: number, type: string, mode: number, mtime: D
   h.write(type, 156, 'ascii');
   h.write('ustar\0', 257, 'ascii');
   h.write('00', 263, 'ascii');
+  h.write(owner, 265, 31, 'utf8');
+  h.write(owner, 297, 31, 'utf8');
   h.write(prefix, 345, 155, 'utf8');
   let sum = 0;
   for (const b of h) sum += b;
@@ -68,7 +74,11 @@ export function writeTar(entries: TarEntry[]): Buffer {
       parts.push(header('PaxHeader', pax.length, 'x', 0o644, mtime), pax, pad(pax.length));
       split = ['', e.name.replace(/[^\x20-\x7e]/g, '_').slice(-100)];
     }
-    parts.push(header(split[1], e.data.length, '0', mode, mtime, split[0]), Buffer.from(e.data), pad(e.data.length));
+    parts.push(
+      header(split[1], e.data.length, '0', mode, mtime, split[0], e.owner),
+      Buffer.from(e.data),
+      pad(e.data.length),
+    );
   }
   parts.push(Buffer.alloc(BLOCK * 2));
   return Buffer.concat(parts);

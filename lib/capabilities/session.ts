@@ -118,7 +118,7 @@ export class SessionFileError extends Error {
 }
 
 /** Reads a kwctl session file; a file that is not one is a SessionFileError naming what is wrong. */
-export async function loadSession(file: string): Promise<Exchange[]> {
+export async function readSession(file: string): Promise<Exchange[]> {
   let text: string;
   try {
     text = await fs.readFile(file, 'utf8');

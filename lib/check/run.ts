@@ -5,7 +5,7 @@ import type { Logger, LogLevel } from '../base/log';
 import type { FetchOptions } from '../store/fetch';
 import {
   DEFAULT_LIMITS,
-  loadManifests,
+  readManifests,
   rereader,
   streamManifests,
   type InputLimits,
@@ -60,7 +60,7 @@ export async function runCheck(opts: CheckOptions): Promise<Report> {
   const texts = new Map<string, string>();
   // --old is read first: UPDATE matches every object to its stored one.
   const oldEntries = opts.oldFiles
-    ? await loadManifests(opts.oldFiles, { recursive: opts.recursive, limits: opts.limits, stdin: opts.stdin }).catch(
+    ? await readManifests(opts.oldFiles, { recursive: opts.recursive, limits: opts.limits, stdin: opts.stdin }).catch(
         async (err) => {
           await early.close();
           throw err;

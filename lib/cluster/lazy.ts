@@ -18,7 +18,7 @@ interface SeaModule {
  * docs/decisions.md). The build writes it to dist/cluster.cjs, and the single executable holds it as an asset.
  * The sources import it.
  */
-export async function loadClusterModule(): Promise<ClusterModule> {
+export async function importClusterModule(): Promise<ClusterModule> {
   if (typeof __CLUSTER_BUNDLE__ === 'undefined') {
     // A computed specifier, so that esbuild leaves this branch out of the CLI bundle.
     const specifier = './index';

@@ -1,7 +1,8 @@
 /**
  * Reaching the API server through an HTTP(S) proxy, as kubectl does: the cluster's `proxy-url`, else HTTPS_PROXY /
  * HTTP_PROXY with NO_PROXY, except for loopback servers, which Go's proxy rules never send to a proxy. The proxy
- * opens a CONNECT tunnel and TLS to the API server runs inside it, so the server's certificate is checked as usual.
+ * opens a CONNECT tunnel (lib/net/tunnel.ts) and TLS to the API server runs inside it, so the server's certificate is
+ * checked as usual.
  * SOCKS proxies are not supported.
  */
 import * as http from 'node:http';
@@ -10,6 +11,7 @@ import * as net from 'node:net';
 import type { Duplex } from 'node:stream';
 import * as tls from 'node:tls';
 import { proxyFor, redactUrl } from '../net/http';
+import { openTunnel, TunnelRefusedError } from '../net/tunnel';
 import { ClusterError } from './errors';
 
 /** The proxy for `server`, or undefined to connect directly. */
@@ -57,7 +59,7 @@ export function tunnelingAgent(proxy: URL, secure: boolean, agentOptions: https.
     override createConnection(options: http.ClientRequestArgs, callback?: ConnectCallback): undefined {
       const host = String(options.host ?? options.hostname ?? 'localhost');
       const port = Number(options.port ?? (secure ? 443 : 80));
-      openTunnel(proxy, host, port).then(
+      tunnel(proxy, host, port).then(
         (socket) => {
           if (!secure) return callback?.(null, socket);
           const t = tls.connect({
@@ -75,37 +77,17 @@ export function tunnelingAgent(proxy: URL, secure: boolean, agentOptions: https.
   return new Tunneling(agentOptions);
 }
 
-function openTunnel(proxy: URL, host: string, port: number): Promise<net.Socket> {
-  const target = `${net.isIPv6(host) ? `[${host}]` : host}:${port}`;
-  const headers: Record<string, string> = { Host: target };
-  if (proxy.username) {
-    const credentials = `${decodeURIComponent(proxy.username)}:${decodeURIComponent(proxy.password)}`;
-    headers['Proxy-Authorization'] = `Basic ${Buffer.from(credentials).toString('base64')}`;
-  }
-  const mod = proxy.protocol === 'https:' ? https : http;
-  return new Promise((resolve, reject) => {
-    const req = mod.request({
-      host: proxy.hostname.replace(/^\[|\]$/g, ''),
-      port: proxy.port || (proxy.protocol === 'https:' ? 443 : 80),
-      method: 'CONNECT',
-      path: target,
-      headers,
-      agent: false,
-    });
-    req.once('connect', (res, socket) => {
-      if (res.statusCode === 200) return resolve(socket);
-      socket.destroy();
-      reject(
-        new ClusterError(
-          `the proxy ${redactUrl(proxy)} refused the tunnel to ${target}: ${res.statusCode} ${res.statusMessage ?? ''}`.trim(),
-          'connection',
-          res.statusCode,
-        ),
+/** A CONNECT tunnel (lib/net/tunnel.ts), its failures as ClusterErrors about the proxy. */
+async function tunnel(proxy: URL, host: string, port: number): Promise<net.Socket> {
+  try {
+    return await openTunnel(proxy, host, port);
+  } catch (err) {
+    if (err instanceof TunnelRefusedError)
+      throw new ClusterError(
+        `the proxy ${redactUrl(proxy)} refused the tunnel to ${err.target}: ${err.status} ${err.statusText}`.trim(),
+        'connection',
+        err.status,
       );
-    });
-    req.once('error', (err: NodeJS.ErrnoException) =>
-      reject(new ClusterError(`cannot reach the proxy ${redactUrl(proxy)}: ${err.message}`, 'connection')),
-    );
-    req.end();
-  });
+    throw new ClusterError(`cannot reach the proxy ${redactUrl(proxy)}: ${(err as Error).message}`, 'connection');
+  }
 }

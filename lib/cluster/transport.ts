@@ -10,6 +10,7 @@ import { RequestCredentials, type RequestSettings, type TlsSettings } from './cr
 import { ClusterError, httpError } from './errors';
 import type { ResolvedConfig } from './kubeconfig';
 import { chooseProxy, tunnelingAgent } from './proxy';
+import { classifyTransportError, NOT_TLS } from '../net/transport-error';
 
 export interface TransportResponse {
   status: number;
@@ -167,17 +168,16 @@ export function transportError(err: NodeJS.ErrnoException, where: string): Clust
   if (err instanceof ClusterError) return err;
   const code = err.code ?? '';
   const detail = oneLine(err.message);
-  if (/CERT|SELF_SIGNED|UNABLE_TO_VERIFY|UNABLE_TO_GET_ISSUER|ALTNAME|^ERR_SSL_|^ERR_TLS_|^EPROTO$/.test(code)) {
-    const plain = /wrong version number|packet length too long|http request/i.test(detail)
-      ? ' (is it serving plain HTTP?)'
-      : '';
+  // The classification is lib/net's (the store's too); the words are kubectl's.
+  const { kind, code: classified } = classifyTransportError(err, where);
+  if (kind === 'tls') {
+    const plain = classified === NOT_TLS ? ' (is it serving plain HTTP?)' : '';
     return new ClusterError(
       `TLS handshake with ${where} failed: ${detail}${code && !detail.includes(code) ? ` (${code})` : ''}${plain}`,
       'tls',
     );
   }
-  if (code === 'ETIMEDOUT') return new ClusterError(`cannot reach ${where}: ${detail}`, 'timeout');
-  return new ClusterError(`cannot reach ${where}: ${detail}`, 'connection');
+  return new ClusterError(`cannot reach ${where}: ${detail}`, kind);
 }
 
 function oneLine(s: string): string {

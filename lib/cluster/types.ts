@@ -1,5 +1,6 @@
 /** The public shapes of lib/cluster: what a caller connects with and what it gets back. */
 import type { Logger } from '../base/log';
+import type { ResourceType } from '../kube/resource-type';
 import type { KubeObject } from '../manifests/types';
 import type { ClusterError } from './errors';
 
@@ -22,14 +23,7 @@ export interface ClusterOptions {
 }
 
 /** One resource as API discovery describes it, for one group version. */
-export interface ApiResource {
-  /** "" for the core group. */
-  group: string;
-  version: string;
-  /** The plural name used in URLs, e.g. "deployments". */
-  resource: string;
-  kind: string;
-  namespaced: boolean;
+export interface ApiResource extends ResourceType {
   verbs: string[];
 }
 

@@ -1,12 +1,4 @@
-/** A resource as far as its names go: enough to write its apiVersion and its REST path. */
-export interface ResourceNames {
-  /** "" for the core group. */
-  group: string;
-  version: string;
-  /** The plural used in URLs. */
-  resource: string;
-  namespaced: boolean;
-}
+import type { ResourceNames } from './resource-type';
 
 /** "apps/v1" → {group: "apps", version: "v1"}; "v1" → the core group. */
 export function splitApiVersion(apiVersion: string): { group: string; version: string } {

@@ -1,13 +1,9 @@
 import { splitApiVersion } from './api-path';
 import type { KubeObject } from './object';
+import type { ResourceType } from './resource-type';
 import { guessPlural, lookupBuiltin } from './resource-table';
 
-export interface ResolvedResource {
-  group: string;
-  version: string;
-  kind: string;
-  resource: string;
-  namespaced: boolean;
+export interface ResolvedResource extends ResourceType {
   /** How the plural was found; `guessed` ones get a warning. */
   origin: 'builtin' | 'crd' | 'guessed';
 }
@@ -17,7 +13,7 @@ export interface ResolvedResource {
  * then CustomResourceDefinitions found among the inputs, then Kubernetes' own guess (with a warning).
  */
 export class ResourceResolver {
-  private readonly crds = new Map<string, { resource: string; namespaced: boolean }>();
+  private readonly crds = new Map<string, Pick<ResourceType, 'resource' | 'namespaced'>>();
 
   /** Learns every CRD in `objects` (apiextensions.k8s.io v1 and v1beta1 shapes). */
   addCrds(objects: Iterable<KubeObject>): void {

@@ -21,14 +21,7 @@
  */
 
 import { apiVersionOf } from './api-path';
-
-export interface ResourceInfo {
-  group: string;
-  version: string;
-  kind: string;
-  resource: string;
-  namespaced: boolean;
-}
+import type { ResourceType } from './resource-type';
 
 /**
  * Kubernetes' own fallback pluralisation, identical to k8s.io/apimachinery
@@ -274,14 +267,14 @@ function keyOf(apiVersion: string, kind: string): string {
   return `${apiVersion}\n${kind}`;
 }
 
-function build(): { list: readonly ResourceInfo[]; index: ReadonlyMap<string, ResourceInfo> } {
-  const list: ResourceInfo[] = [];
-  const index = new Map<string, ResourceInfo>();
+function build(): { list: readonly ResourceType[]; index: ReadonlyMap<string, ResourceType> } {
+  const list: ResourceType[] = [];
+  const index = new Map<string, ResourceType>();
   for (const [group, rows] of Object.entries(TABLE)) {
     for (const [kind, namespaced, versions, resource] of rows) {
       const plural = resource ?? guessPlural(kind);
       for (const version of versions.split(' ')) {
-        const info: ResourceInfo = Object.freeze({ group, version, kind, resource: plural, namespaced });
+        const info: ResourceType = Object.freeze({ group, version, kind, resource: plural, namespaced });
         const key = keyOf(apiVersionOf(group, version), kind);
         if (index.has(key)) throw new Error(`builtin-resources: duplicate entry ${key.replace('\n', ' ')}`);
         index.set(key, info);
@@ -295,9 +288,9 @@ function build(): { list: readonly ResourceInfo[]; index: ReadonlyMap<string, Re
 const BUILT = build();
 
 /** Every built-in entry (for discovery by a test API server and for rule expansion). */
-export const BUILTIN_RESOURCES: readonly ResourceInfo[] = BUILT.list;
+export const BUILTIN_RESOURCES: readonly ResourceType[] = BUILT.list;
 
 /** apiVersion as written in manifests ("v1", "apps/v1"), kind → info, or undefined if not built-in. */
-export function lookupBuiltin(apiVersion: string, kind: string): ResourceInfo | undefined {
+export function lookupBuiltin(apiVersion: string, kind: string): ResourceType | undefined {
   return BUILT.index.get(keyOf(apiVersion, kind));
 }

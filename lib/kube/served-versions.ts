@@ -7,7 +7,8 @@
  * `batch/v1beta1 cronjobs` does not match a `batch/v1` CronJob on 1.25+, where batch/v1beta1 is gone.
  */
 import { apiVersionOf } from './api-path';
-import { BUILTIN_RESOURCES, type ResourceInfo } from './resource-table';
+import { BUILTIN_RESOURCES } from './resource-table';
+import type { ResourceType } from './resource-type';
 
 export type KubernetesVersion = '1.33' | '1.34' | '1.35';
 export const KUBERNETES_VERSIONS: readonly KubernetesVersion[] = ['1.33', '1.34', '1.35'];
@@ -66,12 +67,12 @@ export function servedGroupVersions(
   return new Set(SERVED[kubernetesVersion]);
 }
 
-const servedCache = new Map<KubernetesVersion, readonly ResourceInfo[]>();
+const servedCache = new Map<KubernetesVersion, readonly ResourceType[]>();
 
 /** The rows of the built-in resource table the release serves by default. */
 export function servedBuiltinResources(
   kubernetesVersion: KubernetesVersion = DEFAULT_KUBERNETES_VERSION,
-): readonly ResourceInfo[] {
+): readonly ResourceType[] {
   let out = servedCache.get(kubernetesVersion);
   if (!out) {
     const groupVersions = servedGroupVersions(kubernetesVersion);

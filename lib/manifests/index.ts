@@ -23,7 +23,7 @@ export { entriesFromText } from './objects';
 export { rereader } from './reread';
 export { checkRenderTools, MissingToolError, renderManifests, renderSourceName, type RenderSpec } from './render';
 
-export interface LoadOptions {
+export interface ManifestReadOptions {
   recursive: boolean;
   limits?: InputLimits;
   stdin?: NodeJS.ReadableStream;
@@ -38,17 +38,17 @@ export interface LoadOptions {
 }
 
 /** Reads every input named by `-f` and returns its entries in input order; unreadable inputs become errors. */
-export async function loadManifests(args: string[], opts: LoadOptions): Promise<ManifestEntry[]> {
+export async function readManifests(args: string[], opts: ManifestReadOptions): Promise<ManifestEntry[]> {
   const out: ManifestEntry[] = [];
   for await (const batch of streamManifests(args, opts)) out.push(...batch);
   return out;
 }
 
 /**
- * The entries of `loadManifests`, in the same order, one batch per input as soon as it is read and parsed, so
+ * The entries of `readManifests`, in the same order, one batch per input as soon as it is read and parsed, so
  * that evaluating the first inputs can overlap reading the rest.
  */
-export async function* streamManifests(args: string[], opts: LoadOptions): AsyncGenerator<ManifestEntry[]> {
+export async function* streamManifests(args: string[], opts: ManifestReadOptions): AsyncGenerator<ManifestEntry[]> {
   const limits = opts.limits ?? DEFAULT_LIMITS;
   const { sources, errors } = await expandInputs(args, opts.recursive);
   if (errors.length > 0) {

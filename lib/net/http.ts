@@ -1,13 +1,15 @@
 /**
  * The HTTP(S) transport of the store: node:http/https with per-host CA certificates or no verification
  * (sources.yaml), keep-alive, deadlines, a body size cap, and proxies from HTTPS_PROXY / HTTP_PROXY / NO_PROXY
- * (CONNECT tunnels for HTTPS). Errors are classified (TLS, connection, timeout) and never carry headers, so
- * credentials cannot leak through them.
+ * (CONNECT tunnels for HTTPS, tunnel.ts). Errors are classified (TLS, connection, timeout; transport-error.ts) and
+ * never carry headers, so credentials cannot leak through them.
  */
 import type * as http from 'node:http';
 import * as net from 'node:net';
 import { createHash } from 'node:crypto';
 import { HttpError } from './errors';
+import { classifyTransportError, NOT_TLS, TransportError } from './transport-error';
+import { openTunnel, proxyAuthHeader, TunnelRefusedError } from './tunnel';
 
 export interface TlsSettings {
   /** Extra CA certificates (PEM), added to the system ones. */
@@ -33,22 +35,6 @@ export interface HttpResponse {
   body: Buffer;
   url: URL;
 }
-
-/** The request never got an HTTP answer: the server could not be reached, TLS failed, or it timed out. */
-export class TransportError extends Error {
-  override name = 'TransportError';
-  constructor(
-    message: string,
-    readonly kind: 'tls' | 'connection' | 'timeout',
-    readonly hostPort: string,
-    readonly code?: string,
-  ) {
-    super(message);
-  }
-}
-
-/** TransportError code: the server answered the TLS handshake with something else (usually plain HTTP). */
-export const NOT_TLS = 'NOT_TLS';
 
 type Transport = {
   http: typeof import('node:http');
@@ -143,86 +129,20 @@ export function redactUrl(u: string | URL): string {
   }
 }
 
-const TLS_CODES = new Set([
-  'CERT_HAS_EXPIRED',
-  'CERT_NOT_YET_VALID',
-  'CERT_UNTRUSTED',
-  'CERT_REJECTED',
-  'CERT_SIGNATURE_FAILURE',
-  'DEPTH_ZERO_SELF_SIGNED_CERT',
-  'SELF_SIGNED_CERT_IN_CHAIN',
-  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
-  'UNABLE_TO_GET_ISSUER_CERT',
-  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
-  'ERR_TLS_CERT_ALTNAME_INVALID',
-  'EPROTO',
-]);
-
-function classify(err: NodeJS.ErrnoException, where: string): TransportError {
-  const code = err.code;
-  if (err instanceof TransportError) return err;
-  if (code && (TLS_CODES.has(code) || code.startsWith('ERR_SSL_') || code.startsWith('ERR_TLS_'))) {
-    if (/wrong version number|packet length too long|http request/i.test(err.message)) {
-      return new TransportError('the server does not speak TLS on this port (plain HTTP?)', 'tls', where, NOT_TLS);
-    }
-    const reason = err.message.replace(/^(write|read) EPROTO \S+:error:[0-9A-F]+:SSL routines:[^:]*:/, '');
-    return new TransportError(`${reason}${code && !reason.includes(code) ? ` (${code})` : ''}`, 'tls', where, code);
-  }
-  if (code === 'ECONNREFUSED') return new TransportError('connection refused', 'connection', where, code);
-  if (code === 'ENOTFOUND' || code === 'EAI_AGAIN')
-    return new TransportError('host name not found (DNS)', 'connection', where, code);
-  if (code === 'ETIMEDOUT') return new TransportError('connection timed out', 'timeout', where, code);
-  if (code === 'ECONNRESET' || code === 'EPIPE')
-    return new TransportError('connection reset by the server', 'connection', where, code);
-  if (code === 'EHOSTUNREACH' || code === 'ENETUNREACH')
-    return new TransportError('host unreachable', 'connection', where, code);
-  return new TransportError(err.message, 'connection', where, code);
-}
-
-function proxyAuthHeader(proxy: URL): Record<string, string> {
-  if (!proxy.username) return {};
-  const user = decodeURIComponent(proxy.username);
-  const pass = decodeURIComponent(proxy.password);
-  return { 'Proxy-Authorization': `Basic ${Buffer.from(`${user}:${pass}`).toString('base64')}` };
-}
-
-/** Opens a CONNECT tunnel through `proxy` to `host:port`. */
-function tunnel(
-  { http, https }: Transport,
-  proxy: URL,
-  host: string,
-  port: number,
-  timeoutMs: number,
-): Promise<net.Socket> {
+/** A CONNECT tunnel through `proxy` (tunnel.ts), its failures as TransportErrors about the proxy. */
+async function tunnel(proxy: URL, host: string, port: number, timeoutMs: number): Promise<net.Socket> {
   const where = `proxy ${proxy.host}`;
-  return new Promise((resolve, reject) => {
-    const mod = proxy.protocol === 'https:' ? https : http;
-    const req = mod.request({
-      host: proxy.hostname.replace(/^\[|\]$/g, ''),
-      port: Number(proxy.port) || (proxy.protocol === 'https:' ? 443 : 80),
-      method: 'CONNECT',
-      path: `${host}:${port}`,
-      headers: { Host: `${host}:${port}`, ...proxyAuthHeader(proxy) },
-      agent: false,
-      timeout: timeoutMs,
-    });
-    req.on('connect', (res, socket) => {
-      if (res.statusCode === 200) resolve(socket);
-      else {
-        socket.destroy();
-        reject(
-          new TransportError(
-            `the proxy refused to connect to ${host}:${port} (HTTP ${res.statusCode})`,
-            'connection',
-            where,
-          ),
-        );
-      }
-    });
-    req.on('timeout', () => req.destroy(new TransportError(`no answer within ${timeoutMs / 1000}s`, 'timeout', where)));
-    req.on('error', (err) => reject(classify(err as NodeJS.ErrnoException, where)));
-    req.end();
-  });
+  try {
+    return await openTunnel(proxy, host, port, timeoutMs);
+  } catch (err) {
+    if (err instanceof TunnelRefusedError)
+      throw new TransportError(
+        `the proxy refused to connect to ${host}:${port} (HTTP ${err.status})`,
+        'connection',
+        where,
+      );
+    throw classifyTransportError(err as NodeJS.ErrnoException, where);
+  }
 }
 
 /** One HTTP exchange. Throws TransportError when no answer came, HttpError when the body is too large. */
@@ -238,7 +158,7 @@ export async function httpRequest(url: URL, opts: HttpOptions): Promise<HttpResp
   const { http, https, tls } = t;
   let reqOpts: http.RequestOptions;
   if (proxy && secure) {
-    const raw = await tunnel(t, proxy, host, port, opts.timeoutMs);
+    const raw = await tunnel(proxy, host, port, opts.timeoutMs);
     const socket = tls.connect({
       socket: raw,
       ...(net.isIP(host) ? {} : { servername: host }),
@@ -308,12 +228,12 @@ export async function httpRequest(url: URL, opts: HttpOptions): Promise<HttpResp
       res.on('end', () =>
         resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks), url }),
       );
-      res.on('error', (err) => reject(classify(err as NodeJS.ErrnoException, where)));
+      res.on('error', (err) => reject(classifyTransportError(err as NodeJS.ErrnoException, where)));
     });
     req.setTimeout(opts.timeoutMs, () =>
       req.destroy(new TransportError(`no answer within ${opts.timeoutMs / 1000}s`, 'timeout', where, 'ETIMEDOUT')),
     );
-    req.on('error', (err) => reject(classify(err as NodeJS.ErrnoException, where)));
+    req.on('error', (err) => reject(classifyTransportError(err as NodeJS.ErrnoException, where)));
     req.end(opts.body);
   });
 }

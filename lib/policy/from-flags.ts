@@ -5,7 +5,7 @@ import type { PolicySpec } from './spec';
 
 /** Policies named with -p: each matches what its metadata rules allow, in protect mode. */
 export function policiesFromRefs(
-  refs: string[],
+  refs: readonly string[],
   opts: { settings?: Record<string, unknown>; executionMode?: ExecutionMode },
 ): PolicySpec[] {
   const seen = new Map<string, number>();
@@ -20,7 +20,7 @@ export function policiesFromRefs(
   });
 }
 
-/** A short readable name: the builtin name, or the file/repository base name without extension or tag. */
+/** A short readable name: the bundled policy's name, or the file/repository base name without extension or tag. */
 export function policyIdFromRef(ref: string): string {
   if (ref.startsWith(BUNDLED_SCHEME)) return ref.slice(BUNDLED_SCHEME.length);
   const noQuery = ref.replace(/[?#].*$/, '').replace(/@sha256:[0-9a-f]+$/, '');

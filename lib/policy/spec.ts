@@ -40,7 +40,7 @@ export interface PolicyResourceRef {
 
 /** What to run and how: one entry of a policies.yml, a policy resource, a -p flag, or one of the bundled policies. */
 export interface PolicySpec {
-  /** Name shown in results (the policies.yml key, the controller's unique name, the builtin name, or the file's base name). */
+  /** Name shown in results (the policies.yml key, the controller's unique name, the bundled policy's name, or the file's base name). */
   id: string;
   /** Where the module comes from: builtin://NAME, file://..., a path, https://..., registry://... */
   module: string;

@@ -1,6 +1,7 @@
 import * as jsyaml from 'js-yaml';
 import { applyPatch } from '../kube/json-patch';
 import type { JsonPatchOperation } from '../kube/admission-review';
+import { editScript } from '../base/line-diff';
 
 /** Largest object (in YAML lines, each side) diffed line by line; bigger ones fall back to the patch. */
 const MAX_LINES = 4000;
@@ -33,32 +34,9 @@ function toYamlLines(v: unknown): string[] {
   return text.endsWith('\n') ? text.slice(0, -1).split('\n') : text.split('\n');
 }
 
-/** Line diff (longest common subsequence) grouped into hunks with `@@ -a,n +b,m @@` headers. */
+/** Line diff (lib/base/line-diff.ts) grouped into hunks with `@@ -a,n +b,m @@` headers. */
 export function unifiedDiff(a: readonly string[], b: readonly string[]): DiffLine[] {
-  // Common prefix and suffix first: mutations usually touch a few lines of a long object.
-  let pre = 0;
-  while (pre < a.length && pre < b.length && a[pre] === b[pre]) pre++;
-  let suf = 0;
-  while (suf < a.length - pre && suf < b.length - pre && a[a.length - 1 - suf] === b[b.length - 1 - suf]) suf++;
-  const am = a.slice(pre, a.length - suf);
-  const bm = b.slice(pre, b.length - suf);
-  const n = am.length;
-  const m = bm.length;
-  const lcs: Uint32Array[] = Array.from({ length: n + 1 }, () => new Uint32Array(m + 1));
-  for (let i = n - 1; i >= 0; i--)
-    for (let j = m - 1; j >= 0; j--)
-      lcs[i][j] = am[i] === bm[j] ? lcs[i + 1][j + 1] + 1 : Math.max(lcs[i + 1][j], lcs[i][j + 1]);
-  // The whole edit script: [kind, index in a, index in b].
-  const script: [' ' | '-' | '+', number, number][] = [];
-  for (let k = 0; k < pre; k++) script.push([' ', k, k]);
-  let i = 0;
-  let j = 0;
-  while (i < n || j < m) {
-    if (i < n && j < m && am[i] === bm[j]) script.push([' ', pre + i++, pre + j++]);
-    else if (j < m && (i >= n || lcs[i][j + 1] >= lcs[i + 1][j])) script.push(['+', pre + i, pre + j++]);
-    else script.push(['-', pre + i++, pre + j]);
-  }
-  for (let k = 0; k < suf; k++) script.push([' ', a.length - suf + k, b.length - suf + k]);
+  const script = editScript(a, b);
   // Hunks: changes with CONTEXT lines around them, merged when they touch.
   const out: DiffLine[] = [];
   let k = 0;

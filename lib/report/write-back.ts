@@ -1,12 +1,13 @@
 import { promises as fs } from 'node:fs';
 import { isDeepStrictEqual } from 'node:util';
 import * as YAML from 'yaml';
+import { editScript } from '../base/line-diff';
 import { applyPatch } from '../kube/json-patch';
 import type { JsonPatchOperation } from '../kube/admission-review';
 import { readRegularFile } from '../base/bounded-read';
 import { writeFileAtomic } from '../base/fs-atomic';
 import { DEFAULT_LIMITS, entriesFromText, type InputLimits, type ManifestEntry } from '../manifests';
-import { parseJsonPointer, type PathSegment } from '../manifests/locate';
+import { parseJsonPointer, toJsonPointer, type PathSegment } from '../manifests/locate';
 import { DOC_END, DOC_START, hasContent } from '../manifests/split';
 import type { Result } from '../evaluation/result';
 
@@ -275,7 +276,7 @@ function printJson(
   const indent = indentLine ? indentLine.match(/^[ \t]+/)![0] : bodies.length > 1 ? 2 : 0;
   let after = value;
   for (const { base, ops: list } of ops) {
-    const prefix = base.map((s) => '/' + String(s)).join('');
+    const prefix = toJsonPointer(base);
     after = applyPatch(
       after,
       list.map((op) => ({
@@ -344,7 +345,7 @@ function applyToDocument(doc: YAML.Document, base: PathSegment[], op: JsonPatchO
   const parentOf = (path: PathSegment[]): YAML.YAMLMap | YAML.YAMLSeq => {
     const parent = path.length > 1 ? doc.getIn(path.slice(0, -1), true) : doc.contents;
     if (YAML.isMap(parent) || YAML.isSeq(parent)) return parent;
-    throw new Error(`the parent of ${toPointer(path)} is not a mapping or a list`);
+    throw new Error(`the parent of ${toJsonPointer(path) || '/'} is not a mapping or a list`);
   };
   const valueAt = (path: PathSegment[]): unknown => {
     const node = doc.getIn(path, true);
@@ -396,10 +397,6 @@ function applyToDocument(doc: YAML.Document, base: PathSegment[], op: JsonPatchO
   }
 }
 
-function toPointer(path: PathSegment[]): string {
-  return path.map((s) => '/' + String(s)).join('') || '/';
-}
-
 /**
  * The lines of the new document: the original's lines wherever the printed document did not change (A = B),
  * the printed patched lines (B) where it did. A is matched to the original and to B line by line (longest common
@@ -443,39 +440,14 @@ export function mergeLines(
   return out;
 }
 
-/** For each line of `x`, the index of the line of `y` it is matched to (longest common subsequence), or -1. */
+/**
+ * For each line of `x`, the index of the line of `y` it is matched to (longest common subsequence, lines of `x`
+ * left out first where two matchings are equally long), or -1. A middle too large to match is left unmatched.
+ */
 function matchLines(x: readonly string[], y: readonly string[]): Int32Array {
   const m = new Int32Array(x.length).fill(-1);
-  let pre = 0;
-  while (pre < x.length && pre < y.length && x[pre] === y[pre]) {
-    m[pre] = pre;
-    pre++;
-  }
-  let suf = 0;
-  while (suf < x.length - pre && suf < y.length - pre && x[x.length - 1 - suf] === y[y.length - 1 - suf]) {
-    m[x.length - 1 - suf] = y.length - 1 - suf;
-    suf++;
-  }
-  const xs = x.slice(pre, x.length - suf);
-  const ys = y.slice(pre, y.length - suf);
-  const n = xs.length;
-  const k = ys.length;
-  if (n === 0 || k === 0) return m;
-  if (n * k > 25_000_000) return m; // too large to match: the stretch is taken whole
-  const lcs: Uint32Array[] = Array.from({ length: n + 1 }, () => new Uint32Array(k + 1));
-  for (let i = n - 1; i >= 0; i--)
-    for (let j = k - 1; j >= 0; j--)
-      lcs[i][j] = xs[i] === ys[j] ? lcs[i + 1][j + 1] + 1 : Math.max(lcs[i + 1][j], lcs[i][j + 1]);
-  let i = 0;
-  let j = 0;
-  while (i < n && j < k) {
-    if (xs[i] === ys[j]) {
-      m[pre + i] = pre + j;
-      i++;
-      j++;
-    } else if (lcs[i + 1][j] >= lcs[i][j + 1]) i++;
-    else j++;
-  }
+  // editScript prefers inserting its second argument's lines on ties: with x second, x's lines are left out first.
+  for (const [kind, yi, xi] of editScript(y, x, 25_000_000)) if (kind === ' ') m[xi] = yi;
   return m;
 }
 

@@ -73,7 +73,7 @@ export async function savePolicies(
 }
 
 /** Unpacks an archive made by `save` (or a tar of a kwctl store) into the store. Returns what was loaded. */
-export async function loadArchive(
+export async function importArchive(
   data: Buffer,
   opts: FetchOptions,
   where = 'archive',

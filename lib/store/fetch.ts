@@ -5,12 +5,13 @@ import { bundledPolicyPath, bundledPolicyAsset, bundledPolicyNames } from './bun
 import { isWasm } from '../wasm/binary';
 import { Credentials } from './credentials';
 import { asFetchError, PolicyFetchError } from './errors';
-import { httpRequest, redactUrl, tlsHint, TransportError, type HttpResponse, type TlsSettings } from '../net/http';
+import { httpRequest, redactUrl, tlsHint, type HttpResponse, type TlsSettings } from '../net/http';
+import { TransportError } from '../net/transport-error';
 import { defaultSourcesPath, defaultStoreRoot, dockerConfigPath } from './locations';
 import { digestLike, sha256Digest } from './oci';
 import { formatRegistryRef, isMutableLatest, parseSourceRef, type RegistryRef, type SourceRef } from './ref';
 import { MAX_MODULE_BYTES, RegistryClient } from './registry';
-import { loadSources, mergeSources, type Sources } from './sources';
+import { readSources, mergeSources, type Sources } from './sources';
 import { pinnedProblem } from './pinned';
 import { Store } from './store';
 
@@ -86,7 +87,7 @@ export class StoreContext {
   }
 
   sources(): Promise<Sources> {
-    this.sourcesP ??= loadSources(this.sourcesPath, this.opts.sourcesPath !== undefined).then((s) => {
+    this.sourcesP ??= readSources(this.sourcesPath, this.opts.sourcesPath !== undefined).then((s) => {
       if (this.opts.extraSources) s = mergeSources(s, this.opts.extraSources);
       if (s.path && (s.insecure.size > 0 || s.authorities.size > 0)) {
         this.log.debug(
@@ -151,7 +152,7 @@ export async function resolvePolicy(ref: string, opts?: FetchOptions): Promise<R
   const o = opts ?? {};
   const source = parseSourceRef(ref);
   switch (source.kind) {
-    case 'builtin': {
+    case 'bundled': {
       const names = bundledPolicyNames();
       if (!names.includes(source.name)) {
         throw new PolicyFetchError(

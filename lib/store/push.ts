@@ -2,7 +2,7 @@ import { isWasm } from '../wasm/binary';
 import { loadProblems, type PolicyMetadata } from '../wasm/metadata';
 import { PolicyFetchError } from './errors';
 import { storeContext, type FetchOptions } from './fetch';
-import { TransportError } from '../net/http';
+import { TransportError } from '../net/transport-error';
 import { buildPolicyArtifact, readModuleMetadata } from './oci';
 import { formatRegistryRef, parseSourceRef, pinnedRef } from './ref';
 

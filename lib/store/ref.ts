@@ -29,7 +29,7 @@ export interface RegistryRef {
 }
 
 export type SourceRef =
-  | { kind: 'builtin'; name: string; uri: string }
+  | { kind: 'bundled'; name: string; uri: string }
   | { kind: 'file'; path: string; uri: string }
   /**
    * `uri` is the normalised reference (Docker Hub resolved), what is pulled and shown; `storeUri` the reference as
@@ -37,6 +37,11 @@ export type SourceRef =
    */
   | { kind: 'registry'; ref: RegistryRef; uri: string; storeUri: string }
   | { kind: 'url'; url: URL; uri: string };
+
+/** A source kind as messages name it: as users write it (the bundled policies' scheme is `builtin://`). */
+export function sourceKindName(kind: SourceRef['kind']): string {
+  return kind === 'bundled' ? 'builtin' : kind;
+}
 
 const DOMAIN_COMPONENT = '(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])';
 const DOMAIN_RE = new RegExp(`^(?:${DOMAIN_COMPONENT}(?:\\.${DOMAIN_COMPONENT})*|\\[[0-9a-fA-F:.]+\\])(?::[0-9]+)?$`);
@@ -127,7 +132,7 @@ export function isMutableLatest(r: RegistryRef): boolean {
  * reference, as kwctl reads it.
  */
 export function parseSourceRef(ref: string): SourceRef {
-  if (ref.startsWith(BUNDLED_SCHEME)) return { kind: 'builtin', name: ref.slice(BUNDLED_SCHEME.length), uri: ref };
+  if (ref.startsWith(BUNDLED_SCHEME)) return { kind: 'bundled', name: ref.slice(BUNDLED_SCHEME.length), uri: ref };
   if (ref.startsWith('file://')) {
     let file: string;
     try {

@@ -10,7 +10,8 @@
 import type { Logger } from '../base/log';
 import type { Credential, Credentials } from './credentials';
 import { asFetchError, PolicyFetchError } from './errors';
-import { httpRequest, redactUrl, tlsHint, TransportError, type HttpResponse, type TlsSettings } from '../net/http';
+import { httpRequest, redactUrl, tlsHint, type HttpResponse, type TlsSettings } from '../net/http';
+import { TransportError } from '../net/transport-error';
 import {
   digestLike,
   MANIFEST_ACCEPT,

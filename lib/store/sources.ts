@@ -30,7 +30,7 @@ export const EMPTY_SOURCES: Sources = { insecure: new Set(), authorities: new Ma
 /** sources.yaml and the certificate files it names are small; anything larger is not one. */
 const MAX_SOURCES_BYTES = 16 * 1024 * 1024;
 
-export async function loadSources(file: string, required: boolean): Promise<Sources> {
+export async function readSources(file: string, required: boolean): Promise<Sources> {
   let text: string;
   try {
     text = (await readRegularFile(file, MAX_SOURCES_BYTES)).toString('utf8');

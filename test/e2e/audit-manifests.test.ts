@@ -4,7 +4,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { promisify } from 'node:util';
-import { loadManifests, type KubeObject } from '../../lib/manifests';
+import { readManifests, type KubeObject } from '../../lib/manifests';
 import { startApiServer } from '../servers/apiserver/index';
 import { reportCrds } from '../servers/apiserver/crds';
 import { ROOT, runCli } from '../support/cli';
@@ -22,7 +22,7 @@ describe('manifests/audit: the in-cluster audit', function () {
   this.timeout(120_000);
   let objects: KubeObject[];
   before(async () => {
-    objects = (await loadManifests([AUDIT], { recursive: false })).flatMap((e) =>
+    objects = (await readManifests([AUDIT], { recursive: false })).flatMap((e) =>
       e.kind === 'object' ? [e.object] : [],
     );
   });

@@ -3,7 +3,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import * as jsyaml from 'js-yaml';
-import { loadManifests, type KubeObject } from '../../lib/manifests';
+import { readManifests, type KubeObject } from '../../lib/manifests';
 import { parseShard, inShard } from '../../lib/audit/shard';
 import { auditRequest } from '../../lib/audit/request';
 import { startApiServer, type TestApiServer } from '../servers/apiserver/index';
@@ -32,7 +32,7 @@ interface AuditDoc {
 const EXAMPLES = path.join(ROOT, 'manifests/examples');
 
 async function exampleObjects(): Promise<KubeObject[]> {
-  const entries = await loadManifests([EXAMPLES], { recursive: true });
+  const entries = await readManifests([EXAMPLES], { recursive: true });
   return entries.flatMap((e) => (e.kind === 'object' ? [e.object] : []));
 }
 

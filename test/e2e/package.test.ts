@@ -23,7 +23,7 @@ import * as path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import YAML from 'yaml';
 import { syntheticCorpus } from '../../bench/support/synthetic';
-import { loadManifests } from '../../lib/manifests';
+import { readManifests } from '../../lib/manifests';
 import { startApiServer } from '../servers/apiserver/index';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -322,7 +322,7 @@ describe('single executable (npm run package -- --targets linux-x64)', function 
   });
 
   it('runs alone: audit loads its cluster client from the embedded asset', async () => {
-    const objects = (await loadManifests([examples], { recursive: true })).flatMap((e) =>
+    const objects = (await readManifests([examples], { recursive: true })).flatMap((e) =>
       e.kind === 'object' ? [e.object] : [],
     );
     const api = await startApiServer({ objects });

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import * as jsyaml from 'js-yaml';
 import { DEFAULT_USER } from '../../admission/request';
-import { loadSession } from '../../capabilities/session';
+import { readSession } from '../../capabilities/session';
 import { runCheck } from '../../check/run';
 import type { Logger, LogLevel } from '../../base/log';
 import { checkRenderTools, type InputLimits, type KubeObject } from '../../manifests';
@@ -79,9 +79,9 @@ async function loadConfigPolicies(suite: Suite, opts: ExecuteOptions): Promise<C
   const files = suite.policies.flatMap((p) => (p.kind === 'config' ? [p.path] : []));
   if (files.length === 0) return { entries: [] };
   try {
-    const { loadPolicyConfig } = await import('../../policy/config');
+    const { readPolicyConfig } = await import('../../policy/config');
     return {
-      entries: await loadPolicyConfig(files, { log: opts.log, ...(opts.limits ? { limits: opts.limits } : {}) }),
+      entries: await readPolicyConfig(files, { log: opts.log, ...(opts.limits ? { limits: opts.limits } : {}) }),
     };
   } catch (err) {
     return { error: (err as Error).message };
@@ -154,7 +154,7 @@ async function runBatch(
     // A missing kubectl or helm is named, as check -k / --helm name it.
     if (first.render.length > 0) checkRenderTools(first.render);
     const replay =
-      first.session !== undefined ? { file: first.session, exchanges: await loadSession(first.session) } : undefined;
+      first.session !== undefined ? { file: first.session, exchanges: await readSession(first.session) } : undefined;
     const report = await runCheck({
       files,
       ...(first.render.length > 0 ? { render: first.render } : {}),

@@ -35,7 +35,7 @@ export { DEFAULT_KUBEWARDEN_NAMESPACE } from '../spec';
  * too, as `kubectl get -o yaml` writes them). Every problem is collected and reported at once with file, line
  * and field (PolicyConfigError). Fields that cannot apply on a client are logged once.
  */
-export async function loadPolicyConfig(args: string[], opts: PolicyConfigOptions): Promise<PolicyEntry[]> {
+export async function readPolicyConfig(args: string[], opts: PolicyConfigOptions): Promise<PolicyEntry[]> {
   const limits = opts.limits ?? DEFAULT_LIMITS;
   const read = startRead(opts);
   const { problems } = read;

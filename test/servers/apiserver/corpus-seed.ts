@@ -6,7 +6,7 @@
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { lookupBuiltin } from '../../../lib/kube/resource-table';
-import { loadManifests, type KubeObject } from '../../../lib/manifests';
+import { readManifests, type KubeObject } from '../../../lib/manifests';
 import { crdResources } from './served-resources';
 import { groupOf } from './object-store';
 
@@ -42,7 +42,7 @@ export async function seedFromCorpus(dir: string = defaultCorpusDir()): Promise<
 }
 
 async function readCorpus(dir: string): Promise<CorpusSeed> {
-  const entries = await loadManifests([dir], { recursive: true });
+  const entries = await readManifests([dir], { recursive: true });
   const candidates: KubeObject[] = [];
   let skipped = 0;
   for (const e of entries) {

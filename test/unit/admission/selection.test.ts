@@ -11,7 +11,7 @@ import { ResourceResolver } from '../../../lib/kube/resource-resolver';
 import type { Operation } from '../../../lib/kube/admission-review';
 import { silentLogger } from '../../../lib/base/log';
 import type { KubeObject } from '../../../lib/manifests';
-import { loadPolicyConfig } from '../../../lib/policy/config';
+import { readPolicyConfig } from '../../../lib/policy/config';
 import type { PolicyEntry } from '../../../lib/policy/spec';
 import { NamespaceIndex } from '../../../lib/evaluation/units';
 import { tempDir } from '../../support/constant-policy';
@@ -79,7 +79,7 @@ let fileNo = 0;
 async function load(docs: object | object[], opts: { kubewardenNamespace?: string } = {}): Promise<PolicyEntry[]> {
   const file = path.join(dir, `p${fileNo++}.yaml`);
   writeFileSync(file, (Array.isArray(docs) ? docs : [docs]).map((d) => jsyaml.dump(d)).join('---\n'));
-  return loadPolicyConfig([file], { log: silentLogger, ...opts });
+  return readPolicyConfig([file], { log: silentLogger, ...opts });
 }
 
 function cap(spec: Record<string, unknown>, extra: Record<string, unknown> = {}): object {
@@ -795,7 +795,7 @@ describe('selection: which requests reach a policy', () => {
       const warnings: string[] = [];
       const file = path.join(dir, 'labels.yaml');
       writeFileSync(file, jsyaml.dump(cap({ namespaceSelector: { matchLabels: { env: 'prod' } } })));
-      const [entry] = await loadPolicyConfig([file], {
+      const [entry] = await readPolicyConfig([file], {
         log: { ...silentLogger, warn: (m: string) => warnings.push(m) },
       });
       assert.deepEqual(entry.webhook?.namespaceSelector, {

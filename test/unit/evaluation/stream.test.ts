@@ -8,7 +8,7 @@ import { EvaluationStream } from '../../../lib/evaluation/stream';
 import { createLogger, silentLogger, type Logger } from '../../../lib/base/log';
 import { entriesFromText, rereader, type ManifestEntry } from '../../../lib/manifests';
 import { DEFAULT_LIMITS } from '../../../lib/manifests/limits';
-import { loadPolicyConfig } from '../../../lib/policy/config';
+import { readPolicyConfig } from '../../../lib/policy/config';
 import { loadPolicies } from '../../../lib/evaluation/load-policies';
 import type { PolicyEntry } from '../../../lib/policy/spec';
 import { bindUnits, planUnits } from '../../../lib/evaluation/units';
@@ -38,7 +38,7 @@ const privilegedPod = (ns: string) => ({
 
 async function check(
   files: string[],
-  policies: Awaited<ReturnType<typeof loadPolicyConfig>>,
+  policies: Awaited<ReturnType<typeof readPolicyConfig>>,
   workers: number,
   warnings: string[] = [],
 ): Promise<Report> {
@@ -112,7 +112,7 @@ describe('check: evaluation overlapping input reading', function () {
   this.timeout(60_000);
 
   it('re-evaluates objects whose namespace labels arrive after them', async () => {
-    const policies = await loadPolicyConfig(
+    const policies = await readPolicyConfig(
       [
         write('policy-ns.yaml', [
           {
@@ -149,7 +149,7 @@ describe('check: evaluation overlapping input reading', function () {
   });
 
   it('re-evaluates objects whose CustomResourceDefinition arrives after them, and warns about no unknown kind', async () => {
-    const policies = await loadPolicyConfig(
+    const policies = await readPolicyConfig(
       [
         write('policy-any.yaml', [
           {
@@ -214,7 +214,7 @@ describe('check: evaluation overlapping input reading', function () {
         },
       },
     ]);
-    const policies = await loadPolicyConfig([policy], { log: silentLogger });
+    const policies = await readPolicyConfig([policy], { log: silentLogger });
     // Many files of pods first, so that evaluation is under way when the Namespace is read.
     const inputs = path.join(dir, 'ns-late');
     for (let f = 0; f < 30; f++)
@@ -258,7 +258,7 @@ describe('check: evaluation overlapping input reading', function () {
         },
       },
     ]);
-    const policies = await loadPolicyConfig(
+    const policies = await readPolicyConfig(
       [
         write('bundled-one.yaml', [
           {
@@ -288,7 +288,7 @@ describe('check: evaluation overlapping input reading', function () {
   });
 
   it('evaluates an input larger than the read-ahead window while reading it', async () => {
-    const policies = await loadPolicyConfig(
+    const policies = await readPolicyConfig(
       [
         write('p-pods.yaml', [
           {
@@ -335,7 +335,7 @@ describe('check: evaluation overlapping input reading', function () {
       { apiVersion: 'example.com/v1', kind: 'Gizmo', metadata: { name: 'g2' } },
       { apiVersion: 'example.com/v1', kind: 'Doohickey', metadata: { name: 'd' } },
     ]);
-    const policies = await loadPolicyConfig(
+    const policies = await readPolicyConfig(
       [
         write('p-unknown.yaml', [
           {

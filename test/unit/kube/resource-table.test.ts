@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
-import { BUILTIN_RESOURCES, guessPlural, lookupBuiltin, type ResourceInfo } from '../../../lib/kube/resource-table';
+import { BUILTIN_RESOURCES, guessPlural, lookupBuiltin } from '../../../lib/kube/resource-table';
+import type { ResourceType } from '../../../lib/kube/resource-type';
 
 /** Assert (apiVersion, kind) is built-in with this resource and scope. */
-function expectBuiltin(apiVersion: string, kind: string, resource: string, namespaced: boolean): ResourceInfo {
+function expectBuiltin(apiVersion: string, kind: string, resource: string, namespaced: boolean): ResourceType {
   const info = lookupBuiltin(apiVersion, kind);
   assert.ok(info, `${apiVersion} ${kind} should be built-in`);
   const slash = apiVersion.indexOf('/');
@@ -287,7 +288,7 @@ describe('builtin-resources', () => {
       assert.ok(BUILTIN_RESOURCES.length > 150, `only ${BUILTIN_RESOURCES.length} entries`);
     });
     it('gives each (group, kind) one resource and one scope across versions', () => {
-      const byGroupKind = new Map<string, ResourceInfo>();
+      const byGroupKind = new Map<string, ResourceType>();
       for (const r of BUILTIN_RESOURCES) {
         const prev = byGroupKind.get(`${r.group} ${r.kind}`);
         if (prev) {

@@ -7,7 +7,7 @@ import { Readable } from 'node:stream';
 import {
   DEFAULT_LIMITS,
   entriesFromText,
-  loadManifests,
+  readManifests,
   type ManifestEntry,
   type ManifestObject,
 } from '../../../lib/manifests';
@@ -261,8 +261,8 @@ describe('manifest input', () => {
       entries.map((e) => (e.kind === 'object' ? e.object.metadata?.name : `${e.kind}:${path.basename(e.source.file)}`));
 
     it('reads a directory in lexical order, top level only unless -R', async () => {
-      assert.deepEqual(names(await loadManifests([dir], { recursive: false })), ['a', 'b', 'error:binary.yaml', 'c']);
-      assert.deepEqual(names(await loadManifests([dir], { recursive: true })), [
+      assert.deepEqual(names(await readManifests([dir], { recursive: false })), ['a', 'b', 'error:binary.yaml', 'c']);
+      assert.deepEqual(names(await readManifests([dir], { recursive: true })), [
         'a',
         'b',
         'error:binary.yaml',
@@ -272,7 +272,7 @@ describe('manifest input', () => {
     });
 
     it('reports unreadable inputs and keeps going', async () => {
-      const entries = await loadManifests(
+      const entries = await readManifests(
         [path.join(dir, 'missing.yaml'), path.join(dir, 'binary.yaml'), path.join(dir, 'a.yml')],
         { recursive: false },
       );
@@ -283,7 +283,7 @@ describe('manifest input', () => {
     });
 
     it('enforces the input size limit', async () => {
-      const entries = await loadManifests([path.join(dir, 'a.yml')], {
+      const entries = await readManifests([path.join(dir, 'a.yml')], {
         recursive: false,
         limits: { ...DEFAULT_LIMITS, maxInputBytes: 10 },
       });
@@ -294,7 +294,7 @@ describe('manifest input', () => {
     });
 
     it('reads stdin once for `-`', async () => {
-      const entries = await loadManifests(['-', '-'], { recursive: false, stdin: Readable.from([pod('in')]) });
+      const entries = await readManifests(['-', '-'], { recursive: false, stdin: Readable.from([pod('in')]) });
       assert.deepEqual(names(entries), ['in']);
       assert.equal(entries[0].source.file, '-');
     });
@@ -317,7 +317,7 @@ describe('manifest input', () => {
       after(() => server.close());
 
       it('reads http(s) URLs and reports HTTP errors', async () => {
-        const entries = await loadManifests([`${base}/pod.yaml`, `${base}/missing.yaml`], { recursive: false });
+        const entries = await readManifests([`${base}/pod.yaml`, `${base}/missing.yaml`], { recursive: false });
         assert.equal(names(entries)[0], 'remote');
         assert.equal(entries[0].source.file, `${base}/pod.yaml`);
         assert.equal((entries[1] as { message: string }).message, 'cannot fetch: HTTP 404 Not Found');

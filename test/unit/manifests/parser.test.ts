@@ -6,7 +6,7 @@ import { syntheticFile } from '../../../bench/support/synthetic';
 import {
   DEFAULT_LIMITS,
   entriesFromText,
-  loadManifests,
+  readManifests,
   streamManifests,
   type ManifestEntry,
 } from '../../../lib/manifests';
@@ -79,7 +79,7 @@ describe('manifest parser thread', () => {
     files.push([path.join(dir, 'objects-02a.yaml'), TRICKY[0][1]], [path.join(dir, 'objects-17a.yaml'), TRICKY[2][1]]);
     files.sort(([a], [b]) => (a < b ? -1 : 1));
     for (const [file, text] of files) writeFileSync(file, text);
-    const streamed = await loadManifests([dir], { recursive: false });
+    const streamed = await readManifests([dir], { recursive: false });
     assert.deepEqual(
       streamed,
       files.flatMap(([file, text]) => here(file, text)),
@@ -104,7 +104,7 @@ describe('manifest parser thread', () => {
     // A kustomization file is never cut: it is skipped whole.
     const k = path.join(dir, 'kustomization.yaml');
     writeFileSync(k, text);
-    assert.deepEqual(await loadManifests([k], { recursive: false, batchChars: 4096 }), here(k, text));
+    assert.deepEqual(await readManifests([k], { recursive: false, batchChars: 4096 }), here(k, text));
   });
 
   describe('a large List document, cut into its items', () => {
@@ -135,7 +135,7 @@ describe('manifest parser thread', () => {
 
     async function batched(file: string, text: string): Promise<ManifestEntry[]> {
       writeFileSync(file, text);
-      return loadManifests([file], { recursive: false, batchChars: 2048 });
+      return readManifests([file], { recursive: false, batchChars: 2048 });
     }
 
     for (const [name, indent] of [
@@ -191,7 +191,7 @@ describe('manifest parser thread', () => {
       const limits = { ...DEFAULT_LIMITS, maxExpandedBytes: 20_000 };
       // Whole, the List is one document over the limit; item by item, each is well under it.
       assert.equal(entriesFromText(file, text, limits)[0].kind, 'error');
-      const got = await loadManifests([file], { recursive: false, batchChars: 2048, limits });
+      const got = await readManifests([file], { recursive: false, batchChars: 2048, limits });
       assert.equal(got.filter((e) => e.kind === 'object').length, 200);
     });
   });

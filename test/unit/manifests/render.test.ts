@@ -3,7 +3,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { Writable } from 'node:stream';
-import { loadManifests } from '../../../lib/manifests';
+import { readManifests } from '../../../lib/manifests';
 import {
   addHelmOrigins,
   checkRenderTools,
@@ -148,7 +148,7 @@ describe('rendering: -k (kubectl kustomize) and --helm (helm template)', () => {
 
     it("turns a failing kustomization into an error with kubectl's stderr, and goes on", async () => {
       const texts = new Map<string, string>();
-      const entries = await loadManifests([], {
+      const entries = await readManifests([], {
         recursive: false,
         render: [
           { kind: 'kustomize', dir: dirs.failing },

@@ -1,7 +1,8 @@
 import { strict as assert } from 'node:assert';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { httpRequest, TransportError } from '../../../lib/net/http';
+import { httpRequest } from '../../../lib/net/http';
+import { TransportError } from '../../../lib/net/transport-error';
 import { runCli } from '../../support/cli';
 import { testHome } from '../../servers/registry/env';
 

@@ -6,7 +6,7 @@ import * as jsyaml from 'js-yaml';
 import { DEFAULT_USER } from '../../../lib/admission/request';
 import { runCheck } from '../../../lib/check/run';
 import { silentLogger, type Logger } from '../../../lib/base/log';
-import { loadPolicyConfig, PolicyConfigError } from '../../../lib/policy/config';
+import { readPolicyConfig, PolicyConfigError } from '../../../lib/policy/config';
 import { isGroup, type PolicyEntry, type PolicySpec } from '../../../lib/policy/spec';
 import type { Report } from '../../../lib/evaluation/result';
 import { ROOT, runCli } from '../../support/cli';
@@ -34,7 +34,7 @@ function capturingLog(): Logger & { lines: { level: string; msg: string }[] } {
 async function configError(text: string): Promise<string> {
   const f = file(text);
   try {
-    await loadPolicyConfig([f], { log: silentLogger });
+    await readPolicyConfig([f], { log: silentLogger });
   } catch (err) {
     assert.ok(err instanceof PolicyConfigError, String(err));
     return err.message.split(f).join('FILE');
@@ -135,7 +135,7 @@ describe('policy configuration (--policies)', () => {
     let f: string;
     before(async () => {
       f = file(ALL_KINDS);
-      entries = await loadPolicyConfig([f], { log: silentLogger });
+      entries = await readPolicyConfig([f], { log: silentLogger });
     });
 
     it('accepts the four policy kinds and policies.yml in one stream, Lists included, in order', () => {
@@ -224,13 +224,13 @@ describe('policy configuration (--policies)', () => {
       writeFileSync(path.join(d, 'a.yaml'), 'a:\n  module: builtin://image-tag\n');
       writeFileSync(path.join(d, 'b.yml'), 'b:\n  module: builtin://image-tag\n');
       writeFileSync(path.join(d, 'notes.txt'), 'not read');
-      const fromDir = await loadPolicyConfig([d], { log: silentLogger });
+      const fromDir = await readPolicyConfig([d], { log: silentLogger });
       assert.deepEqual(
         fromDir.map((e) => e.id),
         ['a', 'b'],
       );
       const { Readable } = await import('node:stream');
-      const fromStdin = await loadPolicyConfig(['-'], {
+      const fromStdin = await readPolicyConfig(['-'], {
         log: silentLogger,
         stdin: Readable.from(['c:\n  module: builtin://image-tag\n']),
       });
@@ -254,7 +254,7 @@ spec:
   rules: [{apiGroups: [""], apiVersions: [v1], resources: [pods], operations: [CREATE]}]
 `,
       );
-      await loadPolicyConfig([file(docs.join('---\n'))], { log });
+      await readPolicyConfig([file(docs.join('---\n'))], { log });
       const about = (field: string) => log.lines.filter((l) => l.msg.startsWith(`${field} is ignored`));
       assert.equal(about('policyServer').length, 1);
       assert.equal(about('policyServer')[0].level, 'warn', 'b names another PolicyServer');
@@ -571,7 +571,7 @@ spec:
 ${spec}`;
 
     async function check(config: string, timeoutMs = 2000): Promise<Report> {
-      const policies = await loadPolicyConfig([file(config)], { log: silentLogger });
+      const policies = await readPolicyConfig([file(config)], { log: silentLogger });
       return runCheck({
         files: [manifest],
         recursive: false,

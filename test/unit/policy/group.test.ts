@@ -6,7 +6,7 @@ import { DEFAULT_USER } from '../../../lib/admission/request';
 import type { EvaluatedResponse } from '../../../lib/admission/response';
 import { runCheck } from '../../../lib/check/run';
 import { silentLogger } from '../../../lib/base/log';
-import { loadPolicyConfig } from '../../../lib/policy/config';
+import { readPolicyConfig } from '../../../lib/policy/config';
 import {
   calledMembers,
   checkMembers,
@@ -230,7 +230,7 @@ ${extra}`;
     async function check(config: string): Promise<Report> {
       const f = path.join(d, `g${Math.random().toString(36).slice(2)}.yaml`);
       writeFileSync(f, config);
-      return run(await loadPolicyConfig([f], { log: silentLogger }));
+      return run(await readPolicyConfig([f], { log: silentLogger }));
     }
 
     it('rejects with the group message and the causes of the evaluated members', async () => {
@@ -297,14 +297,14 @@ ${extra}`;
         f,
         `only-services:\n  expression: "services()"\n  message: "yml group"\n  policies:\n    services: {module: ${JSON.stringify(module.services)}}\n`,
       );
-      const r = await run(await loadPolicyConfig([f], { log: silentLogger }));
+      const r = await run(await readPolicyConfig([f], { log: silentLogger }));
       assert.equal(r.results[0].verdict, 'skip', 'a Pod does not match the rules of the only member');
     });
 
     it('a group and single policies side by side keep their order', async () => {
       const f = path.join(d, 'mixed.yaml');
       writeFileSync(f, `${group('accept()', ['accept'])}---\nsingle:\n  module: ${JSON.stringify(module.reject)}\n`);
-      const r = await run(await loadPolicyConfig([f], { log: silentLogger }));
+      const r = await run(await readPolicyConfig([f], { log: silentLogger }));
       assert.deepEqual(
         r.results.map((x) => [x.policy, x.verdict]),
         [

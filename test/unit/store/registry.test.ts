@@ -6,7 +6,7 @@ import * as net from 'node:net';
 import type { AddressInfo } from 'node:net';
 import * as path from 'node:path';
 import { manifestDigestOf, resolvePolicy, storeContext } from '../../../lib/store/fetch';
-import { loadArchive } from '../../../lib/store/archive';
+import { importArchive } from '../../../lib/store/archive';
 import { removeStoredPolicy } from '../../../lib/store/manage';
 import { MEDIA_TYPE, sha256Digest } from '../../../lib/store/oci';
 import { pushPolicy } from '../../../lib/store/push';
@@ -244,7 +244,7 @@ describe('store: an anonymous registry over plain HTTP (an insecure source)', fu
     const at = tar.indexOf(Buffer.from('\0asm'), 1024);
     tar[at + 100] ^= 0xff;
     await rejectsWith(
-      loadArchive(gzipSync(tar), fetchOpts(testHome())),
+      importArchive(gzipSync(tar), fetchOpts(testHome())),
       'digest-mismatch',
       /digest mismatch: registry\/.+ should have sha256 [0-9a-f]{64} but has [0-9a-f]{64}/,
     );

@@ -3,7 +3,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { silentLogger } from '../../../lib/base/log';
-import { loadArchive } from '../../../lib/store/archive';
+import { importArchive } from '../../../lib/store/archive';
 import { Credentials } from '../../../lib/store/credentials';
 import { PolicyFetchError } from '../../../lib/store/errors';
 import { proxyFor, redactUrl } from '../../../lib/net/http';
@@ -17,7 +17,7 @@ import {
 } from '../../../lib/store/oci';
 import { formatRegistryRef, parseRegistryRef, parseSourceRef } from '../../../lib/store/ref';
 import { parseChallenge } from '../../../lib/store/registry';
-import { loadSources } from '../../../lib/store/sources';
+import { readSources } from '../../../lib/store/sources';
 import { Store } from '../../../lib/store/store';
 import { readTar, writeTar } from '../../../lib/base/tar';
 import { testHome } from '../../servers/registry/env';
@@ -80,7 +80,7 @@ describe('store: references, layout and configuration', () => {
       assert.equal(parseSourceRef('policy.wasm').kind, 'file');
       assert.equal(parseSourceRef(PSS).kind, 'file');
       assert.equal(parseSourceRef('file:///tmp/p.wasm').kind, 'file');
-      assert.equal(parseSourceRef('builtin://image-tag').kind, 'builtin');
+      assert.equal(parseSourceRef('builtin://image-tag').kind, 'bundled');
       assert.equal(parseSourceRef('https://example.com/p.wasm').kind, 'url');
       assert.equal(parseSourceRef('http://example.com/p.wasm').kind, 'url');
       const r = parseSourceRef('ghcr.io/kubewarden/policies/psa:v1');
@@ -231,7 +231,7 @@ describe('store: references, layout and configuration', () => {
           .map((l) => '        ' + l)
           .join('\n')}\n`,
       );
-      const s = await loadSources(home.sourcesPath, true);
+      const s = await readSources(home.sourcesPath, true);
       assert.deepEqual([...s.insecure], ['a.local:5000']);
       const cas = s.authorities.get('b.local:5443')!;
       assert.equal(cas.length, 3);
@@ -240,23 +240,23 @@ describe('store: references, layout and configuration', () => {
         'DER and PEM give the same certificate',
       );
       home.writeSources({ insecure_sources: ['x:1'] });
-      assert.ok((await loadSources(home.sourcesPath, true)).insecure.has('x:1'));
+      assert.ok((await readSources(home.sourcesPath, true)).insecure.has('x:1'));
     });
 
     it('is optional at the default location, required when named, and explains bad content', async () => {
-      assert.equal((await loadSources(path.join(home.dir, 'none.yaml'), false)).insecure.size, 0);
+      assert.equal((await readSources(path.join(home.dir, 'none.yaml'), false)).insecure.size, 0);
       await assert.rejects(
-        loadSources(path.join(home.dir, 'none.yaml'), true),
+        readSources(path.join(home.dir, 'none.yaml'), true),
         /none\.yaml: cannot read: no such file/,
       );
       const bad = path.join(home.dir, 'bad.yaml');
       writeFileSync(bad, 'source_authorities:\n  h: [{type: Data, data: "not a certificate"}]\n');
       await assert.rejects(
-        loadSources(bad, true),
+        readSources(bad, true),
         /source_authorities\.h\[0\]: certificate is not in PEM nor in DER encoding/,
       );
       writeFileSync(bad, 'insecure_sources: localhost\n');
-      await assert.rejects(loadSources(bad, true), /insecure_sources must be a list/);
+      await assert.rejects(readSources(bad, true), /insecure_sources must be a list/);
     });
   });
 
@@ -401,15 +401,15 @@ describe('store: references, layout and configuration', () => {
       const opts = { env: home.env };
       const wasm = readFileSync(PSS);
       await assert.rejects(
-        loadArchive(gzipSync(writeTar([{ name: '../evil', data: wasm }])), opts),
+        importArchive(gzipSync(writeTar([{ name: '../evil', data: wasm }])), opts),
         /unexpected entry/,
       );
       await assert.rejects(
-        loadArchive(gzipSync(writeTar([{ name: 'registry/h:1/../../x:v1', data: wasm }])), opts),
+        importArchive(gzipSync(writeTar([{ name: 'registry/h:1/../../x:v1', data: wasm }])), opts),
         /unexpected entry/,
       );
       await assert.rejects(
-        loadArchive(
+        importArchive(
           gzipSync(
             writeTar([
               { name: 'registry/h:1/ok:v1', data: wasm },
@@ -421,7 +421,7 @@ describe('store: references, layout and configuration', () => {
         /bad:v1 is not a WebAssembly module/,
       );
       assert.deepEqual(await new Store(home.storeRoot).list(), []);
-      const loaded = await loadArchive(writeTar([{ name: 'registry/h:1/ok:v1', data: wasm }]), opts);
+      const loaded = await importArchive(writeTar([{ name: 'registry/h:1/ok:v1', data: wasm }]), opts);
       assert.deepEqual(
         loaded.map((l) => l.uri),
         ['registry://h:1/ok:v1'],
