@@ -59,6 +59,8 @@ export type StageOutcome =
       ok: true;
       /** What mutating policies see: after defaulting, metadata steps, field manager and built-in plugins. */
       mutating: JsonObject;
+      /** The built-in mutating plugins again, on a copy of an object a mutating policy changed (re-invocation). */
+      reinvokePlugins(mutated: JsonObject): JsonObject;
       /** Builds what validating policies see from the object mutating admission left (a copy). */
       validating(mutated: JsonObject): ValidatingOutcome;
       warnings: StageWarning[];
@@ -173,6 +175,11 @@ export function apiServerStage(input: JsonObject, target: StageTarget, opts: Sta
     warnings,
     namespace,
     name,
+    reinvokePlugins: (mutated) => {
+      const copy = JSON.parse(JSON.stringify(mutated)) as JsonObject;
+      runBuiltinMutatingPlugins(copy, { ...ctx, operation: opts.operation });
+      return copy;
+    },
     validating: (mutated) => {
       if (missing.length > 0) {
         const qualified = target.group ? `${kind}.${target.group}` : kind;

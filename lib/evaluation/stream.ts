@@ -303,6 +303,7 @@ export class EvaluationStream {
         staged = {
           request,
           chain: !apiServer.independent,
+          reinvokeBuiltins: (mutated) => out.reinvokePlugins(mutated as unknown as JsonObject) as unknown as KubeObject,
           validating: (mutated) => {
             const v = out.validating(mutated as unknown as JsonObject);
             if (!v.ok) return { message: v.message, code: v.code, ...(v.path ? { fieldPath: v.path } : {}) };
