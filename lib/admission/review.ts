@@ -78,6 +78,7 @@ export function admissionReviews(
       operation: req.operation,
       now: s.now,
       ...(crd ? { crd } : {}),
+      ...(previous ? { old: previous as unknown as JsonObject } : {}),
     });
     if (!staged.ok) {
       out.push({ kind: 'error', source: e.source, message: staged.message });

@@ -19,6 +19,7 @@ import { kubectlBody, KubectlError, type ApplyMode } from './kubectl-apply';
 import { fieldSet } from './managed-fields';
 import { runBuiltinMutatingPlugins } from './plugins/index';
 import { prepareForCreate } from './prepare/index';
+import { prepareCustomResourceForUpdate, prepareForUpdate } from './prepare/update';
 import { schemaTable, type SchemaTable, type TypeDef } from './schema-table';
 import { decodeTyped, type FieldProblem } from './typed';
 import type { PathSegment } from '../base/json-pointer';
@@ -39,6 +40,8 @@ export interface StageOptions {
   fieldManager?: string;
   /** A custom resource's CRD version from the input (its structural schema and status subresource). */
   crd?: CrdVersion;
+  /** UPDATE: the stored object (`--old`), for BeforeUpdate and PrepareForUpdate before validating admission. */
+  old?: JsonObject;
 }
 
 export interface StageTarget {
@@ -193,6 +196,11 @@ export function apiServerStage(input: JsonObject, target: StageTarget, opts: Sta
       }
       // A JSON copy (cheaper than structuredClone here): the mutating stage's request keeps its object.
       const copy = JSON.parse(JSON.stringify(mutated)) as JsonObject;
+      if (opts.operation === 'UPDATE' && opts.old) {
+        const stored = storedObject(opts.old, typeName, table, ctx);
+        if (typeName) prepareForUpdate(copy, stored, ctx);
+        else if (opts.crd) prepareCustomResourceForUpdate(copy, stored, ctx, opts.crd.statusSubresource === true);
+      }
       if (opts.operation === 'CREATE') {
         const meta = copy.metadata as JsonObject;
         if (!name && typeof meta.generateName === 'string')
@@ -209,6 +217,24 @@ export function apiServerStage(input: JsonObject, target: StageTarget, opts: Sta
       return { ok: true, object: copy };
     },
   };
+}
+
+/**
+ * The stored object of an UPDATE as the cluster holds it: decoded into its type and defaulted (an `--old` written
+ * as a manifest would otherwise differ from the new object in every default). Unknown fields are dropped; an
+ * object that does not decode is taken as given.
+ */
+function storedObject(
+  old: JsonObject,
+  typeName: string | undefined,
+  table: SchemaTable,
+  ctx: ObjectContext,
+): JsonObject {
+  if (!typeName) return structuredClone(old);
+  const decoded = decodeTyped(structuredClone(old), typeName, table);
+  if (decoded.error || !decoded.value) return structuredClone(old);
+  applyDefaults(decoded.value, ctx);
+  return decoded.value;
 }
 
 function generatedName(prefix: string, suffix: string): string {

@@ -282,6 +282,7 @@ export class EvaluationStream {
           operation: req.operation,
           now: apiServer.now,
           ...(res.origin === 'crd' ? crdOf(this.crds, res) : {}),
+          ...(old ? { old: old as unknown as JsonObject } : {}),
         });
         if (!out.ok) {
           const r: Result = {
