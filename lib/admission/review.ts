@@ -97,8 +97,13 @@ export function admissionReviews(
     out.push(
       review(
         e,
-        buildOperationRequest(object as unknown as KubeObject, res, req, previous, { namespace: staged.namespace })
-          .request,
+        buildOperationRequest(
+          object as unknown as KubeObject,
+          res,
+          req,
+          staged.old ? (staged.old as unknown as KubeObject) : previous,
+          { namespace: staged.namespace },
+        ).request,
       ),
     );
   }

@@ -71,6 +71,8 @@ export type StageOutcome =
       namespace: string | undefined;
       /** The request's name (empty with generateName on `create`). */
       name: string | undefined;
+      /** UPDATE: the stored object as the cluster holds it (decoded and defaulted), the request's oldObject. */
+      old?: JsonObject;
     }
   | { ok: false; code: 400; message: string; path?: PathSegment[] };
 
@@ -172,12 +174,14 @@ export function apiServerStage(input: JsonObject, target: StageTarget, opts: Sta
   if (opts.operation === 'CREATE' || opts.operation === 'UPDATE')
     addManagedFields(obj, applied, typeName, table, target, opts);
   runBuiltinMutatingPlugins(obj, { ...ctx, operation: opts.operation });
+  const stored = opts.operation === 'UPDATE' && opts.old ? storedObject(opts.old, typeName, table, ctx) : undefined;
   return {
     ok: true,
     mutating: obj,
     warnings,
     namespace,
     name,
+    ...(stored ? { old: stored } : {}),
     reinvokePlugins: (mutated) => {
       const copy = JSON.parse(JSON.stringify(mutated)) as JsonObject;
       runBuiltinMutatingPlugins(copy, { ...ctx, operation: opts.operation });
@@ -196,8 +200,7 @@ export function apiServerStage(input: JsonObject, target: StageTarget, opts: Sta
       }
       // A JSON copy (cheaper than structuredClone here): the mutating stage's request keeps its object.
       const copy = JSON.parse(JSON.stringify(mutated)) as JsonObject;
-      if (opts.operation === 'UPDATE' && opts.old) {
-        const stored = storedObject(opts.old, typeName, table, ctx);
+      if (stored) {
         if (typeName) prepareForUpdate(copy, stored, ctx);
         else if (opts.crd) prepareCustomResourceForUpdate(copy, stored, ctx, opts.crd.statusSubresource === true);
       }

@@ -299,7 +299,9 @@ export class EvaluationStream {
         }
         for (const w of out.warnings) this.opts.log.warn(`${entry.source.file}:${entry.source.line}: ${w.message}`);
         const ns = { namespace: out.namespace };
-        const request = (o: KubeObject): SynthesizedRequest => buildOperationRequest(o, res, req, old, ns);
+        // The oldObject is the stored object as the cluster holds it (decoded, defaulted).
+        const stored = out.old ? (out.old as unknown as KubeObject) : old;
+        const request = (o: KubeObject): SynthesizedRequest => buildOperationRequest(o, res, req, stored, ns);
         synth = request(out.mutating as unknown as KubeObject);
         staged = {
           request,

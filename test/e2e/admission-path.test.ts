@@ -148,6 +148,12 @@ describe('admission path: what the cluster would decide (CLI)', () => {
       ['6b1c3c52-1111-4a8e-9a55-3d2f0c4b7e01', '2026-11-01T10:00:00Z', 8],
     );
     assert.deepEqual(v.request.object.status, { replicas: 2, readyReplicas: 2 });
+    // oldObject is the stored object as the cluster holds it: decoded and defaulted.
+    const stored = (v.request as unknown as { oldObject: { spec: { strategy: unknown } } }).oldObject;
+    assert.deepEqual(stored.spec.strategy, {
+      type: 'RollingUpdate',
+      rollingUpdate: { maxUnavailable: '25%', maxSurge: '25%' },
+    });
     const m = await runCli([...args, '--old', dir('update-stored.yaml'), '--stage', 'mutating']);
     const [mut] = reviews(m.stdout);
     assert.equal(mut.request.object.metadata.generation, undefined);
