@@ -31,7 +31,7 @@ function rawRequest(file: string, resource: string): Record<string, unknown> {
 }
 
 describe('admission path through a typed guest (CLI)', function () {
-  this.timeout(180000);
+  this.timeout(600000);
   let dir: string;
   let wasm: string;
   /** A policies file: one policy resource per entry, all of the typed guest. */
