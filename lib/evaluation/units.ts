@@ -311,8 +311,10 @@ async function runMutatingChain(
     const [r] = await evaluateUnits([units[i]], pool, { ...o, synth });
     r.stage = 'mutating';
     const first = results[i];
-    // A second call's verdict is the webhook's last word, unless its first call already rejected the request.
-    if (first === undefined || (first.verdict !== 'fail' && first.verdict !== 'error')) results[i] = r;
+    // A second call's verdict is the webhook's last word, unless its first call already rejected the request or
+    // the webhook no longer matches (the API server then does not call it again).
+    if (first === undefined || (first.verdict !== 'fail' && first.verdict !== 'error' && r.verdict !== 'skip'))
+      results[i] = r;
     // An accepted patch changes the object the next webhooks (and the validating ones) receive.
     if (!r.patch || !(r.verdict === 'pass' || (r.verdict === 'warn' && !r.message?.startsWith('monitor mode'))))
       return false;
