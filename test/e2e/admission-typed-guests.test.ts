@@ -133,6 +133,22 @@ describe('admission path through a typed guest (CLI)', function () {
     assert.deepEqual(last.patch, [
       { op: 'replace', path: '/metadata/annotations/stamps', value: 'clusterwide,namespaced' },
     ]);
+    // --independent: each on the object after the API server's own steps, so neither sees the other's stamp.
+    const alone = await runCli([
+      'check',
+      '-f',
+      manifest('pod-cpu-number.yaml'),
+      '--policies',
+      file,
+      '-o',
+      'json',
+      '--independent',
+    ]);
+    assert.equal(alone.code, 0, alone.stderr);
+    const independent = (JSON.parse(alone.stdout) as Doc).results.find(
+      (x) => x.policy === 'namespaced-default-aa-first-by-name',
+    )!;
+    assert.deepEqual(independent.patch, [{ op: 'add', path: '/metadata/annotations/stamps', value: 'namespaced' }]);
   });
 
   it('a sidecar a mutating policy adds gets the service account token mount: the API server runs its built-in plugins again after a webhook changed the object', async () => {
