@@ -1,3 +1,4 @@
+import type { ReinvocationPolicy } from './reinvocation';
 import type { PolicyRule } from '../wasm/metadata';
 import { apiVersionOf } from '../kube/api-path';
 import { activationFor, evaluateConditions, type CompiledCondition } from './cel';
@@ -54,6 +55,12 @@ export interface WebhookSelection {
   objectSelector?: LabelSelector;
   matchConditions: CompiledCondition[];
   failurePolicy: 'Fail' | 'Ignore';
+  /**
+   * A MutatingWebhook's reinvocationPolicy (lib/admission/reinvocation.ts). Kubewarden's controller never writes
+   * one (internal/controller/policy_subreconciler_webhook.go; the policy CRDs have no such field), so for policy
+   * resources it stays absent and the API server's default, Never, applies.
+   */
+  reinvocationPolicy?: ReinvocationPolicy;
 }
 
 /** A resource the request could be converted to under `matchPolicy: Equivalent`. */

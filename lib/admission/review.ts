@@ -78,6 +78,7 @@ export function admissionReviews(
       operation: req.operation,
       now: s.now,
       ...(crd ? { crd } : {}),
+      ...(previous ? { old: previous as unknown as JsonObject } : {}),
     });
     if (!staged.ok) {
       out.push({ kind: 'error', source: e.source, message: staged.message });
@@ -96,8 +97,13 @@ export function admissionReviews(
     out.push(
       review(
         e,
-        buildOperationRequest(object as unknown as KubeObject, res, req, previous, { namespace: staged.namespace })
-          .request,
+        buildOperationRequest(
+          object as unknown as KubeObject,
+          res,
+          req,
+          staged.old ? (staged.old as unknown as KubeObject) : previous,
+          { namespace: staged.namespace },
+        ).request,
       ),
     );
   }

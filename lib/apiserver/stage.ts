@@ -20,6 +20,7 @@ import { kubectlBody, KubectlError, type ApplyMode } from './kubectl-apply';
 import { fieldSet } from './managed-fields';
 import { runBuiltinMutatingPlugins } from './plugins/index';
 import { prepareForCreate } from './prepare/index';
+import { prepareCustomResourceForUpdate, prepareForUpdate } from './prepare/update';
 import { schemaTable, type SchemaTable, type TypeDef } from './schema-table';
 import { decodeTyped, type FieldProblem } from './typed';
 import type { PathSegment } from '../base/json-pointer';
@@ -40,6 +41,8 @@ export interface StageOptions {
   fieldManager?: string;
   /** A custom resource's CRD version from the input (its structural schema and status subresource). */
   crd?: CrdVersion;
+  /** UPDATE: the stored object (`--old`), for BeforeUpdate and PrepareForUpdate before validating admission. */
+  old?: JsonObject;
 }
 
 /** The resource the stage's object is of. */
@@ -55,6 +58,8 @@ export type StageOutcome =
       ok: true;
       /** What mutating policies see: after defaulting, metadata steps, field manager and built-in plugins. */
       mutating: JsonObject;
+      /** The built-in mutating plugins again, on a copy of an object a mutating policy changed (re-invocation). */
+      reinvokePlugins(mutated: JsonObject): JsonObject;
       /**
        * Builds what validating policies see from the object mutating admission left: a copy, or with `owned`
        * (nothing else refers to it, e.g. no mutating policy received it) that object itself.
@@ -65,6 +70,8 @@ export type StageOutcome =
       namespace: string | undefined;
       /** The request's name (empty with generateName on `create`). */
       name: string | undefined;
+      /** UPDATE: the stored object as the cluster holds it (decoded and defaulted), the request's oldObject. */
+      old?: JsonObject;
     }
   | { ok: false; code: 400; message: string; path?: PathSegment[] };
 
@@ -166,12 +173,19 @@ export function apiServerStage(input: JsonObject, target: StageTarget, opts: Sta
   if (opts.operation === 'CREATE' || opts.operation === 'UPDATE')
     addManagedFields(obj, applied, typeName, table, target, opts);
   runBuiltinMutatingPlugins(obj, { ...ctx, operation: opts.operation });
+  const stored = opts.operation === 'UPDATE' && opts.old ? storedObject(opts.old, typeName, table, ctx) : undefined;
   return {
     ok: true,
     mutating: obj,
     warnings,
     namespace,
     name,
+    ...(stored ? { old: stored } : {}),
+    reinvokePlugins: (mutated) => {
+      const copy = JSON.parse(JSON.stringify(mutated)) as JsonObject;
+      runBuiltinMutatingPlugins(copy, { ...ctx, operation: opts.operation });
+      return copy;
+    },
     validating: (mutated, owned = false) => {
       if (missing.length > 0) {
         const qualified = target.group ? `${kind}.${target.group}` : kind;
@@ -186,6 +200,10 @@ export function apiServerStage(input: JsonObject, target: StageTarget, opts: Sta
       // A JSON copy (cheaper than structuredClone here): the mutating stage's request keeps its object. The
       // stage's own object is a tree of its own only when it was decoded (not the manifest's when no schema is known).
       const copy = owned && typeName ? mutated : (JSON.parse(JSON.stringify(mutated)) as JsonObject);
+      if (stored) {
+        if (typeName) prepareForUpdate(copy, stored, ctx);
+        else if (opts.crd) prepareCustomResourceForUpdate(copy, stored, ctx, opts.crd.statusSubresource === true);
+      }
       if (opts.operation === 'CREATE') {
         const meta = copy.metadata as JsonObject;
         if (!name && typeof meta.generateName === 'string')
@@ -202,6 +220,24 @@ export function apiServerStage(input: JsonObject, target: StageTarget, opts: Sta
       return { ok: true, object: copy };
     },
   };
+}
+
+/**
+ * The stored object of an UPDATE as the cluster holds it: decoded into its type and defaulted (an `--old` written
+ * as a manifest would otherwise differ from the new object in every default). Unknown fields are dropped; an
+ * object that does not decode is taken as given.
+ */
+function storedObject(
+  old: JsonObject,
+  typeName: string | undefined,
+  table: SchemaTable,
+  ctx: ObjectContext,
+): JsonObject {
+  if (!typeName) return structuredClone(old);
+  const decoded = decodeTyped(structuredClone(old), typeName, table);
+  if (decoded.error || !decoded.value) return structuredClone(old);
+  applyDefaults(decoded.value, ctx);
+  return decoded.value;
 }
 
 function generatedName(prefix: string, suffix: string): string {

@@ -282,6 +282,7 @@ export class EvaluationStream {
           operation: req.operation,
           now: apiServer.now,
           ...(res.origin === 'crd' ? crdOf(this.crds, res) : {}),
+          ...(old ? { old: old as unknown as JsonObject } : {}),
         });
         if (!out.ok) {
           const r: Result = {
@@ -299,12 +300,16 @@ export class EvaluationStream {
         for (const w of out.warnings) this.opts.log.warn(`${entry.source.file}:${entry.source.line}: ${w.message}`);
         const ns = { namespace: out.namespace };
         namespace = out.namespace;
-        const request = (o: KubeObject): SynthesizedRequest => buildOperationRequest(o, res, req, old, ns);
+        // The oldObject is the stored object as the cluster holds it (decoded, defaulted).
+        const stored = out.old ? (out.old as unknown as KubeObject) : old;
+        const request = (o: KubeObject): SynthesizedRequest => buildOperationRequest(o, res, req, stored, ns);
         evaluation = {
           staged: {
             object: out.mutating as unknown as KubeObject,
             request,
             chain: !apiServer.independent,
+            reinvokeBuiltins: (mutated) =>
+              out.reinvokePlugins(mutated as unknown as JsonObject) as unknown as KubeObject,
             validating: (mutated, owned) => {
               const v = out.validating(mutated as unknown as JsonObject, owned);
               if (!v.ok) return { message: v.message, code: v.code, ...(v.path ? { fieldPath: v.path } : {}) };

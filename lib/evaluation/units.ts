@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { isDeepStrictEqual } from 'node:util';
 import {
   anyRuleMatches,
   selectWebhook,
@@ -7,6 +8,8 @@ import {
   METADATA_NAME_LABEL,
 } from '../admission/match';
 import { applyPatch } from '../kube/json-patch';
+import { ReinvocationContext, type ReinvocationPolicy } from '../admission/reinvocation';
+import { webhookCallOrder } from '../admission/webhook-order';
 import { postProcess } from '../admission/postprocess';
 import { toAdmissionResponse, type EvaluatedResponse } from '../admission/response';
 import type { SynthesizedRequest } from '../admission/request';
@@ -205,6 +208,8 @@ export interface StagedObject {
   ): SynthesizedRequest | { message: string; code: number; fieldPath?: (string | number)[] };
   /** false: each policy on the stage's object (`--independent`); true: mutating policies in webhook order, patching. */
   chain: boolean;
+  /** The built-in mutating plugins run again on an object a mutating policy changed (the API server's re-invocation). */
+  reinvokeBuiltins(object: KubeObject): KubeObject;
 }
 
 /** What evaluating one object needs besides its request. */
@@ -238,9 +243,9 @@ export function isMutatingUnit(u: EvaluationUnit): boolean {
 
 /**
  * Every unit for one object, results in unit order. With the API-server stage, mutating policies run first —
- * in the chain one after another in the API server's webhook order (configurations sorted by name; Kubewarden
- * names each policy's configuration after the policy), each on the object the ones before patched — then the
- * validating policies, all on the final object.
+ * in the chain one after another in the API server's webhook order (lib/admission/webhook-order.ts), each on the
+ * object the ones before patched, and when one changed the object the chain runs again as the API server
+ * re-invokes it (lib/admission/reinvocation.ts) — then the validating policies, all on the final object.
  */
 export async function evaluateObject(
   units: readonly EvaluationUnit[],
@@ -258,15 +263,7 @@ export async function evaluateObject(
     obj === staged.object ? (first ??= staged.request(obj)) : staged.request(obj);
   let current = staged.object;
   if (staged.chain) {
-    mutating.sort((a, b) => (units[a].id < units[b].id ? -1 : units[a].id > units[b].id ? 1 : 0));
-    for (const i of mutating) {
-      const [r] = await evaluateUnits([units[i]], pool, { ...o, synth: requestFor(current) });
-      r.stage = 'mutating';
-      results[i] = r;
-      // An accepted patch changes the object the next webhooks (and the validating ones) receive.
-      if (r.patch && (r.verdict === 'pass' || (r.verdict === 'warn' && !r.message?.startsWith('monitor mode'))))
-        current = applyPatch(current, r.patch) as KubeObject;
-    }
+    current = await runMutatingChain(units, mutating, pool, o, staged, results, requestFor);
   } else if (mutating.length > 0) {
     const rs = await evaluateUnits(
       mutating.map((i) => units[i]),
@@ -300,6 +297,56 @@ export async function evaluateObject(
     }
   }
   return results;
+}
+
+/** The webhook's reinvocationPolicy (absent: the API server's default, Never). */
+function reinvocationPolicyOf(u: EvaluationUnit): ReinvocationPolicy {
+  return u.webhook?.reinvocationPolicy ?? 'Never';
+}
+
+/**
+ * The mutating webhooks in call order, each on the object the ones before left; a second run when one changed it
+ * (the built-in plugins again, then the IfNeeded webhooks called before a later change). Returns the object
+ * validating admission starts from.
+ */
+async function runMutatingChain(
+  units: readonly EvaluationUnit[],
+  mutating: readonly number[],
+  pool: EvaluationPool,
+  o: EvaluationContext,
+  staged: StagedObject,
+  results: Result[],
+  requestFor: (obj: KubeObject) => SynthesizedRequest,
+): Promise<KubeObject> {
+  const order = webhookCallOrder(mutating.map((i) => units[i].id)).map((k) => mutating[k]);
+  const reinvocation = new ReinvocationContext();
+  let current = staged.object;
+  const call = async (i: number): Promise<boolean> => {
+    const [r] = await evaluateUnits([units[i]], pool, { ...o, synth: requestFor(current) });
+    r.stage = 'mutating';
+    const first = results[i];
+    // A second call's verdict is the webhook's last word, unless its first call already rejected the request or
+    // the webhook no longer matches (the API server then does not call it again).
+    if (first === undefined || (first.verdict !== 'fail' && first.verdict !== 'error' && r.verdict !== 'skip'))
+      results[i] = r;
+    // An accepted patch changes the object the next webhooks (and the validating ones) receive.
+    if (!r.patch || !(r.verdict === 'pass' || (r.verdict === 'warn' && !r.message?.startsWith('monitor mode'))))
+      return false;
+    const next = applyPatch(current, r.patch) as KubeObject;
+    const changed = !isDeepStrictEqual(next, current);
+    current = next;
+    return changed;
+  };
+  for (const i of order) {
+    const changed = await call(i);
+    if (results[i].verdict !== 'skip') reinvocation.called(i, reinvocationPolicyOf(units[i]), changed);
+  }
+  if (!reinvocation.shouldReinvoke) return current;
+  const before = current;
+  current = staged.reinvokeBuiltins(current);
+  if (!isDeepStrictEqual(before, current)) reinvocation.builtinsChanged();
+  for (const i of order) if (reinvocation.reinvokes(i)) await call(i);
+  return current;
 }
 
 async function evaluateUnits(units: readonly EvaluationUnit[], pool: EvaluationPool, o: Requested): Promise<Result[]> {

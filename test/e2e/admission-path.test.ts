@@ -137,6 +137,28 @@ describe('admission path: what the cluster would decide (CLI)', () => {
     assert.deepEqual(ns.request.object.metadata.labels, { 'kubernetes.io/metadata.name': 'team-a' });
   });
 
+  it('scaffold admission-request --operation UPDATE: validating policies see the stored uid, creationTimestamp and status, and the generation bumped by the spec change (BeforeUpdate, PrepareForUpdate)', async () => {
+    const args = ['scaffold', 'admission-request', '-f', dir('update-applied.yaml'), '--operation', 'UPDATE'];
+    const r = await runCli([...args, '--old', dir('update-stored.yaml')]);
+    assert.equal(r.code, 0, r.stderr);
+    const [v] = reviews(r.stdout);
+    const meta = v.request.object.metadata;
+    assert.deepEqual(
+      [meta.uid, meta.creationTimestamp, meta.generation],
+      ['6b1c3c52-1111-4a8e-9a55-3d2f0c4b7e01', '2026-11-01T10:00:00Z', 8],
+    );
+    assert.deepEqual(v.request.object.status, { replicas: 2, readyReplicas: 2 });
+    // oldObject is the stored object as the cluster holds it: decoded and defaulted.
+    const stored = (v.request as unknown as { oldObject: { spec: { strategy: unknown } } }).oldObject;
+    assert.deepEqual(stored.spec.strategy, {
+      type: 'RollingUpdate',
+      rollingUpdate: { maxUnavailable: '25%', maxSurge: '25%' },
+    });
+    const m = await runCli([...args, '--old', dir('update-stored.yaml'), '--stage', 'mutating']);
+    const [mut] = reviews(m.stdout);
+    assert.equal(mut.request.object.metadata.generation, undefined);
+  });
+
   it('gives the same output with one worker and with two', async () => {
     const args = [
       'check',

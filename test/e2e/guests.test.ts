@@ -58,7 +58,8 @@ describe('guest policies built from source (test/fixtures/guests)', function () 
   };
 
   before(async function () {
-    this.timeout(180_000);
+    // Cold, the serde crates of wapc-rust-typed take about 1.5 min on 2 busy cores (then cached).
+    this.timeout(600_000);
     dir = mkdtempSync(path.join(tmpdir(), 'wasmpolicy-guests-'));
     for (const f of await buildGuestFixtures(dir)) built.set(f.name, f);
   });
@@ -90,8 +91,8 @@ describe('guest policies built from source (test/fixtures/guests)', function () 
       );
     });
 
-    it('wapc-rust and wapc-as import only from wapc', () => {
-      for (const name of ['wapc-rust', 'wapc-as']) {
+    it('wapc-rust, wapc-rust-typed (serde) and wapc-as import only from wapc', () => {
+      for (const name of ['wapc-rust', 'wapc-rust-typed', 'wapc-as']) {
         const m = new WebAssembly.Module(readFileSync(wasm(name)));
         assert.deepEqual([...new Set(WebAssembly.Module.imports(m).map((i) => i.module))], ['wapc'], name);
         const exports = WebAssembly.Module.exports(m).map((e) => e.name);
