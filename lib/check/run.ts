@@ -5,6 +5,7 @@ import type { Logger, LogLevel } from '../base/log';
 import type { FetchOptions } from '../store/fetch';
 import {
   DEFAULT_LIMITS,
+  InputTexts,
   readManifests,
   rereader,
   streamManifests,
@@ -56,8 +57,8 @@ export async function runCheck(opts: CheckOptions): Promise<Report> {
   // The first worker starts now, while policies compile and manifests are read.
   const engine = startEngine(opts.policies, caps, opts);
   const { loading, pool: early, workers } = engine;
-  // Input texts, kept for the reporters to locate fields in.
-  const texts = new Map<string, string>();
+  // Input texts, kept (large files: read again) for the reporters to locate fields in.
+  const texts = new InputTexts((opts.limits ?? DEFAULT_LIMITS).maxInputBytes);
   // --old is read first: UPDATE matches every object to its stored one.
   const oldEntries = opts.oldFiles
     ? await readManifests(opts.oldFiles, { recursive: opts.recursive, limits: opts.limits, stdin: opts.stdin }).catch(
@@ -82,7 +83,7 @@ export async function runCheck(opts: CheckOptions): Promise<Report> {
       recursive: opts.recursive,
       limits: opts.limits,
       stdin: opts.stdin,
-      onText: (name, text) => texts.set(name, text),
+      onText: (name, text, path) => texts.add(name, text, path),
       onParserFailure: (m) => opts.log.warn(m),
       ...(opts.render ? { render: opts.render } : {}),
     })) {

@@ -21,14 +21,15 @@ export type { ManifestEntry, ManifestObject, ManifestError, ManifestSkip, KubeOb
 export { DEFAULT_LIMITS, type InputLimits } from './limits';
 export { entriesFromText } from './objects';
 export { rereader } from './reread';
+export { InputTexts, type TextLookup } from './input-texts';
 export { checkRenderTools, MissingToolError, renderManifests, renderSourceName, type RenderSpec } from './render';
 
 export interface ManifestReadOptions {
   recursive: boolean;
   limits?: InputLimits;
   stdin?: NodeJS.ReadableStream;
-  /** Called with each input's text as read (reporters use it to locate fields). */
-  onText?: (name: string, text: string) => void;
+  /** Called with each input's text as read (reporters use it to locate fields), and the path of a file input. */
+  onText?: (name: string, text: string, path?: string) => void;
   /** Told when the manifest parser thread fails (parsing goes on on the main thread). */
   onParserFailure?: (message: string) => void;
   /** `-k` / `--helm`: rendered after the `-f` inputs, their entries appended in order. */
@@ -78,7 +79,7 @@ export async function* streamManifests(args: string[], opts: ManifestReadOptions
         ]);
       }
       if (text !== undefined) {
-        opts.onText?.(name, text);
+        opts.onText?.(name, text, s.type === 'file' ? s.path : undefined);
         const batchChars = opts.batchChars ?? BATCH_CHARS;
         if (text.length <= 2 * batchChars || isKustomization(name)) {
           parsing.push(handled(parser.parse(name, text, limits)));

@@ -1,3 +1,4 @@
+import type { TextLookup } from './input-texts';
 import type { InputLimits } from './limits';
 import { entriesFromText } from './objects';
 import type { KubeObject, ManifestEntry, SourceLocation } from './types';
@@ -7,7 +8,7 @@ import type { KubeObject, ManifestEntry, SourceLocation } from './types';
  * so that a caller need not keep every parsed object. Parses each file at most once in a row.
  */
 export function rereader(
-  texts: ReadonlyMap<string, string>,
+  texts: TextLookup,
   limits: InputLimits,
 ): (source: SourceLocation) => KubeObject | undefined {
   let last: { file: string; entries: ManifestEntry[] } | undefined;

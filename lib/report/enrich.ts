@@ -1,3 +1,4 @@
+import type { TextLookup } from '../manifests/input-texts';
 import { FileLocator, parseDottedPath, parseJsonPointer, type PathSegment } from '../manifests/locate';
 import type { KubeObject, ManifestEntry } from '../manifests/types';
 import type { EvaluationUnit } from '../evaluation/units';
@@ -31,7 +32,7 @@ export function findingPath(r: Result): PathSegment[] | undefined {
 }
 
 /** Sets `location` on results whose field can be found; `texts` holds each input's text by its name. */
-export function attachLocations(results: readonly Result[], texts: ReadonlyMap<string, string>): void {
+export function attachLocations(results: readonly Result[], texts: TextLookup): void {
   // Results come in input order, so one file's are together: only its locator is kept (all of them held the
   // whole input parsed again at once).
   let current: { file: string; locator: FileLocator } | undefined;
@@ -105,7 +106,7 @@ export function policyResources(
 export function enrichReport(
   report: Report,
   entries: readonly ManifestEntry[],
-  texts: ReadonlyMap<string, string>,
+  texts: TextLookup,
   units: readonly EvaluationUnit[],
 ): Report {
   attachLocations(report.results, texts);
