@@ -7,10 +7,7 @@ import type { KubeObject, ManifestEntry, SourceLocation } from './types';
  * Reads an object again from the text of its input (`texts`: each input's text by name, as `onText` gave it),
  * so that a caller need not keep every parsed object. Parses each file at most once in a row.
  */
-export function rereader(
-  texts: TextLookup,
-  limits: InputLimits,
-): (source: SourceLocation) => KubeObject | undefined {
+export function rereader(texts: TextLookup, limits: InputLimits): (source: SourceLocation) => KubeObject | undefined {
   let last: { file: string; entries: ManifestEntry[] } | undefined;
   return (source) => {
     const text = texts.get(source.file);
