@@ -11,6 +11,10 @@ import { fixture, runCli } from '../support/cli';
 // server sends (docs/admission-path.md), and the same guest on the object as written gives another one.
 const manifest = (name: string): string => fixture('admission-path', 'typed', name);
 
+/** `check -f MANIFEST --policies FILE -o json`, with more flags. */
+const checkJson = (name: string, policies: string, ...extra: string[]): ReturnType<typeof runCli> =>
+  runCli(['check', '-f', manifest(name), '--policies', policies, '-o', 'json', ...extra]);
+
 interface Doc {
   results: { policy?: string; verdict: string; stage?: string; message?: string; patch?: unknown[] }[];
 }
@@ -83,16 +87,7 @@ describe('admission path through a typed guest (CLI)', function () {
     });
     const file = policies('cpu.yaml', [{ kind: 'ClusterAdmissionPolicy', name: 'cpu', mutating: false }]);
     for (const extra of [[], ['--independent']]) {
-      const r = await runCli([
-        'check',
-        '-f',
-        manifest('pod-cpu-number.yaml'),
-        '--policies',
-        file,
-        '-o',
-        'json',
-        ...extra,
-      ]);
+      const r = await checkJson('pod-cpu-number.yaml', file, ...extra);
       assert.equal(r.code, 0, r.stderr);
       const [res] = (JSON.parse(r.stdout) as Doc).results;
       assert.deepEqual([res.policy, res.verdict, res.stage], ['clusterwide-cpu', 'pass', 'validating']);
@@ -108,7 +103,7 @@ describe('admission path through a typed guest (CLI)', function () {
         extra: { objectSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'team-a' } } },
       },
     ]);
-    const r = await runCli(['check', '-f', manifest('namespaces.yaml'), '--policies', file, '-o', 'json']);
+    const r = await checkJson('namespaces.yaml', file);
     assert.equal(r.code, 1, r.stderr);
     const [a, b] = (JSON.parse(r.stdout) as Doc).results;
     assert.deepEqual([a.verdict, a.message], ['fail', 'namespace team-a has no label "owner"']);
@@ -126,7 +121,7 @@ describe('admission path through a typed guest (CLI)', function () {
       },
       { kind: 'ClusterAdmissionPolicy', name: 'zz-last-by-name', mutating: true, settings: { stamp: 'clusterwide' } },
     ]);
-    const r = await runCli(['check', '-f', manifest('pod-cpu-number.yaml'), '--policies', file, '-o', 'json']);
+    const r = await checkJson('pod-cpu-number.yaml', file);
     assert.equal(r.code, 0, r.stderr);
     const results = (JSON.parse(r.stdout) as Doc).results;
     const last = results.find((x) => x.policy === 'namespaced-default-aa-first-by-name')!;
@@ -134,16 +129,7 @@ describe('admission path through a typed guest (CLI)', function () {
       { op: 'replace', path: '/metadata/annotations/stamps', value: 'clusterwide,namespaced' },
     ]);
     // --independent: each on the object after the API server's own steps, so neither sees the other's stamp.
-    const alone = await runCli([
-      'check',
-      '-f',
-      manifest('pod-cpu-number.yaml'),
-      '--policies',
-      file,
-      '-o',
-      'json',
-      '--independent',
-    ]);
+    const alone = await checkJson('pod-cpu-number.yaml', file, '--independent');
     assert.equal(alone.code, 0, alone.stderr);
     const independent = (JSON.parse(alone.stdout) as Doc).results.find(
       (x) => x.policy === 'namespaced-default-aa-first-by-name',
@@ -156,7 +142,7 @@ describe('admission path through a typed guest (CLI)', function () {
       { kind: 'ClusterAdmissionPolicy', name: 'inject', mutating: true, settings: { sidecar: 'proxy' } },
       { kind: 'ClusterAdmissionPolicy', name: 'token-mounted', mutating: false, settings: { tokenMounted: true } },
     ]);
-    const r = await runCli(['check', '-f', manifest('pod-cpu-number.yaml'), '--policies', file, '-o', 'json']);
+    const r = await checkJson('pod-cpu-number.yaml', file);
     assert.equal(r.code, 0, r.stderr);
     const [inject, mounted] = (JSON.parse(r.stdout) as Doc).results;
     assert.deepEqual([inject.verdict, inject.stage], ['pass', 'mutating']);

@@ -48,13 +48,7 @@ function keepStatus(obj: JsonObject, old: JsonObject): void {
  * disabled field (docs/admission-path.md says so), else the create-time dropping applies.
  */
 function dropDisabledSpec(spec: JsonObject | undefined, oldSpec: JsonObject | undefined, ctx: PrepareContext): void {
-  if (spec === undefined) return;
-  if (oldSpec !== undefined) {
-    const probe = structuredClone(oldSpec);
-    dropDisabledPodSpecFields(probe, ctx);
-    if (!same(probe, oldSpec)) return;
-  }
-  dropDisabledPodSpecFields(spec, ctx);
+  dropUnlessStoredUses(spec, oldSpec, dropDisabledPodSpecFields, ctx);
 }
 
 function dropDisabledTemplate(
@@ -62,13 +56,23 @@ function dropDisabledTemplate(
   oldTemplate: JsonObject | undefined,
   ctx: PrepareContext,
 ): void {
-  if (template === undefined) return;
-  if (oldTemplate !== undefined) {
-    const probe = structuredClone(oldTemplate);
-    dropDisabledTemplateFields(probe, ctx);
-    if (!same(probe, oldTemplate)) return;
+  dropUnlessStoredUses(template, oldTemplate, dropDisabledTemplateFields, ctx);
+}
+
+/** `drop` on the new value, unless the stored one has something `drop` would take away. */
+function dropUnlessStoredUses(
+  value: JsonObject | undefined,
+  stored: JsonObject | undefined,
+  drop: (v: JsonObject, ctx: PrepareContext) => void,
+  ctx: PrepareContext,
+): void {
+  if (value === undefined) return;
+  if (stored !== undefined) {
+    const probe = structuredClone(stored);
+    drop(probe, ctx);
+    if (!same(probe, stored)) return;
   }
-  dropDisabledTemplateFields(template, ctx);
+  drop(value, ctx);
 }
 
 const spec = (o: JsonObject): JsonObject | undefined => child(o, 'spec');
