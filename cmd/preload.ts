@@ -6,6 +6,7 @@ import { DEFAULT_EVALUATION_LIMITS } from '../lib/wasm/limits';
 import { readFileSync } from 'node:fs';
 import { EVALUATION_OPTIONS } from './evaluation-options';
 import { logLevelFor } from './context';
+import { wantsBundledCheck } from './preload-args';
 
 /**
  * `check` with the bundled set is the common case (a pre-commit hook): its policies are compiled and handed to an
@@ -39,40 +40,6 @@ export function preloadBundledSet(argv: readonly string[]): void {
   } catch {
     // Anything unusual is left to the run itself, which reports it.
   }
-}
-
-/** Flags after which the run would not use the bundled set as started here. */
-const OTHER_RUN = new Set([
-  '--policy',
-  '--policies',
-  '--from-cluster',
-  '--help',
-  '--verbose',
-  '--quiet',
-  '--workers',
-  '--timeout',
-  '--memory-limit',
-  '--max-output-size',
-  '--record-host-capabilities-interactions',
-  '--replay-host-capabilities-interactions',
-  '--allowed-host-capabilities',
-]);
-/** Short flags among them (also inside groups such as -vR). */
-const OTHER_RUN_SHORT = /[phvq]/;
-
-function wantsBundledCheck(argv: readonly string[]): boolean {
-  if (argv.find((a) => !a.startsWith('-')) !== 'check') return false;
-  for (const a of argv) {
-    if (a === '--') break;
-    if (a.startsWith('--')) {
-      // yargs also accepts --camelCase spellings.
-      const name = a.split('=')[0].replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
-      if (OTHER_RUN.has(name)) return false;
-    } else if (a.startsWith('-') && a.length > 1 && OTHER_RUN_SHORT.test(a.slice(1).split('=')[0])) {
-      return false;
-    }
-  }
-  return true;
 }
 
 /** Closes what `preloadBundledSet` started if the run did not use it. */

@@ -136,8 +136,16 @@ export function poolOptions(opts: StartOptions, count: number): PoolOptions {
     log: opts.log,
     logLevel: opts.logLevel ?? 'warn',
     ...(opts.hostCalls ? { hostCalls: opts.hostCalls } : {}),
+    inline: { budgetMs: INLINE_BUDGET_MS },
   };
 }
+
+/**
+ * Guest time a run spends on the main thread before it moves to workers (PoolOptions.inline). The pre-commit case
+ * (one small file, the 20 bundled policies: 20 start-ups and 20-60 evaluations) takes 20-40 ms; a run that needs
+ * more than this is large enough that a worker's start-up (~50 ms) no longer matters and its parallelism does.
+ */
+export const INLINE_BUDGET_MS = 100;
 
 // ---------------------------------------------------------------------------------------------------------------
 // Starting before the options are known (the bundled set at start-up, cmd/preload.ts)
