@@ -5,7 +5,7 @@
 //                            [--node-binary TARGET=PATH]... [--no-build] [--no-strip] [--no-archive]
 //                            [--tag vX.Y.Z] [--base-url URL]
 //
-// For each target: the esbuild bundle (dist/kubectl-wasmpolicy.cjs, which carries the evaluation worker as a
+// For each target: the esbuild bundle (dist/kubectl-wasmpolicy-main.cjs, which carries the evaluation worker as a
 // string) becomes a SEA blob, with the bundled policies (dist/plugins/*.wasm) as SEA assets; the blob is
 // injected with postject into the Node.js binary of the target platform, taken from the npm package
 // node-<os>-<arch> at NODE_VERSION (pinned below, with the registry's integrity). Then:
@@ -533,8 +533,9 @@ function bundledPolicies() {
 
 /** Writes the SEA blob for `target` with `generator` (a Node.js of NODE_VERSION that runs here). */
 function seaBlob(target, generator, useCodeCache, workDir) {
-  const main = path.join(root, 'dist', `${BIN_NAME}.cjs`);
-  if (!existsSync(main)) throw new Error('dist/kubectl-wasmpolicy.cjs is missing: run npm run build');
+  // The bundle itself, not its entry point (cmd/code-cache-loader.ts): the blob has a code cache of its own.
+  const main = path.join(root, 'dist', `${BIN_NAME}-main.cjs`);
+  if (!existsSync(main)) throw new Error('dist/kubectl-wasmpolicy-main.cjs is missing: run npm run build');
   const { dir, names } = bundledPolicies();
   const index = path.join(workDir, 'plugins-index.json');
   writeFileSync(index, JSON.stringify(names));
