@@ -1,25 +1,67 @@
-// The CLI's entry point for `node dist/kubectl-wasmpolicy.cjs` (and bin/, which npm installs): runs the CLI bundle
-// (kubectl-wasmpolicy-main.cjs, beside this file) from V8's code cache when one made by this Node.js version ships
-// with it. Compiling the 2.3 MB bundle and the functions a `check` runs costs ~60 ms of CPU on every call without
+// The CLI's entry point for `node dist/kubectl-wasmpolicy.cjs` (and bin/, which npm installs) and the single
+// executable: runs the CLI bundle (kubectl-wasmpolicy-main.cjs, beside this file or a SEA asset) from V8's code cache
+// when one made by this Node.js version ships with it. Compiling the 2.3 MB bundle and the functions a `check` runs costs ~60 ms of CPU on every call without
 // it (docs/performance.md, round 4); Node 20 has no compile cache of its own (module.enableCompileCache is 22.1+).
 //
-// The cache is made by `npm run build` (KUBECTL_WASMPOLICY_WRITE_CODE_CACHE, below) and never written at run time:
-// nothing lands in the user's directories, and a cache is only ever as trusted as the bundle next to it. V8 checks
-// that a cache fits its version, flags and source (length): one that does not is rejected and the bundle compiles as
-// it always did. The single executable does not use this file: its blob has a code cache of its own.
+// The cache is made by `npm run build` and `npm run package` (KUBECTL_WASMPOLICY_WRITE_CODE_CACHE, below, with the
+// Node.js that will run it) and never written at run time: nothing lands in the user's directories, and a cache is
+// only ever as trusted as the bundle it ships with. V8 checks that a cache fits its version, flags and source
+// (length): one that does not is rejected and the bundle compiles as it always did. In the single executable this
+// replaces the blob's own code cache (`useCodeCache`), which holds only the bundle's top level.
 import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 import Module, { createRequire } from 'node:module';
 import * as path from 'node:path';
 import { Script } from 'node:vm';
 
-const MAIN = 'kubectl-wasmpolicy-main.cjs';
+export const MAIN = 'kubectl-wasmpolicy-main.cjs';
+export const CODE_CACHE = `${MAIN}.codecache`;
+
+/** The part of `node:sea` used here. */
+interface SeaModule {
+  isSea(): boolean;
+  getAsset(key: string, encoding?: string): string | ArrayBuffer;
+}
+
+/** The bundle and its cache: SEA assets in the single executable, files beside this one otherwise. */
+interface Bundle {
+  /** The bundle's __filename: the executable in the single executable, as when the bundle was its main. */
+  file: string;
+  source: string;
+  cache(): Buffer | undefined;
+}
+
+function bundle(): Bundle {
+  const sea = seaModule();
+  if (sea)
+    return {
+      file: process.execPath,
+      source: sea.getAsset(MAIN, 'utf8') as string,
+      cache: () => {
+        try {
+          return Buffer.from(sea.getAsset(CODE_CACHE) as ArrayBuffer);
+        } catch {
+          return undefined;
+        }
+      },
+    };
+  const file = path.join(__dirname, MAIN);
+  return { file, source: readFileSync(file, 'utf8'), cache: () => readCache(file + '.codecache') };
+}
+
+function seaModule(): SeaModule | undefined {
+  try {
+    const m = require('node:sea') as SeaModule;
+    return m.isSea() ? m : undefined;
+  } catch {
+    return undefined;
+  }
+}
 
 function run(): void {
-  const file = path.join(__dirname, MAIN);
-  const source = readFileSync(file, 'utf8');
+  const { file, source, cache } = bundle();
   const writeTo = process.env.KUBECTL_WASMPOLICY_WRITE_CODE_CACHE;
   // Coverage runs (NODE_V8_COVERAGE) count what is compiled, so they compile everything as without a cache.
-  const cachedData = writeTo || process.env.NODE_V8_COVERAGE ? undefined : readCache(file + '.codecache');
+  const cachedData = writeTo || process.env.NODE_V8_COVERAGE ? undefined : cache();
   const script = new Script(Module.wrap(source), {
     filename: file,
     ...(cachedData ? { cachedData } : {}),
