@@ -19,7 +19,7 @@ export const CODE_CACHE = `${MAIN}.codecache`;
 /** The part of `node:sea` used here. */
 interface SeaModule {
   isSea(): boolean;
-  getAsset(key: string, encoding?: string): string | ArrayBuffer;
+  getAsset(key: string): ArrayBuffer;
 }
 
 /** The bundle and its cache: SEA assets in the single executable, files beside this one otherwise. */
@@ -35,10 +35,11 @@ function bundle(): Bundle {
   if (sea)
     return {
       file: process.execPath,
-      source: sea.getAsset(MAIN, 'utf8') as string,
+      // Decoded by Buffer (simdutf): getAsset's own 'utf8' decoding took ~38 ms for the 2.3 MB bundle.
+      source: Buffer.from(sea.getAsset(MAIN)).toString('utf8'),
       cache: () => {
         try {
-          return Buffer.from(sea.getAsset(CODE_CACHE) as ArrayBuffer);
+          return Buffer.from(sea.getAsset(CODE_CACHE));
         } catch {
           return undefined;
         }
