@@ -30,6 +30,8 @@ export interface StartOptions {
   logLevel?: LogLevel;
   /** Answers the policies' host calls that need I/O (lib/capabilities/run.ts). */
   hostCalls?: PoolOptions['hostCalls'];
+  /** false: every evaluation in workers, none on the main thread (PoolOptions.inline); `bench` times worker round trips. */
+  inline?: boolean;
 }
 
 /** Policies loading, and the pool they load into (to close when something else fails meanwhile). */
@@ -136,7 +138,7 @@ export function poolOptions(opts: StartOptions, count: number): PoolOptions {
     log: opts.log,
     logLevel: opts.logLevel ?? 'warn',
     ...(opts.hostCalls ? { hostCalls: opts.hostCalls } : {}),
-    inline: { budgetMs: INLINE_BUDGET_MS },
+    ...(opts.inline === false ? {} : { inline: { budgetMs: INLINE_BUDGET_MS } }),
   };
 }
 
