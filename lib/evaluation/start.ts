@@ -173,22 +173,22 @@ const keyOf = (specs: PolicySpec[], limits: EvaluationLimits, workers: number, l
   JSON.stringify([specs, [limits.timeoutMs, limits.memoryLimitBytes, limits.maxOutputBytes], workers, logLevel]);
 
 /**
- * Starts `specs` (already compiled; `builtin://` modules only, whose bytes do not depend on fetch options) in a
- * new pool now, before the command line is parsed: the worker starts them while this thread loads and runs the CLI.
+ * Starts `specs` (compiling; `builtin://` modules only, whose bytes do not depend on fetch options) in a new pool
+ * now, before the command line is parsed: V8 compiles them on its own threads while this thread loads and runs the
+ * CLI, and they start as soon as this thread is free. A compile or check failure is the adopting run's, with the
+ * error its own loading would give (the same compile and checks, the same names).
  * `startLoadingPolicies` hands the result to a run whose specs and options are the same; any other run ignores
  * it, and `dropSpeculativeStart` closes it. Worker log lines wait for the run that adopts it.
  */
 export function startSpeculatively(
   specs: PolicySpec[],
-  all: CompiledPolicy[],
+  compiling: Promise<CompiledPolicy[]>,
   names: string[],
   opts: SpeculativeOptions,
 ): void {
   if (speculation) return;
   if (!specs.every((s) => s.module.startsWith(BUNDLED_SCHEME)))
     throw new Error('only the bundled policies can be started before the command line is parsed');
-  // A policy that fails these checks is left to the run, which reports it.
-  const checked = checkCompiled(specs, all, names, opts.limits);
   const held: [keyof Logger, string][] = [];
   let log: Logger | undefined;
   const deferred: Logger = {
@@ -205,7 +205,12 @@ export function startSpeculatively(
     undefined,
     poolOptions({ log: deferred, workers: opts.workers, logLevel: opts.logLevel, hostCalls }, specs.length),
   );
-  const loading = startInPool(checked, names, pool);
+  const loading = compiling
+    .then((all) => startInPool(checkCompiled(specs, all, names, opts.limits), names, pool))
+    .catch(async (err: unknown) => {
+      await pool.close();
+      throw err;
+    });
   // Nobody may ever adopt it: its failure is reported by the run that does.
   loading.catch(() => undefined);
   speculation = {
