@@ -1,11 +1,14 @@
 import { prewarmWorker } from '../lib/wasm/pool/prewarm';
+import { wantsBundledCheck } from './preload-args';
 
 const argv = process.argv.slice(2);
 const check = argv.includes('check');
-// `check` evaluates in worker threads: start the first one before anything else loads, so the two overlap. With
-// the bundled set, its policies are then compiled and handed to that worker before the CLI loads (./preload.ts).
-if (check) prewarmWorker();
-const preloaded = check
+const bundled = check && wantsBundledCheck(argv);
+// `check` of the bundled set evaluates on this thread while the run is small, and its policies are compiled and
+// started before the CLI loads (./preload.ts). Other checks may need worker threads (policies that call the host):
+// the first one starts before anything else loads, so the two overlap.
+if (check && !bundled) prewarmWorker();
+const preloaded = bundled
   ? import('./preload').then((p) => {
       p.preloadBundledSet(argv);
       return p;

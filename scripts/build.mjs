@@ -1,6 +1,7 @@
-// Build: bundle the CLI into one CommonJS file (dist/kubectl-wasmpolicy.cjs), then compile the bundled
-// policies from source (plugins/) and annotate them with their metadata (dist/plugins/<name>.wasm).
-import { execFileSync } from 'node:child_process';
+// Build: bundle the CLI into one CommonJS file (dist/kubectl-wasmpolicy-main.cjs) and its entry point
+// (dist/kubectl-wasmpolicy.cjs, cmd/code-cache-loader.ts), then compile the bundled policies from source (plugins/)
+// and annotate them with their metadata (dist/plugins/<name>.wasm), then make the bundle's V8 code cache.
+import { execFileSync, spawnSync } from 'node:child_process';
 import { copyFile, mkdir, readdir, readFile, writeFile, rename, rm } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import * as path from 'node:path';
@@ -61,8 +62,11 @@ await bundleOf('lib/cluster/index.ts', 'cluster.cjs');
 await esbuild.build({
   ...common,
   entryPoints: [path.join(root, 'cmd/cli.ts')],
-  outfile: path.join(dist, 'kubectl-wasmpolicy.cjs'),
+  outfile: path.join(dist, 'kubectl-wasmpolicy-main.cjs'),
   format: 'cjs',
+  // import() of Node's built-ins as require(): the entry point runs this bundle as a vm.Script, where import() would
+  // need an experimental loader hook that a code cache made in another process does not carry over.
+  supported: { 'dynamic-import': false },
   define: {
     ...common.define,
     __WASMPOLICY_VERSION__: JSON.stringify(pkg.version),
@@ -71,6 +75,14 @@ await esbuild.build({
     __MANIFEST_PARSER_SOURCE__: JSON.stringify(parserSource),
     __CLUSTER_BUNDLE__: JSON.stringify('cluster.cjs'),
   },
+});
+await esbuild.build({
+  ...common,
+  entryPoints: [path.join(root, 'cmd/code-cache-loader.ts')],
+  outfile: path.join(dist, 'kubectl-wasmpolicy.cjs'),
+  format: 'cjs',
+  sourcemap: false,
+  banner: {},
 });
 await esbuild.build({
   ...common,
@@ -87,7 +99,28 @@ for (const f of await readdir(path.join(root, 'lib/apiserver/schemas'))) {
 }
 console.error(`built dist/kubectl-wasmpolicy.cjs in ${Date.now() - t0} ms`);
 
-if (process.argv.includes('--no-plugins')) process.exit(0);
+/**
+ * The bundle's V8 code cache (cmd/code-cache-loader.ts): made by running the pre-commit case once, so that what it
+ * compiles is in it; specific to this Node.js version (V8 rejects it under any other, and the bundle compiles).
+ */
+function writeCodeCache() {
+  const cache = path.join(dist, 'kubectl-wasmpolicy-main.cjs.codecache');
+  spawnSync(
+    process.execPath,
+    [path.join(dist, 'kubectl-wasmpolicy.cjs'), 'check', '-f', 'manifests/examples/api.yaml'],
+    {
+      cwd: root,
+      stdio: 'ignore',
+      env: { ...process.env, KUBECTL_WASMPOLICY_WRITE_CODE_CACHE: cache },
+    },
+  );
+  if (!existsSync(cache)) throw new Error('the code cache was not written');
+}
+
+if (process.argv.includes('--no-plugins')) {
+  writeCodeCache();
+  process.exit(0);
+}
 
 const t1 = Date.now();
 const { buildPlugins } = await import(pathToFileURL(path.join(root, 'plugins/build.mjs')).href);
@@ -108,3 +141,4 @@ for (const p of built) {
 }
 await rm(rawDir, { recursive: true, force: true });
 console.error(`built ${built.length} bundled policies into dist/plugins in ${Date.now() - t1} ms`);
+writeCodeCache();

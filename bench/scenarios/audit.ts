@@ -10,10 +10,13 @@ import { syntheticFile } from '../support/synthetic';
 import type { BenchContext, Row, ScenarioResult, Skipped } from '../support/types';
 
 /** What the bench uses of test/servers/apiserver/index.ts. */
+interface ApiServer {
+  kubeconfig(dir: string): string;
+  close(): Promise<void>;
+}
 interface ApiServerModule {
-  startApiServer(opts: {
-    objects?: KubeObject[];
-  }): Promise<{ kubeconfig(dir: string): string; close(): Promise<void> }>;
+  startApiServer(opts: { objects?: KubeObject[]; crds?: KubeObject[] }): Promise<ApiServer>;
+  reportCrds(): KubeObject[];
 }
 
 const OBJECTS_PER_FILE = 50;
@@ -55,33 +58,56 @@ export async function run(ctx: BenchContext): Promise<ScenarioResult> {
       ratios: [],
     };
   }
-  const api = await mod.startApiServer({ objects: objects(ctx.auditObjects) });
+  const all = objects(ctx.auditObjects);
   const dir = mkdtempSync(path.join(os.tmpdir(), 'kwp-bench-audit-'));
-  try {
-    const kubeconfig = api.kubeconfig(dir);
-    const samples: Sample[] = [];
-    for (let k = 0; k < ctx.heavyRuns; k++) {
-      samples.push(
-        await runChild({
-          cmd: process.execPath,
-          args: [ctx.bundle, 'audit', '-A', '-o', 'json'],
-          cwd: ctx.root,
-          env: { ...process.env, KUBECONFIG: kubeconfig },
-          okStatus: [0, 1],
-        }),
-      );
-    }
-    const row: Row = {
+  const audit = (api: ApiServer, extra: string[]): Promise<Sample> =>
+    runChild({
+      cmd: process.execPath,
+      args: [ctx.bundle, 'audit', '-A', '-o', 'json', ...extra],
+      cwd: ctx.root,
+      env: { ...process.env, KUBECONFIG: api.kubeconfig(dir) },
+      okStatus: [0, 1],
+    });
+  const rows: Row[] = [];
+  const row = (label: string, samples: Sample[]): void => {
+    const r: Row = {
       scenario: 'audit',
-      name,
+      name: label,
       wallMs: stats(samples.map((s) => s.wallMs)),
       cpuMs: stats(samples.map((s) => s.cpuMs)),
       peakRssMiB: stats(samples.map((s) => s.peakRssBytes / 1048576)),
     };
-    ctx.log(`audit: median ${(row.wallMs.median / 1000).toFixed(2)} s`);
-    return { rows: [row], ratios: [] };
+    rows.push(r);
+    ctx.log(`${label}: median ${(r.wallMs.median / 1000).toFixed(2)} s`);
+  };
+  try {
+    const api = await mod.startApiServer({ objects: all });
+    try {
+      const samples: Sample[] = [];
+      for (let k = 0; k < ctx.heavyRuns; k++) samples.push(await audit(api, []));
+      row(name, samples);
+    } finally {
+      await api.close();
+    }
+    // --apply-reports: one report per audited object, written to a server that has none (created) and again to the
+    // same server (each one replaced), as audit-scanner's next run does.
+    if (typeof mod.reportCrds === 'function') {
+      const created: Sample[] = [];
+      const replaced: Sample[] = [];
+      for (let k = 0; k < ctx.heavyRuns; k++) {
+        const withReports = await mod.startApiServer({ objects: all, crds: mod.reportCrds() });
+        try {
+          created.push(await audit(withReports, ['--apply-reports']));
+          replaced.push(await audit(withReports, ['--apply-reports']));
+        } finally {
+          await withReports.close();
+        }
+      }
+      row(`audit -A --apply-reports, ${ctx.auditObjects} objects, reports created`, created);
+      row(`audit -A --apply-reports, ${ctx.auditObjects} objects, reports replaced`, replaced);
+    }
+    return { rows, ratios: [] };
   } finally {
-    await api.close();
     rmSync(dir, { recursive: true, force: true });
   }
 }

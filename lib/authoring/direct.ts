@@ -27,6 +27,8 @@ export interface DirectOptions {
   limits?: EvaluationLimits;
   fetch?: FetchOptions;
   hostCapabilities?: HostCapabilityOptions;
+  /** See StartOptions.inline. */
+  inline?: boolean;
 }
 
 /** Fetches, compiles and starts `entries` (settings validated: an invalid one throws PolicyLoadError). */
@@ -43,6 +45,7 @@ export async function startDirect(entries: PolicyEntry[], opts: DirectOptions): 
     logLevel: opts.logLevel ?? 'warn',
     hostCalls: caps.hostCalls,
     ...(opts.fetch ? { fetch: opts.fetch } : {}),
+    ...(opts.inline === false ? { inline: false } : {}),
   });
   const units = bindUnits(plans, policies, limits.timeoutMs);
   return {

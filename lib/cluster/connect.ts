@@ -15,6 +15,7 @@ import type {
   ApiResource,
   Cluster,
   ClusterOptions,
+  KnownState,
   KubeObject,
   ListManyItem,
   ListManyOptions,
@@ -51,10 +52,10 @@ export async function connectCluster(opts: ClusterOptions): Promise<Cluster> {
 
   const resolve = async (apiVersion: string, kind: string) => findResource(await discovered(), apiVersion, kind);
 
-  async function apply(obj: KubeObject): Promise<KubeObject> {
+  async function apply(obj: KubeObject, known?: KnownState): Promise<KubeObject> {
     const res = await resolve(obj.apiVersion, obj.kind);
     if (!res) throw new ClusterError(`${t.where} does not serve ${obj.kind} in ${obj.apiVersion}`, 'not-found');
-    return applyObject(t, res, obj, cfg.namespace);
+    return applyObject(t, res, obj, cfg.namespace, known);
   }
 
   return {

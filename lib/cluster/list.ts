@@ -30,6 +30,9 @@ export function describe(res: ApiResource, namespace: string | undefined): strin
   return res.namespaced ? `${what} in ${namespace ? `namespace ${namespace}` : 'all namespaces'}` : what;
 }
 
+/** What client-go's metadata client asks for, with plain JSON after it for servers that cannot. */
+const METADATA_LIST_ACCEPT = 'application/json;as=PartialObjectMetadataList;g=meta.k8s.io;v=v1,application/json';
+
 export async function* listObjects(
   t: Transport,
   res: ApiResource,
@@ -50,6 +53,7 @@ export async function* listObjects(
     try {
       page = await t.json<ListPage>('GET', path, {
         query: { limit, continue: token, labelSelector: opts.labelSelector, fieldSelector: opts.fieldSelector },
+        ...(opts.metadataOnly ? { accept: METADATA_LIST_ACCEPT } : {}),
       });
     } catch (err) {
       if (isClusterError(err) && err.kind === 'gone' && token !== undefined && !restarted) {

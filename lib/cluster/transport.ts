@@ -94,48 +94,62 @@ export function createTransport(
       ...(payload ? { 'Content-Type': 'application/json', 'Content-Length': String(payload.length) } : {}),
     };
     const mod = url.protocol === 'http:' ? http : https;
-    return new Promise<TransportResponse>((resolve, reject) => {
-      let settled = false;
-      const fail = (e: ClusterError) => {
-        if (settled) return;
-        settled = true;
-        clearTimeout(timer);
-        req.destroy();
-        reject(e);
-      };
-      const req = mod.request(url, { method, headers, agent }, (res) => {
-        const chunks: Buffer[] = [];
-        let size = 0;
-        res.on('data', (c: Buffer) => {
-          size += c.length;
-          if (size > MAX_BODY_BYTES)
-            fail(
-              new ClusterError(
-                `the answer from ${where} to ${method} ${path} is larger than ${MAX_BODY_BYTES} bytes`,
-                'invalid-response',
-              ),
-            );
-          else chunks.push(c);
-        });
-        res.on('error', (err) => fail(transportError(err, where)));
-        res.on('end', () => {
+    const attempt = (retried: boolean): Promise<TransportResponse> =>
+      new Promise<TransportResponse>((resolve, reject) => {
+        let settled = false;
+        const fail = (e: ClusterError) => {
           if (settled) return;
           settled = true;
           clearTimeout(timer);
-          resolve({
-            status: res.statusCode ?? 0,
-            contentType: String(res.headers['content-type'] ?? ''),
-            body: Buffer.concat(chunks).toString('utf8'),
+          req.destroy();
+          reject(e);
+        };
+        const req = mod.request(url, { method, headers, agent }, (res) => {
+          const chunks: Buffer[] = [];
+          let size = 0;
+          res.on('data', (c: Buffer) => {
+            size += c.length;
+            if (size > MAX_BODY_BYTES)
+              fail(
+                new ClusterError(
+                  `the answer from ${where} to ${method} ${path} is larger than ${MAX_BODY_BYTES} bytes`,
+                  'invalid-response',
+                ),
+              );
+            else chunks.push(c);
+          });
+          res.on('error', (err) => fail(transportError(err, where)));
+          res.on('end', () => {
+            if (settled) return;
+            settled = true;
+            clearTimeout(timer);
+            resolve({
+              status: res.statusCode ?? 0,
+              contentType: String(res.headers['content-type'] ?? ''),
+              body: Buffer.concat(chunks).toString('utf8'),
+            });
           });
         });
+        const timer = setTimeout(
+          () =>
+            fail(new ClusterError(`no answer from ${where} to ${method} ${path} within ${timeoutMs} ms`, 'timeout')),
+          timeoutMs,
+        );
+        req.on('error', (err) => {
+          // A kept-alive connection the server closed as this request went out (its idle timeout): Node's documented
+          // remedy (http.ClientRequest reusedSocket) is to send it again, once, on a new connection. A write the
+          // server did receive answers 409 the second time, which writers handle (objects.ts).
+          if (!retried && !settled && req.reusedSocket && (err as NodeJS.ErrnoException).code === 'ECONNRESET') {
+            settled = true;
+            clearTimeout(timer);
+            resolve(attempt(true));
+            return;
+          }
+          fail(transportError(err, where));
+        });
+        req.end(payload);
       });
-      const timer = setTimeout(
-        () => fail(new ClusterError(`no answer from ${where} to ${method} ${path} within ${timeoutMs} ms`, 'timeout')),
-        timeoutMs,
-      );
-      req.on('error', (err) => fail(transportError(err, where)));
-      req.end(payload);
-    });
+    return attempt(false);
   }
 
   async function json<T>(method: string, path: string, opts?: RequestOptions): Promise<T> {

@@ -43,7 +43,15 @@ export interface ListOptions {
   pageSize?: number;
   /** Most pages read for one list (a server that never ends a list cannot hold the run). Default DEFAULT_MAX_PAGES. */
   maxPages?: number;
+  /**
+   * Only each object's metadata is needed: asked as a meta.k8s.io/v1 PartialObjectMetadataList (a fraction of the
+   * bytes); a server that cannot answer so sends the whole objects.
+   */
+  metadataOnly?: boolean;
 }
+
+/** An object's state as the caller last read it: absent, or present at a resourceVersion. */
+export type KnownState = { exists: false } | { exists: true; resourceVersion: string };
 
 /** authorization.k8s.io/v1 SubjectAccessReview spec, as sent on the wire. */
 export interface SubjectAccessReviewSpec {
@@ -103,8 +111,12 @@ export interface Cluster {
   list(res: ApiResource, opts?: ListOptions): AsyncIterable<KubeObject>;
   get(res: ApiResource, name: string, namespace?: string): Promise<KubeObject | undefined>;
   subjectAccessReview(spec: SubjectAccessReviewSpec): Promise<SubjectAccessReviewStatus>;
-  /** Creates the object, or replaces it (PUT with the current resourceVersion) when it exists. */
-  apply(obj: KubeObject): Promise<KubeObject>;
+  /**
+   * Creates the object, or replaces it (PUT with the current resourceVersion) when it exists. With `known` (what a
+   * list just read), the write is sent without reading the object first; when the object changed since, it is read
+   * and written as without.
+   */
+  apply(obj: KubeObject, known?: KnownState): Promise<KubeObject>;
   /** Many lists at once; a failed list becomes an error item and the others go on. */
   listMany(targets: ListTarget[], opts: ListManyOptions): AsyncIterable<ListManyItem>;
   /** Closes the kept-alive connections. */

@@ -30,6 +30,8 @@ export interface StartOptions {
   logLevel?: LogLevel;
   /** Answers the policies' host calls that need I/O (lib/capabilities/run.ts). */
   hostCalls?: PoolOptions['hostCalls'];
+  /** false: every evaluation in workers, none on the main thread (PoolOptions.inline); `bench` times worker round trips. */
+  inline?: boolean;
 }
 
 /** Policies loading, and the pool they load into (to close when something else fails meanwhile). */
@@ -136,8 +138,16 @@ export function poolOptions(opts: StartOptions, count: number): PoolOptions {
     log: opts.log,
     logLevel: opts.logLevel ?? 'warn',
     ...(opts.hostCalls ? { hostCalls: opts.hostCalls } : {}),
+    ...(opts.inline === false ? {} : { inline: { budgetMs: INLINE_BUDGET_MS } }),
   };
 }
+
+/**
+ * Guest time a run spends on the main thread before it moves to workers (PoolOptions.inline). The pre-commit case
+ * (one small file, the 20 bundled policies: 20 start-ups and 20-60 evaluations) takes 20-40 ms; a run that needs
+ * more than this is large enough that a worker's start-up (~50 ms) no longer matters and its parallelism does.
+ */
+export const INLINE_BUDGET_MS = 100;
 
 // ---------------------------------------------------------------------------------------------------------------
 // Starting before the options are known (the bundled set at start-up, cmd/preload.ts)
@@ -163,22 +173,22 @@ const keyOf = (specs: PolicySpec[], limits: EvaluationLimits, workers: number, l
   JSON.stringify([specs, [limits.timeoutMs, limits.memoryLimitBytes, limits.maxOutputBytes], workers, logLevel]);
 
 /**
- * Starts `specs` (already compiled; `builtin://` modules only, whose bytes do not depend on fetch options) in a
- * new pool now, before the command line is parsed: the worker starts them while this thread loads and runs the CLI.
+ * Starts `specs` (compiling; `builtin://` modules only, whose bytes do not depend on fetch options) in a new pool
+ * now, before the command line is parsed: V8 compiles them on its own threads while this thread loads and runs the
+ * CLI, and they start as soon as this thread is free. A compile or check failure is the adopting run's, with the
+ * error its own loading would give (the same compile and checks, the same names).
  * `startLoadingPolicies` hands the result to a run whose specs and options are the same; any other run ignores
  * it, and `dropSpeculativeStart` closes it. Worker log lines wait for the run that adopts it.
  */
 export function startSpeculatively(
   specs: PolicySpec[],
-  all: CompiledPolicy[],
+  compiling: Promise<CompiledPolicy[]>,
   names: string[],
   opts: SpeculativeOptions,
 ): void {
   if (speculation) return;
   if (!specs.every((s) => s.module.startsWith(BUNDLED_SCHEME)))
     throw new Error('only the bundled policies can be started before the command line is parsed');
-  // A policy that fails these checks is left to the run, which reports it.
-  const checked = checkCompiled(specs, all, names, opts.limits);
   const held: [keyof Logger, string][] = [];
   let log: Logger | undefined;
   const deferred: Logger = {
@@ -195,7 +205,12 @@ export function startSpeculatively(
     undefined,
     poolOptions({ log: deferred, workers: opts.workers, logLevel: opts.logLevel, hostCalls }, specs.length),
   );
-  const loading = startInPool(checked, names, pool);
+  const loading = compiling
+    .then((all) => startInPool(checkCompiled(specs, all, names, opts.limits), names, pool))
+    .catch(async (err: unknown) => {
+      await pool.close();
+      throw err;
+    });
   // Nobody may ever adopt it: its failure is reported by the run that does.
   loading.catch(() => undefined);
   speculation = {

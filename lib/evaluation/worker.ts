@@ -1,12 +1,12 @@
 // Entry point of an evaluation worker thread (bundled into dist/evaluator-worker.cjs): the wasm pool's evaluator,
 // with the host capabilities of lib/capabilities behind each policy's host calls.
 import { parentPort } from 'node:worker_threads';
-import { createLogger } from '../base/log';
 import { createDispatcher } from '../capabilities/dispatcher';
 import { Evaluator } from '../wasm/pool/evaluator';
 import { HostBridgeClient } from '../wasm/pool/host-bridge';
 import { HB_TASK, type MainToWorker, type WorkerToMain } from '../wasm/pool/messages';
 import { StderrTail } from '../wasm/wasi/stderr-tail';
+import { threadLogger } from '../wasm/pool/thread-logger';
 import { INTERNAL_ERROR_CODE, type RuntimeOutcome } from '../wasm/runtime';
 
 /** The outcome, or an error outcome when structured clone cannot copy it. */
@@ -33,14 +33,7 @@ let heartbeat: Float64Array | undefined;
 port.on('message', (msg: MainToWorker) => {
   switch (msg.type) {
     case 'init': {
-      const log = createLogger(msg.logLevel, (line) => {
-        const m = /^(error|warn|debug): /.exec(line);
-        send({
-          type: 'log',
-          level: (m?.[1] as 'error' | 'warn' | 'debug' | undefined) ?? 'info',
-          message: m ? line.slice(m[0].length) : line,
-        });
-      });
+      const log = threadLogger(msg.logLevel, (level, message) => send({ type: 'log', level, message }));
       const bridge = new HostBridgeClient(msg.hostPort, msg.hostSignal);
       heartbeat = new Float64Array(msg.heartbeat);
       // Each policy's tracing/log calls go to its own capped guest log (the evaluator's), not the worker's.

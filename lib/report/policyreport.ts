@@ -23,7 +23,8 @@ const API: Record<ReportKind, { apiVersion: string; namespaced: string; cluster:
 export const LABEL_MANAGED_BY = 'app.kubernetes.io/managed-by';
 export const LABEL_REPORT_VERSION = 'kubewarden.io/policyreport-version';
 export const LABEL_RUN_UID = 'kubewarden.io/audit-scanner-run-uid';
-const SOURCE = 'kubewarden';
+/** Who made the reports: their managed-by label and their results' source, as audit-scanner writes them. */
+export const REPORT_SOURCE = 'kubewarden';
 /** The severities the report CRDs accept; anything else a policy annotates is left out rather than rejected by the API server. */
 const SEVERITIES = new Set(['critical', 'high', 'medium', 'low', 'info']);
 
@@ -87,7 +88,7 @@ function policyReport(
       ? meta.uid
       : stableUid(`${ref.apiVersion}\0${ref.kind}\0${ref.namespace ?? ''}\0${ref.name ?? ''}`);
   const api = API[opts.kind];
-  const labels: Record<string, string> = { [LABEL_MANAGED_BY]: SOURCE, [LABEL_REPORT_VERSION]: 'v2' };
+  const labels: Record<string, string> = { [LABEL_MANAGED_BY]: REPORT_SOURCE, [LABEL_REPORT_VERSION]: 'v2' };
   if (opts.runUid) labels[LABEL_RUN_UID] = opts.runUid;
   const metadata: Record<string, unknown> = { name: uid };
   if (ref.namespace !== undefined) metadata.namespace = ref.namespace;
@@ -133,7 +134,7 @@ function reportResult(
   const message = r.message ?? (r.warnings?.length ? r.warnings.join('; ') : undefined);
   // Field order follows audit-scanner's reports, so the two diff cleanly.
   return {
-    source: SOURCE,
+    source: REPORT_SOURCE,
     policy: r.policy ?? '',
     ...(policy?.category ? { category: policy.category } : {}),
     ...(severity && SEVERITIES.has(severity) ? { severity } : {}),

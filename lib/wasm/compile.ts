@@ -60,21 +60,6 @@ export async function compilePolicy(
 }
 
 /**
- * `compilePolicy` on the calling thread, for the start-up path that must hand the modules to a worker before
- * the thread next yields (lib/evaluation/start.ts). With lazy compilation (V8's default) this is mostly validation.
- */
-export function compilePolicySync(name: string, bytes: Uint8Array, memoryLimitBytes?: number): CompiledPolicy {
-  const { code, snapshotGlobals } = hostCode(name, bytes, memoryLimitBytes);
-  let module: WebAssembly.Module;
-  try {
-    module = new WebAssembly.Module(code as Uint8Array<ArrayBuffer>);
-  } catch (err) {
-    throw new PolicyLoadError(`${name}: invalid WebAssembly module: ${(err as Error).message}`);
-  }
-  return compiled(name, bytes, module, snapshotGlobals);
-}
-
-/**
  * The module as this host runs it (memories capped, see hostCode), without reading its metadata: for running a
  * module whose metadata is being written (annotate).
  */

@@ -486,6 +486,7 @@ describe('audit: against the test API server', function () {
       { crds: reportCrds(), objects: [pod('a', 'team-a', { privileged: true }), pod('b', 'team-a')] },
       async (api, kc) => {
         for (let run = 0; run < 2; run++) {
+          const from = api.requests.length;
           const r = await runCli([
             'audit',
             '-A',
@@ -497,6 +498,17 @@ describe('audit: against the test API server', function () {
           ]);
           assert.equal(r.code, 1, r.stderr);
           assert.match(r.stderr, /applied 2 of 2 policy reports/);
+          // One list of the reports written before, then one write per report: no read of each report first.
+          const reportRequests = api.requests
+            .slice(from)
+            .filter((q) => q.path.includes('/policyreports'))
+            .map((q) => `${q.method} ${q.path.split('/').length > 7 ? 'one' : 'collection'} ${q.status}`);
+          assert.deepEqual(
+            reportRequests,
+            run === 0
+              ? ['GET collection 200', 'POST collection 201', 'POST collection 201']
+              : ['GET collection 200', 'PUT one 200', 'PUT one 200'],
+          );
         }
         const reports = api.objects.list('wgpolicyk8s.io', 'PolicyReport');
         assert.equal(reports.length, 2, 'one report per pod, replaced on the second run');

@@ -16,6 +16,7 @@ import {
 import { serveHostBridge, type HostCallServer } from './host-bridge';
 import { takeWorker } from './prewarm';
 import { StderrTail } from '../wasi/stderr-tail';
+import { canRunInline, InlineEvaluator } from './inline';
 
 /** Messages a worker holds at once: the one it runs and the next, so it never waits for the main thread. */
 const DEPTH = 2;
@@ -36,6 +37,20 @@ function timeoutMessage(p: WorkerPolicy, tail: StderrTail): string {
   if (p.mode === 'wasi') return tail.text();
   return TIMEOUT_MESSAGE;
 }
+
+/** What a start-up check stopped at its deadline answers. */
+function prepareTimeout(task: { ask?: PrepareQuestion }, p: WorkerPolicy): PrepareOutcome {
+  const what = task.ask === 'protocol-version' ? 'the protocol_version call' : 'initialisation';
+  return { ok: false, message: `${what} did not finish within ${p.limits.timeoutMs} ms (${TIMEOUT_MESSAGE})` };
+}
+
+/** What an evaluation stopped at its deadline answers. */
+function evaluationTimeout(p: WorkerPolicy, tail: StderrTail): RuntimeOutcome {
+  return { ok: false, message: timeoutMessage(p, tail), code: INTERNAL_ERROR_CODE, reason: 'timeout' };
+}
+
+/** The stderr of a run on the main thread: only waPC policies run there (inline.ts), which have none. */
+const NO_STDERR = new StderrTail();
 
 /** policy-server's text for an interrupted waPC evaluation (docs/host-interface.md §9). */
 export const TIMEOUT_MESSAGE = 'Policy execution interrupted because it exceeded the allowed execution time';
@@ -58,6 +73,13 @@ export interface PoolOptions {
     operation: string,
     payload: Uint8Array,
   ) => Promise<Uint8Array>;
+  /**
+   * Evaluate on the main thread, each guest call under its deadline (inline.ts), until the guests have taken
+   * `budgetMs` there; then, and for policies that can call the host, in workers. A small run then starts no
+   * worker at all (a worker costs ~50 ms of wall and ~100 ms of CPU to start: the pre-commit case's largest
+   * cost); a large one moves to workers after the budget. Without it, the first worker starts at once.
+   */
+  inline?: { budgetMs: number };
 }
 
 /**
@@ -104,10 +126,11 @@ interface Slot {
 }
 
 /**
- * A pool of worker threads that evaluate policies. The main thread cannot interrupt running wasm, so each
- * evaluation runs in a worker under a deadline: a watchdog reads the worker's heartbeat and, past the
- * deadline, terminates the worker (throwing its instances away), answers the timeout for that policy, and
- * re-runs the rest of the task on a fresh worker. Results are returned per task, so callers keep input order.
+ * A pool of worker threads that evaluate policies. Each evaluation runs in a worker under a deadline: a watchdog
+ * reads the worker's heartbeat and, past the deadline, terminates the worker (throwing its instances away),
+ * answers the timeout for that policy, and re-runs the rest of the task on a fresh worker. With
+ * `PoolOptions.inline`, a small run evaluates on the main thread instead, under the same deadlines (inline.ts).
+ * Results are returned per task, so callers keep input order.
  */
 export class EvaluationPool {
   private readonly slots: Slot[] = [];
@@ -118,6 +141,10 @@ export class EvaluationPool {
 
   private policies: WorkerPolicy[] = [];
   private hasPolicies = false;
+  /** While set, tasks run on this thread (PoolOptions.inline), in the order submitted. */
+  private inline?: InlineEvaluator;
+  private readonly inlineQueue: Task[] = [];
+  private inlineScheduled = false;
 
   /** Without policies, the pool starts one worker at once (to overlap its ~50 ms start-up); see setPolicies. */
   constructor(
@@ -126,7 +153,7 @@ export class EvaluationPool {
   ) {
     if (opts.workers < 1) throw new Error('the pool needs at least one worker');
     if (policies) this.setPolicies(policies);
-    else this.spawn();
+    else if (!opts.inline) this.spawn();
   }
 
   /** Gives the policies (once); workers already started receive them now. Tasks may follow. */
@@ -134,9 +161,17 @@ export class EvaluationPool {
     if (this.hasPolicies) throw new Error('the pool already has its policies');
     this.policies = policies;
     this.hasPolicies = true;
+    if (this.opts.inline && this.slots.length === 0 && canRunInline(policies))
+      this.inline = new InlineEvaluator(policies, this.opts.log, this.opts.logLevel);
     for (const slot of this.slots) this.init(slot);
     this.startWatchdog();
   }
+
+  /** How many worker threads the pool has started so far (none while it evaluates on the main thread). */
+  get workersStarted(): number {
+    return this.spawned;
+  }
+  private spawned = 0;
 
   private init(slot: Slot): void {
     const hostPort = slot.workerPort;
@@ -180,6 +215,8 @@ export class EvaluationPool {
 
   async close(): Promise<void> {
     this.closed = true;
+    this.inline = undefined;
+    this.inlineQueue.length = 0;
     if (this.watchdog) clearInterval(this.watchdog);
     await Promise.all(this.slots.map((s) => this.retire(s)));
     this.slots.length = 0;
@@ -188,6 +225,15 @@ export class EvaluationPool {
   private submit(task: Task): void {
     if (this.closed) throw new Error('the evaluation pool is closed');
     if (!this.hasPolicies) throw new Error('the pool has no policies yet');
+    if (this.inline) {
+      this.inlineQueue.push(task);
+      if (!this.inlineScheduled) {
+        this.inlineScheduled = true;
+        // Later: the caller goes on submitting and reading its input meanwhile, as with workers.
+        setImmediate(() => this.drainInline());
+      }
+      return;
+    }
     this.queue.push(task);
     // A worker costs ~50 ms to start: start-up checks (prepare) share the first one, and more are added only
     // when evaluations wait.
@@ -197,7 +243,42 @@ export class EvaluationPool {
     this.dispatch();
   }
 
+  /** Runs the tasks waiting for the main thread, until the inline budget is spent; the rest go to workers. */
+  private drainInline(): void {
+    this.inlineScheduled = false;
+    while (this.inline && this.inlineQueue.length > 0) {
+      this.runInline(this.inline, this.inlineQueue.shift() as Task);
+      if (this.inline.spentMs > (this.opts.inline?.budgetMs ?? 0)) this.inline = undefined;
+    }
+    if (!this.inline && !this.closed) for (const task of this.inlineQueue.splice(0)) this.submit(task);
+  }
+
+  private runInline(inline: InlineEvaluator, task: Task): void {
+    if (task.kind === 'prepare') {
+      const r = inline.prepare(task.policy, task.ask ?? 'settings');
+      if (!r.timedOut) task.resolve(r.value);
+      else {
+        this.warnTimeout(task.policy);
+        task.resolve(prepareTimeout(task, this.policies[task.policy]));
+      }
+      return;
+    }
+    const outcomes = task.policies.map((policy): RuntimeOutcome => {
+      const r = inline.evaluate(task.requestJson, policy);
+      if (!r.timedOut) return r.value;
+      this.warnTimeout(policy);
+      return evaluationTimeout(this.policies[policy], NO_STDERR);
+    });
+    task.resolve(outcomes);
+  }
+
+  private warnTimeout(policy: number): void {
+    const p = this.policies[policy];
+    this.opts.log.warn(`policy ${p.id} exceeded its ${p.limits.timeoutMs} ms deadline and was stopped`);
+  }
+
   private spawn(): Slot {
+    this.spawned++;
     const worker = takeWorker();
     const shared = new SharedArrayBuffer(HB_SLOTS * Float64Array.BYTES_PER_ELEMENT);
     const channel = new MessageChannel();
@@ -425,23 +506,10 @@ export class EvaluationPool {
     this.takeBack(slot, task);
     void this.retire(slot);
     this.slots.splice(this.slots.indexOf(slot), 1);
+    this.warnTimeout(policy);
     const p = this.policies[policy];
-    this.opts.log.warn(`policy ${p.id} exceeded its ${p.limits.timeoutMs} ms deadline; its worker was stopped`);
-    if (task.kind === 'prepare') {
-      const what = task.ask === 'protocol-version' ? 'the protocol_version call' : 'initialisation';
-      task.resolve({
-        ok: false,
-        message: `${what} did not finish within ${p.limits.timeoutMs} ms (${TIMEOUT_MESSAGE})`,
-      });
-    } else {
-      const timeout: RuntimeOutcome = {
-        ok: false,
-        message: timeoutMessage(p, slot.stderrTail),
-        code: INTERNAL_ERROR_CODE,
-        reason: 'timeout',
-      };
-      this.resubmitAround(task, position, timeout);
-    }
+    if (task.kind === 'prepare') task.resolve(prepareTimeout(task, p));
+    else this.resubmitAround(task, position, evaluationTimeout(p, slot.stderrTail));
     if (this.queue.length > 0 && !this.closed) this.spawn();
   }
 

@@ -26,6 +26,26 @@ export function acceptsPlainJson(accept: string | undefined): boolean {
   return accept === undefined || accept.trim() === '' || parseAccept(accept).some(plainJson);
 }
 
+const metadataList = (m: MediaRange): boolean =>
+  m.type === 'application/json' &&
+  m.params.get('as') === 'PartialObjectMetadataList' &&
+  m.params.get('g') === 'meta.k8s.io' &&
+  m.params.get('v') === 'v1';
+
+/**
+ * Whether a list is to be answered as a meta.k8s.io/v1 PartialObjectMetadataList (metadata only): the first media
+ * range this server can write decides, as the real server takes the client's order (apiserver
+ * `endpoints/handlers/negotiation`). Clients name plain JSON after it for servers that cannot.
+ */
+export function wantsMetadataList(accept: string | undefined): boolean {
+  if (accept === undefined) return false;
+  return (
+    parseAccept(accept)
+      .find((m) => metadataList(m) || plainJson(m))
+      ?.params.get('as') === 'PartialObjectMetadataList'
+  );
+}
+
 export const notAcceptable = (): ApiError =>
   new ApiError({
     kind: 'Status',

@@ -34,7 +34,17 @@ function present(obj: KubeObject, r: ServedResource, inList: boolean): KubeObjec
   return { ...obj, apiVersion: apiVersionOf(r), kind: r.kind };
 }
 
-export function listObjects(store: ObjectStore, snapshots: ListSnapshots, t: Target, query: URLSearchParams): object {
+/**
+ * A list, or with `metadataOnly` its meta.k8s.io/v1 PartialObjectMetadataList (each item's metadata only, as
+ * kube-apiserver answers `Accept: application/json;as=PartialObjectMetadataList;g=meta.k8s.io;v=v1`).
+ */
+export function listObjects(
+  store: ObjectStore,
+  snapshots: ListSnapshots,
+  t: Target,
+  query: URLSearchParams,
+  metadataOnly = false,
+): object {
   let labels;
   let fields;
   try {
@@ -73,14 +83,26 @@ export function listObjects(store: ObjectStore, snapshots: ListSnapshots, t: Tar
         : all;
     },
   });
+  const metadata = {
+    resourceVersion: page.resourceVersion,
+    ...(page.continue ? { continue: page.continue } : {}),
+    ...(page.remainingItemCount !== undefined ? { remainingItemCount: page.remainingItemCount } : {}),
+  };
+  if (metadataOnly)
+    return {
+      kind: 'PartialObjectMetadataList',
+      apiVersion: 'meta.k8s.io/v1',
+      metadata,
+      items: page.items.map((o) => ({
+        kind: 'PartialObjectMetadata',
+        apiVersion: 'meta.k8s.io/v1',
+        metadata: o.metadata,
+      })),
+    };
   return {
     kind: `${t.served.kind}List`,
     apiVersion: apiVersionOf(t.served),
-    metadata: {
-      resourceVersion: page.resourceVersion,
-      ...(page.continue ? { continue: page.continue } : {}),
-      ...(page.remainingItemCount !== undefined ? { remainingItemCount: page.remainingItemCount } : {}),
-    },
+    metadata,
     items: page.items.map((o) => present(o, t.served, true)),
   };
 }

@@ -1,5 +1,6 @@
 /** Requests on resources: authorization from the forbidden rules, then the verb's handler. */
 import type { IncomingMessage } from 'node:http';
+import { acceptsPlainJson, notAcceptable, wantsMetadataList } from './accept';
 import { answerReview, REVIEW_RESOURCES } from './access-reviews';
 import type { UserInfo } from './authn';
 import { isForbidden, type ForbiddenRule } from './authz';
@@ -72,6 +73,9 @@ export async function resourceRequest(
   if (!r || route.subresource !== undefined) throw pathNotFound();
   if (!r.namespaced && route.namespace !== undefined) throw pathNotFound();
   if (verb === 'watch') throw methodNotAllowed('watch is not supported by the test API server');
+  // Metadata-only answers are written for lists only; a client asking one for anything else gets 406.
+  if (verb !== 'list' && wantsMetadataList(req.headers.accept) && !acceptsPlainJson(req.headers.accept))
+    throw notAcceptable();
   if (!r.verbs.includes(verb)) throw methodNotAllowed();
   if (method === 'POST' && route.name === undefined && REVIEW_RESOURCES.has(r.resource)) {
     return [
@@ -105,7 +109,7 @@ export async function resourceRequest(
         const asked = Number(q.get('limit') ?? '0');
         if (!(asked > 0 && asked <= ctx.pageLimitMax)) q.set('limit', String(ctx.pageLimitMax));
       }
-      return [200, listObjects(store, snapshots, t, q)];
+      return [200, listObjects(store, snapshots, t, q, wantsMetadataList(req.headers.accept))];
     }
     if (method === 'POST') {
       if (r.namespaced && route.namespace === undefined) throw pathNotFound();

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import type { KubeObject } from '../../../lib/manifests';
 import { makePki, type TestPki } from '../registry/pki';
-import { acceptsPlainJson, notAcceptable } from './accept';
+import { acceptsPlainJson, notAcceptable, wantsMetadataList } from './accept';
 import { authenticate, impersonated, type TokenTable } from './authn';
 import { isForbidden, type ForbiddenRule } from './authz';
 import { issueClientCert, type ClientCert } from './client-cert';
@@ -131,7 +131,8 @@ export async function startApiServer(opts: ApiServerOptions = {}): Promise<TestA
       record.user = who.user;
       const route = parseRoute(url.pathname);
       const aggregated = route.type === 'root' && wantsAggregated(req.headers.accept);
-      if (!aggregated && !acceptsPlainJson(req.headers.accept)) throw notAcceptable();
+      const accept = req.headers.accept;
+      if (!aggregated && !acceptsPlainJson(accept) && !wantsMetadataList(accept)) throw notAcceptable();
       switch (route.type) {
         case 'version':
           return reply(200, {

@@ -819,6 +819,56 @@ describe('cluster: against the test API server', function () {
       assert.match(unknown.message, /does not serve Gadget in example\.com\/v9/);
     });
 
+    it('apply with a known state: one request; a state that is out of date falls back to reading the object', async () => {
+      const c = await connect({ kubeconfig });
+      const cm: KubeObject = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'known' }, data: { v: '1' } };
+      const writes = () =>
+        api.requests.filter((r) => r.path.includes('configmaps/known') || r.path.endsWith('configmaps'));
+      const before = writes().length;
+      const created = await c.apply(cm, { exists: false });
+      const rv = created.metadata?.resourceVersion as string;
+      const updated = await c.apply({ ...cm, data: { v: '2' } }, { exists: true, resourceVersion: rv });
+      assert.deepEqual(updated.data, { v: '2' });
+      assert.deepEqual(
+        writes()
+          .slice(before)
+          .map((r) => `${r.method} ${r.status}`),
+        ['POST 201', 'PUT 200'],
+        'no read before either write',
+      );
+      // Out of date: it exists (409 AlreadyExists), it changed (409 Conflict), it was deleted (404): read, then write.
+      const again = writes().length;
+      assert.deepEqual((await c.apply({ ...cm, data: { v: '3' } }, { exists: false })).data, { v: '3' });
+      assert.deepEqual((await c.apply({ ...cm, data: { v: '4' } }, { exists: true, resourceVersion: rv })).data, {
+        v: '4',
+      });
+      api.objects.delete('', 'ConfigMap', 'pag', 'known');
+      const recreated = await c.apply({ ...cm, data: { v: '5' } }, { exists: true, resourceVersion: rv });
+      assert.deepEqual(recreated.data, { v: '5' });
+      assert.deepEqual(
+        writes()
+          .slice(again)
+          .map((r) => `${r.method} ${r.status}`),
+        ['POST 409', 'GET 200', 'PUT 200', 'PUT 409', 'GET 200', 'PUT 200', 'PUT 404', 'GET 404', 'POST 201'],
+      );
+    });
+
+    it('lists metadata only when asked (PartialObjectMetadataList), the same objects', async () => {
+      const c = await connect({ kubeconfig });
+      const res = await mustResolve(c, 'v1', 'Pod');
+      const whole = await collect(c.list(res, { namespace: 'pag', pageSize: 2 }));
+      const meta = await collect(c.list(res, { namespace: 'pag', pageSize: 2, metadataOnly: true }));
+      assert.ok(whole.length > 2, 'more than one page');
+      assert.deepEqual(
+        meta.map((o) => o.metadata),
+        whole.map((o) => o.metadata),
+      );
+      assert.ok(
+        meta.every((o) => o.spec === undefined && o.kind === 'PartialObjectMetadata'),
+        'only the metadata came back',
+      );
+    });
+
     it('lists what real kubectl lists from the same server', async () => {
       const c = await connect({ kubeconfig });
       for (const [apiVersion, kind, plural] of [
@@ -847,3 +897,50 @@ async function mustResolve(c: Cluster, apiVersion: string, kind: string): Promis
   assert.ok(r, `${apiVersion} ${kind} is served`);
   return r;
 }
+
+describe('cluster: transport on kept-alive connections', () => {
+  it('sends a request again, once, when the server closed the reused connection as it went out', async () => {
+    // Answers the first request of every connection, and drops the connection at the second (as a server whose
+    // idle timeout fires just as the client reuses the connection).
+    let served = 0;
+    const server = http.createServer((req, res) => {
+      const socket = req.socket as net.Socket & { handled?: number };
+      socket.handled = (socket.handled ?? 0) + 1;
+      if (socket.handled > 1) {
+        socket.destroy();
+        return;
+      }
+      served++;
+      res.writeHead(200, { 'Content-Type': 'application/json' }).end(JSON.stringify({ n: served }));
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const dir = mkdtempSync(path.join(tmpdir(), 'kwp-transport-'));
+    try {
+      const port = (server.address() as net.AddressInfo).port;
+      const kc = path.join(dir, 'config');
+      writeFileSync(
+        kc,
+        stringify({
+          apiVersion: 'v1',
+          kind: 'Config',
+          clusters: [{ name: 'c', cluster: { server: `http://127.0.0.1:${port}` } }],
+          users: [{ name: 'u', user: { token: 't' } }],
+          contexts: [{ name: 'x', context: { cluster: 'c', user: 'u' } }],
+          'current-context': 'x',
+        }),
+      );
+      const t = createTransport(resolveKubeConfig({ kubeconfig: kc, env: {} }), 10000);
+      try {
+        assert.deepEqual(await t.json('GET', '/a'), { n: 1 });
+        // Sent on the kept-alive connection, which the server drops: answered on a new one.
+        assert.deepEqual(await t.json('POST', '/b', { body: {} }), { n: 2 });
+        assert.deepEqual(await t.json('GET', '/c'), { n: 3 });
+      } finally {
+        t.close();
+      }
+    } finally {
+      server.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

@@ -222,3 +222,107 @@ describe('evaluation pool: sandbox and limits', function () {
     }
   });
 });
+
+/** The guest without the host-call import: what the pool may evaluate on the main thread (lib/wasm/pool/inline.ts). */
+const withoutHostCall = (wat: string): string => wat.replace(/\(import "wapc" "__host_call"[^\n]*\n/, '');
+
+describe('evaluation pool: small runs on the main thread, same limits', function () {
+  this.timeout(30000);
+  const inline = { budgetMs: 60_000 };
+
+  it('stops an infinite loop at the deadline without a worker and keeps evaluating', async () => {
+    const pool = new EvaluationPool(
+      [
+        await policy('ok', withoutHostCall(accepting)),
+        await policy('loop', withoutHostCall(looping), { timeoutMs: 300 }),
+      ],
+      { workers: 1, log: quiet, logLevel: 'error', inline },
+    );
+    try {
+      const started = Date.now();
+      const [a, b] = await Promise.all([pool.evaluate('{}', [0, 1, 0]), pool.evaluate('{}', [0])]);
+      assert.ok(Date.now() - started >= 300, 'answered after the deadline, not before');
+      const ok = { ok: true, response: { accepted: true } };
+      assert.deepEqual(a, [ok, { ok: false, message: TIMEOUT_MESSAGE, code: 500, reason: 'timeout' }, ok]);
+      assert.deepEqual(b, [ok]);
+      assert.deepEqual(await pool.evaluate('{}', [0]), [ok]);
+      assert.equal(pool.workersStarted, 0);
+    } finally {
+      await pool.close();
+    }
+  });
+
+  it('reports a loop in _start as an initialisation timeout without a worker', async () => {
+    const pool = new EvaluationPool([await policy('start', withoutHostCall(loopingStart), { timeoutMs: 300 })], {
+      workers: 1,
+      log: quiet,
+      logLevel: 'error',
+      inline,
+    });
+    try {
+      assert.deepEqual(await pool.prepare(0), {
+        ok: false,
+        message: `initialisation did not finish within 300 ms (${TIMEOUT_MESSAGE})`,
+      });
+      assert.equal(pool.workersStarted, 0);
+    } finally {
+      await pool.close();
+    }
+  });
+
+  it('turns unbounded recursion, a memory bomb and an oversized response into the same error results', async () => {
+    const pool = new EvaluationPool(
+      [
+        await policy('rec', withoutHostCall(recursing)),
+        await policy('bomb', withoutHostCall(bomb), { memoryLimitBytes: 8 * 1048576 }),
+        await policy('huge', withoutHostCall(huge), { maxOutputBytes: 65536 }),
+      ],
+      { workers: 2, log: quiet, logLevel: 'error', inline },
+    );
+    try {
+      const [rec, mem, big] = await pool.evaluate('{}', [0, 1, 2]);
+      assert.equal(pool.workersStarted, 0);
+      assert.equal(rec.ok ? '' : rec.message, 'internal server error: Guest call failure: call stack exhausted');
+      assert.match(mem.ok ? '' : mem.message, /unreachable \(memory at 7\.1 MiB of the 8 MiB limit/);
+      assert.match(big.ok ? '' : big.message, /more than 65536 bytes \(the output limit\)/);
+    } finally {
+      await pool.close();
+    }
+  });
+
+  it('evaluates policies that can call the host in workers', async () => {
+    const pool = new EvaluationPool([await policy('ok', accepting)], {
+      workers: 1,
+      log: quiet,
+      logLevel: 'error',
+      inline,
+    });
+    try {
+      assert.deepEqual(await pool.evaluate('{}', [0]), [{ ok: true, response: { accepted: true } }]);
+      assert.equal(pool.workersStarted, 1);
+    } finally {
+      await pool.close();
+    }
+  });
+
+  it('moves to workers once the budget is spent, answers in submission order', async () => {
+    const pool = new EvaluationPool([await policy('echo', withoutHostCall(echoingLength))], {
+      workers: 2,
+      log: quiet,
+      logLevel: 'error',
+      inline: { budgetMs: 0 },
+    });
+    try {
+      const answers = await Promise.all(
+        Array.from({ length: 30 }, (_, i) => pool.evaluate(`{"i":"${'x'.repeat(i)}"}`, [0])),
+      );
+      const base = (answers[0][0] as { response: { message: string } }).response.message.length;
+      answers.forEach((a, i) =>
+        assert.deepEqual(a, [{ ok: true, response: { accepted: false, message: 'a'.repeat(base + i) } }], `${i}`),
+      );
+      assert.ok(pool.workersStarted >= 1, 'the rest went to workers');
+    } finally {
+      await pool.close();
+    }
+  });
+});
