@@ -44,15 +44,10 @@ function bundle(): Bundle {
 }
 
 function run(): void {
-  // Coverage runs (NODE_V8_COVERAGE) load the bundle as Node loads any module: coverage of a script compiled by
-  // node:vm is not mapped back to the sources through the bundle's source map.
-  if (process.env.NODE_V8_COVERAGE && !sea.isSea()) {
-    createRequire(__filename)(path.join(__dirname, MAIN));
-    return;
-  }
   const { file, source, cache } = bundle();
   const writeTo = process.env.KUBECTL_WASMPOLICY_WRITE_CODE_CACHE;
-  const cachedData = writeTo ? undefined : cache();
+  // Coverage runs (NODE_V8_COVERAGE) count what is compiled, so they compile everything as without a cache.
+  const cachedData = writeTo || process.env.NODE_V8_COVERAGE ? undefined : cache();
   const script = new Script(Module.wrap(source), {
     filename: file,
     ...(cachedData ? { cachedData } : {}),
