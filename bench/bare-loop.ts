@@ -8,6 +8,7 @@ import { anyRuleMatches } from '../lib/admission/match';
 import { buildOperationRequest } from '../lib/admission/operation';
 import { DEFAULT_USER, type RequestOptions } from '../lib/admission/request';
 import type { JsonObject } from '../lib/apiserver/context';
+import { stageOptionsFor } from '../lib/apiserver/options';
 import { apiServerStage } from '../lib/apiserver/stage';
 import { DEFAULT_KUBERNETES_VERSION } from '../lib/kube/served-versions';
 import type { KubeObject } from '../lib/manifests';
@@ -78,11 +79,7 @@ const apiServer = {
 const reqOpts: RequestOptions = { operation: 'CREATE', userInfo: DEFAULT_USER, apiServer };
 for (const obj of objects) {
   const res = resolver.resolve(obj.apiVersion, obj.kind);
-  const out = apiServerStage(obj as unknown as JsonObject, res, {
-    ...apiServer,
-    defaultNamespace: 'default',
-    operation: 'CREATE',
-  });
+  const out = apiServerStage(obj as unknown as JsonObject, res, stageOptionsFor(apiServer, reqOpts));
   if (!out.ok) continue;
   const validating = out.validating(out.mutating, true);
   if (!validating.ok) continue;

@@ -6,6 +6,7 @@
 import type { JsonObject } from '../apiserver/context';
 import type { Stage } from '../apiserver/options';
 import { findCrdVersion } from '../apiserver/crd-schema';
+import { stageOptionsFor } from '../apiserver/options';
 import { apiServerStage } from '../apiserver/stage';
 import type { KubeObject, ManifestEntry, ManifestObject } from '../manifests/types';
 import { buildOperationRequest, objectKey } from './operation';
@@ -70,16 +71,11 @@ export function admissionReviews(
       continue;
     }
     const crd = res.origin === 'crd' ? findCrdVersion(crds, res.group, res.version, res.kind) : undefined;
-    const staged = apiServerStage(obj as unknown as JsonObject, res, {
-      kubernetesVersion: s.kubernetesVersion,
-      validate: s.validate,
-      applyMode: s.applyMode,
-      defaultNamespace: req.defaultNamespace ?? 'default',
-      operation: req.operation,
-      now: s.now,
-      ...(crd ? { crd } : {}),
-      ...(previous ? { old: previous as unknown as JsonObject } : {}),
-    });
+    const staged = apiServerStage(
+      obj as unknown as JsonObject,
+      res,
+      stageOptionsFor(s, req, { crd, old: previous as unknown as JsonObject | undefined }),
+    );
     if (!staged.ok) {
       out.push({ kind: 'error', source: e.source, message: staged.message });
       continue;

@@ -1,7 +1,7 @@
 /** How `check` runs the API-server stage (flags --kubernetes-version, --validate, --apply-mode, --independent). */
 import type { KubernetesVersion } from './context';
 import type { ApplyMode } from './kubectl-apply';
-import type { FieldValidation } from './stage';
+import type { FieldValidation, StageOptions } from './stage';
 
 export interface ApiServerOptions {
   kubernetesVersion: KubernetesVersion;
@@ -16,3 +16,24 @@ export interface ApiServerOptions {
 
 /** The object state a verdict was given on. */
 export type Stage = 'mutating' | 'validating';
+
+/**
+ * The stage's options for one object of a run: the run's flags, the request's operation and default namespace
+ * (kubectl's `default` when none is given), and what the object brings (its CRD, its stored object on UPDATE).
+ */
+export function stageOptionsFor(
+  s: ApiServerOptions,
+  request: { operation: StageOptions['operation']; defaultNamespace?: string },
+  object: { crd?: StageOptions['crd'] | undefined; old?: StageOptions['old'] | undefined } = {},
+): StageOptions {
+  return {
+    kubernetesVersion: s.kubernetesVersion,
+    validate: s.validate,
+    applyMode: s.applyMode,
+    defaultNamespace: request.defaultNamespace ?? 'default',
+    operation: request.operation,
+    now: s.now,
+    ...(object.crd ? { crd: object.crd } : {}),
+    ...(object.old ? { old: object.old } : {}),
+  };
+}

@@ -2,6 +2,7 @@ import { DEFAULT_KUBERNETES_VERSION, servedBuiltinResources } from '../kube/serv
 import { EquivalentIndex, type EquivalentResource } from '../admission/match';
 import { buildOperationRequest, objectKey } from '../admission/operation';
 import { findCrdVersion } from '../apiserver/crd-schema';
+import { stageOptionsFor } from '../apiserver/options';
 import { apiServerStage } from '../apiserver/stage';
 import type { JsonObject } from '../apiserver/context';
 import {
@@ -274,16 +275,14 @@ export class EvaluationStream {
     try {
       if (apiServer && !apiServer.skip && req.operation !== 'DELETE') {
         // The API server's own steps (lib/apiserver/stage.ts): what the policies receive, or why nothing does.
-        const out = apiServerStage(obj as unknown as JsonObject, res, {
-          kubernetesVersion: apiServer.kubernetesVersion,
-          validate: apiServer.validate,
-          applyMode: apiServer.applyMode,
-          defaultNamespace: req.defaultNamespace ?? 'default',
-          operation: req.operation,
-          now: apiServer.now,
-          ...(res.origin === 'crd' ? crdOf(this.crds, res) : {}),
-          ...(old ? { old: old as unknown as JsonObject } : {}),
-        });
+        const out = apiServerStage(
+          obj as unknown as JsonObject,
+          res,
+          stageOptionsFor(apiServer, req, {
+            crd: res.origin === 'crd' ? findCrdVersion(this.crds, res.group, res.version, res.kind) : undefined,
+            old: old as unknown as JsonObject | undefined,
+          }),
+        );
         if (!out.ok) {
           const r: Result = {
             source: entry.source,
@@ -418,15 +417,6 @@ export class EvaluationStream {
       }
     }
   }
-}
-
-/** The CRD version of a custom resource, for the stage. */
-function crdOf(
-  crds: readonly KubeObject[],
-  res: ResolvedResource,
-): { crd?: ReturnType<typeof findCrdVersion> & object } {
-  const crd = findCrdVersion(crds, res.group, res.version, res.kind);
-  return crd ? { crd } : {};
 }
 
 const RELEASED = new WeakSet<KubeObject>();
