@@ -29,10 +29,11 @@ const ANCHOR_OR_ALIAS = /(?:^|[\s[{,:-])[&*][^\s,[\]{}]/m;
  * style, JSON, anchors, a top level that is not a List): it is then parsed whole.
  */
 export function splitList(chunk: DocumentChunk, limits: InputLimits): Generator<ItemChunk> | undefined {
-  const text = chunk.text;
-  if (ANCHOR_OR_ALIAS.test(text)) return undefined;
-  const lines = lineStarts(text);
-  const itemsLine = lines.findIndex((_, i) => ITEMS_KEY.test(lineAt(text, lines, i)));
+  if (ANCHOR_OR_ALIAS.test(chunk.text)) return undefined;
+  // A chunk ends every line with `\n` (lib/manifests/split.ts).
+  const lines = chunk.text.split('\n');
+  lines.pop();
+  const itemsLine = lines.findIndex((l) => ITEMS_KEY.test(l));
   if (itemsLine < 0) return undefined;
   // The sequence: item starts at one indentation, their content deeper; it ends at the first content line that
   // is neither (the next top-level key).
@@ -40,7 +41,7 @@ export function splitList(chunk: DocumentChunk, limits: InputLimits): Generator<
   let indent = -1;
   let end = itemsLine + 1;
   for (; end < lines.length; end++) {
-    const line = lineAt(text, lines, end);
+    const line = lines[end];
     const content = line.trimStart();
     if (content === '' || content.startsWith('#')) continue;
     const column = line.length - content.length;
@@ -53,15 +54,16 @@ export function splitList(chunk: DocumentChunk, limits: InputLimits): Generator<
   }
   if (starts.length === 0) return undefined;
   // Trailing blank and comment lines belong to the document, not to the last item.
-  while (end > starts[starts.length - 1] + 1 && isBlankOrComment(lineAt(text, lines, end - 1))) end--;
-  const header = parseHeader(text, lines, itemsLine, end, limits);
-  if (header === undefined) return undefined;
-  return items(chunk, lines, starts, end, indent, header);
+  while (end > starts[starts.length - 1] + 1 && isBlankOrComment(lines[end - 1])) end--;
+  const header = [...lines.slice(0, itemsLine), 'items: []', ...lines.slice(end)].join('\n') + '\n';
+  const listKind = listKindOf(header, limits);
+  if (listKind === undefined) return undefined;
+  return items(chunk, lines, starts, end, indent, listKind);
 }
 
 function* items(
   chunk: DocumentChunk,
-  lines: number[],
+  lines: string[],
   starts: number[],
   end: number,
   indent: number,
@@ -72,9 +74,8 @@ function* items(
     const last = k + 1 < starts.length ? starts[k + 1] : end;
     const out: string[] = [];
     for (let i = starts[k]; i < last; i++) {
-      const line = lineAt(chunk.text, lines, i);
       // The item's `- ` becomes indentation; lines with less (blank lines, comments) lose what they have.
-      const body = i === starts[k] ? ' '.repeat(cut) + line.slice(cut) : line;
+      const body = i === starts[k] ? ' '.repeat(cut) + lines[i].slice(cut) : lines[i];
       const spaces = body.length - body.trimStart().length;
       out.push(body.slice(Math.min(cut, spaces)));
     }
@@ -90,18 +91,10 @@ function* items(
 }
 
 /** The document without its items must be a List (kind `List` or `...List`): its kind, or undefined. */
-function parseHeader(
-  text: string,
-  lines: number[],
-  itemsLine: number,
-  end: number,
-  limits: InputLimits,
-): string | undefined {
-  const before = text.slice(0, lines[itemsLine]);
-  const after = end < lines.length ? text.slice(lines[end]) : '';
+function listKindOf(header: string, limits: InputLimits): string | undefined {
   let value: unknown;
   try {
-    value = parseDocument(`${before}items: []\n${after}`, limits).value;
+    value = parseDocument(header, limits).value;
   } catch {
     return undefined;
   }
@@ -118,20 +111,4 @@ function isItemStart(content: string): boolean {
 function isBlankOrComment(line: string): boolean {
   const t = line.trim();
   return t === '' || t.startsWith('#');
-}
-
-/** Offsets where the lines of a chunk's text start (chunks end every line with `\n`). */
-function lineStarts(text: string): number[] {
-  const out: number[] = [];
-  for (let at = 0; at < text.length;) {
-    out.push(at);
-    const nl = text.indexOf('\n', at);
-    at = nl < 0 ? text.length : nl + 1;
-  }
-  return out;
-}
-
-function lineAt(text: string, starts: number[], i: number): string {
-  const end = i + 1 < starts.length ? starts[i + 1] - 1 : text.endsWith('\n') ? text.length - 1 : text.length;
-  return text.slice(starts[i], end);
 }

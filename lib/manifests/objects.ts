@@ -43,27 +43,41 @@ function entryFromItem(file: string, item: ItemChunk, limits: InputLimits): Mani
       e.line === 0 ? source : { ...source, line: item.firstLine + e.line - 1, column: e.column + item.indent };
     return { kind: 'error', source: at, message: `YAML syntax error: ${e.reason}${templateHint(item.text)}` };
   }
-  const size = expandedSize(parsed.value, { nodes: limits.maxExpandedNodes, bytes: limits.maxExpandedBytes });
-  if (size === undefined || size.nodes > limits.maxExpandedNodes || size.bytes > limits.maxExpandedBytes)
-    return {
-      kind: 'error',
-      source,
-      message: `${item.listKind} item ${item.itemIndex}: expands to more than ${limits.maxExpandedBytes} bytes or ${limits.maxExpandedNodes} nodes`,
-    };
-  const problem = objectProblem(parsed.value);
-  if (problem)
-    return {
-      kind: 'error',
-      source,
-      message: `${item.listKind} item ${item.itemIndex}: not a Kubernetes object: ${problem}`,
-    };
-  const entry = classify(parsed.value as KubeObject, source);
+  const tooLarge = expansionProblem(parsed.value, limits, false);
+  if (tooLarge) return { kind: 'error', source, message: `${item.listKind} item ${item.itemIndex}: ${tooLarge}` };
   const lineOf = lineCounter(item.text);
   const warnings = (parsed.duplicates ?? []).map((d) =>
     duplicateWarning(file, item.firstLine + lineOf(d.offset) - 1, d.key),
   );
+  return listItemEntry(parsed.value, source, item.listKind, warnings);
+}
+
+/** A List item's entry (from the whole List's parse or its own), with the repeated keys found inside it. */
+function listItemEntry(item: unknown, source: SourceLocation, listKind: string, warnings: string[]): ManifestEntry {
+  const problem = objectProblem(item);
+  if (problem)
+    return {
+      kind: 'error',
+      source,
+      message: `${listKind} item ${source.itemIndex}: not a Kubernetes object: ${problem}`,
+    };
+  const entry = classify(item as KubeObject, source);
   if (entry.kind === 'object' && warnings.length > 0) entry.warnings = warnings;
   return entry;
+}
+
+/**
+ * Why a document (or List item) is past the expansion limits, or undefined: what its aliases expand to is what
+ * JSON serialisation would produce.
+ */
+function expansionProblem(value: unknown, limits: InputLimits, throughAliases: boolean): string | undefined {
+  const size = expandedSize(value, { nodes: limits.maxExpandedNodes, bytes: limits.maxExpandedBytes });
+  if (size === undefined) return 'refers to itself through a YAML alias (cycle)';
+  if (size.nodes > limits.maxExpandedNodes)
+    return `expands to more than ${limits.maxExpandedNodes} nodes through YAML aliases (alias bomb?)`;
+  if (size.bytes > limits.maxExpandedBytes)
+    return `expands to more than ${limits.maxExpandedBytes} bytes${throughAliases ? ' through YAML aliases (byte bomb?)' : ''}`;
+  return undefined;
 }
 
 function duplicateWarning(file: string, line: number, key: string): string {
@@ -109,28 +123,12 @@ function entriesFromChunk(file: string, chunk: DocumentChunk, limits: InputLimit
     offset: d.offset,
     warning: duplicateWarning(file, chunk.firstLine + lineOf(d.offset) - 1, d.key),
   }));
-  const size = expandedSize(value, { nodes: limits.maxExpandedNodes, bytes: limits.maxExpandedBytes });
-  if (size === undefined) {
-    return [{ kind: 'error', source: at(docLine), message: 'document refers to itself through a YAML alias (cycle)' }];
-  }
-  if (size.nodes > limits.maxExpandedNodes) {
-    return [
-      {
-        kind: 'error',
-        source: at(docLine),
-        message: `document expands to more than ${limits.maxExpandedNodes} nodes through YAML aliases (alias bomb?)`,
-      },
-    ];
-  }
-  if (size.bytes > limits.maxExpandedBytes) {
-    return [
-      {
-        kind: 'error',
-        source: at(docLine),
-        message: `document expands to more than ${limits.maxExpandedBytes} bytes${events.some((e) => e.type === ALIAS) ? ' through YAML aliases (byte bomb?)' : ''}`,
-      },
-    ];
-  }
+  const tooLarge = expansionProblem(
+    value,
+    limits,
+    events.some((e) => e.type === ALIAS),
+  );
+  if (tooLarge) return [{ kind: 'error', source: at(docLine), message: `document ${tooLarge}` }];
   const problem = objectProblem(value);
   if (problem) {
     return [
@@ -157,13 +155,8 @@ function entriesFromChunk(file: string, chunk: DocumentChunk, limits: InputLimit
     return items.map((item, idx): ManifestEntry => {
       const line = offsets[idx] !== undefined ? chunk.firstLine + lineAt(offsets[idx]) - 1 : docLine;
       const source: SourceLocation = { file, line, docIndex: chunk.docIndex, itemIndex: idx };
-      const itemProblem = objectProblem(item);
-      if (itemProblem)
-        return { kind: 'error', source, message: `${obj.kind} item ${idx}: not a Kubernetes object: ${itemProblem}` };
-      const entry = classify(item as KubeObject, source);
       const warnings = duplicates.filter((d) => itemOf(d.offset) === idx).map((d) => d.warning);
-      if (entry.kind === 'object' && warnings.length > 0) entry.warnings = warnings;
-      return entry;
+      return listItemEntry(item, source, obj.kind, warnings);
     });
   }
   const entry = classify(obj, at(docLine));

@@ -193,6 +193,19 @@ describe('manifest parser thread', () => {
       assert.equal(entriesFromText(file, text, limits)[0].kind, 'error');
       const got = await readManifests([file], { recursive: false, batchChars: 2048, limits });
       assert.equal(got.filter((e) => e.kind === 'object').length, 200);
+      // One item over the limit on its own is an error for that item alone, the others are read.
+      const lines = text.split('\n');
+      const at = lines.indexOf('    name: cm-77');
+      lines.splice(at + 1, 0, `    big: "${'x'.repeat(30_000)}"`);
+      const bomb = path.join(dir, 'one-big-item.yaml');
+      writeFileSync(bomb, lines.join('\n'));
+      const one = await readManifests([bomb], { recursive: false, batchChars: 2048, limits });
+      const errors = one.filter((e) => e.kind === 'error');
+      assert.deepEqual(
+        errors.map((e) => [e.source.itemIndex, (e as { message: string }).message]),
+        [[77, 'List item 77: expands to more than 20000 bytes']],
+      );
+      assert.equal(one.filter((e) => e.kind === 'object').length, 199);
     });
   });
 });
