@@ -36,18 +36,20 @@ export function fieldSet(
   typeName: string | undefined,
   table: SchemaTable | undefined,
 ): JsonObject {
-  const out: JsonObject = {};
-  for (const [k, v] of Object.entries(obj)) {
+  const out: [string, JsonObject][] = [];
+  for (const k in obj) {
     if (k === 'apiVersion' || k === 'kind' || k === 'status') continue;
-    let value = v;
-    if (k === 'metadata' && isObject(v)) {
-      value = Object.fromEntries(Object.entries(v).filter(([mk]) => !METADATA_EXCLUDED.has(mk)));
+    let value = obj[k];
+    if (k === 'metadata' && isObject(value)) {
+      const kept: JsonObject = {};
+      for (const mk in value) if (!METADATA_EXCLUDED.has(mk)) kept[mk] = value[mk];
+      value = kept;
     }
     const spec = typeName ? table?.type(typeName)?.p[k] : undefined;
     const node = nodeOf(value, fieldType(spec), empty[k], table);
-    if (node) out[`f:${k}`] = node;
+    if (node) out.push([`f:${k}`, node]);
   }
-  return sortNode(out);
+  return nodeFrom(out);
 }
 
 function fieldType(spec: FieldSpec | undefined): FieldType | undefined {
@@ -63,17 +65,17 @@ function nodeOf(
   table: SchemaTable | undefined,
 ): JsonObject | undefined {
   const recorded = inEmpty === undefined;
-  const children: JsonObject = {};
+  const children: [string, JsonObject][] = [];
   if (Array.isArray(v) && t && typeof t === 'object' && 'a' in t && (t.lt === 'map' || t.lt === 'set')) {
     for (const item of v) {
       if (t.lt === 'set') {
-        children[`v:${goJson(item)}`] = {};
+        children.push([`v:${goJson(item)}`, {}]);
         continue;
       }
       if (!isObject(item)) continue;
       const keys: JsonObject = {};
       for (const k of t.lk ?? []) if (item[k] !== undefined) keys[k] = item[k];
-      children[`k:${goJson(keys)}`] = nodeOf(item, t.a, undefined, table) ?? {};
+      children.push([`k:${goJson(keys)}`, nodeOf(item, t.a, undefined, table) ?? {}]);
     }
   } else if (isObject(v) && !(t === 'any')) {
     const itemType = t && typeof t === 'object' && 'm' in t ? t.m : undefined;
@@ -81,34 +83,46 @@ function nodeOf(
     const empty = isObject(inEmpty) ? inEmpty : {};
     for (const k in v) {
       const node = nodeOf(v[k], itemType ?? fieldType(def?.p[k]), recorded ? undefined : empty[k], table);
-      if (node) children[`f:${k}`] = node;
+      if (node) children.push([`f:${k}`, node]);
     }
   }
-  let any = false;
-  // eslint-disable-next-line @typescript-eslint/no-unused-vars -- only whether there is a member matters, without building the key list
-  for (const _ in children) {
-    any = true;
-    break;
-  }
-  if (!any) return recorded ? {} : undefined;
-  if (recorded) children['.'] = {};
-  return sortNode(children);
+  if (children.length === 0) return recorded ? {} : undefined;
+  if (recorded) children.push(['.', {}]);
+  return nodeFrom(children);
 }
 
-/** Children in fieldpath order: "." first, then fields, keys, values, indexes, each by byte order. */
-function sortNode(n: JsonObject): JsonObject {
-  const keys = Object.keys(n);
-  if (keys.length < 2) return n;
-  keys.sort(compareKeys);
+/**
+ * The node with its children in fieldpath order: "." first, then fields, keys, values, indexes, each by byte
+ * order. (Children are never integer-like keys, so an object keeps the order they are inserted in.)
+ */
+function nodeFrom(children: [string, JsonObject][]): JsonObject {
+  if (children.length > 1) children.sort(compareChildren);
   const out: JsonObject = {};
-  for (const k of keys) out[k] = n[k];
+  for (const [k, node] of children) out[k] = node;
   return out;
 }
 
-const RANK: Record<string, number> = { '.': 0, f: 1, k: 2, v: 3, i: 4 };
+function rank(c: number): number {
+  switch (c) {
+    case 0x2e: // .
+      return 0;
+    case 0x66: // f
+      return 1;
+    case 0x6b: // k
+      return 2;
+    case 0x76: // v
+      return 3;
+    case 0x69: // i
+      return 4;
+    default:
+      return 5;
+  }
+}
 
-function compareKeys(a: string, b: string): number {
-  const d = (RANK[a[0]] ?? 5) - (RANK[b[0]] ?? 5);
+function compareChildren(x: [string, JsonObject], y: [string, JsonObject]): number {
+  const a = x[0];
+  const b = y[0];
+  const d = rank(a.charCodeAt(0)) - rank(b.charCodeAt(0));
   return d !== 0 ? d : a < b ? -1 : a > b ? 1 : 0;
 }
 

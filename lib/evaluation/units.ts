@@ -200,7 +200,8 @@ export interface StagedObject {
   request(object: KubeObject): SynthesizedRequest;
   /**
    * The request validating policies see, built from the object mutating admission left; or why there is none.
-   * `owned`: nothing else refers to `mutated` (no mutating policy saw it), so it may become that object itself.
+   * `owned`: nothing reads `mutated` afterwards (the mutating requests built from it were answered), so it may
+   * become that object itself instead of a copy.
    */
   validating(
     mutated: KubeObject,
@@ -276,7 +277,9 @@ export async function evaluateObject(
     });
   }
   if (validating.length > 0) {
-    const v = staged.validating(current, first === undefined && current === staged.object);
+    // The mutating requests were answered and their results hold no object (patches apply to copies:
+    // lib/kube/json-patch.ts), so the validating stage may take `current` itself.
+    const v = staged.validating(current, true);
     if ('message' in v) {
       for (const i of validating) {
         const r = newResult({ source: o.source, object: o.ref, policy: units[i].id }, 'error', v.message, v.code);
