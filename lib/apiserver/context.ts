@@ -90,7 +90,12 @@ export function seededRandom(seed: string): RandomSource {
   };
 }
 
+let lastTime: { ms: number; text: string } | undefined;
+
 /** Deterministic RFC 3339 UTC seconds, the shape metav1.Time encodes to. */
 export function kubeTime(d: Date): string {
-  return d.toISOString().replace(/\.\d{3}Z$/, 'Z');
+  // A run stamps every object with the same "now": the last one is kept.
+  const ms = d.getTime();
+  if (lastTime?.ms !== ms) lastTime = { ms, text: d.toISOString().replace(/\.\d{3}Z$/, 'Z') };
+  return lastTime.text;
 }

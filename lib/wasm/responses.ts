@@ -2,8 +2,27 @@ import type { SettingsValidationResponse, ValidationResponse } from '../kube/adm
 import { MAX_RESPONSE_DEPTH, nestingPastLimit, recursionLimitMessage } from './json-depth';
 import { INTERNAL_ERROR_CODE, type RuntimeOutcome } from './runtime';
 
+/** Responses this short are looked up before they are parsed: a policy answers most requests with the same few texts. */
+const MAX_REMEMBERED_CHARS = 256;
+const MAX_REMEMBERED = 256;
+const remembered = new Map<string, ValidationResponse>();
+
 /** Parses a policy's ValidationResponse with the strictness of the Rust SDK's serde types. */
 export function parseValidationResponse(text: string): RuntimeOutcome {
+  const known = remembered.get(text);
+  if (known) return { ok: true, response: { ...known } };
+  const out = parseResponse(text);
+  // Only a response of scalars (accepted, message, code) is remembered, so that each caller's copy is its own.
+  if (out.ok && text.length <= MAX_REMEMBERED_CHARS && remembered.size < MAX_REMEMBERED && onlyScalars(out.response))
+    remembered.set(text, { ...out.response });
+  return out;
+}
+
+function onlyScalars(r: ValidationResponse): boolean {
+  return r.mutated_object == null && r.warnings == null && r.audit_annotations == null;
+}
+
+function parseResponse(text: string): RuntimeOutcome {
   const fail = (why: string): RuntimeOutcome => ({
     ok: false,
     message: `internal server error: invalid response from policy: ${why}`,
