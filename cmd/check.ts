@@ -1,11 +1,7 @@
 import type { Argv, ArgumentsCamelCase } from 'yargs';
+import { runTime } from '../lib/base/source-date';
 import { DEFAULT_USER } from '../lib/admission/request';
-import {
-  KUBERNETES_VERSIONS,
-  NEWEST_KUBERNETES_VERSION,
-  stageNow,
-  type KubernetesVersion,
-} from '../lib/apiserver/context';
+import { KUBERNETES_VERSIONS, NEWEST_KUBERNETES_VERSION, type KubernetesVersion } from '../lib/apiserver/context';
 import { APPLY_MODES, type ApplyMode } from '../lib/apiserver/kubectl-apply';
 import type { FieldValidation } from '../lib/apiserver/stage';
 import { versionForServer } from '../lib/apiserver/version';
@@ -356,7 +352,7 @@ export async function handler(args: ArgumentsCamelCase<CheckArgs>): Promise<void
           validate,
           applyMode: args['apply-mode'],
           independent: args.independent,
-          now: stageNow(),
+          now: runTime(),
         },
       },
       limits: inputLimits,

@@ -1,13 +1,9 @@
 import type { Argv, ArgumentsCamelCase } from 'yargs';
+import { runTime } from '../../lib/base/source-date';
 import { admissionReviews } from '../../lib/admission/review';
 import { DEFAULT_USER } from '../../lib/admission/request';
 import type { Operation } from '../../lib/kube/admission-review';
-import {
-  KUBERNETES_VERSIONS,
-  NEWEST_KUBERNETES_VERSION,
-  stageNow,
-  type KubernetesVersion,
-} from '../../lib/apiserver/context';
+import { KUBERNETES_VERSIONS, NEWEST_KUBERNETES_VERSION, type KubernetesVersion } from '../../lib/apiserver/context';
 import { APPLY_MODES, type ApplyMode } from '../../lib/apiserver/kubectl-apply';
 import type { Stage } from '../../lib/apiserver/options';
 import type { FieldValidation } from '../../lib/apiserver/stage';
@@ -112,7 +108,7 @@ export async function handler(args: ArgumentsCamelCase<Args>): Promise<void> {
           validate,
           applyMode: args['apply-mode'],
           independent: false,
-          now: stageNow(),
+          now: runTime(),
         },
       },
     },

@@ -57,13 +57,6 @@ export interface PluginContext extends ObjectContext {
   operation: 'CREATE' | 'UPDATE' | 'DELETE' | 'CONNECT';
 }
 
-/** `SOURCE_DATE_EPOCH` (reproducible builds' convention) pins "now", as lib/report/policyreport.ts does. */
-export function stageNow(env: NodeJS.ProcessEnv = process.env): Date {
-  const pinned = env.SOURCE_DATE_EPOCH;
-  if (pinned !== undefined && /^\d+$/.test(pinned)) return new Date(Number(pinned) * 1000);
-  return new Date();
-}
-
 /** A RandomSource seeded by `seed` (e.g. the object's JSON): SHA-256 of seed and label. */
 export function seededRandom(seed: string): RandomSource {
   const base = createHash('sha256').update(seed).digest('hex');

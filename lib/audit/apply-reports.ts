@@ -1,15 +1,10 @@
 import { randomUUID } from 'node:crypto';
+import { runTime } from '../base/source-date';
 import type { Logger } from '../base/log';
 import type { Cluster, KnownState } from '../cluster/types';
 import type { KubeObject } from '../manifests/types';
 import type { AuditReport } from '../report/audit';
-import {
-  buildPolicyReports,
-  LABEL_MANAGED_BY,
-  REPORT_SOURCE,
-  reportTime,
-  type ReportKind,
-} from '../report/policyreport';
+import { buildPolicyReports, LABEL_MANAGED_BY, REPORT_SOURCE, type ReportKind } from '../report/policyreport';
 
 /** Reports written at once: one at a time would take minutes on a large cluster, all at once would flood it. */
 const APPLY_PARALLEL = 8;
@@ -34,7 +29,7 @@ export async function applyReports(
   kind: ReportKind,
   log: Logger,
 ): Promise<AppliedReports> {
-  const reports = buildPolicyReports(report, { kind, now: reportTime(), runUid: randomUUID() });
+  const reports = buildPolicyReports(report, { kind, now: runTime(), runUid: randomUUID() });
   const existing = await existingReports(cluster, reports, log);
   let failed = 0;
   let next = 0;

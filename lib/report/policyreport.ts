@@ -1,4 +1,5 @@
 import * as jsyaml from 'js-yaml';
+import { runTime } from '../base/source-date';
 import { stableUid } from '../admission/request';
 import type { KubeObject } from '../manifests/types';
 import { sourceKey } from './common';
@@ -182,13 +183,6 @@ function properties(
   return p;
 }
 
-/** `SOURCE_DATE_EPOCH` (reproducible builds' convention) pins the timestamps, e.g. for golden files. */
-export function reportTime(env: NodeJS.ProcessEnv = process.env): Date {
-  const pinned = env.SOURCE_DATE_EPOCH;
-  if (pinned !== undefined && /^\d+$/.test(pinned)) return new Date(Number(pinned) * 1000);
-  return new Date();
-}
-
 /** Renders the reports as a YAML stream, ready for `kubectl apply -f -`. */
 export function renderPolicyReports(reports: readonly KubeObject[]): string {
   return reports.map((r) => '---\n' + jsyaml.dump(r, { noRefs: true, lineWidth: -1 })).join('');
@@ -197,8 +191,6 @@ export function renderPolicyReports(reports: readonly KubeObject[]): string {
 export const policyReportReporter: Reporter = {
   name: 'policyreport',
   render(report, opts) {
-    return renderPolicyReports(
-      buildPolicyReports(report, { kind: opts.reportKind ?? 'policyreport', now: reportTime() }),
-    );
+    return renderPolicyReports(buildPolicyReports(report, { kind: opts.reportKind ?? 'policyreport', now: runTime() }));
   },
 };

@@ -4,6 +4,7 @@
  * reference, sha256 and manifest digest of each module, checked on load.
  */
 import { createHash } from 'node:crypto';
+import { runTime } from '../base/source-date';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { isWasm } from '../wasm/binary';
 import { PolicyFetchError } from './errors';
@@ -40,6 +41,7 @@ export async function savePolicies(
   const index: ArchiveIndex = { apiVersion: 'wasmpolicy.kubewarden.io/v1alpha1', kind: 'PolicyArchive', policies: [] };
   const entries: TarEntry[] = [];
   const seen = new Set<string>();
+  const stamped = runTime();
   for (const ref of refs) {
     const r = await resolvePolicy(ref, opts);
     if (r.source.kind !== 'registry' && r.source.kind !== 'url') {
@@ -57,7 +59,7 @@ export async function savePolicies(
       r.source.kind === 'registry' && r.source.ref.digest
         ? (await storeContext(opts).store.readRecord(r.uri))?.manifest
         : undefined;
-    entries.push({ name, data: r.bytes, mtime: new Date() });
+    entries.push({ name, data: r.bytes, mtime: stamped });
     index.policies.push({
       uri: r.uri,
       path: name,
@@ -68,7 +70,7 @@ export async function savePolicies(
     });
   }
   const idx = Buffer.from(JSON.stringify(index, null, 2) + '\n');
-  const tar = writeTar([{ name: ARCHIVE_INDEX, data: idx, mtime: new Date() }, ...entries]);
+  const tar = writeTar([{ name: ARCHIVE_INDEX, data: idx, mtime: stamped }, ...entries]);
   return { archive: gzipSync(tar), index };
 }
 

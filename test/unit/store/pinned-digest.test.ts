@@ -65,7 +65,13 @@ describe('store: digest references run only bytes with that digest', function ()
     const pulled = await runCli(['pull', pinned], { env: home.env });
     assert.equal(pulled.code, 0, pulled.stderr);
     const archive = path.join(home.dir, 'pinned.tar.gz');
-    assert.equal((await runCli(['save', '-o', archive, pinned], { env: home.env })).code, 0);
+    const pinnedTime = { ...home.env, SOURCE_DATE_EPOCH: '1700000000' };
+    assert.equal((await runCli(['save', '-o', archive, pinned], { env: pinnedTime })).code, 0);
+    // With SOURCE_DATE_EPOCH (lib/base/source-date.ts), saving again gives the same bytes: a reproducible archive.
+    const again = path.join(home.dir, 'pinned-again.tar.gz');
+    await new Promise((r) => setTimeout(r, 1100));
+    assert.equal((await runCli(['save', '-o', again, pinned], { env: pinnedTime })).code, 0);
+    assert.ok(readFileSync(archive).equals(readFileSync(again)), 'two saves of the same policy differ');
     const offline = testHome();
     const l = await runCli(['load', archive], { env: offline.env });
     assert.equal(l.code, 0, l.stderr);
