@@ -7,7 +7,7 @@
 // (functions never called counted as run), and worker threads run from a string (their code not counted).
 import { strict as assert } from 'node:assert';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { ROOT, fixture, runCli } from '../support/cli';
@@ -151,5 +151,24 @@ describe('coverage measurement (c8 over the built CLI)', function () {
     // c8 counts named functions only: cmd/cli.ts has arrows alone.
     assert.ok(Object.keys(inline.report[path.join(ROOT, 'cmd/cli.ts')].branchMap).length > 0);
     assert.ok(Object.keys(inline.report[path.join(ROOT, 'cmd/main.ts')].fnMap).length > 0);
+  });
+
+  it('loads a file of lib/ once in the mocha process, whether a test imports it statically or with import()', () => {
+    // A .ts spec of an ES-module package, as the repository's are, which mocha require()s first: with tsx's
+    // CommonJS hook that gave two copies of the module.
+    writeFileSync(path.join(tmp, 'package.json'), '{"type":"module"}\n');
+    const spec = path.join(tmp, 'one-copy.test.ts');
+    const lib = JSON.stringify(path.join(ROOT, 'lib/base/user-error.ts'));
+    writeFileSync(
+      spec,
+      `import { strict as assert } from 'node:assert';\nimport { UserError } from ${lib};\n` +
+        `it('one copy', async () => assert.equal((await import(${lib})).UserError, UserError));\n`,
+    );
+    const r = spawnSync(
+      process.execPath,
+      [path.join(ROOT, 'node_modules/mocha/bin/mocha.js'), '--config', path.join(ROOT, '.mocharc.cjs'), spec],
+      { cwd: ROOT, encoding: 'utf8' },
+    );
+    assert.equal(r.status, 0, r.stdout + r.stderr);
   });
 });
