@@ -8,7 +8,11 @@ module.exports = {
   forbidOnly: true,
   forbidPending: true,
   spec: named ? [] : ['test/**/*.test.ts'],
-  import: ['tsx'],
+  // tsx's ES-module loader alone: with its CommonJS hook too, mocha require()s the test files (Node 20.19+ has
+  // require(esm)), tsx compiles lib/ to CommonJS for them, and every dynamic import() in lib/ loads a second, ES-module
+  // copy of the files it reaches. Two copies under one URL make c8 merge two different compilations' offsets and map
+  // them with one source map (docs/testing.md, "What the coverage figures count").
+  import: ['tsx/esm'],
   timeout: 60000,
   reporter: require('path').join(__dirname, 'test/support/reporter.cjs'),
 };

@@ -7,6 +7,7 @@ import { existsSync } from 'node:fs';
 import * as path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import * as esbuild from 'esbuild';
+import { mapForCoverage } from './source-maps.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const dist = path.join(root, 'dist');
@@ -38,27 +39,32 @@ const common = {
 
 const t0 = Date.now();
 await mkdir(dist, { recursive: true });
-/** A bundle of its own in dist/ (CommonJS, no source map); returns its code. */
-async function bundleOf(entry, file) {
+/**
+ * A bundle of its own in dist/ (CommonJS); returns its code. With `map`, the file gets a source map (as coverage
+ * needs it: scripts/source-maps.mjs) so that coverage runs, which run it from the file, count its code for lib/; the
+ * returned code, which the CLI carries as a string, has no reference to the map.
+ */
+async function bundleOf(entry, file, { map = false } = {}) {
   const outfile = path.join(dist, file);
   await esbuild.build({
     ...common,
     entryPoints: [path.join(root, entry)],
     outfile,
     format: 'cjs',
-    sourcemap: false,
+    sourcemap: map ? 'linked' : false,
     minifySyntax: true,
   });
-  return readFile(outfile, 'utf8');
+  if (map) await mapForCoverage(outfile);
+  return (await readFile(outfile, 'utf8')).replace(/\n\/\/# sourceMappingURL=\S+\n?$/, '\n');
 }
 
 // The evaluation worker and the manifest parser thread (lib/manifests/parser.ts) are bundled first: the CLI
 // carries their code as strings (one file to ship); code run from the sources (tests) loads them from dist/.
-const workerSource = await bundleOf('lib/evaluation/worker.ts', 'evaluator-worker.cjs');
-const parserSource = await bundleOf('lib/manifests/parse-thread.ts', 'manifest-parser.cjs');
+const workerSource = await bundleOf('lib/evaluation/worker.ts', 'evaluator-worker.cjs', { map: true });
+const parserSource = await bundleOf('lib/manifests/parse-thread.ts', 'manifest-parser.cjs', { map: true });
 // The cluster client (lib/cluster with @kubernetes/client-node) is a bundle of its own, loaded by the first command
 // that talks to a cluster (lib/cluster/lazy.ts): parsing it as part of the CLI would slow every command down.
-await bundleOf('lib/cluster/index.ts', 'cluster.cjs');
+await bundleOf('lib/cluster/index.ts', 'cluster.cjs', { map: true });
 await esbuild.build({
   ...common,
   entryPoints: [path.join(root, 'cmd/cli.ts')],
@@ -76,12 +82,13 @@ await esbuild.build({
     __CLUSTER_BUNDLE__: JSON.stringify('cluster.cjs'),
   },
 });
+await mapForCoverage(path.join(dist, 'kubectl-wasmpolicy-main.cjs'));
 await esbuild.build({
   ...common,
   entryPoints: [path.join(root, 'cmd/code-cache-loader.ts')],
   outfile: path.join(dist, 'kubectl-wasmpolicy.cjs'),
   format: 'cjs',
-  sourcemap: false,
+  // Its map (one source) lets coverage runs count cmd/code-cache-loader.ts, which every CLI test runs.
   banner: {},
 });
 await esbuild.build({
@@ -105,13 +112,16 @@ console.error(`built dist/kubectl-wasmpolicy.cjs in ${Date.now() - t0} ms`);
  */
 function writeCodeCache() {
   const cache = path.join(dist, 'kubectl-wasmpolicy-main.cjs.codecache');
+  // Made as users run the CLI, never under coverage (a build run by a coverage run would pass NODE_V8_COVERAGE on).
+  const env = { ...process.env, KUBECTL_WASMPOLICY_WRITE_CODE_CACHE: cache };
+  delete env.NODE_V8_COVERAGE;
   spawnSync(
     process.execPath,
     [path.join(dist, 'kubectl-wasmpolicy.cjs'), 'check', '-f', 'manifests/examples/api.yaml'],
     {
       cwd: root,
       stdio: 'ignore',
-      env: { ...process.env, KUBECTL_WASMPOLICY_WRITE_CODE_CACHE: cache },
+      env,
     },
   );
   if (!existsSync(cache)) throw new Error('the code cache was not written');
