@@ -12,7 +12,9 @@ import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 import Module, { createRequire } from 'node:module';
 import * as path from 'node:path';
 import * as sea from 'node:sea';
+import { setFlagsFromString } from 'node:v8';
 import { Script, compileFunction } from 'node:vm';
+import { HEAP_GROWTH_DEFAULT } from '../lib/base/heap-growth';
 
 export const MAIN = 'kubectl-wasmpolicy-main.cjs';
 export const CODE_CACHE = `${MAIN}.codecache`;
@@ -90,6 +92,9 @@ function fromScript(
   if (writeTo) {
     // After the run, so that the functions it compiled are in the cache too.
     process.once('exit', () => {
+      // V8 accepts a cache only under the flags it was made with, and the run changed one (lib/base/heap-growth.ts):
+      // a cache made under it was rejected by every fresh process. Put back what a fresh process has.
+      setFlagsFromString(HEAP_GROWTH_DEFAULT);
       writeFileSync(writeTo + '.tmp', script.createCachedData());
       renameSync(writeTo + '.tmp', writeTo);
     });

@@ -9,6 +9,9 @@ import { setFlagsFromString } from 'node:v8';
  */
 const HEAP_GROWING_PERCENT = 50;
 
+/** The flag as a fresh process has it (V8 decides the factor), for a run that must look fresh again (cmd/code-cache-loader.ts). */
+export const HEAP_GROWTH_DEFAULT = '--heap-growing-percent=0';
+
 let bounded = false;
 
 /**
