@@ -2,8 +2,11 @@ import { DEFAULT_LIMITS, type InputLimits } from './limits';
 import { splitList } from './list-items';
 import { isKustomization } from './objects';
 import { ManifestParser } from './parser';
-import { documentChunks, type DocumentChunk } from './split';
-import { expandInputs, readSource, sourceName } from './read';
+import { statSync } from 'node:fs';
+import { BoundedReadError } from '../base/bounded-read';
+import { FileText, scanFile, textPieces, type FileScan } from './file-text';
+import { documentChunks, documentsOfLines, linesOfPieces, type DocumentChunk } from './split';
+import { expandInputs, fileReadMessage, NOT_TEXT, readSource, sourceName } from './read';
 import { renderManifests, type RenderSpec } from './render';
 import type { ManifestEntry } from './types';
 
@@ -30,6 +33,11 @@ export interface ManifestReadOptions {
   stdin?: NodeJS.ReadableStream;
   /** Called with each input's text as read (reporters use it to locate fields), and the path of a file input. */
   onText?: (name: string, text: string, path?: string) => void;
+  /**
+   * Called instead of `onText` for a file large enough to be parsed in batches: it is read in pieces, its text
+   * never held whole; `digest` (SHA-256 of its bytes, `FileText`) tells whether a later read sees the same file.
+   */
+  onFile?: (name: string, path: string, digest: string) => void;
   /** Told when the manifest parser thread fails (parsing goes on on the main thread). */
   onParserFailure?: (message: string) => void;
   /** `-k` / `--helm`: rendered after the `-f` inputs, their entries appended in order. */
@@ -70,6 +78,37 @@ export async function* streamManifests(args: string[], opts: ManifestReadOptions
         if (stdinUsed) continue;
         stdinUsed = true;
       }
+      const batchChars = opts.batchChars ?? BATCH_CHARS;
+      const large = s.type === 'file' && !isKustomization(name) ? largeFile(s.path, limits, batchChars) : undefined;
+      if (typeof large === 'string') {
+        parsing.push([{ kind: 'error', source: { file: name, line: 0, docIndex: 0 }, message: large }]);
+        continue;
+      }
+      if (large && s.type === 'file') {
+        opts.onFile?.(name, s.path, large.digest);
+        // Its documents are cut and parsed as the file is read: neither its bytes nor its text are held whole.
+        let file: FileText | undefined;
+        try {
+          file = new FileText(s.path, limits.maxInputBytes);
+          for (const [chunks, chars] of batches(
+            documentsOfLines(linesOfPieces(textPieces(file))),
+            batchChars,
+            limits,
+          )) {
+            parsing.push(handled(parser.parseChunks(name, chunks, chars, limits)));
+            while (parsing.length > PARSE_AHEAD) yield await parsing.shift()!;
+          }
+          if (file.digest() !== large.digest) parsing.push([changedWhileRead(name)]);
+        } catch (err) {
+          if (!(err instanceof BoundedReadError)) throw err;
+          parsing.push([
+            { kind: 'error', source: { file: name, line: 0, docIndex: 0 }, message: fileReadMessage(err) },
+          ]);
+        } finally {
+          file?.close();
+        }
+        continue;
+      }
       let text: string | undefined;
       try {
         text = await readSource(s, limits, opts.stdin);
@@ -80,11 +119,10 @@ export async function* streamManifests(args: string[], opts: ManifestReadOptions
       }
       if (text !== undefined) {
         opts.onText?.(name, text, s.type === 'file' ? s.path : undefined);
-        const batchChars = opts.batchChars ?? BATCH_CHARS;
         if (text.length <= 2 * batchChars || isKustomization(name)) {
           parsing.push(handled(parser.parse(name, text, limits)));
         } else {
-          for (const [chunks, chars] of batches(text, batchChars, limits)) {
+          for (const [chunks, chars] of batches(documentChunks(text), batchChars, limits)) {
             parsing.push(handled(parser.parseChunks(name, chunks, chars, limits)));
             while (parsing.length > PARSE_AHEAD) yield await parsing.shift()!;
           }
@@ -107,13 +145,50 @@ function handled<T>(entries: T | Promise<T>): T | Promise<T> {
 }
 
 /**
+ * A file whose text is longer than two batches (the inputs parsed in batches), scanned once without keeping it;
+ * undefined for a smaller one (and one that cannot be read: `readSource` says why), the error entry's message for
+ * a large one that is not text or cannot be read.
+ */
+function largeFile(path: string, limits: InputLimits, batchChars: number): FileScan | string | undefined {
+  let bytes: number;
+  try {
+    bytes = statSync(path).size;
+  } catch {
+    return undefined;
+  }
+  // A character is at least one byte: a file of fewer bytes is never parsed in batches.
+  if (bytes <= 2 * batchChars) return undefined;
+  let scan: FileScan;
+  try {
+    scan = scanFile(path, limits.maxInputBytes);
+  } catch (err) {
+    if (!(err instanceof BoundedReadError)) throw err;
+    return fileReadMessage(err);
+  }
+  if (scan.nul) return NOT_TEXT;
+  return scan.chars > 2 * batchChars ? scan : undefined;
+}
+
+function changedWhileRead(name: string): ManifestEntry {
+  return {
+    kind: 'error',
+    source: { file: name, line: 0, docIndex: 0 },
+    message: 'the file changed while it was being read: its entries above may come from two versions of it',
+  };
+}
+
+/**
  * A large input's documents in batches of about `size` characters, with their sizes. A List document larger than
  * a batch is cut into its items (`splitList`) when it can be.
  */
-function* batches(text: string, size: number, limits: InputLimits): Generator<[DocumentChunk[], number]> {
+function* batches(
+  documents: Iterable<DocumentChunk>,
+  size: number,
+  limits: InputLimits,
+): Generator<[DocumentChunk[], number]> {
   let batch: DocumentChunk[] = [];
   let chars = 0;
-  for (const document of documentChunks(text)) {
+  for (const document of documents) {
     const parts = (document.text.length > size && splitList(document, limits)) || [document];
     for (const chunk of parts) {
       batch.push(chunk);

@@ -6,7 +6,7 @@ import { DEFAULT_USER } from '../../../lib/admission/request';
 import { evaluateEntries, runCheck } from '../../../lib/check/run';
 import { EvaluationStream } from '../../../lib/evaluation/stream';
 import { createLogger, silentLogger, type Logger } from '../../../lib/base/log';
-import { entriesFromText, rereader, type ManifestEntry } from '../../../lib/manifests';
+import { entriesFromText, InputTexts, rereader, type ManifestEntry } from '../../../lib/manifests';
 import { DEFAULT_LIMITS } from '../../../lib/manifests/limits';
 import { readPolicyConfig } from '../../../lib/policy/config';
 import { loadPolicies } from '../../../lib/evaluation/load-policies';
@@ -55,10 +55,10 @@ async function check(
 
 const REQUEST = { operation: 'CREATE' as const, userInfo: DEFAULT_USER };
 
-const TEXTS = new Map<string, string>();
+const TEXTS = new InputTexts(DEFAULT_LIMITS.maxInputBytes);
 const entriesOf = (name: string, docs: object[]): ManifestEntry[] => {
   const text = docs.map((d) => jsyaml.dump(d)).join('---\n');
-  TEXTS.set(name, text);
+  TEXTS.add(name, text);
   return entriesFromText(name, text, DEFAULT_LIMITS);
 };
 
@@ -72,7 +72,7 @@ async function streamedAndAtOnce(
   later: ManifestEntry[],
   workers: number,
   log: Logger = silentLogger,
-  texts?: Map<string, string>,
+  texts?: InputTexts,
 ): Promise<{ streamed: Result[]; atOnce: Result[] }> {
   const { specs, plans } = planUnits(policyEntries);
   const { policies, pool } = await loadPolicies(specs, { log: silentLogger, workers });
