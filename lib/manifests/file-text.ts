@@ -33,10 +33,12 @@ export class FileText {
   constructor(
     path: string,
     private readonly maxBytes: number,
+    /** Bytes read at a time (PIECE_BYTES; smaller in tests). */
+    pieceBytes: number = PIECE_BYTES,
   ) {
     const { fd, size } = openRegularFileSync(path, maxBytes);
     this.fd = fd;
-    this.buffer = Buffer.allocUnsafe(Math.min(PIECE_BYTES, size + 1));
+    this.buffer = Buffer.allocUnsafe(Math.min(pieceBytes, size + 1));
   }
 
   /** The next piece of text ('' when a piece ends inside a character), or undefined after the last. */
@@ -91,8 +93,8 @@ export function* textPieces(file: FileText): Generator<string> {
 }
 
 /** Reads `path` once, keeping nothing of it: how long its text is, its digest, whether it holds NUL bytes. */
-export function scanFile(path: string, maxBytes: number): FileScan {
-  const file = new FileText(path, maxBytes);
+export function scanFile(path: string, maxBytes: number, pieceBytes?: number): FileScan {
+  const file = new FileText(path, maxBytes, pieceBytes);
   let chars = 0;
   let nul = false;
   try {

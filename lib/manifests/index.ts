@@ -44,6 +44,8 @@ export interface ManifestReadOptions {
   render?: RenderSpec[];
   /** Size of the batches a large input is parsed in (BATCH_CHARS; smaller in tests). */
   batchChars?: number;
+  /** Bytes a large file is read at a time (`FileText`; smaller in tests). */
+  pieceBytes?: number;
 }
 
 /** Reads every input named by `-f` and returns its entries in input order; unreadable inputs become errors. */
@@ -79,7 +81,10 @@ export async function* streamManifests(args: string[], opts: ManifestReadOptions
         stdinUsed = true;
       }
       const batchChars = opts.batchChars ?? BATCH_CHARS;
-      const large = s.type === 'file' && !isKustomization(name) ? largeFile(s.path, limits, batchChars) : undefined;
+      const large =
+        s.type === 'file' && !isKustomization(name)
+          ? largeFile(s.path, limits, batchChars, opts.pieceBytes)
+          : undefined;
       if (typeof large === 'string') {
         parsing.push([{ kind: 'error', source: { file: name, line: 0, docIndex: 0 }, message: large }]);
         continue;
@@ -89,7 +94,7 @@ export async function* streamManifests(args: string[], opts: ManifestReadOptions
         // Its documents are cut and parsed as the file is read: neither its bytes nor its text are held whole.
         let file: FileText | undefined;
         try {
-          file = new FileText(s.path, limits.maxInputBytes);
+          file = new FileText(s.path, limits.maxInputBytes, opts.pieceBytes);
           for (const [chunks, chars] of batches(
             documentsOfLines(linesOfPieces(textPieces(file))),
             batchChars,
@@ -149,7 +154,12 @@ function handled<T>(entries: T | Promise<T>): T | Promise<T> {
  * undefined for a smaller one (and one that cannot be read: `readSource` says why), the error entry's message for
  * a large one that is not text or cannot be read.
  */
-function largeFile(path: string, limits: InputLimits, batchChars: number): FileScan | string | undefined {
+function largeFile(
+  path: string,
+  limits: InputLimits,
+  batchChars: number,
+  pieceBytes: number | undefined,
+): FileScan | string | undefined {
   let bytes: number;
   try {
     bytes = statSync(path).size;
@@ -160,7 +170,7 @@ function largeFile(path: string, limits: InputLimits, batchChars: number): FileS
   if (bytes <= 2 * batchChars) return undefined;
   let scan: FileScan;
   try {
-    scan = scanFile(path, limits.maxInputBytes);
+    scan = scanFile(path, limits.maxInputBytes, pieceBytes);
   } catch (err) {
     if (!(err instanceof BoundedReadError)) throw err;
     return fileReadMessage(err);
