@@ -12,6 +12,12 @@ import type { ManifestEntry } from './types';
 
 /** Inputs (or batches of a large one's documents) read ahead of the one being parsed on the parser thread. */
 const PARSE_AHEAD = 4;
+/**
+ * Characters of text read ahead, past which only two inputs (or batches) wait: four files of 1.6 MB, their texts
+ * and then their entries, were held while earlier objects were evaluated. With at least two, reading the next
+ * still overlaps parsing.
+ */
+const PARSE_AHEAD_CHARS = 2 << 20;
 
 /**
  * An input larger than this is parsed in batches of its documents of about this size, each yielded as it is
@@ -72,7 +78,18 @@ export async function* streamManifests(args: string[], opts: ManifestReadOptions
   let stdinUsed = false;
   const parser = new ManifestParser(undefined, opts.onParserFailure);
   // Inputs read and being parsed, in input order: reading the next ones overlaps parsing on the parser thread.
-  const parsing: (ManifestEntry[] | Promise<ManifestEntry[]>)[] = [];
+  const parsing: { entries: ManifestEntry[] | Promise<ManifestEntry[]>; chars: number }[] = [];
+  let parsingChars = 0;
+  const push = (entries: ManifestEntry[] | Promise<ManifestEntry[]>, chars = 0): void => {
+    parsing.push({ entries: handled(entries), chars });
+    parsingChars += chars;
+  };
+  const full = (): boolean => parsing.length > PARSE_AHEAD || (parsing.length > 2 && parsingChars > PARSE_AHEAD_CHARS);
+  const next = (): ManifestEntry[] | Promise<ManifestEntry[]> => {
+    const head = parsing.shift()!;
+    parsingChars -= head.chars;
+    return head.entries;
+  };
   try {
     for (const s of sources) {
       const name = sourceName(s);
@@ -86,7 +103,7 @@ export async function* streamManifests(args: string[], opts: ManifestReadOptions
           ? largeFile(s.path, limits, batchChars, opts.pieceBytes)
           : undefined;
       if (typeof large === 'string') {
-        parsing.push([{ kind: 'error', source: { file: name, line: 0, docIndex: 0 }, message: large }]);
+        push([{ kind: 'error', source: { file: name, line: 0, docIndex: 0 }, message: large }]);
         continue;
       }
       if (large && s.type === 'file') {
@@ -100,43 +117,38 @@ export async function* streamManifests(args: string[], opts: ManifestReadOptions
             batchChars,
             limits,
           )) {
-            parsing.push(handled(parser.parseChunks(name, chunks, chars, limits)));
-            while (parsing.length > PARSE_AHEAD) yield await parsing.shift()!;
+            push(parser.parseChunks(name, chunks, chars, limits), chars);
+            while (full()) yield await next();
           }
-          if (file.digest() !== large.digest) parsing.push([changedWhileRead(name)]);
+          if (file.digest() !== large.digest) push([changedWhileRead(name)]);
         } catch (err) {
           if (!(err instanceof BoundedReadError)) throw err;
-          parsing.push([
-            { kind: 'error', source: { file: name, line: 0, docIndex: 0 }, message: fileReadMessage(err) },
-          ]);
+          push([{ kind: 'error', source: { file: name, line: 0, docIndex: 0 }, message: fileReadMessage(err) }]);
         } finally {
           file?.close();
         }
-        continue;
-      }
-      let text: string | undefined;
-      try {
-        text = await readSource(s, limits, opts.stdin);
-      } catch (err) {
-        parsing.push([
-          { kind: 'error', source: { file: name, line: 0, docIndex: 0 }, message: (err as Error).message },
-        ]);
-      }
-      if (text !== undefined) {
-        opts.onText?.(name, text, s.type === 'file' ? s.path : undefined);
-        if (text.length <= 2 * batchChars || isKustomization(name)) {
-          parsing.push(handled(parser.parse(name, text, limits)));
-        } else {
-          for (const [chunks, chars] of batches(documentChunks(text), batchChars, limits)) {
-            parsing.push(handled(parser.parseChunks(name, chunks, chars, limits)));
-            while (parsing.length > PARSE_AHEAD) yield await parsing.shift()!;
+      } else {
+        let text: string | undefined;
+        try {
+          text = await readSource(s, limits, opts.stdin);
+        } catch (err) {
+          push([{ kind: 'error', source: { file: name, line: 0, docIndex: 0 }, message: (err as Error).message }]);
+        }
+        if (text !== undefined) {
+          opts.onText?.(name, text, s.type === 'file' ? s.path : undefined);
+          if (text.length <= 2 * batchChars || isKustomization(name)) {
+            push(parser.parse(name, text, limits), text.length);
+          } else {
+            for (const [chunks, chars] of batches(documentChunks(text), batchChars, limits)) {
+              push(parser.parseChunks(name, chunks, chars, limits), chars);
+              while (full()) yield await next();
+            }
           }
         }
       }
-      while (parsing.length > 0 && (Array.isArray(parsing[0]) || parsing.length > PARSE_AHEAD))
-        yield await parsing.shift()!;
+      while (parsing.length > 0 && (Array.isArray(parsing[0].entries) || full())) yield await next();
     }
-    while (parsing.length > 0) yield await parsing.shift()!;
+    while (parsing.length > 0) yield await next();
   } finally {
     await parser.close();
   }

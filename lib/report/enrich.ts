@@ -81,9 +81,16 @@ class FileLocations {
  * seconds of garbage collection.
  */
 export function originalsFor(entries: readonly ManifestEntry[]): (r: Result) => KubeObject | undefined {
-  const objects = new Map<string, KubeObject>();
-  for (const e of entries) if (e.kind === 'object') objects.set(sourceKey(e.source), e.object);
-  return (r) => (r.object ? objects.get(sourceKey(r.source)) : undefined);
+  // Built when a reporter first asks (most formats never do): 50,000 keys at the end of the run otherwise.
+  let objects: Map<string, KubeObject> | undefined;
+  return (r) => {
+    if (!r.object) return undefined;
+    if (!objects) {
+      objects = new Map();
+      for (const e of entries) if (e.kind === 'object') objects.set(sourceKey(e.source), e.object);
+    }
+    return objects.get(sourceKey(r.source));
+  };
 }
 
 const ANNOTATION = 'io.kubewarden.policy.';
