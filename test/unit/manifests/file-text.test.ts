@@ -14,6 +14,8 @@ import {
 } from '../../../lib/manifests';
 import { FileText, scanFile, textPieces } from '../../../lib/manifests/file-text';
 import { documentChunks, documentsOfLines, linesOfPieces } from '../../../lib/manifests/split';
+import type { Result } from '../../../lib/evaluation/result';
+import { attachLocations } from '../../../lib/report/enrich';
 
 /** Every way of cutting `text` in two, and in pieces of each small size. */
 function cuts(text: string): string[][] {
@@ -180,6 +182,30 @@ describe('a large file read in pieces (lib/manifests/file-text.ts, split.ts line
       rmSync(file);
       assert.deepEqual([...documents.chunks()], []);
       assert.equal(documents.intact(), false, 'gone');
+    });
+
+    it('locates fields in it only while it is the file that was checked', () => {
+      const file = path.join(dir, 'locate.yaml');
+      writeFileSync(file, text);
+      const texts = new InputTexts(1 << 24);
+      texts.addFile(file, file, sha256(readFileSync(file)));
+      const deployment = entriesFromText(file, text, DEFAULT_LIMITS)[0];
+      const result = (): Result => ({
+        source: deployment.source,
+        object: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'app-0' },
+        policy: 'p',
+        verdict: 'fail',
+        message: 'no limits (spec.template.spec.containers[0])',
+      });
+      const located = result();
+      attachLocations([located], texts);
+      assert.equal(located.location?.path, '/spec/template/spec/containers/0');
+      assert.ok(located.location.line > deployment.source.line);
+      // The same length, another text: positions in it would point at other fields.
+      writeFileSync(file, text.replace('app-1', 'app-9'));
+      const changed = result();
+      attachLocations([changed], texts);
+      assert.equal(changed.location, undefined);
     });
 
     it('reads objects again, one document at a time, and tells when the file changed', () => {
