@@ -53,6 +53,39 @@ function systemError(err: unknown): BoundedReadError {
   return new BoundedReadError(e.message, 'io');
 }
 
+/**
+ * Opens regular file `file` (links followed) for reading in parts, refusing what readRegularFileSync refuses
+ * before reading (not a regular file, larger than `maxBytes`); the caller reads, stops past `maxBytes` and closes.
+ * Throws BoundedReadError.
+ */
+export function openRegularFileSync(file: string, maxBytes: number): { fd: number; size: number } {
+  let fd: number;
+  try {
+    fd = openSync(file, OPEN_FLAGS);
+  } catch (err) {
+    throw systemError(err);
+  }
+  try {
+    const st = fstatSync(fd);
+    if (!st.isFile()) throw notRegular(st);
+    if (st.size > maxBytes) throw new BoundedReadError(tooLargeMessage(st.size, maxBytes, true), 'too-large');
+    return { fd, size: st.size };
+  } catch (err) {
+    closeSync(fd);
+    if (err instanceof BoundedReadError) throw err;
+    throw systemError(err);
+  }
+}
+
+/** A read of a file opened by openRegularFileSync, its failure as a BoundedReadError. */
+export function readPartSync(fd: number, buf: Buffer, length: number): number {
+  try {
+    return readSync(fd, buf, 0, length, null);
+  } catch (err) {
+    throw systemError(err);
+  }
+}
+
 /** The bytes of regular file `file` (links followed), at most `maxBytes` of them. Throws BoundedReadError. */
 export function readRegularFileSync(file: string, maxBytes: number): Buffer {
   let fd: number;

@@ -1,4 +1,4 @@
-import { Worker } from 'node:worker_threads';
+import { Worker, type ResourceLimits } from 'node:worker_threads';
 import { findBuildOutput } from './build-output';
 
 /**
@@ -18,8 +18,9 @@ function threadScript(
   throw new Error(`cannot find ${bundle}: run npm run build`);
 }
 
-/** A worker thread running that code. */
-export function startThread(bundle: string, embedded: string | undefined): Worker {
+/** A worker thread running that code, with its heap's limits when given. */
+export function startThread(bundle: string, embedded: string | undefined, resourceLimits?: ResourceLimits): Worker {
   const script = threadScript(bundle, embedded);
-  return script.eval ? new Worker(script.code, { eval: true }) : new Worker(script.file);
+  const limits = resourceLimits ? { resourceLimits } : {};
+  return script.eval ? new Worker(script.code, { eval: true, ...limits }) : new Worker(script.file, limits);
 }

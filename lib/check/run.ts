@@ -84,6 +84,7 @@ export async function runCheck(opts: CheckOptions): Promise<Report> {
       limits: opts.limits,
       stdin: opts.stdin,
       onText: (name, text, path) => texts.add(name, text, path),
+      onFile: (name, path, digest) => texts.addFile(name, path, digest),
       onParserFailure: (m) => opts.log.warn(m),
       ...(opts.render ? { render: opts.render } : {}),
     })) {

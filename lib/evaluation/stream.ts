@@ -19,8 +19,12 @@ import type { ObjectRef, Result } from './result';
 import type { EvaluationPool } from '../wasm/pool/pool';
 import { IN_FLIGHT_PER_WORKER } from './in-flight';
 
-/** How many objects read but not yet evaluated `room()` lets through: reading stays ahead without holding everything. */
-const READ_AHEAD = 2000;
+/**
+ * How many objects read but not yet evaluated `room()` lets through: reading stays ahead without holding
+ * everything. Objects wait seconds here, long enough to reach the old generation, where they leave holes among
+ * the results kept: 2,000 cost 20 MiB more at the peak of 50 files of 1,000 objects than 1,000, for no time.
+ */
+const READ_AHEAD = 1000;
 
 export interface EvaluationStreamOptions {
   request: RequestOptions;
@@ -35,7 +39,10 @@ export interface EvaluationStreamOptions {
    * nothing more of it is not kept (its evaluation can be redone from the text): memory stays bounded by what
    * is in flight rather than by the input's size.
    */
-  reread?: (source: SourceLocation) => KubeObject | undefined;
+  reread?: ((source: SourceLocation) => KubeObject | undefined) & {
+    /** Whether what was read again since the last call is the input that was checked (`Rereader`). */
+    intact?: () => boolean;
+  };
   /** policy-server's always-accept namespace (lib/evaluation/units.ts ObjectEvaluation). */
   alwaysAcceptNamespace?: string;
 }
@@ -48,14 +55,13 @@ export interface EvaluationStreamOptions {
 interface Assumptions {
   crds: number;
   namespaces: number;
-  apiVersion: string;
-  kind: string;
+  /** The resolved resource (JSON), one string shared by every object of the same resource. */
   resource: string;
-  /** Namespace name → labels (JSON) as namespaceSelector saw them. */
-  lookups: [string, string][];
+  /** Namespace name → labels (JSON) as namespaceSelector saw them, once per name; absent until one is asked. */
+  lookups?: Map<string, string>;
   /** The conversions matchPolicy Equivalent saw (JSON), when it asked. */
   equivalents?: string;
-  failOpen: string[];
+  failOpen?: string[];
 }
 
 /**
@@ -76,7 +82,15 @@ export class EvaluationStream {
   /** Entry indices of objects not yet given to the pool. */
   private readonly pending: number[] = [];
   private next = 0;
-  private readonly assumed = new Map<number, Assumptions>();
+  /**
+   * By entry index. Kept for every evaluated object until the input is complete, so each is small: an array
+   * rather than a Map, and strings shared where objects have the same ones (`shared`).
+   */
+  private readonly assumed: (Assumptions | undefined)[] = [];
+  /** Entry indices whose object was released (`released`). */
+  private readonly releasedAt: boolean[] = [];
+  /** One copy of each short string many objects have (apiVersion, kind, a resource's JSON). */
+  private readonly strings = new Map<string, string>();
   private inFlight = 0;
   private objects = 0;
   private done = 0;
@@ -149,12 +163,17 @@ export class EvaluationStream {
     if (this.holdUntilEnd) this.learnAll();
     this.pump();
     await this.drained();
-    const stale = [...this.assumed].filter(([i, a]) => this.isStale(i, a)).map(([i]) => i);
+    const stale: number[] = [];
+    this.assumed.forEach((a, i) => {
+      if (a && this.isStale(i, a)) stale.push(i);
+    });
     if (stale.length > 0) {
       for (const i of stale) {
-        this.assumed.delete(i);
+        this.assumed[i] = undefined;
         this.restore(i);
       }
+      if (this.opts.reread?.intact && !this.opts.reread.intact())
+        throw new Error('an input file changed while it was being checked: its objects cannot be read again');
       this.pending.push(...stale);
       this.redo = true;
       this.pump();
@@ -165,17 +184,42 @@ export class EvaluationStream {
     const oldProblems: Result[] = (this.opts.oldEntries ?? [])
       .filter((e) => e.kind === 'error')
       .map((e) => ({ source: e.source, verdict: 'error' as const, message: (e as { message: string }).message }));
-    return [...oldProblems, ...this.perEntry.flat()];
+    return this.takeResults(oldProblems);
+  }
+
+  /**
+   * Every result in one array of its final size, the per-object arrays let go: at the end of a 50,000-object run,
+   * `flat` and a spread made two growing copies of 1,000,000 elements beside them (the run's peak).
+   */
+  private takeResults(first: Result[]): Result[] {
+    let n = first.length;
+    // `flat` skipped holes; an entry has none once evaluated, but the loops need not rely on it.
+    for (const rs of this.perEntry) n += rs?.length ?? 0;
+    const out = new Array<Result>(n);
+    let k = 0;
+    for (const r of first) out[k++] = r;
+    for (const rs of this.perEntry) for (const r of rs ?? []) out[k++] = r;
+    this.perEntry.length = 0;
+    return out;
   }
 
   /** Puts back a released object, read again from its input. */
   private restore(i: number): void {
     const entry = this.entries[i] as ManifestObject;
-    if (!isReleased(entry.object)) return;
+    if (!this.releasedAt[i]) return;
     const obj = this.opts.reread?.(entry.source);
     if (!obj)
       throw new Error(`${entry.source.file}:${entry.source.line}: the object changed while it was being checked`);
     this.entries[i] = { kind: 'object', object: obj, source: entry.source };
+    this.releasedAt[i] = false;
+  }
+
+  /** `s`, or the equal string seen before. */
+  private shared(s: string): string {
+    const seen = this.strings.get(s);
+    if (seen !== undefined) return seen;
+    this.strings.set(s, s);
+    return s;
   }
 
   /** Re-runs after the input is complete do not count again in progress. */
@@ -261,13 +305,9 @@ export class EvaluationStream {
     const a: Assumptions = {
       crds: this.crds.length,
       namespaces: this.namespaceObjects,
-      apiVersion: obj.apiVersion,
-      kind: obj.kind,
-      resource: JSON.stringify(res),
-      lookups: [],
-      failOpen: [],
+      resource: this.shared(JSON.stringify(res)),
     };
-    this.assumed.set(i, a);
+    this.assumed[i] = a;
     let evaluation: { synth: SynthesizedRequest } | { staged: StagedObject };
     let namespace: string | undefined;
     const apiServer = req.apiServer;
@@ -332,13 +372,15 @@ export class EvaluationStream {
     this.inFlight++;
     void evaluateObject(units, pool, {
       source: entry.source,
-      ref: objectRef(obj, res.namespaced ? namespace : undefined),
+      ref: this.objectRef(obj, res.namespaced ? namespace : undefined),
       ...evaluation,
       namespaced: res.namespaced,
       namespaces: {
         get: (name) => {
           const labels = this.namespaces.get(name);
-          a.lookups.push([name, JSON.stringify(labels)]);
+          // Every unit with a namespaceSelector asks; the labels of one name cannot change within the object.
+          a.lookups ??= new Map();
+          if (!a.lookups.has(name)) a.lookups.set(name, JSON.stringify(labels));
           return labels;
         },
       },
@@ -347,7 +389,7 @@ export class EvaluationStream {
         a.equivalents = JSON.stringify(e);
         return e;
       },
-      onFailOpen: (m) => a.failOpen.push(m),
+      onFailOpen: (m) => (a.failOpen ??= []).push(m),
       ...(this.opts.alwaysAcceptNamespace !== undefined
         ? { alwaysAcceptNamespace: this.opts.alwaysAcceptNamespace }
         : {}),
@@ -355,8 +397,10 @@ export class EvaluationStream {
       this.perEntry[i] = results;
       this.inFlight--;
       // Reporters need the object only to show a mutation.
-      if (this.opts.reread && !results.some((r) => r.patch))
-        this.entries[i] = { kind: 'object', object: released(obj), source: entry.source };
+      if (this.opts.reread && !results.some((r) => r.patch)) {
+        this.entries[i] = { kind: 'object', object: this.released(obj), source: entry.source };
+        this.releasedAt[i] = true;
+      }
       this.completed();
     });
   }
@@ -373,10 +417,29 @@ export class EvaluationStream {
     wake?.();
   }
 
+  /** What is kept of an evaluated object: enough to name it. */
+  private released(obj: KubeObject): KubeObject {
+    // Assigned, not spread: spread copies get a hidden class each.
+    const metadata: NonNullable<KubeObject['metadata']> = {};
+    if (obj.metadata?.name !== undefined) metadata.name = obj.metadata.name;
+    if (obj.metadata?.namespace !== undefined) metadata.namespace = this.shared(obj.metadata.namespace);
+    return { apiVersion: this.shared(obj.apiVersion), kind: this.shared(obj.kind), metadata };
+  }
+
+  /** The object's reference in its results, with the strings its kind shares with others. */
+  private objectRef(obj: KubeObject, namespace: string | undefined): ObjectRef {
+    const ref = objectRef(obj, namespace === undefined ? undefined : this.shared(namespace));
+    ref.apiVersion = this.shared(ref.apiVersion);
+    ref.kind = this.shared(ref.kind);
+    return ref;
+  }
+
   /** Whether CRDs or Namespace objects read after the object was evaluated change what it was decided on. */
   private isStale(i: number, a: Assumptions): boolean {
     if (a.crds !== this.crds.length) {
-      const res: ResolvedResource = this.resolver.resolve(a.apiVersion, a.kind);
+      // A released object keeps its apiVersion and kind.
+      const { apiVersion, kind } = (this.entries[i] as ManifestObject).object;
+      const res: ResolvedResource = this.resolver.resolve(apiVersion, kind);
       if (JSON.stringify(res) !== a.resource) return true;
       if (
         a.equivalents !== undefined &&
@@ -384,8 +447,8 @@ export class EvaluationStream {
       )
         return true;
     }
-    if (a.namespaces !== this.namespaceObjects) {
-      return a.lookups.some(([name, labels]) => JSON.stringify(this.namespaces.get(name)) !== labels);
+    if (a.namespaces !== this.namespaceObjects && a.lookups) {
+      for (const [name, labels] of a.lookups) if (JSON.stringify(this.namespaces.get(name)) !== labels) return true;
     }
     return false;
   }
@@ -409,8 +472,8 @@ export class EvaluationStream {
   /** Webhooks that failed open, said once each, from the evaluations that stand. */
   private warnFailedOpen(): void {
     const said = new Set<string>();
-    for (const [, a] of [...this.assumed].sort((x, y) => x[0] - y[0])) {
-      for (const m of a.failOpen) {
+    for (const a of this.assumed) {
+      for (const m of a?.failOpen ?? []) {
         if (said.has(m)) continue;
         said.add(m);
         this.opts.log.warn(m);
@@ -418,21 +481,6 @@ export class EvaluationStream {
     }
   }
 }
-
-const RELEASED = new WeakSet<KubeObject>();
-
-/** What is kept of an evaluated object: enough to name it. */
-function released(obj: KubeObject): KubeObject {
-  // Assigned, not spread: spread copies get a hidden class each.
-  const metadata: NonNullable<KubeObject['metadata']> = {};
-  if (obj.metadata?.name !== undefined) metadata.name = obj.metadata.name;
-  if (obj.metadata?.namespace !== undefined) metadata.namespace = obj.metadata.namespace;
-  const kept: KubeObject = { apiVersion: obj.apiVersion, kind: obj.kind, metadata };
-  RELEASED.add(kept);
-  return kept;
-}
-
-const isReleased = (obj: KubeObject): boolean => RELEASED.has(obj);
 
 function objectRef(obj: KubeObject, namespace: string | undefined): ObjectRef {
   const ref: ObjectRef = { apiVersion: obj.apiVersion, kind: obj.kind };

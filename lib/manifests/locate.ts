@@ -193,11 +193,15 @@ export class DocumentLocator {
  * document with a finding parsed, and all of its documents cut out.
  */
 export class FileLocator {
-  private chunks?: Generator<DocumentChunk>;
+  private chunks?: Iterator<DocumentChunk>;
   private chunk?: DocumentChunk;
   private doc?: { docIndex: number; locator: DocumentLocator | undefined };
+  private readonly cut: () => Iterator<DocumentChunk>;
 
-  constructor(private readonly text: string) {}
+  /** `input`: the file's text, or its documents from the first at each call (a large file read in pieces). */
+  constructor(input: string | (() => Iterator<DocumentChunk>)) {
+    this.cut = typeof input === 'string' ? () => documentChunks(input) : input;
+  }
 
   /** Position of `path` inside the object at `source` (a List item's path is prefixed with items/N). */
   locate(
@@ -233,7 +237,7 @@ export class FileLocator {
   /** The document `docIndex`, cutting on from the last one asked for (from the start when asked for an earlier one). */
   private chunkAt(docIndex: number): DocumentChunk | undefined {
     if (!this.chunks || (this.chunk && this.chunk.docIndex > docIndex)) {
-      this.chunks = documentChunks(this.text);
+      this.chunks = this.cut();
       this.chunk = undefined;
     }
     while (!this.chunk || this.chunk.docIndex < docIndex) {

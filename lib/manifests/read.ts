@@ -162,10 +162,7 @@ export async function readSource(
       try {
         bytes = readRegularFileSync(s.path, limits.maxInputBytes);
       } catch (err) {
-        const e = err as BoundedReadError;
-        throw new Error(
-          e.reason === 'too-large' ? `input is ${e.message} (--max-input-size)` : `cannot read: ${e.message}`,
-        );
+        throw new Error(fileReadMessage(err as BoundedReadError));
       }
       return decode(bytes);
     }
@@ -225,11 +222,16 @@ async function fetchUrl(url: string, limits: InputLimits): Promise<Buffer> {
   return Buffer.concat(parts);
 }
 
+/** Why a file input could not be read, as its error entry says it. */
+export function fileReadMessage(e: BoundedReadError): string {
+  return e.reason === 'too-large' ? `input is ${e.message} (--max-input-size)` : `cannot read: ${e.message}`;
+}
+
+// YAML and JSON never contain NUL; this is a binary file or UTF-16, which kubectl does not read either.
+export const NOT_TEXT = 'not a text file (contains NUL bytes)';
+
 function decode(buf: Buffer): string {
-  if (buf.includes(0)) {
-    // YAML and JSON never contain NUL; this is a binary file or UTF-16, which kubectl does not read either.
-    throw new Error('not a text file (contains NUL bytes)');
-  }
+  if (buf.includes(0)) throw new Error(NOT_TEXT);
   return buf.toString('utf8');
 }
 

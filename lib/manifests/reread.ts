@@ -1,21 +1,77 @@
-import type { TextLookup } from './input-texts';
+import type { InputDocuments, TextLookup } from './input-texts';
 import type { InputLimits } from './limits';
-import { entriesFromText } from './objects';
+import { entriesFromChunks, isKustomization } from './objects';
+import type { DocumentChunk } from './split';
 import type { KubeObject, ManifestEntry, SourceLocation } from './types';
 
+/** Reads objects again from their inputs; `intact` says whether what it read is the text that was checked. */
+export interface Rereader {
+  (source: SourceLocation): KubeObject | undefined;
+  /**
+   * Whether every file read since the last call was, to its end, the one that was checked (a large file read in
+   * pieces can only tell at its end; a text held or read whole is checked before anything is taken from it).
+   */
+  intact(): boolean;
+}
+
+interface OpenFile {
+  name: string;
+  documents: InputDocuments | undefined;
+  cut?: Iterator<DocumentChunk>;
+  at?: DocumentChunk;
+}
+
 /**
- * Reads an object again from the text of its input (`texts`: each input's text by name, as `onText` gave it),
- * so that a caller need not keep every parsed object. Parses each file at most once in a row.
+ * Reads an object again from the text of its input (`texts`: each input's documents by name), so that a caller
+ * need not keep every parsed object. Objects asked in input order (as a run re-evaluates them) cut each file's
+ * documents once, and only the document asked for is parsed (one at a time, with its List items): a 50,000-object
+ * file read in pieces is never held whole.
  */
-export function rereader(texts: TextLookup, limits: InputLimits): (source: SourceLocation) => KubeObject | undefined {
-  let last: { file: string; entries: ManifestEntry[] } | undefined;
-  return (source) => {
-    const text = texts.get(source.file);
-    if (text === undefined) return undefined;
-    if (last?.file !== source.file) last = { file: source.file, entries: entriesFromText(source.file, text, limits) };
-    const found = last.entries.find(
-      (e) => e.kind === 'object' && e.source.docIndex === source.docIndex && e.source.itemIndex === source.itemIndex,
-    );
+export function rereader(texts: TextLookup, limits: InputLimits): Rereader {
+  let file: OpenFile | undefined;
+  let parsed: { file: string; docIndex: number; entries: ManifestEntry[] } | undefined;
+  let intact = true;
+  const close = (): void => {
+    if (file?.cut && file.documents && !file.documents.intact()) intact = false;
+    file = undefined;
+  };
+  const reread = (source: SourceLocation): KubeObject | undefined => {
+    if (isKustomization(source.file)) return undefined;
+    if (parsed?.file !== source.file || parsed.docIndex !== source.docIndex) {
+      if (file?.name !== source.file) {
+        close();
+        file = { name: source.file, documents: texts.documents(source.file) };
+      }
+      const chunk = documentAt(file, source.docIndex);
+      if (!chunk) return undefined;
+      const entries = entriesFromChunks(source.file, [chunk], limits);
+      parsed = { file: source.file, docIndex: source.docIndex, entries };
+    }
+    const found = parsed.entries.find((e) => e.kind === 'object' && e.source.itemIndex === source.itemIndex);
     return found?.kind === 'object' ? found.object : undefined;
   };
+  return Object.assign(reread, {
+    intact: (): boolean => {
+      close();
+      parsed = undefined;
+      const was = intact;
+      intact = true;
+      return was;
+    },
+  });
+}
+
+/** The document `docIndex`, cutting on from the last one asked for (from the first when asked for an earlier one). */
+function documentAt(file: OpenFile, docIndex: number): DocumentChunk | undefined {
+  if (!file.documents) return undefined;
+  if (!file.cut || (file.at && file.at.docIndex > docIndex)) {
+    file.cut = file.documents.chunks();
+    file.at = undefined;
+  }
+  while (!file.at || file.at.docIndex < docIndex) {
+    const next = file.cut.next();
+    if (next.done) return undefined;
+    file.at = next.value;
+  }
+  return file.at.docIndex === docIndex ? file.at : undefined;
 }

@@ -23,13 +23,21 @@ export function splitDocuments(text: string): DocumentChunk[] {
  * The chunks of `splitDocuments`, one at a time: a stream of many documents (a 50,000-object file) is cut as
  * its documents are parsed, never held as an array of lines or of chunks.
  */
-export function* documentChunks(text: string): Generator<DocumentChunk> {
+export function documentChunks(text: string): Generator<DocumentChunk> {
+  return documentsOfLines(lines(text));
+}
+
+/**
+ * The documents of a stream given as its lines (`lines` of a text, or `linesOfPieces` of a file read in pieces),
+ * cut as `splitDocuments` cuts them.
+ */
+export function* documentsOfLines(lines: Iterable<string>): Generator<DocumentChunk> {
   let current: string[] = [];
   let firstLine = 1;
   let ended = false;
   let docIndex = 0;
   let i = 0;
-  for (const line of lines(text)) {
+  for (const line of lines) {
     if (DOC_START.test(line)) {
       if (current.length > 0 && hasContent(current)) yield chunk(current, firstLine, docIndex++);
       ended = false;
@@ -83,6 +91,41 @@ function* lines(text: string): Generator<string> {
     at = eol.lastIndex;
   }
   if (at < text.length) yield text.slice(at);
+}
+
+/**
+ * The lines of a text given in pieces (a file read a megabyte at a time), as `lines` gives them for the whole
+ * text: a line end split between two pieces (`\r` then `\n`) is one line end, a byte order mark only counts at
+ * the start.
+ */
+export function* linesOfPieces(pieces: Iterable<string>): Generator<string> {
+  let carry = '';
+  let first = true;
+  for (const piece of pieces) {
+    if (piece === '') continue;
+    let text = carry + piece;
+    if (first) {
+      first = false;
+      if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+    }
+    let at = 0;
+    // The next CR, looked up again only once passed: most texts have none.
+    let cr = text.indexOf('\r');
+    for (;;) {
+      const nl = text.indexOf('\n', at);
+      if (cr >= 0 && cr < at) cr = text.indexOf('\r', at);
+      const end = cr >= 0 && (nl < 0 || cr < nl) ? cr : nl;
+      if (end < 0) break;
+      // A CR at the end of a piece may be the first half of a CRLF: decided with the next piece.
+      if (end === cr && end === text.length - 1) break;
+      yield text.slice(at, end);
+      at = end === cr && text.charCodeAt(end + 1) === 10 ? end + 2 : end + 1;
+    }
+    carry = text.slice(at);
+  }
+  if (carry.endsWith('\r')) {
+    yield carry.slice(0, -1);
+  } else if (carry !== '') yield carry;
 }
 
 /** Whether any line holds YAML content (not blank, a comment or a directive). */

@@ -1,9 +1,9 @@
-import type { TextLookup } from '../manifests/input-texts';
+import type { InputDocuments, TextLookup } from '../manifests/input-texts';
 import { FileLocator, parseDottedPath, parseJsonPointer, type PathSegment } from '../manifests/locate';
 import type { KubeObject, ManifestEntry } from '../manifests/types';
 import type { EvaluationUnit } from '../evaluation/units';
 import { sourceKey } from './common';
-import type { PolicyResourceInfo, PolicySummary, Report, Result } from '../evaluation/result';
+import type { FieldLocation, PolicyResourceInfo, PolicySummary, Report, Result } from '../evaluation/result';
 
 /**
  * What reporters need beyond the evaluation itself: field locations, the objects as read (for diffs) and the
@@ -31,19 +31,47 @@ export function findingPath(r: Result): PathSegment[] | undefined {
   return undefined;
 }
 
-/** Sets `location` on results whose field can be found; `texts` holds each input's text by its name. */
+/** Sets `location` on results whose field can be found; `texts` holds each input's documents by its name. */
 export function attachLocations(results: readonly Result[], texts: TextLookup): void {
   // Results come in input order, so one file's are together: only its locator is kept (all of them held the
   // whole input parsed again at once).
-  let current: { file: string; locator: FileLocator } | undefined;
+  let current: FileLocations | undefined;
   for (const r of results) {
     const path = findingPath(r);
     if (!path) continue;
-    const text = texts.get(r.source.file);
-    if (text === undefined) continue;
-    if (current?.file !== r.source.file) current = { file: r.source.file, locator: new FileLocator(text) };
-    const pos = current.locator.locate(r.source, path);
-    if (pos && pos.path !== '') r.location = { line: pos.line, column: pos.column, path: pos.path };
+    if (current?.file !== r.source.file) {
+      current?.attach();
+      current = new FileLocations(r.source.file, texts.documents(r.source.file));
+    }
+    current.locate(r, path);
+  }
+  current?.attach();
+}
+
+/**
+ * The locations found in one file, set on their results once the file's text is known to be the one checked (a
+ * large file read again in pieces tells only at its end): never positions in another text.
+ */
+class FileLocations {
+  private readonly locator?: FileLocator;
+  private readonly found: [Result, FieldLocation][] = [];
+
+  constructor(
+    readonly file: string,
+    private readonly documents: InputDocuments | undefined,
+  ) {
+    if (documents) this.locator = new FileLocator(() => documents.chunks());
+  }
+
+  locate(r: Result, path: PathSegment[]): void {
+    const pos = this.locator?.locate(r.source, path);
+    if (pos && pos.path !== '') this.found.push([r, { line: pos.line, column: pos.column, path: pos.path }]);
+  }
+
+  attach(): void {
+    // Asked even when nothing was found: a file read again in pieces is closed by it.
+    if (!this.documents?.intact()) return;
+    for (const [r, location] of this.found) r.location = location;
   }
 }
 
@@ -53,9 +81,16 @@ export function attachLocations(results: readonly Result[], texts: TextLookup): 
  * seconds of garbage collection.
  */
 export function originalsFor(entries: readonly ManifestEntry[]): (r: Result) => KubeObject | undefined {
-  const objects = new Map<string, KubeObject>();
-  for (const e of entries) if (e.kind === 'object') objects.set(sourceKey(e.source), e.object);
-  return (r) => (r.object ? objects.get(sourceKey(r.source)) : undefined);
+  // Built when a reporter first asks (most formats never do): 50,000 keys at the end of the run otherwise.
+  let objects: Map<string, KubeObject> | undefined;
+  return (r) => {
+    if (!r.object) return undefined;
+    if (!objects) {
+      objects = new Map();
+      for (const e of entries) if (e.kind === 'object') objects.set(sourceKey(e.source), e.object);
+    }
+    return objects.get(sourceKey(r.source));
+  };
 }
 
 const ANNOTATION = 'io.kubewarden.policy.';

@@ -1,12 +1,13 @@
 import { strict as assert } from 'node:assert';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import * as jsyaml from 'js-yaml';
 import { DEFAULT_USER } from '../../../lib/admission/request';
 import { evaluateEntries, runCheck } from '../../../lib/check/run';
 import { EvaluationStream } from '../../../lib/evaluation/stream';
 import { createLogger, silentLogger, type Logger } from '../../../lib/base/log';
-import { entriesFromText, rereader, type ManifestEntry } from '../../../lib/manifests';
+import { entriesFromText, InputTexts, rereader, type ManifestEntry } from '../../../lib/manifests';
 import { DEFAULT_LIMITS } from '../../../lib/manifests/limits';
 import { readPolicyConfig } from '../../../lib/policy/config';
 import { loadPolicies } from '../../../lib/evaluation/load-policies';
@@ -55,10 +56,10 @@ async function check(
 
 const REQUEST = { operation: 'CREATE' as const, userInfo: DEFAULT_USER };
 
-const TEXTS = new Map<string, string>();
+const TEXTS = new InputTexts(DEFAULT_LIMITS.maxInputBytes);
 const entriesOf = (name: string, docs: object[]): ManifestEntry[] => {
   const text = docs.map((d) => jsyaml.dump(d)).join('---\n');
-  TEXTS.set(name, text);
+  TEXTS.add(name, text);
   return entriesFromText(name, text, DEFAULT_LIMITS);
 };
 
@@ -72,7 +73,9 @@ async function streamedAndAtOnce(
   later: ManifestEntry[],
   workers: number,
   log: Logger = silentLogger,
-  texts?: Map<string, string>,
+  texts?: InputTexts,
+  /** Called once `first` is evaluated, before `later` is given. */
+  between?: () => void,
 ): Promise<{ streamed: Result[]; atOnce: Result[] }> {
   const { specs, plans } = planUnits(policyEntries);
   const { policies, pool } = await loadPolicies(specs, { log: silentLogger, workers });
@@ -93,6 +96,7 @@ async function streamedAndAtOnce(
     stream.add(first);
     await firstEvaluated;
     assert.equal(done, objects);
+    between?.();
     stream.add(later);
     const streamed = await stream.finish();
     const atOnce = await evaluateEntries([...first, ...later], units, pool, REQUEST, silentLogger, workers);
@@ -146,6 +150,48 @@ describe('check: evaluation overlapping input reading', function () {
         ['shop: fail', 'lab: skip', 'other: skip'],
       );
     }
+  });
+
+  it('re-evaluates objects read again in pieces from their file, and stops if the file changed since it was checked', async () => {
+    const policies = await readPolicyConfig(
+      [
+        write('policy-ns-pieces.yaml', [
+          {
+            apiVersion: 'policies.kubewarden.io/v1',
+            kind: 'ClusterAdmissionPolicy',
+            metadata: { name: 'no-privileged-in-prod' },
+            spec: {
+              module: 'builtin://pss-privileged',
+              rules: [{ apiGroups: [''], apiVersions: ['v1'], resources: ['pods'], operations: ['CREATE'] }],
+              namespaceSelector: { matchExpressions: [{ key: 'env', operator: 'In', values: ['prod'] }] },
+            },
+          },
+        ]),
+      ],
+      { log: silentLogger },
+    );
+    const file = write('pieces/pods.yaml', [privilegedPod('shop'), privilegedPod('lab')]);
+    const text = readFileSync(file, 'utf8');
+    const pods = entriesFromText(file, text, DEFAULT_LIMITS);
+    const namespaces = entriesOf('pieces-namespaces.yaml', [
+      { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'shop', labels: { env: 'prod' } } },
+    ]);
+    // The file as a large one is kept: its path and digest (lib/manifests/input-texts.ts addFile).
+    const texts = new InputTexts(DEFAULT_LIMITS.maxInputBytes);
+    texts.addFile(file, file, createHash('sha256').update(readFileSync(file)).digest('hex'));
+    const { streamed, atOnce } = await streamedAndAtOnce(policies, pods, namespaces, 1, silentLogger, texts);
+    assert.deepEqual(streamed, atOnce);
+    assert.deepEqual(
+      streamed.filter((r) => r.object?.kind === 'Pod').map((r) => `${r.object?.namespace}: ${r.verdict}`),
+      ['shop: fail', 'lab: skip'],
+    );
+    // Changed after its objects were evaluated, before they are read again: no results from another text.
+    await assert.rejects(
+      streamedAndAtOnce(policies, pods, namespaces, 1, silentLogger, texts, () =>
+        writeFileSync(file, text.replace(/nginx:1.27/g, 'nginx:1.28')),
+      ),
+      /an input file changed while it was being checked/,
+    );
   });
 
   it('re-evaluates objects whose CustomResourceDefinition arrives after them, and warns about no unknown kind', async () => {
