@@ -53,6 +53,38 @@ function systemError(err: unknown): BoundedReadError {
   return new BoundedReadError(e.message, 'io');
 }
 
+/** Refuses what is not a regular file, or one larger than `maxBytes` by its size. */
+function checkRegular(st: Stats, maxBytes: number): void {
+  if (!st.isFile()) throw notRegular(st);
+  if (st.size > maxBytes) throw new BoundedReadError(tooLargeMessage(st.size, maxBytes, true), 'too-large');
+}
+
+/** The parts of a bounded read, and the buffer for the next one: the sync and async readers share it. */
+class BoundedParts {
+  private readonly parts: Buffer[] = [];
+  private total = 0;
+  constructor(private readonly maxBytes: number) {}
+
+  /** Room for the next read: a file that grows while it is read still stops at the limit (one byte past it tells). */
+  next(): Buffer {
+    return Buffer.allocUnsafe(Math.min(CHUNK, this.maxBytes + 1 - this.total));
+  }
+
+  /** Keeps the `n` bytes read into `buf`; false at the end of the file. Throws past the limit. */
+  took(buf: Buffer, n: number): boolean {
+    if (n === 0) return false;
+    this.parts.push(n === buf.length ? buf : buf.subarray(0, n));
+    this.total += n;
+    if (this.total > this.maxBytes)
+      throw new BoundedReadError(tooLargeMessage(this.maxBytes, this.maxBytes, false), 'too-large');
+    return true;
+  }
+
+  bytes(): Buffer {
+    return this.parts.length === 1 ? this.parts[0] : Buffer.concat(this.parts, this.total);
+  }
+}
+
 /**
  * Opens regular file `file` (links followed) for reading in parts, refusing what readRegularFileSync refuses
  * before reading (not a regular file, larger than `maxBytes`); the caller reads, stops past `maxBytes` and closes.
@@ -67,8 +99,7 @@ export function openRegularFileSync(file: string, maxBytes: number): { fd: numbe
   }
   try {
     const st = fstatSync(fd);
-    if (!st.isFile()) throw notRegular(st);
-    if (st.size > maxBytes) throw new BoundedReadError(tooLargeMessage(st.size, maxBytes, true), 'too-large');
+    checkRegular(st, maxBytes);
     return { fd, size: st.size };
   } catch (err) {
     closeSync(fd);
@@ -88,31 +119,11 @@ export function readPartSync(fd: number, buf: Buffer, length: number): number {
 
 /** The bytes of regular file `file` (links followed), at most `maxBytes` of them. Throws BoundedReadError. */
 export function readRegularFileSync(file: string, maxBytes: number): Buffer {
-  let fd: number;
+  const { fd } = openRegularFileSync(file, maxBytes);
   try {
-    fd = openSync(file, OPEN_FLAGS);
-  } catch (err) {
-    throw systemError(err);
-  }
-  try {
-    const st = fstatSync(fd);
-    if (!st.isFile()) throw notRegular(st);
-    if (st.size > maxBytes) throw new BoundedReadError(tooLargeMessage(st.size, maxBytes, true), 'too-large');
-    const parts: Buffer[] = [];
-    let total = 0;
-    for (;;) {
-      // A file that grows while it is read still stops at the limit (one byte past it tells).
-      const buf = Buffer.allocUnsafe(Math.min(CHUNK, maxBytes + 1 - total));
-      const n = readSync(fd, buf, 0, buf.length, null);
-      if (n === 0) break;
-      parts.push(n === buf.length ? buf : buf.subarray(0, n));
-      total += n;
-      if (total > maxBytes) throw new BoundedReadError(tooLargeMessage(maxBytes, maxBytes, false), 'too-large');
-    }
-    return parts.length === 1 ? parts[0] : Buffer.concat(parts, total);
-  } catch (err) {
-    if (err instanceof BoundedReadError) throw err;
-    throw systemError(err);
+    const parts = new BoundedParts(maxBytes);
+    for (let buf = parts.next(); parts.took(buf, readPartSync(fd, buf, buf.length)); buf = parts.next());
+    return parts.bytes();
   } finally {
     closeSync(fd);
   }
@@ -127,20 +138,13 @@ export async function readRegularFile(file: string, maxBytes: number): Promise<B
     throw systemError(err);
   }
   try {
-    const st = await fh.stat();
-    if (!st.isFile()) throw notRegular(st);
-    if (st.size > maxBytes) throw new BoundedReadError(tooLargeMessage(st.size, maxBytes, true), 'too-large');
-    const parts: Buffer[] = [];
-    let total = 0;
+    checkRegular(await fh.stat(), maxBytes);
+    const parts = new BoundedParts(maxBytes);
     for (;;) {
-      const buf = Buffer.allocUnsafe(Math.min(CHUNK, maxBytes + 1 - total));
-      const { bytesRead: n } = await fh.read(buf, 0, buf.length, null);
-      if (n === 0) break;
-      parts.push(n === buf.length ? buf : buf.subarray(0, n));
-      total += n;
-      if (total > maxBytes) throw new BoundedReadError(tooLargeMessage(maxBytes, maxBytes, false), 'too-large');
+      const buf = parts.next();
+      if (!parts.took(buf, (await fh.read(buf, 0, buf.length, null)).bytesRead)) break;
     }
-    return parts.length === 1 ? parts[0] : Buffer.concat(parts, total);
+    return parts.bytes();
   } catch (err) {
     if (err instanceof BoundedReadError) throw err;
     throw systemError(err);
