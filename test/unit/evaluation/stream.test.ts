@@ -112,27 +112,32 @@ async function streamedAndAtOnce(
   }
 }
 
+/** pss-privileged for pods in namespaces labelled env=prod: its verdicts depend on Namespace objects of the input. */
+function prodOnlyPolicy(file: string): ReturnType<typeof readPolicyConfig> {
+  return readPolicyConfig(
+    [
+      write(file, [
+        {
+          apiVersion: 'policies.kubewarden.io/v1',
+          kind: 'ClusterAdmissionPolicy',
+          metadata: { name: 'no-privileged-in-prod' },
+          spec: {
+            module: 'builtin://pss-privileged',
+            rules: [{ apiGroups: [''], apiVersions: ['v1'], resources: ['pods'], operations: ['CREATE'] }],
+            namespaceSelector: { matchExpressions: [{ key: 'env', operator: 'In', values: ['prod'] }] },
+          },
+        },
+      ]),
+    ],
+    { log: silentLogger },
+  );
+}
+
 describe('check: evaluation overlapping input reading', function () {
   this.timeout(60_000);
 
   it('re-evaluates objects whose namespace labels arrive after them', async () => {
-    const policies = await readPolicyConfig(
-      [
-        write('policy-ns.yaml', [
-          {
-            apiVersion: 'policies.kubewarden.io/v1',
-            kind: 'ClusterAdmissionPolicy',
-            metadata: { name: 'no-privileged-in-prod' },
-            spec: {
-              module: 'builtin://pss-privileged',
-              rules: [{ apiGroups: [''], apiVersions: ['v1'], resources: ['pods'], operations: ['CREATE'] }],
-              namespaceSelector: { matchExpressions: [{ key: 'env', operator: 'In', values: ['prod'] }] },
-            },
-          },
-        ]),
-      ],
-      { log: silentLogger },
-    );
+    const policies = await prodOnlyPolicy('policy-ns.yaml');
     const pods = entriesOf('pods.yaml', [privilegedPod('shop'), privilegedPod('lab'), privilegedPod('other')]);
     const namespaces = entriesOf('namespaces.yaml', [
       { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'shop', labels: { env: 'prod' } } },
@@ -153,23 +158,7 @@ describe('check: evaluation overlapping input reading', function () {
   });
 
   it('re-evaluates objects read again in pieces from their file, and stops if the file changed since it was checked', async () => {
-    const policies = await readPolicyConfig(
-      [
-        write('policy-ns-pieces.yaml', [
-          {
-            apiVersion: 'policies.kubewarden.io/v1',
-            kind: 'ClusterAdmissionPolicy',
-            metadata: { name: 'no-privileged-in-prod' },
-            spec: {
-              module: 'builtin://pss-privileged',
-              rules: [{ apiGroups: [''], apiVersions: ['v1'], resources: ['pods'], operations: ['CREATE'] }],
-              namespaceSelector: { matchExpressions: [{ key: 'env', operator: 'In', values: ['prod'] }] },
-            },
-          },
-        ]),
-      ],
-      { log: silentLogger },
-    );
+    const policies = await prodOnlyPolicy('policy-ns-pieces.yaml');
     const file = write('pieces/pods.yaml', [privilegedPod('shop'), privilegedPod('lab')]);
     const text = readFileSync(file, 'utf8');
     const pods = entriesFromText(file, text, DEFAULT_LIMITS);
