@@ -237,19 +237,7 @@ describe('check: evaluation overlapping input reading', function () {
   });
 
   it('uses the labels of a Namespace object that comes after the objects in it', async () => {
-    const policy = write('policy.yaml', [
-      {
-        apiVersion: 'policies.kubewarden.io/v1',
-        kind: 'ClusterAdmissionPolicy',
-        metadata: { name: 'no-privileged-in-prod' },
-        spec: {
-          module: 'builtin://pss-privileged',
-          rules: [{ apiGroups: [''], apiVersions: ['v1'], resources: ['pods'], operations: ['CREATE'] }],
-          namespaceSelector: { matchExpressions: [{ key: 'env', operator: 'In', values: ['prod'] }] },
-        },
-      },
-    ]);
-    const policies = await readPolicyConfig([policy], { log: silentLogger });
+    const policies = await prodOnlyPolicy('policy.yaml');
     // Many files of pods first, so that evaluation is under way when the Namespace is read.
     const inputs = path.join(dir, 'ns-late');
     for (let f = 0; f < 30; f++)
