@@ -1,5 +1,6 @@
 import * as jsyaml from 'js-yaml';
 import { documentChunks, type DocumentChunk } from './split';
+import { DocumentCursor } from './document-cursor';
 import type { SourceLocation } from './types';
 import { pointerTokens, toPointer, type PathSegment } from '../base/json-pointer';
 
@@ -193,14 +194,12 @@ export class DocumentLocator {
  * document with a finding parsed, and all of its documents cut out.
  */
 export class FileLocator {
-  private chunks?: Iterator<DocumentChunk>;
-  private chunk?: DocumentChunk;
   private doc?: { docIndex: number; locator: DocumentLocator | undefined };
-  private readonly cut: () => Iterator<DocumentChunk>;
+  private readonly documents: DocumentCursor;
 
   /** `input`: the file's text, or its documents from the first at each call (a large file read in pieces). */
   constructor(input: string | (() => Iterator<DocumentChunk>)) {
-    this.cut = typeof input === 'string' ? () => documentChunks(input) : input;
+    this.documents = new DocumentCursor(typeof input === 'string' ? () => documentChunks(input) : input);
   }
 
   /** Position of `path` inside the object at `source` (a List item's path is prefixed with items/N). */
@@ -222,7 +221,7 @@ export class FileLocator {
 
   private document(docIndex: number): DocumentLocator | undefined {
     if (this.doc?.docIndex !== docIndex) {
-      const chunk = this.chunkAt(docIndex);
+      const chunk = this.documents.document(docIndex);
       let locator: DocumentLocator | undefined;
       try {
         if (chunk) locator = new DocumentLocator(chunk.text, chunk.firstLine);
@@ -232,19 +231,5 @@ export class FileLocator {
       this.doc = { docIndex, locator };
     }
     return this.doc.locator;
-  }
-
-  /** The document `docIndex`, cutting on from the last one asked for (from the start when asked for an earlier one). */
-  private chunkAt(docIndex: number): DocumentChunk | undefined {
-    if (!this.chunks || (this.chunk && this.chunk.docIndex > docIndex)) {
-      this.chunks = this.cut();
-      this.chunk = undefined;
-    }
-    while (!this.chunk || this.chunk.docIndex < docIndex) {
-      const next = this.chunks.next();
-      if (next.done) return undefined;
-      this.chunk = next.value;
-    }
-    return this.chunk.docIndex === docIndex ? this.chunk : undefined;
   }
 }

@@ -1,7 +1,7 @@
 import type { InputDocuments, TextLookup } from './input-texts';
 import type { InputLimits } from './limits';
 import { entriesFromChunks, isKustomization } from './objects';
-import type { DocumentChunk } from './split';
+import { DocumentCursor } from './document-cursor';
 import type { KubeObject, ManifestEntry, SourceLocation } from './types';
 
 /** Reads objects again from their inputs; `intact` says whether what it read is the text that was checked. */
@@ -17,8 +17,7 @@ export interface Rereader {
 interface OpenFile {
   name: string;
   documents: InputDocuments | undefined;
-  cut?: Iterator<DocumentChunk>;
-  at?: DocumentChunk;
+  cursor: DocumentCursor | undefined;
 }
 
 /**
@@ -32,7 +31,7 @@ export function rereader(texts: TextLookup, limits: InputLimits): Rereader {
   let parsed: { file: string; docIndex: number; entries: ManifestEntry[] } | undefined;
   let intact = true;
   const close = (): void => {
-    if (file?.cut && file.documents && !file.documents.intact()) intact = false;
+    if (file?.cursor?.started && file.documents && !file.documents.intact()) intact = false;
     file = undefined;
   };
   const reread = (source: SourceLocation): KubeObject | undefined => {
@@ -40,9 +39,14 @@ export function rereader(texts: TextLookup, limits: InputLimits): Rereader {
     if (parsed?.file !== source.file || parsed.docIndex !== source.docIndex) {
       if (file?.name !== source.file) {
         close();
-        file = { name: source.file, documents: texts.documents(source.file) };
+        const documents = texts.documents(source.file);
+        file = {
+          name: source.file,
+          documents,
+          cursor: documents ? new DocumentCursor(() => documents.chunks()) : undefined,
+        };
       }
-      const chunk = documentAt(file, source.docIndex);
+      const chunk = file.cursor?.document(source.docIndex);
       if (!chunk) return undefined;
       const entries = entriesFromChunks(source.file, [chunk], limits);
       parsed = { file: source.file, docIndex: source.docIndex, entries };
@@ -59,19 +63,4 @@ export function rereader(texts: TextLookup, limits: InputLimits): Rereader {
       return was;
     },
   });
-}
-
-/** The document `docIndex`, cutting on from the last one asked for (from the first when asked for an earlier one). */
-function documentAt(file: OpenFile, docIndex: number): DocumentChunk | undefined {
-  if (!file.documents) return undefined;
-  if (!file.cut || (file.at && file.at.docIndex > docIndex)) {
-    file.cut = file.documents.chunks();
-    file.at = undefined;
-  }
-  while (!file.at || file.at.docIndex < docIndex) {
-    const next = file.cut.next();
-    if (next.done) return undefined;
-    file.at = next.value;
-  }
-  return file.at.docIndex === docIndex ? file.at : undefined;
 }
