@@ -824,18 +824,16 @@ describe('cluster: against the test API server', function () {
       const cm: KubeObject = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'known' }, data: { v: '1' } };
       const writes = () =>
         api.requests.filter((r) => r.path.includes('configmaps/known') || r.path.endsWith('configmaps'));
+      const since = (n: number): string[] =>
+        writes()
+          .slice(n)
+          .map((r) => `${r.method} ${r.status}`);
       const before = writes().length;
       const created = await c.apply(cm, { exists: false });
       const rv = created.metadata?.resourceVersion as string;
       const updated = await c.apply({ ...cm, data: { v: '2' } }, { exists: true, resourceVersion: rv });
       assert.deepEqual(updated.data, { v: '2' });
-      assert.deepEqual(
-        writes()
-          .slice(before)
-          .map((r) => `${r.method} ${r.status}`),
-        ['POST 201', 'PUT 200'],
-        'no read before either write',
-      );
+      assert.deepEqual(since(before), ['POST 201', 'PUT 200'], 'no read before either write');
       // Out of date: it exists (409 AlreadyExists), it changed (409 Conflict), it was deleted (404): read, then write.
       const again = writes().length;
       assert.deepEqual((await c.apply({ ...cm, data: { v: '3' } }, { exists: false })).data, { v: '3' });
@@ -845,12 +843,17 @@ describe('cluster: against the test API server', function () {
       api.objects.delete('', 'ConfigMap', 'pag', 'known');
       const recreated = await c.apply({ ...cm, data: { v: '5' } }, { exists: true, resourceVersion: rv });
       assert.deepEqual(recreated.data, { v: '5' });
-      assert.deepEqual(
-        writes()
-          .slice(again)
-          .map((r) => `${r.method} ${r.status}`),
-        ['POST 409', 'GET 200', 'PUT 200', 'PUT 409', 'GET 200', 'PUT 200', 'PUT 404', 'GET 404', 'POST 201'],
-      );
+      assert.deepEqual(since(again), [
+        'POST 409',
+        'GET 200',
+        'PUT 200',
+        'PUT 409',
+        'GET 200',
+        'PUT 200',
+        'PUT 404',
+        'GET 404',
+        'POST 201',
+      ]);
     });
 
     it('lists metadata only when asked (PartialObjectMetadataList), the same objects', async () => {
