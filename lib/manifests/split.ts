@@ -24,11 +24,11 @@ export function splitDocuments(text: string): DocumentChunk[] {
  * its documents are parsed, never held as an array of lines or of chunks.
  */
 export function documentChunks(text: string): Generator<DocumentChunk> {
-  return documentsOfLines(lines(text));
+  return documentsOfLines(linesOfPieces([text]));
 }
 
 /**
- * The documents of a stream given as its lines (`lines` of a text, or `linesOfPieces` of a file read in pieces),
+ * The documents of a stream given as its lines (`linesOfPieces` of a text or of a file read in pieces),
  * cut as `splitDocuments` cuts them.
  */
 export function* documentsOfLines(lines: Iterable<string>): Generator<DocumentChunk> {
@@ -66,37 +66,10 @@ function chunk(lines: string[], firstLine: number, docIndex: number): DocumentCh
 }
 
 /**
- * The lines of `text` as `text.split(/\r\n|\n|\r/)` gives them, without a leading byte order mark and without
- * the empty line after a final line end, one at a time.
- */
-function* lines(text: string): Generator<string> {
-  let at = text.charCodeAt(0) === 0xfeff ? 1 : 0;
-  if (!text.includes('\r')) {
-    // The common case, without a regular expression per line.
-    while (at < text.length) {
-      const end = text.indexOf('\n', at);
-      if (end < 0) {
-        yield text.slice(at);
-        return;
-      }
-      yield text.slice(at, end);
-      at = end + 1;
-    }
-    return;
-  }
-  const eol = /\r\n|\n|\r/g;
-  eol.lastIndex = at;
-  for (let m = eol.exec(text); m; m = eol.exec(text)) {
-    yield text.slice(at, m.index);
-    at = eol.lastIndex;
-  }
-  if (at < text.length) yield text.slice(at);
-}
-
-/**
- * The lines of a text given in pieces (a file read a megabyte at a time), as `lines` gives them for the whole
- * text: a line end split between two pieces (`\r` then `\n`) is one line end, a byte order mark only counts at
- * the start.
+ * The lines of a text given in pieces (a file read a megabyte at a time; a whole text is one piece), as
+ * `text.split(/\r\n|\n|\r/)` gives them for the whole text, without a leading byte order mark and without the
+ * empty line after a final line end: a line end split between two pieces (`\r` then `\n`) is one line end, a
+ * byte order mark only counts at the start.
  */
 export function* linesOfPieces(pieces: Iterable<string>): Generator<string> {
   let carry = '';
