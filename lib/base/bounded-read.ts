@@ -59,29 +59,55 @@ function checkRegular(st: Stats, maxBytes: number): void {
   if (st.size > maxBytes) throw new BoundedReadError(tooLargeMessage(st.size, maxBytes, true), 'too-large');
 }
 
-/** The parts of a bounded read, and the buffer for the next one: the sync and async readers share it. */
-class BoundedParts {
-  private readonly parts: Buffer[] = [];
+/**
+ * What a bounded read may still take, counted as it reads: a file that grows while it is read still stops at the
+ * limit (one byte past it tells). Every reader of this file and lib/manifests/file-text.ts counts with it.
+ */
+export class ReadBudget {
   private total = 0;
   constructor(private readonly maxBytes: number) {}
 
-  /** Room for the next read: a file that grows while it is read still stops at the limit (one byte past it tells). */
+  /** Bytes read so far. */
+  get bytes(): number {
+    return this.total;
+  }
+
+  /** How much the next read may ask for: at most `size`, and at most one byte past the limit. */
+  room(size: number): number {
+    return Math.min(size, this.maxBytes + 1 - this.total);
+  }
+
+  /** Counts `n` bytes read. Throws past the limit. */
+  took(n: number): void {
+    this.total += n;
+    if (this.total > this.maxBytes)
+      throw new BoundedReadError(tooLargeMessage(this.maxBytes, this.maxBytes, false), 'too-large');
+  }
+}
+
+/** The parts of a bounded read, and the buffer for the next one: the sync and async readers share it. */
+class BoundedParts {
+  private readonly parts: Buffer[] = [];
+  private readonly budget: ReadBudget;
+  constructor(maxBytes: number) {
+    this.budget = new ReadBudget(maxBytes);
+  }
+
+  /** Room for the next read. */
   next(): Buffer {
-    return Buffer.allocUnsafe(Math.min(CHUNK, this.maxBytes + 1 - this.total));
+    return Buffer.allocUnsafe(this.budget.room(CHUNK));
   }
 
   /** Keeps the `n` bytes read into `buf`; false at the end of the file. Throws past the limit. */
   took(buf: Buffer, n: number): boolean {
     if (n === 0) return false;
     this.parts.push(n === buf.length ? buf : buf.subarray(0, n));
-    this.total += n;
-    if (this.total > this.maxBytes)
-      throw new BoundedReadError(tooLargeMessage(this.maxBytes, this.maxBytes, false), 'too-large');
+    this.budget.took(n);
     return true;
   }
 
   bytes(): Buffer {
-    return this.parts.length === 1 ? this.parts[0] : Buffer.concat(this.parts, this.total);
+    return this.parts.length === 1 ? this.parts[0] : Buffer.concat(this.parts, this.budget.bytes);
   }
 }
 

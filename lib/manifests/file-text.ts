@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { closeSync } from 'node:fs';
 import { StringDecoder } from 'node:string_decoder';
-import { BoundedReadError, openRegularFileSync, readPartSync, tooLargeMessage } from '../base/bounded-read';
+import { openRegularFileSync, readPartSync, ReadBudget } from '../base/bounded-read';
 
 /** Bytes read at a time. */
 const PIECE_BYTES = 1 << 20;
@@ -27,17 +27,18 @@ export class FileText {
   private readonly buffer: Buffer;
   private readonly hash = createHash('sha256');
   private readonly decoder = new StringDecoder('utf8');
-  private bytes = 0;
+  private readonly budget: ReadBudget;
   private ended = false;
 
   constructor(
     path: string,
-    private readonly maxBytes: number,
+    maxBytes: number,
     /** Bytes read at a time (PIECE_BYTES; smaller in tests). */
     pieceBytes: number = PIECE_BYTES,
   ) {
     const { fd, size } = openRegularFileSync(path, maxBytes);
     this.fd = fd;
+    this.budget = new ReadBudget(maxBytes);
     this.buffer = Buffer.allocUnsafe(Math.min(pieceBytes, size + 1));
   }
 
@@ -67,16 +68,16 @@ export class FileText {
 
   private nextBytes(): Buffer | undefined {
     if (this.fd === undefined) return undefined;
-    // A file that grows while it is read still stops at the limit (one byte past it tells).
-    const n = readPartSync(this.fd, this.buffer, Math.min(this.buffer.length, this.maxBytes + 1 - this.bytes));
+    const n = readPartSync(this.fd, this.buffer, this.budget.room(this.buffer.length));
     if (n === 0) {
       this.close();
       return undefined;
     }
-    this.bytes += n;
-    if (this.bytes > this.maxBytes) {
+    try {
+      this.budget.took(n);
+    } catch (err) {
       this.close();
-      throw new BoundedReadError(tooLargeMessage(this.maxBytes, this.maxBytes, false), 'too-large');
+      throw err;
     }
     const part = this.buffer.subarray(0, n);
     this.hash.update(part);
